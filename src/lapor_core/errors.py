@@ -1,0 +1,266 @@
+"""Every error lapor_core raises, under one root.
+
+Each error carries structured fields (``complaint_id``, ``expected_version``, ...) besides its message, and
+also subclasses the builtin a caller would naturally catch::
+
+    LaporError
+    ├── ValidationError (ValueError)            .errors: every bad field with a reason
+    ├── DomainError
+    │   ├── TransitionNotAllowed                .complaint_id, .action, .state
+    │   ├── InvalidTrackingId (ValueError)      .text, .reason
+    │   └── DateOutOfRange (ValueError)         .value, .first, .last
+    ├── AccessError
+    │   ├── NotFound (LookupError)              .kind, .key   (also what a principal may not know exists)
+    │   ├── NotAllowed (PermissionError)        .action, .complaint_id
+    │   └── TooManyAttempts (PermissionError)   .retry_after_seconds
+    ├── StorageError
+    │   └── ConcurrencyConflict                 .complaint_id, .expected_version, .actual_version
+    ├── ConfigurationError (RuntimeError)
+    │   └── PluginError                         .scheme, .known
+    └── NotificationError                       .permanent
+        ├── TemporaryNotificationError
+        └── PermanentNotificationError
+
+Messages never contain a reporter's personal data or the text of a complaint: errors end up in logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "AccessError",
+    "ConcurrencyConflict",
+    "ConfigurationError",
+    "DateOutOfRange",
+    "DomainError",
+    "FieldError",
+    "InvalidTrackingId",
+    "LaporError",
+    "NotAllowed",
+    "NotFound",
+    "NotificationError",
+    "PermanentNotificationError",
+    "PluginError",
+    "StorageError",
+    "TemporaryNotificationError",
+    "TooManyAttempts",
+    "TransitionNotAllowed",
+    "ValidationError",
+]
+
+
+def _rebuild(cls: type[LaporError], fields: dict[str, Any]) -> LaporError:
+    return cls(**fields)
+
+
+class LaporError(Exception):
+    """The root of every error lapor_core raises on purpose.
+
+    Subclasses declare their structured fields as keyword-only ``__init__`` parameters; ``fields`` returns
+    them as a mapping, which is also how errors survive pickling (for example across worker processes).
+    """
+
+    _field_names: tuple[str, ...] = ()
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+    @property
+    def message(self) -> str:
+        """The human-readable message (the same as ``str(error)``)."""
+        return str(self.args[0]) if self.args else ""
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        """The structured fields of this error, by name."""
+        return {name: getattr(self, name) for name in self._field_names}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._field_names:
+            return (_rebuild, (type(self), dict(self.fields)))
+        return (type(self), self.args)
+
+
+@attrs.frozen
+class FieldError:
+    """One bad field of a :class:`ValidationError`.
+
+    Attributes:
+        field: Dotted path of the field (``"location.lat"``, ``"reporter.email"``).
+        reason: Why it was refused, in English, never echoing the value itself.
+    """
+
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+
+class ValidationError(LaporError, ValueError):
+    """Input was refused; ``errors`` lists every bad field at once.
+
+    Example:
+        >>> err = ValidationError([FieldError("title", "must not be empty")])
+        >>> err.errors[0].field, str(err)
+        ('title', 'invalid input: title: must not be empty')
+    """
+
+    _field_names = ("errors",)
+
+    def __init__(self, errors: Iterable[FieldError]) -> None:
+        self.errors: tuple[FieldError, ...] = tuple(errors)
+        detail = "; ".join(str(e) for e in self.errors) or "no detail"
+        super().__init__(f"invalid input: {detail}")
+
+    @classmethod
+    def single(cls, field: str, reason: str) -> ValidationError:
+        """Build the error for one bad field."""
+        return cls([FieldError(field, reason)])
+
+    @property
+    def fields_by_name(self) -> Mapping[str, tuple[str, ...]]:
+        """The reasons grouped by field path."""
+        grouped: dict[str, list[str]] = {}
+        for error in self.errors:
+            grouped.setdefault(error.field, []).append(error.reason)
+        return {name: tuple(reasons) for name, reasons in grouped.items()}
+
+
+class DomainError(LaporError):
+    """A rule of the complaint domain refused the request."""
+
+
+class TransitionNotAllowed(DomainError):
+    """The complaint's current state does not allow this action."""
+
+    _field_names = ("complaint_id", "action", "state")
+
+    def __init__(self, *, complaint_id: str, action: str, state: str) -> None:
+        self.complaint_id = complaint_id
+        self.action = action
+        self.state = state
+        super().__init__(f"complaint {complaint_id}: cannot {action} while {state}")
+
+
+class InvalidTrackingId(DomainError, ValueError):
+    """Text that is not a valid tracking ID; ``reason`` says what is wrong."""
+
+    _field_names = ("text", "reason")
+
+    def __init__(self, *, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        super().__init__(f"invalid tracking ID {shown!r}: {reason}")
+
+
+class DateOutOfRange(DomainError, ValueError):
+    """A date falls outside the range a working-day calendar was built for."""
+
+    _field_names = ("value", "first", "last")
+
+    def __init__(self, *, value: object, first: object, last: object) -> None:
+        self.value = value
+        self.first = first
+        self.last = last
+        super().__init__(f"{value} is outside the calendar's range {first} .. {last}")
+
+
+class AccessError(LaporError):
+    """The principal may not read or do this."""
+
+
+class NotFound(AccessError, LookupError):
+    """Nothing of that kind and key exists, or the principal may not know that it does.
+
+    Both cases raise exactly this error with the same message and fields, so a caller cannot tell a hidden
+    complaint from a missing one.
+    """
+
+    _field_names = ("kind", "key")
+
+    def __init__(self, *, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"{kind} not found: {key}")
+
+
+class NotAllowed(AccessError, PermissionError):
+    """The principal may see the complaint but may not perform this action on it."""
+
+    _field_names = ("action", "complaint_id")
+
+    def __init__(self, *, action: str, complaint_id: str) -> None:
+        self.action = action
+        self.complaint_id = complaint_id
+        super().__init__(f"not allowed to {action} complaint {complaint_id}")
+
+
+class TooManyAttempts(AccessError, PermissionError):
+    """Too many failed attempts; try again after ``retry_after_seconds``.
+
+    Raised the same way whether or not the tracking ID exists.
+    """
+
+    _field_names = ("retry_after_seconds",)
+
+    def __init__(self, *, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(f"too many failed attempts; retry in {retry_after_seconds} s")
+
+
+class StorageError(LaporError):
+    """The store failed; the original driver error is chained as ``__cause__``."""
+
+
+class ConcurrencyConflict(StorageError):
+    """Somebody else changed the complaint first; reload and try again."""
+
+    _field_names = ("complaint_id", "expected_version", "actual_version")
+
+    def __init__(self, *, complaint_id: str, expected_version: int, actual_version: int | None) -> None:
+        self.complaint_id = complaint_id
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+        super().__init__(
+            f"complaint {complaint_id}: expected version {expected_version}, store has {actual_version}"
+        )
+
+
+class ConfigurationError(LaporError, RuntimeError):
+    """lapor_core is set up wrongly (bad option, schema out of date, missing extra)."""
+
+
+class PluginError(ConfigurationError):
+    """No plugin is registered for this scheme, or a plugin failed to load."""
+
+    _field_names = ("scheme", "known")
+
+    def __init__(self, *, scheme: str, known: Iterable[str], detail: str = "") -> None:
+        self.scheme = scheme
+        self.known = tuple(sorted(known))
+        suffix = f" ({detail})" if detail else ""
+        super().__init__(f"no store for scheme {scheme!r}{suffix}; known: {', '.join(self.known)}")
+
+
+class NotificationError(LaporError):
+    """A notification could not be delivered; ``permanent`` tells whether retrying can help."""
+
+    permanent: bool = False
+
+
+class TemporaryNotificationError(NotificationError):
+    """Delivery failed for now (timeout, 5xx, connection refused); retry later."""
+
+    permanent = False
+
+
+class PermanentNotificationError(NotificationError):
+    """Delivery can never succeed as addressed (4xx, rejected recipient); do not retry."""
+
+    permanent = True
