@@ -1,0 +1,359 @@
+"""The complaint commands: load, authorise, transition, recompute deadlines, save with events and outbox.
+
+Every command validates its input before it reads anything, and saves its new state, its history event and
+its notifications in one :class:`~lapor_core.ports.Changeset` guarded by the version it read, so a failure at
+any point leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from lapor_core.access import Decision, Principal, Relation, Role, Subject, decide, relation_of
+from lapor_core.application.context import DeskContext, next_attention
+from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
+from lapor_core.errors import (
+    ConcurrencyConflict,
+    FieldError,
+    NotAllowed,
+    NotFound,
+    TooManyAttempts,
+    ValidationError,
+)
+from lapor_core.history import Actor, Event
+from lapor_core.keys import StoredKey, new_access_key
+from lapor_core.lifecycle import Action, Status, next_status
+from lapor_core.model import Submission
+from lapor_core.ports import Changeset
+from lapor_core.tracking import TrackingId
+
+__all__ = ["Receipt", "authorise", "canonical_id", "execute", "load_for", "submit"]
+
+MAX_MESSAGE = 4000
+MAX_REASON = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+@attrs.frozen
+class Receipt:
+    """What the reporter gets back from a submission.
+
+    Attributes:
+        tracking_id: The public handle to look the complaint up.
+        access_key: The secret that proves being the reporter; shown once, stored only as a keyed hash.
+    """
+
+    tracking_id: str
+    access_key: str = attrs.field(repr=False)
+
+
+def canonical_id(tracking_id: object) -> str:
+    """The canonical string of a tracking ID given as text or :class:`TrackingId`."""
+    if isinstance(tracking_id, TrackingId):
+        return str(tracking_id)
+    if not isinstance(tracking_id, str):
+        raise ValidationError.single("tracking_id", "must be a string")
+    return str(TrackingId.parse(tracking_id))
+
+
+def check_text(field: str, value: object, *, limit: int) -> str:
+    """Return ``value`` stripped, or raise ValidationError if it is not acceptable free text."""
+    if not isinstance(value, str):
+        raise ValidationError.single(field, "must be a string")
+    text = value.strip()
+    problems = []
+    if not text:
+        problems.append("must not be empty")
+    if len(text) > limit:
+        problems.append(f"must be at most {limit} characters")
+    if _CONTROL.search(text):
+        problems.append("must not contain control characters")
+    if _SURROGATE.search(text):
+        problems.append("must be valid Unicode text")
+    if problems:
+        raise ValidationError(FieldError(field, p) for p in problems)
+    return text
+
+
+def actor_of(principal: Principal) -> Actor:
+    """How a principal is recorded in history (reporters and citizens by role only)."""
+    if principal.role in (Role.REPORTER, Role.CITIZEN, Role.PUBLIC):
+        return Actor(principal.role.value)
+    return Actor(principal.role.value, principal.user_id, principal.institution_code, principal.unit_code)
+
+
+def owner_hash_of(ctx: DeskContext, principal: Principal) -> str | None:
+    """The keyed hash of a citizen principal's account, or None."""
+    if principal.role is Role.CITIZEN and principal.user_id is not None:
+        return ctx.keyed_hash("account", principal.user_id)
+    return None
+
+
+def load_for(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Complaint, Relation]:
+    """Load a complaint the principal may know exists, or raise NotFound exactly as for an unknown ID."""
+    tid = canonical_id(tracking_id)
+    try:
+        complaint = ctx.store.get(tid)
+        relation = relation_of(principal, complaint, owner_hash=owner_hash_of(ctx, principal))
+        visible = decision_for(complaint, relation)(Subject.METADATA) is Decision.ALLOW
+    except NotFound:
+        visible = False
+    if not visible:
+        raise NotFound(kind="complaint", key=tid) from None
+    return complaint, relation
+
+
+def decision_for(complaint: Complaint, relation: Relation) -> Callable[[Subject], Decision]:
+    """The policy bound to one complaint and relation."""
+
+    def decision(subject: Subject) -> Decision:
+        return decide(
+            relation,
+            subject,
+            anonymous=complaint.anonymous,
+            confidential=complaint.confidential,
+            status=complaint.status,
+        )
+
+    return decision
+
+
+def authorise(complaint: Complaint, relation: Relation, action: Action) -> None:
+    """Raise NotAllowed unless the relation may perform ``action`` on this complaint."""
+    if decision_for(complaint, relation)(Subject(action.value)) is not Decision.ALLOW:
+        raise NotAllowed(action=action.value, complaint_id=complaint.tracking_id)
+
+
+Mutation = Callable[[Complaint], Complaint]
+Recipients = tuple[tuple[str, str | None], ...]
+
+
+def unchanged(complaint: Complaint) -> Complaint:
+    """The mutation of commands that only record an event."""
+    return complaint
+
+
+@attrs.frozen
+class Command:
+    """One lifecycle command, ready to execute: what to record and how the complaint changes."""
+
+    action: Action
+    payload: Mapping[str, Any]
+    mutate: Mutation = unchanged
+    notify: Recipients = ()
+
+
+def _outbox(
+    complaint: Complaint, action: Action, recipients: Sequence[tuple[str, str | None]], now: datetime
+) -> tuple[OutboxMessage, ...]:
+    return tuple(
+        OutboxMessage(
+            id=uuid.uuid4().hex,
+            tracking_id=complaint.tracking_id,
+            event=action,
+            recipient_role=role,
+            recipient_ref=ref,
+            created_at=now,
+            context={"status": complaint.status.value},
+        )
+        for role, ref in recipients
+    )
+
+
+def record(
+    ctx: DeskContext,
+    complaint: Complaint,
+    history: Sequence[Event],
+    entries: Sequence[tuple[Command, Actor]],
+    now: datetime,
+    identity: ReporterIdentity | None = None,
+) -> Complaint:
+    """Append the commands' events, recompute deadlines and save everything in one changeset."""
+    events = list(history)
+    new_events: list[Event] = []
+    outbox: list[OutboxMessage] = []
+    updated = complaint
+    for command, actor in entries:
+        status = next_status(
+            updated.status,
+            command.action,
+            complaint_id=updated.tracking_id,
+            has_unit=updated.unit is not None,
+        )
+        event = events[-1].next(command.action, actor, now, command.payload)
+        events.append(event)
+        new_events.append(event)
+        updated = attrs.evolve(command.mutate(updated), status=status, updated_at=now)
+        outbox.extend(_outbox(updated, command.action, command.notify, now))
+    clocks = ctx.clocks(events, now)
+    updated = attrs.evolve(
+        updated,
+        version=complaint.version + len(new_events),
+        next_due_at=next_attention(clocks, events) if not updated.status.is_terminal else None,
+    )
+    ctx.store.save(Changeset(updated, complaint.version, tuple(new_events), tuple(outbox), identity))
+    return updated
+
+
+def execute(ctx: DeskContext, principal: Principal, tracking_id: object, command: Command) -> Complaint:
+    """Run one lifecycle command for ``principal``: NotFound, NotAllowed or TransitionNotAllowed, or saved."""
+    complaint, relation = load_for(ctx, principal, tracking_id)
+    authorise(complaint, relation, command.action)
+    next_status(
+        complaint.status,
+        command.action,
+        complaint_id=complaint.tracking_id,
+        has_unit=complaint.unit is not None,
+    )
+    history = ctx.store.history(complaint.tracking_id)
+    return record(ctx, complaint, history, [(command, actor_of(principal))], ctx.clock.now())
+
+
+def _submission_payload(submission: Submission) -> dict[str, Any]:
+    location = submission.location
+    return {
+        "kind": submission.kind.value,
+        "channel": submission.channel.value,
+        "title": submission.title,
+        "body": submission.body,
+        "category": submission.category,
+        "location": None if location is None else attrs.asdict(location),
+        "anonymous": submission.anonymous,
+        "confidential": submission.confidential,
+    }
+
+
+def submit(ctx: DeskContext, submission: Submission, principal: Principal | None = None) -> Receipt:
+    """Store a new complaint and return its receipt (tracking ID and the access key, shown once)."""
+    if not isinstance(submission, Submission):
+        raise ValidationError.single("submission", "must be a Submission (see Submission.from_dict)")
+    if principal is not None and principal.role not in (Role.CITIZEN, Role.PUBLIC):
+        raise ValidationError.single("principal", "only citizens or the public submit complaints")
+    now = ctx.clock.now()
+    reporter = submission.reporter
+    account = principal.user_id if principal is not None and principal.role is Role.CITIZEN else None
+    has_identity = account is not None or (
+        reporter is not None and any((reporter.name, reporter.email, reporter.phone, reporter.nik))
+    )
+    identity = (
+        ReporterIdentity(
+            ref=secrets.token_hex(16),
+            name=reporter.name if reporter else None,
+            email=reporter.email if reporter else None,
+            phone=reporter.phone if reporter else None,
+            nik=reporter.nik if reporter else None,
+            account_id=account,
+        )
+        if has_identity
+        else None
+    )
+    key = new_access_key()
+    flags = frozenset(
+        name
+        for name, on in (("anonymous", submission.anonymous), ("confidential", submission.confidential))
+        if on
+    )
+    for _ in range(5):  # 55 random bits: a collision is astronomically rare, but never overwrite
+        tid = str(ctx.new_tracking_id())
+        first = Event.first(tid, Action.SUBMIT, Actor.reporter(), now, _submission_payload(submission))
+        complaint = Complaint(
+            tracking_id=tid,
+            version=1,
+            status=Status.SUBMITTED,
+            kind=submission.kind,
+            channel=submission.channel,
+            title=submission.title,
+            body=submission.body,
+            category=submission.category,
+            location=submission.location,
+            anonymous=submission.anonymous,
+            confidential=submission.confidential,
+            reporter_flags=flags,
+            identity_ref=identity.ref if identity else None,
+            owner_hash=ctx.keyed_hash("account", account) if account else None,
+            access_key=StoredKey.create(key, pepper=ctx.pepper),
+            institution=None,
+            unit=None,
+            declined_by=(),
+            submitted_at=now,
+            updated_at=now,
+            published_at=None,
+            next_due_at=None,
+            rating=None,
+            supporters=frozenset(),
+        )
+        complaint = attrs.evolve(complaint, next_due_at=next_attention(ctx.clocks([first], now), [first]))
+        outbox = _outbox(complaint, Action.SUBMIT, [("reporter", None), ("admin", None)], now)
+        try:
+            ctx.store.save(Changeset(complaint, 0, (first,), outbox, identity))
+        except ConcurrencyConflict:
+            continue
+        return Receipt(tracking_id=tid, access_key=key)
+    raise RuntimeError("could not draw a free tracking ID")  # pragma: no cover - 2**-250 odds
+
+
+@attrs.define
+class AttemptLimiter:
+    """Refuses access-key attempts for a tracking ID after too many failures within a window.
+
+    Kept per desk in memory; it keys on the text asked for, so it answers the same whether or not the
+    tracking ID exists.
+    """
+
+    max_failures: int = 5
+    window_seconds: int = 900
+    _failures: dict[str, list[datetime]] = attrs.field(factory=dict, init=False)
+
+    def check(self, key: str, now: datetime) -> None:
+        """Raise TooManyAttempts while ``key`` is locked out."""
+        recent = [t for t in self._failures.get(key, []) if (now - t).total_seconds() < self.window_seconds]
+        if recent:
+            self._failures[key] = recent
+        else:
+            self._failures.pop(key, None)
+        if len(recent) >= self.max_failures:
+            retry = self.window_seconds - int((now - recent[0]).total_seconds())
+            raise TooManyAttempts(retry_after_seconds=max(retry, 1))
+
+    def failed(self, key: str, now: datetime) -> None:
+        """Count one failure for ``key``."""
+        self._failures.setdefault(key, []).append(now)
+
+    def succeeded(self, key: str) -> None:
+        """Forget the failures of ``key``."""
+        self._failures.pop(key, None)
+
+
+def authenticate(
+    ctx: DeskContext, limiter: AttemptLimiter, tracking_id: object, access_key: object
+) -> Principal:
+    """The reporter's principal for a valid (tracking ID, access key), else NotFound as for an unknown ID."""
+    try:
+        tid = canonical_id(tracking_id)
+    except ValidationError:
+        raise NotFound(kind="complaint", key=str(tracking_id)[:40]) from None
+    now = ctx.clock.now()
+    limiter.check(tid, now)
+    try:
+        stored = ctx.store.get(tid).access_key
+    except NotFound:
+        stored = None
+    if stored is not None and isinstance(access_key, str) and stored.verify(access_key, pepper=ctx.pepper):
+        limiter.succeeded(tid)
+        return Principal.reporter(tid)
+    limiter.failed(tid, now)
+    raise NotFound(kind="complaint", key=tid)
+
+
+def validation_errors(errors: Sequence[FieldError]) -> None:
+    """Raise one ValidationError for ``errors`` if there are any."""
+    if errors:
+        raise ValidationError(errors)
