@@ -1,11 +1,40 @@
 """lapor_core: SP4N-LAPOR!-style public-service complaint handling for Indonesian government portals.
 
-The public API is re-exported here; everything else lives in modules whose names start with an underscore
-or is documented as internal.
+The public API is re-exported here (``import lapor_core as lc``); the modules hold the details.
 """
 
 from __future__ import annotations
 
+from lapor_core.access import (
+    Decision,
+    Principal,
+    Relation,
+    Role,
+    Subject,
+)
+from lapor_core.application.commands import (
+    Receipt,
+)
+from lapor_core.application.reading import (
+    ListedPage,
+)
+from lapor_core.application.sweep import (
+    SweepReport,
+)
+from lapor_core.calendar import (
+    Holiday,
+    HolidayKind,
+    WorkingCalendar,
+)
+from lapor_core.complaint import (
+    Complaint,
+    OutboxMessage,
+    ReporterIdentity,
+)
+from lapor_core.desk import (
+    ComplaintDesk,
+    InsecureConfigurationWarning,
+)
 from lapor_core.errors import (
     AccessError,
     ConcurrencyConflict,
@@ -26,27 +55,143 @@ from lapor_core.errors import (
     TransitionNotAllowed,
     ValidationError,
 )
+from lapor_core.history import (
+    Actor,
+    Event,
+    HistoryReport,
+)
+from lapor_core.institutions import (
+    Institution,
+    InstitutionDirectory,
+    InstitutionKind,
+    WorkUnit,
+)
+from lapor_core.lifecycle import (
+    Action,
+    Status,
+    Summary,
+)
+from lapor_core.model import (
+    Channel,
+    Kind,
+    Location,
+    Reporter,
+    Submission,
+)
+from lapor_core.ports import (
+    Changeset,
+    Clock,
+    ComplaintQuery,
+    ComplaintStore,
+    Order,
+    Page,
+    SystemClock,
+)
+from lapor_core.regions import (
+    Region,
+    RegionTable,
+)
+from lapor_core.serialization import (
+    from_dict,
+    make_converter,
+    to_dict,
+)
+from lapor_core.sla import (
+    Clocks,
+    ClockState,
+    SlaPolicy,
+    Stage,
+    StageClock,
+)
+from lapor_core.topics import (
+    Topic,
+    TopicTree,
+)
+from lapor_core.tracking import (
+    TrackingId,
+)
+from lapor_core.views import (
+    ComplaintView,
+    DeadlineView,
+    ReporterView,
+    TimelineEntry,
+)
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AccessError",
+    "Action",
+    "Actor",
+    "Changeset",
+    "Channel",
+    "Clock",
+    "ClockState",
+    "Clocks",
+    "Complaint",
+    "ComplaintDesk",
+    "ComplaintQuery",
+    "ComplaintStore",
+    "ComplaintView",
     "ConcurrencyConflict",
     "ConfigurationError",
     "DateOutOfRange",
+    "DeadlineView",
+    "Decision",
     "DomainError",
+    "Event",
     "FieldError",
+    "HistoryReport",
+    "Holiday",
+    "HolidayKind",
+    "InsecureConfigurationWarning",
+    "Institution",
+    "InstitutionDirectory",
+    "InstitutionKind",
     "InvalidTrackingId",
+    "Kind",
     "LaporError",
+    "ListedPage",
+    "Location",
     "NotAllowed",
     "NotFound",
     "NotificationError",
+    "Order",
+    "OutboxMessage",
+    "Page",
     "PermanentNotificationError",
     "PluginError",
+    "Principal",
+    "Receipt",
+    "Region",
+    "RegionTable",
+    "Relation",
+    "Reporter",
+    "ReporterIdentity",
+    "ReporterView",
+    "Role",
+    "SlaPolicy",
+    "Stage",
+    "StageClock",
+    "Status",
     "StorageError",
+    "Subject",
+    "Submission",
+    "Summary",
+    "SweepReport",
+    "SystemClock",
     "TemporaryNotificationError",
+    "TimelineEntry",
     "TooManyAttempts",
+    "Topic",
+    "TopicTree",
+    "TrackingId",
     "TransitionNotAllowed",
     "ValidationError",
+    "WorkUnit",
+    "WorkingCalendar",
     "__version__",
+    "from_dict",
+    "make_converter",
+    "to_dict",
 ]

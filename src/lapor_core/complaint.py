@@ -53,7 +53,7 @@ class Complaint:
     """The current state of one complaint (a projection of its history).
 
     Attributes:
-        tracking_id: Canonical tracking ID without separators; the complaint's key.
+        tracking_id: Canonical tracking ID (``str(TrackingId)``, e.g. ``7K3M-9QXF-2HJ-Q``); the key.
         version: Number of history events; a save must name the version it read.
         status: Lifecycle status.
         kind: Report kind.

@@ -1,0 +1,247 @@
+"""Validation at the boundary: rules that check one field, and the collection of every failure at once.
+
+A *rule* takes an untrusted value and returns it normalised, or raises :class:`Invalid` with a reason that
+never echoes the value (reasons end up in logs). A rule may also raise
+:class:`~lapor_core.errors.ValidationError` for a nested object; its field paths are then prefixed with the
+field's name. :func:`apply_rules` runs every rule and collects every failure; :func:`read_mapping` checks the
+shape of a dictionary (a mapping, only known keys, required keys present) before the rules see its values.
+
+Field paths are dotted (``location.lat``); ``$`` names the input as a whole.
+
+Internal: nothing here is part of the public API.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, Final, TypeVar
+
+from lapor_core import _text
+from lapor_core.errors import FieldError, ValidationError
+
+__all__ = [
+    "ROOT",
+    "Invalid",
+    "Rule",
+    "apply_rules",
+    "choice",
+    "flag",
+    "join_path",
+    "nested",
+    "number",
+    "prefixed",
+    "read_mapping",
+    "text",
+    "unknown_fields",
+]
+
+E = TypeVar("E", bound=enum.Enum)
+T = TypeVar("T")
+
+#: The path of the input as a whole.
+ROOT: Final = "$"
+# Unknown keys are named one by one up to this many, then counted, so junk cannot make a huge error.
+_MAX_NAMED_UNKNOWN: Final = 10
+_KEY_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+class Invalid(Exception):  # noqa: N818 - internal signal caught by apply_rules, never raised to callers
+    """A rule refused a value; ``reason`` says why without echoing it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+Rule = Callable[[object], object]
+"""Check one untrusted value; return it normalised or raise :class:`Invalid` (or a nested ValidationError)."""
+
+
+def join_path(prefix: str, field: str) -> str:
+    """Return the path of ``field`` inside ``prefix``.
+
+    Example:
+        >>> join_path("location", "lat"), join_path("location", "$"), join_path("$", "title")
+        ('location.lat', 'location', 'title')
+    """
+    if field == ROOT:
+        return prefix
+    if prefix == ROOT:
+        return field
+    return f"{prefix}.{field}"
+
+
+def prefixed(prefix: str, errors: Iterable[FieldError]) -> list[FieldError]:
+    """Return ``errors`` with their paths moved inside ``prefix``."""
+    return [FieldError(join_path(prefix, error.field), error.reason) for error in errors]
+
+
+def apply_rules(
+    rules: Sequence[tuple[str, Rule]], values: Mapping[str, object]
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Run each ``(name, rule)`` on ``values[name]``; return the normalised values and every failure."""
+    cleaned: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for name, rule in rules:
+        try:
+            cleaned[name] = rule(values[name])
+        except Invalid as invalid:
+            errors.append(FieldError(name, invalid.reason))
+        except ValidationError as nested_error:
+            errors.extend(prefixed(name, nested_error.errors))
+    return cleaned, errors
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return type(value).__name__
+
+
+def read_mapping(
+    data: object, fields: Collection[str], required: Collection[str]
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Split untrusted ``data`` into the values of known fields and the errors of its shape.
+
+    Missing required fields are returned as ``None`` (so their rule reports them); missing optional ones
+    are left out (so the default applies); every unknown key is an error.
+
+    Raises:
+        ValidationError: ``data`` is not a mapping at all.
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationError.single(ROOT, f"must be an object (mapping), got {_type_name(data)}")
+    values: dict[str, Any] = dict.fromkeys(required)
+    unknown: list[object] = []
+    for key, value in data.items():
+        if isinstance(key, str) and key in fields:
+            values[key] = value
+        else:
+            unknown.append(key)
+    return values, unknown_fields(ROOT, unknown)
+
+
+def unknown_fields(path: str, keys: Iterable[object]) -> list[FieldError]:
+    """Return an error for each unknown key inside ``path``.
+
+    Keys that look like field names are named, up to ten; the others are only counted, so that junk keys
+    (long text, personal data typed in the wrong place) never end up in an error message.
+
+    Example:
+        >>> [str(error) for error in unknown_fields("location", ["street", "Jl. Sudirman 5"])]
+        ['location.street: unknown field', 'location: 1 more unknown field(s)']
+    """
+    errors: list[FieldError] = []
+    unnamed = 0
+    for key in keys:
+        if isinstance(key, str) and _KEY_NAME.fullmatch(key) and len(errors) < _MAX_NAMED_UNKNOWN:
+            errors.append(FieldError(join_path(path, key), "unknown field"))
+        else:
+            unnamed += 1
+    if unnamed:
+        errors.append(FieldError(path, f"{unnamed} more unknown field(s)"))
+    return errors
+
+
+def text(
+    *, required: bool, max_length: int, multiline: bool = False, strip: bool = True
+) -> Callable[[object], str | None]:
+    """A rule for free text: a string, not blank if required, at most ``max_length`` characters.
+
+    Control characters, NUL and unpaired surrogates are refused (tab and line breaks are allowed when
+    ``multiline``). Blank optional text becomes ``None``: an empty form field means "not given".
+    With ``strip``, surrounding white space is removed; otherwise the text is kept as given.
+    """
+    forbidden = (
+        "must not contain control characters other than tab and line breaks, nor unpaired surrogates"
+        if multiline
+        else "must be one line without control characters or unpaired surrogates"
+    )
+
+    def rule(value: object) -> str | None:
+        if value is None:
+            if required:
+                raise Invalid("is required")
+            return None
+        if not isinstance(value, str):
+            raise Invalid(f"must be a string, got {_type_name(value)}")
+        stripped = value.strip()
+        if not stripped:
+            if required:
+                raise Invalid("must not be empty")
+            return None
+        result = stripped if strip else value
+        if len(result) > max_length:
+            raise Invalid(f"must be at most {max_length} characters, got {len(result)}")
+        if _text.has_forbidden_characters(result, multiline=multiline):
+            raise Invalid(forbidden)
+        return result
+
+    return rule
+
+
+def choice(enum_type: type[E]) -> Callable[[object], E]:
+    """A required rule accepting a member of ``enum_type`` or one of its values."""
+    by_value = {member.value: member for member in enum_type}
+    reason = f"must be one of {', '.join(by_value)}"
+
+    def rule(value: object) -> E:
+        if value is None:
+            raise Invalid("is required")
+        if isinstance(value, enum_type):
+            return value
+        if isinstance(value, str) and value in by_value:
+            return by_value[value]
+        raise Invalid(reason)
+
+    return rule
+
+
+def flag(value: object) -> bool:
+    """A rule accepting exactly ``True`` or ``False`` (not 0, 1, ``"yes"`` or null)."""
+    if value is True or value is False:
+        return value
+    raise Invalid(f"must be true or false, got {_type_name(value)}")
+
+
+def number(*, low: float, high: float, where: str) -> Callable[[object], float | None]:
+    """An optional rule for a finite number in ``low .. high`` (inclusive), returned as a float."""
+    reason = f"must be between {low:g} and {high:g} ({where})"
+
+    def rule(value: object) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Invalid(f"must be a number, got {_type_name(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise Invalid("must be a finite number")
+        # Compared before float(): an int too large for a float is simply out of range.
+        if not low <= value <= high:
+            raise Invalid(reason)
+        return float(value)
+
+    return rule
+
+
+def nested(cls: type[T], from_dict: Callable[[object], T]) -> Callable[[object], T | None]:
+    """An optional rule for a nested object: an instance of ``cls``, or a mapping read by ``from_dict``."""
+
+    def rule(value: object) -> T | None:
+        if value is None or isinstance(value, cls):
+            return value
+        if isinstance(value, Mapping):
+            return from_dict(value)
+        raise Invalid(f"must be an object (mapping), got {_type_name(value)}")
+
+    return rule

@@ -1,0 +1,401 @@
+"""What a citizen submits: :class:`Submission`, with its :class:`Location` and :class:`Reporter`.
+
+These are frozen attrs classes validated whenever they are built, whether directly
+(``Submission(kind=..., ...)``) or from untrusted data (:meth:`Submission.from_dict`, or structuring with
+the converter of :mod:`lapor_core.serialization`). Either way one
+:class:`~lapor_core.errors.ValidationError` lists every bad field with its path (``title``,
+``location.lat``, ``reporter.email``) and a reason that never repeats the value; nothing is created.
+Values are normalised on the way in: surrounding white space stripped, blank optional text read as absent,
+region codes dotted, phone numbers in ``+628...`` form.
+
+The dictionary form (what ``from_dict`` takes and :func:`lapor_core.to_dict` gives)::
+
+    {"kind": "pengaduan", "title": "...", "body": "...", "channel": "web",
+     "category": "infrastruktur.jalan", "anonymous": false, "confidential": false,
+     "location": {"region": "31.71", "lat": -6.18, "lon": 106.83, "address": "..."},
+     "reporter": {"name": "...", "email": "...", "phone": "+62812...", "nik": "3171..."}}
+
+Only ``kind``, ``title``, ``body`` and ``channel`` are required; unknown keys are refused.
+
+Example:
+    >>> sub = Submission.from_dict({"kind": "pengaduan", "channel": "sms", "title": " Jalan rusak ",
+    ...                             "body": "Berlubang.", "location": {"region": "3171"}})
+    >>> sub.title, sub.kind, sub.location.region
+    ('Jalan rusak', <Kind.PENGADUAN: 'pengaduan'>, '31.71')
+    >>> Submission.from_dict({"kind": "gosip", "channel": "web", "title": "", "body": "x",
+    ...                       "location": {"lat": 40.0, "lon": 106.8}})
+    Traceback (most recent call last):
+    lapor_core.errors.ValidationError: invalid input: title: must not be empty; kind: must be one of ...
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from lapor_core import _validation as v
+from lapor_core.errors import FieldError, ValidationError
+from lapor_core.regions import normalize_code
+
+__all__ = [
+    "Channel",
+    "Kind",
+    "Location",
+    "Reporter",
+    "Submission",
+]
+
+# Field limits from issue #2 (the LAPOR! web form).
+TITLE_MAX: Final = 150
+BODY_MAX: Final = 4000
+NAME_MAX: Final = 150
+ADDRESS_MAX: Final = 500
+EMAIL_MAX: Final = 254  # RFC 5321 path limit
+# Indonesia's extent with a margin (Rote island ~11.0 S, Weh island ~6.1 N, Sabang ~95 E, Merauke ~141 E).
+LAT_RANGE: Final = (-11.5, 6.5)
+LON_RANGE: Final = (94.0, 141.5)
+
+
+class Kind(enum.StrEnum):
+    """The kind of report (jenis laporan)."""
+
+    PENGADUAN = "pengaduan"
+    ASPIRASI = "aspirasi"
+    PERMINTAAN_INFORMASI = "permintaan_informasi"
+
+    @property
+    def label(self) -> str:
+        """The Indonesian label (``"Permintaan Informasi"``)."""
+        return _KIND_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        """The English label (``"Information request"``)."""
+        return _KIND_LABELS[self][1]
+
+
+class Channel(enum.StrEnum):
+    """How the report arrived (kanal)."""
+
+    WEB = "web"
+    MOBILE = "mobile"
+    SMS = "sms"
+    SOCIAL = "social"
+    API = "api"
+
+    @property
+    def label(self) -> str:
+        """The Indonesian label (``"Media sosial"``)."""
+        return _CHANNEL_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        """The English label (``"Social media"``)."""
+        return _CHANNEL_LABELS[self][1]
+
+
+_KIND_LABELS: Final = {
+    Kind.PENGADUAN: ("Pengaduan", "Complaint"),
+    Kind.ASPIRASI: ("Aspirasi", "Aspiration"),
+    Kind.PERMINTAAN_INFORMASI: ("Permintaan Informasi", "Information request"),
+}
+_CHANNEL_LABELS: Final = {
+    Channel.WEB: ("Situs web", "Website"),
+    Channel.MOBILE: ("Aplikasi seluler", "Mobile app"),
+    Channel.SMS: ("SMS 1708", "SMS 1708"),
+    Channel.SOCIAL: ("Media sosial", "Social media"),
+    Channel.API: ("Integrasi API", "API integration"),
+}
+
+_CATEGORY: Final = re.compile(r"[a-z0-9_.-]{1,64}")
+_EMAIL: Final = re.compile(
+    r"(?!\.)(?!.*\.@)(?!.*\.\.)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
+    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_](?:[\w-]{0,61}[^\W_])"
+)
+_PHONE_SEPARATORS: Final = str.maketrans("", "", " -.()")
+# Indonesian mobile numbers: 08 + 7 to 11 digits, or the same after +62 / 62 instead of the leading 0.
+_PHONE: Final = re.compile(r"(?:\+62|62|0)(8[0-9]{7,11})")
+_NIK: Final = re.compile(r"[0-9]{16}")  # Nomor Induk Kependudukan (UU 24/2013)
+
+A = TypeVar("A", bound=attrs.AttrsInstance)
+
+_optional_line = v.text(required=False, max_length=64)
+
+
+def _region(value: object) -> str | None:
+    code = _optional_line(value)
+    # The shape rule is the regions module's, so a code valid here is one RegionTable can look up.
+    return None if code is None else normalize_code(code, field=v.ROOT)
+
+
+def _category(value: object) -> str | None:
+    category = _optional_line(value)
+    if category is None or _CATEGORY.fullmatch(category):
+        return category
+    raise v.Invalid("must be a topic id: 1 to 64 of a-z, 0-9, '_', '.', '-'")
+
+
+_email_text = v.text(required=False, max_length=EMAIL_MAX)
+
+
+def _email(value: object) -> str | None:
+    email = _email_text(value)
+    if email is None:
+        return None
+    if not _EMAIL.fullmatch(email):
+        raise v.Invalid("must be an e-mail address like nama@contoh.go.id")
+    local, domain = email.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def _phone(value: object) -> str | None:
+    phone = _optional_line(value)
+    if phone is None:
+        return None
+    match = _PHONE.fullmatch(phone.translate(_PHONE_SEPARATORS))
+    if match is None:
+        raise v.Invalid("must be an Indonesian mobile number: 08 followed by 7 to 11 digits, or +628...")
+    return "+62" + match[1]
+
+
+def _nik(value: object) -> str | None:
+    nik = _optional_line(value)
+    if nik is None or _NIK.fullmatch(nik):
+        return nik
+    raise v.Invalid("must be 16 digits")
+
+
+def _redacted(value: str | None) -> str:
+    return "None" if value is None else "'***'"
+
+
+_Cleaner = Callable[[Mapping[str, object]], tuple[dict[str, Any], list[FieldError]]]
+"""Check every field of a class: the normalised values and every failure."""
+
+
+def _valid(checked: tuple[dict[str, Any], list[FieldError]]) -> dict[str, Any]:
+    cleaned, errors = checked
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _from_mapping(cls: type[A], clean: _Cleaner, data: object, required: tuple[str, ...] = ()) -> A:
+    """Check the shape of ``data`` and every field; build the object only if nothing is wrong."""
+    fields = attrs.fields(cls)
+    values, shape_errors = v.read_mapping(data, [field.name for field in fields], required)
+    defaults = {field.name: field.default for field in fields if field.default is not attrs.NOTHING}
+    cleaned, errors = clean({**defaults, **values})
+    if errors or shape_errors:
+        raise ValidationError([*errors, *shape_errors])
+    return cls(**cleaned)
+
+
+_LOCATION_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
+    ("region", _region),
+    ("lat", v.number(low=LAT_RANGE[0], high=LAT_RANGE[1], where="latitude in Indonesia")),
+    ("lon", v.number(low=LON_RANGE[0], high=LON_RANGE[1], where="longitude in Indonesia")),
+    ("address", v.text(required=False, max_length=ADDRESS_MAX, multiline=True)),
+)
+
+
+_clean_location: Final[_Cleaner] = functools.partial(v.apply_rules, _LOCATION_RULES)
+
+
+@attrs.frozen(init=False)
+class Location:
+    """Where the reported matter is: a region, a point, an address; each optional.
+
+    Attributes:
+        region: Kemendagri region code, dotted: province ``31``, regency/city ``31.71``, district ``31.71.01``
+            or village ``31.71.01.1001`` (given undotted, it is dotted; see
+            :func:`lapor_core.regions.normalize_code`). Only the shape is checked here; whether the region
+            exists is for the region table (:class:`lapor_core.regions.RegionTable`) the deployment uses.
+        lat: Latitude in -11.5 .. 6.5 (inclusive), as a float.
+        lon: Longitude in 94 .. 141.5 (inclusive), as a float.
+        address: Free-text address, at most 500 characters.
+
+    Raises:
+        ValidationError: Listing every bad field.
+
+    Example:
+        >>> Location(region="317101", lat=-6, lon=106.8)
+        Location(region='31.71.01', lat=-6.0, lon=106.8, address=None)
+    """
+
+    region: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+
+    def __init__(
+        self,
+        region: str | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+        address: str | None = None,
+    ) -> None:
+        raw = {"region": region, "lat": lat, "lon": lon, "address": address}
+        self.__attrs_init__(**_valid(_clean_location(raw)))
+
+    @classmethod
+    def from_dict(cls, data: object) -> Location:
+        """Build a location from untrusted data (keys ``region``, ``lat``, ``lon``, ``address``).
+
+        Raises:
+            ValidationError: Listing every bad field and every unknown key.
+        """
+        return _from_mapping(cls, _clean_location, data)
+
+
+_REPORTER_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
+    ("name", v.text(required=False, max_length=NAME_MAX)),
+    ("email", _email),
+    ("phone", _phone),
+    ("nik", _nik),
+)
+_clean_reporter: Final[_Cleaner] = functools.partial(v.apply_rules, _REPORTER_RULES)
+
+
+@attrs.frozen(init=False)
+class Reporter:
+    """Who reports and how to reach them; every field is optional personal data (UU 27/2022).
+
+    The ``repr`` shows which fields are given, never their values.
+
+    Attributes:
+        name: Name, at most 150 characters.
+        email: E-mail address (a pragmatic check: one ``@``, a dotted domain, at most 254 characters);
+            the domain is lower-cased.
+        phone: Indonesian mobile number given as ``08...``, ``628...`` or ``+628...`` (spaces, hyphens,
+            dots and parentheses allowed), stored as ``+628...`` with 7 to 11 digits after the ``8``.
+        nik: National identity number (NIK), 16 digits.
+
+    Raises:
+        ValidationError: Listing every bad field.
+
+    Example:
+        >>> Reporter(phone="0812-3456-7890")
+        Reporter(name=None, email=None, phone='***', nik=None)
+        >>> Reporter(phone="0812-3456-7890").phone
+        '+6281234567890'
+    """
+
+    name: str | None = attrs.field(default=None, repr=_redacted)
+    email: str | None = attrs.field(default=None, repr=_redacted)
+    phone: str | None = attrs.field(default=None, repr=_redacted)
+    nik: str | None = attrs.field(default=None, repr=_redacted)
+
+    def __init__(
+        self,
+        name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        nik: str | None = None,
+    ) -> None:
+        raw = {"name": name, "email": email, "phone": phone, "nik": nik}
+        self.__attrs_init__(**_valid(_clean_reporter(raw)))
+
+    @classmethod
+    def from_dict(cls, data: object) -> Reporter:
+        """Build a reporter from untrusted data (keys ``name``, ``email``, ``phone``, ``nik``).
+
+        Raises:
+            ValidationError: Listing every bad field and every unknown key.
+        """
+        return _from_mapping(cls, _clean_reporter, data)
+
+
+# The order in which errors are listed: what the reporter typed first, then the choices.
+_SUBMISSION_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
+    ("title", v.text(required=True, max_length=TITLE_MAX)),
+    ("body", v.text(required=True, max_length=BODY_MAX, multiline=True, strip=False)),
+    ("kind", v.choice(Kind)),
+    ("channel", v.choice(Channel)),
+    ("category", _category),
+    ("location", v.nested(Location, Location.from_dict)),
+    ("anonymous", v.flag),
+    ("confidential", v.flag),
+    ("reporter", v.nested(Reporter, Reporter.from_dict)),
+)
+_SUBMISSION_REQUIRED: Final = ("kind", "title", "body", "channel")
+_clean_submission: Final[_Cleaner] = functools.partial(v.apply_rules, _SUBMISSION_RULES)
+
+
+@attrs.frozen(init=False)
+class Submission:
+    """A report as a citizen submits it, before it becomes a complaint.
+
+    Attributes:
+        kind: Pengaduan (complaint), aspirasi (aspiration) or permintaan informasi (information request).
+        title: One line, 1 to 150 characters, surrounding white space removed.
+        body: The report's text, 1 to 4,000 characters; tab and line breaks allowed, kept as given.
+        channel: How it arrived: web, mobile, sms, social or api.
+        category: Topic id (``a-z 0-9 _ . -``, at most 64), or None.
+        location: Where, or None; a mapping is read with :meth:`Location.from_dict`.
+        anonymous: Hide the reporter's identity from the institution and the public.
+        confidential: Hide the content from the public.
+        reporter: Who reports, or None; a mapping is read with :meth:`Reporter.from_dict`.
+
+    Raises:
+        ValidationError: Listing every bad field, nested ones with their path (``location.lat``).
+
+    Example:
+        >>> Submission(kind="aspirasi", title="Taman kota", body="Tambah bangku.", channel=Channel.WEB)
+        Submission(kind=<Kind.ASPIRASI: 'aspirasi'>, title='Taman kota', ...)
+    """
+
+    kind: Kind
+    title: str
+    body: str
+    channel: Channel
+    category: str | None = None
+    location: Location | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    reporter: Reporter | None = None
+
+    def __init__(
+        self,
+        kind: Kind | str,
+        title: str,
+        body: str,
+        channel: Channel | str,
+        *,
+        category: str | None = None,
+        location: Location | Mapping[str, Any] | None = None,
+        anonymous: bool = False,
+        confidential: bool = False,
+        reporter: Reporter | Mapping[str, Any] | None = None,
+    ) -> None:
+        raw = {
+            "kind": kind,
+            "title": title,
+            "body": body,
+            "channel": channel,
+            "category": category,
+            "location": location,
+            "anonymous": anonymous,
+            "confidential": confidential,
+            "reporter": reporter,
+        }
+        self.__attrs_init__(**_valid(_clean_submission(raw)))
+
+    @classmethod
+    def from_dict(cls, data: object) -> Submission:
+        """Build a submission from untrusted data, such as a decoded JSON request body.
+
+        Args:
+            data: A mapping with the keys of the dictionary form (see the module docstring).
+
+        Raises:
+            ValidationError: Listing every bad field (nested ones as ``location.lat``), every missing
+                required field and every unknown key; also when ``data`` is not a mapping at all. No other
+                exception escapes, whatever ``data`` is.
+        """
+        return _from_mapping(cls, _clean_submission, data, _SUBMISSION_REQUIRED)
