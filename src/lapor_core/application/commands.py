@@ -22,6 +22,7 @@ from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import (
     ConcurrencyConflict,
     FieldError,
+    InvalidTrackingId,
     NotAllowed,
     NotFound,
     TooManyAttempts,
@@ -97,31 +98,55 @@ def owner_hash_of(ctx: DeskContext, principal: Principal) -> str | None:
     return None
 
 
+def reporter_proof(ctx: DeskContext, complaint: Complaint) -> str:
+    """The proof ``authenticate`` gives the key-holding reporter of ``complaint``.
+
+    Keyed by the pepper and bound to the stored access-key hash, so it cannot be made from the public
+    tracking ID alone.
+    """
+    return ctx.keyed_hash("reporter", complaint.tracking_id, complaint.access_key.digest.hex())
+
+
+def relation_for(ctx: DeskContext, principal: Principal, complaint: Complaint) -> Relation | None:
+    """The principal's relation to ``complaint``, or None (deny everything) when working it out fails."""
+    try:
+        proof = reporter_proof(ctx, complaint) if principal.role is Role.REPORTER else None
+        return relation_of(
+            principal, complaint, owner_hash=owner_hash_of(ctx, principal), reporter_proof=proof
+        )
+    except Exception:  # noqa: BLE001 - deny by default: a failing policy lookup yields no access
+        return None
+
+
 def load_for(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Complaint, Relation]:
     """Load a complaint the principal may know exists, or raise NotFound exactly as for an unknown ID."""
     tid = canonical_id(tracking_id)
     try:
         complaint = ctx.store.get(tid)
-        relation = relation_of(principal, complaint, owner_hash=owner_hash_of(ctx, principal))
-        visible = decision_for(complaint, relation)(Subject.METADATA) is Decision.ALLOW
     except NotFound:
-        visible = False
-    if not visible:
         raise NotFound(kind="complaint", key=tid) from None
+    relation = relation_for(ctx, principal, complaint)
+    if relation is None or decision_for(complaint, relation)(Subject.METADATA) is not Decision.ALLOW:
+        raise NotFound(kind="complaint", key=tid)
     return complaint, relation
 
 
-def decision_for(complaint: Complaint, relation: Relation) -> Callable[[Subject], Decision]:
-    """The policy bound to one complaint and relation."""
+def decision_for(complaint: Complaint, relation: Relation | None) -> Callable[[Subject], Decision]:
+    """The policy bound to one complaint and relation; a failing lookup (or no relation) denies."""
 
     def decision(subject: Subject) -> Decision:
-        return decide(
-            relation,
-            subject,
-            anonymous=complaint.anonymous,
-            confidential=complaint.confidential,
-            status=complaint.status,
-        )
+        if relation is None:
+            return Decision.DENY
+        try:
+            return decide(
+                relation,
+                subject,
+                anonymous=complaint.anonymous,
+                confidential=complaint.confidential,
+                status=complaint.status,
+            )
+        except Exception:  # noqa: BLE001 - deny by default, whatever went wrong in the lookup
+            return Decision.DENY
 
     return decision
 
@@ -338,19 +363,24 @@ def authenticate(
     """The reporter's principal for a valid (tracking ID, access key), else NotFound as for an unknown ID."""
     try:
         tid = canonical_id(tracking_id)
-    except ValidationError:
+    except (ValidationError, InvalidTrackingId):
         raise NotFound(kind="complaint", key=str(tracking_id)[:40]) from None
     now = ctx.clock.now()
     limiter.check(tid, now)
     try:
-        stored = ctx.store.get(tid).access_key
+        complaint: Complaint | None = ctx.store.get(tid)
     except NotFound:
-        stored = None
-    if stored is not None and isinstance(access_key, str) and stored.verify(access_key, pepper=ctx.pepper):
+        complaint = None
+    # An unknown ID costs the same HMAC as a wrong key, so timing does not tell whether the ID exists.
+    stored = complaint.access_key if complaint is not None else _NO_KEY
+    if stored.verify(access_key, pepper=ctx.pepper) and complaint is not None:
         limiter.succeeded(tid)
-        return Principal.reporter(tid)
+        return Principal.reporter(tid, proof=reporter_proof(ctx, complaint))
     limiter.failed(tid, now)
     raise NotFound(kind="complaint", key=tid)
+
+
+_NO_KEY = StoredKey(salt=bytes(16), digest=bytes(32))
 
 
 def validation_errors(errors: Sequence[FieldError]) -> None:
