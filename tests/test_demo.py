@@ -4,7 +4,7 @@ import io
 import re
 
 from lapor_core.cli import main
-from lapor_core.demo import run_demo
+from lapor_core.demo import run_tour
 from lapor_core.tracking import TrackingId
 
 TRACKING_ID = re.compile(
@@ -26,7 +26,7 @@ BAD_FIELDS = (
 
 def _run(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
-    status = main(["demo", *argv], out=out)
+    status = main(["tour", *argv], out=out)
     return status, out.getvalue()
 
 
@@ -36,8 +36,8 @@ def _deterministic_part(text: str) -> str:
     return re.sub(r"reporter: \S+", "reporter: KEY", after_fresh)
 
 
-def test_lapor_demo_exits_zero_and_shows_fresh_tracking_ids() -> None:
-    """`lapor demo` succeeds; the three fresh IDs and the example are valid tracking IDs."""
+def test_lapor_tour_exits_zero_and_shows_fresh_tracking_ids() -> None:
+    """`lapor tour` succeeds; the three fresh IDs and the example are valid tracking IDs."""
     status, text = _run()
     assert status == 0
     lines = text.splitlines()
@@ -88,8 +88,8 @@ def test_demo_is_repeatable_for_a_seed_apart_from_fresh_values() -> None:
     first = io.StringIO()
     second = io.StringIO()
     other = io.StringIO()
-    assert run_demo(seed=11, out=first) == 0
-    run_demo(seed=11, out=second)
-    run_demo(seed=12, out=other)
+    assert run_tour(seed=11, out=first) == 0
+    run_tour(seed=11, out=second)
+    run_tour(seed=12, out=other)
     assert _deterministic_part(first.getvalue()) == _deterministic_part(second.getvalue())
     assert _deterministic_part(first.getvalue()) != _deterministic_part(other.getvalue())

@@ -91,3 +91,15 @@ def test_reply_reopens_for_another_follow_up():
     assert desk.reply(reporter, tid, "Belum, masih berlubang.").status is lc.Status.ASSIGNED
     assert desk.follow_up(officer(), tid, "Ditambal ulang.").status is lc.Status.FOLLOWED_UP
     assert desk.verify_history(tid).ok
+
+
+def test_an_unknown_region_is_refused_with_suggestions_and_nothing_is_stored():
+    """A well-formed but unknown region code fails validation naming close regions; no complaint is saved."""
+    desk, _ = make_desk()
+    bad = submission(location={"region": "31.79"})
+    with pytest.raises(lc.ValidationError) as caught:
+        desk.submit(bad)
+    assert caught.value.errors[0].field == "location.region"
+    assert "did you mean" in caught.value.errors[0].reason
+    assert desk.store.pending_outbox() == ()
+    assert desk.list(ADMIN).items == ()

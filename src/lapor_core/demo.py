@@ -1,13 +1,15 @@
-"""The demonstration behind ``lapor demo`` (and ``make demo``): tracking IDs, access keys, validation.
+"""The demonstrations: ``lapor demo`` (``make demo``) and ``lapor tour``.
 
-Fresh tracking IDs and access keys come from :mod:`secrets` and differ on every run; everything else is
-derived from ``seed`` and repeats exactly.
+``lapor demo`` simulates a month of LAPOR! traffic on a SQLite file (or any store URL) and prints timelines
+and an SLA table; with the same seed it prints the same report. ``lapor tour`` shows tracking IDs, access keys
+and validation: its fresh IDs and keys come from :mod:`secrets`, everything else is derived from the seed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Final, TextIO
 
 from lapor_core import _text
@@ -17,7 +19,7 @@ from lapor_core.model import Submission
 from lapor_core.serialization import to_dict
 from lapor_core.tracking import DATA_BITS, TrackingId
 
-__all__ = ["run_demo"]
+__all__ = ["DEFAULT_DEMO_URL", "run_demo", "run_tour"]
 
 # A fixed pepper is fine for a demonstration; a deployment configures its own secret.
 _DEMO_PEPPER: Final = b"lapor_core demo pepper, not a secret"
@@ -74,8 +76,39 @@ def _parse_outcome(text: str) -> str:
         return f"refused: {error.reason}"
 
 
-def run_demo(*, seed: int, out: TextIO) -> int:
-    """Print the demonstration to ``out``; return the exit status (0).
+DEFAULT_DEMO_URL = "sqlite:///build/demo/lapor-demo.db"
+
+
+def run_demo(*, seed: int, out: TextIO, url: str = DEFAULT_DEMO_URL) -> int:
+    """Simulate March and April 2026 on the store at ``url`` and print the report; return 0.
+
+    A ``sqlite:///`` file is created afresh (its folder too); other stores must be empty.
+    """
+    from datetime import datetime  # noqa: PLC0415 - the tour above needs none of this
+
+    from lapor_core.desk import ComplaintDesk  # noqa: PLC0415
+    from lapor_core.simulation import WIB, report, seeded_ids, simulate  # noqa: PLC0415
+    from lapor_core.testing.fakes import FrozenClock  # noqa: PLC0415
+
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+    clock = FrozenClock(datetime(2026, 3, 2, 8, tzinfo=WIB))
+    ids = seeded_ids(seed)
+    desk = ComplaintDesk.open(url, clock=clock, pepper=_DEMO_PEPPER, id_source=lambda: next(ids))
+    try:
+        print(f"lapor_core demo (seed {seed}): March-April 2026 on {url}", file=out)
+        print("Working days follow the 2026 decree: Nyepi, Idul Fitri and cuti bersama are days off.\n", file=out)
+        report(simulate(desk, clock, seed=seed), out)
+    finally:
+        desk.dispose()
+    return 0
+
+
+def run_tour(*, seed: int, out: TextIO) -> int:
+    """Print the tour of tracking IDs, access keys and validation to ``out``; return 0.
 
     Args:
         seed: Chooses the example tracking ID that is mistyped in several ways.
@@ -85,7 +118,7 @@ def run_demo(*, seed: int, out: TextIO) -> int:
     def say(line: str = "") -> None:
         print(line, file=out)
 
-    say(f"lapor_core demo (seed {seed}): tracking IDs, access keys and validation")
+    say(f"lapor_core tour (seed {seed}): tracking IDs, access keys and validation")
     say()
     say("Fresh tracking IDs (55 random bits + 1 check symbol, Crockford base32):")
     for _ in range(3):

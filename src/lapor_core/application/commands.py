@@ -33,6 +33,7 @@ from lapor_core.keys import StoredKey, new_access_key
 from lapor_core.lifecycle import Action, Status, next_status
 from lapor_core.model import Submission
 from lapor_core.ports import Changeset
+from lapor_core.regions import RegionTable
 from lapor_core.tracking import TrackingId
 
 __all__ = ["Receipt", "authorise", "canonical_id", "execute", "load_for", "submit"]
@@ -262,6 +263,8 @@ def submit(ctx: DeskContext, submission: Submission, principal: Principal | None
         raise ValidationError.single("submission", "must be a Submission (see Submission.from_dict)")
     if principal is not None and principal.role not in (Role.CITIZEN, Role.PUBLIC):
         raise ValidationError.single("principal", "only citizens or the public submit complaints")
+    if submission.location is not None and submission.location.region is not None:
+        RegionTable.default().resolve(submission.location.region, field="location.region")
     now = ctx.clock.now()
     reporter = submission.reporter
     account = principal.user_id if principal is not None and principal.role is Role.CITIZEN else None
