@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import lapor_core
 
 project = "lapor_core"
@@ -20,7 +23,7 @@ extensions = [
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_generated"]
 nitpicky = False
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
@@ -33,3 +36,19 @@ suppress_warnings = ["myst.header"]
 html_theme = "furo"
 html_title = "lapor_core"
 html_static_path: list[str] = []
+
+
+def write_policy_table(app: Any) -> None:
+    """Write the access-policy table generated from the code; topics/access-policy.md includes it."""
+    from lapor_core.access import policy_markdown  # noqa: PLC0415 - only the docs build needs it
+
+    target = Path(app.srcdir) / "_generated" / "policy-table.md"
+    text = policy_markdown()
+    if not target.exists() or target.read_text(encoding="utf-8") != text:  # unchanged: no rebuild
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def setup(app: Any) -> None:
+    """Sphinx extension hook: generate files the pages include before reading them."""
+    app.connect("builder-inited", write_policy_table)

@@ -48,9 +48,8 @@ _TIMELINE_ACTIONS = frozenset(
     }
 )
 _INTERNAL_ACTIONS = frozenset({Action.BREACH, Action.REMIND, Action.REVEAL_IDENTITY, Action.ERASE_IDENTITY})
-# Payload keys that are internal notes: shown in the timeline only to principals allowed INTERNAL.
-_INTERNAL_KEYS = frozenset({"reason"})
-_TIMELINE_KEYS = ("message", "institution", "unit", "by")
+# The payload's "reason" is an internal note: shown only to principals allowed INTERNAL (see _timeline).
+_TIMELINE_KEYS = ("message", "institution", "unit")
 
 
 @attrs.frozen
@@ -112,7 +111,8 @@ class ComplaintView:
         support_count: How many citizens support it.
         title: Title, when content is visible.
         body: Text, when content is visible.
-        location: Location (coordinates rounded to about 100 m unless precise location is allowed).
+        location: Location; unless precise location is allowed, coordinates rounded to about 100 m and no
+            street address.
         reporter: Reporter fields, when any is visible; the name is ``"Anonim"`` when withheld.
         timeline: The steps, with messages.
         deadlines: The service-level clocks.
@@ -144,10 +144,11 @@ class ComplaintView:
     withheld: frozenset[str]
 
 
-def _rounded(location: Location) -> Location:
+def _coarse(location: Location) -> Location:
+    """The location without what pinpoints it: coordinates rounded to about 100 m, no street address."""
     lat = round(location.lat, _ROUNDING_DECIMALS) if location.lat is not None else None
     lon = round(location.lon, _ROUNDING_DECIMALS) if location.lon is not None else None
-    return attrs.evolve(location, lat=lat, lon=lon)
+    return attrs.evolve(location, lat=lat, lon=lon, address=None)
 
 
 def _reporter(identity: ReporterIdentity | None, name: Decision, contact: Decision) -> ReporterView | None:
@@ -206,7 +207,7 @@ def build_view(
     content = d[Subject.CONTENT] is Decision.ALLOW
     location = complaint.location if content else None
     if location is not None and d[Subject.PRECISE_LOCATION] is not Decision.ALLOW:
-        location = _rounded(location)
+        location = _coarse(location)
     timeline = (
         _timeline(events, internal=d[Subject.INTERNAL] is Decision.ALLOW)
         if d[Subject.TIMELINE] is Decision.ALLOW

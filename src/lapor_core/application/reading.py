@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
-from lapor_core.access import Decision, Principal, Subject, relation_of
-from lapor_core.application.commands import canonical_id, decision_for, load_for, owner_hash_of
+from lapor_core.access import Decision, Principal, Subject
+from lapor_core.application.commands import canonical_id, decision_for, load_for, relation_for
 from lapor_core.application.context import DeskContext
 from lapor_core.complaint import Complaint
 from lapor_core.errors import NotAllowed, NotFound
@@ -34,8 +34,7 @@ def _deadlines(ctx: DeskContext, events: Sequence[Event]) -> tuple[DeadlineView,
 
 
 def _view_of(ctx: DeskContext, principal: Principal, complaint: Complaint) -> ComplaintView:
-    relation = relation_of(principal, complaint, owner_hash=owner_hash_of(ctx, principal))
-    decision = decision_for(complaint, relation)
+    decision = decision_for(complaint, relation_for(ctx, principal, complaint))
     events = ctx.store.history(complaint.tracking_id)
     wants_identity = {decision(Subject.REPORTER_NAME), decision(Subject.REPORTER_CONTACT)} & {Decision.ALLOW}
     identity = None
@@ -43,8 +42,17 @@ def _view_of(ctx: DeskContext, principal: Principal, complaint: Complaint) -> Co
         try:
             identity = ctx.store.identity(complaint.identity_ref)
         except Exception:  # noqa: BLE001 - deny by default: a failing identity store yields no identity
-            identity = None
+            decision = _without_identity(decision)
+        if identity is not None and identity.ref != complaint.identity_ref:
+            identity = None  # a store mixing up records must not show another reporter's identity
+            decision = _without_identity(decision)
     return build_view(complaint, events, identity, _deadlines(ctx, events), decision)
+
+
+def _without_identity(decision: Callable[[Subject], Decision]) -> Callable[[Subject], Decision]:
+    """The same policy with the reporter's identity denied (its record could not be read safely)."""
+    identity = (Subject.REPORTER_NAME, Subject.REPORTER_CONTACT)
+    return lambda subject: Decision.DENY if subject in identity else decision(subject)
 
 
 def view(ctx: DeskContext, principal: Principal, tracking_id: object) -> ComplaintView:
@@ -75,19 +83,48 @@ class ListedPage:
     next_cursor: str | None
 
 
+def _visible(ctx: DeskContext, principal: Principal, complaint: Complaint) -> bool:
+    return (
+        decision_for(complaint, relation_for(ctx, principal, complaint))(Subject.METADATA) is Decision.ALLOW
+    )
+
+
 def list_complaints(ctx: DeskContext, principal: Principal, query: ComplaintQuery) -> ListedPage:
     """One page of the query's complaints, each filtered and redacted by the policy row by row.
 
-    A page may hold fewer items than ``query.limit`` when some rows are hidden from the principal.
+    The page holds at most ``query.limit`` views. Store pages are read on past rows hidden from the
+    principal, and ``next_cursor`` (None on the last page) always continues right after the last view
+    returned: a store cursor names its page's last row, so handing one out that ends on a hidden row would
+    tell its tracking ID and submission time to anyone who decodes it.
     """
-    page = ctx.store.query(query)
-    items = []
-    for complaint in page.items:
-        relation = relation_of(principal, complaint, owner_hash=owner_hash_of(ctx, principal))
-        if decision_for(complaint, relation)(Subject.METADATA) is not Decision.ALLOW:
-            continue
-        try:
-            items.append(_view_of(ctx, principal, complaint))
-        except NotFound:  # removed between the query and the read
-            continue
-    return ListedPage(items=tuple(items), next_cursor=page.next_cursor)
+    items: list[ComplaintView] = []
+    start = query.cursor
+    resume: tuple[str | None, int, str | None] | None = None  # (page start, rows through last view, cursor)
+    while True:
+        page = ctx.store.query(attrs.evolve(query, cursor=start))
+        for index, complaint in enumerate(page.items):
+            if not _visible(ctx, principal, complaint):
+                continue
+            if len(items) == query.limit:
+                return ListedPage(items=tuple(items), next_cursor=_cursor_after(ctx, query, resume))
+            try:
+                items.append(_view_of(ctx, principal, complaint))
+            except NotFound:  # removed between the query and the read
+                continue
+            last = index == len(page.items) - 1
+            resume = (start, index + 1, page.next_cursor if last else None)
+        if page.next_cursor is None:
+            return ListedPage(items=tuple(items), next_cursor=None)
+        start = page.next_cursor
+
+
+def _cursor_after(
+    ctx: DeskContext, query: ComplaintQuery, resume: tuple[str | None, int, str | None] | None
+) -> str | None:
+    """The store cursor right after the last view returned (a page of that many rows from its page start)."""
+    if resume is None:  # pragma: no cover - a full page has a last view
+        return None
+    start, rows, cursor = resume
+    if cursor is not None:
+        return cursor
+    return ctx.store.query(attrs.evolve(query, cursor=start, limit=rows)).next_cursor
