@@ -331,3 +331,20 @@ def test_erasing_a_complaint_without_identity_is_not_found():
     error = _error(lambda: desk.erase_identity(ADMIN, tid, "Hapus."))
     assert isinstance(error, lc.NotFound)
     assert error.kind == "reporter identity"
+
+
+def test_the_attempt_limiter_forgets_expired_failures_of_ids_never_tried_again():
+    """Failures for thousands of distinct IDs are pruned once their window has passed, bounding memory."""
+    from datetime import UTC, datetime, timedelta
+
+    from lapor_core.application.commands import AttemptLimiter
+
+    limiter = AttemptLimiter(max_failures=5, window_seconds=60)
+    start = datetime(2026, 3, 17, tzinfo=UTC)
+    for i in range(1500):
+        limiter.failed(f"ID-{i}", start)
+    assert limiter.tracked() == 1500
+    later = start + timedelta(seconds=61)
+    for i in range(1000):
+        limiter.failed(f"NEW-{i}", later)
+    assert limiter.tracked() <= 1000

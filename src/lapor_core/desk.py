@@ -188,10 +188,12 @@ class ComplaintDesk:
         """Dispose to a work unit."""
         return self._run(complaints.assign, principal, tracking_id, unit)
 
-    def decline(self, principal: Principal, tracking_id: object, reason: str) -> ComplaintView:
-        """Not our authority (bukan wewenang): back to the admin for re-routing."""
+    def decline(self, principal: Principal, tracking_id: object, reason: str) -> None:
+        """Not our authority (bukan wewenang): back to the admin for re-routing.
+
+        Returns nothing: the declining institution loses access to the complaint at once.
+        """
         complaints.decline(self._ctx, principal, tracking_id, reason)
-        return self.view(Principal.admin("system"), tracking_id)
 
     def follow_up(self, principal: Principal, tracking_id: object, message: str) -> ComplaintView:
         """The institution's follow-up; starts the closing clock."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -328,6 +329,9 @@ def submit(ctx: DeskContext, submission: Submission, principal: Principal | None
     raise RuntimeError("could not draw a free tracking ID")  # pragma: no cover - 2**-250 odds
 
 
+_PRUNE_EVERY = 1000
+
+
 @attrs.define
 class AttemptLimiter:
     """Refuses access-key attempts for a tracking ID after too many failures within a window.
@@ -339,25 +343,46 @@ class AttemptLimiter:
     max_failures: int = 5
     window_seconds: int = 900
     _failures: dict[str, list[datetime]] = attrs.field(factory=dict, init=False)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
+    _since_prune: int = attrs.field(default=0, init=False)
 
     def check(self, key: str, now: datetime) -> None:
         """Raise TooManyAttempts while ``key`` is locked out."""
-        recent = [t for t in self._failures.get(key, []) if (now - t).total_seconds() < self.window_seconds]
-        if recent:
-            self._failures[key] = recent
-        else:
-            self._failures.pop(key, None)
+        with self._lock:
+            recent = [
+                t for t in self._failures.get(key, []) if (now - t).total_seconds() < self.window_seconds
+            ]
+            if recent:
+                self._failures[key] = recent
+            else:
+                self._failures.pop(key, None)
         if len(recent) >= self.max_failures:
             retry = self.window_seconds - int((now - recent[0]).total_seconds())
             raise TooManyAttempts(retry_after_seconds=max(retry, 1))
 
     def failed(self, key: str, now: datetime) -> None:
-        """Count one failure for ``key``."""
-        self._failures.setdefault(key, []).append(now)
+        """Count one failure for ``key``; now and then forget every key whose failures have expired."""
+        with self._lock:
+            self._failures.setdefault(key, []).append(now)
+            self._since_prune += 1
+            if self._since_prune >= _PRUNE_EVERY:
+                self._since_prune = 0
+                expired = [
+                    k
+                    for k, times in self._failures.items()
+                    if (now - times[-1]).total_seconds() >= self.window_seconds
+                ]
+                for k in expired:
+                    del self._failures[k]
+
+    def tracked(self) -> int:
+        """How many tracking IDs currently have failures on record."""
+        return len(self._failures)
 
     def succeeded(self, key: str) -> None:
         """Forget the failures of ``key``."""
-        self._failures.pop(key, None)
+        with self._lock:
+            self._failures.pop(key, None)
 
 
 def authenticate(

@@ -147,7 +147,8 @@ def archive(ctx: DeskContext, principal: Principal, tracking_id: object, reason:
 def assign(ctx: DeskContext, principal: Principal, tracking_id: object, unit: object) -> Complaint:
     """Dispose the complaint to one of the institution's work units (unit kerja)."""
     code = _code("unit", unit)
-    complaint, _ = load_for(ctx, principal, tracking_id)
+    complaint, relation = load_for(ctx, principal, tracking_id)
+    authorise(complaint, relation, Action.ASSIGN)  # before the unit check: outsiders learn no unit codes
     known = ctx.directory.units_of(complaint.institution) if complaint.institution else ()
     if known and code not in {u.code for u in known}:
         raise ValidationError.single("unit", "not a work unit of this institution")
