@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
@@ -165,4 +165,231 @@ class ComplaintStore(Protocol):
 
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""
+        ...
+
+
+# --- statistics: an optional capability of a store ----------------------------------------------------------
+
+if TYPE_CHECKING:
+    from lapor_core.stats import CountQuery, CountRow
+
+__all__ += ["StatisticsStore"]
+
+
+@runtime_checkable
+class StatisticsStore(Protocol):
+    """A store that counts complaints by groups itself (``GROUP BY`` in SQL), for statistics at scale.
+
+    Optional: the desk uses it when a store provides it, and otherwise pages through
+    :meth:`ComplaintStore.query` and counts in Python (:func:`lapor_core.stats.count_rows`, which is also
+    the reference every implementation must agree with, row for row).
+
+    Contract: ``count_complaints`` reads one consistent snapshot, returns one row per non-empty group in
+    any order, is safe to call from several threads, and raises only
+    :class:`~lapor_core.StorageError` for backend failures. It knows nothing of principals: the desk
+    decides what each principal may count from the rows.
+    """
+
+    def count_complaints(self, query: CountQuery) -> Sequence[CountRow]:
+        """How many complaints match ``query``'s filters, per group of its ``group_by`` keys."""
+        ...
+
+
+# --- policy-opinion polls -----------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from lapor_core.polls import BallotCast, CastOutcome, Poll, Tally
+
+__all__ += ["PollStore"]
+
+
+@runtime_checkable
+class PollStore(Protocol):
+    """Where polls, their ballots, their voters' keyed hashes and their counters live.
+
+    Contract (pinned down by :class:`lapor_core.testing.poll_contracts.PollStoreContract`):
+
+    - ``save`` is a compare-and-set on the poll's version: for a new poll (``expected_version`` 0) it raises
+      :class:`~lapor_core.polls.PollConflict` when the ID exists; otherwise when the stored version differs.
+      A refused save changes nothing. What ``get`` and ``find`` return equals what was saved.
+    - ``cast`` is one atomic operation: it checks that the stored poll still has ``poll_version`` (else
+      :class:`~lapor_core.polls.PollConflict`), looks the voter's hash up, and then either stores a first
+      ballot, replaces the voter's earlier ballot, or (``revote`` refuse) changes nothing, moving the
+      counters read by ``tally`` in the same operation. Of N concurrent casts with the same voter hash
+      exactly one is counted first; the poll ends with exactly one ballot for that voter.
+    - Ballots are kept apart from voters: the record of a ballot holds its choices and coarse region and
+      nothing derived from the voter; the voter's record holds the voter hash and the ballot's reference
+      only as ``reference ^ seal``. Neither record holds a time.
+    - ``tally`` reads the counters (its cost does not grow with the number of ballots); ``recount`` counts
+      the stored ballots from scratch; both read one consistent snapshot and always agree.
+    - ``get``, ``cast``, ``tally`` and ``recount`` raise :class:`~lapor_core.NotFound` (``kind="poll"``)
+      for an unknown poll ID; ``cast`` raises :class:`~lapor_core.ValidationError` for a choice outside the
+      poll's options.
+    - Every method is safe to call from several threads at once. Backend failures are raised as
+      :class:`~lapor_core.StorageError` (the driver's error chained as ``__cause__``).
+    """
+
+    def save(self, poll: Poll, *, expected_version: int) -> None:
+        """Store the poll if its stored version is ``expected_version`` (0: it must not exist yet)."""
+        ...
+
+    def get(self, poll_id: str) -> Poll:
+        """The poll with this ID."""
+        ...
+
+    def find(self, *, institution: str | None = None, limit: int = 1000) -> Sequence[Poll]:
+        """Polls (of one institution, or all), by opening time then ID, at most ``limit`` (1 to 1,000)."""
+        ...
+
+    def cast(self, cast: BallotCast) -> CastOutcome:
+        """Count, replace or refuse one ballot atomically, with its counters."""
+        ...
+
+    def tally(self, poll_id: str) -> Tally:
+        """The poll's counts, read from its counters."""
+        ...
+
+    def recount(self, poll_id: str) -> Tally:
+        """The poll's counts, recounted from its stored ballots."""
+        ...
+
+    def close(self) -> None:
+        """Release resources; the store is not used afterwards."""
+        ...
+
+
+# --- notifications: the notifier, recipient resolution and outbox delivery ---------------------------------
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from lapor_core.notifications import Address, Notification, Recipient
+
+__all__ += ["DeadLetter", "Notifier", "OutboxClaim", "OutboxStore", "RecipientResolver"]
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    """Sends rendered notifications: by e-mail, SMS, a webhook, into a log...
+
+    Contract (pinned down by :class:`lapor_core.testing.notifier_contracts.NotifierContract`):
+
+    - ``send`` delivers one notification to ``notification.address`` and returns only once the receiving
+      end accepted it (an SMTP server queued it, a webhook answered 2xx); otherwise it raises.
+    - It raises only :class:`~lapor_core.NotificationError` subclasses:
+      :class:`~lapor_core.TemporaryNotificationError` when trying again later may succeed (timeouts, refused
+      connections, HTTP 5xx, SMTP 4xx replies) and :class:`~lapor_core.PermanentNotificationError` when it
+      never will as addressed (HTTP 4xx, a refused mailbox, a channel it does not serve). The dispatcher
+      retries the first with backoff and dead-letters the second.
+    - Delivery is at least once: after a crash or a lost acknowledgement the same notification is sent
+      again. Every message carries ``notification.idempotency_key`` (as the SMTP ``Message-ID``, a webhook
+      header...) so that the receiver can drop repeats.
+    - It is safe to call from several threads at once, and its error messages never contain the address
+      or the text of the message: they are stored with dead letters and end up in logs.
+    """
+
+    def send(self, notification: Notification) -> None:
+        """Deliver ``notification`` or raise a NotificationError saying whether a retry can help."""
+        ...
+
+
+@runtime_checkable
+class RecipientResolver(Protocol):
+    """Turns a recipient (a role and a reference) into addresses, at delivery time.
+
+    Contract: ``resolve`` is called for each queued message just before it is sent, so a changed address
+    book applies to messages already queued. ``identity`` is the reporter's identity record for the
+    reporter and None for everybody else; a resolver must not keep it. An empty result means the recipient
+    has no address: a message to the reporter is then dropped (an anonymous reporter who left no contact),
+    any other is dead-lettered so the gap shows. An exception counts as a temporary delivery failure.
+    :class:`lapor_core.notifications.AddressBook` is the built-in one.
+    """
+
+    def resolve(self, recipient: Recipient, identity: ReporterIdentity | None) -> Sequence[Address]:
+        """The addresses to send ``recipient``'s message to (none, one or several)."""
+        ...
+
+
+@attrs.frozen
+class OutboxClaim:
+    """A queued message leased to one dispatcher for delivery.
+
+    Attributes:
+        message: The queued message.
+        token: The claim's unique token; failures are recorded only while it still holds the message.
+        attempts: Failed delivery attempts before this one.
+        lease_until: When the lease ends and another dispatcher may claim the message again.
+    """
+
+    message: OutboxMessage
+    token: str
+    attempts: int
+    lease_until: datetime
+
+
+@attrs.frozen
+class DeadLetter:
+    """A message given up on: permanently refused, or temporarily failing too often.
+
+    Attributes:
+        message: The queued message.
+        attempts: Failed delivery attempts, the last one included.
+        last_error: Why the last attempt failed (no personal data).
+        dead_at: When it was given up on.
+    """
+
+    message: OutboxMessage
+    attempts: int
+    last_error: str
+    dead_at: datetime
+
+
+@runtime_checkable
+class OutboxStore(Protocol):
+    """The delivery side of a store's outbox: the rows :meth:`ComplaintStore.save` queues.
+
+    Contract (pinned down by :class:`lapor_core.testing.outbox_contracts.OutboxStoreContract`):
+
+    - ``claim_outbox`` atomically leases, to a new token, up to ``limit`` messages (1 to 1,000) that are
+      pending (neither acknowledged nor dead-lettered), due (never failed, or ``retry_at <= now``) and free
+      (never leased, or ``lease_until <= now``), oldest first. While a lease runs no other claim returns the
+      message, so two dispatchers never send the same message at once (PostgreSQL: ``FOR UPDATE SKIP
+      LOCKED``; elsewhere a compare-and-set on the lease).
+    - ``acknowledge_outbox`` removes a delivered message for good, even when the claim's lease ran out
+      meanwhile (it was delivered all the same); acknowledging twice is harmless.
+    - ``reschedule_outbox`` and ``dead_letter_outbox`` act only while the claim's token still holds the
+      message, and otherwise return False and change nothing. Rescheduling counts a failed attempt, keeps
+      the error and frees the message from ``retry_at`` on; dead-lettering counts the attempt and moves the
+      message out of the pending outbox into the dead letters. Errors longer than 1,000 characters are cut.
+    - ``dead_letters`` lists dead letters, oldest first; ``retry_dead_letter`` makes one pending and due at
+      ``now`` again with its attempts reset, and returns False for an ID that is no dead letter.
+    - ``pending_outbox`` (of :class:`ComplaintStore`) lists the pending messages, leased or not, never a
+      dead letter.
+    - Every method is safe to call from several threads (and processes, for a shared database) at once;
+      backend failures raise :class:`~lapor_core.StorageError`; bad arguments
+      :class:`~lapor_core.ValidationError`.
+    """
+
+    def claim_outbox(self, now: datetime, *, lease: timedelta, limit: int = 100) -> Sequence[OutboxClaim]:
+        """Lease up to ``limit`` due, free, pending messages until ``now + lease``, oldest first."""
+        ...
+
+    def acknowledge_outbox(self, claim: OutboxClaim) -> None:
+        """Remove the delivered message of ``claim`` from the outbox."""
+        ...
+
+    def reschedule_outbox(self, claim: OutboxClaim, *, error: str, retry_at: datetime) -> bool:
+        """Record a failed attempt and free the message from ``retry_at`` on; False if the lease was lost."""
+        ...
+
+    def dead_letter_outbox(self, claim: OutboxClaim, *, error: str, now: datetime) -> bool:
+        """Record a last failed attempt and dead-letter the message; False if the lease was lost."""
+        ...
+
+    def dead_letters(self, *, limit: int = 100) -> Sequence[DeadLetter]:
+        """The dead letters, oldest first, at most ``limit`` (1 to 1,000)."""
+        ...
+
+    def retry_dead_letter(self, message_id: str, *, now: datetime) -> bool:
+        """Queue a dead letter again, due at ``now``; False when no dead letter has this ID."""
         ...

@@ -11,6 +11,7 @@ from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, Valid
 from lapor_core.history import Event
 from lapor_core.ports import Changeset, ComplaintQuery, Order, Page
 from lapor_core.stores._cursor import decode_cursor, encode_cursor, instant_key
+from lapor_core.stores.memory_outbox import InMemoryOutbox
 
 __all__ = ["InMemoryComplaintStore"]
 
@@ -46,10 +47,11 @@ def _matches(c: Complaint, q: ComplaintQuery) -> bool:
     )
 
 
-class InMemoryComplaintStore:
-    """A :class:`~lapor_core.ports.ComplaintStore` in dictionaries, guarded by one lock."""
+class InMemoryComplaintStore(InMemoryOutbox):
+    """A :class:`~lapor_core.ports.ComplaintStore` (and ``OutboxStore``) in dictionaries, under one lock."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.Lock()
         self._complaints: dict[str, Complaint] = {}
         self._histories: dict[str, list[Event]] = {}

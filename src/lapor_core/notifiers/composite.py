@@ -1,0 +1,86 @@
+"""A notifier that hands each notification to another one, chosen by channel or recipient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from lapor_core.errors import PermanentNotificationError, ValidationError
+from lapor_core.notifications import DeliveryChannel, Notification, RecipientRole
+from lapor_core.ports import Notifier
+
+__all__ = ["CompositeNotifier", "Route"]
+
+
+def _channels(values: Iterable[DeliveryChannel | str] | None) -> frozenset[DeliveryChannel] | None:
+    return None if values is None else frozenset(DeliveryChannel(v) for v in values)
+
+
+def _roles(values: Iterable[RecipientRole | str] | None) -> frozenset[RecipientRole] | None:
+    return None if values is None else frozenset(RecipientRole(v) for v in values)
+
+
+@attrs.frozen
+class Route:
+    """Send notifications on these channels, to these recipient roles, with ``notifier``.
+
+    Attributes:
+        notifier: Where matching notifications go.
+        channels: The channels it takes, or None for every channel.
+        roles: The recipient roles it takes, or None for every role.
+    """
+
+    notifier: Notifier
+    channels: frozenset[DeliveryChannel] | None = attrs.field(default=None, converter=_channels)
+    roles: frozenset[RecipientRole] | None = attrs.field(default=None, converter=_roles)
+
+    def matches(self, notification: Notification) -> bool:
+        """Whether this route takes ``notification``."""
+        return (self.channels is None or notification.channel in self.channels) and (
+            self.roles is None or notification.recipient.role in self.roles
+        )
+
+
+class CompositeNotifier:
+    """A :class:`~lapor_core.ports.Notifier` that routes each notification to the first matching route.
+
+    Errors of the chosen notifier pass through unchanged; a notification no route takes raises
+    :class:`~lapor_core.PermanentNotificationError` (so it is dead-lettered, and shows).
+
+    Args:
+        routes: The routes, tried in order.
+
+    Example:
+        >>> from lapor_core.testing.recording import RecordingNotifier
+        >>> email, admins = RecordingNotifier(), RecordingNotifier()
+        >>> notifier = CompositeNotifier([Route(admins, roles=["admin"]), Route(email, channels=["email"])])
+        >>> len(notifier.routes)
+        2
+    """
+
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self._routes = tuple(routes)
+        bad = [i for i, r in enumerate(self._routes) if not isinstance(r, Route)]
+        if bad:
+            raise ValidationError.single(f"routes[{bad[0]}]", "must be a Route")
+
+    @classmethod
+    def by_channel(cls, notifiers: Mapping[DeliveryChannel | str, Notifier]) -> CompositeNotifier:
+        """One route per channel: ``{"email": smtp, "webhook": webhook}``."""
+        return cls(Route(notifier, channels=[channel]) for channel, notifier in notifiers.items())
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        """The routes, in the order they are tried."""
+        return self._routes
+
+    def send(self, notification: Notification) -> None:
+        """Send with the first route that takes ``notification``."""
+        for route in self._routes:
+            if route.matches(notification):
+                route.notifier.send(notification)
+                return
+        raise PermanentNotificationError(
+            f"no route for {notification.channel.value} messages to {notification.recipient.role.value}"
+        )

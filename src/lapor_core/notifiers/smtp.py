@@ -1,0 +1,197 @@
+"""E-mail notifications over SMTP, with the standard library's :mod:`smtplib` and :mod:`email`.
+
+Each notification becomes one ``multipart/alternative`` message (plain text and HTML) to one address, sent
+over its own connection: STARTTLS on the submission port (587, the default), implicit TLS (465), or plain
+SMTP to a local relay. The ``Message-ID`` is derived from the idempotency key, so a message sent twice after
+a crash carries the same ID and mail systems that deduplicate on it keep one copy.
+
+Failures are classified the SMTP way (RFC 5321 section 4.2.1): a 5xx reply is permanent, a 4xx reply, a
+timeout or a lost connection temporary. Error messages keep the reply code and the enhanced status code
+(``5.1.1``) and never the server's text, which often quotes the address.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate
+from typing import Literal
+
+from lapor_core.errors import (
+    ConfigurationError,
+    NotificationError,
+    PermanentNotificationError,
+    TemporaryNotificationError,
+)
+from lapor_core.notifications import Address, DeliveryChannel, Notification
+
+__all__ = ["SmtpNotifier", "message_id"]
+
+Security = Literal["starttls", "ssl", "none"]
+_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
+_ID_SAFE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_ENHANCED = re.compile(rb"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
+_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?")
+_PERMANENT_FROM = 500
+
+
+def message_id(idempotency_key: str, domain: str) -> str:
+    """The ``Message-ID`` of every e-mail carrying ``idempotency_key``: the same key, the same ID.
+
+    >>> message_id("0f1e2d3c", "lapor.go.id")
+    '<0f1e2d3c@lapor.go.id>'
+    >>> message_id("not safe <key>", "lapor.go.id")[:10]
+    '<lapor-951'
+    """
+    local = (
+        idempotency_key
+        if _ID_SAFE.fullmatch(idempotency_key)
+        else "lapor-" + hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:40]
+    )
+    return f"<{local}@{domain}>"
+
+
+def _reply_detail(code: int, reply: bytes | str | None) -> str:
+    raw = reply.encode("utf-8", "replace") if isinstance(reply, str) else (reply or b"")
+    found = _ENHANCED.match(raw)
+    return f"{code} {found.group(1).decode()}" if found else str(code)
+
+
+def _by_code(code: int, what: str, reply: bytes | str | None) -> NotificationError:
+    detail = _reply_detail(code, reply)
+    if code >= _PERMANENT_FROM:
+        return PermanentNotificationError(f"the SMTP server refused {what} ({detail})")
+    return TemporaryNotificationError(f"the SMTP server deferred {what} ({detail})")
+
+
+class SmtpNotifier:
+    """A :class:`~lapor_core.ports.Notifier` for e-mail addresses, over SMTP.
+
+    Args:
+        host: The SMTP server.
+        port: Its port (default 587 for STARTTLS, 465 for SSL, 25 for none).
+        sender: The ``From`` address (``"LAPOR! <noreply@lapor.go.id>"`` or a bare address).
+        security: ``"starttls"`` (default), ``"ssl"`` (implicit TLS) or ``"none"`` (a trusted local relay).
+        username: Log in with this user (needs TLS), or None.
+        password: The password for ``username``.
+        timeout: Seconds to wait for the server at each step (default 30).
+        ssl_context: The TLS settings (default: :func:`ssl.create_default_context`, verifying the server).
+        message_id_domain: The right-hand side of Message-IDs (default: the sender's domain).
+        local_hostname: The name sent in EHLO (default: the machine's name).
+
+    Raises:
+        ConfigurationError: Credentials without TLS, an unknown security mode, or a sender without a domain.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int | None = None,
+        *,
+        sender: str,
+        security: Security = "starttls",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+        message_id_domain: str | None = None,
+        local_hostname: str | None = None,
+    ) -> None:
+        if security not in _PORTS:
+            raise ConfigurationError("security must be 'starttls', 'ssl' or 'none'")
+        if username is not None and security == "none":
+            raise ConfigurationError("refusing to send SMTP credentials without TLS (security='none')")
+        if not timeout > 0:
+            raise ConfigurationError("the SMTP timeout must be positive")
+        envelope = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+        domain = message_id_domain or envelope.rpartition("@")[2]
+        if "@" not in envelope or not _DOMAIN.fullmatch(domain):
+            raise ConfigurationError("the sender must be an e-mail address with a domain")
+        self._host = host
+        self._port = port or _PORTS[security]
+        self._sender = sender
+        self._envelope_from = envelope
+        self._security = security
+        self._username = username
+        self._password = password or ""
+        self._timeout = timeout
+        self._ssl_context = ssl_context
+        self._domain = domain
+        self._local_hostname = local_hostname
+
+    def email_message(self, notification: Notification) -> EmailMessage:
+        """The e-mail ``send`` would transmit for ``notification`` (for previews and tests)."""
+        n = notification
+        message = EmailMessage(policy=SMTP)
+        message["Subject"] = n.message.subject
+        message["From"] = self._sender
+        message["To"] = n.address.target
+        message["Date"] = formatdate(usegmt=True)
+        message["Message-ID"] = message_id(n.idempotency_key, self._domain)
+        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
+        message["X-Lapor-Tracking-Id"] = n.tracking_id
+        message["X-Lapor-Event"] = n.event.value
+        message.set_content(n.message.text)
+        message.add_alternative(n.message.html, subtype="html")
+        message["Content-Language"] = n.locale  # after the content: set_content drops Content-* headers
+        return message
+
+    def send(self, notification: Notification) -> None:
+        """Send ``notification`` as one e-mail; see the module docs for how failures are classified."""
+        if notification.channel is not DeliveryChannel.EMAIL:
+            raise PermanentNotificationError(f"SmtpNotifier cannot send to {notification.channel.value}")
+        try:
+            message = self.email_message(notification)
+        except (ValueError, TypeError) as e:  # a header the email package refuses (a malformed address)
+            raise PermanentNotificationError("the e-mail could not be composed for this address") from e
+        try:
+            self._transmit(message, notification.address)
+        except smtplib.SMTPRecipientsRefused as e:
+            code, reply = next(iter(e.recipients.values()), (550, b""))
+            raise _by_code(code, "the recipient", reply) from None
+        except smtplib.SMTPSenderRefused as e:
+            raise _by_code(e.smtp_code, "the sender", e.smtp_error) from None
+        except smtplib.SMTPAuthenticationError as e:
+            raise _by_code(e.smtp_code, "the login", e.smtp_error) from None
+        except smtplib.SMTPResponseException as e:
+            raise _by_code(e.smtp_code, "the message", e.smtp_error) from None
+        except smtplib.SMTPNotSupportedError as e:
+            raise PermanentNotificationError("the SMTP server does not support STARTTLS or AUTH") from e
+        except (smtplib.SMTPException, OSError) as e:  # timeouts, refused or lost connections, TLS failures
+            raise TemporaryNotificationError(f"SMTP delivery failed ({type(e).__name__})") from None
+
+    def _transmit(self, message: EmailMessage, address: Address) -> None:
+        context = self._ssl_context or ssl.create_default_context()
+        client: smtplib.SMTP
+        if self._security == "ssl":
+            client = smtplib.SMTP_SSL(
+                self._host,
+                self._port,
+                local_hostname=self._local_hostname,
+                timeout=self._timeout,
+                context=context,
+            )
+        else:
+            client = smtplib.SMTP(
+                self._host, self._port, local_hostname=self._local_hostname, timeout=self._timeout
+            )
+        try:
+            client.ehlo()
+            if self._security == "starttls":
+                client.starttls(context=context)
+                client.ehlo()
+            if self._username is not None:
+                client.login(self._username, self._password)
+            refused = client.send_message(message, from_addr=self._envelope_from, to_addrs=[address.target])
+            if refused:  # pragma: no cover - with one recipient smtplib raises SMTPRecipientsRefused instead
+                raise PermanentNotificationError("the SMTP server refused the recipient")
+        finally:
+            # Once the server took the message, a failing QUIT must not turn the delivery into a failure.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                client.quit()
+            client.close()

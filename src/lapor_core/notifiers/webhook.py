@@ -1,0 +1,222 @@
+"""Webhook notifications: a signed JSON ``POST`` to the address's URL, with the standard library's urllib.
+
+The request body is the notification as JSON (:func:`payload`). Its headers:
+
+- ``Idempotency-Key``: the notification's idempotency key; a receiver that saw it already answers 2xx and
+  does nothing more (a notification may arrive twice: delivery is at least once).
+- ``X-Lapor-Timestamp``: Unix seconds when the request was signed.
+- ``X-Lapor-Signature``: ``v1=`` and the hex HMAC-SHA256, under the shared secret, of the timestamp, a
+  full stop and the raw body (``f"{timestamp}.".encode() + body``).
+
+A receiver checks the signature with :func:`verify_signature` on the raw body, before parsing it, and
+refuses old timestamps so a captured request cannot be replayed later.
+
+A 2xx answer is success. A timeout, a refused connection, 5xx, 408 and 429 are temporary failures; any
+other 4xx, and a 3xx (redirects are not followed: the signature covers one URL), are permanent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import ssl
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from lapor_core.errors import ConfigurationError, PermanentNotificationError, TemporaryNotificationError
+from lapor_core.notifications import DeliveryChannel, Notification
+
+__all__ = [
+    "IDEMPOTENCY_HEADER",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "WebhookNotifier",
+    "payload",
+    "sign",
+    "verify_signature",
+]
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+TIMESTAMP_HEADER = "X-Lapor-Timestamp"
+SIGNATURE_HEADER = "X-Lapor-Signature"
+_VERSION = "v1"
+_TEMPORARY_4XX = frozenset({408, 425, 429})
+_MIN_SECRET = 16
+_MAX_RESPONSE = 65_536
+_HTTP_OK = range(200, 300)
+_HTTP_CLIENT_ERROR = range(400, 500)
+
+
+def _secret_bytes(secret: str | bytes) -> bytes:
+    return secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+
+
+def sign(secret: str | bytes, timestamp: str, body: bytes) -> str:
+    """The signature header's value for ``body`` sent at ``timestamp``.
+
+    >>> sign("a shared secret, 16+ bytes", "1773716400", b'{"id":"1"}')[:11]
+    'v1=7fef707c'
+    """
+    digest = hmac.new(_secret_bytes(secret), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+    return f"{_VERSION}={digest.hexdigest()}"
+
+
+def verify_signature(
+    secret: str | bytes,
+    *,
+    timestamp: str | None,
+    body: bytes,
+    signature: str | None,
+    tolerance: float = 300.0,
+    now: float | None = None,
+) -> bool:
+    """Whether a received webhook request is authentic and fresh. For receivers.
+
+    Args:
+        secret: The secret shared with the sender.
+        timestamp: The ``X-Lapor-Timestamp`` header (None if missing).
+        body: The raw request body, exactly as received.
+        signature: The ``X-Lapor-Signature`` header (None if missing); it may list several comma-separated
+            ``v1=...`` values (while a secret is being rotated); one match suffices.
+        tolerance: How many seconds the timestamp may differ from ``now`` (default 5 minutes).
+        now: The receiver's time in Unix seconds (default: the system clock).
+
+    Returns:
+        True only for a well-formed, fresh timestamp and a matching signature (compared in constant time).
+
+    >>> body = b'{"id":"1"}'
+    >>> header = sign("a shared secret, 16+ bytes", "1773716400", body)
+    >>> verify_signature("a shared secret, 16+ bytes", timestamp="1773716400", body=body,
+    ...                  signature=header, now=1773716460)
+    True
+    >>> verify_signature("a shared secret, 16+ bytes", timestamp="1773716400", body=body + b" ",
+    ...                  signature=header, now=1773716460)
+    False
+    """
+    if not timestamp or not signature or not timestamp.isdigit() or len(timestamp) > 12:  # noqa: PLR2004
+        return False
+    current = time.time() if now is None else now
+    if abs(current - int(timestamp)) > tolerance:
+        return False
+    expected = sign(secret, timestamp, body)
+    candidates = [part.strip() for part in signature.split(",")]
+    return any(hmac.compare_digest(expected, c) for c in candidates if c.startswith(f"{_VERSION}="))
+
+
+def payload(notification: Notification) -> dict[str, Any]:
+    """The JSON object a webhook receives for ``notification``.
+
+    Keys: ``id`` (the idempotency key), ``event``, ``tracking_id``, ``recipient`` (``role``, ``ref``),
+    ``locale``, ``template``, ``queued_at`` (ISO 8601), ``subject``, ``text``, ``short`` and ``context``
+    (the template's values, already filtered by the access policy).
+    """
+    n = notification
+    return {
+        "id": n.idempotency_key,
+        "event": n.event.value,
+        "tracking_id": n.tracking_id,
+        "recipient": {"role": n.recipient.role.value, "ref": n.recipient.ref},
+        "locale": n.locale,
+        "template": n.template,
+        "queued_at": n.queued_at.isoformat(),
+        "subject": n.message.subject,
+        "text": n.message.text,
+        "short": n.message.short,
+        "context": dict(n.context),
+    }
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Turns every redirect into an HTTPError: a signed request goes to the URL it was signed for."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
+class WebhookNotifier:
+    """A :class:`~lapor_core.ports.Notifier` that POSTs signed JSON to webhook addresses.
+
+    Args:
+        secret: The shared secret (at least 16 bytes) the signature is keyed with.
+        timeout: Seconds to wait to connect and for each read (default 10).
+        proxy: A proxy URL for http and https, or None. Proxy settings of the environment are ignored on
+            purpose: where notifications go is configuration, not ambient state.
+        ssl_context: The TLS settings for https (default: verify the server).
+        user_agent: The ``User-Agent`` header.
+        extra_headers: More headers for every request (an ``Authorization`` the receiver wants...).
+        clock: Unix seconds for the timestamp (default :func:`time.time`).
+
+    Raises:
+        ConfigurationError: The secret is shorter than 16 bytes, or the timeout not positive.
+    """
+
+    def __init__(
+        self,
+        *,
+        secret: str | bytes,
+        timeout: float = 10.0,
+        proxy: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        user_agent: str = "lapor_core-webhook/1",
+        extra_headers: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if len(_secret_bytes(secret)) < _MIN_SECRET:
+            raise ConfigurationError("the webhook secret must be at least 16 bytes")
+        if not timeout > 0:
+            raise ConfigurationError("the webhook timeout must be positive")
+        self._secret = _secret_bytes(secret)
+        self._timeout = timeout
+        self._headers = {"User-Agent": user_agent, **(extra_headers or {})}
+        self._clock = clock
+        proxies = {"http": proxy, "https": proxy} if proxy else {}
+        self._opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler(proxies),
+            _NoRedirects(),
+            urllib.request.HTTPSHandler(context=ssl_context or ssl.create_default_context()),
+        )
+
+    def request(self, notification: Notification) -> urllib.request.Request:
+        """The signed request ``send`` would make for ``notification`` (for previews and tests)."""
+        body = json.dumps(payload(notification), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        timestamp = str(int(self._clock()))
+        headers = {
+            **self._headers,
+            "Content-Type": "application/json; charset=utf-8",
+            IDEMPOTENCY_HEADER: notification.idempotency_key,
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(self._secret, timestamp, body),
+        }
+        url = notification.address.target  # an http(s) URL: Address validates webhook targets
+        return urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+
+    def send(self, notification: Notification) -> None:
+        """POST ``notification``; see the module docs for how failures are classified."""
+        if notification.channel is not DeliveryChannel.WEBHOOK:
+            raise PermanentNotificationError(f"WebhookNotifier cannot send to {notification.channel.value}")
+        request = self.request(notification)
+        try:
+            with self._opener.open(request, timeout=self._timeout) as response:
+                status = int(response.status)
+                response.read(_MAX_RESPONSE)
+        except urllib.error.HTTPError as e:
+            status = e.code
+            e.close()
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
+            raise TemporaryNotificationError(
+                f"the webhook could not be reached ({type(e).__name__})"
+            ) from None
+        if status in _HTTP_OK:
+            return
+        if status in _HTTP_CLIENT_ERROR and status not in _TEMPORARY_4XX:
+            raise PermanentNotificationError(f"the webhook refused the notification (HTTP {status})")
+        if status < _HTTP_OK.start or status in range(300, 400):
+            raise PermanentNotificationError(
+                f"the webhook answered HTTP {status}; redirects are not followed"
+            )
+        raise TemporaryNotificationError(f"the webhook failed for now (HTTP {status})")
