@@ -15,6 +15,11 @@ from lapor_core.access import (
 from lapor_core.application.commands import (
     Receipt,
 )
+from lapor_core.application.delivery import (
+    DeliveryReport,
+    Dispatcher,
+    RetryPolicy,
+)
 from lapor_core.application.reading import (
     ListedPage,
 )
@@ -25,6 +30,9 @@ from lapor_core.calendar import (
     Holiday,
     HolidayKind,
     WorkingCalendar,
+)
+from lapor_core.catalogue import (
+    Catalogue,
 )
 from lapor_core.complaint import (
     Complaint,
@@ -78,17 +86,33 @@ from lapor_core.model import (
     Reporter,
     Submission,
 )
+from lapor_core.notifications import (
+    Address,
+    AddressBook,
+    DeliveryChannel,
+    Notification,
+    NotificationRenderer,
+    Recipient,
+    RecipientRole,
+)
 from lapor_core.ports import (
     Changeset,
     Clock,
     ComplaintQuery,
     ComplaintStore,
+    DeadLetter,
+    Notifier,
     Order,
+    OutboxClaim,
+    OutboxStore,
     Page,
+    RecipientResolver,
     SystemClock,
 )
 from lapor_core.regions import (
     Region,
+    RegionKind,
+    RegionLevel,
     RegionTable,
 )
 from lapor_core.serialization import (
@@ -97,8 +121,8 @@ from lapor_core.serialization import (
     to_dict,
 )
 from lapor_core.sla import (
-    Clocks,
     ClockState,
+    Clocks,
     SlaPolicy,
     Stage,
     StageClock,
@@ -123,6 +147,9 @@ __all__ = [
     "AccessError",
     "Action",
     "Actor",
+    "Address",
+    "AddressBook",
+    "Catalogue",
     "Changeset",
     "Channel",
     "Clock",
@@ -136,8 +163,12 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "DateOutOfRange",
+    "DeadLetter",
     "DeadlineView",
     "Decision",
+    "DeliveryChannel",
+    "DeliveryReport",
+    "Dispatcher",
     "DomainError",
     "Event",
     "FieldError",
@@ -155,20 +186,31 @@ __all__ = [
     "Location",
     "NotAllowed",
     "NotFound",
+    "Notification",
     "NotificationError",
+    "NotificationRenderer",
+    "Notifier",
     "Order",
+    "OutboxClaim",
     "OutboxMessage",
+    "OutboxStore",
     "Page",
     "PermanentNotificationError",
     "PluginError",
     "Principal",
     "Receipt",
+    "Recipient",
+    "RecipientResolver",
+    "RecipientRole",
     "Region",
+    "RegionKind",
+    "RegionLevel",
     "RegionTable",
     "Relation",
     "Reporter",
     "ReporterIdentity",
     "ReporterView",
+    "RetryPolicy",
     "Role",
     "SlaPolicy",
     "Stage",

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import inspect
+import sys
+
+import lapor_core as lc
+
+
+def test_all_is_sorted_and_unique():
+    """The top-level __all__ is sorted and has no duplicates, so additions are easy to review."""
+    assert list(lc.__all__) == sorted(set(lc.__all__))
+
+
+def test_every_exported_name_exists_and_is_documented():
+    """Each name in __all__ resolves, and every exported class and function has a docstring."""
+    for name in lc.__all__:
+        value = getattr(lc, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert inspect.getdoc(value), f"lapor_core.{name} has no docstring"
+
+
+def test_the_names_the_issues_promise_are_exported():
+    """The contract names used by the acceptance tests are all importable from the package."""
+    promised = {
+        "TrackingId",
+        "InvalidTrackingId",
+        "Submission",
+        "ValidationError",
+        "to_dict",
+        "from_dict",
+        "LaporError",
+        "WorkingCalendar",
+        "SlaPolicy",
+        "ComplaintDesk",
+        "Principal",
+        "Receipt",
+        "NotFound",
+        "NotAllowed",
+        "TransitionNotAllowed",
+        "ConcurrencyConflict",
+        "StorageError",
+        "ConfigurationError",
+        "PluginError",
+        "NotificationError",
+        "ComplaintStore",
+        "Notifier",
+    }
+    assert promised <= set(lc.__all__)
+
+
+def test_importing_the_package_loads_no_sql_driver():
+    """`import lapor_core` stays light: SQLAlchemy and the drivers load only when a SQL store is opened."""
+    loaded = {name.split(".")[0] for name in sys.modules}
+    assert "psycopg" not in loaded
+    assert "pymysql" not in loaded
+
+
+def test_every_error_subclasses_the_root_and_the_builtin_a_caller_would_catch():
+    """The error tree: one root, and the natural builtins for validation, lookup and permission errors."""
+    assert issubclass(lc.ValidationError, ValueError)
+    assert issubclass(lc.InvalidTrackingId, ValueError)
+    assert issubclass(lc.NotFound, LookupError)
+    assert issubclass(lc.NotAllowed, PermissionError)
+    errors = [
+        v
+        for v in vars(lc).values()
+        if inspect.isclass(v) and issubclass(v, Exception) and not issubclass(v, Warning)
+    ]
+    assert errors
+    assert all(issubclass(e, lc.LaporError) for e in errors)
