@@ -1,4 +1,4 @@
-"""The ``lapor`` command line: ``lapor demo``, ``lapor due``, ``lapor calendar``, ...
+"""The ``lapor`` command line: ``lapor demo``, ``lapor due``, ``lapor calendar``, ``lapor stats``, ...
 
 Each subcommand is a small function taking the parsed arguments and an output stream, so tests call
 :func:`main` with an argument list and read what it printed. Bad input ends the command the argparse way:
@@ -8,14 +8,21 @@ a usage line and a message on standard error, exit status 2.
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import os
+import secrets
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TextIO
 
 from lapor_core.errors import ValidationError
 
 if TYPE_CHECKING:
+    from lapor_core.access import Principal
     from lapor_core.calendar import Lang, WorkingCalendar
 
 __all__ = ["build_parser", "main"]
@@ -137,6 +144,150 @@ def _calendar(args: argparse.Namespace, first_year: int, last_year: int) -> Work
         raise _UsageError(str(e)) from None
 
 
+_STATS_FILTERS = ("status", "institution", "category", "kind", "channel")
+_PROGRESS_SECONDS = 1.0
+"""Progress is reported on standard error at most this often, and only for runs that last longer."""
+
+
+def _stats_principal(text: str) -> Principal:
+    from lapor_core.access import Principal  # noqa: PLC0415 - see _demo
+
+    if text == "public":
+        return Principal.public()
+    if text == "admin":
+        return Principal.admin("lapor-cli")
+    if text == "supervisor":
+        return Principal.supervisor("lapor-cli")
+    role, _, code = text.partition(":")
+    if role == "institution" and code:
+        return Principal.institution("lapor-cli", institution=code)
+    raise _UsageError(f"--as must be public, admin, supervisor or institution:CODE, not {text[:40]!r}")
+
+
+def _stats_filters(args: argparse.Namespace) -> dict[str, object]:
+    filters: dict[str, object] = {
+        name: values for name in _STATS_FILTERS if (values := getattr(args, name)) is not None
+    }
+    if args.region is not None:
+        filters["region"] = args.region
+    if args.start is not None or args.end is not None:
+        try:
+            bounds = [None if text is None else date.fromisoformat(text) for text in (args.start, args.end)]
+        except ValueError:
+            raise _UsageError("--from and --to must be dates like 2026-03-01") from None
+        filters["period"] = tuple(bounds)
+    return filters
+
+
+class _ProgressLine:
+    """Reports how many complaints a long run has read, on standard error, at most once a second."""
+
+    def __init__(self, err: TextIO) -> None:
+        self._err = err
+        self._started = self._last = time.monotonic()
+        self.reported = False
+
+    def __call__(self, read: int) -> None:
+        now = time.monotonic()
+        if now - self._last >= _PROGRESS_SECONDS:
+            self._last = now
+            self.reported = True
+            print(f"lapor stats: {read:,} complaints read ({now - self._started:.0f} s)", file=self._err)
+
+
+def _stats(args: argparse.Namespace, out: TextIO) -> int:
+    from lapor_core.desk import ComplaintDesk  # noqa: PLC0415
+    from lapor_core.errors import LaporError  # noqa: PLC0415
+    from lapor_core.stores import open_store  # noqa: PLC0415
+    from lapor_core.stores._registry import SQL_SCHEMES  # noqa: PLC0415
+
+    principal = _stats_principal(args.as_)
+    filters = _stats_filters(args)
+    progress = _ProgressLine(sys.stderr)
+    scheme = args.url.partition("://")[0].lower()
+    try:
+        # Read an existing database only: never create or migrate one to count it.
+        store = open_store(args.url, schema="check") if scheme in SQL_SCHEMES else open_store(args.url)
+        # No key is checked here, so a throwaway pepper serves when none is configured.
+        pepper = os.environ.get("LAPOR_PEPPER") or secrets.token_bytes(32)
+        desk = ComplaintDesk(store=store, pepper=pepper)
+    except LaporError as e:
+        raise _UsageError(str(e)) from None
+    try:
+        rows = desk.stats(
+            principal,
+            group_by=args.by,
+            filters=filters,
+            include_sla=args.sla,
+            progress=progress,
+        )
+    except LaporError as e:
+        raise _UsageError(str(e)) from None
+    finally:
+        desk.dispose()
+    if progress.reported:
+        print("lapor stats: done", file=sys.stderr)
+    _STATS_WRITERS[args.format](rows, out)
+    return 0
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _stats_table(rows: list[dict[str, object]], out: TextIO) -> None:
+    if not rows:
+        print("(no complaints)", file=out)
+        return
+    marked = any(row["suppressed"] for row in rows)
+    columns = [key for key in rows[0] if key != "suppressed"]
+
+    def text(row: dict[str, object], key: str) -> str:
+        if key == "count" and marked:  # a trailing mark column keeps the digits aligned
+            return _cell(row[key]) + ("*" if row["suppressed"] else " ")
+        return _cell(row[key])
+
+    cells = [[text(row, key) for key in columns] for row in rows]
+    widths = [max(len(column), *(len(line[i]) for line in cells)) for i, column in enumerate(columns)]
+    numeric = [
+        any(isinstance(row[key], int | float) and not isinstance(row[key], bool) for row in rows)
+        for key in columns
+    ]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for line in cells:
+        shown = (c.rjust(w) if n else c.ljust(w) for c, w, n in zip(line, widths, numeric, strict=True))
+        print("  ".join(shown).rstrip(), file=out)
+    if marked:
+        print("* some confidential complaints of this group are not counted: fewer than 10 to show", file=out)
+
+
+def _stats_csv(rows: list[dict[str, object]], out: TextIO) -> None:
+    if not rows:
+        return
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
+
+
+def _stats_json(rows: list[dict[str, object]], out: TextIO) -> None:
+    json.dump(rows, out, ensure_ascii=False, indent=1)
+    print(file=out)
+
+
+_STATS_WRITERS: Mapping[str, Callable[[list[dict[str, object]], TextIO], None]] = MappingProxyType(
+    {
+        "table": _stats_table,
+        "csv": _stats_csv,
+        "json": _stats_json,
+    }
+)
+
+
 def _add_calendar_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tz", default="Asia/Jakarta", help="IANA time zone of the office (default Asia/Jakarta, WIB)"
@@ -186,6 +337,39 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument("--lang", choices=("id", "en"), default="id", help="language of names (default id)")
     _add_calendar_options(calendar)
     calendar.set_defaults(handler=_calendar_command, parser=calendar)
+
+    stats = sub.add_parser(
+        "stats",
+        help="complaint counts by region, topic, status... from a store",
+        description="Count the complaints of the store at URL by the --by keys, as the --as principal may "
+        "see them (by default the public: confidential complaints only in groups of at least 10).",
+    )
+    stats.add_argument("url", metavar="URL", help="store URL, e.g. sqlite:///lapor.db")
+    stats.add_argument(
+        "--by",
+        default="province",
+        help="comma-separated group keys: province (default), regency, topic, status, institution, kind, "
+        "channel, month",
+    )
+    stats.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (table)")
+    stats.add_argument(
+        "--as",
+        dest="as_",
+        default="public",
+        metavar="WHO",
+        help="public (default), admin, supervisor or institution:CODE",
+    )
+    stats.add_argument(
+        "--sla", action="store_true", help="add service levels per group (reads every complaint)"
+    )
+    for name in _STATS_FILTERS:
+        stats.add_argument(
+            f"--{name}", action="append", metavar=name.upper(), help=f"only this {name} (repeatable)"
+        )
+    stats.add_argument("--region", help="only complaints located in this region (code)")
+    stats.add_argument("--from", dest="start", metavar="DATE", help="submitted on or after this date (WIB)")
+    stats.add_argument("--to", dest="end", metavar="DATE", help="submitted on or before this date (WIB)")
+    stats.set_defaults(handler=_stats, parser=stats)
     return parser
 
 

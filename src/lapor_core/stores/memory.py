@@ -12,6 +12,7 @@ from lapor_core.history import Event
 from lapor_core.ports import Changeset, ComplaintQuery, Order, Page
 from lapor_core.stores._cursor import decode_cursor, encode_cursor, instant_key
 from lapor_core.stores.memory_outbox import InMemoryOutbox
+from lapor_core.stores.memory_stats import InMemoryStatistics
 
 __all__ = ["InMemoryComplaintStore"]
 
@@ -47,7 +48,7 @@ def _matches(c: Complaint, q: ComplaintQuery) -> bool:
     )
 
 
-class InMemoryComplaintStore(InMemoryOutbox):
+class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
     """A :class:`~lapor_core.ports.ComplaintStore` (and ``OutboxStore``) in dictionaries, under one lock."""
 
     def __init__(self) -> None:

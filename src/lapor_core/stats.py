@@ -1,0 +1,958 @@
+"""Statistics over complaints: group keys, filters, counting, and what each principal may count.
+
+Counts are grouped by any of :data:`GROUP_KEYS` and narrowed by :class:`StatsFilters`. Stores that can
+count by themselves implement :class:`~lapor_core.ports.StatisticsStore` and answer a :class:`CountQuery`
+with :class:`CountRow` values; :func:`count_rows` is the reference answer, computed in Python, which the
+in-memory store and the fallback for other stores use.
+
+Which complaints a principal may count follows the access policy (DOMAIN "Anonymous and confidential": the
+flags hold in statistics too). Each complaint is, for one principal:
+
+- **shown**: the principal may see it individually (the policy allows its metadata): it counts exactly;
+- **pooled**: published and confidential (*rahasia*) but hidden from the principal: it counts only through
+  its *pool*, the confidential complaints sharing all eight group keys. A pool of at least
+  :data:`SUPPRESSION_THRESHOLD` counts in full; a smaller one counts nowhere and marks every cell it falls
+  in as ``suppressed``. Pools are the same whatever the grouping and filters, so no difference between two
+  tables can single out fewer than ten confidential complaints;
+- **excluded**: unpublished (submitted, on hold, archived) and hidden from the principal: it counts
+  nowhere, as it does not exist for them.
+
+Statistics relate principals to complaints as the policy does without the reporter's proof: a reporter or
+citizen gets the public's statistics (their own complaint counts as everyone else's does).
+
+Example:
+    >>> parse_group_by("province, status")
+    ('province', 'status')
+    >>> StatsFilters.from_mapping({"status": ["forwarded", "closed"], "region": "3171"}).region
+    '31.71'
+    >>> parse_group_by("province,colour")
+    Traceback (most recent call last):
+    lapor_core.errors.ValidationError: invalid input: group_by: unknown key 'colour'; known: province, ...
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import functools
+import itertools
+import operator
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from types import MappingProxyType
+from typing import Final, TypeVar, cast
+
+import attrs
+
+from lapor_core.access import PUBLISHED, Decision, Principal, Subject, decide, relation_of
+from lapor_core.complaint import Complaint
+from lapor_core.errors import FieldError, ValidationError
+from lapor_core.keys import StoredKey
+from lapor_core.lifecycle import Status
+from lapor_core.model import Channel, Kind
+from lapor_core.regions import normalize_code
+from lapor_core.sla import Clocks, ClockState, SlaEvent, Stage
+
+__all__ = [
+    "COUNT_KEYS",
+    "GROUP_KEYS",
+    "SUPPRESSION_THRESHOLD",
+    "CountQuery",
+    "CountRow",
+    "SlaFacts",
+    "StatsFilters",
+    "StatsPlan",
+    "Visibility",
+    "count_rows",
+    "make_classifier",
+    "month_of",
+    "parse_group_by",
+    "plan_stats",
+    "sla_facts",
+    "summarize_sla",
+    "tabulate",
+]
+
+GROUP_KEYS: Final = ("province", "regency", "topic", "status", "institution", "kind", "channel", "month")
+"""What statistics can be grouped by: region (province ``31``, regency ``31.71``), topic (the category),
+status, institution, kind, channel and month of submission (``2026-03``)."""
+
+COUNT_KEYS: Final = (*GROUP_KEYS, "unit", "confidential", "anonymous")
+"""What a :class:`CountQuery` can group by: the group keys and the fields the access policy reads."""
+
+SUPPRESSION_THRESHOLD: Final = 10
+"""The smallest pool of hidden confidential complaints that statistics count (issue 9, LAPOR! rahasia)."""
+
+DEFAULT_UTC_OFFSET_MINUTES: Final = 420
+"""Months run on WIB (UTC+7), the national LAPOR! admin's time (Keppres 41/1987); Indonesia has no DST."""
+
+KeyValue = str | bool | None
+"""One value of a row's key: text for group keys, a flag for ``confidential`` and ``anonymous``."""
+
+_FILTER_KEYS: Final = ("status", "institution", "region", "period", "category", "kind", "channel")
+_REGENCY_LENGTH: Final = 5
+_MAX_ECHO: Final = 40
+_MAX_VALUE: Final = 100
+
+
+def month_of(instant: datetime, utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES) -> str:
+    """The month (``YYYY-MM``) of an aware instant at a fixed UTC offset (default WIB).
+
+    >>> month_of(datetime(2026, 3, 31, 17, 30, tzinfo=UTC))
+    '2026-04'
+    """
+    local = instant.astimezone(UTC) + timedelta(minutes=utc_offset_minutes)
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def _month_start(month: str, utc_offset_minutes: int) -> datetime:
+    year, number = int(month[:4]), int(month[5:7])
+    zone = timezone(timedelta(minutes=utc_offset_minutes))
+    return datetime(year, number, 1, tzinfo=zone).astimezone(UTC)
+
+
+def _next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def _province(c: Complaint, _offset: int) -> str | None:
+    region = c.region
+    return region[:2] if region else None
+
+
+def _regency(c: Complaint, _offset: int) -> str | None:
+    region = c.region
+    return region[:_REGENCY_LENGTH] if region and len(region) >= _REGENCY_LENGTH else None
+
+
+_KEY_OF: Final[Mapping[str, Callable[[Complaint, int], KeyValue]]] = MappingProxyType(
+    {
+        "province": _province,
+        "regency": _regency,
+        "topic": lambda c, _: c.category,
+        "status": lambda c, _: c.status.value,
+        "institution": lambda c, _: c.institution,
+        "kind": lambda c, _: c.kind.value,
+        "channel": lambda c, _: c.channel.value,
+        "month": lambda c, offset: month_of(c.submitted_at, offset),
+        "unit": lambda c, _: c.unit,
+        "confidential": lambda c, _: c.confidential,
+        "anonymous": lambda c, _: c.anonymous,
+    }
+)
+
+
+def _key_tuple(keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(keys)
+
+
+def _in_region(region: str | None, prefix: str) -> bool:
+    return region is not None and (region == prefix or region.startswith(prefix + "."))
+
+
+@attrs.frozen
+class CountQuery:
+    """What :meth:`~lapor_core.ports.StatisticsStore.count_complaints` counts, and how it groups them.
+
+    It counts the complaints matching every filter (``None`` means "any"), grouped by ``group_by``. A row's
+    key has one value per ``group_by`` key, in its order: ``province`` the first two characters of the
+    region code, ``regency`` its first five when the region is a regency or below (else None), ``topic``
+    the category, ``status``/``kind``/``channel`` their enum values, ``institution`` and ``unit`` the codes,
+    ``month`` ``YYYY-MM`` of ``submitted_at`` at ``utc_offset_minutes``, ``confidential`` and
+    ``anonymous`` the flags (booleans). A complaint without a value gives None.
+
+    Attributes:
+        group_by: Keys from :data:`COUNT_KEYS`, no repeats (may be empty: one row with the total).
+        statuses: Only these status values.
+        institutions: Only complaints currently at one of these institutions.
+        region_prefix: Only regions equal to this dotted code or inside it (``"31"`` matches ``"31.71.01"``).
+        categories: Only these categories (topic IDs).
+        kinds: Only these kind values.
+        channels: Only these channel values.
+        confidential: Only complaints with this confidential flag.
+        submitted_from: Submitted at or after this instant.
+        submitted_before: Submitted strictly before this instant.
+        utc_offset_minutes: The offset months are read at.
+
+    Raises:
+        ValidationError: A key is unknown or repeated.
+
+    >>> CountQuery(("province", "status"), statuses=frozenset({"forwarded"})).group_by
+    ('province', 'status')
+    """
+
+    group_by: tuple[str, ...] = attrs.field(converter=_key_tuple)
+    statuses: frozenset[str] | None = None
+    institutions: frozenset[str] | None = None
+    region_prefix: str | None = None
+    categories: frozenset[str] | None = None
+    kinds: frozenset[str] | None = None
+    channels: frozenset[str] | None = None
+    confidential: bool | None = None
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
+    utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES
+
+    def __attrs_post_init__(self) -> None:
+        errors = [
+            FieldError("group_by", f"unknown key {key!r:.{_MAX_ECHO}}; known: {', '.join(COUNT_KEYS)}")
+            for key in self.group_by
+            if key not in COUNT_KEYS
+        ]
+        if len(set(self.group_by)) != len(self.group_by):
+            errors.append(FieldError("group_by", "must not repeat a key"))
+        if errors:
+            raise ValidationError(errors)
+
+    def matches(self, c: Complaint) -> bool:
+        """Whether ``c`` passes every filter."""
+        return (
+            (self.statuses is None or c.status.value in self.statuses)
+            and (self.institutions is None or c.institution in self.institutions)
+            and (self.region_prefix is None or _in_region(c.region, self.region_prefix))
+            and (self.categories is None or c.category in self.categories)
+            and (self.kinds is None or c.kind.value in self.kinds)
+            and (self.channels is None or c.channel.value in self.channels)
+            and (self.confidential is None or c.confidential is self.confidential)
+            and (self.submitted_from is None or c.submitted_at >= self.submitted_from)
+            and (self.submitted_before is None or c.submitted_at < self.submitted_before)
+        )
+
+    def key_of(self, c: Complaint) -> tuple[KeyValue, ...]:
+        """The values of ``group_by`` for ``c``."""
+        offset = self.utc_offset_minutes
+        return tuple(_KEY_OF[key](c, offset) for key in self.group_by)
+
+
+@attrs.frozen
+class CountRow:
+    """One group of a count: its key values (in the query's ``group_by`` order) and how many complaints."""
+
+    key: tuple[KeyValue, ...]
+    count: int
+
+
+def _sort_key(key: tuple[KeyValue, ...]) -> tuple[tuple[bool, str], ...]:
+    return tuple((value is None, str(value)) for value in key)
+
+
+def count_rows(complaints: Iterable[Complaint], query: CountQuery) -> list[CountRow]:
+    """Count ``complaints`` that match ``query``, by its keys; the reference any store must agree with.
+
+    There is one row per non-empty group, in no particular order. The result is what counting
+    ``query.key_of(c)`` for every ``c`` with ``query.matches(c)`` gives; it is computed faster, by counting
+    raw attribute values first and deriving the keys once per distinct value.
+
+    >>> from lapor_core.testing.builders import complaint, location
+    >>> rows = count_rows([complaint(location=location("31.71.01")), complaint()], CountQuery(["regency"]))
+    >>> {row.key: row.count for row in rows}
+    {('31.71',): 1, (None,): 1}
+    """
+    items: Iterable[Complaint] = complaints
+    for predicate in _predicates(query):
+        items = filter(predicate, items)
+    raw, finish = _raw_key(query)
+    counts: Counter[tuple[KeyValue, ...]] = Counter()
+    for value, count in Counter(map(raw, items)).items():
+        counts[finish(value)] += count
+    return [CountRow(key, count) for key, count in counts.items()]
+
+
+_Predicate = Callable[[Complaint], bool]
+
+
+def _predicates(q: CountQuery) -> list[_Predicate]:
+    """One test per filter in use, the cheapest first; enum members compare equal to their values."""
+    tests: list[_Predicate] = []
+    if q.confidential is not None:
+        flag = q.confidential
+        tests.append(lambda c: c.confidential is flag)
+    for attribute, values in (
+        ("status", q.statuses),
+        ("kind", q.kinds),
+        ("channel", q.channels),
+        ("institution", q.institutions),
+        ("category", q.categories),
+    ):
+        if values is not None:
+            tests.append(_member_of(operator.attrgetter(attribute), values))
+    if q.submitted_from is not None:
+        start = q.submitted_from
+        tests.append(lambda c: c.submitted_at >= start)
+    if q.submitted_before is not None:
+        end = q.submitted_before
+        tests.append(lambda c: c.submitted_at < end)
+    if q.region_prefix is not None:
+        prefix = q.region_prefix
+        tests.append(lambda c: _in_region(c.region, prefix))
+    return tests
+
+
+def _member_of(get: Callable[[Complaint], object], allowed: frozenset[str]) -> _Predicate:
+    return lambda c: get(c) in allowed
+
+
+_RAW_ATTRIBUTE: Final = MappingProxyType(
+    {
+        "topic": "category",
+        "status": "status",
+        "institution": "institution",
+        "kind": "kind",
+        "channel": "channel",
+        "unit": "unit",
+        "confidential": "confidential",
+        "anonymous": "anonymous",
+    }
+)
+_RawKey = tuple[object, str | None, str | None]
+
+
+def _raw_key(
+    q: CountQuery,
+) -> tuple[Callable[[Complaint], _RawKey], Callable[[_RawKey], tuple[KeyValue, ...]]]:
+    """A cheap key of raw values (attributes, region, month) and the function giving the row key from it."""
+    plain = tuple(dict.fromkeys(_RAW_ATTRIBUTE[key] for key in q.group_by if key in _RAW_ATTRIBUTE))
+    get = operator.attrgetter(*plain) if plain else None
+    wants_region = bool({"province", "regency"} & set(q.group_by))
+    month = _month_labels(q.utc_offset_minutes) if "month" in q.group_by else None
+
+    def raw(c: Complaint) -> _RawKey:
+        area = None
+        if wants_region and c.location is not None and c.location.region:
+            area = c.location.region[:_REGENCY_LENGTH]  # all the two region keys read; fewer distinct values
+        return (
+            get(c) if get is not None else None,
+            area,
+            month(c.submitted_at) if month is not None else None,
+        )
+
+    extract = [_extractor(name, plain) for name in q.group_by]
+
+    def finish(value: _RawKey) -> tuple[KeyValue, ...]:
+        return tuple([get_value(value) for get_value in extract])
+
+    return raw, finish
+
+
+def _extractor(name: str, plain: tuple[str, ...]) -> Callable[[_RawKey], KeyValue]:
+    """How one row key value is read from a raw key (see ``_raw_key``)."""
+    if name == "province":
+        return lambda v: v[1][:2] if v[1] else None
+    if name == "regency":
+        return lambda v: v[1] if v[1] and len(v[1]) == _REGENCY_LENGTH else None
+    if name == "month":
+        return lambda v: v[2]
+    index = plain.index(_RAW_ATTRIBUTE[name])
+    many = len(plain) > 1
+
+    def attribute(v: _RawKey) -> KeyValue:
+        item = cast("tuple[object, ...]", v[0])[index] if many else v[0]
+        return str(item.value) if isinstance(item, enum.Enum) else cast("KeyValue", item)
+
+    return attribute
+
+
+@functools.lru_cache(maxsize=8)
+def _month_labels(utc_offset_minutes: int) -> Callable[[datetime], str]:
+    """``month_of`` at one offset, by bisecting precomputed month starts (1970 to 2199)."""
+    labels = [f"{year:04d}-{month:02d}" for year in range(1970, 2200) for month in range(1, 13)]
+    starts = [_month_start(label, utc_offset_minutes).timestamp() for label in labels]
+
+    def label_of(instant: datetime) -> str:
+        index = bisect.bisect_right(starts, instant.timestamp()) - 1
+        if 0 <= index < len(labels) - 1:
+            return labels[index]
+        return month_of(instant, utc_offset_minutes)
+
+    return label_of
+
+
+# --- filters and group keys --------------------------------------------------------------------------------
+
+
+def _values(
+    name: str, raw: object, errors: list[FieldError], allowed: Iterable[str] | None = None
+) -> frozenset[str] | None:
+    """One value or a list of them, as a set of non-empty strings (from ``allowed`` when given)."""
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple | set | frozenset) or not items:
+        errors.append(FieldError(f"filters.{name}", "must be a value or a non-empty list of values"))
+        return None
+    known = tuple(allowed) if allowed is not None else None
+    values: set[str] = set()
+    for item in items:
+        if not isinstance(item, str) or not item.strip() or len(item) > _MAX_VALUE:
+            errors.append(
+                FieldError(f"filters.{name}", f"values must be non-empty text of at most {_MAX_VALUE}")
+            )
+            return None
+        value = item.strip()  # a StrEnum member strips to its value
+        if known is not None and value not in known:
+            errors.append(
+                FieldError(
+                    f"filters.{name}", f"unknown value {value!r:.{_MAX_ECHO}}; known: {', '.join(known)}"
+                )
+            )
+            return None
+        values.add(value)
+    return frozenset(values)
+
+
+def _instant(name: str, raw: object, *, end: bool, errors: list[FieldError]) -> datetime | None:
+    """A period bound: an aware datetime, or a date as the start of the day in WIB (the next, for ``end``)."""
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        if raw.tzinfo is None or raw.utcoffset() is None:
+            errors.append(FieldError(f"filters.{name}", "datetimes must be timezone-aware"))
+            return None
+        return raw
+    if isinstance(raw, date):
+        day = raw + timedelta(days=1) if end else raw
+        wib = timezone(timedelta(minutes=DEFAULT_UTC_OFFSET_MINUTES))
+        return datetime.combine(day, time(), wib)
+    errors.append(FieldError(f"filters.{name}", "must be a date, an aware datetime or None"))
+    return None
+
+
+@attrs.frozen
+class StatsFilters:
+    """Which complaints statistics, maps and exports consider; ``None`` means "any" for every field.
+
+    Build it with :meth:`from_mapping` from the ``filters=`` argument of the desk.
+
+    Attributes:
+        statuses: Only these statuses.
+        institutions: Only complaints currently at one of these institutions.
+        region: Only locations in this region (dotted code, any level).
+        categories: Only these topic IDs (pass ``TopicTree.subtree_ids(...)`` for a whole branch).
+        kinds: Only these report kinds.
+        channels: Only these intake channels.
+        submitted_from: Submitted at or after this instant.
+        submitted_before: Submitted strictly before this instant.
+    """
+
+    statuses: frozenset[Status] | None = None
+    institutions: frozenset[str] | None = None
+    region: str | None = None
+    categories: frozenset[str] | None = None
+    kinds: frozenset[Kind] | None = None
+    channels: frozenset[Channel] | None = None
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
+
+    @classmethod
+    def from_mapping(cls, filters: Mapping[str, object] | None) -> StatsFilters:
+        """Read the ``filters=`` mapping of the desk's statistics, maps and exports.
+
+        Keys (each optional): ``status``, ``institution``, ``category``, ``kind``, ``channel`` (one value or
+        a list), ``region`` (a region code, dotted or not) and ``period``: ``(start, end)``, each a date
+        (whole days in WIB, ``end`` included), an aware datetime (``end`` excluded) or None (open).
+
+        Raises:
+            ValidationError: Naming every unknown key and every bad value (``filters.<key>``).
+
+        >>> StatsFilters.from_mapping({"kind": "aspirasi", "colour": "red"})
+        Traceback (most recent call last):
+        lapor_core.errors.ValidationError: invalid input: filters.colour: unknown filter; known: status, ...
+        """
+        if filters is None:
+            return cls()
+        if not isinstance(filters, Mapping):
+            raise ValidationError.single("filters", "must be a mapping of filter names to values")
+        errors: list[FieldError] = [
+            FieldError(f"filters.{str(key)[:_MAX_ECHO]}", f"unknown filter; known: {', '.join(_FILTER_KEYS)}")
+            for key in filters
+            if key not in _FILTER_KEYS
+        ]
+        fields: dict[str, object] = {}
+        simple = (
+            ("status", "statuses", [s.value for s in Status]),
+            ("institution", "institutions", None),
+            ("category", "categories", None),
+            ("kind", "kinds", [k.value for k in Kind]),
+            ("channel", "channels", [c.value for c in Channel]),
+        )
+        for name, field, allowed in simple:
+            if filters.get(name) is not None:
+                fields[field] = _values(name, filters[name], errors, allowed)
+        fields["statuses"] = _enum_set(Status, fields.get("statuses"))
+        fields["kinds"] = _enum_set(Kind, fields.get("kinds"))
+        fields["channels"] = _enum_set(Channel, fields.get("channels"))
+        region = filters.get("region")
+        if region is not None:
+            try:
+                if not isinstance(region, str):
+                    raise ValidationError.single("region", "must be a region code such as 31 or 31.71")
+                fields["region"] = normalize_code(region.strip(), field="region")
+            except ValidationError as e:
+                errors += [FieldError(f"filters.{error.field}", error.reason) for error in e.errors]
+        period = filters.get("period")
+        if period is not None:
+            fields.update(_period(period, errors))
+        if errors:
+            raise ValidationError(errors)
+        return cls(**fields)  # type: ignore[arg-type]  # each field was checked above
+
+    def count_query(
+        self, group_by: Sequence[str], utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES
+    ) -> CountQuery:
+        """The store query counting these filters' complaints by ``group_by``."""
+        return CountQuery(
+            tuple(group_by),
+            statuses=_value_set(self.statuses),
+            institutions=self.institutions,
+            region_prefix=self.region,
+            categories=self.categories,
+            kinds=_value_set(self.kinds),
+            channels=_value_set(self.channels),
+            submitted_from=self.submitted_from,
+            submitted_before=self.submitted_before,
+            utc_offset_minutes=utc_offset_minutes,
+        )
+
+
+_E = TypeVar("_E", Status, Kind, Channel)
+
+
+def _enum_set(kind: type[_E], values: object) -> frozenset[_E] | None:
+    if values is None:
+        return None
+    return frozenset(kind(value) for value in cast("frozenset[str]", values))
+
+
+def _value_set(
+    values: frozenset[Status] | frozenset[Kind] | frozenset[Channel] | None,
+) -> frozenset[str] | None:
+    return None if values is None else frozenset(str(v.value) for v in values)
+
+
+def _period(period: object, errors: list[FieldError]) -> dict[str, datetime | None]:
+    if not isinstance(period, list | tuple) or len(period) != 2:  # noqa: PLR2004 - (start, end)
+        errors.append(FieldError("filters.period", "must be (start, end)"))
+        return {}
+    start = _instant("period", period[0], end=False, errors=errors)
+    end = _instant("period", period[1], end=True, errors=errors)
+    if start is not None and end is not None and not start < end:
+        errors.append(FieldError("filters.period", "must start before it ends"))
+    return {"submitted_from": start, "submitted_before": end}
+
+
+def parse_group_by(group_by: str | Sequence[str]) -> tuple[str, ...]:
+    """The group keys of ``"province,status"`` or ``["province", "status"]``, checked.
+
+    Raises:
+        ValidationError: Naming every unknown key (field ``group_by``), or a repeated one.
+    """
+    if isinstance(group_by, str):
+        names: list[object] = [part.strip() for part in group_by.split(",") if part.strip()]
+    elif isinstance(group_by, list | tuple):
+        names = list(group_by)
+    else:
+        raise ValidationError.single("group_by", "must be a comma-separated text or a list of keys")
+    errors = [
+        FieldError("group_by", f"unknown key {name!r:.{_MAX_ECHO}}; known: {', '.join(GROUP_KEYS)}")
+        for name in names
+        if name not in GROUP_KEYS
+    ]
+    if len(set(map(str, names))) != len(names):
+        errors.append(FieldError("group_by", "must not repeat a key"))
+    if errors:
+        raise ValidationError(errors)
+    return tuple(cast("list[str]", names))
+
+
+# --- who may count what ------------------------------------------------------------------------------------
+
+
+class Visibility(enum.Enum):
+    """How one complaint counts in one principal's statistics (see the module docstring)."""
+
+    SHOWN = "shown"
+    POOLED = "pooled"
+    EXCLUDED = "excluded"
+
+
+@functools.lru_cache(maxsize=4096)
+def _probe(institution: str | None, unit: str | None) -> Complaint:
+    """A stand-in complaint at ``institution``/``unit``: what the relation of staff depends on."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    return Complaint(
+        tracking_id="",
+        version=1,
+        status=Status.SUBMITTED,
+        kind=Kind.PENGADUAN,
+        channel=Channel.WEB,
+        title="",
+        body="",
+        category=None,
+        location=None,
+        anonymous=False,
+        confidential=False,
+        reporter_flags=frozenset(),
+        identity_ref=None,
+        owner_hash=None,
+        access_key=StoredKey(salt=bytes(16), digest=bytes(32)),
+        institution=institution,
+        unit=unit,
+        declined_by=(),
+        submitted_at=at,
+        updated_at=at,
+        published_at=None,
+        next_due_at=None,
+        rating=None,
+        supporters=frozenset(),
+    )
+
+
+Classifier = Callable[[object, object, object, object, object], Visibility]
+"""``classify(status, confidential, anonymous, institution, unit)`` -> how such a complaint counts."""
+
+
+def make_classifier(principal: Principal) -> Classifier:
+    """How complaints count for ``principal``, from the access policy; anything unexpected is excluded.
+
+    The result is memoised per combination, so classifying a million rows costs a dictionary lookup each.
+
+    >>> classify = make_classifier(Principal.public())
+    >>> classify("forwarded", True, False, "31.71", None), classify("submitted", False, False, None, None)
+    (<Visibility.POOLED: 'pooled'>, <Visibility.EXCLUDED: 'excluded'>)
+    """
+    memo: dict[tuple[object, ...], Visibility] = {}
+
+    def classify(
+        status: object, confidential: object, anonymous: object, institution: object, unit: object
+    ) -> Visibility:
+        key = (status, confidential, anonymous, institution, unit)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _classify(principal, *key)
+        return found
+
+    return classify
+
+
+def _classify(
+    principal: Principal,
+    status: object,
+    confidential: object,
+    anonymous: object,
+    institution: object,
+    unit: object,
+) -> Visibility:
+    try:
+        state = Status(str(status))
+        flags = (bool(confidential), bool(anonymous))
+        code = institution if isinstance(institution, str) else None
+        relation = relation_of(principal, _probe(code, unit if isinstance(unit, str) else None))
+        decision = decide(relation, Subject.METADATA, anonymous=flags[1], confidential=flags[0], status=state)
+    except Exception:  # noqa: BLE001 - deny by default: what cannot be classified is not counted
+        return Visibility.EXCLUDED
+    if decision is Decision.ALLOW:
+        return Visibility.SHOWN
+    if flags[0] and state in PUBLISHED:
+        return Visibility.POOLED
+    return Visibility.EXCLUDED
+
+
+_POLICY_FIELDS: Final = ("status", "confidential", "anonymous", "institution", "unit")
+
+
+def _policy_keys(principal: Principal, classify: Classifier) -> tuple[str, ...]:
+    """The count keys the principal's classification reads; none when every complaint is shown.
+
+    A field counts when changing it alone changes how some complaint counts. Staff relate to a complaint
+    only while it is at their institution or unit (``relation_of``), so for the institution and unit it is
+    enough to compare "theirs" with "another" (None).
+    """
+    domains: dict[str, tuple[object, ...]] = {
+        "status": tuple(status.value for status in Status),
+        "confidential": (False, True),
+        "anonymous": (False, True),
+        "institution": tuple(dict.fromkeys((None, principal.institution_code))),
+        "unit": tuple(dict.fromkeys((None, principal.unit_code))),
+    }
+    grid = [dict(zip(domains, values, strict=True)) for values in itertools.product(*domains.values())]
+    if all(classify(*(cell[name] for name in _POLICY_FIELDS)) is Visibility.SHOWN for cell in grid):
+        return ()
+
+    def matters(field: str) -> bool:
+        for cell in grid:
+            seen = {
+                classify(*({**cell, field: value}[name] for name in _POLICY_FIELDS))
+                for value in domains[field]
+            }
+            if len(seen) > 1:
+                return True
+        return False
+
+    return tuple(field for field in _POLICY_FIELDS if matters(field))
+
+
+@attrs.frozen
+class StatsPlan:
+    """How to answer one statistics request: the store queries to run and how to read their rows.
+
+    Attributes:
+        group_by: The requested group keys.
+        filters: The requested filters.
+        policy_keys: Count keys the classification needs besides ``group_by`` (none when the principal
+            may see every complaint).
+        utc_offset_minutes: Months are read at this offset.
+    """
+
+    group_by: tuple[str, ...]
+    filters: StatsFilters
+    policy_keys: tuple[str, ...]
+    utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES
+
+    @property
+    def shown_query(self) -> CountQuery:
+        """Counts by the requested keys and the policy keys, with the exact filters."""
+        extra = tuple(key for key in self.policy_keys if key not in self.group_by)
+        return self.filters.count_query((*self.group_by, *extra), self.utc_offset_minutes)
+
+    @property
+    def pooled_query(self) -> CountQuery | None:
+        """Counts of published confidential complaints by pool, with filters widened to whole pools.
+
+        None when the principal may see every complaint.
+        """
+        if not self.policy_keys:
+            return None
+        extra = tuple(key for key in self.policy_keys if key not in GROUP_KEYS)
+        base = self.filters.count_query((*GROUP_KEYS, *extra), self.utc_offset_minutes)
+        published = frozenset(s.value for s in PUBLISHED)
+        start, end = self._whole_months()
+        return attrs.evolve(
+            base,
+            statuses=published if base.statuses is None else base.statuses & published,
+            region_prefix=None if self.filters.region is None else self.filters.region[:_REGENCY_LENGTH],
+            confidential=True,
+            submitted_from=start,
+            submitted_before=end,
+        )
+
+    def _whole_months(self) -> tuple[datetime | None, datetime | None]:
+        offset = self.utc_offset_minutes
+        start, end = self.filters.submitted_from, self.filters.submitted_before
+        if start is not None:
+            start = _month_start(month_of(start, offset), offset)
+        if end is not None:
+            last = month_of(end - timedelta(microseconds=1), offset)
+            end = _month_start(_next_month(last), offset)
+        return start, end
+
+    def pool_is_whole(self, month: str) -> bool:
+        """Whether a pool of ``month`` lies inside the filters whole (else it only marks cells suppressed)."""
+        if self.filters.region is not None and len(self.filters.region) > _REGENCY_LENGTH:
+            return False
+        offset = self.utc_offset_minutes
+        start, end = self.filters.submitted_from, self.filters.submitted_before
+        return (start is None or _month_start(month, offset) >= start) and (
+            end is None or _month_start(_next_month(month), offset) <= end
+        )
+
+
+def plan_stats(
+    principal: Principal,
+    group_by: str | Sequence[str],
+    filters: Mapping[str, object] | None,
+    *,
+    utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES,
+) -> StatsPlan:
+    """Check the request and plan its store queries.
+
+    Raises:
+        ValidationError: Naming every bad group key and filter.
+    """
+    errors: list[FieldError] = []
+    keys: tuple[str, ...] = ()
+    parsed = StatsFilters()
+    try:
+        keys = parse_group_by(group_by)
+    except ValidationError as e:
+        errors += e.errors
+    try:
+        parsed = StatsFilters.from_mapping(filters)
+    except ValidationError as e:
+        errors += e.errors
+    if errors:
+        raise ValidationError(errors)
+    return StatsPlan(keys, parsed, _policy_keys(principal, make_classifier(principal)), utc_offset_minutes)
+
+
+def _field(names: Sequence[str], key: tuple[KeyValue, ...], name: str) -> KeyValue:
+    return key[names.index(name)] if name in names else None
+
+
+def _classifier_for(
+    names: Sequence[str], classify: Classifier
+) -> Callable[[tuple[KeyValue, ...]], Visibility]:
+    """How a row counts, from the policy fields among its key values (memoised on just those values)."""
+    present = [field for field in _POLICY_FIELDS if field in names]
+    pick = operator.itemgetter(*(names.index(field) for field in present)) if present else (lambda _: ())
+    memo: dict[object, Visibility] = {}
+
+    def of(key: tuple[KeyValue, ...]) -> Visibility:
+        picked = pick(key)
+        found = memo.get(picked)
+        if found is None:
+            values = dict(zip(present, picked if len(present) > 1 else (picked,), strict=True))
+            found = memo[picked] = classify(*(values.get(field) for field in _POLICY_FIELDS))
+        return found
+
+    return of
+
+
+def tabulate(
+    plan: StatsPlan,
+    classify: Classifier,
+    shown_rows: Iterable[CountRow],
+    pooled_rows: Iterable[CountRow] = (),
+) -> list[dict[str, object]]:
+    """The rows a principal receives: group keys, ``count`` and ``suppressed``, sorted by key.
+
+    ``shown_rows`` answer ``plan.shown_query``; ``pooled_rows`` answer ``plan.pooled_query``.
+    """
+    width = len(plan.group_by)
+    counts: Counter[tuple[KeyValue, ...]] = Counter()
+    suppressed: set[tuple[KeyValue, ...]] = set()
+    if plan.policy_keys:
+        of = _classifier_for(plan.shown_query.group_by, classify)
+        for row in shown_rows:
+            if of(row.key) is Visibility.SHOWN:
+                counts[row.key[:width]] += row.count
+    else:
+        for row in shown_rows:
+            counts[row.key[:width]] += row.count
+    pooled = plan.pooled_query
+    if pooled is not None:
+        names = pooled.group_by
+        of = _classifier_for(names, classify)
+        pools: Counter[tuple[KeyValue, ...]] = Counter()
+        for row in pooled_rows:
+            if of(row.key) is Visibility.POOLED:
+                pools[row.key[: len(GROUP_KEYS)]] += row.count
+        project = [GROUP_KEYS.index(key) for key in plan.group_by]
+        month = GROUP_KEYS.index("month")
+        whole = functools.cache(plan.pool_is_whole)
+        for pool, size in pools.items():
+            cell = tuple(pool[i] for i in project)
+            if size >= SUPPRESSION_THRESHOLD and whole(str(pool[month])):
+                counts[cell] += size
+            else:
+                suppressed.add(cell)
+    cells = sorted(counts.keys() | suppressed, key=_sort_key)
+    return [
+        {
+            **dict(zip(plan.group_by, cell, strict=True)),
+            "count": counts[cell],
+            "suppressed": cell in suppressed,
+        }
+        for cell in cells
+    ]
+
+
+# --- service levels per group ------------------------------------------------------------------------------
+
+_ENDS_FOLLOW_UP: Final = frozenset({"forward", "decline", "follow_up", "close", "archive"})
+_ENDS_VERIFICATION: Final = frozenset({"forward", "archive", "close"})
+
+
+@attrs.frozen
+class SlaFacts:
+    """What one complaint's clocks say about service levels (LAPOR!: forward in 3, follow up in 5 days).
+
+    Attributes:
+        forwards_due: Verification clocks ended by a forward, or still open and already breached.
+        forwards_on_time: Of those, forwarded before the deadline.
+        follow_ups_due: Follow-up clocks ended by a follow-up, or still open and already breached.
+        follow_ups_on_time: Of those, followed up before the deadline.
+        days_to_follow_up: Working days from forwarding (or reopening) to each follow-up.
+        open_breach: A clock is open and past its deadline.
+    """
+
+    forwards_due: int = 0
+    forwards_on_time: int = 0
+    follow_ups_due: int = 0
+    follow_ups_on_time: int = 0
+    days_to_follow_up: tuple[int, ...] = ()
+    open_breach: bool = False
+
+
+def _ending_action(
+    events: Sequence[SlaEvent], after: int, at: datetime, actions: frozenset[str]
+) -> str | None:
+    for event in events[after + 1 :]:
+        action = str(event.action)
+        if action in actions and event.at == at:
+            return action
+    return None
+
+
+def sla_facts(
+    clocks: Clocks, events: Sequence[SlaEvent], working_days: Callable[[str | None, datetime, datetime], int]
+) -> SlaFacts:
+    """Summarise one complaint's clocks (``clocks`` computed from ``events``).
+
+    ``working_days(institution, start, end)`` counts working days between two instants on the calendar of
+    the institution the clock ran on.
+    """
+    forwards = [0, 0]
+    follow_ups = [0, 0]
+    days: list[int] = []
+    open_breach = False
+    for clock in clocks:
+        if clock.stage is Stage.CLOSING:
+            continue
+        if clock.ended_at is None:
+            if clock.state is ClockState.BREACHED:
+                open_breach = True
+                tally = forwards if clock.stage is Stage.VERIFICATION else follow_ups
+                tally[0] += 1
+            continue
+        if clock.stage is Stage.VERIFICATION:
+            if _ending_action(events, clock.index, clock.ended_at, _ENDS_VERIFICATION) == "forward":
+                forwards[0] += 1
+                forwards[1] += clock.state is ClockState.MET
+        elif _ending_action(events, clock.index, clock.ended_at, _ENDS_FOLLOW_UP) == "follow_up":
+            follow_ups[0] += 1
+            follow_ups[1] += clock.state is ClockState.MET
+            days.append(working_days(clock.institution, clock.started_at, clock.ended_at))
+    return SlaFacts(forwards[0], forwards[1], follow_ups[0], follow_ups[1], tuple(days), open_breach)
+
+
+SLA_FIELDS: Final = (
+    "sla_count",
+    "forwarded_on_time",
+    "followed_up_on_time",
+    "median_days_to_follow_up",
+    "open_breaches",
+)
+"""The service-level fields of a statistics row asked ``include_sla=True``."""
+
+
+def summarize_sla(facts: Iterable[SlaFacts]) -> dict[str, object]:
+    """Service levels of a group: shares on time (None without data), median working days, open breaches.
+
+    >>> summarize_sla([SlaFacts(1, 1, 1, 0, (7,)), SlaFacts(1, 0, 1, 1, (2,), open_breach=True)])
+    {'sla_count': 2, 'forwarded_on_time': 0.5, 'followed_up_on_time': 0.5, 'median_days_to_follow_up': 4.5, \
+'open_breaches': 1}
+    """
+    items = list(facts)
+    forwards_due = sum(f.forwards_due for f in items)
+    follow_ups_due = sum(f.follow_ups_due for f in items)
+    days = [d for f in items for d in f.days_to_follow_up]
+    return {
+        "sla_count": len(items),
+        "forwarded_on_time": sum(f.forwards_on_time for f in items) / forwards_due if forwards_due else None,
+        "followed_up_on_time": (
+            sum(f.follow_ups_on_time for f in items) / follow_ups_due if follow_ups_due else None
+        ),
+        "median_days_to_follow_up": float(statistics.median(days)) if days else None,
+        "open_breaches": sum(f.open_breach for f in items),
+    }

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lapor_core as lc
+from desk_support import make_desk, submission
+from lapor_core.application import statistics
+from lapor_core.routing import PROVINCE, REGENCY, RoutingRule, RoutingRules, Suggestion
+from lapor_core.topics import TopicTree
+
+DIRECTORY = lc.InstitutionDirectory.default()
+TOPICS = TopicTree.default()
+DEFAULT = RoutingRules.default()
+
+
+def codes(suggestions: tuple[Suggestion, ...]) -> list[str]:
+    """The institution codes, in rank order."""
+    return [s.institution for s in suggestions]
+
+
+# --- the default rules -------------------------------------------------------------------------------------
+
+
+def test_civil_registration_goes_first_to_the_regency_then_to_dukcapil() -> None:
+    """A KTP problem in Kota Bandung: the city's Disdukcapil, then the ministry, then the province."""
+    top = DEFAULT.suggest(topic="identity-card", region="32.73.01", directory=DIRECTORY)
+    assert codes(top) == ["32.73", "kemendagri", "32"]
+    assert top[0].name == "Pemerintah Kota Bandung"
+    assert top[0].score == 0.85
+    assert "Disdukcapil" in top[0].reasons[0]
+    assert len(top[0].reasons) == 2  # the topic rule, then the general regency rule
+
+
+def test_national_health_insurance_goes_to_bpjs_first() -> None:
+    """JKN complaints go to BPJS Kesehatan before any regional government."""
+    assert codes(DEFAULT.suggest(topic="health-insurance", region="73.71", directory=DIRECTORY))[0] == (
+        "bpjs-kesehatan"
+    )
+
+
+def test_without_a_region_only_central_institutions_are_suggested() -> None:
+    """Regional rules need a location; village funds without one go to the ministry."""
+    assert codes(DEFAULT.suggest(topic="village-fund-misuse", region=None, directory=DIRECTORY)) == [
+        "kemendes"
+    ]
+
+
+def test_without_a_topic_the_local_governments_are_suggested() -> None:
+    """An unlabelled report in Jayapura: the city, then Papua province."""
+    assert codes(DEFAULT.suggest(topic=None, region="91.71", directory=DIRECTORY)) == ["91.71", "91"]
+
+
+def test_an_unknown_topic_counts_as_no_topic() -> None:
+    """A topic outside the tree matches only the rules for any topic."""
+    unknown = DEFAULT.suggest(topic="no-such-topic", region="31.71", directory=DIRECTORY)
+    assert codes(unknown) == codes(DEFAULT.suggest(topic=None, region="31.71", directory=DIRECTORY))
+
+
+def test_a_province_level_location_cannot_name_a_regency() -> None:
+    """Located only in DKI Jakarta: the province, never a guessed city."""
+    found = codes(DEFAULT.suggest(topic="waste", region="31", directory=DIRECTORY))
+    assert "31" in found
+    assert all(len(code) != 5 for code in found)
+
+
+def test_institutions_missing_from_the_directory_are_skipped() -> None:
+    """A directory without BPJS Kesehatan never gets it suggested."""
+    small = lc.InstitutionDirectory([i for i in DIRECTORY.institutions() if i.code != "bpjs-kesehatan"])
+    assert "bpjs-kesehatan" not in codes(
+        DEFAULT.suggest(topic="health-insurance", region=None, directory=small)
+    )
+
+
+def test_the_limit_cuts_the_list() -> None:
+    """At most ``limit`` suggestions; zero or less gives none."""
+    assert len(DEFAULT.suggest(topic="health", region="31.71", directory=DIRECTORY, limit=2)) == 2
+    assert DEFAULT.suggest(topic="health", region="31.71", directory=DIRECTORY, limit=0) == ()
+
+
+@settings(max_examples=150)
+@given(
+    topic=st.one_of(st.none(), st.sampled_from([t.id for t in TOPICS]), st.text(max_size=20)),
+    region=st.one_of(st.none(), st.sampled_from([r.code for r in lc.RegionTable.default()][::7])),
+)
+def test_suggestions_are_known_unique_and_ranked(topic: str | None, region: str | None) -> None:
+    """Every suggestion is in the directory, once, with reasons, best score first."""
+    found = DEFAULT.suggest(topic=topic, region=region, directory=DIRECTORY)
+    assert len({s.institution for s in found}) == len(found)
+    assert all(s.institution in DIRECTORY and s.reasons and 0 < s.score <= 1 for s in found)
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+
+
+# --- rules as data -----------------------------------------------------------------------------------------
+
+
+def test_own_rules_with_regions_and_templates() -> None:
+    """A rule limited to a province outranks the general one there, and only there."""
+    rules = RoutingRules(
+        [
+            RoutingRule(REGENCY, 0.5, why="local"),
+            RoutingRule("pln", 0.9, topic="infrastructure", region="91", why="electricity in Papua"),
+            RoutingRule(PROVINCE, 0.5, topic="roads-bridges", why="provincial roads"),
+        ]
+    )
+    papua = rules.suggest(topic="street-lighting", region="91.71.01", directory=DIRECTORY)
+    assert codes(papua) == ["pln", "91.71"]
+    java = rules.suggest(topic="street-lighting", region="32.73", directory=DIRECTORY)
+    assert codes(java) == ["32.73"]
+    roads = rules.suggest(topic="roads-bridges", region="32.73", directory=DIRECTORY)
+    assert codes(roads) == ["32", "32.73"]  # equal weight: the more specific rule first
+    assert repr(rules) == "<RoutingRules: 3 rules>"
+    assert len(rules.rules) == 3
+
+
+def test_rules_load_from_records() -> None:
+    """Records with the rule's attributes load; every problem is named with its position."""
+    rules = RoutingRules.from_records([{"institution": "pln", "weight": 0.7, "topic": "infrastructure"}])
+    assert codes(rules.suggest(topic="street-lighting", region=None, directory=DIRECTORY)) == ["pln"]
+    with pytest.raises(lc.ValidationError) as caught:
+        RoutingRules.from_records(
+            [
+                {"institution": "", "weight": 0},
+                "pln",
+                {"weight": 0.5},
+                {"institution": "pln", "weight": 0.5, "colour": "red"},
+                {"institution": "pln", "weight": True, "region": 31},
+            ]
+        )
+    assert set(caught.value.fields_by_name) == {
+        "rules[0].institution",
+        "rules[0].weight",
+        "rules[1]",
+        "rules[2]",
+        "rules[3].colour",
+        "rules[4].weight",
+        "rules[4].region",
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "bad"),
+    [
+        ({"institution": "pln", "weight": 1.5}, "weight"),
+        ({"institution": "pln", "weight": float("nan")}, "weight"),
+        ({"institution": "x" * 201, "weight": 0.5}, "institution"),
+        ({"institution": "pln", "weight": 0.5, "topic": ""}, "topic"),
+        ({"institution": "pln", "weight": 0.5, "why": "x" * 201}, "why"),
+    ],
+)
+def test_a_malformed_rule_is_refused(fields: dict[str, object], bad: str) -> None:
+    """Weights outside (0, 1], huge or empty text are validation errors naming the attribute."""
+    with pytest.raises(lc.ValidationError) as caught:
+        RoutingRule(**fields)  # type: ignore[arg-type]
+    assert bad in caught.value.fields_by_name
+
+
+def test_a_rule_set_holds_only_rules() -> None:
+    """Anything else in the list is refused."""
+    with pytest.raises(lc.ValidationError):
+        RoutingRules(["pln"])  # type: ignore[list-item]
+
+
+# --- through the desk --------------------------------------------------------------------------------------
+
+
+def test_the_desk_suggests_from_a_submission() -> None:
+    """The submission's category and region drive the suggestions, from the desk's own directory."""
+    desk, _ = make_desk()
+    found = statistics.suggest_institutions(desk._ctx, submission(category="identity-card"))
+    assert codes(found)[:2] == ["31.71", "kemendagri"]
+    no_place = statistics.suggest_institutions(desk._ctx, submission(location=None, category="waste"))
+    assert codes(no_place) == ["klh"]
+    custom = RoutingRules([RoutingRule("ombudsman", 1.0, why="every case")])
+    assert codes(statistics.suggest_institutions(desk._ctx, submission(), rules=custom, limit=1)) == [
+        "ombudsman"
+    ]
+
+
+def test_the_desk_refuses_what_is_not_a_submission() -> None:
+    """A plain dict must go through ``Submission.from_dict`` first."""
+    desk, _ = make_desk()
+    with pytest.raises(lc.ValidationError) as caught:
+        statistics.suggest_institutions(desk._ctx, {"title": "x"})  # type: ignore[arg-type]
+    assert "submission" in caught.value.fields_by_name

@@ -1,0 +1,555 @@
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lapor_core as lc
+from desk_support import ADMIN, PEPPER, WIB, make_desk, officer, submission
+from lapor_core.application import statistics
+from lapor_core.calendar import WorkingCalendar
+from lapor_core.sla import SlaPolicy, Step, compute_clocks
+from lapor_core.stats import (
+    COUNT_KEYS,
+    GROUP_KEYS,
+    SUPPRESSION_THRESHOLD,
+    CountQuery,
+    CountRow,
+    SlaFacts,
+    StatsFilters,
+    Visibility,
+    count_rows,
+    make_classifier,
+    month_of,
+    parse_group_by,
+    plan_stats,
+    sla_facts,
+    summarize_sla,
+    tabulate,
+)
+from lapor_core.testing import FrozenClock
+from lapor_core.testing.builders import complaint, location, new_tracking_id
+from stats_support import (
+    PRINCIPALS,
+    PagingOnlyStore,
+    brute_force,
+    complaint_sets,
+    filter_sets,
+    group_bys,
+    load,
+)
+
+PUBLIC = lc.Principal.public()
+MARCH = datetime(2026, 3, 10, 9, tzinfo=WIB)
+
+
+def desk_on(store: lc.ComplaintDesk | object) -> lc.ComplaintDesk:
+    """A desk on ``store`` with a frozen clock in April 2026."""
+    return lc.ComplaintDesk(store=store, clock=FrozenClock(datetime(2026, 4, 20, tzinfo=WIB)), pepper=PEPPER)  # type: ignore[arg-type]
+
+
+def run(desk: lc.ComplaintDesk, principal: lc.Principal, **options: object) -> list[dict[str, object]]:
+    """``stats`` through the application service of ``desk``."""
+    return statistics.stats(desk._ctx, principal, **options)  # type: ignore[arg-type]
+
+
+def confidential_cluster(size: int, **fields: object) -> list[lc.Complaint]:
+    """``size`` published confidential complaints with identical group keys."""
+    base: dict[str, object] = {
+        "status": lc.Status.FORWARDED,
+        "confidential": True,
+        "institution": "31.71",
+        "location": location("31.71.01"),
+        "category": "roads-bridges",
+        "submitted_at": MARCH,
+    }
+    offset = int(str(fields.pop("offset", 0)))
+    base.update(fields)
+    return [complaint(new_tracking_id(offset + i + 1), **base) for i in range(size)]
+
+
+# --- the proof: the same rows as a brute-force recount, on every path -------------------------------------
+
+
+@settings(max_examples=60)
+@given(
+    complaints=complaint_sets(),
+    principal=st.sampled_from(PRINCIPALS),
+    group_by=group_bys(),
+    filters=filter_sets(),
+)
+def test_stats_equal_a_brute_force_recount_on_the_counting_store(
+    complaints: list[lc.Complaint], principal: lc.Principal, group_by: list[str], filters: dict[str, object]
+) -> None:
+    """Counting in the store gives exactly the rows the rules promise, for every principal and filter."""
+    desk = desk_on(load(complaints))
+    assert run(desk, principal, group_by=group_by, filters=filters) == brute_force(
+        complaints, principal, group_by, filters
+    )
+
+
+@settings(max_examples=25)
+@given(
+    complaints=complaint_sets(max_templates=8),
+    principal=st.sampled_from(PRINCIPALS),
+    group_by=group_bys(),
+    filters=filter_sets(),
+)
+def test_paging_a_store_without_counting_gives_the_same_rows(
+    complaints: list[lc.Complaint], principal: lc.Principal, group_by: list[str], filters: dict[str, object]
+) -> None:
+    """A store without ``count_complaints`` is paged and counted in Python, with the same result."""
+    plain = desk_on(load(complaints, PagingOnlyStore()))
+    counting = desk_on(load(complaints))
+    assert not isinstance(plain.store, lc.ports.StatisticsStore)
+    assert run(plain, principal, group_by=group_by, filters=filters) == run(
+        counting, principal, group_by=group_by, filters=filters
+    )
+
+
+@settings(max_examples=50)
+@given(complaints=complaint_sets(max_templates=6), keys=st.lists(st.sampled_from(GROUP_KEYS), unique=True))
+def test_count_rows_counts_every_matching_complaint_once(
+    complaints: list[lc.Complaint], keys: list[str]
+) -> None:
+    """The reference counter partitions the complaints: row counts add up and keys are unique."""
+    rows = count_rows(complaints, CountQuery(keys))
+    assert sum(row.count for row in rows) == len(complaints)
+    assert len({row.key for row in rows}) == len(rows)
+    assert all(row.count > 0 for row in rows)
+
+
+# --- group keys, filters, months ---------------------------------------------------------------------------
+
+
+def test_group_by_accepts_text_or_a_list() -> None:
+    """``"province, status"`` and ``["province", "status"]`` are the same request."""
+    assert (
+        parse_group_by(" province, status ")
+        == parse_group_by(["province", "status"])
+        == ("province", "status")
+    )
+    assert parse_group_by("") == ()
+
+
+def test_group_by_names_every_unknown_key() -> None:
+    """All bad keys are reported at once, with the known ones."""
+    with pytest.raises(lc.ValidationError) as caught:
+        parse_group_by(["colour", "province", "size"])
+    reasons = caught.value.fields_by_name["group_by"]
+    assert len(reasons) == 2
+    assert "'colour'" in reasons[0]
+    assert "month" in reasons[0]
+
+
+@pytest.mark.parametrize("bad", [["status", "status"], 42, None, [3]])
+def test_group_by_refuses_repeats_and_non_text(bad: object) -> None:
+    """A repeated key, a number or None is a validation error on ``group_by``."""
+    with pytest.raises(lc.ValidationError) as caught:
+        parse_group_by(bad)  # type: ignore[arg-type]
+    assert "group_by" in caught.value.fields_by_name
+
+
+def test_filters_read_each_key() -> None:
+    """Single values and lists, enums, region codes and date periods are normalised."""
+    parsed = StatsFilters.from_mapping(
+        {
+            "status": [lc.Status.FORWARDED, "closed"],
+            "institution": "31.71",
+            "region": "3171",
+            "category": ["roads-bridges", "health"],
+            "kind": "aspirasi",
+            "channel": ["sms"],
+            "period": (date(2026, 3, 1), date(2026, 3, 31)),
+        }
+    )
+    assert parsed.statuses == {lc.Status.FORWARDED, lc.Status.CLOSED}
+    assert parsed.institutions == {"31.71"}
+    assert parsed.region == "31.71"
+    assert parsed.categories == {"roads-bridges", "health"}
+    assert parsed.kinds == {lc.Kind.ASPIRASI}
+    assert parsed.channels == {lc.Channel.SMS}
+    assert parsed.submitted_from == datetime(2026, 3, 1, tzinfo=WIB)
+    assert parsed.submitted_before == datetime(2026, 4, 1, tzinfo=WIB)
+
+
+def test_a_period_of_aware_datetimes_excludes_its_end_and_may_be_open() -> None:
+    """Datetimes are taken as given, the end excluded; None leaves a side open."""
+    end = datetime(2026, 3, 20, 12, tzinfo=UTC)
+    parsed = StatsFilters.from_mapping({"period": (None, end)})
+    assert (parsed.submitted_from, parsed.submitted_before) == (None, end)
+    assert StatsFilters.from_mapping(None) == StatsFilters() == StatsFilters.from_mapping({})
+
+
+def test_bad_filters_are_all_named_at_once() -> None:
+    """Unknown keys and bad values are listed together, each under ``filters.<key>``."""
+    with pytest.raises(lc.ValidationError) as caught:
+        StatsFilters.from_mapping(
+            {
+                "colour": "red",
+                "status": "flying",
+                "region": "31.7",
+                "kind": [],
+                "channel": [7],
+                "period": (datetime(2026, 3, 2), date(2026, 3, 1)),  # noqa: DTZ001 - the naive one is the error
+            }
+        )
+    fields = caught.value.fields_by_name
+    assert set(fields) == {
+        "filters.colour",
+        "filters.status",
+        "filters.region",
+        "filters.kind",
+        "filters.channel",
+        "filters.period",
+    }
+    assert "aware" in fields["filters.period"][0]
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"period": (date(2026, 3, 5), date(2026, 3, 4))}, "filters.period"),
+        ({"period": "March"}, "filters.period"),
+        ({"period": ("2026-03-01", None)}, "filters.period"),
+        ({"region": 31}, "filters.region"),
+        ({"institution": "x" * 101}, "filters.institution"),
+        ({"status": {"a": 1}}, "filters.status"),
+    ],
+)
+def test_malformed_filter_values_are_refused(filters: dict[str, object], field: str) -> None:
+    """Backwards periods, text periods, numeric regions, huge codes and mappings are refused."""
+    with pytest.raises(lc.ValidationError) as caught:
+        StatsFilters.from_mapping(filters)
+    assert field in caught.value.fields_by_name
+
+
+def test_filters_must_be_a_mapping() -> None:
+    """A list of filters is refused as a whole."""
+    with pytest.raises(lc.ValidationError) as caught:
+        StatsFilters.from_mapping(["status"])  # type: ignore[arg-type]
+    assert "filters" in caught.value.fields_by_name
+
+
+def test_bad_group_keys_and_filters_are_reported_together() -> None:
+    """Planning a request reports the group keys and the filters in one error."""
+    with pytest.raises(lc.ValidationError) as caught:
+        plan_stats(PUBLIC, "province,size", {"weight": 3})
+    assert set(caught.value.fields_by_name) == {"group_by", "filters.weight"}
+
+
+@pytest.mark.parametrize(
+    ("instant", "month"),
+    [
+        (datetime(2026, 3, 31, 23, 59, tzinfo=WIB), "2026-03"),
+        (datetime(2026, 4, 1, 0, 0, tzinfo=WIB), "2026-04"),
+        (datetime(2026, 12, 31, 17, 0, tzinfo=UTC), "2027-01"),
+    ],
+)
+def test_months_run_on_wib(instant: datetime, month: str) -> None:
+    """Midnight WIB starts a month, whatever offset the instant is written in."""
+    assert month_of(instant) == month
+
+
+def test_count_query_refuses_unknown_and_repeated_keys() -> None:
+    """A store never receives a key it does not know."""
+    with pytest.raises(lc.ValidationError):
+        CountQuery(["province", "colour"])
+    with pytest.raises(lc.ValidationError):
+        CountQuery(["unit", "unit"])
+
+
+def test_count_query_keys_and_filters_read_the_projection() -> None:
+    """Province and regency come from the region code; a province-level location has no regency."""
+    c = complaint(location=location("31"), institution="31", confidential=True, submitted_at=MARCH)
+    query = CountQuery(["province", "regency", "month", "confidential", "anonymous", "unit"])
+    assert query.key_of(c) == ("31", None, "2026-03", True, False, None)
+    assert CountQuery([], region_prefix="31").matches(c)
+    assert not CountQuery([], region_prefix="31.71").matches(c)
+    assert not CountQuery([], confidential=False).matches(c)
+    assert CountQuery([], submitted_from=MARCH, submitted_before=MARCH + timedelta(seconds=1)).matches(c)
+    assert not CountQuery([], submitted_before=MARCH).matches(c)
+
+
+def test_rows_a_principal_receives_sort_by_key_with_missing_values_last() -> None:
+    """Regions sort by code and complaints without a location come last."""
+    complaints = [
+        complaint(location=location("73.71.02")),
+        complaint(),
+        complaint(location=location("31.71.01")),
+        complaint(location=location("31.72")),
+    ]
+    desk = desk_on(load(attrs.evolve(c, status=lc.Status.FORWARDED) for c in complaints))
+    rows = run(desk, ADMIN, group_by=["regency"])
+    assert [row["regency"] for row in rows] == ["31.71", "31.72", "73.71", None]
+
+
+# --- who may count what ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("principal", "at", "expected"),
+    [
+        (lc.Principal.admin("a"), None, Visibility.SHOWN),
+        (PUBLIC, "31.71", Visibility.POOLED),
+        (lc.Principal.supervisor("s"), "31.71", Visibility.POOLED),
+        (lc.Principal.institution("o", institution="31.71"), "31.71", Visibility.SHOWN),
+        (lc.Principal.institution("o", institution="73.71"), "31.71", Visibility.POOLED),
+        (lc.Principal.reporter(new_tracking_id(5)), "31.71", Visibility.POOLED),
+    ],
+)
+def test_a_published_confidential_complaint_is_shown_only_to_who_may_see_it(
+    principal: lc.Principal, at: str | None, expected: Visibility
+) -> None:
+    """Admins and the institution handling it count it; everyone else only through pools."""
+    assert make_classifier(principal)("forwarded", True, False, at, None) is expected
+
+
+@pytest.mark.parametrize("status", ["submitted", "on_hold", "archived"])
+def test_unpublished_complaints_are_excluded_for_everyone_but_admins(status: str) -> None:
+    """Unpublished complaints count nowhere outside the admins, confidential or not."""
+    for principal in (PUBLIC, lc.Principal.supervisor("s"), officer("31.71")):
+        for confidential in (False, True):
+            classify = make_classifier(principal)
+            assert classify(status, confidential, False, "31.71", None) is Visibility.EXCLUDED
+    assert make_classifier(ADMIN)(status, True, True, None, None) is Visibility.SHOWN
+
+
+def test_anything_unclassifiable_is_excluded() -> None:
+    """An unknown status value is denied, not an error and not counted."""
+    assert make_classifier(ADMIN)("teleported", False, False, None, None) is Visibility.EXCLUDED
+
+
+def test_admins_need_no_policy_keys_and_no_pools() -> None:
+    """For a principal who sees everything, the store groups by the requested keys only."""
+    plan = plan_stats(ADMIN, ["province"], None)
+    assert plan.shown_query.group_by == ("province",)
+    assert plan.pooled_query is None
+
+
+def test_officers_group_by_their_institution_and_units_by_their_unit() -> None:
+    """The classification of staff depends on where the complaint is, so the store groups by it."""
+    assert "institution" in plan_stats(officer("31.71"), ["status"], None).shown_query.group_by
+    unit = lc.Principal.unit("u", institution="31.71", unit="dinas-pu")
+    assert {"institution", "unit"} <= set(plan_stats(unit, ["status"], None).shown_query.group_by)
+    assert "institution" not in plan_stats(PUBLIC, ["status"], None).shown_query.group_by
+
+
+# --- suppression -------------------------------------------------------------------------------------------
+
+
+def public_rows(
+    complaints: list[lc.Complaint], group_by: list[str], **filters: object
+) -> list[dict[str, object]]:
+    """The public's rows over ``complaints``."""
+    return run(desk_on(load(complaints)), PUBLIC, group_by=group_by, filters=filters)
+
+
+def test_nine_hidden_confidential_complaints_are_suppressed_and_ten_are_counted() -> None:
+    """The threshold is ten: a pool of nine marks its cell, a pool of ten counts in full."""
+    nine = confidential_cluster(SUPPRESSION_THRESHOLD - 1)
+    assert public_rows(nine, ["regency"]) == [{"regency": "31.71", "count": 0, "suppressed": True}]
+    ten = confidential_cluster(SUPPRESSION_THRESHOLD)
+    assert public_rows(ten, ["regency"]) == [{"regency": "31.71", "count": 10, "suppressed": False}]
+    assert run(desk_on(load(nine)), ADMIN, group_by=["regency"]) == [
+        {"regency": "31.71", "count": 9, "suppressed": False}
+    ]
+
+
+def test_visible_complaints_count_exactly_beside_a_suppressed_pool() -> None:
+    """Public complaints of a cell are counted; the small confidential pool only marks the cell."""
+    plain = [
+        complaint(new_tracking_id(900 + i), status=lc.Status.FORWARDED, location=location("31.71.01"))
+        for i in range(3)
+    ]
+    rows = public_rows([*plain, *confidential_cluster(2)], ["regency"])
+    assert rows == [{"regency": "31.71", "count": 3, "suppressed": True}]
+
+
+def test_pools_split_by_every_group_key_even_when_the_table_does_not() -> None:
+    """Twelve confidential complaints in two months are two pools of six: suppressed, even by province."""
+    march = confidential_cluster(6)
+    april = confidential_cluster(6, submitted_at=datetime(2026, 4, 2, tzinfo=WIB), offset=100)
+    assert public_rows([*march, *april], ["province"]) == [{"province": "31", "count": 0, "suppressed": True}]
+
+
+def test_a_period_cutting_a_month_cannot_count_that_months_pool() -> None:
+    """A pool counts only for periods holding its whole month; a cut month only marks its cells."""
+    pool = confidential_cluster(12)
+    whole = public_rows(pool, ["month"], period=(date(2026, 3, 1), date(2026, 3, 31)))
+    assert whole == [{"month": "2026-03", "count": 12, "suppressed": False}]
+    cut = public_rows(pool, ["month"], period=(date(2026, 3, 1), date(2026, 3, 20)))
+    assert cut == [{"month": "2026-03", "count": 0, "suppressed": True}]
+    outside = public_rows(pool, ["month"], period=(date(2026, 4, 1), None))
+    assert outside == []
+
+
+def test_a_district_filter_cannot_count_a_regency_pool() -> None:
+    """Pools are per regency, so a district filter can only mark them suppressed."""
+    pool = confidential_cluster(12)
+    assert public_rows(pool, ["regency"], region="31.71")[0]["count"] == 12
+    assert public_rows(pool, ["regency"], region="31.71.01") == [
+        {"regency": "31.71", "count": 0, "suppressed": True}
+    ]
+
+
+def test_tabulate_reads_rows_by_their_key_order() -> None:
+    """Shown rows carry the policy keys after the requested ones; pooled rows carry every group key."""
+    plan = plan_stats(PUBLIC, ["status"], None)
+    shown = [
+        CountRow(("forwarded", False, False), 4),
+        CountRow(("forwarded", True, False), 7),  # pooled: ignored here
+        CountRow(("submitted", False, False), 2),  # excluded
+    ]
+    pooled_key = ("31", "31.71", None, "forwarded", "31.71", "pengaduan", "web", "2026-03")
+    rows = tabulate(plan, make_classifier(PUBLIC), shown, [CountRow((*pooled_key, True, False), 7)])
+    assert rows == [{"status": "forwarded", "count": 4, "suppressed": True}]
+
+
+# --- service levels ----------------------------------------------------------------------------------------
+
+
+CAL = WorkingCalendar.indonesia(first_year=2026, last_year=2026)
+
+
+def facts_of(*steps: Step, now: datetime) -> SlaFacts:
+    """The SLA facts of a history of ``steps``."""
+    clocks = compute_clocks(
+        steps, policy=SlaPolicy(), admin_calendar=CAL, calendar_for=lambda _: CAL, now=now
+    )
+    return sla_facts(
+        clocks,
+        steps,
+        lambda _, start, end: CAL.working_days_between(CAL.local_date(start), CAL.local_date(end)),
+    )
+
+
+def at(day: int, hour: int = 10, month: int = 4) -> datetime:
+    """An instant in April 2026, WIB."""
+    return datetime(2026, month, day, hour, tzinfo=WIB)
+
+
+def test_a_prompt_complaint_is_forwarded_and_followed_up_on_time() -> None:
+    """Forwarded the next day and followed up two working days later: both on time."""
+    facts = facts_of(
+        Step("submit", at(6), {"kind": "pengaduan"}),
+        Step("forward", at(7), {"institution": "31.71"}),
+        Step("follow_up", at(9), {}),
+        now=at(10),
+    )
+    assert facts == SlaFacts(1, 1, 1, 1, (2,), open_breach=False)
+
+
+def test_a_late_forward_is_counted_late_and_an_unforwarded_one_is_an_open_breach() -> None:
+    """Forwarded after three working days is late; never forwarded and past due is an open breach."""
+    late = facts_of(
+        Step("submit", at(6), {"kind": "pengaduan"}),
+        Step("forward", at(13), {"institution": "31.71"}),
+        now=at(14),
+    )
+    assert (late.forwards_due, late.forwards_on_time, late.open_breach) == (1, 0, False)
+    stuck = facts_of(Step("submit", at(6), {"kind": "pengaduan"}), now=at(20))
+    assert (stuck.forwards_due, stuck.forwards_on_time, stuck.open_breach) == (1, 0, True)
+
+
+def test_archiving_and_declining_are_neither_forwards_nor_follow_ups() -> None:
+    """An archive ends verification without a forward; a decline ends a follow-up clock without one."""
+    archived = facts_of(Step("submit", at(6), {"kind": "pengaduan"}), Step("archive", at(7), {}), now=at(20))
+    assert archived == SlaFacts()
+    declined = facts_of(
+        Step("submit", at(6), {"kind": "pengaduan"}),
+        Step("forward", at(7), {"institution": "31.71"}),
+        Step("decline", at(8), {}),
+        now=at(9),
+    )
+    assert (declined.follow_ups_due, declined.forwards_due) == (0, 1)
+
+
+def test_a_running_clock_not_yet_due_counts_nowhere() -> None:
+    """Only decided clocks (done, or already late) enter the shares."""
+    assert facts_of(Step("submit", at(6), {"kind": "pengaduan"}), now=at(7)) == SlaFacts()
+
+
+def test_sla_summary_without_data_has_no_shares() -> None:
+    """No decided clock: the shares and the median are None, not zero."""
+    assert summarize_sla([]) == {
+        "sla_count": 0,
+        "forwarded_on_time": None,
+        "followed_up_on_time": None,
+        "median_days_to_follow_up": None,
+        "open_breaches": 0,
+    }
+
+
+def test_stats_with_sla_on_a_desk() -> None:
+    """A desk run: SLA fields per group, from the complaints the principal sees individually."""
+    desk, clock = make_desk()
+    tids = [desk.submit(submission()).tracking_id for _ in range(3)]
+    desk.forward(ADMIN, tids[0], institution="31.71")
+    desk.forward(ADMIN, tids[1], institution="31.71")
+    clock.advance(days=1)
+    desk.follow_up(officer(), tids[0], "Sudah ditangani.")
+    clock.advance(days=30)
+    seen: list[int] = []
+    rows = statistics.stats(desk._ctx, ADMIN, group_by=["status"], include_sla=True, progress=seen.append)
+    by_status = {row["status"]: row for row in rows}
+    assert by_status["followed_up"]["followed_up_on_time"] == 1.0
+    assert by_status["forwarded"]["open_breaches"] == 1
+    assert by_status["submitted"]["forwarded_on_time"] == 0.0
+    assert sum(int(str(row["sla_count"])) for row in rows) == 3
+    assert seen  # the scan reported its progress
+    public = statistics.stats(desk._ctx, PUBLIC, group_by=["status"], include_sla=True)
+    assert {row["status"] for row in public} == {"forwarded", "followed_up"}
+
+
+def test_stats_refuses_a_principal_that_is_not_one() -> None:
+    """A role name is not a principal."""
+    desk, _ = make_desk()
+    with pytest.raises(lc.ValidationError) as caught:
+        statistics.stats(desk._ctx, "admin", group_by=["status"])  # type: ignore[arg-type]
+    assert "principal" in caught.value.fields_by_name
+
+
+def test_stats_over_an_empty_store_is_an_empty_list() -> None:
+    """No complaint, no row; grouping by nothing over complaints gives one total row."""
+    desk, _ = make_desk()
+    assert statistics.stats(desk._ctx, ADMIN, group_by=["province"]) == []
+    desk.submit(submission())
+    assert statistics.stats(desk._ctx, ADMIN) == [{"count": 1, "suppressed": False}]
+
+
+def test_stats_accepts_the_desk_filter_forms() -> None:
+    """Institution, status, region and period filters narrow the count."""
+    desk, clock = make_desk()
+    first = desk.submit(submission()).tracking_id
+    desk.forward(ADMIN, first, institution="31.71")
+    clock.advance(days=20)
+    second = desk.submit(submission(location={"region": "73.71"})).tracking_id
+    desk.forward(ADMIN, second, institution="73.71")
+    rows = statistics.stats(
+        desk._ctx,
+        ADMIN,
+        group_by="institution",
+        filters={"status": "forwarded", "region": "31", "period": (date(2026, 3, 1), date(2026, 3, 31))},
+    )
+    assert rows == [{"institution": "31.71", "count": 1, "suppressed": False}]
+
+
+@settings(max_examples=80)
+@given(
+    complaints=complaint_sets(max_templates=8),
+    keys=st.lists(st.sampled_from(COUNT_KEYS), unique=True, max_size=4),
+    filters=filter_sets(),
+    confidential=st.sampled_from([None, True, False]),
+)
+def test_count_rows_equals_the_naive_count_by_key_of(
+    complaints: list[lc.Complaint], keys: list[str], filters: dict[str, object], confidential: bool | None
+) -> None:
+    """The fast counter agrees with counting ``key_of`` over ``matches``, one complaint at a time."""
+    query = attrs.evolve(StatsFilters.from_mapping(filters).count_query(keys), confidential=confidential)
+    naive = Counter(query.key_of(c) for c in complaints if query.matches(c))
+    assert {row.key: row.count for row in count_rows(complaints, query)} == naive
