@@ -6,24 +6,41 @@ It holds the ports and rules of one deployment and delegates every capability to
 
 from __future__ import annotations
 
+import builtins
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from lapor_core.access import Principal
-from lapor_core.application import commands, complaints, reading, sweep
+from lapor_core.application import commands, complaints, delivery, reading, statistics, sweep
+from lapor_core.application import polls as poll_commands
 from lapor_core.application.commands import AttemptLimiter, Receipt
 from lapor_core.application.context import DeskContext
+from lapor_core.application.delivery import DeliveryReport, RetryPolicy
+from lapor_core.application.polls import PollAudit, VoteReceipt
 from lapor_core.application.reading import ListedPage
+from lapor_core.application.statistics import Progress
 from lapor_core.application.sweep import SweepReport
 from lapor_core.calendar import WorkingCalendar
 from lapor_core.errors import ConfigurationError
 from lapor_core.history import Event, HistoryReport
 from lapor_core.institutions import InstitutionDirectory
 from lapor_core.model import Submission
-from lapor_core.ports import Clock, ComplaintQuery, ComplaintStore, SystemClock
+from lapor_core.notifications import AddressBook
+from lapor_core.polls import DEFAULT_THRESHOLD, Poll, PollDraft, PollResults
+from lapor_core.ports import (
+    Clock,
+    ComplaintQuery,
+    ComplaintStore,
+    DeadLetter,
+    Notifier,
+    PollStore,
+    RecipientResolver,
+    SystemClock,
+)
+from lapor_core.routing import RoutingRules, Suggestion
 from lapor_core.sla import SlaPolicy
 from lapor_core.tracking import TrackingId
 from lapor_core.views import ComplaintView, ReporterView
@@ -70,6 +87,8 @@ class ComplaintDesk:
         max_key_failures: Failed access-key attempts per tracking ID before a 15-minute lock-out.
         id_source: Draws tracking IDs (default: ``TrackingId.new``, 55 bits from ``secrets``); the
             demonstration passes a seeded one so its output is reproducible.
+        poll_store: Where policy-opinion polls live (default: a new in-memory poll store).
+        poll_threshold: Poll breakdown cells under this count are suppressed (default 10).
 
     Example:
         >>> import lapor_core as lc
@@ -91,11 +110,23 @@ class ComplaintDesk:
         pepper: str | bytes | None = None,
         max_key_failures: int = 5,
         id_source: Callable[[], TrackingId] | None = None,
+        poll_store: PollStore | None = None,
+        poll_threshold: int = DEFAULT_THRESHOLD,
+        notifier: Notifier | None = None,
+        recipients: RecipientResolver | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if store is None:
             from lapor_core.stores.memory import InMemoryComplaintStore  # noqa: PLC0415 - adapters load lazily
 
             store = InMemoryComplaintStore()
+        if poll_store is None:
+            from lapor_core.stores.memory_polls import InMemoryPollStore  # noqa: PLC0415 - adapters load lazily
+
+            poll_store = InMemoryPollStore()
+        if isinstance(poll_threshold, bool) or not isinstance(poll_threshold, int) or poll_threshold < 1:
+            raise ConfigurationError("poll_threshold must be a whole number of at least 1")
+        self._poll_threshold = poll_threshold
         self._ctx = DeskContext(
             store=store,
             clock=clock or SystemClock(),
@@ -104,8 +135,14 @@ class ComplaintDesk:
             directory=directory or InstitutionDirectory.default(),
             pepper=_resolve_pepper(pepper),
             new_tracking_id=id_source or TrackingId.new,
+            polls=poll_store,
         )
         self._limiter = AttemptLimiter(max_failures=max_key_failures)
+        self._dispatcher = (
+            delivery.make_dispatcher(self._ctx, notifier, recipients or AddressBook(), retry=retry)
+            if notifier is not None
+            else None
+        )
 
     @classmethod
     def open(cls, url: str, **options: Any) -> ComplaintDesk:
@@ -244,6 +281,63 @@ class ComplaintDesk:
         """One page of complaints the principal may see, redacted row by row."""
         return reading.list_complaints(self._ctx, principal, query or ComplaintQuery())
 
+    # --- statistics, maps and routing ----------------------------------------------------------------
+    def stats(
+        self,
+        principal: Principal,
+        *,
+        group_by: str | Sequence[str] = (),
+        filters: Mapping[str, object] | None = None,
+        include_sla: bool = False,
+        progress: Progress | None = None,
+    ) -> builtins.list[dict[str, object]]:
+        """Complaint counts by group as ``principal`` may receive them; small confidential pools hidden."""
+        return statistics.stats(
+            self._ctx,
+            principal,
+            group_by=group_by,
+            filters=filters,
+            include_sla=include_sla,
+            progress=progress,
+        )
+
+    def geojson(
+        self, principal: Principal, *, filters: Mapping[str, object] | None = None
+    ) -> dict[str, object]:
+        """A GeoJSON FeatureCollection of public complaints, rounded to about 100 m or region centroids."""
+        return statistics.geojson(self._ctx, principal, filters=filters)
+
+    def choropleth(
+        self, principal: Principal, *, level: str = "province", filters: Mapping[str, object] | None = None
+    ) -> dict[str, object]:
+        """Counts per province or regency as GeoJSON points at the regions' centroids."""
+        return statistics.choropleth(self._ctx, principal, level=level, filters=filters)
+
+    def suggest_institutions(
+        self, submission: Submission, *, rules: RoutingRules | None = None, limit: int = 5
+    ) -> tuple[Suggestion, ...]:
+        """Institutions ranked as candidates for a submission, from (topic, region) routing rules."""
+        return statistics.suggest_institutions(self._ctx, submission, rules=rules, limit=limit)
+
+    # --- notifications --------------------------------------------------------------------------------
+    def deliver(self, limit: int | None = None) -> DeliveryReport:
+        """Drain the outbox once: claim, render under the current flags, send, acknowledge or retry later.
+
+        Raises:
+            ConfigurationError: The desk was built without a ``notifier``.
+        """
+        if self._dispatcher is None:
+            raise ConfigurationError("this desk has no notifier; pass notifier= (and recipients=) to deliver")
+        return self._dispatcher.deliver(limit)
+
+    def dead_letters(self, limit: int = 100) -> tuple[DeadLetter, ...]:
+        """Notifications that failed for good, oldest first, with their last error."""
+        return delivery.dead_letters(self._ctx, limit)
+
+    def retry_dead_letters(self, ids: Iterable[str] | None = None) -> int:
+        """Queue dead letters (these IDs, or all) again; returns how many were queued."""
+        return delivery.retry_dead_letters(self._ctx, ids)
+
     # --- time -----------------------------------------------------------------------------------------
     def sweep(self, now: datetime | None = None) -> SweepReport:
         """Close quiet complaints, record breaches, send reminders, as of ``now`` (default: the clock)."""
@@ -267,3 +361,44 @@ class ComplaintDesk:
     ) -> ComplaintView:
         command(self._ctx, principal, tracking_id, argument)
         return self.view(principal, tracking_id)
+
+    # --- policy-opinion polls ---
+    def create_poll(self, principal: Principal, draft: PollDraft) -> str:
+        """An institution officer drafts a poll for their institution; returns the new poll's ID."""
+        return poll_commands.create_poll(self._ctx, principal, draft)
+
+    def edit_poll(self, principal: Principal, poll_id: object, draft: PollDraft) -> Poll:
+        """Replace a draft poll's definition (drafts only); recorded in the poll's history."""
+        return poll_commands.edit_poll(self._ctx, principal, poll_id, draft)
+
+    def open_poll(self, principal: Principal, poll_id: object) -> Poll:
+        """Open a draft poll; it accepts votes from its ``opens_at`` to its ``closes_at``."""
+        return poll_commands.open_poll(self._ctx, principal, poll_id)
+
+    def extend_poll(self, principal: Principal, poll_id: object, closes_at: datetime | str) -> Poll:
+        """Move an open poll's closing time later."""
+        return poll_commands.extend_poll(self._ctx, principal, poll_id, closes_at)
+
+    def close_poll(self, principal: Principal, poll_id: object) -> Poll:
+        """Close an open poll now."""
+        return poll_commands.close_poll(self._ctx, principal, poll_id)
+
+    def poll(self, principal: Principal, poll_id: object) -> Poll:
+        """The poll with its history; a draft only for its institution and admins (NotFound otherwise)."""
+        return poll_commands.get_poll(self._ctx, principal, poll_id)
+
+    def polls(self, principal: Principal, *, institution: str | None = None) -> tuple[Poll, ...]:
+        """The polls ``principal`` may see, of one institution or all, by opening time."""
+        return poll_commands.list_polls(self._ctx, principal, institution=institution)
+
+    def vote(self, principal: Principal, poll_id: object, choices: object) -> VoteReceipt:
+        """A verified citizen in the audience votes (a list of option labels or indexes) while it is open."""
+        return poll_commands.vote(self._ctx, principal, poll_id, choices)
+
+    def poll_results(self, principal: Principal, poll_id: object) -> PollResults:
+        """Shares, Wilson intervals and suppressed breakdowns, when the poll's rule publishes them."""
+        return poll_commands.poll_results(self._ctx, principal, poll_id, threshold=self._poll_threshold)
+
+    def verify_poll(self, principal: Principal, poll_id: object) -> PollAudit:
+        """Recount a closed poll's ballots and compare them with its counters."""
+        return poll_commands.verify_poll(self._ctx, principal, poll_id)

@@ -15,7 +15,7 @@ from lapor_core.complaint import Complaint
 from lapor_core.errors import NotFound
 from lapor_core.history import Event
 from lapor_core.institutions import InstitutionDirectory
-from lapor_core.ports import Clock, ComplaintStore
+from lapor_core.ports import Clock, ComplaintStore, PollStore
 from lapor_core.sla import Clocks, ClockState, SlaPolicy, Stage, compute_clocks
 from lapor_core.tracking import TrackingId
 
@@ -34,6 +34,7 @@ class DeskContext:
         directory: Institutions by code (time zone, closures, superior, units).
         pepper: The deployment secret keying access-key hashes and account hashes.
         new_tracking_id: Draws tracking IDs (default: 55 bits from ``secrets``).
+        polls: Where policy-opinion polls live, or None when the desk runs no polls.
     """
 
     store: ComplaintStore
@@ -43,6 +44,7 @@ class DeskContext:
     directory: InstitutionDirectory
     pepper: bytes
     new_tracking_id: Callable[[], TrackingId] = TrackingId.new
+    polls: PollStore | None = None
     _calendars: dict[str, WorkingCalendar] = attrs.field(factory=dict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
 

@@ -1,0 +1,853 @@
+"""The poll domain: drafts and their validation, transitions, counting, Wilson intervals, suppression."""
+
+from __future__ import annotations
+
+import decimal
+import pickle
+import statistics
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lapor_core as lc
+from lapor_core.history import Actor
+from lapor_core.polls import (
+    NATIONAL,
+    Ballot,
+    Poll,
+    PollAction,
+    PollConflict,
+    PollDraft,
+    PollNotAllowed,
+    PollState,
+    PollTransitionNotAllowed,
+    RegionCount,
+    ResultVisibility,
+    RevotePolicy,
+    Tally,
+    check_poll_id,
+    coarse_region,
+    compute_results,
+    count_ballots,
+    suppressed_cells,
+    wilson_interval,
+)
+
+WIB = timezone(timedelta(hours=7), "WIB")
+OPENS = datetime(2026, 4, 1, 8, tzinfo=WIB)
+CLOSES = datetime(2026, 4, 15, 8, tzinfo=WIB)
+OFFICER = Actor("institution", "off-7", "31.71")
+
+
+def draft_dict(**overrides: Any) -> dict[str, Any]:
+    """A valid draft in dictionary form, with ``overrides`` applied."""
+    data: dict[str, Any] = {
+        "question": "Setujukah Anda jam masuk sekolah pukul 08.00?",
+        "description": "Usulan Dinas Pendidikan.\nBerlaku mulai Juli.",
+        "options": ["Setuju", "Tidak setuju", "Ragu-ragu"],
+        "max_choices": 1,
+        "audience": "national",
+        "opens_at": OPENS.isoformat(),
+        "closes_at": CLOSES.isoformat(),
+        "results": "live",
+    }
+    data.update(overrides)
+    return data
+
+
+def fields_of(error: lc.ValidationError) -> list[str]:
+    """The field paths of a validation error, in order."""
+    return [e.field for e in error.errors]
+
+
+def new_poll(**overrides: Any) -> Poll:
+    """A draft poll built from ``draft_dict(**overrides)``."""
+    draft = PollDraft.from_dict(draft_dict(**overrides))
+    return Poll.create("p1", "31.71", draft, OFFICER, OPENS - timedelta(days=2))
+
+
+# --- drafts ----------------------------------------------------------------------------------------------
+
+
+def test_from_dict_reads_every_key_and_normalises():
+    """Text is stripped, region codes dotted and sorted, times kept as the same instants."""
+    draft = PollDraft.from_dict(
+        draft_dict(
+            question="  Perlu jalur sepeda?  ",
+            options=[" Ya ", "Tidak"],
+            audience=["3273", "31"],
+            links=[" https://example.go.id/naskah.pdf "],
+            max_choices=2,
+            opens_at="2026-04-01T01:00:00+00:00",
+            revote="refuse",
+        )
+    )
+    assert draft.question == "Perlu jalur sepeda?"
+    assert draft.options == ("Ya", "Tidak")
+    assert draft.audience == ("31", "32.73")
+    assert draft.links == ("https://example.go.id/naskah.pdf",)
+    assert draft.opens_at == OPENS
+    assert (draft.max_choices, draft.results, draft.revote) == (2, ResultVisibility.LIVE, RevotePolicy.REFUSE)
+
+
+def test_optional_keys_take_their_defaults():
+    """Only question, options and the two times are required; results default to after_close."""
+    draft = PollDraft.from_dict(
+        {"question": "Q?", "options": ["A", "B"], "opens_at": OPENS, "closes_at": CLOSES}
+    )
+    assert draft.audience is None
+    assert (draft.description, draft.links, draft.max_choices) == (None, (), 1)
+    assert (draft.results, draft.revote) == (ResultVisibility.AFTER_CLOSE, RevotePolicy.REPLACE)
+
+
+def test_every_bad_field_is_listed_at_once():
+    """One ValidationError names each bad field, nested ones with their index, and unknown keys."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(
+            {
+                "question": "",
+                "description": 5,
+                "links": ["javascript:alert(1)"],
+                "options": ["Ya", "", "ya"],
+                "max_choices": 0,
+                "audience": ["31", "99", "31.71.01.1001"],
+                "opens_at": "2026-04-01T08:00:00",
+                "closes_at": "kemarin",
+                "results": "sometimes",
+                "revote": True,
+                "pilihan": 1,
+            }
+        )
+    assert fields_of(caught.value) == [
+        "question",
+        "description",
+        "links[0]",
+        "options[1]",
+        "options[2]",
+        "max_choices",
+        "audience[1]",
+        "audience[2]",
+        "opens_at",
+        "closes_at",
+        "results",
+        "revote",
+        "pilihan",
+    ]
+
+
+def test_missing_required_fields_are_named():
+    """An empty mapping names the four required fields."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict({})
+    assert fields_of(caught.value) == ["question", "options", "opens_at", "closes_at"]
+
+
+@pytest.mark.parametrize("data", [None, [], "question", 42, b"{}"])
+def test_data_that_is_not_a_mapping_is_refused(data: object):
+    """Anything but a mapping is one error on the input as a whole."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(data)
+    assert fields_of(caught.value) == ["$"]
+
+
+def test_closing_before_opening_is_refused():
+    """closes_at must be after opens_at (equal is refused too)."""
+    for closes in (OPENS, OPENS - timedelta(seconds=1)):
+        with pytest.raises(lc.ValidationError) as caught:
+            PollDraft.from_dict(draft_dict(closes_at=closes.isoformat()))
+        assert [str(e) for e in caught.value.errors] == ["closes_at: must be after opens_at"]
+
+
+def test_more_choices_than_options_is_refused():
+    """max_choices may not exceed the number of options."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(max_choices=4))
+    assert [str(e) for e in caught.value.errors] == ["max_choices: must be at most the number of options (3)"]
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        (["Ya"], "must have 2 to 20 option labels, got 1"),
+        ([f"O{i}" for i in range(21)], "must have 2 to 20 option labels, got 21"),
+        ("Ya, Tidak", "must be a list of 2 to 20 option labels"),
+        ({"Ya": 1, "Tidak": 2}, "must be a list of 2 to 20 option labels"),
+        (None, "is required"),
+    ],
+)
+def test_option_lists_of_the_wrong_shape_are_refused(options: object, reason: str):
+    """Options must be a list of 2 to 20 labels."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(options=options))
+    assert [str(e) for e in caught.value.errors] == [f"options: {reason}"]
+
+
+def test_a_million_options_are_refused_without_listing_each():
+    """A huge list gives one error, whatever it holds."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(options=[None] * 1_000_000))
+    assert fields_of(caught.value) == ["options"]
+
+
+@pytest.mark.parametrize(
+    "label", ["", "   ", 7, None, "x" * 201, "baris\nbaru", "nul\x00", "\ud800"], ids=repr
+)
+def test_bad_option_labels_are_refused_by_index(label: object):
+    """Each label is one line of 1 to 200 characters without control characters."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(options=["Ya", label]))
+    assert fields_of(caught.value) == ["options[1]"]
+
+
+def test_labels_differing_only_in_case_are_refused():
+    """Labels must differ ignoring case, so a typed label names one option."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(options=["Setuju", "SETUJU"]))
+    assert [str(e) for e in caught.value.errors] == ["options[1]: repeats option 0 (labels must differ)"]
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["ftp://example.id/a", "javascript:alert(1)", "https://exa mple.id", "https://", 5, "x" * 600],
+    ids=repr,
+)
+def test_bad_links_are_refused(link: object):
+    """Links are http(s) addresses without spaces, at most 500 characters."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(links=[link]))
+    assert fields_of(caught.value) == ["links[0]"]
+
+
+def test_links_may_be_absent():
+    """No links, an empty list or null all mean none."""
+    for links in (None, []):
+        assert PollDraft.from_dict(draft_dict(links=links)).links == ()
+
+
+def test_too_many_links_are_refused():
+    """At most ten links."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(links=[f"https://e.id/{i}" for i in range(11)]))
+    assert fields_of(caught.value) == ["links"]
+
+
+@pytest.mark.parametrize("audience", [[], "31", "regional", 31, [31], ["31", None]], ids=repr)
+def test_bad_audiences_are_refused(audience: object):
+    """The audience is "national" or a non-empty list of region codes (text)."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(audience=audience))
+    assert caught.value.errors[0].field.startswith("audience")
+
+
+def test_unknown_region_in_the_audience_suggests_what_was_meant():
+    """An unknown region code is refused with suggestions, like elsewhere."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(audience=["31.79"]))
+    assert caught.value.errors[0].field == "audience[0]"
+    assert "did you mean 31.75" in caught.value.errors[0].reason
+
+
+def test_audience_codes_inside_another_are_dropped():
+    """Listing a province and one of its regencies is the same audience as the province alone."""
+    draft = PollDraft.from_dict(draft_dict(audience=["31.71.01", "31", "3171", "73.71"]))
+    assert draft.audience == ("31", "73.71")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-04-01T08:00:00", "2026-04-01", "soon", "2026-13-01T00:00:00+07:00", 1_775_000_000, "9" * 100],
+)
+def test_times_without_an_offset_or_malformed_are_refused(value: object):
+    """Times are aware datetimes or ISO 8601 text with a UTC offset."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(opens_at=value))
+    assert fields_of(caught.value) == ["opens_at"]
+
+
+def test_naive_datetime_objects_are_refused():
+    """A naive datetime is refused like naive text."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(opens_at=datetime(2026, 4, 1, 8)))  # noqa: DTZ001 - the point
+    assert "UTC offset" in caught.value.errors[0].reason
+
+
+@pytest.mark.parametrize("value", [True, 1.0, "1", None])
+def test_max_choices_must_be_a_whole_number(value: object):
+    """max_choices is an int, not a bool, float, text or null."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(max_choices=value))
+    assert fields_of(caught.value) == ["max_choices"]
+
+
+def test_errors_never_echo_the_refused_values():
+    """Reasons describe what is wrong without repeating what was typed."""
+    secret = "3171234567890001"
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(
+            draft_dict(question=secret * 30, options=[secret, secret], audience=[secret], **{secret: 1})
+        )
+    assert secret not in str(caught.value)
+
+
+def test_huge_question_is_refused_quickly():
+    """A question of ten million characters is one error."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(question="a" * 10_000_000))
+    assert [str(e) for e in caught.value.errors] == ["question: must be at most 300 characters, got 10000000"]
+
+
+def test_constructor_validates_like_from_dict():
+    """Building a draft directly checks the same rules."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft("", ["A"], OPENS, CLOSES, max_choices=3)
+    assert fields_of(caught.value) == ["question", "options"]
+
+
+_labels = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=30
+).filter(lambda t: t.strip() == t and t)
+
+
+@settings(max_examples=60)
+@given(
+    labels=st.lists(_labels, min_size=2, max_size=20, unique_by=str.casefold),
+    question=_labels,
+    audience=st.none() | st.lists(st.sampled_from(["31", "32.73", "73.71.01", "94", "11.01"]), min_size=1),
+    hours=st.integers(1, 24 * 400),
+    offset=st.integers(-12, 14),
+    results=st.sampled_from(ResultVisibility),
+)
+def test_to_dict_round_trips_through_from_dict(
+    labels: list[str],
+    question: str,
+    audience: list[str] | None,
+    hours: int,
+    offset: int,
+    results: ResultVisibility,
+):
+    """Any valid draft survives to_dict then from_dict unchanged."""
+    zone = timezone(timedelta(hours=offset))
+    draft = PollDraft(
+        question,
+        labels,
+        OPENS.astimezone(zone),
+        OPENS + timedelta(hours=hours),
+        max_choices=len(labels),
+        audience=audience,
+        results=results,
+    )
+    assert PollDraft.from_dict(draft.to_dict()) == draft
+
+
+@pytest.mark.parametrize(
+    ("region", "admitted"),
+    [
+        ("31.71.01", True),
+        ("3171010001", True),
+        ("31", False),
+        ("32.73", True),
+        ("32.73.99", True),
+        ("32.04", False),
+        (None, False),
+        ("Jakarta", False),
+        ("3" * 500, False),
+    ],
+)
+def test_regional_audience_admits_codes_inside_its_regions(region: str | None, admitted: bool):
+    """A regional poll admits codes equal to or inside its codes, and nobody of unknown region."""
+    draft = PollDraft.from_dict(draft_dict(audience=["31.71", "32.73"]))
+    assert draft.admits(region) is admitted
+
+
+def test_national_audience_admits_everyone():
+    """A national poll admits any region, even an unknown one."""
+    draft = PollDraft.from_dict(draft_dict())
+    assert draft.admits(None)
+    assert draft.admits("94.71")
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        ("31.71.01.1001", ("31", "31.71")),
+        ("32.04.99", ("32", "32.04")),
+        ("31", ("31", None)),
+        ("31.99", ("31", None)),
+        ("99.01", (None, None)),
+        ("Jakarta", (None, None)),
+        (None, (None, None)),
+    ],
+)
+def test_coarse_region_keeps_province_and_regency_only(region: str | None, expected: tuple[object, ...]):
+    """Breakdowns see only the province and the regency of a voter, when known."""
+    assert coarse_region(region) == expected
+
+
+# --- transitions -----------------------------------------------------------------------------------------
+
+
+def test_draft_is_edited_with_each_change_recorded():
+    """Editing records the changed fields with their old and new values."""
+    poll = new_poll()
+    edited = poll.edited(PollDraft.from_dict(draft_dict(options=["Ya", "Tidak"])), OFFICER, OPENS)
+    assert edited.version == 2
+    assert edited.history[-1].action is PollAction.EDIT
+    assert edited.history[-1].payload_dict() == {
+        "options": {"from": ["Setuju", "Tidak setuju", "Ragu-ragu"], "to": ["Ya", "Tidak"]}
+    }
+
+
+def test_editing_without_a_change_records_nothing():
+    """The same definition again is not a change."""
+    poll = new_poll()
+    assert poll.edited(poll.draft, OFFICER, OPENS) is poll
+
+
+def test_open_poll_cannot_be_edited_or_opened_again():
+    """Only a draft is edited or opened."""
+    poll = new_poll().opened(OFFICER, OPENS)
+    with pytest.raises(PollTransitionNotAllowed) as caught:
+        poll.edited(new_poll(question="Lain?").draft, OFFICER, OPENS)
+    assert caught.value.fields == {"poll_id": "p1", "action": "edit", "state": "open"}
+    with pytest.raises(lc.TransitionNotAllowed):
+        poll.opened(OFFICER, OPENS)
+
+
+def test_draft_whose_closing_time_passed_cannot_open():
+    """Opening needs a closing time in the future."""
+    with pytest.raises(lc.ValidationError) as caught:
+        new_poll().opened(OFFICER, CLOSES)
+    assert fields_of(caught.value) == ["closes_at"]
+
+
+def test_window_includes_opening_and_excludes_closing_instant():
+    """Votes are accepted from opens_at inclusive to closes_at exclusive."""
+    poll = new_poll().opened(OFFICER, OPENS - timedelta(days=1))
+    tick = timedelta(microseconds=1)
+    assert not poll.accepts_votes(OPENS - tick)
+    assert poll.accepts_votes(OPENS)
+    assert poll.accepts_votes(CLOSES - tick)
+    assert not poll.accepts_votes(CLOSES)
+    assert poll.state_at(CLOSES - tick) is PollState.OPEN
+    assert poll.state_at(CLOSES) is PollState.CLOSED
+    assert not new_poll().accepts_votes(OPENS)
+
+
+def test_extension_moves_the_closing_time_and_is_recorded():
+    """An open poll can be extended to a later closing time."""
+    poll = new_poll().opened(OFFICER, OPENS)
+    later = CLOSES + timedelta(days=3)
+    extended = poll.extended(later.isoformat(), OFFICER, OPENS + timedelta(days=1))
+    assert extended.draft.closes_at == later
+    assert extended.history[-1].payload_dict() == {
+        "closes_at": {"from": CLOSES.isoformat(), "to": later.isoformat()}
+    }
+    assert extended.accepts_votes(CLOSES)
+
+
+@pytest.mark.parametrize("closes_at", [CLOSES, CLOSES - timedelta(days=1), "2026-05-01T00:00:00", None, 5])
+def test_extension_must_be_later_and_aware(closes_at: object):
+    """An extension that does not move the closing time later, or is not an aware time, is refused."""
+    poll = new_poll().opened(OFFICER, OPENS)
+    with pytest.raises(lc.ValidationError) as caught:
+        poll.extended(closes_at, OFFICER, OPENS)  # type: ignore[arg-type]
+    assert fields_of(caught.value) == ["closes_at"]
+
+
+def test_draft_and_closed_polls_cannot_be_extended():
+    """Extending is for open polls only (a draft is edited instead)."""
+    with pytest.raises(PollTransitionNotAllowed):
+        new_poll().extended(CLOSES + timedelta(days=1), OFFICER, OPENS)
+    ended = new_poll().opened(OFFICER, OPENS)
+    with pytest.raises(PollTransitionNotAllowed) as caught:
+        ended.extended(CLOSES + timedelta(days=1), OFFICER, CLOSES)
+    assert caught.value.state == "closed"
+
+
+def test_closing_early_records_when_and_stops_voting():
+    """Closing early sets closed_at to now; the poll is closed from then on."""
+    poll = new_poll().opened(OFFICER, OPENS)
+    now = OPENS + timedelta(days=2)
+    closed = poll.closed(OFFICER, now)
+    assert (closed.state, closed.closed_at, closed.ends_at) == (PollState.CLOSED, now, now)
+    assert not closed.accepts_votes(now)
+    assert closed.history[-1].payload_dict() == {"early": True, "closed_at": now.isoformat()}
+    with pytest.raises(PollTransitionNotAllowed):
+        closed.closed(OFFICER, now)
+
+
+def test_closing_after_the_closing_time_records_the_closing_time():
+    """A poll closed by hand after its time ended at its closing time."""
+    closed = new_poll().opened(OFFICER, OPENS).closed(OFFICER, CLOSES + timedelta(days=1))
+    assert closed.closed_at == CLOSES
+
+
+def test_draft_cannot_be_closed():
+    """Closing is for open polls."""
+    with pytest.raises(PollTransitionNotAllowed):
+        new_poll().closed(OFFICER, OPENS)
+
+
+@pytest.mark.parametrize(
+    ("results", "state", "at", "published"),
+    [
+        ("live", "draft", OPENS, False),
+        ("live", "open", OPENS - timedelta(days=1), True),
+        ("live", "open", OPENS, True),
+        ("after_close", "open", CLOSES - timedelta(seconds=1), False),
+        ("after_close", "open", CLOSES, True),
+        ("after_close", "closed", OPENS + timedelta(days=1), True),
+    ],
+)
+def test_results_are_published_per_the_polls_rule(results: str, state: str, at: datetime, published: bool):
+    """Live results from opening; after_close results only once voting has ended."""
+    poll = new_poll(results=results)
+    if state != "draft":
+        poll = poll.opened(OFFICER, OPENS - timedelta(days=1))
+    if state == "closed":
+        poll = poll.closed(OFFICER, OPENS)
+    assert poll.results_published(at) is published
+
+
+def test_poll_errors_are_the_general_errors_and_survive_pickling():
+    """Poll errors subclass the errors callers catch, and keep their fields across processes."""
+    errors = [
+        PollTransitionNotAllowed(poll_id="p1", action="vote", state="closed"),
+        PollNotAllowed(poll_id="p1", action="vote", reason="the account is not verified"),
+        PollConflict(poll_id="p1", expected_version=2, actual_version=3),
+    ]
+    assert isinstance(errors[0], lc.TransitionNotAllowed)
+    assert isinstance(errors[1], lc.NotAllowed)
+    assert isinstance(errors[1], PermissionError)
+    assert isinstance(errors[2], lc.ConcurrencyConflict)
+    for error in errors:
+        copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+        assert (type(copy), copy.fields, str(copy)) == (type(error), error.fields, str(error))
+        assert "p1" in str(error)
+
+
+@pytest.mark.parametrize("text", ["", "a b", "x" * 65, "ä", "../etc"])
+def test_malformed_poll_ids_are_not_found(text: str):
+    """A string no poll can have is NotFound, like an unknown one."""
+    with pytest.raises(lc.NotFound):
+        check_poll_id(text)
+
+
+def test_poll_id_of_the_wrong_type_is_a_validation_error():
+    """A poll ID must be a string."""
+    with pytest.raises(lc.ValidationError):
+        check_poll_id(42)
+
+
+# --- counting --------------------------------------------------------------------------------------------
+
+
+def test_count_ballots_counts_options_and_both_region_levels():
+    """A ballot counts in the national, province and regency counts; unknown parts count nowhere."""
+    tally = count_ballots(
+        3,
+        [Ballot((0, 2), "31", "31.71"), Ballot((1,), "31", None), Ballot((2,), None, None)],
+    )
+    assert (tally.ballots, tally.votes) == (3, (1, 1, 2))
+    assert tally.region("31") == RegionCount(2, (1, 1, 1))
+    assert tally.region("31.71") == RegionCount(1, (1, 0, 1))
+    assert tally.region("32") is None
+
+
+def test_tally_drops_regions_without_ballots_and_sorts_them():
+    """Regions are kept in code order and only with ballots."""
+    tally = Tally(1, (1, 0), [("32", RegionCount(1, (1, 0))), ("31", RegionCount(0, (0, 0)))])
+    assert tally.regions == (("32", RegionCount(1, (1, 0))),)
+    assert Tally.empty(2) == Tally(0, (0, 0))
+
+
+# --- Wilson intervals ------------------------------------------------------------------------------------
+
+Z = statistics.NormalDist().inv_cdf(0.975)
+
+
+def reference_wilson(k: int, n: int) -> tuple[float, float]:
+    """The Wilson interval as the two roots of (n + z^2) p^2 - (2k + z^2) p + k^2 / n = 0, to 60 digits.
+
+    Squaring |k/n - p| = z * sqrt(p (1 - p) / n) gives this quadratic; it is solved here in decimal
+    arithmetic, independently of the library's centre-and-half-width form in floating point.
+    """
+    with decimal.localcontext() as context:
+        context.prec = 60
+        z2 = Decimal(Z) * Decimal(Z)
+        a = n + z2
+        b = -(2 * k + z2)
+        c = Decimal(k * k) / n
+        root = (b * b - 4 * a * c).sqrt()
+        return (float((-b - root) / (2 * a)), float((-b + root) / (2 * a)))
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [
+        # Newcombe, "Two-sided confidence intervals for the single proportion", Stat. Med. 1998, Table I.
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ],
+)
+def test_wilson_interval_matches_published_values(k: int, n: int, low: float, high: float):
+    """The textbook examples, to the four decimals they are published with."""
+    got = wilson_interval(k, n)
+    assert (round(got[0], 4), round(got[1], 4)) == (low, high)
+
+
+@given(n=st.integers(1, 10**9), data=st.data())
+def test_wilson_interval_matches_the_reference_computation(n: int, data: st.DataObject):
+    """For any k of n the interval equals the roots of the Wilson quadratic."""
+    k = data.draw(st.integers(0, n))
+    low, high = wilson_interval(k, n)
+    ref_low, ref_high = reference_wilson(k, n)
+    assert low == pytest.approx(max(ref_low, 0.0), rel=1e-9, abs=1e-15)
+    assert high == pytest.approx(min(ref_high, 1.0), rel=1e-9, abs=1e-15)
+
+
+@given(n=st.integers(1, 10**7), data=st.data())
+def test_wilson_interval_holds_the_share_and_stays_in_the_unit_interval(n: int, data: st.DataObject):
+    """0 <= low <= k/n <= high <= 1, exactly 0 and 1 at the ends, and symmetric under k -> n - k."""
+    k = data.draw(st.integers(0, n))
+    low, high = wilson_interval(k, n)
+    assert 0.0 <= low <= k / n <= high <= 1.0
+    assert (low == 0.0) == (k == 0)
+    assert (high == 1.0) == (k == n)
+    mirror = wilson_interval(n - k, n)
+    assert mirror[0] == pytest.approx(1 - high, abs=1e-12)
+    assert mirror[1] == pytest.approx(1 - low, abs=1e-12)
+
+
+def test_wilson_interval_of_nothing_is_everything():
+    """With no trials nothing is known: [0, 1]."""
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    assert wilson_interval(0, 1) == (0.0, pytest.approx(reference_wilson(0, 1)[1]))
+
+
+@pytest.mark.parametrize(("k", "n"), [(-1, 5), (6, 5), (0, -1)])
+def test_wilson_interval_refuses_impossible_counts(k: int, n: int):
+    """Successes must lie within 0..trials."""
+    with pytest.raises(ValueError, match="successes"):
+        wilson_interval(k, n)
+
+
+# --- results and suppression -----------------------------------------------------------------------------
+
+_PLACES = [
+    ("31", "31.71"),
+    ("31", "31.72"),
+    ("31", "31.73"),
+    ("32", "32.73"),
+    ("32", "32.04"),
+    ("73", "73.71"),
+]
+
+
+@st.composite
+def tallies(draw: st.DrawFn, *, partial_regions: bool = True) -> tuple[int, int, Tally]:
+    """(options, max_choices, tally) of random ballots over a few regions, with random counts per group."""
+    options = draw(st.integers(2, 5))
+    most = draw(st.integers(1, options))
+    places = list(_PLACES) + ([("31", None), (None, None)] if partial_regions else [])
+    groups = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(places),
+                st.sets(st.integers(0, options - 1), min_size=1, max_size=most),
+                st.integers(1, 40),
+            ),
+            max_size=12,
+        )
+    )
+    ballots: list[Ballot] = []
+    for (province, regency), choices, count in groups:
+        ballots += [Ballot(tuple(sorted(choices)), province, regency)] * count
+    return options, most, count_ballots(options, ballots)
+
+
+def published_cells(results: Any) -> Iterable[tuple[str, int, int | None]]:
+    """Every breakdown cell of the results as (region, column, value); column -1 is the ballots."""
+    for row in (*results.by_province, *results.by_regency):
+        yield row.region, -1, row.total
+        for index, votes in enumerate(row.votes):
+            yield row.region, index, votes
+
+
+def results_of(options: int, most: int, tally: Tally, threshold: int = 10) -> Any:
+    """Results of a poll with these options over ``tally``."""
+    draft = PollDraft(
+        "Q?", [f"O{i}" for i in range(options)], OPENS, CLOSES, max_choices=most, results="live"
+    )
+    poll = Poll.create("p1", "31.71", draft, OFFICER, OPENS).opened(OFFICER, OPENS)
+    return compute_results(poll, tally, as_of=CLOSES, threshold=threshold)
+
+
+@settings(max_examples=200)
+@given(case=tallies(), threshold=st.integers(1, 30))
+def test_no_breakdown_cell_under_the_threshold_is_ever_returned(case: tuple[int, int, Tally], threshold: int):
+    """Every published breakdown cell is None or at least the threshold."""
+    results = results_of(*case, threshold=threshold)
+    for _, _, value in published_cells(results):
+        assert value is None or value >= threshold
+
+
+@settings(max_examples=200)
+@given(case=tallies())
+def test_published_cells_are_the_true_counts(case: tuple[int, int, Tally]):
+    """What is shown equals the tally, the national figures included."""
+    options, most, tally = case
+    results = results_of(options, most, tally)
+    assert results.total == tally.ballots
+    assert tuple(o.votes for o in results.options) == tally.votes
+    for region, column, value in published_cells(results):
+        count = tally.region(region)
+        assert count is not None
+        if value is not None:
+            assert value == (count.ballots if column == -1 else count.votes[column])
+
+
+def solve(
+    relations: list[tuple[tuple[str, int], list[tuple[str, int]]]], known: dict[Any, int]
+) -> dict[Any, int]:
+    """What a reader works out by subtraction: each relation is total = sum(parts) over known cells."""
+    known = dict(known)
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in relations:
+            cells = [total, *parts]
+            unknown = [c for c in cells if c not in known]
+            if len(unknown) != 1:
+                continue
+            missing = unknown[0]
+            if missing == total:
+                known[missing] = sum(known[p] for p in parts)
+            else:
+                known[missing] = known[total] - sum(known[p] for p in parts if p != missing)
+            changed = True
+    return known
+
+
+def relations_of(tally: Tally, single_choice: bool) -> list[tuple[tuple[str, int], list[tuple[str, int]]]]:
+    """The additions linking the cells of a tally whose every ballot has a province and a regency."""
+    columns = range(-1, len(tally.votes))
+    codes = [code for code, _ in tally.regions]
+    relations = []
+    for column in columns:
+        relations.append(((NATIONAL, column), [(c, column) for c in codes if len(c) == 2]))
+        for province in (c for c in codes if len(c) == 2):
+            parts = [(c, column) for c in codes if len(c) == 5 and c.startswith(province)]
+            if parts:
+                relations.append(((province, column), parts))
+    if single_choice:
+        relations.extend(((code, -1), [(code, i) for i in columns if i >= 0]) for code in codes)
+    return relations
+
+
+@settings(max_examples=300)
+@given(case=tallies(partial_regions=False), threshold=st.integers(2, 30))
+def test_suppressed_cells_cannot_be_worked_out_by_subtraction(case: tuple[int, int, Tally], threshold: int):
+    """A reader who subtracts published counts learns no hidden cell the national figures did not give."""
+    options, most, tally = case
+    results = results_of(options, most, tally, threshold)
+    national = {(NATIONAL, -1): tally.ballots} | {(NATIONAL, i): v for i, v in enumerate(tally.votes)}
+    shown = {(r, c): v for r, c, v in published_cells(results) if v is not None}
+    relations = relations_of(tally, single_choice=most == 1)
+    from_national_alone = solve(relations, national)
+    learned = solve(relations, national | shown)
+    newly_learned = set(learned) - set(shown) - set(from_national_alone)
+    assert not newly_learned
+    for cell, value in learned.items():
+        count = tally.region(cell[0]) if cell[0] else None
+        if count is not None:
+            assert value == (count.ballots if cell[1] == -1 else count.votes[cell[1]])
+
+
+@settings(max_examples=200)
+@given(case=tallies(), threshold=st.integers(1, 30))
+def test_suppression_leaves_no_line_with_a_single_hidden_cell(case: tuple[int, int, Tally], threshold: int):
+    """Every row and column has no hidden cell or at least two (counting cells the national gives)."""
+    options, most, tally = case
+    hidden = suppressed_cells(tally, threshold=threshold, single_choice=most == 1)
+    national = {(NATIONAL, -1): 0} | {(NATIONAL, i): 0 for i in range(options)}
+    derivable = set(solve(relations_of(tally, most == 1), national))
+    for total, parts in relations_of(tally, most == 1):
+        secret = [c for c in (total, *parts) if c in hidden and c not in derivable]
+        assert len(secret) != 1
+
+
+def test_small_cells_and_their_complements_are_suppressed():
+    """Under 10 is hidden, and so is the next-smallest cell of the same row and column."""
+    ballots = (
+        [Ballot((0,), "31", "31.71")] * 40
+        + [Ballot((1,), "31", "31.71")] * 4
+        + [Ballot((0,), "32", "32.73")] * 30
+        + [Ballot((1,), "32", "32.73")] * 25
+        + [Ballot((0,), "73", "73.71")] * 50
+        + [Ballot((1,), "73", "73.71")] * 60
+    )
+    results = results_of(2, 1, count_ballots(2, ballots))
+    rows = {row.region: (row.total, row.votes) for row in results.by_province}
+    assert rows == {"31": (44, (None, None)), "32": (55, (None, None)), "73": (110, (50, 60))}
+
+
+def test_regions_whose_every_cell_is_suppressed_are_left_out():
+    """A region with fewer ballots than the threshold does not appear at all."""
+    ballots = [Ballot((0,), "31", "31.71")] * 30 + [Ballot((1,), "31", "31.71")] * 30
+    ballots += [Ballot((0,), "32", "32.73")] * 3 + [Ballot((0,), "33", "33.74")] * 4
+    results = results_of(2, 1, count_ballots(2, ballots))
+    assert "32" not in [row.region for row in results.by_province]
+    assert "33" not in [row.region for row in results.by_province]
+
+
+def test_results_give_shares_and_wilson_intervals_per_option():
+    """Each option has votes, share of ballots and the Wilson 95% interval; names come from the table."""
+    ballots = [Ballot((0,), "31", "31.71")] * 81 + [Ballot((1,), "31", "31.71")] * 182
+    results = results_of(2, 1, count_ballots(2, ballots))
+    first = results.options[0]
+    assert (results.total, first.label, first.votes) == (263, "O0", 81)
+    assert first.share == pytest.approx(81 / 263)
+    assert (round(first.ci_low, 4), round(first.ci_high, 4)) == (0.2553, 0.3662)
+    assert results.by_province[0].name == "Daerah Khusus Ibukota Jakarta"
+    assert results.closed
+
+
+def test_results_of_a_poll_without_ballots_are_zero_with_the_whole_interval():
+    """No ballot: zero votes, share 0 and the interval [0, 1]; no breakdown rows."""
+    results = results_of(3, 1, Tally.empty(3))
+    assert results.total == 0
+    assert [(o.votes, o.share, o.ci_low, o.ci_high) for o in results.options] == [(0, 0.0, 0.0, 1.0)] * 3
+    assert results.by_province == results.by_regency == ()
+
+
+def test_results_refuse_a_threshold_under_one():
+    """Zero would publish everything; it is refused."""
+    with pytest.raises(ValueError, match="threshold"):
+        results_of(2, 1, Tally.empty(2), threshold=0)
+
+
+def test_results_serialise_to_json_ready_data():
+    """lc.to_dict gives plain data, with None for suppressed cells."""
+    ballots = [Ballot((0,), "31", "31.71")] * 12 + [Ballot((1,), "32", "32.73")] * 12
+    data = lc.to_dict(results_of(2, 1, count_ballots(2, ballots)))
+    assert data["total"] == 24
+    assert data["options"][0] == {
+        "index": 0,
+        "label": "O0",
+        "votes": 12,
+        "share": 0.5,
+        "ci_low": pytest.approx(reference_wilson(12, 24)[0]),
+        "ci_high": pytest.approx(reference_wilson(12, 24)[1]),
+    }
+    assert [(row["region"], row["total"], row["votes"]) for row in data["by_province"]] == [
+        ("31", 12, [None, None]),
+        ("32", 12, [None, None]),
+    ]
