@@ -7,9 +7,7 @@ by ``_lock``), as :class:`~lapor_core.stores.memory.InMemoryComplaintStore` does
 >>> from lapor_core.stats import CountQuery
 >>> from lapor_core.stores.memory import InMemoryComplaintStore
 >>> from lapor_core.testing.builders import new_complaint
->>> class CountingStore(InMemoryStatistics, InMemoryComplaintStore):
-...     pass
->>> store = CountingStore()
+>>> store = InMemoryComplaintStore()  # inherits this mixin
 >>> store.save(new_complaint())
 >>> [(row.key, row.count) for row in store.count_complaints(CountQuery(["status"]))]
 [(('submitted',), 1)]
