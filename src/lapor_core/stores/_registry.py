@@ -1,0 +1,147 @@
+"""Choosing a store by URL scheme: the built-in ones, and third-party ones registered by entry point.
+
+A third-party distribution registers a factory under the entry point group ``lapor_core.stores``; the entry
+point's name is the URL scheme and its object a callable ``factory(url, **options)`` returning a
+:class:`~lapor_core.ports.ComplaintStore`::
+
+    [project.entry-points."lapor_core.stores"]
+    redis = "lapor_redis_store:open_store"
+
+Built-in schemes take precedence over plugins, so a plugin cannot shadow ``sqlite`` by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any
+
+from lapor_core.errors import ConfigurationError, PluginError
+from lapor_core.ports import ComplaintStore
+
+__all__ = ["ENTRY_POINT_GROUP", "SQL_SCHEMES", "known_schemes", "open_store"]
+
+ENTRY_POINT_GROUP = "lapor_core.stores"
+"""The entry point group third-party stores register their URL scheme under."""
+
+SQL_SCHEMES = frozenset(
+    {
+        "sqlite",
+        "sqlite+pysqlite",
+        "postgresql",
+        "postgresql+psycopg",
+        "mysql",
+        "mysql+pymysql",
+        "mariadb",
+        "mariadb+pymysql",
+    }
+)
+"""The URL schemes :class:`~lapor_core.stores.sql.SqlComplaintStore` serves (SQLAlchemy dialect+driver)."""
+
+_BUILTIN_SCHEMES = SQL_SCHEMES | {"memory"}
+
+StoreFactory = Callable[..., ComplaintStore]
+
+
+def _scheme(url: str) -> str:
+    scheme, separator, _ = url.partition("://")
+    if not separator or not scheme:
+        # Only the part before the first colon: the rest may hold a password.
+        raise PluginError(
+            scheme=url.partition(":")[0][:40],
+            known=known_schemes(),
+            detail="not a store URL like scheme://...",
+        )
+    return scheme.lower()
+
+
+def _plugins() -> dict[str, list[metadata.EntryPoint]]:
+    found: dict[str, list[metadata.EntryPoint]] = {}
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(entry_point.name.lower(), []).append(entry_point)
+    return found
+
+
+def known_schemes() -> tuple[str, ...]:
+    """Every URL scheme :func:`open_store` accepts: the built-in ones and those of installed plugins, sorted.
+
+    >>> "memory" in known_schemes() and "sqlite" in known_schemes()
+    True
+    """
+    return tuple(sorted(_BUILTIN_SCHEMES | set(_plugins())))
+
+
+def _load_plugin(scheme: str) -> StoreFactory:
+    candidates = _plugins().get(scheme, [])
+    if not candidates:
+        raise PluginError(scheme=scheme, known=known_schemes())
+    if len(candidates) > 1:
+        owners = sorted(str(ep.value) for ep in candidates)
+        raise PluginError(
+            scheme=scheme, known=known_schemes(), detail=f"registered more than once: {', '.join(owners)}"
+        )
+    entry_point = candidates[0]
+    try:
+        factory = entry_point.load()
+    except Exception as e:  # a broken plugin may raise anything while importing; report it as a plugin error
+        raise PluginError(
+            scheme=scheme,
+            known=known_schemes(),
+            detail=f"{entry_point.value} failed to load: {type(e).__name__}",
+        ) from e
+    if not callable(factory):
+        raise PluginError(scheme=scheme, known=known_schemes(), detail=f"{entry_point.value} is not callable")
+    result: StoreFactory = factory
+    return result
+
+
+def open_store(url: str, **options: Any) -> ComplaintStore:
+    """Open the store a URL names.
+
+    ``memory://`` gives an :class:`~lapor_core.stores.memory.InMemoryComplaintStore`; ``sqlite:///path``,
+    ``postgresql+psycopg://...`` and ``mysql+pymysql://...`` (also ``mariadb+pymysql://``) give a
+    :class:`~lapor_core.stores.sql.SqlComplaintStore` (the ``sql`` extra), which receives ``options``; any
+    other scheme is looked up among the plugins registered under the ``lapor_core.stores`` entry point group.
+
+    Args:
+        url: The store URL.
+        **options: Passed to the store's factory.
+
+    Returns:
+        The open store; the caller closes it.
+
+    Raises:
+        PluginError: No store serves the URL's scheme (the message lists the known ones), or the plugin
+            failed to load or returned something that is not a store.
+        ConfigurationError: The store needs an extra that is not installed, or its options are wrong.
+        StorageError: The database could not be reached.
+
+    >>> store = open_store("memory://")
+    >>> type(store).__name__
+    'InMemoryComplaintStore'
+    >>> open_store("nosuchdb://x")
+    Traceback (most recent call last):
+    ...
+    lapor_core.errors.PluginError: no store for scheme 'nosuchdb'; known: ...
+    """
+    scheme = _scheme(url)
+    if scheme == "memory":
+        if options:
+            raise ConfigurationError(f"memory:// takes no options, got: {', '.join(sorted(options))}")
+        from lapor_core.stores.memory import InMemoryComplaintStore  # noqa: PLC0415  # keep import light
+
+        return InMemoryComplaintStore()
+    if scheme in SQL_SCHEMES:
+        try:
+            from lapor_core.stores.sql import SqlComplaintStore  # noqa: PLC0415  # SQLAlchemy only when asked
+        except ImportError as e:
+            raise ConfigurationError(
+                f"{scheme}:// needs SQLAlchemy: pip install 'lapor_core[sql]' ({e.name} is missing)"
+            ) from e
+        return SqlComplaintStore(url, **options)
+    store = _load_plugin(scheme)(url, **options)
+    if not isinstance(store, ComplaintStore):
+        raise PluginError(
+            scheme=scheme, known=known_schemes(), detail=f"the factory returned a {type(store).__name__}"
+        )
+    return store

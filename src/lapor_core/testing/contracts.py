@@ -1,0 +1,726 @@
+"""Contract suites: the tests every implementation of a lapor_core port must pass.
+
+:class:`StoreContract` pins down the :class:`~lapor_core.ports.ComplaintStore` contract. The built-in stores
+run it, and so should yours: subclass it in a test module with a ``Test`` name and override the one fixture
+``store`` so that it yields a new, empty store (and closes it afterwards)::
+
+    import pytest
+    from lapor_core.testing import StoreContract
+
+    from my_package import MyComplaintStore
+
+
+    class TestMyComplaintStore(StoreContract):
+        @pytest.fixture
+        def store(self):
+            store = MyComplaintStore(...)
+            yield store
+            store.close()
+
+pytest collects only classes whose names start with ``Test``, so the contract itself never runs on its own.
+It needs pytest and Hypothesis, which a test environment has; lapor_core does not depend on them.
+"""
+
+# A pytest suite speaks in asserts and literal expected values, and its Unicode samples are confusable on
+# purpose: the rules against those do not apply to this module.
+# ruff: noqa: S101, PLR2004, RUF001
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lapor_core.complaint import Complaint, ReporterIdentity
+from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.history import verify_chain
+from lapor_core.lifecycle import Action, Status
+from lapor_core.model import Kind, Location
+from lapor_core.ports import Changeset, ComplaintQuery, ComplaintStore, Order
+from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, next_changeset, outbox_message
+
+__all__ = ["StoreContract"]
+
+WIB = timezone(timedelta(hours=7), "WIB")
+WITA = timezone(timedelta(hours=8), "WITA")
+WIT = timezone(timedelta(hours=9), "WIT")
+
+UNICODE_SAMPLES = (
+    "Jalan rusak di Kecamatan Cilandak — 🚧🕳️ parah!",
+    "ꦗꦭꦤ꧀ ꦫꦸꦱꦏ꧀",  # Javanese script
+    "طريق مكسور",  # right to left
+    "道路破损，请尽快修理",
+    "e\u0301 ñ Å ß ﬁ",  # combining accent, ligature
+    "👩\u200d👩\u200d👧 keluarga",  # zero-width joiners
+    "𝕃𝔸ℙ𝕆ℝ 𝟙𝟟𝟘𝟠",  # outside the Basic Multilingual Plane
+    "baris\u2028pemisah\ttab\r\nbaris baru",
+)
+
+THREADS = 8
+
+
+def _save_new(store: ComplaintStore, **fields: Any) -> Changeset:
+    changes = new_complaint(**fields)
+    store.save(changes)
+    return changes
+
+
+def _advance(
+    store: ComplaintStore, tracking_id: str, action: Action = Action.FORWARD, **fields: Any
+) -> Changeset:
+    changes = next_changeset(store.get(tracking_id), store.history(tracking_id), action, **fields)
+    store.save(changes)
+    return changes
+
+
+def _ids(complaints: Sequence[Complaint]) -> list[str]:
+    return [c.tracking_id for c in complaints]
+
+
+def _all_pages(store: ComplaintStore, query: ComplaintQuery) -> list[Complaint]:
+    found: list[Complaint] = []
+    page = store.query(query)
+    found.extend(page.items)
+    for _ in range(10_000):
+        if page.next_cursor is None:
+            return found
+        page = store.query(attrs.evolve(query, cursor=page.next_cursor))
+        found.extend(page.items)
+    raise AssertionError("pagination does not end")
+
+
+def _reference(saved: Sequence[Complaint], q: ComplaintQuery) -> list[str]:
+    """What a query must return, computed from the saved complaints (the specification of ``query``)."""
+
+    def region_matches(c: Complaint) -> bool:
+        prefix, region = q.region_prefix, c.region
+        return prefix is None or (
+            region is not None and (region == prefix or region.startswith(prefix + "."))
+        )
+
+    chosen = [
+        c
+        for c in saved
+        if (q.statuses is None or c.status in q.statuses)
+        and q.institution in (None, c.institution)
+        and q.unit in (None, c.unit)
+        and q.category in (None, c.category)
+        and q.kind in (None, c.kind)
+        and (q.submitted_from is None or c.submitted_at >= q.submitted_from)
+        and (q.submitted_before is None or c.submitted_at < q.submitted_before)
+        and region_matches(c)
+    ]
+    if q.order is Order.DUE_ASC:
+        far = datetime.max.replace(tzinfo=UTC)
+        chosen.sort(key=lambda c: (c.next_due_at is None, c.next_due_at or far, c.tracking_id))
+    else:
+        chosen.sort(key=lambda c: (c.submitted_at, c.tracking_id), reverse=q.order is Order.SUBMITTED_DESC)
+    return _ids(chosen)
+
+
+_REGIONS = (None, "31", "31.71", "31.71.01", "31.71.01.1001", "31.72", "32", "32.71")
+_PREFIXES = ("3", "31", "31.7", "31.71", "31.71.01", "32", "32.71")
+_INSTITUTIONS = (None, "31.71", "32.71")
+_UNITS = (None, "dinas-pu", "dinas-kesehatan")
+_CATEGORIES = (None, "infrastruktur", "kesehatan")
+_ZONES = (UTC, WIB, WITA, WIT)
+_WINDOW = timedelta(days=3)
+
+_complaint_specs = st.fixed_dictionaries(
+    {
+        "status": st.sampled_from(Status),
+        "kind": st.sampled_from(Kind),
+        "region": st.sampled_from(_REGIONS),
+        "institution": st.sampled_from(_INSTITUTIONS),
+        "unit": st.sampled_from(_UNITS),
+        "category": st.sampled_from(_CATEGORIES),
+        "minute": st.integers(0, 5),
+        "microsecond": st.sampled_from((0, 1, 999_999)),
+        "zone": st.sampled_from(_ZONES),
+        "due_minute": st.none() | st.integers(0, 5),
+    }
+)
+_query_specs = st.fixed_dictionaries(
+    {
+        "statuses": st.none() | st.frozensets(st.sampled_from(Status), max_size=3),
+        "institution": st.none() | st.sampled_from(_INSTITUTIONS[1:]),
+        "unit": st.none() | st.sampled_from(_UNITS[1:]),
+        "region_prefix": st.none() | st.sampled_from(_PREFIXES),
+        "category": st.none() | st.sampled_from(_CATEGORIES[1:]),
+        "kind": st.none() | st.sampled_from(Kind),
+        "from_minute": st.none() | st.integers(0, 6),
+        "before_minute": st.none() | st.integers(0, 6),
+        "order": st.sampled_from(Order),
+        "limit": st.integers(1, 4),
+    }
+)
+
+
+class StoreContract:
+    """The :class:`~lapor_core.ports.ComplaintStore` contract, as a pytest class to subclass.
+
+    Override the ``store`` fixture to yield a new, empty store. Every test uses only the port's methods,
+    so a store passes by behaving right, whatever it is built on.
+    """
+
+    @pytest.fixture
+    def store(self) -> Iterator[ComplaintStore]:
+        """Yield a new, empty store and close it afterwards; subclasses must override this."""
+        pytest.fail(f"{type(self).__name__} must override the `store` fixture of StoreContract")
+
+    # -- round trips --------------------------------------------------------------------------------------
+
+    def test_store_satisfies_the_protocol(self, store: ComplaintStore) -> None:
+        """The store has every method of the ComplaintStore protocol."""
+        assert isinstance(store, ComplaintStore)
+
+    def test_saved_complaint_reads_back_equal(self, store: ComplaintStore) -> None:
+        """What get returns equals the complaint that was saved."""
+        changes = _save_new(store)
+        assert store.get(changes.complaint.tracking_id) == changes.complaint
+
+    def test_every_field_round_trips(self, store: ComplaintStore) -> None:
+        """A complaint with every optional field set reads back equal, field by field."""
+        changes = _save_new(
+            store,
+            category="infrastruktur.jalan",
+            location=Location(
+                region="31.71.01.1001", lat=-6.175392, lon=106.827153, address="Jl. Medan Merdeka"
+            ),
+            anonymous=True,
+            confidential=True,
+            reporter_flags=frozenset({"anonymous", "confidential"}),
+            owner_hash="a" * 64,
+            institution="31.71",
+            unit="dinas-pu",
+            declined_by=("32.71", "31.72", "31.01"),
+            status=Status.CLOSED,
+            published_at=DEFAULT_TIME + timedelta(days=1),
+            next_due_at=DEFAULT_TIME + timedelta(days=20),
+            rating=5,
+            supporters=frozenset({"b" * 64, "c" * 64}),
+        )
+        stored = store.get(changes.complaint.tracking_id)
+        assert attrs.asdict(stored, recurse=False) == attrs.asdict(changes.complaint, recurse=False)
+
+    def test_empty_optional_fields_round_trip(self, store: ComplaintStore) -> None:
+        """None, empty tuples and empty sets read back as they were saved."""
+        changes = _save_new(store, identity=False, location=Location())
+        stored = store.get(changes.complaint.tracking_id)
+        assert stored == changes.complaint
+        assert stored.identity_ref is None
+        assert stored.declined_by == ()
+        assert stored.supporters == frozenset()
+
+    def test_history_reads_back_in_order_and_verifies(self, store: ComplaintStore) -> None:
+        """The history holds every saved event in order, and the chain still verifies."""
+        first = _save_new(store)
+        tid = first.complaint.tracking_id
+        second = _advance(store, tid, events=3, payload={"institution": "31.71"})
+        history = store.history(tid)
+        assert tuple(history) == first.events + second.events
+        assert verify_chain(tid, history).ok
+
+    def test_identity_reads_back(self, store: ComplaintStore) -> None:
+        """The reporter identity saved with a complaint reads back equal."""
+        changes = _save_new(store)
+        assert changes.identity is not None
+        assert store.identity(changes.identity.ref) == changes.identity
+
+    def test_identity_is_replaced_by_its_erasure(self, store: ComplaintStore) -> None:
+        """Saving an erased identity under the same reference replaces the personal data."""
+        changes = _save_new(store)
+        assert changes.identity is not None
+        erased = changes.identity.erase()
+        _advance(store, changes.complaint.tracking_id, Action.ERASE_IDENTITY, identity=erased)
+        assert store.identity(changes.identity.ref) == ReporterIdentity(ref=changes.identity.ref, erased=True)
+
+    def test_unknown_identity_is_none(self, store: ComplaintStore) -> None:
+        """Looking up a reference nobody saved gives None."""
+        assert store.identity("no-such-reference") is None
+
+    @pytest.mark.parametrize("text", UNICODE_SAMPLES)
+    def test_unicode_text_round_trips(self, store: ComplaintStore, text: str) -> None:
+        """Text in any script, with emoji and line separators, reads back unchanged wherever it is stored."""
+        identity = ReporterIdentity(ref=f"who-{abs(hash(text))}", name=text)
+        changes = new_complaint(
+            title=text, body=text * 3, payload={"message": text, text: [text]}, identity=identity
+        )
+        message = outbox_message(changes.complaint.tracking_id, context={"title": text})
+        store.save(attrs.evolve(changes, outbox=(message,)))
+        tid = changes.complaint.tracking_id
+        assert store.get(tid) == changes.complaint
+        assert store.history(tid)[0].payload_dict() == {"message": text, text: [text]}
+        assert store.identity(identity.ref) == identity
+        assert store.pending_outbox()[0].context == {"title": text}
+
+    def test_large_body_round_trips(self, store: ComplaintStore) -> None:
+        """A body of 200,000 characters (up to 800 kB of UTF-8) reads back unchanged."""
+        body = ("Saluran air tersumbat 🚰 " * 8_000)[:200_000]
+        changes = new_complaint(body=body, payload={"body": body})
+        store.save(changes)
+        assert store.get(changes.complaint.tracking_id).body == body
+        assert store.history(changes.complaint.tracking_id)[0].payload["body"] == body
+
+    @pytest.mark.parametrize("zone", [UTC, WIB, WITA, WIT], ids=["UTC", "WIB", "WITA", "WIT"])
+    def test_aware_datetimes_round_trip_as_the_same_instants(
+        self, store: ComplaintStore, zone: timezone
+    ) -> None:
+        """Datetimes in any offset read back as aware datetimes of the same instant, to the microsecond."""
+        at = datetime(2026, 3, 17, 23, 59, 59, 123_456, tzinfo=zone)
+        changes = new_complaint(
+            submitted_at=at,
+            published_at=at + timedelta(microseconds=1),
+            next_due_at=datetime(2099, 12, 31, 23, 59, 59, 999_999, tzinfo=zone),
+        )
+        store.save(changes)
+        stored = store.get(changes.complaint.tracking_id)
+        for name in ("submitted_at", "updated_at", "published_at", "next_due_at"):
+            value = getattr(stored, name)
+            assert value.utcoffset() is not None, name
+            assert value == getattr(changes.complaint, name), name
+        event = store.history(changes.complaint.tracking_id)[0]
+        assert event.at == at
+        assert verify_chain(changes.complaint.tracking_id, [event]).ok
+        assert store.pending_outbox()[0].created_at == at
+
+    def test_json_payload_values_round_trip(self, store: ComplaintStore) -> None:
+        """Event payloads and outbox contexts keep nested JSON values, numbers and booleans exactly."""
+        payload = {
+            "nested": {"list": [1, 2.5, -0.1, None, True, False, "x"], "empty": {}, "none": []},
+            "big": 2**62,
+            "float": 1e-7,
+        }
+        changes = new_complaint(payload=payload)
+        message = outbox_message(changes.complaint.tracking_id, context=payload)
+        store.save(attrs.evolve(changes, outbox=(message,)))
+        assert store.history(changes.complaint.tracking_id)[0].payload_dict() == payload
+        assert store.pending_outbox()[0].context == payload
+
+    # -- not found ----------------------------------------------------------------------------------------
+
+    def test_get_of_unknown_tracking_id_raises_not_found(self, store: ComplaintStore) -> None:
+        """Getting an unknown tracking ID raises NotFound with kind "complaint"."""
+        with pytest.raises(NotFound) as caught:
+            store.get("ZZZZ-ZZZZ-ZZZ-Z")
+        assert caught.value.kind == "complaint"
+        assert caught.value.key == "ZZZZ-ZZZZ-ZZZ-Z"
+
+    def test_history_of_unknown_tracking_id_raises_not_found(self, store: ComplaintStore) -> None:
+        """Reading the history of an unknown tracking ID raises NotFound, even when others exist."""
+        _save_new(store)
+        with pytest.raises(NotFound) as caught:
+            store.history("ZZZZ-ZZZZ-ZZZ-Z")
+        assert caught.value.kind == "complaint"
+
+    # -- optimistic concurrency ---------------------------------------------------------------------------
+
+    def test_successive_saves_advance_the_version(self, store: ComplaintStore) -> None:
+        """Each save with the current version stores the new state and appends its events."""
+        tid = _save_new(store).complaint.tracking_id
+        _advance(store, tid, institution="31.71", status=Status.FORWARDED)
+        _advance(store, tid, Action.ASSIGN, events=2, unit="dinas-pu", status=Status.ASSIGNED)
+        stored = store.get(tid)
+        assert (stored.version, stored.status, stored.unit) == (4, Status.ASSIGNED, "dinas-pu")
+        assert [e.seq for e in store.history(tid)] == [0, 1, 2, 3]
+
+    def test_stale_version_raises_concurrency_conflict_and_changes_nothing(
+        self, store: ComplaintStore
+    ) -> None:
+        """Saving with a version that is no longer current raises ConcurrencyConflict and stores nothing."""
+        created = _save_new(store)
+        tid = created.complaint.tracking_id
+        stale_read = store.get(tid), store.history(tid)
+        winner = _advance(store, tid, institution="31.71")
+        outbox_before = tuple(store.pending_outbox())
+        loser = next_changeset(
+            *stale_read, Action.ARCHIVE, status=Status.ARCHIVED, identity=ReporterIdentity("x")
+        )
+        with pytest.raises(ConcurrencyConflict) as caught:
+            store.save(loser)
+        assert caught.value.fields == {"complaint_id": tid, "expected_version": 1, "actual_version": 2}
+        assert store.get(tid) == winner.complaint
+        assert tuple(store.history(tid)) == created.events + winner.events
+        assert tuple(store.pending_outbox()) == outbox_before
+        assert store.identity("x") is None
+
+    def test_version_ahead_of_the_store_raises_concurrency_conflict(self, store: ComplaintStore) -> None:
+        """Saving with an expected version the complaint never had raises ConcurrencyConflict."""
+        created = _save_new(store)
+        ahead = next_changeset(attrs.evolve(created.complaint, version=5), created.events)
+        with pytest.raises(ConcurrencyConflict) as caught:
+            store.save(attrs.evolve(ahead, expected_version=5))
+        assert caught.value.actual_version == 1
+        assert store.get(created.complaint.tracking_id) == created.complaint
+
+    def test_update_of_unknown_complaint_raises_concurrency_conflict(self, store: ComplaintStore) -> None:
+        """Saving with an expected version for a complaint that does not exist raises ConcurrencyConflict."""
+        created = new_complaint()
+        update = next_changeset(created.complaint, created.events)
+        with pytest.raises(ConcurrencyConflict) as caught:
+            store.save(update)
+        assert caught.value.actual_version is None
+        with pytest.raises(NotFound):
+            store.get(created.complaint.tracking_id)
+
+    def test_existing_tracking_id_saved_as_new_raises_concurrency_conflict(
+        self, store: ComplaintStore
+    ) -> None:
+        """A new complaint whose tracking ID exists is refused (IDs are unique); the first one stays."""
+        first = _save_new(store)
+        tid = first.complaint.tracking_id
+        outbox_before = tuple(store.pending_outbox())
+        second = new_complaint(tid, title="Another complaint")
+        with pytest.raises(ConcurrencyConflict) as caught:
+            store.save(second)
+        assert caught.value.fields == {"complaint_id": tid, "expected_version": 0, "actual_version": 1}
+        assert store.get(tid) == first.complaint
+        assert tuple(store.history(tid)) == first.events
+        assert tuple(store.pending_outbox()) == outbox_before
+        assert second.identity is not None
+        assert store.identity(second.identity.ref) is None
+
+    # -- atomicity ----------------------------------------------------------------------------------------
+
+    def test_failed_new_save_stores_nothing(self, store: ComplaintStore) -> None:
+        """A save that fails after its complaint and events (a reused outbox ID) leaves no trace at all."""
+        first = _save_new(store)
+        taken = first.outbox[0].id
+        doomed = new_complaint()
+        tid = doomed.complaint.tracking_id
+        doomed = attrs.evolve(doomed, outbox=(outbox_message(tid), outbox_message(tid, id=taken)))
+        with pytest.raises(StorageError):
+            store.save(doomed)
+        with pytest.raises(NotFound):
+            store.get(tid)
+        with pytest.raises(NotFound):
+            store.history(tid)
+        assert doomed.identity is not None
+        assert store.identity(doomed.identity.ref) is None
+        assert tuple(store.pending_outbox()) == first.outbox
+
+    def test_failed_update_leaves_the_previous_state(self, store: ComplaintStore) -> None:
+        """An update failing midway leaves the state, history, identity and outbox as they were."""
+        created = _save_new(store)
+        tid = created.complaint.tracking_id
+        assert created.identity is not None
+        update = next_changeset(
+            created.complaint, created.events, institution="31.71", identity=created.identity.erase()
+        )
+        update = attrs.evolve(
+            update, outbox=(outbox_message(tid), outbox_message(tid, id=created.outbox[0].id))
+        )
+        with pytest.raises(StorageError):
+            store.save(update)
+        assert store.get(tid) == created.complaint
+        assert tuple(store.history(tid)) == created.events
+        assert store.identity(created.identity.ref) == created.identity
+        assert tuple(store.pending_outbox()) == created.outbox
+        store.save(attrs.evolve(update, outbox=()))
+        assert store.get(tid).version == 2
+
+    def test_outbox_id_repeated_within_one_save_is_refused(self, store: ComplaintStore) -> None:
+        """Two messages with the same ID in one changeset make the whole save fail."""
+        changes = new_complaint()
+        tid = changes.complaint.tracking_id
+        twice = outbox_message(tid, id="same-id")
+        with pytest.raises(StorageError):
+            store.save(attrs.evolve(changes, outbox=(twice, twice)))
+        with pytest.raises(NotFound):
+            store.get(tid)
+        assert tuple(store.pending_outbox()) == ()
+
+    # -- queries ------------------------------------------------------------------------------------------
+
+    def _three(self, store: ComplaintStore) -> tuple[Complaint, Complaint, Complaint]:
+        a = _save_new(
+            store,
+            status=Status.FORWARDED,
+            institution="31.71",
+            category="infrastruktur",
+            location=Location(region="31.71.01"),
+            submitted_at=DEFAULT_TIME,
+        )
+        b = _save_new(
+            store,
+            status=Status.ASSIGNED,
+            institution="31.71",
+            unit="dinas-pu",
+            kind=Kind.ASPIRASI,
+            location=Location(region="31.71"),
+            submitted_at=DEFAULT_TIME + timedelta(hours=1),
+        )
+        c = _save_new(
+            store,
+            status=Status.SUBMITTED,
+            category="kesehatan",
+            location=Location(region="31.72.01"),
+            submitted_at=DEFAULT_TIME + timedelta(hours=2),
+        )
+        return a.complaint, b.complaint, c.complaint
+
+    def test_query_without_filters_returns_everything_oldest_first(self, store: ComplaintStore) -> None:
+        """The default query lists every complaint by submission time, oldest first."""
+        a, b, c = self._three(store)
+        page = store.query(ComplaintQuery())
+        assert page.items == (a, b, c)
+        assert page.next_cursor is None
+
+    def test_query_filters_by_status(self, store: ComplaintStore) -> None:
+        """A status filter keeps complaints in one of the given statuses; an empty set matches nothing."""
+        a, _, c = self._three(store)
+        assert _ids(
+            store.query(ComplaintQuery(statuses=frozenset({Status.FORWARDED, Status.SUBMITTED}))).items
+        ) == [
+            a.tracking_id,
+            c.tracking_id,
+        ]
+        assert store.query(ComplaintQuery(statuses=frozenset())).items == ()
+
+    def test_query_filters_by_institution_and_unit(self, store: ComplaintStore) -> None:
+        """Institution and unit filters keep only complaints currently there."""
+        a, b, _ = self._three(store)
+        assert _ids(store.query(ComplaintQuery(institution="31.71")).items) == [a.tracking_id, b.tracking_id]
+        assert _ids(store.query(ComplaintQuery(unit="dinas-pu")).items) == [b.tracking_id]
+        assert store.query(ComplaintQuery(institution="99.99")).items == ()
+
+    def test_query_filters_by_region_prefix(self, store: ComplaintStore) -> None:
+        """region_prefix matches the region itself and every region inside it, never a sibling."""
+        a, b, c = self._three(store)
+        assert _ids(store.query(ComplaintQuery(region_prefix="31")).items) == _ids((a, b, c))
+        assert _ids(store.query(ComplaintQuery(region_prefix="31.71")).items) == _ids((a, b))
+        assert _ids(store.query(ComplaintQuery(region_prefix="31.71.01")).items) == _ids((a,))
+        assert store.query(ComplaintQuery(region_prefix="31.7")).items == ()
+        assert store.query(ComplaintQuery(region_prefix="3")).items == ()
+
+    def test_query_filters_by_category_and_kind(self, store: ComplaintStore) -> None:
+        """Category and kind filters keep only the matching complaints."""
+        a, b, c = self._three(store)
+        assert _ids(store.query(ComplaintQuery(category="kesehatan")).items) == [c.tracking_id]
+        assert _ids(store.query(ComplaintQuery(kind=Kind.ASPIRASI)).items) == [b.tracking_id]
+        assert _ids(store.query(ComplaintQuery(kind=Kind.PENGADUAN, category="infrastruktur")).items) == [
+            a.tracking_id
+        ]
+
+    def test_query_period_includes_its_start_and_excludes_its_end(self, store: ComplaintStore) -> None:
+        """submitted_from is inclusive and submitted_before exclusive, whatever their offsets."""
+        _, b, _ = self._three(store)
+        start = b.submitted_at.astimezone(WIT)
+        query = ComplaintQuery(submitted_from=start, submitted_before=start + timedelta(hours=1))
+        assert _ids(store.query(query).items) == [b.tracking_id]
+        assert store.query(ComplaintQuery(submitted_from=start, submitted_before=start)).items == ()
+
+    def test_query_sees_the_current_state_after_an_update(self, store: ComplaintStore) -> None:
+        """A complaint moves between query results as its state changes."""
+        created = _save_new(store)
+        tid = created.complaint.tracking_id
+        _advance(store, tid, status=Status.FORWARDED, institution="32.71")
+        assert store.query(ComplaintQuery(statuses=frozenset({Status.SUBMITTED}))).items == ()
+        assert [
+            (c.tracking_id, c.version) for c in store.query(ComplaintQuery(institution="32.71")).items
+        ] == [(tid, 2)]
+
+    def test_query_orders_newest_first_on_request(self, store: ComplaintStore) -> None:
+        """SUBMITTED_DESC lists the newest first."""
+        a, b, c = self._three(store)
+        assert store.query(ComplaintQuery(order=Order.SUBMITTED_DESC)).items == (c, b, a)
+
+    def test_query_by_due_date_puts_complaints_without_a_deadline_last(self, store: ComplaintStore) -> None:
+        """DUE_ASC lists the earliest deadline first and complaints without one after all others."""
+        late = _save_new(store, next_due_at=DEFAULT_TIME + timedelta(days=9)).complaint
+        none = _save_new(store).complaint
+        soon = _save_new(store, next_due_at=(DEFAULT_TIME + timedelta(days=1)).astimezone(WIT)).complaint
+        assert store.query(ComplaintQuery(order=Order.DUE_ASC)).items == (soon, late, none)
+
+    def test_equal_sort_keys_break_ties_on_the_tracking_id(self, store: ComplaintStore) -> None:
+        """Complaints submitted at the same instant come in tracking-ID order (reversed when descending)."""
+        same = [_save_new(store, submitted_at=DEFAULT_TIME.astimezone(zone)).complaint for zone in _ZONES]
+        expected = sorted(_ids(same))
+        assert _ids(store.query(ComplaintQuery()).items) == expected
+        assert _ids(store.query(ComplaintQuery(order=Order.SUBMITTED_DESC)).items) == expected[::-1]
+
+    @pytest.mark.parametrize("order", list(Order))
+    def test_pagination_visits_every_match_exactly_once(self, store: ComplaintStore, order: Order) -> None:
+        """Following next_cursor with small pages returns every match once, in order, then None."""
+        saved = [
+            _save_new(
+                store,
+                submitted_at=DEFAULT_TIME + timedelta(minutes=i // 3),
+                next_due_at=None if i % 4 == 0 else DEFAULT_TIME + timedelta(hours=i % 5),
+            ).complaint
+            for i in range(11)
+        ]
+        query = ComplaintQuery(order=order, limit=2)
+        assert _ids(_all_pages(store, query)) == _reference(saved, query)
+        pages = store.query(attrs.evolve(query, limit=11))
+        assert len(pages.items) == 11
+        assert pages.next_cursor is None
+
+    @pytest.mark.parametrize("limit", [0, -1, 1001])
+    def test_page_size_outside_1_to_1000_raises_validation_error(
+        self, store: ComplaintStore, limit: int
+    ) -> None:
+        """A page size outside 1..1000 is refused with ValidationError naming the limit."""
+        with pytest.raises(ValidationError) as caught:
+            store.query(ComplaintQuery(limit=limit))
+        assert "limit" in caught.value.fields_by_name
+
+    @pytest.mark.parametrize("cursor", ["", "not a cursor", "W10", "WzEsMl0", "eyJhIjoxfQ"])
+    def test_malformed_cursor_raises_validation_error(self, store: ComplaintStore, cursor: str) -> None:
+        """A cursor that no page produced is refused with ValidationError naming the cursor."""
+        _save_new(store)
+        with pytest.raises(ValidationError) as caught:
+            store.query(ComplaintQuery(cursor=cursor))
+        assert "cursor" in caught.value.fields_by_name
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        # Each example works in its own window of time, so the shared store does not leak between examples;
+        # and every subclass runs this same property on its own store, so several executors are expected.
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(specs=st.lists(_complaint_specs, min_size=1, max_size=8), query_spec=_query_specs)
+    def test_query_matches_the_reference_for_random_data(
+        self, store: ComplaintStore, specs: list[dict[str, Any]], query_spec: dict[str, Any]
+    ) -> None:
+        """For random complaints and queries, every page sequence equals the reference filter and order."""
+        # A window after everything earlier examples saved, and every query bounded to it.
+        latest = store.query(ComplaintQuery(order=Order.SUBMITTED_DESC, limit=1)).items
+        window = latest[0].submitted_at + timedelta(days=1) if latest else DEFAULT_TIME
+        saved = []
+        for spec in specs:
+            at = (window + timedelta(minutes=spec["minute"], microseconds=spec["microsecond"])).astimezone(
+                spec["zone"]
+            )
+            due = None if spec["due_minute"] is None else window + timedelta(minutes=spec["due_minute"])
+            saved.append(
+                _save_new(
+                    store,
+                    status=spec["status"],
+                    kind=spec["kind"],
+                    location=None if spec["region"] is None else Location(region=spec["region"]),
+                    institution=spec["institution"],
+                    unit=spec["unit"],
+                    category=spec["category"],
+                    submitted_at=at,
+                    next_due_at=due,
+                ).complaint
+            )
+        start, end = query_spec.pop("from_minute"), query_spec.pop("before_minute")
+        query = ComplaintQuery(
+            submitted_from=window + timedelta(minutes=start or 0),
+            submitted_before=window + (timedelta(minutes=end) if end is not None else _WINDOW),
+            **query_spec,
+        )
+        assert _ids(_all_pages(store, query)) == _reference(saved, query)
+
+    # -- due complaints -----------------------------------------------------------------------------------
+
+    def test_due_returns_open_complaints_due_by_the_instant_earliest_first(
+        self, store: ComplaintStore
+    ) -> None:
+        """Due lists open complaints whose deadline is at or before the instant, earliest first."""
+        now = DEFAULT_TIME + timedelta(days=5)
+        exactly = _save_new(store, next_due_at=now.astimezone(WITA)).complaint
+        earlier = _save_new(store, next_due_at=now - timedelta(days=2)).complaint
+        _save_new(store, next_due_at=now + timedelta(microseconds=1))
+        _save_new(store, next_due_at=None)
+        _save_new(store, next_due_at=now - timedelta(days=3), status=Status.CLOSED)
+        _save_new(store, next_due_at=now - timedelta(days=3), status=Status.ARCHIVED)
+        assert list(store.due(now)) == [earlier, exactly]
+
+    def test_due_returns_at_most_limit_complaints(self, store: ComplaintStore) -> None:
+        """Due stops at the limit, keeping the earliest deadlines."""
+        saved = [_save_new(store, next_due_at=DEFAULT_TIME + timedelta(hours=h)).complaint for h in (3, 1, 2)]
+        assert _ids(store.due(DEFAULT_TIME + timedelta(days=1), limit=2)) == _ids([saved[1], saved[2]])
+
+    def test_due_reflects_updated_deadlines(self, store: ComplaintStore) -> None:
+        """A complaint leaves the due list when a save moves its deadline or closes it."""
+        tid = _save_new(store, next_due_at=DEFAULT_TIME).complaint.tracking_id
+        _advance(store, tid, next_due_at=DEFAULT_TIME + timedelta(days=10))
+        assert tuple(store.due(DEFAULT_TIME + timedelta(days=1))) == ()
+        _advance(store, tid, Action.CLOSE, status=Status.CLOSED)
+        assert tuple(store.due(DEFAULT_TIME + timedelta(days=11))) == ()
+
+    # -- outbox -------------------------------------------------------------------------------------------
+
+    def test_outbox_lists_messages_in_the_order_they_were_queued(self, store: ComplaintStore) -> None:
+        """pending_outbox returns messages oldest first: by save, then by position in the changeset."""
+        a = _save_new(store, outbox=2)
+        b = _save_new(store, outbox=1)
+        a2 = _advance(store, a.complaint.tracking_id, outbox=2)
+        assert tuple(store.pending_outbox()) == a.outbox + b.outbox + a2.outbox
+
+    def test_outbox_returns_at_most_limit_messages(self, store: ComplaintStore) -> None:
+        """pending_outbox stops at limit, keeping the oldest."""
+        changes = _save_new(store, outbox=5)
+        assert tuple(store.pending_outbox(limit=3)) == changes.outbox[:3]
+
+    def test_outbox_is_empty_for_a_new_store(self, store: ComplaintStore) -> None:
+        """A new store has nothing queued."""
+        assert tuple(store.pending_outbox()) == ()
+
+    # -- threads ------------------------------------------------------------------------------------------
+
+    def test_threads_writing_distinct_complaints_all_succeed(self, store: ComplaintStore) -> None:
+        """Eight threads saving and updating their own complaints at once all succeed, and nothing is lost."""
+        start = threading.Barrier(THREADS, timeout=30)
+
+        def work(worker: int) -> list[str]:
+            start.wait()
+            mine = []
+            for _ in range(4):
+                tid = _save_new(store, unit=f"unit-{worker}").complaint.tracking_id
+                _advance(store, tid, institution="31.71")
+                mine.append(tid)
+            return mine
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            written = list(itertools.chain.from_iterable(pool.map(work, range(THREADS))))
+        assert len(set(written)) == THREADS * 4
+        for tid in written:
+            assert store.get(tid).version == 2
+            assert verify_chain(tid, store.history(tid)).ok
+        assert len(store.pending_outbox()) == THREADS * 4 * 2
+
+    def test_threads_racing_on_one_complaint_have_one_winner_per_version(self, store: ComplaintStore) -> None:
+        """Of eight threads saving the same version at once exactly one wins, round after round."""
+        tid = _save_new(store).complaint.tracking_id
+        rounds = 4
+        for round_number in range(rounds):
+            current, history = store.get(tid), store.history(tid)
+            attempts = [
+                next_changeset(current, history, payload={"writer": writer, "round": round_number})
+                for writer in range(THREADS)
+            ]
+            start = threading.Barrier(THREADS, timeout=30)
+
+            def attempt(changes: Changeset, start: threading.Barrier = start) -> Changeset | None:
+                start.wait()
+                try:
+                    store.save(changes)
+                except ConcurrencyConflict:
+                    return None
+                return changes
+
+            with ThreadPoolExecutor(THREADS) as pool:
+                winners = [c for c in pool.map(attempt, attempts) if c is not None]
+            assert len(winners) == 1
+            assert store.get(tid) == winners[0].complaint
+        history = store.history(tid)
+        assert len(history) == rounds + 1
+        assert verify_chain(tid, history).ok
+        assert len(store.pending_outbox()) == rounds + 1

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from lapor_core.ports import ComplaintStore
+from lapor_core.stores.sql import SqlComplaintStore
+from lapor_core.testing.contracts import StoreContract
+
+pytestmark = pytest.mark.services
+
+
+class TestPostgresComplaintStore(StoreContract):
+    """The store contract on PostgreSQL."""
+
+    @pytest.fixture
+    def store(self, clean_postgres_url: str) -> Iterator[ComplaintStore]:
+        """A SQL store on the session's PostgreSQL database, emptied for the test."""
+        store = SqlComplaintStore(clean_postgres_url, pool_size=4)
+        yield store
+        store.close()

@@ -1,0 +1,184 @@
+"""What the SQL store does beyond the contract: its options, pragmas, bulk path and stricter cursors."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+import sqlalchemy as sa
+
+from lapor_core.errors import ConcurrencyConflict, ConfigurationError, NotFound, StorageError, ValidationError
+from lapor_core.lifecycle import Status
+from lapor_core.model import Location
+from lapor_core.ports import ComplaintQuery, Order
+from lapor_core.stores import _sql_rows
+from lapor_core.stores._cursor import encode_cursor
+from lapor_core.stores.sql import SqlComplaintStore
+from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, next_changeset
+
+
+@pytest.fixture
+def store(sqlite_url: str) -> Iterator[SqlComplaintStore]:
+    """A SQL store on a new SQLite file."""
+    store = SqlComplaintStore(sqlite_url)
+    yield store
+    store.close()
+
+
+def _pragma(store: SqlComplaintStore, name: str) -> object:
+    with store.engine.connect() as connection:
+        return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def test_sqlite_defaults_are_wal_with_full_synchronous_and_foreign_keys(store: SqlComplaintStore) -> None:
+    """Every pooled SQLite connection runs in WAL mode with synchronous=FULL (2) and foreign keys on."""
+    assert _pragma(store, "journal_mode") == "wal"
+    assert _pragma(store, "synchronous") == 2
+    assert _pragma(store, "foreign_keys") == 1
+
+
+def test_sqlite_durability_settings_can_be_chosen(tmp_path: Path) -> None:
+    """The synchronous and journal_mode options set those pragmas, in any case."""
+    store = SqlComplaintStore(f"sqlite:///{tmp_path / 'x.db'}", synchronous="normal", journal_mode="delete")
+    try:
+        assert _pragma(store, "synchronous") == 1
+        assert _pragma(store, "journal_mode") == "delete"
+    finally:
+        store.close()
+
+
+def test_repr_and_dialect_never_show_the_password(tmp_path: Path) -> None:
+    """The store's repr hides a URL's password; dialect names the database kind."""
+    store = SqlComplaintStore(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        assert repr(store).startswith("SqlComplaintStore('sqlite:///")
+        assert store.dialect == "sqlite"
+    finally:
+        store.close()
+    with pytest.raises(Exception) as caught:  # noqa: PT011  # any failure: the point is its message
+        SqlComplaintStore("postgresql+psycopg://lapor:s3cret@127.0.0.1:1/x?connect_timeout=1")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_bulk_import_saves_new_complaints_and_updates_together(store: SqlComplaintStore) -> None:
+    """save_many stores new complaints and compare-and-set updates in one transaction."""
+    existing = new_complaint()
+    store.save(existing)
+    fresh = [new_complaint(submitted_at=DEFAULT_TIME + timedelta(seconds=n)) for n in range(50)]
+    update = next_changeset(existing.complaint, existing.events, status=Status.FORWARDED, institution="31.71")
+    store.save_many([*fresh, update])
+    assert len(store.query(ComplaintQuery(limit=1000)).items) == 51
+    assert store.get(existing.complaint.tracking_id).version == 2
+    assert len(store.pending_outbox()) == 52
+
+
+def test_bulk_import_with_one_stale_update_stores_nothing(store: SqlComplaintStore) -> None:
+    """One failed version check in a batch rolls back every other changeset of it, and names the loser."""
+    existing = new_complaint()
+    store.save(existing)
+    stale = attrs.evolve(next_changeset(existing.complaint, existing.events), expected_version=7)
+    with pytest.raises(ConcurrencyConflict) as caught:
+        store.save_many([new_complaint(), stale])
+    assert (caught.value.complaint_id, caught.value.actual_version) == (existing.complaint.tracking_id, 1)
+    assert len(store.query(ComplaintQuery()).items) == 1
+
+
+def test_bulk_import_of_nothing_does_nothing(store: SqlComplaintStore) -> None:
+    """An empty batch is accepted and changes nothing."""
+    store.save_many([])
+    assert store.query(ComplaintQuery()).items == ()
+
+
+def test_complaint_saved_without_events_has_an_empty_history(store: SqlComplaintStore) -> None:
+    """A complaint imported without events reads back with an empty history, not NotFound."""
+    changes = attrs.evolve(new_complaint(), events=())
+    store.save(changes)
+    assert store.history(changes.complaint.tracking_id) == ()
+
+
+def test_non_positive_limits_return_nothing(store: SqlComplaintStore) -> None:
+    """A limit below one makes due and pending_outbox return nothing rather than everything."""
+    store.save(new_complaint(next_due_at=DEFAULT_TIME))
+    assert store.due(DEFAULT_TIME, limit=0) == ()
+    assert store.pending_outbox(limit=0) == ()
+
+
+@pytest.mark.parametrize(
+    ("order", "sort_key"),
+    [
+        (Order.SUBMITTED_ASC, "not an instant"),
+        (Order.SUBMITTED_ASC, "2026-03-17T10:00:00"),
+        (Order.SUBMITTED_DESC, None),
+        (Order.DUE_ASC, "tomorrow"),
+    ],
+)
+def test_cursor_whose_sort_key_is_not_an_aware_instant_is_refused(
+    store: SqlComplaintStore, order: Order, sort_key: str | None
+) -> None:
+    """The SQL store checks the cursor's sort key too: an instant with an offset, or None only by due date."""
+    with pytest.raises(ValidationError, match="cursor"):
+        store.query(ComplaintQuery(order=order, cursor=encode_cursor(sort_key, "0000-0000-000-0")))
+
+
+def test_in_memory_sqlite_serialises_threads_on_its_one_connection() -> None:
+    """Each sqlite:// store has one private database; its threads queue on a lock instead of interleaving."""
+    store = SqlComplaintStore("sqlite://")
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(5):
+                changes = new_complaint()
+                store.save(changes)
+                store.save(next_changeset(changes.complaint, changes.events))
+        except BaseException as e:  # noqa: BLE001  # collected for the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    other = SqlComplaintStore("sqlite://")
+    try:
+        assert errors == []
+        saved = store.query(ComplaintQuery()).items
+        assert len(saved) == 20
+        with pytest.raises(NotFound):
+            other.get(saved[0].tracking_id)
+    finally:
+        store.close()
+        other.close()
+
+
+def test_missing_alembic_is_a_configuration_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creating a schema without Alembic installed asks for the sql extra."""
+    monkeypatch.setitem(sys.modules, "alembic.config", None)
+    with pytest.raises(ConfigurationError, match=r"lapor_core\[sql\]"):
+        SqlComplaintStore(f"sqlite:///{tmp_path / 'x.db'}")
+
+
+def test_in_memory_database_without_tables_is_a_storage_error() -> None:
+    """Reading an in-memory database opened without its schema fails with StorageError, not a driver error."""
+    store = SqlComplaintStore("sqlite://", schema="skip")
+    try:
+        with pytest.raises(StorageError) as caught:
+            store.get("0000-0000-000-0")
+        assert isinstance(caught.value.__cause__, sa.exc.OperationalError)
+    finally:
+        store.close()
+
+
+def test_locations_read_back_through_the_validating_constructor_when_attrs_has_no_init_hook(
+    store: SqlComplaintStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without attrs' generated initialiser the stored location is rebuilt by Location itself, equal."""
+    changes = new_complaint(location=Location(region="31.71.01", lat=-6.2, lon=106.8, address="Jl. Merdeka"))
+    store.save(changes)
+    monkeypatch.setattr(_sql_rows, "_LOCATION_INIT", None)
+    assert store.get(changes.complaint.tracking_id).location == changes.complaint.location
