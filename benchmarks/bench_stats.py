@@ -33,11 +33,8 @@ from lapor_core.complaint import Complaint
 from lapor_core.keys import StoredKey
 from lapor_core.ports import Changeset, ComplaintStore
 from lapor_core.regions import RegionLevel, RegionTable
-from lapor_core.stats import CountQuery, CountRow
 from lapor_core.stores.memory import InMemoryComplaintStore
-from lapor_core.stores.memory_stats import InMemoryStatistics
 from lapor_core.stores.sql import SqlComplaintStore
-from lapor_core.stores.sql_stats import count_in_sql
 from lapor_core.testing import FrozenClock
 from lapor_core.tracking import TrackingId
 
@@ -58,17 +55,8 @@ STATUSES = (
 TOPICS = ("roads-bridges", "identity-card", "health-insurance", "waste", "education-fees", None)
 
 
-class CountingStore(InMemoryStatistics, InMemoryComplaintStore):
-    """The in-memory store with its statistics capability."""
-
-
-class CountingSqlStore(SqlComplaintStore):
-    """The SQL store counting in the database (``sql_stats``)."""
-
-    def count_complaints(self, query: CountQuery) -> list[CountRow]:
-        """Count in the database."""
-        with self._read("counting complaints") as connection:
-            return count_in_sql(connection, query)
+CountingStore = InMemoryComplaintStore  # counts in one pass
+CountingSqlStore = SqlComplaintStore  # counts with GROUP BY
 
 
 def complaints(count: int, seed: int = 2026) -> Iterator[Complaint]:

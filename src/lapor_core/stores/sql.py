@@ -60,6 +60,7 @@ from lapor_core.errors import (
 from lapor_core.history import Event
 from lapor_core.lifecycle import Status
 from lapor_core.ports import Changeset, ComplaintQuery, Order, Page
+from lapor_core.stats import CountQuery, CountRow
 from lapor_core.stores._cursor import decode_cursor, encode_cursor, instant_key
 from lapor_core.stores._sql_driver import Driver, Prepared, Session
 from lapor_core.stores._sql_rows import (
@@ -741,6 +742,17 @@ class SqlComplaintStore:
             return ()
         with self._read("reading the outbox") as connection:
             return tuple(outbox_from(row) for row in connection.execute(_PENDING, {"limit": limit}))
+
+    def count_complaints(self, query: CountQuery) -> list[CountRow]:
+        """Count complaints by group with ``GROUP BY`` in the database (the ``StatisticsStore`` capability).
+
+        Raises:
+            StorageError: The database failed.
+        """
+        from lapor_core.stores.sql_stats import count_in_sql  # noqa: PLC0415 - only statistics need it
+
+        with self._read("counting complaints") as connection:
+            return count_in_sql(connection, query)
 
     def close(self) -> None:
         """Close every connection; the store is not used afterwards."""
