@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import inspect
+import subprocess
 import sys
+
+import pytest
 
 import lapor_core as lc
 
@@ -48,11 +51,25 @@ def test_the_names_the_issues_promise_are_exported():
     assert promised <= set(lc.__all__)
 
 
-def test_importing_the_package_loads_no_sql_driver():
-    """`import lapor_core` stays light: SQLAlchemy and the drivers load only when a SQL store is opened."""
-    loaded = {name.split(".")[0] for name in sys.modules}
-    assert "psycopg" not in loaded
-    assert "pymysql" not in loaded
+def test_importing_the_package_loads_no_sql_driver_nor_test_tools():
+    """`import lapor_core` stays light: no SQLAlchemy, driver, pytest or Hypothesis until asked for."""
+    code = (
+        "import sys, lapor_core, lapor_core.testing\n"
+        "heavy = {'sqlalchemy', 'psycopg', 'pymysql', 'alembic', 'pytest', 'hypothesis'}\n"
+        "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_contract_suites_load_lazily_from_the_testing_kit():
+    """lapor_core.testing exposes the contract suites on first use and refuses unknown names."""
+    import lapor_core.testing as kit
+
+    assert kit.StoreContract.__name__ == "StoreContract"
+    assert sorted(kit.__all__) == kit.__all__
+    with pytest.raises(AttributeError):
+        _ = kit.NoSuchContract
 
 
 def test_every_error_subclasses_the_root_and_the_builtin_a_caller_would_catch():

@@ -62,6 +62,26 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
     return run_demo(seed=args.seed, out=out, url=args.url)
 
 
+def _db(args: argparse.Namespace, out: TextIO) -> int:
+    from lapor_core.errors import LaporError  # noqa: PLC0415 - see _demo
+    from lapor_core.stores import sql  # noqa: PLC0415 - SQLAlchemy loads only for database commands
+
+    try:
+        if args.action == "current":
+            store = sql.SqlComplaintStore(args.url, schema="skip")
+            try:
+                current = store.schema_revision()
+            finally:
+                store.close()
+            print(f"{current or 'no lapor_core schema'} (this code needs {sql.SCHEMA_REVISION})", file=out)
+            return 0
+        script = sql.upgrade(args.url, revision=args.revision, sql=args.sql)
+    except LaporError as e:
+        raise _UsageError(str(e)) from None
+    print(script if args.sql else f"upgraded to {args.revision}", file=out)
+    return 0
+
+
 def _tour(args: argparse.Namespace, out: TextIO) -> int:
     from lapor_core.demo import run_tour  # noqa: PLC0415 - see _demo
 
@@ -311,6 +331,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="store URL (default: a fresh SQLite file build/demo/lapor-demo.db)",
     )
     demo.set_defaults(handler=_demo, parser=demo)
+
+    db = sub.add_parser("db", help="create or upgrade a database's lapor_core schema (Alembic migrations)")
+    db.add_argument("action", choices=("upgrade", "current"), help="upgrade the schema, or show its revision")
+    db.add_argument(
+        "url", help="SQLAlchemy URL: sqlite:///lapor.db, postgresql+psycopg://..., mysql+pymysql://..."
+    )
+    db.add_argument("--revision", default="head", help="target revision (default: head)")
+    db.add_argument("--sql", action="store_true", help="print the SQL script instead of running it")
+    db.set_defaults(handler=_db, parser=db)
 
     tour = sub.add_parser("tour", help="show tracking IDs, access keys and validation errors")
     tour.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
