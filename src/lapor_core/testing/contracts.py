@@ -23,7 +23,7 @@ It needs pytest and Hypothesis, which a test environment has; lapor_core does no
 
 # A pytest suite speaks in asserts and literal expected values, and its Unicode samples are confusable on
 # purpose: the rules against those do not apply to this module.
-# ruff: noqa: S101, PLR2004, RUF001
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -25,7 +25,6 @@ built by :func:`~lapor_core.testing.recording.build_notification`.
 """
 
 # A pytest suite speaks in asserts.
-# ruff: noqa: S101
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ Subclass :class:`OutboxStoreContract` in a test module with a ``Test`` name and 
 """
 
 # A pytest suite speaks in asserts and literal expected values.
-# ruff: noqa: S101, PLR2004
 
 from __future__ import annotations
 
