@@ -1,4 +1,4 @@
-"""Run every benchmark module (``python -m benchmarks``) or the ones named (``python -m benchmarks tracking``)."""
+"""Run every benchmark (``python -m benchmarks``) or the ones named (``python -m benchmarks tracking``)."""
 
 from __future__ import annotations
 

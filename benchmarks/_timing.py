@@ -17,7 +17,7 @@ def per_second(run: Callable[[int], object], count: int, *, repeat: int = 5) -> 
 
 
 def report(rows: list[tuple[str, float]], *, unit: str = "ops/s", baseline: str | None = None) -> None:
-    """Print ``rows`` of (name, rate) as a table with each rate's ratio to ``baseline`` (default: the first)."""
+    """Print ``rows`` of (name, rate) with each rate's ratio to ``baseline`` (default: the first row)."""
     base = dict(rows)[baseline] if baseline else rows[0][1]
     width = max(len(name) for name, _ in rows)
     for name, rate in rows:

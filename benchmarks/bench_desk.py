@@ -1,6 +1,6 @@
 """Desk commands per second on the in-memory store, and one sweep over 100,000 open complaints.
 
-The peer is the bare cost underneath: a dict insert per complaint, which bounds what any in-memory desk can do.
+The peer is the bare cost underneath: a dict insert per complaint, the bound of any in-memory desk.
 Set LAPOR_BENCH_SWEEP_N to change the sweep size (default 100,000).
 """
 
@@ -15,8 +15,13 @@ from lapor_core.testing import FrozenClock
 
 WIB = timezone(timedelta(hours=7))
 SUBMISSION = lc.Submission.from_dict(
-    {"kind": "pengaduan", "channel": "web", "title": "Jalan berlubang", "body": "Di depan SDN 3.",
-     "reporter": {"name": "Siti", "phone": "081234567890"}}
+    {
+        "kind": "pengaduan",
+        "channel": "web",
+        "title": "Jalan berlubang",
+        "body": "Di depan SDN 3.",
+        "reporter": {"name": "Siti", "phone": "081234567890"},
+    }
 )
 ADMIN = lc.Principal.admin("adm")
 OFFICER = lc.Principal.institution("off", institution="31.71")
@@ -64,8 +69,10 @@ def main() -> None:
     print(f"  sweep acting on every complaint: {elapsed:,.2f} s ({len(report.breached):,} breaches recorded)")
     started = time.perf_counter()
     again = desk.sweep(late)
-    print(f"  second sweep (nothing due):      {time.perf_counter() - started:,.3f} s "
-          f"({len(again.breached)} breaches)")
+    print(
+        f"  second sweep (nothing due):      {time.perf_counter() - started:,.3f} s "
+        f"({len(again.breached)} breaches)"
+    )
 
 
 if __name__ == "__main__":

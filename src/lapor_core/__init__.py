@@ -20,6 +20,10 @@ from lapor_core.application.delivery import (
     Dispatcher,
     RetryPolicy,
 )
+from lapor_core.application.polls import (
+    PollAudit,
+    VoteReceipt,
+)
 from lapor_core.application.reading import (
     ListedPage,
 )
@@ -95,6 +99,11 @@ from lapor_core.notifications import (
     Recipient,
     RecipientRole,
 )
+from lapor_core.polls import (
+    Poll,
+    PollDraft,
+    PollResults,
+)
 from lapor_core.ports import (
     Changeset,
     Clock,
@@ -106,7 +115,9 @@ from lapor_core.ports import (
     OutboxClaim,
     OutboxStore,
     Page,
+    PollStore,
     RecipientResolver,
+    StatisticsStore,
     SystemClock,
 )
 from lapor_core.regions import (
@@ -115,17 +126,27 @@ from lapor_core.regions import (
     RegionLevel,
     RegionTable,
 )
+from lapor_core.routing import (
+    RoutingRule,
+    RoutingRules,
+    Suggestion,
+)
 from lapor_core.serialization import (
     from_dict,
     make_converter,
     to_dict,
 )
 from lapor_core.sla import (
-    ClockState,
     Clocks,
+    ClockState,
     SlaPolicy,
     Stage,
     StageClock,
+)
+from lapor_core.stats import (
+    CountQuery,
+    CountRow,
+    StatsFilters,
 )
 from lapor_core.topics import (
     Topic,
@@ -162,6 +183,8 @@ __all__ = [
     "ComplaintView",
     "ConcurrencyConflict",
     "ConfigurationError",
+    "CountQuery",
+    "CountRow",
     "DateOutOfRange",
     "DeadLetter",
     "DeadlineView",
@@ -197,6 +220,11 @@ __all__ = [
     "Page",
     "PermanentNotificationError",
     "PluginError",
+    "Poll",
+    "PollAudit",
+    "PollDraft",
+    "PollResults",
+    "PollStore",
     "Principal",
     "Receipt",
     "Recipient",
@@ -212,13 +240,18 @@ __all__ = [
     "ReporterView",
     "RetryPolicy",
     "Role",
+    "RoutingRule",
+    "RoutingRules",
     "SlaPolicy",
     "Stage",
     "StageClock",
+    "StatisticsStore",
+    "StatsFilters",
     "Status",
     "StorageError",
     "Subject",
     "Submission",
+    "Suggestion",
     "Summary",
     "SweepReport",
     "SystemClock",
@@ -230,6 +263,7 @@ __all__ = [
     "TrackingId",
     "TransitionNotAllowed",
     "ValidationError",
+    "VoteReceipt",
     "WorkUnit",
     "WorkingCalendar",
     "__version__",

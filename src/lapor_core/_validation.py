@@ -48,7 +48,7 @@ _MAX_NAMED_UNKNOWN: Final = 10
 _KEY_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
-class Invalid(Exception):  # noqa: N818 - internal signal caught by apply_rules, never raised to callers
+class Invalid(Exception):
     """A rule refused a value; ``reason`` says why without echoing it."""
 
     def __init__(self, reason: str) -> None:

@@ -100,7 +100,7 @@ def run_demo(*, seed: int, out: TextIO, url: str = DEFAULT_DEMO_URL) -> int:
     desk = ComplaintDesk.open(url, clock=clock, pepper=_DEMO_PEPPER, id_source=lambda: next(ids))
     try:
         print(f"lapor_core demo (seed {seed}): March-April 2026 on {url}", file=out)
-        print("Working days follow the 2026 decree: Nyepi, Idul Fitri and cuti bersama are days off.\n", file=out)
+        print("Working days follow the 2026 decree; Nyepi, Lebaran and cuti bersama are off.\n", file=out)
         report(simulate(desk, clock, seed=seed), out)
     finally:
         desk.dispose()

@@ -53,6 +53,9 @@ __all__ = [
 ]
 
 
+_SHOWN = 40  # characters of rejected input echoed in a message: enough to recognise, not to flood logs
+
+
 def _rebuild(cls: type[LaporError], fields: dict[str, Any]) -> LaporError:
     return cls(**fields)
 
@@ -155,7 +158,7 @@ class InvalidTrackingId(DomainError, ValueError):
     def __init__(self, *, text: str, reason: str) -> None:
         self.text = text
         self.reason = reason
-        shown = text if len(text) <= 40 else text[:37] + "..."
+        shown = text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
         super().__init__(f"invalid tracking ID {shown!r}: {reason}")
 
 

@@ -65,7 +65,7 @@ def test_contract_without_its_fixture_fails_with_a_message(tmp_path: Path) -> No
             """
         )
     )
-    result = subprocess.run(  # noqa: S603  # our own interpreter and a file we wrote
+    result = subprocess.run(  # our own interpreter and a file we wrote
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "protocol", str(tmp_path)],
         capture_output=True,
         text=True,

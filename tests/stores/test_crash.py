@@ -51,7 +51,7 @@ CHILD = textwrap.dedent(
 
 def _run_and_kill(url: str, rng: random.Random) -> list[tuple[str, str]]:
     """Start the child, let it write for a random while, SIGKILL it, and return what it acknowledged."""
-    child = subprocess.Popen(  # noqa: S603  # our own interpreter and code
+    child = subprocess.Popen(  # our own interpreter and code
         [sys.executable, "-c", CHILD, url], stdout=subprocess.PIPE, text=True
     )
     assert child.stdout is not None
