@@ -1,0 +1,312 @@
+"""The JSON API over the desk, under ``/api/v1`` (OpenAPI schema at ``/openapi.json``).
+
+Who calls is told by credentials, never by cookies (so no CSRF token is needed here):
+
+- no credentials: the public;
+- ``Authorization: Bearer <token>``: the account the token was issued to (``PortalSettings.api_tokens``);
+- ``X-Access-Key: <key>`` on a complaint's routes: its reporter, checked by
+  :meth:`lapor_core.ComplaintDesk.authenticate` on every call (wrong keys lock out, answered 429).
+
+Errors follow :mod:`lapor_portal.api.errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+import lapor_core as lc
+from lapor_portal.api.errors import ERROR_RESPONSES, JsonApiRoute, Unauthorized
+from lapor_portal.api.models import (
+    AssignIn,
+    ComplaintOut,
+    ComplaintPageOut,
+    FeatureCollectionOut,
+    FeatureOut,
+    ForwardIn,
+    MessageIn,
+    PointOut,
+    RatingIn,
+    ReasonIn,
+    ReceiptOut,
+    RegionOut,
+    SubmissionIn,
+    TopicOut,
+)
+from lapor_portal.context import Portal, get_portal
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", route_class=JsonApiRoute, responses=dict(ERROR_RESPONSES))
+PortalDep = Annotated[Portal, Depends(get_portal)]
+TrackingIdPath = Annotated[str, Path(max_length=100, description="Tracking ID, e.g. 7K3M-9QXF-2HJ-Q")]
+
+_bearer = HTTPBearer(auto_error=False, description="A token the portal issued to a staff or citizen account")
+_access_key = APIKeyHeader(
+    name="X-Access-Key", auto_error=False, description="The reporter's access key (complaint routes only)"
+)
+
+
+def caller(
+    portal: PortalDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> lc.Principal:
+    """The principal of the bearer token, or the public without one."""
+    if credentials is None:
+        return lc.Principal.public()
+    account = portal.settings.account_for_token(credentials.credentials)
+    if account is None:
+        raise Unauthorized
+    return account.principal()
+
+
+def complaint_caller(
+    portal: PortalDep,
+    tracking_id: TrackingIdPath,
+    principal: Annotated[lc.Principal, Depends(caller)],
+    access_key: Annotated[str | None, Depends(_access_key)],
+) -> lc.Principal:
+    """On a complaint's routes: its reporter when an access key is sent, else the bearer's principal."""
+    if access_key is not None:
+        return portal.desk.authenticate(tracking_id, access_key)
+    return principal
+
+
+Caller = Annotated[lc.Principal, Depends(caller)]
+ComplaintCaller = Annotated[lc.Principal, Depends(complaint_caller)]
+
+
+# --- complaints ---------------------------------------------------------------------------------------------
+@router.get("/complaints", response_model=ComplaintPageOut, tags=["complaints"])
+def list_complaints(
+    portal: PortalDep,
+    principal: Caller,
+    status_: Annotated[list[lc.Status] | None, Query(alias="status")] = None,
+    kind: lc.Kind | None = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    institution: Annotated[str | None, Query(max_length=64)] = None,
+    region: Annotated[
+        str | None, Query(max_length=13, description="Region code or prefix: 31, 31.71")
+    ] = None,
+    order: lc.Order = lc.Order.SUBMITTED_DESC,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> ComplaintPageOut:
+    """The complaints the caller may see, filtered and redacted by the library."""
+    query = lc.ComplaintQuery(
+        statuses=frozenset(status_) if status_ else None,
+        kind=kind,
+        category=category,
+        institution=institution,
+        region_prefix=region,
+        order=order,
+        limit=limit,
+        cursor=cursor,
+    )
+    page = portal.desk.list(principal, query)
+    return ComplaintPageOut(items=[ComplaintOut.of(v) for v in page.items], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/complaints", response_model=ReceiptOut, status_code=status.HTTP_201_CREATED, tags=["complaints"]
+)
+def submit(portal: PortalDep, principal: Caller, body: SubmissionIn) -> ReceiptOut:
+    """Submit a report. The answer holds the access key, shown this once; keep it.
+
+    A signed-in citizen's report is linked to their account; nothing about the caller's device or address is
+    stored.
+    """
+    submission = lc.Submission.from_dict(body.model_dump(exclude_unset=True))
+    owner = principal if principal.role is lc.Role.CITIZEN else None
+    receipt = portal.desk.submit(submission, owner)
+    return ReceiptOut(tracking_id=receipt.tracking_id, access_key=receipt.access_key)
+
+
+@router.get("/complaints/{tracking_id}", response_model=ComplaintOut, tags=["complaints"])
+def get_complaint(portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath) -> ComplaintOut:
+    """One complaint as the caller may see it."""
+    return ComplaintOut.of(portal.desk.view(principal, tracking_id))
+
+
+@router.post("/complaints/{tracking_id}/forward", response_model=ComplaintOut, tags=["verification"])
+def forward(
+    portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: ForwardIn
+) -> ComplaintOut:
+    """Admins: verify and forward to an institution; the flags can be set, never cleared."""
+    view = portal.desk.forward(
+        principal,
+        tracking_id,
+        institution=body.institution,
+        category=body.category,
+        anonymous=body.anonymous,
+        confidential=body.confidential,
+        sla_class=body.sla_class,
+    )
+    return ComplaintOut.of(view)
+
+
+@router.post("/complaints/{tracking_id}/request-info", response_model=ComplaintOut, tags=["verification"])
+def request_info(
+    portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: MessageIn
+) -> ComplaintOut:
+    """Admins: hold (tunda), asking the reporter for more information."""
+    return ComplaintOut.of(portal.desk.request_info(principal, tracking_id, body.message))
+
+
+@router.post("/complaints/{tracking_id}/archive", response_model=ComplaintOut, tags=["verification"])
+def archive(
+    portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: ReasonIn
+) -> ComplaintOut:
+    """Admins: archive at verification (terminal)."""
+    return ComplaintOut.of(portal.desk.archive(principal, tracking_id, body.reason))
+
+
+@router.post("/complaints/{tracking_id}/assign", response_model=ComplaintOut, tags=["institution"])
+def assign(portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: AssignIn) -> ComplaintOut:
+    """The institution: dispose to one of its work units."""
+    return ComplaintOut.of(portal.desk.assign(principal, tracking_id, body.unit))
+
+
+@router.post(
+    "/complaints/{tracking_id}/decline", status_code=status.HTTP_204_NO_CONTENT, tags=["institution"]
+)
+def decline(portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: ReasonIn) -> None:
+    """The institution: not our authority (bukan wewenang); back to the admins.
+
+    The complaint leaves the caller's sight, so there is no view to answer with.
+    """
+    portal.desk.decline(principal, tracking_id, body.reason)
+
+
+@router.post("/complaints/{tracking_id}/follow-up", response_model=ComplaintOut, tags=["institution"])
+def follow_up(
+    portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: MessageIn
+) -> ComplaintOut:
+    """The institution or its assigned unit: the follow-up (tindak lanjut); the closing clock starts."""
+    return ComplaintOut.of(portal.desk.follow_up(principal, tracking_id, body.message))
+
+
+@router.post("/complaints/{tracking_id}/provide-info", response_model=ComplaintOut, tags=["reporter"])
+def provide_info(
+    portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath, body: MessageIn
+) -> ComplaintOut:
+    """The reporter: answer a hold; verification resumes."""
+    return ComplaintOut.of(portal.desk.provide_info(principal, tracking_id, body.message))
+
+
+@router.post("/complaints/{tracking_id}/reply", response_model=ComplaintOut, tags=["reporter"])
+def reply(
+    portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath, body: MessageIn
+) -> ComplaintOut:
+    """The reporter or an admin: reply to a follow-up; the complaint reopens."""
+    return ComplaintOut.of(portal.desk.reply(principal, tracking_id, body.message))
+
+
+@router.post("/complaints/{tracking_id}/close", response_model=ComplaintOut, tags=["reporter"])
+def close(portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath) -> ComplaintOut:
+    """The reporter: the follow-up settled the matter."""
+    return ComplaintOut.of(portal.desk.close(principal, tracking_id))
+
+
+@router.post("/complaints/{tracking_id}/rate", response_model=ComplaintOut, tags=["reporter"])
+def rate(
+    portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath, body: RatingIn
+) -> ComplaintOut:
+    """The reporter: rate the handling, 1 to 5, after closing."""
+    return ComplaintOut.of(portal.desk.rate(principal, tracking_id, body.rating))
+
+
+@router.post("/complaints/{tracking_id}/support", response_model=ComplaintOut, tags=["citizens"])
+def support(portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath) -> ComplaintOut:
+    """Signed-in citizens: support a public complaint (once)."""
+    return ComplaintOut.of(portal.desk.support(principal, tracking_id))
+
+
+# --- statistics and maps ------------------------------------------------------------------------------------
+GroupBy = Annotated[
+    list[str], Query(max_length=8, description="Group keys: province, regency, topic, status...")
+]
+StatsFilter = Annotated[str | None, Query(max_length=64)]
+
+
+def _filters(
+    status: str | None, category: str | None, region: str | None, institution: str | None
+) -> dict[str, str]:
+    """The statistics filters given (the library checks their values)."""
+    given = {"status": status, "category": category, "region": region, "institution": institution}
+    return {name: value for name, value in given.items() if value}
+
+
+@router.get("/stats", response_model=list[dict[str, Any]], tags=["statistics"])
+def statistics(
+    portal: PortalDep,
+    principal: Caller,
+    group_by: GroupBy,
+    status: StatsFilter = None,
+    category: StatsFilter = None,
+    region: StatsFilter = None,
+    institution: StatsFilter = None,
+) -> list[dict[str, Any]]:
+    """Complaint counts per group, as the caller may see them (small confidential groups suppressed)."""
+    return portal.desk.stats(
+        principal, group_by=group_by, filters=_filters(status, category, region, institution)
+    )
+
+
+@router.get("/map/complaints.geojson", response_model=FeatureCollectionOut, tags=["statistics"])
+def complaint_map(
+    portal: PortalDep,
+    principal: Caller,
+    status: StatsFilter = None,
+    category: StatsFilter = None,
+    region: StatsFilter = None,
+    institution: StatsFilter = None,
+) -> FeatureCollectionOut:
+    """The public complaints as GeoJSON points (rounded to about 100 m, or at their region's centroid)."""
+    collection = portal.desk.geojson(principal, filters=_filters(status, category, region, institution))
+    return FeatureCollectionOut.model_validate(collection)
+
+
+@router.get("/map/regions.geojson", response_model=FeatureCollectionOut, tags=["statistics"])
+def region_map(
+    portal: PortalDep,
+    principal: Caller,
+    level: Annotated[str, Query(pattern="^(province|regency)$")] = "province",
+) -> FeatureCollectionOut:
+    """Complaint counts per province (or regency) at the regions' centroids: the choropleth's data."""
+    return FeatureCollectionOut.model_validate(portal.desk.choropleth(principal, level=level))
+
+
+# --- reference data -----------------------------------------------------------------------------------------
+def _region(region: lc.Region) -> RegionOut:
+    return RegionOut(code=region.code, name=region.name, lat=region.lat, lon=region.lon)
+
+
+@router.get("/regions", response_model=list[RegionOut], tags=["reference"])
+def provinces(portal: PortalDep) -> list[RegionOut]:
+    """The provinces."""
+    return [_region(r) for r in portal.regions.provinces()]
+
+
+@router.get("/provinces.geojson", response_model=FeatureCollectionOut, tags=["reference"])
+def province_points(portal: PortalDep) -> FeatureCollectionOut:
+    """The provinces' centroids as GeoJSON points (what the portal's own map draws under its markers)."""
+    features = [
+        FeatureOut(geometry=PointOut(coordinates=[r.lon, r.lat]), properties={"code": r.code, "name": r.name})
+        for r in portal.regions.provinces()
+        if r.lat is not None and r.lon is not None
+    ]
+    return FeatureCollectionOut(features=features)
+
+
+@router.get("/regions/{code}/children", response_model=list[RegionOut], tags=["reference"])
+def region_children(portal: PortalDep, code: Annotated[str, Path(max_length=13)]) -> list[RegionOut]:
+    """The regencies and cities of a province, or the districts of a regency (for the form's pickers)."""
+    return [_region(r) for r in portal.regions.children(code)]
+
+
+@router.get("/topics", response_model=list[TopicOut], tags=["reference"])
+def topics(portal: PortalDep) -> list[TopicOut]:
+    """The topic tree, flat, parents before children."""
+    return [TopicOut.model_validate(t) for t in portal.topics.to_dict()["topics"]]

@@ -1,0 +1,280 @@
+"""The JSON API's request and response shapes, for validation and the OpenAPI schema.
+
+Responses are :func:`lapor_core.to_dict` of the library's views, validated against these models; requests
+are checked for shape here (strict types, no unknown keys) and for meaning by the library.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+import lapor_core as lc
+
+__all__ = [
+    "AssignIn",
+    "ComplaintOut",
+    "ComplaintPageOut",
+    "DeadlineOut",
+    "FeatureCollectionOut",
+    "FeatureOut",
+    "FieldProblem",
+    "ForwardIn",
+    "LocationIn",
+    "LocationOut",
+    "MessageIn",
+    "PointOut",
+    "Problem",
+    "RatingIn",
+    "ReasonIn",
+    "ReceiptOut",
+    "RegionOut",
+    "ReporterIn",
+    "ReporterOut",
+    "SubmissionIn",
+    "TimelineEntryOut",
+    "TopicOut",
+]
+
+_IN = ConfigDict(strict=True, extra="forbid")
+_OUT = ConfigDict(extra="forbid")
+
+
+class FieldProblem(BaseModel):
+    """One bad field: its path (``location.lat``) and why; the value is never repeated."""
+
+    model_config = _OUT
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """Every error answer: what went wrong, and for invalid input each bad field."""
+
+    model_config = _OUT
+    detail: str
+    errors: list[FieldProblem] = Field(default_factory=list)
+
+
+class LocationIn(BaseModel):
+    """Where: a region code, a point, an address; each optional."""
+
+    model_config = _IN
+    region: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+
+
+class ReporterIn(BaseModel):
+    """Who reports and how to reach them; each optional."""
+
+    model_config = _IN
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    nik: str | None = None
+
+
+def _one_of(values: type[enum.StrEnum]) -> Any:
+    """A text field documented as one of an enum's values; the library checks it."""
+    return Field(json_schema_extra={"enum": [member.value for member in values]})
+
+
+class SubmissionIn(BaseModel):
+    """A new report, in lapor_core's dictionary form (see ``docs/topics/submissions.md``)."""
+
+    model_config = _IN
+    kind: str = _one_of(lc.Kind)
+    channel: str = _one_of(lc.Channel)
+    title: str
+    body: str
+    category: str | None = None
+    location: LocationIn | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    reporter: ReporterIn | None = None
+
+
+class ReceiptOut(BaseModel):
+    """The receipt: the access key is shown this once and never stored in clear."""
+
+    model_config = _OUT
+    tracking_id: str
+    access_key: str
+
+
+class LocationOut(BaseModel):
+    """A location as the caller may see it (rounded for the public, no address)."""
+
+    model_config = _OUT
+    region: str | None
+    lat: float | None
+    lon: float | None
+    address: str | None
+
+
+class ReporterOut(BaseModel):
+    """Reporter fields the caller may see; ``name`` is ``Anonim`` when withheld."""
+
+    model_config = _OUT
+    name: str | None
+    email: str | None
+    phone: str | None
+    nik: str | None
+    account_id: str | None
+
+
+class TimelineEntryOut(BaseModel):
+    """One step of the complaint."""
+
+    model_config = _OUT
+    at: datetime
+    action: lc.Action
+    actor_role: str
+    message: str | None
+    institution: str | None
+    unit: str | None
+    reason: str | None
+
+
+class DeadlineOut(BaseModel):
+    """One service-level clock."""
+
+    model_config = _OUT
+    stage: str
+    started_at: datetime
+    due_at: datetime | None
+    state: str
+    provisional: bool
+    institution: str | None
+
+
+class ComplaintOut(BaseModel):
+    """A complaint as the caller may see it; withheld field groups are named in ``withheld``."""
+
+    model_config = _OUT
+    tracking_id: str
+    status: lc.Status
+    summary: lc.Summary
+    kind: lc.Kind
+    channel: lc.Channel
+    category: str | None
+    region: str | None
+    institution: str | None
+    unit: str | None
+    anonymous: bool
+    confidential: bool
+    submitted_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    rating: int | None
+    support_count: int
+    title: str | None
+    body: str | None
+    location: LocationOut | None
+    reporter: ReporterOut | None
+    timeline: list[TimelineEntryOut]
+    deadlines: list[DeadlineOut]
+    withheld: list[str]
+
+    @classmethod
+    def of(cls, view: lc.ComplaintView) -> ComplaintOut:
+        """The response for one view."""
+        return cls.model_validate(lc.to_dict(view))
+
+
+class ComplaintPageOut(BaseModel):
+    """One page of complaints; pass ``next_cursor`` as ``cursor`` for the next (None on the last page)."""
+
+    model_config = _OUT
+    items: list[ComplaintOut]
+    next_cursor: str | None
+
+
+class MessageIn(BaseModel):
+    """A message (information, follow-up, reply)."""
+
+    model_config = _IN
+    message: str
+
+
+class ReasonIn(BaseModel):
+    """A reason (archiving, declining)."""
+
+    model_config = _IN
+    reason: str
+
+
+class ForwardIn(BaseModel):
+    """Verification: the institution to forward to, and optionally topic, flags and SLA class."""
+
+    model_config = _IN
+    institution: str
+    category: str | None = None
+    anonymous: bool | None = None
+    confidential: bool | None = None
+    sla_class: str | None = None
+
+
+class AssignIn(BaseModel):
+    """Disposition to a work unit."""
+
+    model_config = _IN
+    unit: str
+
+
+class RatingIn(BaseModel):
+    """The reporter's rating, 1 to 5."""
+
+    model_config = _IN
+    rating: int
+
+
+class RegionOut(BaseModel):
+    """A region for pickers."""
+
+    model_config = _OUT
+    code: str
+    name: str
+    lat: float | None
+    lon: float | None
+
+
+class PointOut(BaseModel):
+    """A GeoJSON point: ``[longitude, latitude]``."""
+
+    model_config = _OUT
+    type: Literal["Point"] = "Point"
+    coordinates: list[float]
+
+
+class FeatureOut(BaseModel):
+    """A GeoJSON feature."""
+
+    model_config = _OUT
+    type: Literal["Feature"] = "Feature"
+    id: str | None = None
+    geometry: PointOut
+    properties: dict[str, Any]
+
+
+class FeatureCollectionOut(BaseModel):
+    """A GeoJSON feature collection."""
+
+    model_config = _OUT
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[FeatureOut]
+
+
+class TopicOut(BaseModel):
+    """A topic of the tree."""
+
+    model_config = _OUT
+    id: str
+    parent: str | None
+    name_id: str
+    name_en: str

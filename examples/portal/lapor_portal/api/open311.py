@@ -1,0 +1,548 @@
+"""Open311 GeoReport v2 under ``/open311/v2``: discovery, services, and service requests in XML and JSON.
+
+How LAPOR! maps onto GeoReport v2:
+
+- **services** are the topics of the topic tree (``service_code`` is the topic ID, ``group`` its root topic);
+  every service has the same attributes (report kind, title, region, the two privacy flags), so
+  ``metadata`` is true and ``type`` is ``realtime``.
+- a **service request** is a complaint as the public sees it (:meth:`lapor_core.Principal.public`): its
+  tracking ID is the ``service_request_id``, its status maps to ``open``/``closed`` with the LAPOR! status
+  in ``status_notes``, its institution is ``agency_responsible``, its follow-up deadline is
+  ``expected_datetime``, its Kemendagri region code is ``address_id`` and the region's names are the
+  ``address``. Confidential and unverified complaints do not exist here; anonymous ones carry no identity
+  (GeoReport requests have no identity fields at all). Coordinates are rounded by the library.
+- ``POST requests`` needs one of the keys in ``PortalSettings.open311_api_keys``; the reporter's name, e-mail
+  and phone become the complaint's reporter, ``device_id``, ``account_id`` and ``media_url`` are not kept.
+  The access key is not part of GeoReport, so it is not answered: integrations that let reporters follow
+  their complaint privately use the JSON API.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Final
+
+import attrs
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+import lapor_core as lc
+from lapor_portal.api.open311_format import Data, Format, document
+from lapor_portal.api.open311_models import (
+    DiscoveryOut,
+    ServiceDefinitionOut,
+    ServiceOut,
+    ServiceRequestOut,
+    SubmittedRequestOut,
+    documented,
+)
+from lapor_portal.context import Portal, get_portal
+
+__all__ = ["Open311Error", "Open311Route", "router"]
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+MAX_RESULTS: Final = 1000  # GeoReport v2: "first 1000 requests returned"
+MAX_SPAN: Final = timedelta(days=90)  # GeoReport v2: start_date..end_date "may not span more than 90 days"
+_CLOSED = frozenset({lc.Status.CLOSED, lc.Status.ARCHIVED})
+_TITLE_MAX = 150
+_BOOLEANS = {"true": True, "false": False}
+
+
+class Open311Error(Exception):
+    """An Open311 error answer: an HTTP status and one or more ``(code, description)``."""
+
+    def __init__(self, status_code: int, *errors: str) -> None:
+        super().__init__(status_code, errors)
+        self.status_code = status_code
+        self.descriptions = errors
+
+
+def _format_of(request: Request) -> Format:
+    """The format the path asks for; XML (the required one) when it names none we know."""
+    asked = request.path_params.get("fmt")
+    return Format(asked) if asked in tuple(Format) else Format.XML
+
+
+def _errors(request: Request, status_code: int, descriptions: Iterable[str]) -> Response:
+    body: list[Data] = [{"code": status_code, "description": d} for d in descriptions]
+    return document(_format_of(request), "errors", body, status_code=status_code)
+
+
+class Open311Route(APIRoute):
+    """A route answering every failure as GeoReport errors: 404 unknown, 403 bad key, 400 anything else."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap FastAPI's handler with the error mapping."""
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Open311Error as error:
+                return _errors(request, error.status_code, error.descriptions)
+            except HTTPException as error:
+                status_code = 404 if error.status_code == 404 else 400
+                return _errors(request, status_code, [str(error.detail)])
+            except RequestValidationError as error:
+                found = [
+                    f"{'.'.join(map(str, e.get('loc', ())[1:]))}: {e.get('msg')}" for e in error.errors()
+                ]
+                return _errors(request, 400, found or ["invalid request"])
+            except lc.ValidationError as error:
+                return _errors(request, 400, [f"{e.field}: {e.reason}" for e in error.errors])
+            except (lc.NotFound, lc.InvalidTrackingId):
+                return _errors(request, 404, ["service_request_id not found"])
+
+        return handle
+
+
+router = APIRouter(prefix="/open311/v2", route_class=Open311Route, tags=["open311"])
+PortalDep = Annotated[Portal, Depends(get_portal)]
+FormatPath = Annotated[str, Path(description="Response format", json_schema_extra={"enum": ["json", "xml"]})]
+Jurisdiction = Annotated[str | None, Query(max_length=200)]
+
+
+def _format(fmt: str) -> Format:
+    if fmt not in tuple(Format):
+        raise Open311Error(404, f"format {fmt[:10]!r} not supported; use xml or json")
+    return Format(fmt)
+
+
+def _check_jurisdiction(portal: Portal, jurisdiction_id: str | None) -> None:
+    if jurisdiction_id and jurisdiction_id != portal.settings.jurisdiction_id:
+        raise Open311Error(404, "jurisdiction_id not found")
+
+
+# --- discovery ----------------------------------------------------------------------------------------------
+@router.get("/discovery.{fmt}", **documented(DiscoveryOut))
+def discovery(request: Request, portal: PortalDep, fmt: FormatPath) -> Response:
+    """Service discovery: where the GeoReport v2 endpoint is and which formats it speaks."""
+    settings = portal.settings
+    changeset = portal.started_at.strftime("%Y-%m-%d %H:%M")
+    body: Data = {
+        "changeset": changeset,
+        "contact": settings.open311_contact,
+        "key_service": settings.open311_key_service,
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{str(request.base_url).rstrip('/')}{router.prefix}",
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return document(_format(fmt), "discovery", body)
+
+
+# --- services -----------------------------------------------------------------------------------------------
+def _service(portal: Portal, topic: lc.Topic) -> dict[str, Data]:
+    path = portal.topics.path(topic.id)
+    return {
+        "service_code": topic.id,
+        "service_name": topic.name_id,
+        "description": ": ".join(t.name_id for t in path) + f" ({': '.join(t.name_en for t in path)})",
+        "metadata": True,
+        "type": "realtime",
+        "keywords": ", ".join((topic.name_id, topic.name_en, topic.id)),
+        "group": path[0].name_id,
+    }
+
+
+def _all_topics(portal: Portal) -> list[lc.Topic]:
+    return [topic for root, children in portal.topic_groups() for topic in (root, *children)]
+
+
+@router.get("/services.{fmt}", **documented(list[ServiceOut]))
+def services(portal: PortalDep, fmt: FormatPath, jurisdiction_id: Jurisdiction = None) -> Response:
+    """The service list: one service per topic."""
+    response_format = _format(fmt)
+    _check_jurisdiction(portal, jurisdiction_id)
+    return document(response_format, "services", [_service(portal, t) for t in _all_topics(portal)])
+
+
+def _attributes() -> list[Data]:
+    def attribute(
+        order: int, code: str, datatype: str, description: str, values: Sequence[tuple[str, str]] = ()
+    ) -> Data:
+        return {
+            "variable": True,
+            "code": code,
+            "datatype": datatype,
+            "required": False,
+            "datatype_description": "true / false" if code in ("anonymous", "confidential") else None,
+            "order": order,
+            "description": description,
+            "values": [{"key": key, "name": name} for key, name in values],
+        }
+
+    flag_values = (("false", "Tidak / No"), ("true", "Ya / Yes"))
+    return [
+        attribute(
+            1,
+            "kind",
+            "singlevaluelist",
+            "Jenis laporan / report kind (default pengaduan)",
+            [(k.value, f"{k.label} / {k.label_en}") for k in lc.Kind],
+        ),
+        attribute(
+            2,
+            "title",
+            "string",
+            "Judul singkat, paling banyak 150 karakter / short title (default: the description's first line)",
+        ),
+        attribute(
+            3, "region", "string", "Kode wilayah Kemendagri / Kemendagri region code (31.71, 31.71.01)"
+        ),
+        attribute(
+            4,
+            "anonymous",
+            "singlevaluelist",
+            "Anonim: identitas pelapor disembunyikan dari instansi dan "
+            "publik / hide the reporter's identity from the institution and the public",
+            flag_values,
+        ),
+        attribute(
+            5,
+            "confidential",
+            "singlevaluelist",
+            "Rahasia: isi laporan tidak ditampilkan kepada publik / keep the content from the public",
+            flag_values,
+        ),
+    ]
+
+
+@router.get("/services/{service_code}.{fmt}", **documented(ServiceDefinitionOut))
+def service_definition(
+    portal: PortalDep,
+    service_code: Annotated[str, Path(max_length=64)],
+    fmt: FormatPath,
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    """A service's definition: the attributes a request may carry."""
+    response_format = _format(fmt)
+    _check_jurisdiction(portal, jurisdiction_id)
+    if portal.topics.find(service_code) is None:
+        raise Open311Error(404, "service_code not found")
+    return document(
+        response_format, "service_definition", {"service_code": service_code, "attributes": _attributes()}
+    )
+
+
+# --- service requests ---------------------------------------------------------------------------------------
+def _address(portal: Portal, view: lc.ComplaintView) -> str | None:
+    if view.location is not None and view.location.address:
+        return view.location.address
+    names: list[str] = []
+    code = view.region
+    while code:
+        region = portal.regions.find(code)
+        if region is None:
+            break
+        names.append(region.name)
+        code = region.parent
+    return ", ".join(names) or None
+
+
+def _status_notes(view: lc.ComplaintView) -> str:
+    label = view.status.label("id")
+    answers = [e.message for e in view.timeline if e.action is lc.Action.FOLLOW_UP and e.message]
+    if view.status in (lc.Status.FOLLOWED_UP, lc.Status.CLOSED) and answers:
+        return f"{label}: {answers[-1]}"
+    return label
+
+
+def _expected(view: lc.ComplaintView) -> datetime | None:
+    follow_ups = [d for d in view.deadlines if d.stage == "follow_up" and d.due_at is not None]
+    return follow_ups[-1].due_at if follow_ups else None
+
+
+def service_request(portal: Portal, view: lc.ComplaintView) -> dict[str, Data]:
+    """One complaint (as the public sees it) as a GeoReport service request."""
+    zone = portal.zone
+    location = view.location
+    expected = _expected(view)
+    return {
+        "service_request_id": view.tracking_id,
+        "status": "closed" if view.status in _CLOSED else "open",
+        "status_notes": _status_notes(view),
+        "service_name": portal.topic_name(view.category, "id"),
+        "service_code": view.category,
+        "description": view.body,
+        "agency_responsible": portal.institution_name(view.institution),
+        "service_notice": None,
+        "requested_datetime": view.submitted_at.astimezone(zone),
+        "updated_datetime": view.updated_at.astimezone(zone),
+        "expected_datetime": expected.astimezone(zone) if expected else None,
+        "address": _address(portal, view),
+        "address_id": view.region,
+        "zipcode": None,
+        "lat": location.lat if location else None,
+        "long": location.lon if location else None,
+        "media_url": None,
+    }
+
+
+def _instant(name: str, text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a W3C datetime such as 2026-03-01T00:00:00Z") from None
+    if instant.utcoffset() is None:
+        raise Open311Error(400, f"{name} must carry a time zone (Z or +07:00)")
+    return instant
+
+
+def _statuses(text: str | None) -> frozenset[lc.Status] | None:
+    if not text:
+        return None
+    wanted = {part.strip() for part in text.split(",") if part.strip()}
+    if not wanted <= {"open", "closed"}:
+        raise Open311Error(400, "status must be open, closed or both, comma separated")
+    chosen: set[lc.Status] = set()
+    if "open" in wanted:
+        chosen |= set(lc.Status) - _CLOSED
+    if "closed" in wanted:
+        chosen |= _CLOSED
+    return frozenset(chosen)
+
+
+def _views_by_id(portal: Portal, ids: str) -> list[lc.ComplaintView]:
+    found = []
+    for text in ids.split(",")[:MAX_RESULTS]:
+        try:
+            found.append(portal.desk.view(lc.Principal.public(), text.strip()))
+        except (lc.NotFound, lc.InvalidTrackingId, lc.ValidationError):
+            continue
+    return found
+
+
+def _search(portal: Portal, base: lc.ComplaintQuery, codes: Sequence[str | None]) -> list[lc.ComplaintView]:
+    found: list[lc.ComplaintView] = []
+    for code in codes:
+        query = attrs.evolve(base, category=code)
+        while len(found) < MAX_RESULTS:
+            page = portal.desk.list(lc.Principal.public(), query)
+            found.extend(page.items)
+            if page.next_cursor is None:
+                break
+            query = attrs.evolve(query, cursor=page.next_cursor)
+    found.sort(key=lambda v: (v.submitted_at, v.tracking_id), reverse=True)
+    return found[:MAX_RESULTS]
+
+
+@router.get("/requests.{fmt}", **documented(list[ServiceRequestOut]))
+def requests(
+    portal: PortalDep,
+    fmt: FormatPath,
+    jurisdiction_id: Jurisdiction = None,
+    service_request_id: Annotated[str | None, Query(max_length=20_000)] = None,
+    service_code: Annotated[str | None, Query(max_length=2000)] = None,
+    start_date: Annotated[str | None, Query(max_length=40)] = None,
+    end_date: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """Service requests, newest first, at most 1,000.
+
+    By ``service_request_id`` (comma list; overrides the rest), or filtered by service code, status and a
+    requested-datetime range of at most 90 days (default: the last 90 days).
+    """
+    response_format = _format(fmt)
+    _check_jurisdiction(portal, jurisdiction_id)
+    if service_request_id:
+        views = _views_by_id(portal, service_request_id)
+    else:
+        end = _instant("end_date", end_date) or portal.now()
+        start = _instant("start_date", start_date) or end - MAX_SPAN
+        if end < start or end - start > MAX_SPAN:
+            raise Open311Error(400, "start_date and end_date must be in order and at most 90 days apart")
+        codes: list[str | None] = [c.strip() for c in (service_code or "").split(",") if c.strip()] or [None]
+        base = lc.ComplaintQuery(
+            statuses=_statuses(status),
+            submitted_from=start,
+            submitted_before=end + timedelta(microseconds=1),
+            order=lc.Order.SUBMITTED_DESC,
+            limit=MAX_RESULTS,
+        )
+        views = _search(portal, base, codes)
+    return document(response_format, "service_requests", [service_request(portal, v) for v in views])
+
+
+@router.get("/requests/{service_request_id}.{fmt}", **documented(list[ServiceRequestOut]))
+def request_by_id(
+    portal: PortalDep,
+    service_request_id: Annotated[str, Path(max_length=100)],
+    fmt: FormatPath,
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    """One service request, as a list of one."""
+    response_format = _format(fmt)
+    _check_jurisdiction(portal, jurisdiction_id)
+    view = portal.desk.view(lc.Principal.public(), service_request_id)
+    return document(response_format, "service_requests", [service_request(portal, view)])
+
+
+def _coordinate(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a decimal number (WGS84)") from None
+
+
+def _flag(code: str, text: str | None) -> bool:
+    if not text:
+        return False
+    value = _BOOLEANS.get(text.strip().lower())
+    if value is None:
+        raise Open311Error(400, f"attribute[{code}] must be true or false")
+    return value
+
+
+def _title(description: str) -> str:
+    """A title from the description's first line, cut at a word to fit LAPOR!'s 150 characters."""
+    first = description.strip().splitlines()[0].strip() if description.strip() else ""
+    if len(first) <= _TITLE_MAX:
+        return first
+    return first[: _TITLE_MAX - 1].rsplit(" ", 1)[0].rstrip() + "…"
+
+
+@attrs.frozen(kw_only=True)
+class PostedRequest:
+    """The fields of a ``POST requests`` that become a complaint (the others are not kept)."""
+
+    service_code: str
+    lat: str | None = None
+    long: str | None = None
+    address_string: str | None = None
+    address_id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    description: str | None = None
+    kind: str | None = None
+    title: str | None = None
+    region: str | None = None
+    anonymous: str | None = None
+    confidential: str | None = None
+
+    def submission(self, regions: lc.RegionTable) -> lc.Submission:
+        """The complaint's submission (channel ``api``).
+
+        Raises:
+            Open311Error: 400 for a missing or malformed GeoReport field.
+            lapor_core.ValidationError: The library refused a field.
+        """
+        if bool(self.lat) != bool(self.long):
+            raise Open311Error(400, "lat and long must be sent together")
+        if not (self.lat or self.address_string or self.address_id):
+            raise Open311Error(
+                400, "A full location parameter must be submitted: lat and long, address_string or address_id"
+            )
+        if not self.description or not self.description.strip():
+            raise Open311Error(400, "description was not provided")
+        region = self.region or self.address_id
+        if region:
+            regions.resolve(region, field="attribute[region]" if self.region else "address_id")
+        location: dict[str, object] = {"region": region, "address": self.address_string}
+        if self.lat and self.long:
+            location.update(lat=_coordinate("lat", self.lat), lon=_coordinate("long", self.long))
+        name = " ".join(part.strip() for part in (self.first_name, self.last_name) if part and part.strip())
+        reporter = {"name": name or None, "email": self.email or None, "phone": self.phone or None}
+        return lc.Submission.from_dict(
+            {
+                "kind": self.kind or lc.Kind.PENGADUAN.value,
+                "channel": lc.Channel.API.value,
+                "title": self.title or _title(self.description),
+                "body": self.description,
+                "category": self.service_code,
+                "anonymous": _flag("anonymous", self.anonymous),
+                "confidential": _flag("confidential", self.confidential),
+                "location": location,
+                "reporter": reporter if any(reporter.values()) else None,
+            }
+        )
+
+
+OptionalForm = Annotated[str | None, Form(max_length=10_000)]
+# PermenPANRB 62/2018 (now 5/2025): verification within 3 working days, the institution's follow-up within 5.
+SERVICE_NOTICE = (
+    "Laporan diverifikasi admin LAPOR! paling lambat 3 hari kerja, lalu ditindaklanjuti instansi "
+    "paling lambat 5 hari kerja."
+)
+
+
+@router.post("/requests.{fmt}", **documented(list[SubmittedRequestOut]))
+def create_request(
+    portal: PortalDep,
+    fmt: FormatPath,
+    api_key: OptionalForm = None,
+    jurisdiction_id: OptionalForm = None,
+    service_code: OptionalForm = None,
+    lat: OptionalForm = None,
+    long: OptionalForm = None,
+    address_string: OptionalForm = None,
+    address_id: OptionalForm = None,
+    email: OptionalForm = None,
+    device_id: OptionalForm = None,
+    account_id: OptionalForm = None,
+    first_name: OptionalForm = None,
+    last_name: OptionalForm = None,
+    phone: OptionalForm = None,
+    description: OptionalForm = None,
+    media_url: OptionalForm = None,
+    kind: Annotated[str | None, Form(alias="attribute[kind]", max_length=40)] = None,
+    title: Annotated[str | None, Form(alias="attribute[title]", max_length=1000)] = None,
+    region: Annotated[str | None, Form(alias="attribute[region]", max_length=40)] = None,
+    anonymous: Annotated[str | None, Form(alias="attribute[anonymous]", max_length=10)] = None,
+    confidential: Annotated[str | None, Form(alias="attribute[confidential]", max_length=10)] = None,
+) -> Response:
+    """Create a service request (form-encoded, ``api_key`` required): a new complaint through the API channel.
+
+    ``device_id``, ``account_id`` and ``media_url`` are accepted and not kept.
+    """
+    del (
+        device_id,
+        account_id,
+        media_url,
+    )  # accepted by the standard, not kept (UU 27/2022: collect the minimum)
+    response_format = _format(fmt)
+    _check_jurisdiction(portal, jurisdiction_id)
+    if not api_key or not any(
+        hmac.compare_digest(api_key.encode(), k.encode()) for k in portal.settings.open311_api_keys
+    ):
+        raise Open311Error(403, "Missing or invalid api_key")
+    if not service_code:
+        raise Open311Error(400, "service_code was not provided")
+    if portal.topics.find(service_code) is None:
+        raise Open311Error(404, "service_code not found")
+    posted = PostedRequest(
+        service_code=service_code,
+        lat=lat,
+        long=long,
+        address_string=address_string,
+        address_id=address_id,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        description=description,
+        kind=kind,
+        title=title,
+        region=region,
+        anonymous=anonymous,
+        confidential=confidential,
+    )
+    receipt = portal.desk.submit(posted.submission(portal.regions))
+    answer: Data = [
+        {"service_request_id": receipt.tracking_id, "service_notice": SERVICE_NOTICE, "account_id": None}
+    ]
+    return document(response_format, "service_requests", answer)

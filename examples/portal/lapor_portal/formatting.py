@@ -1,0 +1,108 @@
+"""How dates and service-level clocks read on the pages: local time, and working days left or overdue."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+
+import lapor_core as lc
+
+__all__ = ["Countdown", "countdown", "format_date", "format_datetime"]
+
+_MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
+def format_date(instant: datetime, lang: str, zone: ZoneInfo) -> str:
+    """The local date: ``17 Agu 2026``.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> format_date(datetime.fromisoformat("2026-08-16T20:00:00+00:00"), "id", ZoneInfo("Asia/Jakarta"))
+    '17 Agu 2026'
+    """
+    local = instant.astimezone(zone)
+    return f"{local.day} {_MONTHS.get(lang, _MONTHS['id'])[local.month - 1]} {local.year}"
+
+
+def format_datetime(instant: datetime, lang: str, zone: ZoneInfo) -> str:
+    """The local date and time with the zone's abbreviation: ``17 Mar 2026 10.00 WIB``.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> when = datetime.fromisoformat("2026-03-17T03:00:00+00:00")
+    >>> format_datetime(when, "id", ZoneInfo("Asia/Jakarta"))
+    '17 Mar 2026 10.00 WIB'
+    >>> format_datetime(when, "en", ZoneInfo("Asia/Makassar"))
+    '17 Mar 2026 11:00 WITA'
+    """
+    local = instant.astimezone(zone)
+    separator = ":" if lang == "en" else "."
+    return f"{format_date(local, lang, zone)} {local:%H}{separator}{local:%M} {local.tzname()}"
+
+
+@attrs.frozen
+class Countdown:
+    """Where a service-level clock stands, in working days.
+
+    Attributes:
+        stage: ``verification``, ``follow_up`` or ``closing``.
+        due_at: When it falls due.
+        state: ``left`` (still open, due after today), ``today`` (still open, today is the last day),
+            ``overdue`` (still open, past due), ``paused`` (on hold), or for a finished clock its final state
+            (``met``, ``breached``, ``expired``, ``cancelled``).
+        working_days: Working days left after today (``left``), or working days late (``overdue``).
+    """
+
+    stage: str
+    due_at: datetime
+    state: str
+    working_days: int = 0
+
+
+def countdown(
+    deadline: lc.DeadlineView, *, now: datetime, calendar: lc.WorkingCalendar, current: bool
+) -> Countdown | None:
+    """The countdown of one deadline on the calendar it runs on; None without a due instant.
+
+    ``current`` says the clock is the complaint's present stage (its last clock, while the complaint is not
+    closed or archived); any other clock has finished. A deadline is due at 00:00 after its last allowed
+    working day; the days left are counted as the service level counts them, after today, so a complaint
+    submitted today under a 3-working-day rule has 3 left.
+
+    >>> from datetime import timezone
+    >>> wib = timezone(timedelta(hours=7))
+    >>> clock = lc.DeadlineView(stage="verification", started_at=datetime(2026, 3, 17, 10, tzinfo=wib),
+    ...     due_at=datetime(2026, 3, 28, tzinfo=wib), state="running", provisional=False, institution=None)
+    >>> calendar = lc.WorkingCalendar.indonesia()
+    >>> countdown(clock, now=datetime(2026, 3, 17, 11, tzinfo=wib), calendar=calendar, current=True)
+    Countdown(stage='verification', due_at=..., state='left', working_days=3)
+    >>> countdown(clock, now=datetime(2026, 3, 27, 9, tzinfo=wib), calendar=calendar, current=True)
+    Countdown(stage='verification', due_at=..., state='today', working_days=0)
+    >>> countdown(clock, now=datetime(2026, 3, 31, 9, tzinfo=wib), calendar=calendar, current=True)
+    Countdown(stage='verification', due_at=..., state='overdue', working_days=2)
+    >>> countdown(clock, now=datetime(2026, 3, 31, 9, tzinfo=wib), calendar=calendar, current=False).state
+    'running'
+    """
+    if deadline.due_at is None:
+        return None
+    due = deadline.due_at
+    if not current:
+        return Countdown(stage=deadline.stage, due_at=due, state=deadline.state)
+    if deadline.state == "paused":
+        return Countdown(stage=deadline.stage, due_at=due, state="paused")
+    try:
+        last_day = calendar.local_date(due - _JUST_BEFORE)
+        today = calendar.local_date(now)
+        if now >= due:
+            late = max(calendar.working_days_between(last_day, today), 0)
+            return Countdown(stage=deadline.stage, due_at=due, state="overdue", working_days=late)
+        left = calendar.working_days_between(today, last_day)
+    except lc.DateOutOfRange:
+        return Countdown(stage=deadline.stage, due_at=due, state=deadline.state)
+    return Countdown(
+        stage=deadline.stage, due_at=due, state="left" if left > 0 else "today", working_days=left
+    )

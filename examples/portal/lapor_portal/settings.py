@@ -1,0 +1,112 @@
+"""The portal's settings: one frozen value, built once and handed to :func:`lapor_portal.create_app`."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+import attrs
+
+from lapor_portal.accounts import DEMO_ACCOUNTS, Account
+
+__all__ = ["PortalSettings"]
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(value))
+
+
+def _frozen_set(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(values)
+
+
+def _origin(url: str | None) -> str | None:
+    """The ``scheme://host[:port]`` of an absolute URL, or None for none or a relative one."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@attrs.frozen(kw_only=True)
+class PortalSettings:
+    """How one deployment of the portal is configured.
+
+    Attributes:
+        site_name: Shown in the header and page titles.
+        timezone: IANA zone dates are shown in.
+        tile_url: Map tile URL template (``{z}/{x}/{y}``), or None for no tiles; markers and the province
+            map are drawn without them.
+        tile_attribution: Credit line for the tiles.
+        leaflet_url: Base URL serving ``leaflet.js`` and ``leaflet.css`` (your own copy or a CDN), or None:
+            the portal then draws its maps with its own small script.
+        accounts: Staff and citizen accounts offered by the demonstration sign-in; a real portal maps its
+            own users to principals instead (see ``docs/topics/example-portal.md``).
+        api_tokens: Bearer tokens of the JSON API, each naming an account key.
+        open311_api_keys: Keys accepted by Open311 ``POST requests``.
+        jurisdiction_id: The Open311 jurisdiction this endpoint serves.
+        open311_contact: Open311 discovery: how to reach the maintainers.
+        open311_key_service: Open311 discovery: how to get an API key.
+        session_secret: Signs session cookies; None derives it from the desk's pepper.
+        https_only: Mark cookies ``Secure`` (every deployment behind HTTPS should).
+        session_minutes: How long a session cookie lasts after the session last changed (a sign-in).
+        reporter_minutes: How long a reporter stays signed in after entering their access key.
+        sweep_seconds: Interval of the background sweep (closing, breaches, reminders), or None to leave it to
+            an external scheduler (cron calling ``desk.sweep()``).
+    """
+
+    site_name: str = "LAPOR! Daerah"
+    timezone: str = "Asia/Jakarta"
+    tile_url: str | None = OSM_TILES
+    tile_attribution: str = "© OpenStreetMap contributors"
+    leaflet_url: str | None = None
+    accounts: tuple[Account, ...] = DEMO_ACCOUNTS
+    api_tokens: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
+    open311_api_keys: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen_set)
+    jurisdiction_id: str = "lapor.example.go.id"
+    open311_contact: str = "Pengelola LAPOR! Daerah, pengaduan@example.go.id"
+    open311_key_service: str = "Minta kunci API kepada pengelola: pengaduan@example.go.id"
+    session_secret: bytes | None = attrs.field(default=None, repr=False)
+    https_only: bool = False
+    session_minutes: int = 8 * 60
+    reporter_minutes: int = 30
+    sweep_seconds: float | None = 300.0
+
+    @property
+    def tile_origin(self) -> str | None:
+        """The origin map tiles load from (for the Content-Security-Policy)."""
+        return _origin(self.tile_url)
+
+    @property
+    def leaflet_origin(self) -> str | None:
+        """The origin Leaflet loads from, when it is not served by the portal itself."""
+        return _origin(self.leaflet_url)
+
+    def account_for_token(self, token: str) -> Account | None:
+        """The account a JSON API bearer token was issued to, or None (compared in constant time).
+
+        >>> PortalSettings(api_tokens={"s3cret-token": "admin-demo"}).account_for_token("s3cret-token").key
+        'admin-demo'
+        """
+        given = token.encode("utf-8")
+        found = None
+        for issued, account_key in self.api_tokens.items():
+            if hmac.compare_digest(given, issued.encode("utf-8")):
+                found = account_key
+        return self.account(found)
+
+    def account(self, key: object) -> Account | None:
+        """The account with this key, or None.
+
+        >>> PortalSettings().account("admin-demo").role.value
+        'admin'
+        >>> PortalSettings().account("nobody") is None
+        True
+        """
+        return next((a for a in self.accounts if a.key == key), None)

@@ -1,0 +1,77 @@
+"""Errors on the pages: each lapor_core error becomes a page with the right status code.
+
+The JSON API and Open311 answer their own errors in their formats (see :mod:`lapor_portal.api.errors`); only
+unknown addresses under their prefixes reach the handlers here, and get JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+import lapor_core as lc
+from lapor_portal.i18n import Translator, language_of
+from lapor_portal.security import CsrfRejected
+from lapor_portal.web.rendering import render
+from lapor_portal.web.staff import SignInRequired, WrongRole
+
+__all__ = ["install_page_errors"]
+
+_MACHINE_PREFIXES = ("/api/", "/open311/")
+
+# error class -> (status, catalogue entry: error.<name>.heading and error.<name>.text)
+_PAGES: tuple[tuple[type[Exception], int, str], ...] = (
+    (lc.NotFound, 404, "not_found"),
+    (lc.InvalidTrackingId, 404, "not_found"),
+    (lc.TooManyAttempts, 429, "too_many"),
+    (lc.NotAllowed, 403, "not_allowed"),
+    (WrongRole, 403, "not_allowed"),
+    (CsrfRejected, 403, "csrf"),
+    (lc.TransitionNotAllowed, 409, "conflict"),
+    (lc.ConcurrencyConflict, 409, "conflict"),
+    (lc.ValidationError, 422, "invalid"),
+    (RequestValidationError, 422, "invalid"),
+)
+
+
+def _page(request: Request, status_code: int, name: str) -> Response:
+    t = Translator(language_of(request))
+    context = {"heading": t(f"error.{name}.heading"), "message": t(f"error.{name}.text"), "back": None}
+    return render(request, "error.html", context, status_code=status_code)
+
+
+def _handler(status_code: int, name: str) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(request: Request, error: Exception) -> Response:
+        response = _page(request, status_code, name)
+        if isinstance(error, lc.TooManyAttempts):
+            response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response
+
+    return handle
+
+
+async def _sign_in(_request: Request, error: Exception) -> Response:
+    next_path = error.next_path if isinstance(error, SignInRequired) else "/"
+    return RedirectResponse(f"/masuk?next={quote(next_path)}", status_code=303)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    status_code = error.status_code if isinstance(error, HTTPException) else 500
+    if request.url.path.startswith(_MACHINE_PREFIXES):
+        detail = error.detail if isinstance(error, HTTPException) else "error"
+        headers = error.headers if isinstance(error, HTTPException) else None
+        return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
+    return _page(request, status_code, "not_found" if status_code == 404 else "invalid")
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """Register the page error handlers on ``app``."""
+    for error_class, status_code, name in _PAGES:
+        app.add_exception_handler(error_class, _handler(status_code, name))
+    app.add_exception_handler(SignInRequired, _sign_in)
+    app.add_exception_handler(HTTPException, _http_error)

@@ -1,0 +1,195 @@
+"""The public pages: home, the submit form and its receipt, browsing public complaints, the language switch.
+
+Every read uses :meth:`lapor_core.Principal.public`, so these pages show exactly what the library lets
+anyone see: confidential and unverified complaints do not exist here, anonymous ones carry no name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+import lapor_core as lc
+from lapor_portal.context import Portal, get_portal
+from lapor_portal.i18n import LANG_COOKIE, LANGUAGES
+from lapor_portal.security import require_csrf
+from lapor_portal.web.forms import SubmitForm, errors_by_input
+from lapor_portal.web.identity import current_account
+from lapor_portal.web.rendering import flash, render
+
+__all__ = ["router", "safe_next"]
+
+router = APIRouter(include_in_schema=False)
+PortalDep = Annotated[Portal, Depends(get_portal)]
+
+PUBLIC_STATUSES = (lc.Status.FORWARDED, lc.Status.ASSIGNED, lc.Status.FOLLOWED_UP, lc.Status.CLOSED)
+"""The statuses a public complaint can have (the others are unpublished)."""
+_PAGE_SIZE = 20
+_TOP_PROVINCES = 5
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """``target`` when it is a path on this site, else ``default`` (no open redirects).
+
+    >>> safe_next("/pengaduan?status=closed"), safe_next("//evil.example"), safe_next("https://evil.example")
+    ('/pengaduan?status=closed', '/', '/')
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def _count(row: Mapping[str, object]) -> int:
+    count = row["count"]
+    return count if isinstance(count, int) else 0
+
+
+def _choice(value: str | None, allowed: tuple[str, ...]) -> str:
+    return value if value in allowed else ""
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, portal: PortalDep) -> HTMLResponse:
+    """The home page: statistics and a map of public complaints, and the latest of them."""
+    public = lc.Principal.public()
+    latest = portal.desk.list(public, lc.ComplaintQuery(order=lc.Order.SUBMITTED_DESC, limit=5))
+    by_status = portal.desk.stats(public, group_by=["status"])
+    by_province = sorted(portal.desk.stats(public, group_by=["province"]), key=_count, reverse=True)
+    context = {"latest": latest.items, "by_status": by_status, "by_province": by_province[:_TOP_PROVINCES]}
+    return render(request, "home.html", context)
+
+
+def _submit_page(
+    request: Request, portal: Portal, form: SubmitForm, errors: dict[str, list[str]]
+) -> HTMLResponse:
+    def children(code: str) -> tuple[lc.Region, ...]:
+        try:
+            return portal.regions.children(code) if code else ()
+        except (lc.NotFound, lc.ValidationError):
+            return ()
+
+    context = {
+        "form": form,
+        "errors": errors,
+        "kinds": tuple(lc.Kind),
+        "topic_groups": portal.topic_groups(),
+        "provinces": portal.regions.provinces(),
+        "regencies": children(form.province),
+        # A regency from another province (a stale form) offers no districts until the lists are refreshed.
+        "districts": children(form.regency) if form.regency.startswith(f"{form.province}.") else (),
+    }
+    return render(request, "submit.html", context, status_code=422 if errors else 200)
+
+
+@router.get("/lapor", response_class=HTMLResponse)
+def submit_form(
+    request: Request,
+    portal: PortalDep,
+    province: Annotated[str, Query(max_length=20)] = "",
+    regency: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    """The submit form; ``province`` and ``regency`` preselect the region pickers."""
+    return _submit_page(request, portal, SubmitForm(province=province, regency=regency), {})
+
+
+@router.post("/lapor", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def submit(request: Request, portal: PortalDep) -> HTMLResponse:
+    """Submit a report and show its receipt, the only time the access key is ever shown.
+
+    The request's address and user agent are not read, so nothing about the reporter's device is stored.
+    """
+    posted = await request.form()
+    form = SubmitForm.from_form(posted)
+    if posted.get("refresh"):
+        return _submit_page(request, portal, form, {})
+    try:
+        submission = form.submission(portal.regions)
+    except lc.ValidationError as error:
+        return _submit_page(request, portal, form, errors_by_input(error.errors))
+    receipt = await run_in_threadpool(portal.desk.submit, submission)
+    return render(request, "receipt.html", {"receipt": receipt})
+
+
+@router.get("/pengaduan", response_class=HTMLResponse)
+def browse(
+    request: Request,
+    portal: PortalDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=30)] = None,
+    topic: Annotated[str | None, Query(max_length=64)] = None,
+    province: Annotated[str | None, Query(max_length=2)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> HTMLResponse:
+    """Browse and filter the public complaints, newest first."""
+    filters = {
+        "status": _choice(status, tuple(s.value for s in PUBLIC_STATUSES)),
+        "kind": _choice(kind, tuple(k.value for k in lc.Kind)),
+        "topic": topic if topic and portal.topics.find(topic) else "",
+        "province": province
+        if province and any(p.code == province for p in portal.regions.provinces())
+        else "",
+    }
+    query = lc.ComplaintQuery(
+        statuses=frozenset({lc.Status(filters["status"])}) if filters["status"] else None,
+        kind=lc.Kind(filters["kind"]) if filters["kind"] else None,
+        category=filters["topic"] or None,
+        region_prefix=filters["province"] or None,
+        order=lc.Order.SUBMITTED_DESC,
+        limit=_PAGE_SIZE,
+        cursor=cursor or None,
+    )
+    page = portal.desk.list(lc.Principal.public(), query)
+    next_query = urlencode({**{k: v for k, v in filters.items() if v}, "cursor": page.next_cursor or ""})
+    context = {
+        "page": page,
+        "filters": filters,
+        "next_query": next_query,
+        "statuses": PUBLIC_STATUSES,
+        "kinds": tuple(lc.Kind),
+        "topic_groups": portal.topic_groups(),
+        "provinces": portal.regions.provinces(),
+    }
+    return render(request, "complaints.html", context)
+
+
+@router.get("/pengaduan/{tracking_id}", response_class=HTMLResponse)
+def public_complaint(request: Request, portal: PortalDep, tracking_id: str) -> Response:
+    """One public complaint; the canonical form of the ID is the page's address."""
+    view = portal.desk.view(lc.Principal.public(), tracking_id)
+    if view.tracking_id != tracking_id:
+        return RedirectResponse(f"/pengaduan/{view.tracking_id}", status_code=308)
+    return render(request, "complaint.html", {"view": view})
+
+
+@router.post("/pengaduan/{tracking_id}/dukung", dependencies=[Depends(require_csrf)])
+def support(request: Request, portal: PortalDep, tracking_id: str) -> RedirectResponse:
+    """A signed-in citizen supports a public complaint (once; again changes nothing)."""
+    account = current_account(request, portal)
+    if account is None or account.role is not lc.Role.CITIZEN:
+        return RedirectResponse(f"/masuk?next=/pengaduan/{quote(tracking_id, safe='')}", status_code=303)
+    view = portal.desk.support(account.principal(), tracking_id)
+    flash(request, "flash.supported")
+    return RedirectResponse(f"/pengaduan/{view.tracking_id}", status_code=303)
+
+
+@router.get("/bahasa/{lang}")
+def switch_language(
+    portal: PortalDep, lang: str, next_path: Annotated[str | None, Query(alias="next")] = None
+) -> RedirectResponse:
+    """Remember the visitor's language in a cookie and go back to the page they were on."""
+    response = RedirectResponse(safe_next(next_path), status_code=303)
+    if lang in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=portal.settings.https_only,
+        )
+    return response

@@ -1,0 +1,145 @@
+"""Rendering pages: the Jinja2 environment (autoescaping everything) and what every template can use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+import attrs
+import jinja2
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+import lapor_core as lc
+from lapor_portal.context import Portal, get_portal
+from lapor_portal.formatting import Countdown, countdown, format_date, format_datetime
+from lapor_portal.i18n import Lang, Translator, language_of
+from lapor_portal.security import CSRF_FIELD, csrf_token
+from lapor_portal.web.identity import current_account
+
+__all__ = ["PageHelpers", "flash", "make_templates", "render"]
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_FLASH = "flash"
+
+
+def make_templates() -> Jinja2Templates:
+    """The page templates. Autoescaping is on for every template, whatever its file name."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return Jinja2Templates(env=environment)
+
+
+@attrs.frozen
+class PageHelpers:
+    """Labels and formats in the visitor's language, available to templates as ``ui``."""
+
+    lang: Lang
+    portal: Portal
+
+    def status(self, status: lc.Status | str) -> str:
+        """The status name (``Diteruskan``) of a status or its value."""
+        return lc.Status(status).label(self.lang)
+
+    def summary(self, summary: lc.Summary) -> str:
+        """The reporter-facing word (``Proses``)."""
+        return summary.label(self.lang)
+
+    def kind(self, kind: lc.Kind) -> str:
+        """The report kind's label."""
+        return kind.label_en if self.lang == "en" else kind.label
+
+    def channel(self, channel: lc.Channel) -> str:
+        """The channel's label."""
+        return channel.label_en if self.lang == "en" else channel.label
+
+    def topic(self, topic_id: str | None) -> str:
+        """The topic's label, the ID itself when unknown, a dash when none."""
+        return self.portal.topic_name(topic_id, self.lang) or topic_id or "-"
+
+    def region(self, code: str | None) -> str:
+        """The region's name, the code itself when unknown, a dash when none."""
+        return self.portal.region_name(code) or code or "-"
+
+    def institution(self, code: str | None) -> str:
+        """The institution's name, the code itself when unknown, a dash when none."""
+        return self.portal.institution_name(code) or code or "-"
+
+    def unit(self, institution: str | None, unit: str | None) -> str:
+        """The work unit's name, its code when unknown, a dash when none."""
+        if not unit:
+            return "-"
+        directory = self.portal.directory
+        known = directory.units_of(institution) if institution and institution in directory else ()
+        return next((u.name for u in known if u.code == unit), unit)
+
+    def when(self, instant: datetime | None) -> str:
+        """Local date and time, or a dash."""
+        return format_datetime(instant, self.lang, self.portal.zone) if instant else "-"
+
+    def date(self, instant: datetime | None) -> str:
+        """Local date, or a dash."""
+        return format_date(instant, self.lang, self.portal.zone) if instant else "-"
+
+    def countdown(self, view: lc.ComplaintView, deadline: lc.DeadlineView) -> Countdown | None:
+        """Working days left (or late) on one of the complaint's deadlines, on the calendar it runs on."""
+        calendar = self.portal.calendar_for(deadline.institution)
+        current = deadline is self.current_deadline(view)
+        return countdown(deadline, now=self.portal.now(), calendar=calendar, current=current)
+
+    def current_deadline(self, view: lc.ComplaintView) -> lc.DeadlineView | None:
+        """The clock of the complaint's present stage (the one its queue sorts by); None once it is over."""
+        if not view.deadlines or view.status.is_terminal:
+            return None
+        return view.deadlines[-1]
+
+
+def flash(request: Request, key: str, **values: str) -> None:
+    """Queue a message (a catalogue key) for the next page this visitor sees."""
+    queued = request.session.get(_FLASH)
+    request.session[_FLASH] = [*(queued if isinstance(queued, list) else []), [key, values]]
+
+
+def _pop_flashes(request: Request, translate: Translator) -> list[str]:
+    queued = request.session.pop(_FLASH, None)
+    if not isinstance(queued, list):
+        return []
+    return [translate(str(key), **dict(values)) for key, values in queued]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page with the common context: ``t`` (translate), ``ui``, ``account``, the CSRF field..."""
+    portal = get_portal(request)
+    lang = language_of(request)
+    translate = Translator(lang)
+    common = {
+        "t": translate,
+        "ui": PageHelpers(lang, portal),
+        "lang": lang,
+        "settings": portal.settings,
+        "account": current_account(request, portal),
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(request),
+        "flashes": _pop_flashes(request, translate),
+        "path": request.url.path,
+        "query": request.url.query,
+    }
+    templates = cast("Jinja2Templates", request.app.state.templates)
+    return cast(
+        "HTMLResponse",
+        templates.TemplateResponse(request, template, {**common, **(context or {})}, status_code=status_code),
+    )

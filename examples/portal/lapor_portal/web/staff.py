@@ -1,0 +1,361 @@
+"""The staff pages: sign-in, the verification queue, the institution's inbox, one complaint's actions.
+
+Every action calls the desk with the signed-in account's principal; the desk decides what that principal may
+see and do, so a page only offers the forms the principal's role could use and the library has the final say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+import lapor_core as lc
+from lapor_portal.accounts import Account
+from lapor_portal.context import Portal, get_portal
+from lapor_portal.i18n import Translator, language_of
+from lapor_portal.security import require_csrf
+from lapor_portal.web.forms import errors_by_input
+from lapor_portal.web.identity import current_account, sign_in, sign_out
+from lapor_portal.web.public import safe_next
+from lapor_portal.web.rendering import flash, render
+
+__all__ = ["SignInRequired", "router", "staff_account"]
+
+router = APIRouter(include_in_schema=False)
+PortalDep = Annotated[Portal, Depends(get_portal)]
+Message = Annotated[str, Form(max_length=8000)]
+Cursor = Annotated[str | None, Query(max_length=500)]
+
+_QUEUE_SIZE = 50
+_AT_VERIFICATION = frozenset({lc.Status.SUBMITTED, lc.Status.ON_HOLD})
+_AT_INSTITUTION = frozenset({lc.Status.FORWARDED, lc.Status.ASSIGNED, lc.Status.FOLLOWED_UP})
+_CENTRAL = (
+    "kemenpanrb",
+    "kemendagri",
+    "kemenkes",
+    "kemendikdasmen",
+    "kemensos",
+    "kemenpu",
+    "bpjs-kesehatan",
+    "pln",
+)
+
+
+class SignInRequired(Exception):
+    """A staff page was opened without a staff sign-in; the portal redirects to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class WrongRole(Exception):
+    """The signed-in account's role has no business on this page (rendered as 403)."""
+
+
+def staff_account(request: Request, portal: PortalDep) -> Account:
+    """FastAPI dependency: the signed-in staff account, or :class:`SignInRequired`."""
+    account = current_account(request, portal)
+    if account is None or not account.is_staff:
+        raise SignInRequired(request.url.path)
+    return account
+
+
+StaffDep = Annotated[Account, Depends(staff_account)]
+
+
+def _require(account: Account, *roles: lc.Role) -> None:
+    if account.role not in roles:
+        raise WrongRole
+
+
+# --- signing in and out -------------------------------------------------------------------------------------
+@router.get("/masuk", response_class=HTMLResponse)
+def sign_in_page(
+    request: Request, portal: PortalDep, next_path: Annotated[str | None, Query(alias="next")] = None
+) -> HTMLResponse:
+    """The demonstration sign-in: pick an account. A real portal signs users in with its identity provider."""
+    context = {"accounts": portal.settings.accounts, "next": safe_next(next_path, "")}
+    return render(request, "signin.html", context)
+
+
+@router.post("/masuk", dependencies=[Depends(require_csrf)])
+def sign_in_as(
+    request: Request,
+    portal: PortalDep,
+    account_key: Annotated[str, Form(alias="account", max_length=100)],
+    next_path: Annotated[str, Form(alias="next", max_length=500)] = "",
+) -> RedirectResponse:
+    """Sign in as the chosen demonstration account."""
+    account = portal.settings.account(account_key)
+    if account is None:
+        return RedirectResponse("/masuk", status_code=303)
+    sign_in(request, account)
+    flash(request, "flash.signed_in", name=account.name)
+    default = "/staf" if account.is_staff else "/pengaduan"
+    return RedirectResponse(safe_next(next_path, default), status_code=303)
+
+
+@router.post("/keluar", dependencies=[Depends(require_csrf)])
+def sign_out_now(request: Request) -> RedirectResponse:
+    """Sign out (staff, citizen and reporter alike)."""
+    sign_out(request)
+    return RedirectResponse("/", status_code=303)
+
+
+# --- queues -------------------------------------------------------------------------------------------------
+@router.get("/staf")
+def staff_home(account: StaffDep) -> RedirectResponse:
+    """Each role's starting page."""
+    target = {
+        lc.Role.ADMIN: "/staf/verifikasi",
+        lc.Role.INSTITUTION: "/staf/kotak-masuk",
+        lc.Role.UNIT: "/staf/kotak-masuk",
+    }.get(account.role, "/staf/pengawasan")
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/staf/verifikasi", response_class=HTMLResponse)
+def verification_queue(
+    request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor = None
+) -> HTMLResponse:
+    """The admin's verification queue: submitted and held complaints, the nearest deadline first."""
+    _require(account, lc.Role.ADMIN)
+    query = lc.ComplaintQuery(
+        statuses=_AT_VERIFICATION, order=lc.Order.DUE_ASC, limit=_QUEUE_SIZE, cursor=cursor
+    )
+    page = portal.desk.list(account.principal(), query)
+    t = Translator(language_of(request))
+    context = {"page": page, "heading": t("staff.queue_title"), "intro": t("staff.queue_intro")}
+    return render(request, "staff_queue.html", context)
+
+
+@router.get("/staf/kotak-masuk", response_class=HTMLResponse)
+def inbox(request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor = None) -> HTMLResponse:
+    """The institution's (or its unit's) inbox: complaints at it, the nearest deadline first."""
+    _require(account, lc.Role.INSTITUTION, lc.Role.UNIT)
+    query = lc.ComplaintQuery(
+        statuses=_AT_INSTITUTION,
+        institution=account.institution,
+        unit=account.unit if account.role is lc.Role.UNIT else None,
+        order=lc.Order.DUE_ASC,
+        limit=_QUEUE_SIZE,
+        cursor=cursor,
+    )
+    page = portal.desk.list(account.principal(), query)
+    t = Translator(language_of(request))
+    heading = t("staff.inbox_title", institution=portal.institution_name(account.institution) or "")
+    return render(
+        request, "staff_queue.html", {"page": page, "heading": heading, "intro": t("staff.inbox_intro")}
+    )
+
+
+@router.get("/staf/pengawasan", response_class=HTMLResponse)
+def oversight(request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor = None) -> HTMLResponse:
+    """Oversight (Ombudsman, inspectorate, admins): complaints at institutions, the nearest deadline first."""
+    _require(account, lc.Role.SUPERVISOR, lc.Role.ADMIN)
+    query = lc.ComplaintQuery(
+        statuses=_AT_INSTITUTION, order=lc.Order.DUE_ASC, limit=_QUEUE_SIZE, cursor=cursor
+    )
+    page = portal.desk.list(account.principal(), query)
+    t = Translator(language_of(request))
+    context = {"page": page, "heading": t("staff.oversight_title"), "intro": t("staff.oversight_intro")}
+    return render(request, "staff_queue.html", context)
+
+
+@router.get("/staf/dasbor", response_class=HTMLResponse)
+def dashboard(request: Request, portal: PortalDep, account: StaffDep) -> HTMLResponse:
+    """Service-level performance per institution: on-time shares, median follow-up time, open breaches."""
+    _require(account, lc.Role.ADMIN, lc.Role.SUPERVISOR)
+    rows = portal.desk.stats(account.principal(), group_by=["institution"], include_sla=True)
+    at_institutions = [row for row in rows if row["institution"] is not None]
+    return render(request, "dashboard.html", {"rows": at_institutions})
+
+
+@router.post("/staf/sweep", dependencies=[Depends(require_csrf)])
+def run_sweep(request: Request, portal: PortalDep, account: StaffDep) -> RedirectResponse:
+    """Run the sweep now (closing, breaches, reminders); a deployment also runs it on a schedule."""
+    _require(account, lc.Role.ADMIN)
+    report = portal.desk.sweep()
+    flash(
+        request,
+        "flash.swept",
+        closed=str(len(report.closed)),
+        breached=str(len(report.breached)),
+        reminded=str(len(report.reminded)),
+    )
+    return RedirectResponse("/staf/verifikasi", status_code=303)
+
+
+# --- one complaint ------------------------------------------------------------------------------------------
+def _actions(account: Account, status: lc.Status) -> frozenset[str]:
+    """The forms worth offering this role in this status (the desk still checks every action)."""
+    role = account.role
+    if role is lc.Role.ADMIN:
+        by_status = {
+            lc.Status.SUBMITTED: {"forward", "request_info", "archive"},
+            lc.Status.ON_HOLD: {"archive"},
+            lc.Status.FOLLOWED_UP: {"reply"},
+        }
+        return frozenset(by_status.get(status, set()))
+    if role is lc.Role.INSTITUTION and status in (lc.Status.FORWARDED, lc.Status.ASSIGNED):
+        return frozenset({"assign", "follow_up", "decline"})
+    if role is lc.Role.UNIT and status is lc.Status.ASSIGNED:
+        return frozenset({"follow_up"})
+    return frozenset()
+
+
+def _institution_choices(portal: Portal, region: str | None) -> list[tuple[str, str]]:
+    """Institutions to forward to: the governments of the complaint's region first, then central bodies."""
+    codes: list[str] = []
+    if region:
+        codes += [region[:5], region[:2]] if len(region) >= 5 else [region[:2]]
+    codes += list(_CENTRAL)
+    seen: dict[str, str] = {}
+    for code in codes:
+        institution = portal.directory.find(code)
+        if institution is not None:
+            seen.setdefault(code, institution.name)
+    return list(seen.items())
+
+
+def _complaint_page(
+    request: Request,
+    portal: Portal,
+    account: Account,
+    view: lc.ComplaintView,
+    errors: dict[str, list[str]] | None = None,
+) -> HTMLResponse:
+    directory = portal.directory
+    units = directory.units_of(view.institution) if view.institution and view.institution in directory else ()
+    context = {
+        "view": view,
+        "actions": _actions(account, view.status),
+        "institutions": _institution_choices(portal, view.region),
+        "topic_groups": portal.topic_groups(),
+        "units": units,
+        "errors": errors or {},
+    }
+    return render(request, "staff_complaint.html", context, status_code=422 if errors else 200)
+
+
+@router.get("/staf/pengaduan/{tracking_id}", response_class=HTMLResponse)
+def staff_complaint(request: Request, portal: PortalDep, account: StaffDep, tracking_id: str) -> HTMLResponse:
+    """A complaint as this staff member may see it, with the actions their role offers."""
+    return _complaint_page(request, portal, account, portal.desk.view(account.principal(), tracking_id))
+
+
+Command = Callable[..., object]
+"""A desk command taking ``(principal, tracking_id, *arguments)``."""
+
+
+def _act(
+    request: Request,
+    portal: Portal,
+    account: Account,
+    tracking_id: str,
+    command: Command,
+    *arguments: object,
+    done: tuple[str, str],
+) -> Response:
+    """Run one desk command; on bad input show the page again with the reasons, else go on with a message."""
+    principal = account.principal()
+    try:
+        command(principal, tracking_id, *arguments)
+    except lc.ValidationError as error:
+        view = portal.desk.view(principal, tracking_id)
+        return _complaint_page(request, portal, account, view, errors_by_input(error.errors, {}))
+    flash(request, done[0])
+    return RedirectResponse(done[1], status_code=303)
+
+
+@router.post("/staf/pengaduan/{tracking_id}/teruskan", dependencies=[Depends(require_csrf)])
+def forward(
+    request: Request,
+    portal: PortalDep,
+    account: StaffDep,
+    tracking_id: str,
+    institution: Annotated[str, Form(max_length=100)] = "",
+    other_institution: Annotated[str, Form(max_length=100)] = "",
+    category: Annotated[str, Form(max_length=100)] = "",
+    anonymous: Annotated[str, Form(max_length=1)] = "",
+    confidential: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Verify and forward to an institution, optionally setting the topic and the privacy flags."""
+
+    def command(who: lc.Principal, tid: str) -> object:
+        return portal.desk.forward(
+            who,
+            tid,
+            institution=other_institution.strip() or institution,
+            category=category or None,
+            anonymous=True if anonymous == "1" else None,
+            confidential=True if confidential == "1" else None,
+        )
+
+    return _act(
+        request, portal, account, tracking_id, command, done=("flash.forwarded_short", "/staf/verifikasi")
+    )
+
+
+@router.post("/staf/pengaduan/{tracking_id}/tunda", dependencies=[Depends(require_csrf)])
+def request_info(
+    request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, message: Message
+) -> Response:
+    """Hold (tunda), asking the reporter for more information."""
+    here = f"/staf/pengaduan/{tracking_id}"
+    return _act(
+        request, portal, account, tracking_id, portal.desk.request_info, message, done=("flash.held", here)
+    )
+
+
+@router.post("/staf/pengaduan/{tracking_id}/arsipkan", dependencies=[Depends(require_csrf)])
+def archive(
+    request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, reason: Message
+) -> Response:
+    """Archive at verification (out of scope, duplicate...)."""
+    done = ("flash.archived", "/staf/verifikasi")
+    return _act(request, portal, account, tracking_id, portal.desk.archive, reason, done=done)
+
+
+@router.post("/staf/pengaduan/{tracking_id}/disposisi", dependencies=[Depends(require_csrf)])
+def assign(
+    request: Request,
+    portal: PortalDep,
+    account: StaffDep,
+    tracking_id: str,
+    unit: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """Dispose the complaint to a work unit."""
+    done = ("flash.assigned", f"/staf/pengaduan/{tracking_id}")
+    return _act(request, portal, account, tracking_id, portal.desk.assign, unit, done=done)
+
+
+@router.post("/staf/pengaduan/{tracking_id}/tindak-lanjut", dependencies=[Depends(require_csrf)])
+def follow_up(
+    request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, message: Message
+) -> Response:
+    """Post the institution's follow-up (tindak lanjut); the closing clock starts."""
+    done = ("flash.followed_up", f"/staf/pengaduan/{tracking_id}")
+    return _act(request, portal, account, tracking_id, portal.desk.follow_up, message, done=done)
+
+
+@router.post("/staf/pengaduan/{tracking_id}/bukan-wewenang", dependencies=[Depends(require_csrf)])
+def decline(
+    request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, reason: Message
+) -> Response:
+    """Not our authority (bukan wewenang): back to the admin to re-route."""
+    done = ("flash.declined", "/staf/kotak-masuk")
+    return _act(request, portal, account, tracking_id, portal.desk.decline, reason, done=done)
+
+
+@router.post("/staf/pengaduan/{tracking_id}/balas", dependencies=[Depends(require_csrf)])
+def admin_reply(
+    request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, message: Message
+) -> Response:
+    """An admin's reply to a follow-up: the institution must follow up again."""
+    done = ("flash.replied", f"/staf/pengaduan/{tracking_id}")
+    return _act(request, portal, account, tracking_id, portal.desk.reply, message, done=done)
