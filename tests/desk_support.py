@@ -42,3 +42,71 @@ def submission(**overrides: Any) -> lc.Submission:
     }
     data.update(overrides)
     return lc.Submission.from_dict(data)
+
+
+STATES = (
+    "submitted",
+    "on_hold",
+    "archived",
+    "forwarded",
+    "declined",
+    "rerouted",
+    "assigned",
+    "followed_up",
+    "reopened",
+    "closed",
+)
+
+
+def drive_to(
+    desk: lc.ComplaintDesk,
+    tid: str,
+    access_key: str,
+    state: str,
+    *,
+    institution: str,
+    unit: str,
+    flags: dict[str, bool] | None = None,
+    reroute_to: str | None = None,
+    answer_before_archive: bool = False,
+    follow_up_by_unit: bool = False,
+    rate: int | None = None,
+) -> None:
+    """Take a fresh complaint to ``state`` (one of :data:`STATES`) the way the LAPOR! flow would.
+
+    ``flags`` are set by the admin when forwarding; ``rerouted`` declines and forwards to ``reroute_to``;
+    ``answer_before_archive`` has the reporter answer the hold before the admin archives from verification.
+    """
+    assert state in STATES, state
+    reporter = desk.authenticate(tid, access_key)
+    officer = lc.Principal.institution("off-a", institution=institution)
+    if state in ("on_hold", "archived"):
+        desk.request_info(ADMIN, tid, "Mohon foto lokasi.")
+        if state == "archived":
+            if answer_before_archive:
+                desk.provide_info(reporter, tid, "Foto terlampir.")
+            desk.archive(ADMIN, tid, "Duplikat.")
+        return
+    if state == "submitted":
+        return
+    desk.forward(ADMIN, tid, institution=institution, **(flags or {}))
+    if state in ("declined", "rerouted"):
+        desk.decline(officer, tid, "Kewenangan provinsi.")
+        if state == "rerouted":
+            desk.forward(ADMIN, tid, institution=reroute_to or institution)
+        return
+    if state == "forwarded":
+        return
+    desk.assign(officer, tid, unit)
+    if state == "assigned":
+        return
+    answering = (
+        lc.Principal.unit("u-a1", institution=institution, unit=unit) if follow_up_by_unit else officer
+    )
+    desk.follow_up(answering, tid, "Sudah ditambal.")
+    if state == "reopened":
+        desk.reply(reporter, tid, "Belum, masih berlubang.")
+    elif state == "closed":
+        desk.close(reporter, tid)
+        if rate is not None:
+            desk.rate(reporter, tid, rate)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 import pytest
 
 import lapor_core as lc
-from desk_support import ADMIN, make_desk, submission
+from desk_support import ADMIN, drive_to, make_desk, submission
 from lapor_core.access import POLICY_RULES, PolicyKey, Rule, build_matrix, policy_matrix
 from lapor_core.application.commands import authorise, load_for
 
@@ -235,28 +235,6 @@ INSTITUTION, UNIT = "31.71", "dinas-pu"
 STATES = ("submitted", "on_hold", "archived", "forwarded", "assigned", "followed_up", "closed", "declined")
 
 
-def _drive(desk: lc.ComplaintDesk, receipt: lc.Receipt, state: str) -> None:
-    tid, reporter = receipt.tracking_id, desk.authenticate(receipt.tracking_id, receipt.access_key)
-    officer = lc.Principal.institution("off-a", institution=INSTITUTION)
-    if state in ("on_hold", "archived"):
-        desk.request_info(ADMIN, tid, "Mohon foto lokasi.")
-        if state == "archived":
-            desk.archive(ADMIN, tid, "Duplikat.")
-        return
-    if state == "submitted":
-        return
-    desk.forward(ADMIN, tid, institution=INSTITUTION)
-    if state == "declined":
-        desk.decline(officer, tid, "Kewenangan provinsi.")
-        return
-    if state in ("assigned", "followed_up", "closed"):
-        desk.assign(officer, tid, UNIT)
-    if state in ("followed_up", "closed"):
-        desk.follow_up(officer, tid, "Sudah ditambal.")
-    if state == "closed":
-        desk.close(reporter, tid)
-
-
 @pytest.fixture(scope="module")
 def population() -> tuple[lc.ComplaintDesk, list[lc.Receipt]]:
     """One complaint per state (declined: back to submitted) and flag combination: 32 complaints."""
@@ -264,7 +242,7 @@ def population() -> tuple[lc.ComplaintDesk, list[lc.Receipt]]:
     receipts = []
     for state, anonymous, confidential in itertools.product(STATES, (False, True), (False, True)):
         receipt = desk.submit(submission(anonymous=anonymous, confidential=confidential))
-        _drive(desk, receipt, state)
+        drive_to(desk, receipt.tracking_id, receipt.access_key, state, institution=INSTITUTION, unit=UNIT)
         receipts.append(receipt)
     return desk, receipts
 

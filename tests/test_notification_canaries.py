@@ -24,7 +24,7 @@ import attrs
 import pytest
 
 import lapor_core as lc
-from desk_support import ADMIN, WIB, make_desk, submission
+from desk_support import WIB, drive_to, make_desk, submission
 from lapor_core.application.delivery import make_dispatcher
 from lapor_core.notifications import (
     Address,
@@ -94,35 +94,6 @@ class Case:
     anonymous: bool
 
 
-def _drive(desk: lc.ComplaintDesk, tid: str, key: str, state: str, flags: dict[str, bool]) -> None:
-    reporter = desk.authenticate(tid, key)
-    officer_a = lc.Principal.institution("off-a", institution=A)
-    if state in ("on_hold", "archived"):
-        desk.request_info(ADMIN, tid, "Mohon foto lokasi.")
-        if state == "archived":
-            desk.provide_info(reporter, tid, "Foto terlampir.")
-            desk.archive(ADMIN, tid, "Duplikat.")
-        return
-    if state == "submitted":
-        return
-    desk.forward(ADMIN, tid, institution=A, **flags)
-    if state in ("declined", "rerouted"):
-        desk.decline(officer_a, tid, "Kewenangan provinsi.")
-        if state == "rerouted":
-            desk.forward(ADMIN, tid, institution=B)
-        return
-    if state == "forwarded":
-        return
-    desk.assign(officer_a, tid, A1)
-    if state == "assigned":
-        return
-    desk.follow_up(lc.Principal.unit("u-a1", institution=A, unit=A1), tid, "Sudah ditambal.")
-    if state == "reopened":
-        desk.reply(reporter, tid, "Belum, masih berlubang.")
-    elif state == "closed":
-        desk.close(reporter, tid)
-
-
 def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
     desk, clock = make_desk(max_key_failures=10_000)
     cases = []
@@ -145,7 +116,18 @@ def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
         account = lc.Principal.citizen(canaries.account) if index % 2 else None
         receipt = desk.submit(submission(**data), account)
         flags = {} if by_reporter else {"anonymous": anonymous or None, "confidential": confidential or None}
-        _drive(desk, receipt.tracking_id, receipt.access_key, state, {k: v for k, v in flags.items() if v})
+        drive_to(
+            desk,
+            receipt.tracking_id,
+            receipt.access_key,
+            state,
+            institution=A,
+            unit=A1,
+            flags={k: v for k, v in flags.items() if v},
+            reroute_to=B,
+            answer_before_archive=True,
+            follow_up_by_unit=True,
+        )
         cases.append(Case(receipt.tracking_id, canaries, anonymous))
     clock.set(datetime(2026, 3, 19, 16, tzinfo=WIB))
     desk.sweep()  # reminders

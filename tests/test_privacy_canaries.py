@@ -26,7 +26,7 @@ import attrs
 import pytest
 
 import lapor_core as lc
-from desk_support import ADMIN, WIB, make_desk, submission
+from desk_support import ADMIN, WIB, drive_to, make_desk, submission
 from lapor_core.stores._cursor import decode_cursor
 
 A, A1, A2, B, B1 = "31.71", "dinas-pu", "dinas-kesehatan", "73.71", "dinas-pu"
@@ -90,38 +90,6 @@ class Case:
     erased: bool
 
 
-def _drive(desk: lc.ComplaintDesk, case: Case, flags: dict[str, bool]) -> None:
-    """Take the complaint to its state; ``flags`` are set by the admin at forwarding."""
-    tid, state = case.tid, case.state
-    reporter = desk.authenticate(tid, case.receipt.access_key)
-    officer_a = lc.Principal.institution("off-a", institution=A)
-    if state in ("on_hold", "archived"):
-        desk.request_info(ADMIN, tid, "Mohon foto lokasi.")
-        if state == "archived":
-            desk.provide_info(reporter, tid, "Foto terlampir.")
-            desk.archive(ADMIN, tid, "Duplikat.")
-        return
-    if state == "submitted":
-        return
-    desk.forward(ADMIN, tid, institution=A, **flags)
-    if state in ("declined", "rerouted"):
-        desk.decline(officer_a, tid, "Kewenangan provinsi.")
-        if state == "rerouted":
-            desk.forward(ADMIN, tid, institution=B)
-        return
-    if state == "forwarded":
-        return
-    desk.assign(officer_a, tid, A1)
-    if state == "assigned":
-        return
-    desk.follow_up(lc.Principal.unit("u-a1", institution=A, unit=A1), tid, "Sudah ditambal.")
-    if state == "reopened":
-        desk.reply(reporter, tid, "Belum, masih berlubang.")
-    elif state == "closed":
-        desk.close(reporter, tid)
-        desk.rate(reporter, tid, 4)
-
-
 def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
     desk, clock = make_desk(max_key_failures=10_000)
     cases = []
@@ -145,7 +113,19 @@ def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
         receipt = desk.submit(submission(**data), account)
         case = Case(receipt.tracking_id, receipt, canaries, state, erased=index % 7 == 3)
         flags = {} if by_reporter else {"anonymous": anonymous or None, "confidential": confidential or None}
-        _drive(desk, case, {k: v for k, v in flags.items() if v is not None})
+        drive_to(
+            desk,
+            case.tid,
+            case.receipt.access_key,
+            case.state,
+            institution=A,
+            unit=A1,
+            flags={k: v for k, v in flags.items() if v is not None},
+            reroute_to=B,
+            answer_before_archive=True,
+            follow_up_by_unit=True,
+            rate=4,
+        )
         if anonymous:
             desk.reveal_identity(ADMIN, case.tid, "Permintaan penegak hukum.")
         if case.erased:

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from desk_support import ADMIN, PEPPER, WIB, submission
+from desk_support import ADMIN, PEPPER, WIB, drive_to, submission
 from lapor_core import cli
 from lapor_core.application import statistics
 from lapor_core.stats import GROUP_KEYS, SUPPRESSION_THRESHOLD
@@ -79,30 +79,6 @@ class Case:
         return f"{self.lat:.4f}"
 
 
-def _drive(desk: lc.ComplaintDesk, case: Case, reporter: lc.Principal) -> None:
-    officer = lc.Principal.institution("off-a", institution=A)
-    tid, state = case.tid, case.state
-    if state in ("on_hold", "archived"):
-        desk.request_info(ADMIN, tid, "Mohon foto lokasi.")
-        if state == "archived":
-            desk.archive(ADMIN, tid, "Duplikat.")
-        return
-    if state == "submitted":
-        return
-    desk.forward(ADMIN, tid, institution=A)
-    if state == "declined":
-        desk.decline(officer, tid, "Kewenangan provinsi.")
-        return
-    if state == "forwarded":
-        return
-    desk.assign(officer, tid, UNIT)
-    if state == "assigned":
-        return
-    desk.follow_up(officer, tid, "Sudah ditambal.")
-    if state == "closed":
-        desk.close(reporter, tid)
-
-
 @pytest.fixture(scope="module")
 def population() -> tuple[lc.ComplaintDesk, list[Case]]:
     """Every state x flags, three copies each (half from citizen accounts), plus a releasable pool."""
@@ -126,7 +102,7 @@ def population() -> tuple[lc.ComplaintDesk, list[Case]]:
         account = lc.Principal.citizen(probe.account) if index % 2 else None
         receipt = desk.submit(submission(**data), account)
         case = attrs.evolve(probe, tid=receipt.tracking_id)
-        _drive(desk, case, desk.authenticate(receipt.tracking_id, receipt.access_key))
+        drive_to(desk, case.tid, receipt.access_key, case.state, institution=A, unit=UNIT)
         cases.append(case)
     for index in range(len(cases), len(cases) + 12):
         probe = Case(index, "", "forwarded", confidential=True)

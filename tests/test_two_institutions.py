@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import lapor_core as lc
-from desk_support import ADMIN, make_desk, submission
+from desk_support import ADMIN, drive_to, make_desk, submission
 from lapor_core.stores._cursor import decode_cursor
 
 A, A1, B = "31.71", "dinas-pu", "73.71"
@@ -41,31 +41,6 @@ EXPECTED_ATTEMPTS = 36 * 3 * 16
 EXPECTED_HIDDEN_COMPARED = 26 * 3 * 16 + 10 * 3  # every attempt on 26 hidden ones; authenticate on the rest
 
 
-def _drive(desk: lc.ComplaintDesk, receipt: lc.Receipt, state: str) -> None:
-    tid = receipt.tracking_id
-    reporter = desk.authenticate(tid, receipt.access_key)
-    officer_a = lc.Principal.institution("off-a", institution=A)
-    if state in ("on_hold", "archived"):
-        desk.request_info(ADMIN, tid, "Mohon foto lokasi.")
-        if state == "archived":
-            desk.archive(ADMIN, tid, "Duplikat.")
-        return
-    if state == "submitted":
-        return
-    desk.forward(ADMIN, tid, institution=A)
-    if state == "declined":
-        desk.decline(officer_a, tid, "Kewenangan provinsi.")
-        return
-    if state != "forwarded":
-        desk.assign(officer_a, tid, A1)
-    if state in ("followed_up", "reopened", "closed"):
-        desk.follow_up(officer_a, tid, "Sudah ditambal.")
-    if state == "reopened":
-        desk.reply(reporter, tid, "Belum.")
-    if state == "closed":
-        desk.close(reporter, tid)
-
-
 @pytest.fixture(scope="module")
 def institution_a() -> tuple[lc.ComplaintDesk, list[tuple[str, str]]]:
     """36 complaints of institution A: every state x (anonim, rahasia); returns (tracking ID, state) pairs."""
@@ -73,7 +48,7 @@ def institution_a() -> tuple[lc.ComplaintDesk, list[tuple[str, str]]]:
     made = []
     for state, anonymous, confidential in itertools.product(STATES, (False, True), (False, True)):
         receipt = desk.submit(submission(anonymous=anonymous, confidential=confidential))
-        _drive(desk, receipt, state)
+        drive_to(desk, receipt.tracking_id, receipt.access_key, state, institution=A, unit=A1)
         made.append((receipt.tracking_id, state))
     return desk, made
 
