@@ -1,4 +1,4 @@
-"""The ``lapor`` command line: ``lapor demo``, ``lapor due``, ``lapor calendar``, ``lapor stats``, ...
+"""The ``lapor`` command line: ``lapor demo``, ``due``, ``calendar``, ``stats``, ``deliver``, ...
 
 Each subcommand is a small function taking the parsed arguments and an output stream, so tests call
 :func:`main` with an argument list and read what it printed. Bad input ends the command the argparse way:
@@ -19,6 +19,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TextIO
 
+from lapor_core import _cli_deliver
 from lapor_core.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -308,6 +309,13 @@ _STATS_WRITERS: Mapping[str, Callable[[list[dict[str, object]], TextIO], None]] 
 )
 
 
+def _deliver(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        return _cli_deliver.run(args, out)
+    except _cli_deliver.DeliverUsageError as e:
+        raise _UsageError(str(e)) from None
+
+
 def _add_calendar_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tz", default="Asia/Jakarta", help="IANA time zone of the office (default Asia/Jakarta, WIB)"
@@ -399,6 +407,16 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--from", dest="start", metavar="DATE", help="submitted on or after this date (WIB)")
     stats.add_argument("--to", dest="end", metavar="DATE", help="submitted on or before this date (WIB)")
     stats.set_defaults(handler=_stats, parser=stats)
+
+    deliver = sub.add_parser(
+        "deliver",
+        help="send the queued notifications by e-mail and webhooks; dead letters",
+        description="Drain the outbox of the store at URL: claim, render under each complaint's current "
+        "flags, send, acknowledge; temporary failures are retried later, permanent ones dead-lettered. "
+        "Exit status 1 when a message was dead-lettered in this run.",
+    )
+    _cli_deliver.add_arguments(deliver)
+    deliver.set_defaults(handler=_deliver, parser=deliver)
     return parser
 
 

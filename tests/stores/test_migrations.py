@@ -19,14 +19,16 @@ from lapor_core.stores.sql import SCHEMA_REVISION, SqlComplaintStore, upgrade
 from lapor_core.testing.builders import new_complaint
 
 MIGRATIONS = Path(sql.__file__).with_name("migrations")
-NEXT_MIGRATION = '''
+# The release after this one: a revision on top of whatever the newest shipped one is.
+CURRENT, NEXT = SCHEMA_REVISION, "9001"
+NEXT_MIGRATION = f'''
 """A later revision for the tests: a column on the outbox."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{NEXT}"
+down_revision = "{CURRENT}"
 branch_labels = None
 depends_on = None
 
@@ -67,13 +69,13 @@ def _set_revision(url: str, revision: str) -> None:
 
 @pytest.fixture
 def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend the code is one release ahead: a copy of the migrations plus revision 0002."""
+    """Pretend the code is one release ahead: a copy of the migrations plus revision NEXT."""
     location = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, location, ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "v0002_outbox_note.py").write_text(textwrap.dedent(NEXT_MIGRATION))
+    (location / "versions" / f"v{NEXT}_outbox_note.py").write_text(textwrap.dedent(NEXT_MIGRATION))
     monkeypatch.setattr(sql, "_MIGRATIONS", location)
-    monkeypatch.setattr(sql, "SCHEMA_REVISION", "0002")
-    monkeypatch.setattr(sql, "_REVISIONS", ("0001", "0002"))
+    monkeypatch.setattr(sql, "SCHEMA_REVISION", NEXT)
+    monkeypatch.setattr(sql, "_REVISIONS", (*sql._REVISIONS, NEXT))
 
 
 def test_schema_revision_is_the_newest_migration_and_history_is_linear() -> None:
@@ -135,13 +137,13 @@ def test_older_schema_raises_configuration_error_saying_what_to_run(
 ) -> None:
     """A database one revision behind the code is refused with the command that upgrades it."""
     old = SqlComplaintStore(empty_url, schema="skip")
-    old.migrate("0001")
+    old.migrate(CURRENT)
     old.close()
     with pytest.raises(ConfigurationError) as caught:
         SqlComplaintStore(empty_url)
     message = str(caught.value)
-    assert "revision 0001" in message
-    assert "needs 0002" in message
+    assert f"revision {CURRENT}" in message
+    assert f"needs {NEXT}" in message
     assert "lapor db upgrade" in message
     assert "store.migrate()" in message
 
@@ -168,13 +170,13 @@ def test_newer_schema_raises_configuration_error_asking_to_upgrade_lapor_core(em
 def test_upgrade_mode_applies_pending_migrations_and_keeps_data(empty_url: str, next_release: None) -> None:
     """schema="upgrade" brings an older database to the current revision without losing complaints."""
     old = SqlComplaintStore(empty_url, schema="skip")
-    old.migrate("0001")
+    old.migrate(CURRENT)
     changes = new_complaint()
     old.save(changes)
     old.close()
     store = SqlComplaintStore(empty_url, schema="upgrade")
     try:
-        assert store.schema_revision() == "0002"
+        assert store.schema_revision() == NEXT
         assert store.get(changes.complaint.tracking_id) == changes.complaint
     finally:
         store.close()
@@ -182,10 +184,10 @@ def test_upgrade_mode_applies_pending_migrations_and_keeps_data(empty_url: str, 
 
 def test_upgrade_function_migrates_a_database_by_url(empty_url: str, next_release: None) -> None:
     """upgrade(url), the body of `lapor db upgrade`, creates or upgrades the schema to the newest revision."""
-    assert upgrade(empty_url, revision="0001") == ""
-    assert _revision_in(empty_url) == ["0001"]
+    assert upgrade(empty_url, revision=CURRENT) == ""
+    assert _revision_in(empty_url) == [CURRENT]
     upgrade(empty_url)
-    assert _revision_in(empty_url) == ["0002"]
+    assert _revision_in(empty_url) == [NEXT]
 
 
 @pytest.mark.parametrize(

@@ -201,6 +201,14 @@ outbox = sa.Table(
     sa.Column("recipient_ref", code(100)),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("context", long_text(), nullable=False),
+    # Delivery state (revision 0002): failed attempts, when a retry is due, who holds the row until when,
+    # the last error, and when it was given up on (a dead letter).
+    sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("retry_at", UtcDateTime),
+    sa.Column("lease_token", code(32)),
+    sa.Column("lease_until", UtcDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("dead_at", UtcDateTime),
     **_MYSQL_TABLE,
 )
 
@@ -225,3 +233,5 @@ _partial_index("ix_lapor_complaints_category", _C.category, *_ORDER, where=_C.ca
 _partial_index("ix_lapor_complaints_region", _C.region, *_ORDER, where=_C.region)
 sa.Index("ix_lapor_complaints_status", _C.status, *_ORDER)  # the admin's verification queue
 sa.Index("ix_lapor_complaints_submitted", *_ORDER)
+# Dead letters are listed by when they were given up on (claims read the pending rows in primary-key order).
+sa.Index("ix_lapor_outbox_dead", outbox.c.dead_at, outbox.c.position)

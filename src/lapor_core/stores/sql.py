@@ -82,14 +82,15 @@ from lapor_core.stores._sql_schema import (
     identities,
     outbox,
 )
+from lapor_core.stores.sql_outbox import SqlOutbox
 
 __all__ = ["SCHEMA_REVISION", "SchemaMode", "SqlComplaintStore", "upgrade"]
 
-SCHEMA_REVISION: Final = "0001"
+SCHEMA_REVISION: Final = "0002"
 """The schema revision this version of lapor_core reads and writes (the newest migration)."""
 
 # Every revision shipped, oldest first; a database at one of them is older, at any other one newer.
-_REVISIONS: Final = ("0001",)
+_REVISIONS: Final = ("0001", "0002")
 _MIGRATIONS: Final = Path(__file__).with_name("migrations")
 
 MAX_PAGE: Final = 1000
@@ -285,6 +286,7 @@ _DUE = (
 )
 _PENDING = (
     sa.select(*(outbox.c[name] for name in OUTBOX_COLUMNS))
+    .where(outbox.c.dead_at.is_(None))
     .order_by(outbox.c.position)
     .limit(sa.bindparam("limit"))
 )
@@ -487,8 +489,10 @@ def upgrade(url: str, *, revision: str = "head", sql: bool = False, **options: A
 # -- the store ----------------------------------------------------------------------------------------------
 
 
-class SqlComplaintStore:
+class SqlComplaintStore(SqlOutbox):
     """A :class:`~lapor_core.ports.ComplaintStore` on SQLite, PostgreSQL or MariaDB/MySQL (SQLAlchemy Core).
+
+    It is also an :class:`~lapor_core.ports.OutboxStore`: see :mod:`lapor_core.stores.sql_outbox`.
 
     Args:
         url: A SQLAlchemy URL: ``sqlite:///path/lapor.db`` (``sqlite://`` for a private in-memory database),
