@@ -53,6 +53,7 @@ __all__ = [
     "decide",
     "policy_markdown",
     "policy_matrix",
+    "relation_at",
     "relation_of",
 ]
 
@@ -195,19 +196,28 @@ def relation_of(
             if proven and principal.tracking_id == complaint.tracking_id
             else Relation.PUBLIC
         )
+    if role is Role.CITIZEN and owner_hash is not None and owner_hash == complaint.owner_hash:
+        return Relation.REPORTER
+    return relation_at(principal, complaint.institution, complaint.unit)
+
+
+def relation_at(principal: Principal, institution: str | None, unit: str | None) -> Relation:
+    """The relation of ``principal`` to any complaint at ``institution`` and ``unit``, authorship aside.
+
+    This is :func:`relation_of` for who someone is rather than what they wrote: a reporter or a citizen
+    relates as the public or a citizen. Statistics use it, since they count complaints, not authorship.
+    """
+    role = principal.role
+    if role is Role.ADMIN:
+        return Relation.ADMIN
+    if role is Role.SUPERVISOR:
+        return Relation.SUPERVISOR
     if role is Role.CITIZEN:
-        if owner_hash is not None and owner_hash == complaint.owner_hash:
-            return Relation.REPORTER
         return Relation.CITIZEN
-    at_institution = complaint.institution is not None and principal.institution_code == complaint.institution
+    at_institution = institution is not None and principal.institution_code == institution
     if role is Role.INSTITUTION and at_institution:
         return Relation.INSTITUTION
-    if (
-        role is Role.UNIT
-        and at_institution
-        and complaint.unit is not None
-        and principal.unit_code == complaint.unit
-    ):
+    if role is Role.UNIT and at_institution and unit is not None and principal.unit_code == unit:
         return Relation.UNIT
     return Relation.PUBLIC
 

@@ -46,10 +46,9 @@ from typing import Final, TypeVar, cast
 
 import attrs
 
-from lapor_core.access import PUBLISHED, Decision, Principal, Subject, decide, relation_of
+from lapor_core.access import PUBLISHED, Decision, Principal, Subject, decide, relation_at
 from lapor_core.complaint import Complaint
 from lapor_core.errors import FieldError, ValidationError
-from lapor_core.keys import StoredKey
 from lapor_core.lifecycle import Status
 from lapor_core.model import Channel, Kind
 from lapor_core.regions import normalize_code
@@ -576,38 +575,6 @@ class Visibility(enum.Enum):
     EXCLUDED = "excluded"
 
 
-@functools.lru_cache(maxsize=4096)
-def _probe(institution: str | None, unit: str | None) -> Complaint:
-    """A stand-in complaint at ``institution``/``unit``: what the relation of staff depends on."""
-    at = datetime(2026, 1, 1, tzinfo=UTC)
-    return Complaint(
-        tracking_id="",
-        version=1,
-        status=Status.SUBMITTED,
-        kind=Kind.PENGADUAN,
-        channel=Channel.WEB,
-        title="",
-        body="",
-        category=None,
-        location=None,
-        anonymous=False,
-        confidential=False,
-        reporter_flags=frozenset(),
-        identity_ref=None,
-        owner_hash=None,
-        access_key=StoredKey(salt=bytes(16), digest=bytes(32)),
-        institution=institution,
-        unit=unit,
-        declined_by=(),
-        submitted_at=at,
-        updated_at=at,
-        published_at=None,
-        next_due_at=None,
-        rating=None,
-        supporters=frozenset(),
-    )
-
-
 Classifier = Callable[[object, object, object, object, object], Visibility]
 """``classify(status, confidential, anonymous, institution, unit)`` -> how such a complaint counts."""
 
@@ -647,7 +614,7 @@ def _classify(
         state = Status(str(status))
         flags = (bool(confidential), bool(anonymous))
         code = institution if isinstance(institution, str) else None
-        relation = relation_of(principal, _probe(code, unit if isinstance(unit, str) else None))
+        relation = relation_at(principal, code, unit if isinstance(unit, str) else None)
         decision = decide(relation, Subject.METADATA, anonymous=flags[1], confidential=flags[0], status=state)
     except Exception:  # noqa: BLE001 - deny by default: what cannot be classified is not counted
         return Visibility.EXCLUDED
@@ -665,7 +632,7 @@ def _policy_keys(principal: Principal, classify: Classifier) -> tuple[str, ...]:
     """The count keys the principal's classification reads; none when every complaint is shown.
 
     A field counts when changing it alone changes how some complaint counts. Staff relate to a complaint
-    only while it is at their institution or unit (``relation_of``), so for the institution and unit it is
+    only while it is at their institution or unit (``relation_at``), so for the institution and unit it is
     enough to compare "theirs" with "another" (None).
     """
     domains: dict[str, tuple[object, ...]] = {
