@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import attrs
+
 import lapor_core as lc
 from lapor_core.testing import FrozenClock
 
@@ -110,3 +112,49 @@ def drive_to(
         desk.close(reporter, tid)
         if rate is not None:
             desk.rate(reporter, tid, rate)
+
+
+@attrs.frozen
+class Canaries:
+    """A unique reporter identity whose strings must never appear where identity is withheld.
+
+    ``series`` keeps one test module's canaries apart from another's.
+    """
+
+    index: int
+    series: str = "7733"
+
+    @property
+    def name(self) -> str:
+        """The display name."""
+        return f"Kanari {self.index:03d} Q{self.series}"
+
+    @property
+    def email(self) -> str:
+        """The e-mail address."""
+        return f"kanari{self.index:03d}.{self.series}@canary.example"
+
+    @property
+    def phone(self) -> str:
+        """The phone number as typed (stored as +62...)."""
+        return f"0819{self.index:04d}{self.series}"
+
+    @property
+    def nik(self) -> str:
+        """The 16-digit national identity number."""
+        return f"3171{self.series}{self.index:08d}"
+
+    @property
+    def account(self) -> str:
+        """The portal account ID."""
+        return f"kanari-akun-{self.series}-{self.index:03d}"
+
+    @property
+    def contact(self) -> tuple[str, ...]:
+        """Everything but the name; the phone by its national digits, which betray it in any format."""
+        return (self.email, f"819{self.index:04d}{self.series}", self.nik, self.account)
+
+    @property
+    def everything(self) -> tuple[str, ...]:
+        """Every canary string."""
+        return (self.name, *self.contact)

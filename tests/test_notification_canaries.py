@@ -24,7 +24,7 @@ import attrs
 import pytest
 
 import lapor_core as lc
-from desk_support import WIB, drive_to, make_desk, submission
+from desk_support import WIB, Canaries, drive_to, make_desk, submission
 from lapor_core.application.delivery import make_dispatcher
 from lapor_core.notifications import (
     Address,
@@ -50,42 +50,6 @@ BOOK = AddressBook.from_mapping(
 
 
 @attrs.frozen
-class Canaries:
-    """The unique identity of one complaint's reporter."""
-
-    index: int
-
-    @property
-    def name(self) -> str:
-        return f"Kanari {self.index:03d} Qx"
-
-    @property
-    def email(self) -> str:
-        return f"kanari{self.index:03d}@canary.example"
-
-    @property
-    def phone(self) -> str:
-        return f"0819{self.index:04d}5511"
-
-    @property
-    def nik(self) -> str:
-        return f"31718888{self.index:08d}"
-
-    @property
-    def account(self) -> str:
-        return f"kanari-akun-{self.index:03d}"
-
-    @property
-    def contact(self) -> tuple[str, ...]:
-        # The phone is stored as +62819...; its national digits betray it in any format.
-        return (self.email, f"819{self.index:04d}5511", self.nik, self.account)
-
-    @property
-    def everything(self) -> tuple[str, ...]:
-        return (self.name, *self.contact)
-
-
-@attrs.frozen
 class Case:
     """One complaint of the population."""
 
@@ -101,7 +65,7 @@ def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
     for index, (state, anonymous, confidential, source) in enumerate(combos):
         if source == "admin" and state in ("submitted", "on_hold", "archived"):
             continue  # the admin sets flags only when forwarding
-        canaries = Canaries(index)
+        canaries = Canaries(index, series="5511")
         by_reporter = source == "reporter"
         data = {
             "anonymous": anonymous and by_reporter,
@@ -245,7 +209,7 @@ def test_rendering_for_anyone_but_the_reporter_hides_the_identity_even_when_hand
 def test_the_sweep_would_notice_a_leak():
     """A message that does carry a canary is found: the search can fail."""
     desk, _ = make_desk()
-    canaries = Canaries(999)
+    canaries = Canaries(999, series="5511")
     desk.submit(submission(reporter={"name": canaries.name, "email": canaries.email}))
     notifier = RecordingNotifier()
     make_dispatcher(desk._ctx, notifier, BOOK).deliver()

@@ -26,7 +26,7 @@ import attrs
 import pytest
 
 import lapor_core as lc
-from desk_support import ADMIN, WIB, drive_to, make_desk, submission
+from desk_support import ADMIN, WIB, Canaries, drive_to, make_desk, submission
 from lapor_core.stores._cursor import decode_cursor
 
 A, A1, A2, B, B1 = "31.71", "dinas-pu", "dinas-kesehatan", "73.71", "dinas-pu"
@@ -48,38 +48,6 @@ EXPECTED_OUTPUTS = 8_213
 
 
 @attrs.frozen
-class Canaries:
-    """The unique identity of one complaint's reporter, and the strings that betray it."""
-
-    index: int
-
-    @property
-    def name(self) -> str:
-        return f"Kanari {self.index:03d} Zq"
-
-    @property
-    def email(self) -> str:
-        return f"kanari{self.index:03d}@canary.example"
-
-    @property
-    def phone(self) -> str:
-        return f"0819{self.index:04d}7733"
-
-    @property
-    def nik(self) -> str:
-        return f"31719999{self.index:08d}"
-
-    @property
-    def account(self) -> str:
-        return f"kanari-akun-{self.index:03d}"
-
-    @property
-    def contact(self) -> tuple[str, ...]:
-        # The phone is stored as +62819...; its national digits betray it in any format.
-        return (self.email, f"819{self.index:04d}7733", self.nik, self.account)
-
-
-@attrs.frozen
 class Case:
     """One complaint of the population."""
 
@@ -97,7 +65,7 @@ def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
     for index, (state, anonymous, confidential, source) in enumerate(combos):
         if source == "admin" and state in ("submitted", "on_hold", "archived"):
             continue  # the admin sets flags only when forwarding
-        canaries = Canaries(index)
+        canaries = Canaries(index, series="7733")
         by_reporter = source == "reporter"
         data = {
             "anonymous": anonymous and by_reporter,
@@ -333,7 +301,7 @@ def test_an_erased_identity_leaves_no_canary_even_for_the_admin(population):
 def test_the_sweep_would_notice_a_leak():
     """Scanning a view that does carry a canary reports a hit: the search itself can fail."""
     desk, _ = make_desk()
-    canaries = Canaries(999)
+    canaries = Canaries(999, series="7733")
     tid = desk.submit(submission(reporter={"name": canaries.name, "phone": canaries.phone})).tracking_id
     scanner = Scanner()
     scanner.scan("admin view", desk.view(ADMIN, tid), {canaries.name, *canaries.contact})
