@@ -17,6 +17,7 @@ import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, make_desk, officer
 from lapor_core.polls import Ballot, BallotCast, PollDraft
 from lapor_core.stores.memory_polls import InMemoryPollStore
+from lapor_core.testing import FrozenClock
 
 OPENS = datetime(2026, 3, 18, 8, tzinfo=WIB)
 CLOSES = datetime(2026, 3, 25, 8, tzinfo=WIB)
@@ -278,3 +279,39 @@ def test_a_wrong_seal_cannot_open_a_voters_ballot():
     with pytest.raises(lc.StorageError):
         store.cast(cast)
     assert store.tally(poll_id) == before == store.recount(poll_id)
+
+
+def test_the_sql_tables_keep_voters_and_ballots_apart(tmp_path: Any) -> None:
+    """On SQLite: no account ID in any poll table; voters and ballots share only the poll's ID, no time."""
+    pytest.importorskip("sqlalchemy")
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'lapor.db'}"
+    clock = FrozenClock(OPENS - timedelta(days=1))
+    desk = lc.ComplaintDesk.open(url, clock=clock, pepper=PEPPER)
+    try:
+        poll_id = desk.create_poll(officer(), draft())
+        desk.open_poll(officer(), poll_id)
+        clock.set(OPENS + timedelta(hours=1))
+        for n in range(20):
+            desk.vote(voter(n), poll_id, [n % 3])
+        desk.vote(voter(4), poll_id, [2])
+    finally:
+        desk.dispose()
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = {
+                name: connection.execute(sa.text(f"SELECT * FROM {name}")).mappings().all()  # noqa: S608
+                for name in ("lapor_polls", "lapor_poll_voters", "lapor_poll_ballots", "lapor_poll_counts")
+            }
+    finally:
+        engine.dispose()
+    dump = json.dumps({name: [dict(row) for row in rows] for name, rows in tables.items()}, default=str)
+    assert CANARY not in dump
+    voters, ballots = tables["lapor_poll_voters"], tables["lapor_poll_ballots"]
+    assert set(voters[0]) & set(ballots[0]) == {"poll_id"}
+    assert set(ballots[0]) == {"poll_id", "ref", "choices", "province", "regency"}
+    assert len(voters) == len(ballots) == 20
+    assert {v["sealed"] for v in voters}.isdisjoint({b["ref"] for b in ballots})
+    assert keyed("poll-voter", poll_id, f"{CANARY}-004") in {v["voter"] for v in voters}

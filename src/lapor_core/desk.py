@@ -150,11 +150,19 @@ class ComplaintDesk:
 
         ``url`` is ``memory://``, ``sqlite:///lapor.db``, ``postgresql+psycopg://...``,
         ``mysql+pymysql://...`` or a plugin's scheme. ``options`` are the constructor's keyword arguments
-        (``clock``, ``calendar``, ``pepper``...).
+        (``clock``, ``calendar``, ``pepper``...). Polls live in the same database for a SQL URL, else in
+        memory unless ``poll_store=`` says otherwise.
         """
         from lapor_core.stores import open_store  # noqa: PLC0415 - SQL drivers load only when asked for
+        from lapor_core.stores._registry import SQL_SCHEMES  # noqa: PLC0415
 
-        return cls(store=open_store(url), **options)
+        store = open_store(url)
+        if "poll_store" not in options and url.partition("://")[0].lower() in SQL_SCHEMES:
+            from lapor_core.stores.sql_polls import SqlPollStore  # noqa: PLC0415 - with the SQL store only
+
+            # A SQL URL opened a SQL complaint store: the polls share its database.
+            options["poll_store"] = SqlPollStore(store)  # type: ignore[arg-type]
+        return cls(store=store, **options)
 
     @property
     def store(self) -> ComplaintStore:

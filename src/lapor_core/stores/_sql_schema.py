@@ -36,6 +36,10 @@ __all__ = [
     "identities",
     "metadata",
     "outbox",
+    "poll_ballots",
+    "poll_counts",
+    "poll_voters",
+    "polls",
 ]
 
 VERSION_TABLE = "lapor_alembic_version"
@@ -235,3 +239,59 @@ sa.Index("ix_lapor_complaints_status", _C.status, *_ORDER)  # the admin's verifi
 sa.Index("ix_lapor_complaints_submitted", *_ORDER)
 # Dead letters are listed by when they were given up on (claims read the pending rows in primary-key order).
 sa.Index("ix_lapor_outbox_dead", outbox.c.dead_at, outbox.c.position)
+
+
+# --- policy-opinion polls (revision 0003): see lapor_core.stores.sql_polls ---------------------------------
+
+polls = sa.Table(
+    "lapor_polls",
+    metadata,
+    sa.Column("id", code(64), primary_key=True),
+    sa.Column("institution", code(100), nullable=False),
+    sa.Column("state", code(20), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("option_count", sa.SmallInteger, nullable=False),
+    sa.Column("opens_at", UtcDateTime, nullable=False),
+    sa.Column("closes_at", UtcDateTime, nullable=False),
+    sa.Column("closed_at", UtcDateTime),
+    sa.Column("definition", long_text(), nullable=False),
+    sa.Column("history", long_text(), nullable=False),
+    **_MYSQL_TABLE,
+)
+sa.Index("ix_lapor_polls_opening", polls.c.opens_at, polls.c.id)
+sa.Index("ix_lapor_polls_institution", polls.c.institution, polls.c.opens_at, polls.c.id)
+
+# Voters and ballots share no column but the poll's ID: a voter row refers to its ballot as ref ^ seal.
+poll_voters = sa.Table(
+    "lapor_poll_voters",
+    metadata,
+    sa.Column("poll_id", code(64), sa.ForeignKey(polls.c.id), primary_key=True),
+    sa.Column("voter", code(64), primary_key=True),
+    sa.Column("sealed", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+    **_MYSQL_TABLE,
+)
+
+poll_ballots = sa.Table(
+    "lapor_poll_ballots",
+    metadata,
+    sa.Column("poll_id", code(64), sa.ForeignKey(polls.c.id), primary_key=True),
+    sa.Column("ref", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("choices", sa.Integer, nullable=False),
+    sa.Column("province", code(2)),
+    sa.Column("regency", code(5)),
+    sqlite_with_rowid=False,
+    **_MYSQL_TABLE,
+)
+
+# One counter per (poll, region, column): region "" is national, column -1 counts ballots, 0.. the options.
+poll_counts = sa.Table(
+    "lapor_poll_counts",
+    metadata,
+    sa.Column("poll_id", code(64), sa.ForeignKey(polls.c.id), primary_key=True),
+    sa.Column("region", code(8), primary_key=True),
+    sa.Column("choice", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("votes", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+    **_MYSQL_TABLE,
+)

@@ -1,0 +1,64 @@
+"""The PollStore contract on SQLite: a file (WAL, synchronous=FULL) and a private in-memory database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import lapor_core as lc
+from lapor_core.polls import PollDraft
+from lapor_core.ports import PollStore
+from lapor_core.stores.sql import SqlComplaintStore
+from lapor_core.stores.sql_polls import SqlPollStore
+from lapor_core.testing import FrozenClock
+from lapor_core.testing.poll_contracts import PollStoreContract
+
+
+class TestSqliteFilePollStore(PollStoreContract):
+    """The poll store contract on a SQLite file, opened from its URL."""
+
+    @pytest.fixture
+    def poll_store(self, sqlite_url: str) -> Iterator[PollStore]:
+        """A SQL poll store on a new SQLite file."""
+        store = SqlPollStore(sqlite_url)
+        yield store
+        store.close()
+
+
+class TestSqliteMemoryPollStore(PollStoreContract):
+    """The poll store contract on in-memory SQLite, sharing the complaint store's single connection."""
+
+    @pytest.fixture
+    def poll_store(self) -> Iterator[PollStore]:
+        """A SQL poll store on the database of an in-memory SQL complaint store."""
+        complaints = SqlComplaintStore("sqlite://")
+        store = SqlPollStore(complaints)
+        yield store
+        store.close()
+        complaints.close()
+
+
+def test_a_desk_opened_on_a_sqlite_file_keeps_its_polls_there(sqlite_url: str) -> None:
+    """ComplaintDesk.open(url) stores polls in the same database: they survive closing and reopening."""
+    clock = FrozenClock(datetime(2026, 3, 17, 10, tzinfo=timezone(timedelta(hours=7))))
+    pepper = "test pepper, 32 bytes of entropy!"
+    officer = lc.Principal.institution("off-7", institution="31.71")
+    desk = lc.ComplaintDesk.open(sqlite_url, clock=clock, pepper=pepper)
+    draft = PollDraft(
+        "Setuju?", ["Ya", "Tidak"], clock.now(), clock.now() + timedelta(days=7), results="live"
+    )
+    poll_id = desk.create_poll(officer, draft)
+    desk.open_poll(officer, poll_id)
+    desk.vote(lc.Principal.citizen("warga-1", verified=True, region="31.71"), poll_id, ["Ya"])
+    desk.dispose()
+    reopened = lc.ComplaintDesk.open(sqlite_url, clock=clock, pepper=pepper)
+    try:
+        assert isinstance(reopened._ctx.polls, SqlPollStore)
+        assert reopened.poll(officer, poll_id).draft == draft
+        assert reopened.poll_results(lc.Principal.public(), poll_id).total == 1
+        receipt = reopened.vote(lc.Principal.citizen("warga-1", verified=True, region="31.71"), poll_id, [1])
+        assert receipt.replaced
+    finally:
+        reopened.dispose()
