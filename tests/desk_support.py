@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -158,3 +160,55 @@ class Canaries:
     def everything(self) -> tuple[str, ...]:
         """Every canary string."""
         return (self.name, *self.contact)
+
+
+@attrs.frozen
+class CanaryCase:
+    """One complaint of a canary population, submitted and ready to be driven to ``state``."""
+
+    index: int
+    state: str
+    anonymous: bool
+    confidential: bool
+    by_reporter: bool
+    receipt: lc.Receipt
+    canaries: Canaries
+
+    @property
+    def forward_flags(self) -> dict[str, bool]:
+        """The flags the admin sets when forwarding: those the reporter did not set at submission."""
+        if self.by_reporter:
+            return {}
+        return {
+            name: True
+            for name, on in (("anonymous", self.anonymous), ("confidential", self.confidential))
+            if on
+        }
+
+
+def canary_population(desk: lc.ComplaintDesk, states: Iterable[str], series: str) -> Iterator[CanaryCase]:
+    """Submit one complaint per (state, anonymous, confidential, who sets the flags), each with its canaries.
+
+    Yields each case right after submitting it, so the caller drives it before the next is submitted. The
+    admin sets flags only when forwarding, so unpublished states come only with flags set by the reporter;
+    every second complaint is submitted from a citizen account named by its canary.
+    """
+    combos = itertools.product(states, (False, True), (False, True), ("reporter", "admin"))
+    for index, (state, anonymous, confidential, source) in enumerate(combos):
+        if source == "admin" and state in ("submitted", "on_hold", "archived"):
+            continue
+        canaries = Canaries(index, series=series)
+        by_reporter = source == "reporter"
+        data = {
+            "anonymous": anonymous and by_reporter,
+            "confidential": confidential and by_reporter,
+            "reporter": {
+                "name": canaries.name,
+                "email": canaries.email,
+                "phone": canaries.phone,
+                "nik": canaries.nik,
+            },
+        }
+        account = lc.Principal.citizen(canaries.account) if index % 2 else None
+        receipt = desk.submit(submission(**data), account)
+        yield CanaryCase(index, state, anonymous, confidential, by_reporter, receipt, canaries)

@@ -24,7 +24,7 @@ import attrs
 import pytest
 
 import lapor_core as lc
-from desk_support import WIB, Canaries, drive_to, make_desk, submission
+from desk_support import WIB, Canaries, canary_population, drive_to, make_desk, submission
 from lapor_core.application.delivery import make_dispatcher
 from lapor_core.notifications import (
     Address,
@@ -61,38 +61,21 @@ class Case:
 def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
     desk, clock = make_desk(max_key_failures=10_000)
     cases = []
-    combos = itertools.product(STATES, (False, True), (False, True), ("reporter", "admin"))
-    for index, (state, anonymous, confidential, source) in enumerate(combos):
-        if source == "admin" and state in ("submitted", "on_hold", "archived"):
-            continue  # the admin sets flags only when forwarding
-        canaries = Canaries(index, series="5511")
-        by_reporter = source == "reporter"
-        data = {
-            "anonymous": anonymous and by_reporter,
-            "confidential": confidential and by_reporter,
-            "reporter": {
-                "name": canaries.name,
-                "email": canaries.email,
-                "phone": canaries.phone,
-                "nik": canaries.nik,
-            },
-        }
-        account = lc.Principal.citizen(canaries.account) if index % 2 else None
-        receipt = desk.submit(submission(**data), account)
-        flags = {} if by_reporter else {"anonymous": anonymous or None, "confidential": confidential or None}
+    for made in canary_population(desk, STATES, series="5511"):
+        receipt = made.receipt
         drive_to(
             desk,
             receipt.tracking_id,
             receipt.access_key,
-            state,
+            made.state,
             institution=A,
             unit=A1,
-            flags={k: v for k, v in flags.items() if v},
+            flags=made.forward_flags,
             reroute_to=B,
             answer_before_archive=True,
             follow_up_by_unit=True,
         )
-        cases.append(Case(receipt.tracking_id, canaries, anonymous))
+        cases.append(Case(receipt.tracking_id, made.canaries, made.anonymous))
     clock.set(datetime(2026, 3, 19, 16, tzinfo=WIB))
     desk.sweep()  # reminders
     clock.set(datetime(2026, 4, 2, 10, tzinfo=WIB))

@@ -26,7 +26,7 @@ import attrs
 import pytest
 
 import lapor_core as lc
-from desk_support import ADMIN, WIB, Canaries, drive_to, make_desk, submission
+from desk_support import ADMIN, WIB, Canaries, canary_population, drive_to, make_desk, submission
 from lapor_core.stores._cursor import decode_cursor
 
 A, A1, A2, B, B1 = "31.71", "dinas-pu", "dinas-kesehatan", "73.71", "dinas-pu"
@@ -61,26 +61,9 @@ class Case:
 def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
     desk, clock = make_desk(max_key_failures=10_000)
     cases = []
-    combos = itertools.product(STATES, (False, True), (False, True), ("reporter", "admin"))
-    for index, (state, anonymous, confidential, source) in enumerate(combos):
-        if source == "admin" and state in ("submitted", "on_hold", "archived"):
-            continue  # the admin sets flags only when forwarding
-        canaries = Canaries(index, series="7733")
-        by_reporter = source == "reporter"
-        data = {
-            "anonymous": anonymous and by_reporter,
-            "confidential": confidential and by_reporter,
-            "reporter": {
-                "name": canaries.name,
-                "email": canaries.email,
-                "phone": canaries.phone,
-                "nik": canaries.nik,
-            },
-        }
-        account = lc.Principal.citizen(canaries.account) if index % 2 else None
-        receipt = desk.submit(submission(**data), account)
-        case = Case(receipt.tracking_id, receipt, canaries, state, erased=index % 7 == 3)
-        flags = {} if by_reporter else {"anonymous": anonymous or None, "confidential": confidential or None}
+    for made in canary_population(desk, STATES, series="7733"):
+        receipt, anonymous = made.receipt, made.anonymous
+        case = Case(receipt.tracking_id, receipt, made.canaries, made.state, erased=made.index % 7 == 3)
         drive_to(
             desk,
             case.tid,
@@ -88,7 +71,7 @@ def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
             case.state,
             institution=A,
             unit=A1,
-            flags={k: v for k, v in flags.items() if v is not None},
+            flags=made.forward_flags,
             reroute_to=B,
             answer_before_archive=True,
             follow_up_by_unit=True,
