@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -212,3 +212,30 @@ def canary_population(desk: lc.ComplaintDesk, states: Iterable[str], series: str
         account = lc.Principal.citizen(canaries.account) if index % 2 else None
         receipt = desk.submit(submission(**data), account)
         yield CanaryCase(index, state, anonymous, confidential, by_reporter, receipt, canaries)
+
+
+READ_ONLY = frozenset({"view", "history"})
+
+
+def reads_and_commands(
+    desk: lc.ComplaintDesk, who: lc.Principal, tid: str, *, forward_to: str, unit: str
+) -> Iterator[tuple[str, Callable[[], object]]]:
+    """Every read and command a principal could try on one complaint, as (name, call) pairs.
+
+    The names in :data:`READ_ONLY` only read; the others would change the complaint if allowed.
+    """
+    yield "view", lambda: desk.view(who, tid)
+    yield "history", lambda: desk.history(who, tid)
+    yield "forward", lambda: desk.forward(who, tid, institution=forward_to, anonymous=True)
+    yield "request_info", lambda: desk.request_info(who, tid, "Mohon detail.")
+    yield "provide_info", lambda: desk.provide_info(who, tid, "Detail.")
+    yield "archive", lambda: desk.archive(who, tid, "Duplikat.")
+    yield "assign", lambda: desk.assign(who, tid, unit)
+    yield "decline", lambda: desk.decline(who, tid, "Bukan wewenang.")
+    yield "follow_up", lambda: desk.follow_up(who, tid, "Ditindaklanjuti.")
+    yield "reply", lambda: desk.reply(who, tid, "Belum selesai.")
+    yield "close", lambda: desk.close(who, tid)
+    yield "rate", lambda: desk.rate(who, tid, 5)
+    yield "support", lambda: desk.support(who, tid)
+    yield "reveal_identity", lambda: desk.reveal_identity(who, tid, "Ingin tahu.")
+    yield "erase_identity", lambda: desk.erase_identity(who, tid, "Iseng.")

@@ -26,7 +26,17 @@ import attrs
 import pytest
 
 import lapor_core as lc
-from desk_support import ADMIN, WIB, Canaries, canary_population, drive_to, make_desk, submission
+from desk_support import (
+    ADMIN,
+    READ_ONLY,
+    WIB,
+    Canaries,
+    canary_population,
+    drive_to,
+    make_desk,
+    reads_and_commands,
+    submission,
+)
 from lapor_core.stores._cursor import decode_cursor
 
 A, A1, A2, B, B1 = "31.71", "dinas-pu", "dinas-kesehatan", "73.71", "dinas-pu"
@@ -166,29 +176,6 @@ def _outcome(call: Callable[[], Any]) -> object:
         return error
 
 
-def _reads_and_commands(
-    desk: lc.ComplaintDesk, principal: lc.Principal, tid: str
-) -> Iterator[tuple[str, Callable[[], Any]]]:
-    yield "view", lambda: desk.view(principal, tid)
-    yield "history", lambda: desk.history(principal, tid)
-    yield "forward", lambda: desk.forward(principal, tid, institution=B, anonymous=True)
-    yield "request_info", lambda: desk.request_info(principal, tid, "Mohon detail.")
-    yield "provide_info", lambda: desk.provide_info(principal, tid, "Detail.")
-    yield "archive", lambda: desk.archive(principal, tid, "Duplikat.")
-    yield "assign", lambda: desk.assign(principal, tid, A2)
-    yield "decline", lambda: desk.decline(principal, tid, "Bukan wewenang.")
-    yield "follow_up", lambda: desk.follow_up(principal, tid, "Ditindaklanjuti.")
-    yield "reply", lambda: desk.reply(principal, tid, "Belum selesai.")
-    yield "close", lambda: desk.close(principal, tid)
-    yield "rate", lambda: desk.rate(principal, tid, 5)
-    yield "support", lambda: desk.support(principal, tid)
-    yield "reveal_identity", lambda: desk.reveal_identity(principal, tid, "Ingin tahu.")
-    yield "erase_identity", lambda: desk.erase_identity(principal, tid, "Iseng.")
-
-
-READ_ONLY = {"view", "history"}
-
-
 def test_the_population_covers_every_state_and_flag_combination(population):
     """68 complaints: every state x (anonim, rahasia) x who set the flags, each with its own canaries."""
     desk, cases = population
@@ -217,7 +204,7 @@ def test_no_canary_reaches_a_principal_not_entitled_to_it(population):
                 continue
             # Insiders only read; outsiders also try every command, which must fail without leaking.
             outsider = not (principal.role is lc.Role.ADMIN or _handles(principal, complaint))
-            for what, call in _reads_and_commands(desk, principal, case.tid):
+            for what, call in reads_and_commands(desk, principal, case.tid, forward_to=B, unit=A2):
                 if what in READ_ONLY or outsider:
                     scanner.scan(f"{label} {what} {case.state}", _outcome(call), secret)
     for label, principal in PRINCIPALS.items():

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import lapor_core as lc
-from desk_support import ADMIN, drive_to, make_desk, submission
+from desk_support import ADMIN, drive_to, make_desk, reads_and_commands, submission
 from lapor_core.stores._cursor import decode_cursor
 
 A, A1, B = "31.71", "dinas-pu", "73.71"
@@ -54,22 +54,8 @@ def institution_a() -> tuple[lc.ComplaintDesk, list[tuple[str, str]]]:
 
 
 def _attempts(desk: lc.ComplaintDesk, who: lc.Principal, tid: str) -> Iterator[tuple[str, Callable[[], Any]]]:
-    yield "view", lambda: desk.view(who, tid)
-    yield "history", lambda: desk.history(who, tid)
+    yield from reads_and_commands(desk, who, tid, forward_to=B, unit=A1)
     yield "authenticate", lambda: desk.authenticate(tid, WRONG_KEY)
-    yield "forward", lambda: desk.forward(who, tid, institution=B)
-    yield "request_info", lambda: desk.request_info(who, tid, "Mohon detail.")
-    yield "provide_info", lambda: desk.provide_info(who, tid, "Detail.")
-    yield "archive", lambda: desk.archive(who, tid, "Duplikat.")
-    yield "assign", lambda: desk.assign(who, tid, A1)
-    yield "decline", lambda: desk.decline(who, tid, "Bukan wewenang.")
-    yield "follow_up", lambda: desk.follow_up(who, tid, "Sudah kami tangani.")
-    yield "reply", lambda: desk.reply(who, tid, "Belum selesai.")
-    yield "close", lambda: desk.close(who, tid)
-    yield "rate", lambda: desk.rate(who, tid, 1)
-    yield "support", lambda: desk.support(who, tid)
-    yield "reveal_identity", lambda: desk.reveal_identity(who, tid, "Ingin tahu.")
-    yield "erase_identity", lambda: desk.erase_identity(who, tid, "Iseng.")
 
 
 COMMANDS = frozenset(
