@@ -103,3 +103,38 @@ def test_an_unknown_region_is_refused_with_suggestions_and_nothing_is_stored():
     assert "did you mean" in caught.value.errors[0].reason
     assert desk.store.pending_outbox() == ()
     assert desk.list(ADMIN).items == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("", "must not be empty"),
+        ("   ", "must not be empty"),
+        ("x" * 4001, "at most 4000 characters"),
+        ("Sudah\x00 ditambal", "control characters"),
+        ("Sudah \x9b31m ditambal", "control characters"),  # a C1 control (CSI), as in a submission's body
+        ("Sudah \ud800 ditambal", "unpaired surrogates"),
+        (42, "must be a string"),
+    ],
+)
+def test_a_bad_follow_up_message_is_refused_naming_the_field_and_nothing_changes(message, reason):
+    """Command text follows the same rule as a submission's body; a refusal saves no event and no notice."""
+    desk, _ = make_desk()
+    tid = desk.submit(submission()).tracking_id
+    desk.forward(ADMIN, tid, institution="31.71")
+    before, outbox = desk.store.get(tid), len(desk.store.pending_outbox())
+    with pytest.raises(lc.ValidationError) as caught:
+        desk.follow_up(officer(), tid, message)
+    assert caught.value.errors[0].field == "message"
+    assert reason in caught.value.errors[0].reason
+    assert desk.store.get(tid) == before
+    assert len(desk.store.pending_outbox()) == outbox
+
+
+def test_a_multi_line_message_keeps_its_line_breaks_and_loses_only_surrounding_space():
+    """Tabs and line breaks are allowed inside a message; surrounding white space is stripped."""
+    desk, _ = make_desk()
+    tid = desk.submit(submission()).tracking_id
+    desk.forward(ADMIN, tid, institution="31.71")
+    view = desk.follow_up(officer(), tid, "  Sudah ditambal.\n\tPetugas: Budi  ")
+    assert view.timeline[-1].message == "Sudah ditambal.\n\tPetugas: Budi"

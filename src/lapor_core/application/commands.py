@@ -7,7 +7,6 @@ any point leaves nothing behind.
 
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 import uuid
@@ -17,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from lapor_core import _validation
 from lapor_core.access import Decision, Principal, Relation, Role, Subject, decide, relation_of
 from lapor_core.application.context import DeskContext, next_attention
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
@@ -41,8 +41,6 @@ __all__ = ["Receipt", "authorise", "canonical_id", "execute", "load_for", "submi
 
 MAX_MESSAGE = 4000
 MAX_REASON = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @attrs.frozen
@@ -68,21 +66,16 @@ def canonical_id(tracking_id: object) -> str:
 
 
 def check_text(field: str, value: object, *, limit: int) -> str:
-    """Return ``value`` stripped, or raise ValidationError if it is not acceptable free text."""
-    if not isinstance(value, str):
-        raise ValidationError.single(field, "must be a string")
-    text = value.strip()
-    problems = []
-    if not text:
-        problems.append("must not be empty")
-    if len(text) > limit:
-        problems.append(f"must be at most {limit} characters")
-    if _CONTROL.search(text):
-        problems.append("must not contain control characters")
-    if _SURROGATE.search(text):
-        problems.append("must be valid Unicode text")
-    if problems:
-        raise ValidationError(FieldError(field, p) for p in problems)
+    """Return ``value`` stripped, or raise ValidationError naming ``field`` if it is not acceptable text.
+
+    The same rule as a submission's body (:func:`lapor_core._validation.text`): required, at most ``limit``
+    characters, tab and line breaks allowed, other control characters and unpaired surrogates refused.
+    """
+    try:
+        text = _validation.text(required=True, max_length=limit, multiline=True)(value)
+    except _validation.Invalid as e:
+        raise ValidationError.single(field, e.reason) from None
+    assert text is not None  # noqa: S101 - a required rule never returns None
     return text
 
 
