@@ -22,7 +22,6 @@ from lapor_core.application.context import DeskContext, next_attention
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import (
     ConcurrencyConflict,
-    FieldError,
     InvalidTrackingId,
     NotAllowed,
     NotFound,
@@ -402,9 +401,3 @@ def authenticate(
 
 
 _NO_KEY = StoredKey(salt=bytes(16), digest=bytes(32))
-
-
-def validation_errors(errors: Sequence[FieldError]) -> None:
-    """Raise one ValidationError for ``errors`` if there are any."""
-    if errors:
-        raise ValidationError(errors)

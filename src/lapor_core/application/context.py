@@ -11,7 +11,6 @@ from datetime import datetime
 import attrs
 
 from lapor_core.calendar import WorkingCalendar
-from lapor_core.complaint import Complaint
 from lapor_core.errors import NotFound
 from lapor_core.history import Event
 from lapor_core.institutions import InstitutionDirectory
@@ -112,8 +111,3 @@ def next_attention(clocks: Clocks, events: Sequence[Event]) -> datetime | None:
         if key not in breached:
             candidates.append(clock.due_at)
     return min(candidates, default=None)
-
-
-def is_open_complaint(complaint: Complaint) -> bool:
-    """True while the complaint is neither closed nor archived."""
-    return complaint.is_open
