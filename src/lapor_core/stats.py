@@ -801,14 +801,16 @@ def tabulate(
         names = pooled.group_by
         of = _classifier_for(names, classify)
         pools: Counter[tuple[KeyValue, ...]] = Counter()
+        width_of_pool = len(GROUP_KEYS)
+        pooled_visibility = Visibility.POOLED
         for row in pooled_rows:
-            if of(row.key) is Visibility.POOLED:
-                pools[row.key[: len(GROUP_KEYS)]] += row.count
+            if of(row.key) is pooled_visibility:
+                pools[row.key[:width_of_pool]] += row.count
         project = [GROUP_KEYS.index(key) for key in plan.group_by]
         month = GROUP_KEYS.index("month")
         whole = functools.cache(plan.pool_is_whole)
         for pool, size in pools.items():
-            cell = tuple(pool[i] for i in project)
+            cell = tuple([pool[i] for i in project])
             if size >= SUPPRESSION_THRESHOLD and whole(str(pool[month])):
                 counts[cell] += size
             else:

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from lapor_core.access import Principal
 from lapor_core.lifecycle import Status
 from lapor_core.model import Location
 from lapor_core.ports import ComplaintQuery, ComplaintStore
+from lapor_core.stats import CountQuery, plan_stats
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
 
@@ -158,3 +160,36 @@ def test_category_uses_the_category_index(populated: SqlComplaintStore) -> None:
     """Complaints on one topic use the (category, submitted_at, ...) index."""
     plan = _plan_of(populated, lambda s: s.query(ComplaintQuery(category="topic-7")))
     assert _uses(plan, "ix_lapor_complaints_category"), plan
+
+
+def _count_plan(store: SqlComplaintStore, query: CountQuery) -> str:
+    return _plan_of(store, lambda s: s.count_complaints(query))  # type: ignore[attr-defined]
+
+
+def test_counts_by_province_and_status_aggregate_without_sorting_every_complaint(
+    populated: SqlComplaintStore,
+) -> None:
+    """A map's count groups the complaints as it reads them: never a sort of every complaint.
+
+    SQLite reads the covering statistics index in order (its GROUP BY otherwise sorts every row);
+    PostgreSQL hashes. Only the few cells left are grouped again by province.
+    """
+    plan = _count_plan(populated, CountQuery(("province", "status", "confidential")))
+    if populated.dialect == "sqlite":
+        assert _uses(plan, "ix_lapor_complaints_stats"), plan
+        # One temporary B-tree: the outer GROUP BY over the cells, after the index scan.
+        assert plan.count("TEMP B-TREE") == 1, plan
+        assert plan.index("TEMP B-TREE") > plan.index("ix_lapor_complaints_stats"), plan
+    else:
+        assert "HashAggregate" in plan, plan
+        assert "Sort" not in plan, plan
+
+
+def test_confidential_pools_are_ranges_of_the_stats_index(populated: SqlComplaintStore) -> None:
+    """The public's pooled count reads only the published confidential ranges of the statistics index."""
+    plan = plan_stats(Principal.public(), ["province", "status"], None).pooled_query
+    assert plan is not None
+    text = _count_plan(populated, plan)
+    assert _uses(text, "ix_lapor_complaints_stats"), text
+    if populated.dialect == "sqlite":
+        assert "SEARCH" in text, text

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
@@ -29,6 +29,7 @@ from sqlalchemy.types import TypeEngine
 
 __all__ = [
     "MYSQL_DIALECTS",
+    "STATS_INDEX_COLUMNS",
     "VERSION_TABLE",
     "UtcDateTime",
     "complaints",
@@ -237,6 +238,25 @@ _partial_index("ix_lapor_complaints_category", _C.category, *_ORDER, where=_C.ca
 _partial_index("ix_lapor_complaints_region", _C.region, *_ORDER, where=_C.region)
 sa.Index("ix_lapor_complaints_status", _C.status, *_ORDER)  # the admin's verification queue
 sa.Index("ix_lapor_complaints_submitted", *_ORDER)
+
+STATS_INDEX_COLUMNS: Final = (
+    "status",
+    "confidential",
+    "region",
+    "category",
+    "anonymous",
+    "institution",
+    "unit",
+    "kind",
+    "channel",
+    "submitted_at",
+)
+"""The columns of ``ix_lapor_complaints_stats``, in order: every column a count reads or filters on.
+
+Status and the confidential flag lead, so a public count's confidential pools (published statuses,
+confidential only) are a few ranges of it; the region follows, so maps by province or regency stream."""
+sa.Index("ix_lapor_complaints_stats", *(complaints.c[name] for name in STATS_INDEX_COLUMNS))  # revision 0004
+
 # Dead letters are listed by when they were given up on (claims read the pending rows in primary-key order).
 sa.Index("ix_lapor_outbox_dead", outbox.c.dead_at, outbox.c.position)
 

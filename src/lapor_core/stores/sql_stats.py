@@ -1,10 +1,18 @@
-"""Statistics in SQL: :class:`~lapor_core.stats.CountQuery` as one ``SELECT ... GROUP BY`` (SQLAlchemy Core).
+"""Statistics in SQL: :class:`~lapor_core.stats.CountQuery` counted by the database (SQLAlchemy Core).
 
 The SQL store answers :meth:`~lapor_core.ports.StatisticsStore.count_complaints` with
 :func:`count_in_sql`, so a million complaints are counted by the database, not read into Python. Every key
 is the same expression on every backend except ``month``, whose date arithmetic each dialect spells its
 own way (the offset is a whole number of minutes, so nothing depends on a database's time-zone tables).
-Region prefixes are byte ranges (``region >= '31.' AND region < '31/'``) that the region index serves.
+Region prefixes are byte ranges (``region >= '31.' AND region < '31/'``).
+
+Counting runs in two levels whenever the keys allow it: the inner query groups by stored columns only,
+a prefix of the statistics index ``(status, confidential, region, category, ...)``
+(:data:`STATS_INDEX_COLUMNS`), so the database reads that index in order and aggregates as it goes,
+without sorting a million rows; the outer query derives the keys (the province from the region code, say)
+from the few thousand cells left. SQLite's ``GROUP BY`` otherwise sorts every row, which took 1.3 s of a
+1.4 s province x status count over a million complaints. A ``month`` key needs the timestamp itself, which
+no prefix narrows, so it is counted in one level from the same covering index.
 
 The rows must equal :func:`lapor_core.stats.count_rows` over the same complaints; the store tests check
 it on SQLite, PostgreSQL and MariaDB.
@@ -22,66 +30,71 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from lapor_core.errors import ConfigurationError
 from lapor_core.stats import CountQuery, CountRow
-from lapor_core.stores._sql_schema import MYSQL_DIALECTS, complaints
+from lapor_core.stores._sql_schema import MYSQL_DIALECTS, STATS_INDEX_COLUMNS, complaints
 
-__all__ = ["count_in_sql", "count_statement"]
+__all__ = ["STATS_INDEX_COLUMNS", "count_in_sql", "count_statement"]
 
 _C = complaints.c
 _REGENCY_LENGTH: Final = 5
 
+# The stored column each count key is derived from.
+_SOURCE: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "province": "region",
+        "regency": "region",
+        "topic": "category",
+        "month": "submitted_at",
+        **{
+            name: name
+            for name in ("status", "institution", "kind", "channel", "unit", "confidential", "anonymous")
+        },
+    }
+)
 
-def _month(dialect: str, minutes: int) -> ColumnElement[Any]:
+Columns = Callable[[str], ColumnElement[Any]]
+"""The column of a name, in the table or in the inner query of a two-level count."""
+
+
+def _month(column: Columns, dialect: str, minutes: int) -> ColumnElement[Any]:
     shift = int(minutes)  # an int, so the interval text below cannot carry anything else
+    submitted_at = column("submitted_at")
     if dialect == "sqlite":
         # The column holds UTC as ISO text; strftime applies the offset as a modifier.
-        return sa.func.strftime("%Y-%m", _C.submitted_at, f"{shift:+d} minutes")
+        return sa.func.strftime("%Y-%m", submitted_at, f"{shift:+d} minutes")
     if dialect == "postgresql":
-        utc = sa.func.timezone("UTC", _C.submitted_at)
+        utc = sa.func.timezone("UTC", submitted_at)
         return sa.func.to_char(utc + sa.literal_column(f"interval '{shift} minutes'"), "YYYY-MM")
     if dialect in MYSQL_DIALECTS:  # DATETIME(6) holding UTC
         return sa.func.date_format(
-            sa.func.date_add(_C.submitted_at, sa.literal_column(f"INTERVAL {shift} MINUTE")), "%Y-%m"
+            sa.func.date_add(submitted_at, sa.literal_column(f"INTERVAL {shift} MINUTE")), "%Y-%m"
         )
     raise ConfigurationError(f"statistics by month are not written for the {dialect} dialect")
 
 
-_KEYS: Final[Mapping[str, Callable[[str, int], ColumnElement[Any]]]] = MappingProxyType(
-    {
-        "province": lambda _d, _m: sa.case(
-            (sa.func.length(_C.region) > 0, sa.func.substr(_C.region, 1, 2)), else_=sa.null()
-        ),
-        "regency": lambda _d, _m: sa.case(
-            (
-                sa.func.length(_C.region) >= _REGENCY_LENGTH,
-                sa.func.substr(_C.region, 1, _REGENCY_LENGTH),
-            ),
-            else_=sa.null(),
-        ),
-        "topic": lambda _d, _m: _C.category,
-        "status": lambda _d, _m: _C.status,
-        "institution": lambda _d, _m: _C.institution,
-        "kind": lambda _d, _m: _C.kind,
-        "channel": lambda _d, _m: _C.channel,
-        "month": _month,
-        "unit": lambda _d, _m: _C.unit,
-        "confidential": lambda _d, _m: _C.confidential,
-        "anonymous": lambda _d, _m: _C.anonymous,
-    }
-)
+def _region_part(column: Columns, length: int, at_least: int) -> ColumnElement[Any]:
+    region = column("region")
+    return sa.case((sa.func.length(region) >= at_least, sa.func.substr(region, 1, length)), else_=sa.null())
 
 
-def _status(dialect: str) -> ColumnElement[Any]:
-    if dialect == "sqlite":
-        # Unary plus keeps SQLite's planner off the status index: a statistics filter usually matches most
-        # rows, and reading them through the index is several times slower than scanning the table.
-        return sa.literal_column(f"+{complaints.name}.status")
-    return _C.status
+def _key(name: str, column: Columns, dialect: str, minutes: int) -> ColumnElement[Any]:
+    """The expression of count key ``name`` over the columns ``column`` gives."""
+    if name == "province":
+        return _region_part(column, 2, 1)
+    if name == "regency":
+        return _region_part(column, _REGENCY_LENGTH, _REGENCY_LENGTH)
+    if name == "month":
+        return _month(column, dialect, minutes)
+    return column(_SOURCE[name])
 
 
-def _conditions(q: CountQuery, dialect: str) -> list[ColumnElement[bool]]:
+def _table_column(name: str) -> ColumnElement[Any]:
+    return _C[name]
+
+
+def _conditions(q: CountQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     for column, values in (
-        (_status(dialect), q.statuses),
+        (_C.status, q.statuses),
         (_C.institution, q.institutions),
         (_C.category, q.categories),
         (_C.kind, q.kinds),
@@ -103,26 +116,53 @@ def _conditions(q: CountQuery, dialect: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _cells(query: CountQuery) -> tuple[str, ...] | None:
+    """The stored columns a two-level count groups its inner query by, or None to count in one level.
+
+    The shortest prefix of :data:`STATS_INDEX_COLUMNS` holding every column the keys read: grouping by an
+    index prefix lets the database aggregate while it reads the index in order. ``month`` reads the
+    timestamp, the last column, so its prefix would leave one cell per complaint: it counts in one level.
+    """
+    if not query.group_by or "month" in query.group_by:
+        return None
+    last = max(STATS_INDEX_COLUMNS.index(_SOURCE[name]) for name in query.group_by)
+    return STATS_INDEX_COLUMNS[: last + 1]
+
+
 def count_statement(query: CountQuery, dialect: str) -> sa.Select[Any]:
-    """The ``SELECT key..., count(*) ... GROUP BY key...`` answering ``query`` on ``dialect``.
+    """The ``SELECT key..., count ... GROUP BY key...`` answering ``query`` on ``dialect``.
 
     Raises:
         ConfigurationError: ``query`` groups by month on a dialect without a month expression here.
 
     >>> print(count_statement(CountQuery(["province"], statuses=frozenset({"closed"})), "sqlite"))
-    SELECT CASE WHEN (length(lapor_complaints.region) > :length_1) THEN substr(lapor_complaints.region, ...
+    SELECT CASE WHEN (length(cells.region) >= :length_1) THEN substr(cells.region, :substr_1, :substr_2) ...
     """
-    keys = [
-        _KEYS[name](dialect, query.utc_offset_minutes).label(f"k{i}") for i, name in enumerate(query.group_by)
-    ]
-    statement = (
-        sa.select(*keys, sa.func.count().label("n"))
-        .select_from(complaints)
-        .where(*_conditions(query, dialect))
+    minutes = query.utc_offset_minutes
+    conditions = _conditions(query)
+    cells = _cells(query)
+    if cells is None:
+        keys = [
+            _key(name, _table_column, dialect, minutes).label(f"k{i}")
+            for i, name in enumerate(query.group_by)
+        ]
+        statement = sa.select(*keys, sa.func.count().label("n")).select_from(complaints).where(*conditions)
+        return statement.group_by(*keys) if keys else statement
+    columns = [_C[name] for name in cells]
+    inner = (
+        sa.select(*columns, sa.func.count().label("n"))
+        .where(*conditions)
+        .group_by(*columns)
+        .subquery("cells")
     )
-    if keys:
-        statement = statement.group_by(*keys)
-    return statement
+
+    def inner_column(name: str) -> ColumnElement[Any]:
+        return inner.c[name]
+
+    keys = [
+        _key(name, inner_column, dialect, minutes).label(f"k{i}") for i, name in enumerate(query.group_by)
+    ]
+    return sa.select(*keys, sa.func.sum(inner.c.n).label("n")).group_by(*keys)
 
 
 def count_in_sql(connection: Connection, query: CountQuery) -> list[CountRow]:
@@ -132,11 +172,16 @@ def count_in_sql(connection: Connection, query: CountQuery) -> list[CountRow]:
     errors propagate; the store translates them.
     """
     statement = count_statement(query, connection.dialect.name)
+    width = len(query.group_by)
     flags = [i for i, name in enumerate(query.group_by) if name in ("confidential", "anonymous")]
+    found = connection.execute(statement).tuples().all()
+    if not flags:  # the common case, one tuple slice per row (a public count returns tens of thousands)
+        return [CountRow(row[:width], int(row[width])) for row in found if row[width]]
     rows = []
-    for *key, count in connection.execute(statement):
-        if count:
+    for row in found:
+        if row[width]:
+            key = list(row[:width])
             for i in flags:  # the column types already give booleans; this only pins it down
                 key[i] = bool(key[i])
-            rows.append(CountRow(tuple(key), int(count)))
+            rows.append(CountRow(tuple(key), int(row[width])))
     return rows
