@@ -47,6 +47,8 @@ class Prepared:
         self._names: tuple[str, ...] = tuple(compiled.positiontup or compiled.binds)
         # Where each of the statement's parameters is in the values the caller passes (in ``keys`` order).
         self._picks: tuple[int, ...] = tuple(list(keys).index(name) for name in self._names)
+        # Inserts bind every value in the order given: copying the list is enough (most of a save's params).
+        self._in_order = self._picks == tuple(range(len(keys)))
         self._processors: tuple[tuple[int, Processor], ...] = tuple(
             (index, processor)
             for index, name in enumerate(self._names)
@@ -65,7 +67,7 @@ class Prepared:
         Raises:
             sqlalchemy.exc.StatementError: A value its column type refuses (as SQLAlchemy raises it).
         """
-        row = [values[index] for index in self._picks]
+        row = list(values) if self._in_order else [values[index] for index in self._picks]
         try:
             for index, processor in self._processors:
                 row[index] = processor(row[index])

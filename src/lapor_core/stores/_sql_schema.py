@@ -95,6 +95,8 @@ def _sqlite_text(value: datetime | None) -> str | None:
     # SQLAlchemy's SQLite DATETIME text, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC: it sorts like the instants.
     if value is None:
         return None
+    if value.tzinfo is UTC:  # what the desk's clock gives: no conversion (the slice drops "+00:00")
+        return value.isoformat(sep=" ", timespec="microseconds")[:26]
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime: lapor_core stores only timezone-aware instants")
     return value.astimezone(UTC).isoformat(sep=" ", timespec="microseconds")[:26]
@@ -258,7 +260,8 @@ confidential only) are a few ranges of it; the region follows, so maps by provin
 sa.Index("ix_lapor_complaints_stats", *(complaints.c[name] for name in STATS_INDEX_COLUMNS))  # revision 0004
 
 # Dead letters are listed by when they were given up on (claims read the pending rows in primary-key order).
-sa.Index("ix_lapor_outbox_dead", outbox.c.dead_at, outbox.c.position)
+# Partial since revision 0005: a queued message is not a dead letter, so queueing one writes no page here.
+_partial_index("ix_lapor_outbox_dead", outbox.c.dead_at, outbox.c.position, where=outbox.c.dead_at)
 
 
 # --- policy-opinion polls (revision 0003): see lapor_core.stores.sql_polls ---------------------------------

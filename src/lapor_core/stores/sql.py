@@ -86,11 +86,11 @@ from lapor_core.stores.sql_outbox import SqlOutbox
 
 __all__ = ["SCHEMA_REVISION", "SchemaMode", "SqlComplaintStore", "upgrade"]
 
-SCHEMA_REVISION: Final = "0004"
+SCHEMA_REVISION: Final = "0005"
 """The schema revision this version of lapor_core reads and writes (the newest migration)."""
 
 # Every revision shipped, oldest first; a database at one of them is older, at any other one newer.
-_REVISIONS: Final = ("0001", "0002", "0003", "0004")
+_REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005")
 _MIGRATIONS: Final = Path(__file__).with_name("migrations")
 
 MAX_PAGE: Final = 1000
