@@ -6,6 +6,7 @@ into the backend under test, then Hypothesis asks many queries of that same read
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -107,3 +108,35 @@ def test_month_is_spelled_for_every_built_in_dialect() -> None:
         assert "k0" in str(count_statement(CountQuery(["month"]), dialect))
     with pytest.raises(lc.ConfigurationError):
         count_statement(CountQuery(["month"]), "oracle")
+
+
+@pytest.mark.parametrize(
+    "keys", [(key,) for key in COUNT_KEYS] + list(itertools.combinations(COUNT_KEYS, 2)), ids=str
+)
+def test_every_key_and_pair_of_keys_counts_like_the_reference(
+    sql_store: CountingSqlStore, keys: tuple[str, ...]
+) -> None:
+    """Both ways of counting (two levels over an index prefix; one level with a month) match the reference."""
+    query = CountQuery(keys)
+    assert _as_dict(sql_store.count_complaints(query)) == _as_dict(count_rows(COMPLAINTS, query))
+
+
+def _inner_group_by(query: CountQuery) -> str | None:
+    text = str(count_statement(query, "sqlite"))
+    if "AS cells" not in text:
+        return None
+    inner = text[text.index("(SELECT") : text.index("AS cells")]
+    return inner[inner.index("GROUP BY") + len("GROUP BY ") :].strip().rstrip(")")
+
+
+def test_counts_group_first_by_the_shortest_prefix_of_the_stats_index() -> None:
+    """The inner query groups by the columns the statistics index leads with; a month counts in one level."""
+    t = "lapor_complaints."
+    assert _inner_group_by(CountQuery(["status"])) == f"{t}status"
+    assert _inner_group_by(CountQuery(["province", "status"])) == f"{t}status, {t}confidential, {t}region"
+    assert _inner_group_by(CountQuery(["confidential", "regency"])) == (
+        f"{t}status, {t}confidential, {t}region"
+    )
+    assert _inner_group_by(CountQuery(["topic"])).endswith(f"{t}region, {t}category")  # type: ignore[union-attr]
+    assert _inner_group_by(CountQuery(["province", "month"])) is None
+    assert _inner_group_by(CountQuery([])) is None

@@ -174,7 +174,7 @@ def count_in_sql(connection: Connection, query: CountQuery) -> list[CountRow]:
     statement = count_statement(query, connection.dialect.name)
     width = len(query.group_by)
     flags = [i for i, name in enumerate(query.group_by) if name in ("confidential", "anonymous")]
-    found = connection.execute(statement).tuples().all()
+    found = connection.execute(statement).all()
     if not flags:  # the common case, one tuple slice per row (a public count returns tens of thousands)
         return [CountRow(row[:width], int(row[width])) for row in found if row[width]]
     rows = []
