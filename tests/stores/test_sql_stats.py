@@ -110,15 +110,16 @@ def test_month_is_spelled_for_every_built_in_dialect() -> None:
         count_statement(CountQuery(["month"]), "oracle")
 
 
-@pytest.mark.parametrize(
-    "keys", [(key,) for key in COUNT_KEYS] + list(itertools.combinations(COUNT_KEYS, 2)), ids=str
-)
-def test_every_key_and_pair_of_keys_counts_like_the_reference(
-    sql_store: CountingSqlStore, keys: tuple[str, ...]
-) -> None:
+def test_every_key_and_pair_of_keys_counts_like_the_reference(sql_store: CountingSqlStore) -> None:
     """Both ways of counting (two levels over an index prefix; one level with a month) match the reference."""
-    query = CountQuery(keys)
-    assert _as_dict(sql_store.count_complaints(query)) == _as_dict(count_rows(COMPLAINTS, query))
+    groupings = [(key,) for key in COUNT_KEYS] + list(itertools.combinations(COUNT_KEYS, 2))
+    wrong = [
+        keys
+        for keys in groupings
+        if _as_dict(sql_store.count_complaints(CountQuery(keys)))
+        != _as_dict(count_rows(COMPLAINTS, CountQuery(keys)))
+    ]
+    assert wrong == []
 
 
 def _inner_group_by(query: CountQuery) -> str | None:
