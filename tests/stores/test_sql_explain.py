@@ -193,3 +193,23 @@ def test_confidential_pools_are_ranges_of_the_stats_index(populated: SqlComplain
     assert _uses(text, "ix_lapor_complaints_stats"), text
     if populated.dialect == "sqlite":
         assert "SEARCH" in text, text
+
+
+def test_counts_of_a_topic_or_region_read_the_stats_index_not_the_listing_indexes(
+    populated: SqlComplaintStore,
+) -> None:
+    """On SQLite a topic or region filter must not send a count row by row through the table.
+
+    A topic holds a large share of all complaints: its listing index plus a table read per row took 0.55 s
+    for one topic of a million complaints, against 0.12 s for the covering statistics index.
+    """
+    if populated.dialect != "sqlite":
+        pytest.skip("PostgreSQL's planner costs covering reads itself; the unary-plus hint is SQLite's")
+    for query in (
+        CountQuery(("province",), categories=frozenset({"topic-7"})),
+        CountQuery(("status",), region_prefix="31.71"),
+    ):
+        plan = _count_plan(populated, query)
+        assert _uses(plan, "ix_lapor_complaints_stats"), plan
+        assert "ix_lapor_complaints_category" not in plan, plan
+        assert "ix_lapor_complaints_region" not in plan, plan

@@ -91,12 +91,25 @@ def _table_column(name: str) -> ColumnElement[Any]:
     return _C[name]
 
 
-def _conditions(q: CountQuery) -> list[ColumnElement[bool]]:
+def _scanned(name: str, dialect: str) -> ColumnElement[Any]:
+    """A column SQLite's planner must not seek by: a count reads the covering statistics index instead.
+
+    A topic or a region holds a large share of all complaints; reading them through its own index and then
+    the table row by row took 0.55 s for one topic of a million complaints, against 0.12 s for reading the
+    whole statistics index (unary plus is SQLite's way to say "not through an index"). The institution
+    index stays usable: one institution is a small share, and its index finds it in milliseconds.
+    """
+    if dialect == "sqlite":
+        return sa.literal_column(f"+{complaints.name}.{name}", type_=_C[name].type)
+    return _C[name]
+
+
+def _conditions(q: CountQuery, dialect: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     for column, values in (
         (_C.status, q.statuses),
         (_C.institution, q.institutions),
-        (_C.category, q.categories),
+        (_scanned("category", dialect), q.categories),
         (_C.kind, q.kinds),
         (_C.channel, q.channels),
     ):
@@ -104,9 +117,10 @@ def _conditions(q: CountQuery) -> list[ColumnElement[bool]]:
             conditions.append(column.in_(sorted(values)))
     if q.region_prefix is not None:
         prefix = q.region_prefix
+        region = _scanned("region", dialect)
         # '/' follows '.' in byte order: the range holds exactly the codes below the prefix.
-        below = sa.and_(_C.region >= prefix + ".", _C.region < prefix + "/")
-        conditions.append(sa.or_(_C.region == prefix, below))
+        below = sa.and_(region >= prefix + ".", region < prefix + "/")
+        conditions.append(sa.or_(region == prefix, below))
     if q.confidential is not None:
         conditions.append(_C.confidential == q.confidential)
     if q.submitted_from is not None:
@@ -139,7 +153,7 @@ def count_statement(query: CountQuery, dialect: str) -> sa.Select[Any]:
     SELECT CASE WHEN (length(cells.region) >= :length_1) THEN substr(cells.region, :substr_1, :substr_2) ...
     """
     minutes = query.utc_offset_minutes
-    conditions = _conditions(query)
+    conditions = _conditions(query, dialect)
     cells = _cells(query)
     if cells is None:
         keys = [
