@@ -9,8 +9,8 @@ public (a count with the policy keys plus the count of confidential pools), on S
 (``GROUP BY`` in the database, loaded with ``save_many`` and then analysed; PostgreSQL on 127.0.0.1:5432
 as user postgres, skipped when unreachable) and on the in-memory store counting in Python
 (``InMemoryStatistics``); the same on a store without the capability, paged and counted by the desk, on a
-smaller set; and region lookups per second. ``LAPOR_BENCH_STATS_BACKENDS`` picks among
-``sqlite,postgresql,memory`` (default: all).
+smaller set; a few other tables (:data:`OTHER_TABLES`, no goal); and region lookups per second.
+``LAPOR_BENCH_STATS_BACKENDS`` picks among ``sqlite,postgresql,memory`` (default: all).
 """
 
 from __future__ import annotations
@@ -128,11 +128,31 @@ def timed(run: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
     return best, result
 
 
-def province_by_status(store: ComplaintStore, principal: lc.Principal, repeat: int = 3) -> tuple[float, int]:
-    """Seconds for the province x status table, and how many rows it had."""
-    desk = lc.ComplaintDesk(
+OTHER_TABLES: list[tuple[list[str], dict[str, object] | None, str]] = [
+    (["regency"], {"region": "32"}, "regency, filtered to province 32"),
+    (["province"], {"category": ["waste"]}, "province, filtered to one topic"),
+    (["topic", "status"], None, "topic x status"),
+    (["institution"], None, "institution"),
+    (["month"], None, "month"),
+    (
+        ["status"],
+        {"period": (datetime(2025, 9, 1, tzinfo=UTC), datetime(2025, 10, 1, tzinfo=UTC))},
+        "status, one month",
+    ),
+]
+"""Further tables over the same complaints, for the documentation (no goal is set for them)."""
+
+
+def desk_on(store: ComplaintStore) -> lc.ComplaintDesk:
+    """A desk over ``store`` at a fixed instant."""
+    return lc.ComplaintDesk(
         store=store, clock=FrozenClock(datetime(2026, 5, 1, tzinfo=UTC)), pepper=b"b" * 32
     )
+
+
+def province_by_status(store: ComplaintStore, principal: lc.Principal, repeat: int = 3) -> tuple[float, int]:
+    """Seconds for the province x status table, and how many rows it had."""
+    desk = desk_on(store)
     seconds, rows = timed(
         lambda: statistics.stats(desk._ctx, principal, group_by=["province", "status"]), repeat
     )
@@ -163,6 +183,17 @@ def _measure(label: str, store: ComplaintStore) -> None:
     for name, principal in (("admin", lc.Principal.admin("a")), ("public", lc.Principal.public())):
         seconds, rows = province_by_status(store, principal)
         print(f"  stats(group_by=[province, status]) as {name:<6} best of 3  {seconds:6.2f} s  ({rows} rows)")
+    print("  other tables, best of 2 (admin / public):")
+    desk = desk_on(store)
+    for group_by, filters, title in OTHER_TABLES:
+        times = []
+        for principal in (lc.Principal.admin("a"), lc.Principal.public()):
+
+            def table(p: lc.Principal = principal, g: list[str] = group_by, f: object = filters) -> object:
+                return statistics.stats(desk._ctx, p, group_by=g, filters=f)  # type: ignore[arg-type]
+
+            times.append(timed(table, 2)[0])
+        print(f"    {title:<40} {times[0]:6.2f} s / {times[1]:6.2f} s")
 
 
 def _postgres_database() -> tuple[sa.Engine, str] | None:
