@@ -171,9 +171,9 @@ class ComplaintStore(Protocol):
 # --- statistics: an optional capability of a store ----------------------------------------------------------
 
 if TYPE_CHECKING:
-    from lapor_core.stats import CountQuery, CountRow
+    from lapor_core.stats import CountQuery, CountRow, PoolCell
 
-__all__ += ["StatisticsStore"]
+__all__ += ["PoolStatisticsStore", "StatisticsStore"]
 
 
 @runtime_checkable
@@ -192,6 +192,26 @@ class StatisticsStore(Protocol):
 
     def count_complaints(self, query: CountQuery) -> Sequence[CountRow]:
         """How many complaints match ``query``'s filters, per group of its ``group_by`` keys."""
+        ...
+
+
+@runtime_checkable
+class PoolStatisticsStore(StatisticsStore, Protocol):
+    """A counting store that also rolls confidential pools up to table cells itself (optional).
+
+    A public table over a million complaints holds tens of thousands of confidential pools (nearly every
+    confidential complaint is one); rolling them up in the database sends a few hundred cells instead.
+    The desk asks only when every pooled complaint counts the same way for the principal
+    (:func:`lapor_core.stats.pools_are_uniform`), and otherwise uses ``count_complaints``.
+
+    Contract: ``count_pool_cells(query, cell_keys)`` with ``query.group_by`` equal to
+    :data:`lapor_core.stats.GROUP_KEYS` returns the cells :func:`lapor_core.stats.roll_up_pools` computes
+    from ``count_complaints(query)`` and ``cell_keys`` (in any order), reading one consistent snapshot, with
+    the threading and error rules of :class:`StatisticsStore`.
+    """
+
+    def count_pool_cells(self, query: CountQuery, cell_keys: Sequence[str]) -> Sequence[PoolCell]:
+        """The pools of ``query`` (one per group) rolled up to the cells of ``cell_keys`` by month."""
         ...
 
 

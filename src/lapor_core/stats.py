@@ -60,6 +60,7 @@ __all__ = [
     "SUPPRESSION_THRESHOLD",
     "CountQuery",
     "CountRow",
+    "PoolCell",
     "SlaFacts",
     "StatsFilters",
     "StatsPlan",
@@ -69,6 +70,8 @@ __all__ = [
     "month_of",
     "parse_group_by",
     "plan_stats",
+    "pools_are_uniform",
+    "roll_up_pools",
     "sla_facts",
     "summarize_sla",
     "tabulate",
@@ -258,6 +261,45 @@ def count_rows(complaints: Iterable[Complaint], query: CountQuery) -> list[Count
     for value, count in Counter(map(raw, items)).items():
         counts[finish(value)] += count
     return [CountRow(key, count) for key, count in counts.items()]
+
+
+@attrs.frozen
+class PoolCell:
+    """Confidential pools rolled up to one cell of a table and one month (see :func:`roll_up_pools`).
+
+    Attributes:
+        key: The cell: the pools' values of the requested keys, in their order.
+        month: The pools' month (``YYYY-MM``): whether it lies whole inside the filters decides if they count.
+        counted: Complaints in this cell's pools of at least :data:`SUPPRESSION_THRESHOLD`.
+        small: How many of this cell's pools are smaller than that.
+    """
+
+    key: tuple[KeyValue, ...]
+    month: str
+    counted: int
+    small: int
+
+
+def roll_up_pools(pools: Iterable[CountRow], cell_keys: Sequence[str]) -> list[PoolCell]:
+    """Roll pools up to the cells of ``cell_keys`` by month; the reference a pool-counting store must match.
+
+    ``pools`` are rows of a count grouped by exactly :data:`GROUP_KEYS`: one row per pool.
+
+    >>> rows = [CountRow(("31", "31.71", None, "closed", "31.71", "pengaduan", "web", "2026-03"), 12),
+    ...         CountRow(("31", "31.74", None, "closed", "31.74", "pengaduan", "web", "2026-03"), 2)]
+    >>> roll_up_pools(rows, ["province"])
+    [PoolCell(key=('31',), month='2026-03', counted=12, small=1)]
+    """
+    project = [GROUP_KEYS.index(key) for key in cell_keys]
+    month = GROUP_KEYS.index("month")
+    cells: dict[tuple[tuple[KeyValue, ...], str], list[int]] = {}
+    for row in pools:
+        entry = cells.setdefault((tuple([row.key[i] for i in project]), str(row.key[month])), [0, 0])
+        if row.count >= SUPPRESSION_THRESHOLD:
+            entry[0] += row.count
+        else:
+            entry[1] += 1
+    return [PoolCell(cell, month_, counted, small) for (cell, month_), (counted, small) in cells.items()]
 
 
 _Predicate = Callable[[Complaint], bool]
@@ -659,6 +701,26 @@ def _policy_keys(principal: Principal, classify: Classifier) -> tuple[str, ...]:
     return tuple(field for field in _POLICY_FIELDS if matters(field))
 
 
+def pools_are_uniform(principal: Principal, classify: Classifier) -> bool:
+    """Whether every published confidential complaint is pooled for ``principal``, whatever else it is.
+
+    Then a pool is counted or suppressed on its size alone, so a store can roll pools up to cells itself
+    (:class:`~lapor_core.ports.PoolStatisticsStore`). True for the public and citizens; false for staff,
+    who see their own institution's confidential complaints.
+
+    >>> pools_are_uniform(Principal.public(), make_classifier(Principal.public()))
+    True
+    """
+    confidential = True
+    return all(
+        classify(status.value, confidential, anonymous, institution, unit) is Visibility.POOLED
+        for status in PUBLISHED
+        for anonymous in (False, True)
+        for institution in dict.fromkeys((None, principal.institution_code))
+        for unit in dict.fromkeys((None, principal.unit_code))
+    )
+
+
 @attrs.frozen
 class StatsPlan:
     """How to answer one statistics request: the store queries to run and how to read their rows.
@@ -702,6 +764,15 @@ class StatsPlan:
             submitted_from=start,
             submitted_before=end,
         )
+
+    @property
+    def pools_query(self) -> CountQuery | None:
+        """The pooled count with one row per pool (grouped by exactly :data:`GROUP_KEYS`), for a roll-up.
+
+        Only valid when :func:`pools_are_uniform` holds: the policy keys then cannot split a pool.
+        """
+        pooled = self.pooled_query
+        return None if pooled is None else attrs.evolve(pooled, group_by=GROUP_KEYS)
 
     def _whole_months(self) -> tuple[datetime | None, datetime | None]:
         offset = self.utc_offset_minutes
@@ -775,15 +846,30 @@ def _classifier_for(
     return of
 
 
+def _pools_of(pooled: CountQuery, classify: Classifier, pooled_rows: Iterable[CountRow]) -> list[CountRow]:
+    """One row per pool of the complaints pooled for the principal, from the rows of the ``pooled`` count."""
+    of = _classifier_for(pooled.group_by, classify)
+    pools: Counter[tuple[KeyValue, ...]] = Counter()
+    width = len(GROUP_KEYS)
+    for row in pooled_rows:
+        if of(row.key) is Visibility.POOLED:
+            pools[row.key[:width]] += row.count
+    return [CountRow(pool, size) for pool, size in pools.items()]
+
+
 def tabulate(
     plan: StatsPlan,
     classify: Classifier,
     shown_rows: Iterable[CountRow],
     pooled_rows: Iterable[CountRow] = (),
+    *,
+    pool_cells: Iterable[PoolCell] | None = None,
 ) -> list[dict[str, object]]:
     """The rows a principal receives: group keys, ``count`` and ``suppressed``, sorted by key.
 
-    ``shown_rows`` answer ``plan.shown_query``; ``pooled_rows`` answer ``plan.pooled_query``.
+    ``shown_rows`` answer ``plan.shown_query``; ``pooled_rows`` answer ``plan.pooled_query``, or, when the
+    pools are uniform for the principal (:func:`pools_are_uniform`), ``pool_cells`` give them already rolled
+    up (:func:`roll_up_pools` of ``plan.pools_query`` by ``plan.group_by``) and ``pooled_rows`` are ignored.
     """
     width = len(plan.group_by)
     counts: Counter[tuple[KeyValue, ...]] = Counter()
@@ -798,23 +884,17 @@ def tabulate(
             counts[row.key[:width]] += row.count
     pooled = plan.pooled_query
     if pooled is not None:
-        names = pooled.group_by
-        of = _classifier_for(names, classify)
-        pools: Counter[tuple[KeyValue, ...]] = Counter()
-        width_of_pool = len(GROUP_KEYS)
-        pooled_visibility = Visibility.POOLED
-        for row in pooled_rows:
-            if of(row.key) is pooled_visibility:
-                pools[row.key[:width_of_pool]] += row.count
-        project = [GROUP_KEYS.index(key) for key in plan.group_by]
-        month = GROUP_KEYS.index("month")
+        if pool_cells is None:
+            pool_cells = roll_up_pools(_pools_of(pooled, classify, pooled_rows), plan.group_by)
         whole = functools.cache(plan.pool_is_whole)
-        for pool, size in pools.items():
-            cell = tuple([pool[i] for i in project])
-            if size >= SUPPRESSION_THRESHOLD and whole(str(pool[month])):
-                counts[cell] += size
-            else:
-                suppressed.add(cell)
+        for cell in pool_cells:
+            if not whole(cell.month):
+                suppressed.add(cell.key)  # a pool the filters cut counts nowhere: it only marks its cell
+                continue
+            if cell.counted:
+                counts[cell.key] += cell.counted
+            if cell.small:
+                suppressed.add(cell.key)
     cells = sorted(counts.keys() | suppressed, key=_sort_key)
     return [
         {

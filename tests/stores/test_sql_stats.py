@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import datetime
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,10 +18,20 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from desk_support import PEPPER, WIB
 from lapor_core.application import statistics
-from lapor_core.stats import COUNT_KEYS, CountQuery, CountRow, StatsFilters, count_rows
+from lapor_core.complaint import Complaint
+from lapor_core.stats import (
+    COUNT_KEYS,
+    GROUP_KEYS,
+    CountQuery,
+    CountRow,
+    StatsFilters,
+    count_rows,
+    roll_up_pools,
+)
 from lapor_core.stores.sql import SqlComplaintStore
-from lapor_core.stores.sql_stats import count_statement
+from lapor_core.stores.sql_stats import count_statement, pool_cells_statement
 from lapor_core.testing import FrozenClock
+from lapor_core.testing.builders import complaint, new_tracking_id
 from stats_support import (
     PRINCIPALS,
     CountingMemoryStore,
@@ -141,3 +152,53 @@ def test_counts_group_first_by_the_shortest_prefix_of_the_stats_index() -> None:
     assert _inner_group_by(CountQuery(["topic"])).endswith(f"{t}region, {t}category")  # type: ignore[union-attr]
     assert _inner_group_by(CountQuery(["province", "month"])) is None
     assert _inner_group_by(CountQuery([])) is None
+
+
+@ON_LOADED_DATA
+@given(keys=st.lists(st.sampled_from(GROUP_KEYS), unique=True, max_size=3), filters=filter_sets())
+def test_pools_rolled_up_in_the_database_equal_the_reference(
+    sql_store: CountingSqlStore, keys: list[str], filters: dict[str, object]
+) -> None:
+    """``count_pool_cells`` is ``roll_up_pools`` of the per-pool count, on SQLite, PostgreSQL and MariaDB."""
+    query = StatsFilters.from_mapping(filters).count_query(GROUP_KEYS)
+    in_sql = sql_store.count_pool_cells(query, keys)
+    reference = roll_up_pools(count_rows(COMPLAINTS, query), keys)
+    assert sorted(map(attrs.astuple, in_sql), key=repr) == sorted(map(attrs.astuple, reference), key=repr)
+
+
+def test_pools_of_ten_count_and_of_nine_do_not_through_the_database(store_url: str) -> None:
+    """The threshold is inclusive in the database's roll-up, as in the reference: 10 count, 9 do not."""
+    shared = {
+        "status": lc.Status.FORWARDED,
+        "kind": lc.Kind.PENGADUAN,
+        "channel": lc.Channel.WEB,
+        "category": "health",
+        "confidential": True,
+        "institution": "kemenkes",
+        "submitted_at": datetime(2026, 3, 16, 10, tzinfo=WIB),
+    }
+    built: list[Complaint] = []
+    for region, copies in (("31.71", 10), ("73.71", 9), ("91.71", 11)):
+        for _ in range(copies):
+            at = lc.Location(region=region)
+            built.append(complaint(new_tracking_id(len(built) + 1), location=at, **shared))  # type: ignore[arg-type]
+    store = CountingSqlStore(store_url)
+    try:
+        load(built, store)
+        desk = lc.ComplaintDesk(
+            store=store, clock=FrozenClock(datetime(2026, 5, 1, tzinfo=WIB)), pepper=PEPPER
+        )
+        rows = statistics.stats(desk._ctx, lc.Principal.public(), group_by=["province"])
+    finally:
+        store.close()
+    assert rows == [
+        {"province": "31", "count": 10, "suppressed": False},
+        {"province": "73", "count": 0, "suppressed": True},
+        {"province": "91", "count": 11, "suppressed": False},
+    ]
+
+
+def test_pools_are_counted_by_the_group_keys_only() -> None:
+    """A roll-up of anything but one row per pool is refused, not silently wrong."""
+    with pytest.raises(ValueError, match="pools are counted by"):
+        pool_cells_statement(CountQuery(["province", "status"]), ["province"], "sqlite")

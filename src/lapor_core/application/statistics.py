@@ -22,7 +22,7 @@ from lapor_core.complaint import Complaint
 from lapor_core.errors import ValidationError
 from lapor_core.lifecycle import Status
 from lapor_core.model import Kind, Submission
-from lapor_core.ports import ComplaintQuery, StatisticsStore
+from lapor_core.ports import ComplaintQuery, PoolStatisticsStore, StatisticsStore
 from lapor_core.regions import RegionTable
 from lapor_core.routing import RoutingRules, Suggestion
 from lapor_core.stats import (
@@ -35,6 +35,7 @@ from lapor_core.stats import (
     count_rows,
     make_classifier,
     plan_stats,
+    pools_are_uniform,
     sla_facts,
     summarize_sla,
     tabulate,
@@ -131,9 +132,18 @@ def stats(
     plan = plan_stats(who, group_by, filters, utc_offset_minutes=_utc_offset_minutes(ctx))
     classify = make_classifier(who)
     shown = _count(ctx, plan.shown_query, progress)
-    pooled_query = plan.pooled_query
-    pooled = _count(ctx, pooled_query, progress) if pooled_query is not None else ()
-    rows = tabulate(plan, classify, shown, pooled)
+    pools_query = plan.pools_query
+    store = ctx.store
+    if (
+        pools_query is not None
+        and isinstance(store, PoolStatisticsStore)
+        and pools_are_uniform(who, classify)
+    ):
+        rows = tabulate(plan, classify, shown, pool_cells=store.count_pool_cells(pools_query, plan.group_by))
+    else:
+        pooled_query = plan.pooled_query
+        pooled = _count(ctx, pooled_query, progress) if pooled_query is not None else ()
+        rows = tabulate(plan, classify, shown, pooled)
     if include_sla:
         _add_sla(ctx, plan, who, rows, progress)
     return rows

@@ -60,7 +60,7 @@ from lapor_core.errors import (
 from lapor_core.history import Event
 from lapor_core.lifecycle import Status
 from lapor_core.ports import Changeset, ComplaintQuery, Order, Page
-from lapor_core.stats import CountQuery, CountRow
+from lapor_core.stats import CountQuery, CountRow, PoolCell
 from lapor_core.stores._cursor import decode_cursor, encode_cursor, instant_key
 from lapor_core.stores._sql_driver import Driver, Prepared, Session
 from lapor_core.stores._sql_rows import (
@@ -757,6 +757,17 @@ class SqlComplaintStore(SqlOutbox):
 
         with self._read("counting complaints") as connection:
             return count_in_sql(connection, query)
+
+    def count_pool_cells(self, query: CountQuery, cell_keys: Sequence[str]) -> list[PoolCell]:
+        """Roll confidential pools up to table cells in the database (the ``PoolStatisticsStore`` capability).
+
+        Raises:
+            StorageError: The database failed.
+        """
+        from lapor_core.stores.sql_stats import pool_cells_in_sql  # noqa: PLC0415 - only statistics need it
+
+        with self._read("counting confidential pools") as connection:
+            return pool_cells_in_sql(connection, query, cell_keys)
 
     def close(self) -> None:
         """Close every connection; the store is not used afterwards."""

@@ -20,7 +20,7 @@ it on SQLite, PostgreSQL and MariaDB.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -29,10 +29,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from lapor_core.errors import ConfigurationError
-from lapor_core.stats import CountQuery, CountRow
+from lapor_core.stats import GROUP_KEYS, SUPPRESSION_THRESHOLD, CountQuery, CountRow, PoolCell
 from lapor_core.stores._sql_schema import MYSQL_DIALECTS, STATS_INDEX_COLUMNS, complaints
 
-__all__ = ["STATS_INDEX_COLUMNS", "count_in_sql", "count_statement"]
+__all__ = [
+    "STATS_INDEX_COLUMNS",
+    "count_in_sql",
+    "count_statement",
+    "pool_cells_in_sql",
+    "pool_cells_statement",
+]
 
 _C = complaints.c
 _REGENCY_LENGTH: Final = 5
@@ -199,3 +205,33 @@ def count_in_sql(connection: Connection, query: CountQuery) -> list[CountRow]:
                 key[i] = bool(key[i])
             rows.append(CountRow(tuple(key), int(row[width])))
     return rows
+
+
+def pool_cells_statement(query: CountQuery, cell_keys: Sequence[str], dialect: str) -> sa.Select[Any]:
+    """The pools of ``query`` (grouped by :data:`~lapor_core.stats.GROUP_KEYS`) rolled up to cells by month.
+
+    Each row: the cell's keys, the month, the complaints in pools of at least the suppression threshold, and
+    how many smaller pools there are.
+
+    Raises:
+        ValueError: ``query`` is not grouped by exactly the group keys.
+    """
+    if query.group_by != GROUP_KEYS:
+        raise ValueError(f"pools are counted by {', '.join(GROUP_KEYS)}, not {', '.join(query.group_by)}")
+    pools = count_statement(query, dialect).subquery("pools")
+    cells = [pools.c[f"k{GROUP_KEYS.index(key)}"] for key in cell_keys]
+    month = pools.c[f"k{GROUP_KEYS.index('month')}"]
+    large = pools.c.n >= SUPPRESSION_THRESHOLD
+    return sa.select(
+        *cells,
+        month,
+        sa.func.sum(sa.case((large, pools.c.n), else_=0)),
+        sa.func.sum(sa.case((large, 0), else_=1)),
+    ).group_by(*cells, month)
+
+
+def pool_cells_in_sql(connection: Connection, query: CountQuery, cell_keys: Sequence[str]) -> list[PoolCell]:
+    """Roll the pools of ``query`` up to the cells of ``cell_keys`` in the database (see the statement)."""
+    width = len(cell_keys)
+    found = connection.execute(pool_cells_statement(query, cell_keys, connection.dialect.name)).all()
+    return [PoolCell(row[:width], str(row[width]), int(row[width + 1]), int(row[width + 2])) for row in found]
