@@ -5,18 +5,20 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import attrs
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lapor_core.errors import ConcurrencyConflict, ConfigurationError, NotFound, StorageError, ValidationError
 from lapor_core.lifecycle import Status
 from lapor_core.model import Location
 from lapor_core.ports import ComplaintQuery, Order
-from lapor_core.stores import _sql_rows
+from lapor_core.stores import _sql_rows, _sql_schema
 from lapor_core.stores._cursor import encode_cursor
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, next_changeset
@@ -182,3 +184,65 @@ def test_locations_read_back_through_the_validating_constructor_when_attrs_has_n
     store.save(changes)
     monkeypatch.setattr(_sql_rows, "_LOCATION_INIT", None)
     assert store.get(changes.complaint.tracking_id).location == changes.complaint.location
+
+
+def test_bulk_import_queues_messages_in_the_given_order_while_inserting_in_key_order(
+    store: SqlComplaintStore,
+) -> None:
+    """save_many inserts complaints in tracking-ID order, but the outbox keeps the batch's order."""
+    batch = [new_complaint(submitted_at=DEFAULT_TIME + timedelta(seconds=n)) for n in range(40)]
+    ids = [changes.complaint.tracking_id for changes in batch]
+    assert ids != sorted(ids)  # random tracking IDs: the batch is not already in key order
+    store.save_many(batch)
+    queued = store.pending_outbox()
+    assert [message.id for message in queued] == [changes.outbox[0].id for changes in batch]
+    for changes in batch:
+        assert tuple(store.history(changes.complaint.tracking_id)) == changes.events
+
+
+@pytest.mark.parametrize(
+    ("context", "named"),
+    [
+        ({"when": DEFAULT_TIME}, "datetime"),
+        ({1: "a key that is not a string"}, "str"),
+        ({"tags": {"a", "b"}}, "set"),
+    ],
+)
+def test_a_message_context_that_is_not_json_is_refused_and_nothing_is_stored(
+    store: SqlComplaintStore, context: dict[object, object], named: str
+) -> None:
+    """Values JSON has no form for fail the save as a StorageError naming the complaint, before any write."""
+    changes = new_complaint()
+    changes = attrs.evolve(changes, outbox=(attrs.evolve(changes.outbox[0], context=context),))
+    with pytest.raises(StorageError, match=changes.complaint.tracking_id) as caught:
+        store.save(changes)
+    assert named in str(caught.value)
+    with pytest.raises(NotFound):
+        store.get(changes.complaint.tracking_id)
+    assert store.pending_outbox() == ()
+
+
+def _reference_text(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+_ZONES = st.sampled_from([UTC, timezone(timedelta(hours=7)), timezone(timedelta(hours=-3))])
+
+
+@given(
+    st.lists(
+        st.datetimes(
+            timezones=st.sampled_from([UTC, timezone(timedelta(hours=7)), timezone(timedelta(hours=-3))])
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.lists(st.integers(0, 3), max_size=30),
+)
+def test_instants_are_stored_as_their_utc_text_whatever_was_formatted_before(
+    pool: list[datetime], picks: list[int]
+) -> None:
+    """The SQLite text of an instant is its UTC time to the microsecond, however the memo was left."""
+    for pick in picks:
+        value = pool[pick % len(pool)]
+        assert _sql_schema._sqlite_text(value) == _reference_text(value)

@@ -7,9 +7,7 @@ any point leaves nothing behind.
 
 from __future__ import annotations
 
-import secrets
 import threading
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import attrs
 
 from lapor_core import _validation
+from lapor_core._ids import time_ordered_id
 from lapor_core.access import Decision, Principal, Relation, Role, Subject, decide, relation_of
 from lapor_core.application.context import DeskContext, next_attention
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
@@ -175,7 +174,7 @@ def _outbox(
 ) -> tuple[OutboxMessage, ...]:
     return tuple(
         OutboxMessage(
-            id=uuid.uuid4().hex,
+            id=time_ordered_id(now),
             tracking_id=complaint.tracking_id,
             event=action,
             recipient_role=role,
@@ -266,7 +265,7 @@ def submit(ctx: DeskContext, submission: Submission, principal: Principal | None
     )
     identity = (
         ReporterIdentity(
-            ref=secrets.token_hex(16),
+            ref=time_ordered_id(now),
             name=reporter.name if reporter else None,
             email=reporter.email if reporter else None,
             phone=reporter.phone if reporter else None,

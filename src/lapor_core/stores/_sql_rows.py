@@ -7,11 +7,11 @@ the column types' processing (aware datetimes, bools, bytes); sets and sequences
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
+import orjson
 
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import StorageError
@@ -80,15 +80,24 @@ _CHANNELS: Final = {member.value: member for member in Channel}
 
 
 def _jsonable(value: object) -> object:
-    if isinstance(value, Mapping):
+    if isinstance(value, Mapping):  # an event's read-only payload (a mappingproxy)
         return dict(value)
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
-# One configured encoder: json.dumps with options would build a new one for every value.
-_dumps: Final = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False, default=_jsonable
-).encode
+# Datetimes and dataclasses are not JSON values here (json refuses them; orjson would write them as text).
+_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _dumps(value: object) -> str:
+    # Sorted keys, compact, UTF-8 as is: what json.dumps(sort_keys=True, separators=(",", ":"),
+    # ensure_ascii=False) writes, about ten times faster (a fifth of a bulk import's Python time).
+    # orjson writes NaN and infinities as null where json refuses them: event payloads never hold one (their
+    # hash is computed with allow_nan=False when they are created), nor do locations (validated finite).
+    return orjson.dumps(value, default=_jsonable, option=_OPTIONS).decode()
+
+
+_loads: Final = orjson.loads
 
 
 def _dumps_strings(values: Iterable[str]) -> str:
@@ -98,7 +107,7 @@ def _dumps_strings(values: Iterable[str]) -> str:
 
 def _strings(text: str) -> list[str]:
     # Most complaints have no supporters, flags or declines: skip the JSON parser for them.
-    return [] if text == _EMPTY_JSON_LIST else list(json.loads(text))
+    return [] if text == _EMPTY_JSON_LIST else list(_loads(text))
 
 
 # A stored location was validated when it was built; validating it again on every read would cost more than
@@ -107,7 +116,7 @@ _LOCATION_INIT: Final = getattr(Location, "__attrs_init__", None)
 
 
 def _stored_location(text: str) -> Location:
-    fields = json.loads(text)
+    fields = _loads(text)
     if _LOCATION_INIT is None:
         return Location(**fields)
     location: Location = object.__new__(Location)
@@ -117,13 +126,14 @@ def _stored_location(text: str) -> Location:
 
 def complaint_values(c: Complaint) -> list[Any]:
     """The ``lapor_complaints`` row of a complaint, in :data:`COMPLAINT_COLUMNS` order."""
+    # Enum values are read as ``_value_``: ``.value`` is a Python-level descriptor, a microsecond a call here.
     location = c.location
     return [
         c.tracking_id,
         c.version,
-        c.status.value,
-        c.kind.value,
-        c.channel.value,
+        c.status._value_,
+        c.kind._value_,
+        c.channel._value_,
         c.title,
         c.body,
         c.category,
@@ -217,7 +227,7 @@ def event_values(e: Event) -> list[Any]:
     return [
         e.complaint_id,
         e.seq,
-        e.action.value,
+        e.action._value_,
         _dumps({key: value for key, value in who.items() if value is not None}),
         e.at,
         _dumps(e.payload),
@@ -233,9 +243,9 @@ def event_from(values: Sequence[Any]) -> Event:
         complaint_id=complaint_id,
         seq=seq,
         action=Action(action),
-        actor=Actor(**json.loads(actor)),
+        actor=Actor(**_loads(actor)),
         at=at,
-        payload=json.loads(payload),
+        payload=_loads(payload),
         prev_hash=prev_hash,
         hash=digest,
     )
@@ -259,7 +269,7 @@ def outbox_values(m: OutboxMessage) -> list[Any]:
     return [
         m.id,
         m.tracking_id,
-        m.event.value,
+        m.event._value_,
         m.recipient_role,
         m.recipient_ref,
         m.created_at,
@@ -277,7 +287,7 @@ def outbox_from(values: Sequence[Any]) -> OutboxMessage:
         recipient_role=recipient_role,
         recipient_ref=recipient_ref,
         created_at=created_at,
-        context=json.loads(context),
+        context=_loads(context),
     )
 
 

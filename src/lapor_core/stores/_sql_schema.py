@@ -91,12 +91,28 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# The last two instants formatted, with their texts. A command stamps one instant on the complaint, its
+# event and its messages, and a submission's other instant is its deadline, so two entries format two of its
+# seven instants; formatting one costs more than the rest of its parameter. One tuple, replaced whole, so
+# threads never see half of one; it holds the instants, so their identities cannot be reused meanwhile.
+_NEVER: Final = datetime.min.replace(tzinfo=UTC)
+_formatted: tuple[datetime, str, datetime, str] = (_NEVER, "", _NEVER, "")
+
+
 def _sqlite_text(value: datetime | None) -> str | None:
     # SQLAlchemy's SQLite DATETIME text, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC: it sorts like the instants.
+    global _formatted  # noqa: PLW0603  # the memo above
     if value is None:
         return None
+    last = _formatted
+    if value is last[0]:
+        return last[1]
+    if value is last[2]:
+        return last[3]
     if value.tzinfo is UTC:  # what the desk's clock gives: no conversion (the slice drops "+00:00")
-        return value.isoformat(sep=" ", timespec="microseconds")[:26]
+        text = value.isoformat(sep=" ", timespec="microseconds")[:26]
+        _formatted = (value, text, last[0], last[1])
+        return text
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime: lapor_core stores only timezone-aware instants")
     return value.astimezone(UTC).isoformat(sep=" ", timespec="microseconds")[:26]

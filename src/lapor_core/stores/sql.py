@@ -775,13 +775,22 @@ class SqlComplaintStore(SqlOutbox):
         self._engine.dispose()
 
 
+def _tracking_id(rows: ChangesetRows) -> str:
+    return rows.tracking_id
+
+
 def _apply(session: Session, sql: _Statements, rows: Sequence[ChangesetRows]) -> None:
     """Run one batch's statements inside the session's transaction, complaint rows first.
 
     Updating the complaint row first also takes its row lock before anything else, so two writers of the
     same complaint queue on it instead of deadlocking on the history's foreign key.
     """
-    new = [r.complaint for r in rows if r.expected_version == 0]
+    # In key order, consecutive inserts into the B-trees keyed by tracking ID (the complaints' key and the
+    # history) land on the same pages instead of one random page each. Updates keep the given order (the
+    # first failed version check is the one reported), and so does the outbox: its positions are the delivery
+    # order.
+    keyed = sorted(rows, key=_tracking_id) if len(rows) > 1 else rows
+    new = [r.complaint for r in keyed if r.expected_version == 0]
     if new:
         try:
             session.execute_many(sql.insert_complaint, new)
@@ -792,7 +801,7 @@ def _apply(session: Session, sql: _Statements, rows: Sequence[ChangesetRows]) ->
             params = [*r.complaint, r.tracking_id, r.expected_version]
             if session.execute(sql.update_complaint, params) != 1:
                 raise _VersionMismatchError(r)
-    history = [e for r in rows for e in r.events]
+    history = [e for r in keyed for e in r.events]
     if history:
         session.execute_many(sql.insert_events, history)
     people = [r.identity for r in rows if r.identity is not None]

@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from lapor_core._ids import time_ordered_id
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.history import Actor, Event
 from lapor_core.keys import StoredKey
@@ -52,10 +53,6 @@ def new_tracking_id(value: int | None = None) -> str:
     """
     tid = TrackingId.new() if value is None else TrackingId.from_int(value)
     return str(tid)
-
-
-def _unique(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_hex(8)}"
 
 
 def complaint(tracking_id: str | None = None, **fields: Any) -> Complaint:
@@ -104,9 +101,9 @@ def outbox_message(
     context: Mapping[str, Any] | None = None,
     id: str | None = None,  # noqa: A002  # the field's name
 ) -> OutboxMessage:
-    """An outbox message about ``tracking_id`` with a fresh unique ID unless ``id`` is given."""
+    """An outbox message about ``tracking_id``; its ID is a fresh time-ordered one unless ``id`` is given."""
     return OutboxMessage(
-        id=id or _unique("msg"),
+        id=id or time_ordered_id(created_at),
         tracking_id=tracking_id,
         event=event,
         recipient_role=recipient_role,
@@ -135,7 +132,8 @@ def new_complaint(
     """
     ref: ReporterIdentity | None
     if identity is True:
-        ref = ReporterIdentity(ref=_unique("who"), name="Siti Rahayu", email="siti@example.id")
+        at = fields.get("submitted_at", DEFAULT_TIME)
+        ref = ReporterIdentity(ref=time_ordered_id(at), name="Siti Rahayu", email="siti@example.id")
     else:
         ref = identity or None
     if ref is not None:
