@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.desk_support import make_desk, submission
 
+from desk_support import make_desk, submission
 from lapor_core._ids import time_ordered_id
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

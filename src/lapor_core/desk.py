@@ -16,7 +16,7 @@ from typing import Any
 from lapor_core.access import Principal
 from lapor_core.application import commands, complaints, delivery, reading, statistics, sweep
 from lapor_core.application import polls as poll_commands
-from lapor_core.application.commands import AttemptLimiter, Receipt
+from lapor_core.application.commands import AttemptLimiter, Receipt, Recorded
 from lapor_core.application.context import DeskContext
 from lapor_core.application.delivery import DeliveryReport, RetryPolicy
 from lapor_core.application.polls import PollAudit, VoteReceipt
@@ -204,7 +204,7 @@ class ComplaintDesk:
         sla_class: str | None = None,
     ) -> ComplaintView:
         """Verify and forward to the competent institution; flags can be set (True), never cleared."""
-        complaints.forward(
+        recorded = complaints.forward(
             self._ctx,
             principal,
             tracking_id,
@@ -214,7 +214,7 @@ class ComplaintDesk:
             confidential=confidential,
             sla_class=sla_class,
         )
-        return self.view(principal, tracking_id)
+        return reading.recorded_view(self._ctx, principal, recorded)
 
     def request_info(self, principal: Principal, tracking_id: object, message: str) -> ComplaintView:
         """Hold (tunda), asking the reporter for more information; the verification clock pauses."""
@@ -251,8 +251,8 @@ class ComplaintDesk:
 
     def close(self, principal: Principal, tracking_id: object) -> ComplaintView:
         """The reporter confirms the matter is settled."""
-        complaints.close(self._ctx, principal, tracking_id)
-        return self.view(principal, tracking_id)
+        recorded = complaints.close(self._ctx, principal, tracking_id)
+        return reading.recorded_view(self._ctx, principal, recorded)
 
     def rate(self, principal: Principal, tracking_id: object, rating: int) -> ComplaintView:
         """The reporter rates the handling, 1-5, after closing."""
@@ -260,8 +260,10 @@ class ComplaintDesk:
 
     def support(self, principal: Principal, tracking_id: object) -> ComplaintView:
         """A signed-in citizen supports a public complaint (once)."""
-        complaints.support(self._ctx, principal, tracking_id)
-        return self.view(principal, tracking_id)
+        recorded = complaints.support(self._ctx, principal, tracking_id)
+        if recorded is None:  # supported before: nothing changed
+            return self.view(principal, tracking_id)
+        return reading.recorded_view(self._ctx, principal, recorded)
 
     # --- identity (UU PDP) ----------------------------------------------------------------------------
     def reveal_identity(self, principal: Principal, tracking_id: object, reason: str) -> ReporterView:
@@ -362,13 +364,13 @@ class ComplaintDesk:
 
     def _run(
         self,
-        command: Callable[[DeskContext, Principal, object, Any], object],
+        command: Callable[[DeskContext, Principal, object, Any], Recorded],
         principal: Principal,
         tracking_id: object,
         argument: Any,
     ) -> ComplaintView:
-        command(self._ctx, principal, tracking_id, argument)
-        return self.view(principal, tracking_id)
+        recorded = command(self._ctx, principal, tracking_id, argument)
+        return reading.recorded_view(self._ctx, principal, recorded)
 
     # --- policy-opinion polls ---
     def create_poll(self, principal: Principal, draft: PollDraft) -> str:

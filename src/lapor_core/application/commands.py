@@ -33,9 +33,19 @@ from lapor_core.lifecycle import Action, Status, next_status
 from lapor_core.model import Submission
 from lapor_core.ports import Changeset
 from lapor_core.regions import RegionTable
+from lapor_core.sla import Clocks
 from lapor_core.tracking import TrackingId
 
-__all__ = ["Receipt", "authorise", "canonical_id", "execute", "load_for", "submit"]
+__all__ = [
+    "Receipt",
+    "Recorded",
+    "authorise",
+    "canonical_id",
+    "execute",
+    "execute_loaded",
+    "load_for",
+    "submit",
+]
 
 MAX_MESSAGE = 4000
 MAX_REASON = 1000
@@ -186,6 +196,19 @@ def _outbox(
     )
 
 
+@attrs.frozen
+class Recorded:
+    """What a command saved: the complaint as stored, its whole history, and its clocks at that instant.
+
+    The desk builds the view it returns from these instead of reading the complaint back and computing its
+    clocks a second time.
+    """
+
+    complaint: Complaint
+    events: tuple[Event, ...]
+    clocks: Clocks
+
+
 def record(
     ctx: DeskContext,
     complaint: Complaint,
@@ -193,7 +216,7 @@ def record(
     entries: Sequence[tuple[Command, Actor]],
     now: datetime,
     identity: ReporterIdentity | None = None,
-) -> Complaint:
+) -> Recorded:
     """Append the commands' events, recompute deadlines and save everything in one changeset."""
     events = list(history)
     new_events: list[Event] = []
@@ -218,12 +241,19 @@ def record(
         next_due_at=next_attention(clocks, events) if not updated.status.is_terminal else None,
     )
     ctx.store.save(Changeset(updated, complaint.version, tuple(new_events), tuple(outbox), identity))
-    return updated
+    return Recorded(updated, tuple(events), clocks)
 
 
-def execute(ctx: DeskContext, principal: Principal, tracking_id: object, command: Command) -> Complaint:
+def execute(ctx: DeskContext, principal: Principal, tracking_id: object, command: Command) -> Recorded:
     """Run one lifecycle command for ``principal``: NotFound, NotAllowed or TransitionNotAllowed, or saved."""
     complaint, relation = load_for(ctx, principal, tracking_id)
+    return execute_loaded(ctx, principal, complaint, relation, command)
+
+
+def execute_loaded(
+    ctx: DeskContext, principal: Principal, complaint: Complaint, relation: Relation, command: Command
+) -> Recorded:
+    """:func:`execute` on a complaint the caller has loaded with :func:`load_for` (not read again)."""
     authorise(complaint, relation, command.action)
     next_status(
         complaint.status,

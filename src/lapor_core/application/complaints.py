@@ -17,10 +17,12 @@ from lapor_core.application.commands import (
     MAX_REASON,
     Command,
     Recipients,
+    Recorded,
     actor_of,
     authorise,
     check_text,
     execute,
+    execute_loaded,
     load_for,
     owner_hash_of,
     record,
@@ -77,7 +79,7 @@ def forward(
     anonymous: object = None,
     confidential: object = None,
     sla_class: object = None,
-) -> Complaint:
+) -> Recorded:
     """Verify a submitted complaint and forward it to the competent institution (within 3 working days)."""
     errors: list[FieldError] = []
     if not isinstance(institution, str) or institution not in ctx.directory:
@@ -123,28 +125,28 @@ def forward(
     return record(ctx, complaint, history, [(command, actor_of(principal))], ctx.clock.now())
 
 
-def request_info(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Complaint:
+def request_info(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Recorded:
     """Hold the complaint (tunda) asking the reporter for more information; pauses the verification clock."""
     text = check_text("message", message, limit=MAX_MESSAGE)
     command = Command(Action.REQUEST_INFO, {"message": text}, notify=(("reporter", None),))
     return execute(ctx, principal, tracking_id, command)
 
 
-def provide_info(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Complaint:
+def provide_info(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Recorded:
     """The reporter answers a hold; the complaint returns to verification and its clock resumes."""
     text = check_text("message", message, limit=MAX_MESSAGE)
     command = Command(Action.PROVIDE_INFO, {"message": text}, notify=(("admin", None),))
     return execute(ctx, principal, tracking_id, command)
 
 
-def archive(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Complaint:
+def archive(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Recorded:
     """Archive at verification (out of scope, duplicate, not a public-service matter); terminal."""
     text = check_text("reason", reason, limit=MAX_REASON)
     command = Command(Action.ARCHIVE, {"reason": text}, notify=(("reporter", None),))
     return execute(ctx, principal, tracking_id, command)
 
 
-def assign(ctx: DeskContext, principal: Principal, tracking_id: object, unit: object) -> Complaint:
+def assign(ctx: DeskContext, principal: Principal, tracking_id: object, unit: object) -> Recorded:
     """Dispose the complaint to one of the institution's work units (unit kerja)."""
     code = _code("unit", unit)
     complaint, relation = load_for(ctx, principal, tracking_id)
@@ -158,10 +160,10 @@ def assign(ctx: DeskContext, principal: Principal, tracking_id: object, unit: ob
         lambda c: attrs.evolve(c, unit=code),
         (("unit", f"{complaint.institution}/{code}"),),
     )
-    return execute(ctx, principal, tracking_id, command)
+    return execute_loaded(ctx, principal, complaint, relation, command)
 
 
-def decline(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Complaint:
+def decline(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Recorded:
     """Answer "not our authority" (bukan wewenang): back to the admin, who re-routes; access is lost."""
     text = check_text("reason", reason, limit=MAX_REASON)
     institution = principal.institution_code
@@ -176,33 +178,33 @@ def decline(ctx: DeskContext, principal: Principal, tracking_id: object, reason:
     return execute(ctx, principal, tracking_id, command)
 
 
-def follow_up(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Complaint:
+def follow_up(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Recorded:
     """The institution's answer (tindak lanjut); starts the 10-working-day closing clock."""
     text = check_text("message", message, limit=MAX_MESSAGE)
     command = Command(Action.FOLLOW_UP, {"message": text}, notify=(("reporter", None),))
     return execute(ctx, principal, tracking_id, command)
 
 
-def reply(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Complaint:
+def reply(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Recorded:
     """A reply by the reporter or an admin; reopens the complaint for another follow-up."""
     text = check_text("message", message, limit=MAX_MESSAGE)
-    complaint, _ = load_for(ctx, principal, tracking_id)
+    complaint, relation = load_for(ctx, principal, tracking_id)
     notify: Recipients = (("institution", complaint.institution),)
     if complaint.unit is not None:
         notify += (("unit", f"{complaint.institution}/{complaint.unit}"),)
     by = "admin" if principal.role is Role.ADMIN else "reporter"
     command = Command(Action.REPLY, {"message": text, "by": by}, notify=notify)
-    return execute(ctx, principal, tracking_id, command)
+    return execute_loaded(ctx, principal, complaint, relation, command)
 
 
-def close(ctx: DeskContext, principal: Principal, tracking_id: object) -> Complaint:
+def close(ctx: DeskContext, principal: Principal, tracking_id: object) -> Recorded:
     """The reporter confirms the follow-up settled the matter; the complaint is closed."""
-    complaint, _ = load_for(ctx, principal, tracking_id)
+    complaint, relation = load_for(ctx, principal, tracking_id)
     command = Command(Action.CLOSE, {"by": "reporter"}, notify=(("institution", complaint.institution),))
-    return execute(ctx, principal, tracking_id, command)
+    return execute_loaded(ctx, principal, complaint, relation, command)
 
 
-def rate(ctx: DeskContext, principal: Principal, tracking_id: object, rating: object) -> Complaint:
+def rate(ctx: DeskContext, principal: Principal, tracking_id: object, rating: object) -> Recorded:
     """The reporter rates the handling, 1 to 5, after closing (a later rating replaces an earlier one)."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:  # noqa: PLR2004
         raise ValidationError.single("rating", "must be an integer from 1 to 5")
@@ -210,20 +212,20 @@ def rate(ctx: DeskContext, principal: Principal, tracking_id: object, rating: ob
     return execute(ctx, principal, tracking_id, command)
 
 
-def support(ctx: DeskContext, principal: Principal, tracking_id: object) -> Complaint:
-    """A signed-in citizen supports a public complaint; once per person (again changes nothing)."""
-    complaint, _ = load_for(ctx, principal, tracking_id)
+def support(ctx: DeskContext, principal: Principal, tracking_id: object) -> Recorded | None:
+    """A signed-in citizen supports a public complaint; once per person (again records nothing: None)."""
+    complaint, relation = load_for(ctx, principal, tracking_id)
     supporter = owner_hash_of(ctx, principal)
     if supporter is not None:
         supporter = ctx.keyed_hash("support", complaint.tracking_id, supporter)
         if supporter in complaint.supporters:
-            return complaint
+            return None
     command = Command(
         Action.SUPPORT,
         {"supporter": supporter},
         lambda c: attrs.evolve(c, supporters=c.supporters | {supporter}) if supporter else c,
     )
-    return execute(ctx, principal, tracking_id, command)
+    return execute_loaded(ctx, principal, complaint, relation, command)
 
 
 def reveal_identity(
@@ -248,7 +250,7 @@ def reveal_identity(
     )
 
 
-def erase_identity(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Complaint:
+def erase_identity(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Recorded:
     """Erase the reporter's identity (UU PDP 27/2022); history and statistics stay intact."""
     text = check_text("reason", reason, limit=MAX_REASON)
     complaint, relation = load_for(ctx, principal, tracking_id)
