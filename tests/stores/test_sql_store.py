@@ -242,7 +242,15 @@ _ZONES = st.sampled_from([UTC, timezone(timedelta(hours=7)), timezone(timedelta(
 def test_instants_are_stored_as_their_utc_text_whatever_was_formatted_before(
     pool: list[datetime], picks: list[int]
 ) -> None:
-    """The SQLite text of an instant is its UTC time to the microsecond, however the memo was left."""
+    """The SQLite text of an instant is its UTC time to the microsecond, however the memo was left.
+
+    Read back, the text is the same instant, in the UTC time zone object itself.
+    """
     for pick in picks:
         value = pool[pick % len(pool)]
-        assert _sql_schema._sqlite_text(value) == _reference_text(value)
+        text = _sql_schema._sqlite_text(value)
+        assert text == _reference_text(value)
+        back = _sql_schema._sqlite_instant(text)
+        assert back == value
+        assert back is not None
+        assert back.tzinfo is UTC
