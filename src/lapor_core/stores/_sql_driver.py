@@ -124,6 +124,20 @@ class Session:
         except self._driver.dbapi_error as e:
             raise self.wrap(e, prepared.sql, None) from e
 
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows with PostgreSQL's ``COPY ... FROM STDIN`` (psycopg 3 only), values as Python values.
+
+        psycopg adapts each value as it would a bound parameter (aware datetimes, bytes, bools, text), so the
+        rows are the same lists an insert statement would take. Errors come out wrapped as from ``execute``.
+        """
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        try:
+            with self.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except self._driver.dbapi_error as e:
+            raise self.wrap(e, statement, None) from e
+
     def fetch(self, prepared: Prepared, values: Sequence[Any]) -> list[Sequence[Any]]:
         """Run a query; return its rows, processed."""
         params = prepared.params(values)

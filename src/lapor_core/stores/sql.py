@@ -292,10 +292,16 @@ _PENDING = (
 )
 
 
+# A batch of at least this many new complaints is copied into PostgreSQL (COPY FROM STDIN) rather than
+# inserted: COPY streams the rows without a statement each, about twice the import rate.
+_COPY_FROM: Final = 64
+
+
 @attrs.frozen
 class _Statements:
-    """The store's hot statements, compiled once for its dialect."""
+    """The store's hot statements, compiled once for its dialect, and whether batches may use COPY."""
 
+    copies: bool
     get: Prepared
     version: Prepared
     history: Prepared
@@ -310,6 +316,7 @@ class _Statements:
     def compile(cls, driver: Driver) -> _Statements:
         by_id, by_ref = ("tid",), ("ref",)
         return cls(
+            copies=driver.dialect.name == "postgresql" and driver.dialect.driver == "psycopg",
             get=driver.prepare(_GET, keys=by_id),
             version=driver.prepare(_VERSION, keys=by_id),
             history=driver.prepare(_HISTORY, keys=by_id),
@@ -791,9 +798,13 @@ def _apply(session: Session, sql: _Statements, rows: Sequence[ChangesetRows]) ->
     # order.
     keyed = sorted(rows, key=_tracking_id) if len(rows) > 1 else rows
     new = [r.complaint for r in keyed if r.expected_version == 0]
+    copying = sql.copies and len(new) >= _COPY_FROM
     if new:
         try:
-            session.execute_many(sql.insert_complaint, new)
+            if copying:
+                session.copy_rows(complaints.name, COMPLAINT_COLUMNS, new)
+            else:
+                session.execute_many(sql.insert_complaint, new)
         except sa.exc.IntegrityError as e:
             raise _VersionMismatchError from e
     for r in rows:
@@ -802,11 +813,15 @@ def _apply(session: Session, sql: _Statements, rows: Sequence[ChangesetRows]) ->
             if session.execute(sql.update_complaint, params) != 1:
                 raise _VersionMismatchError(r)
     history = [e for r in keyed for e in r.events]
-    if history:
+    if copying:
+        session.copy_rows(events.name, EVENT_COLUMNS, history)
+    elif history:
         session.execute_many(sql.insert_events, history)
     people = [r.identity for r in rows if r.identity is not None]
     if people:
         session.execute_many(sql.upsert_identity, people)
     messages = [m for r in rows for m in r.outbox]
-    if messages:
+    if copying:
+        session.copy_rows(outbox.name, OUTBOX_COLUMNS, messages)
+    elif messages:
         session.execute_many(sql.insert_outbox, messages)
