@@ -1,4 +1,4 @@
-"""The bulk path of every SQL backend: large batches round-trip exactly (PostgreSQL copies them) or not at all."""
+"""The SQL bulk path on every backend: large batches read back exactly (PostgreSQL copies them) or fail."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def copies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_large_batch_reads_back_exactly_as_saved(store: SqlComplaintStore, copies: list[str]) -> None:
-    """Complaints, histories, identities and messages of a large batch read back equal, awkward text included."""
+    """A large batch reads back equal: complaints, histories, identities, messages, awkward text and all."""
     batch = [_awkward(n) for n in range(sql._COPY_FROM + 36)]
     store.save_many(batch)
     for changes in batch:
