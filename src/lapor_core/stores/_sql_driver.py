@@ -73,7 +73,9 @@ class Prepared:
                 row[index] = processor(row[index])
         except (TypeError, ValueError) as e:
             raise sa.exc.StatementError("a parameter could not be processed", self.sql, None, e) from e
-        return row if self._positional else dict(zip(self._names, row, strict=True))
+        # A tuple, not the working list: a batch's parameters live until its executemany ends, and a tuple of
+        # plain values drops out of the garbage collector's full collections where a list would not.
+        return tuple(row) if self._positional else dict(zip(self._names, row, strict=True))
 
     def row(self, raw: Sequence[Any]) -> Sequence[Any]:
         """A fetched row with its values processed as the column types read them."""

@@ -1,16 +1,19 @@
 """Mapping between lapor_core's records and the SQL store's rows (plain dictionaries and tuples).
 
 Rows are written and read as sequences in the column order this module fixes (each ``*_COLUMNS``), so
-building a row is one list and reading one is one tuple unpacking. Values are Python values before
+building a row is one tuple and reading one is one tuple unpacking. Values are Python values before
 the column types' processing (aware datetimes, bools, bytes); sets and sequences are stored as sorted JSON.
+
+Rows are tuples, not lists: a tuple of plain values is dropped from the garbage collector's watch at its
+first collection, while a list is traversed by every full collection for as long as it lives. A bulk import
+holds tens of thousands of rows at once; as lists they made building them two to three times slower.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
-import attrs
 import orjson
 
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
@@ -124,11 +127,11 @@ def _stored_location(text: str) -> Location:
     return location
 
 
-def complaint_values(c: Complaint) -> list[Any]:
+def complaint_values(c: Complaint) -> tuple[Any, ...]:
     """The ``lapor_complaints`` row of a complaint, in :data:`COMPLAINT_COLUMNS` order."""
     # Enum values are read as ``_value_``: ``.value`` is a Python-level descriptor, a microsecond a call here.
     location = c.location
-    return [
+    return (
         c.tracking_id,
         c.version,
         c.status._value_,
@@ -159,7 +162,7 @@ def complaint_values(c: Complaint) -> list[Any]:
         c.next_due_at,
         c.rating,
         _dumps_strings(c.supporters),
-    ]
+    )
 
 
 def complaint_from(values: Sequence[Any]) -> Complaint:
@@ -220,11 +223,11 @@ def complaint_from(values: Sequence[Any]) -> Complaint:
     )
 
 
-def event_values(e: Event) -> list[Any]:
+def event_values(e: Event) -> tuple[Any, ...]:
     """The ``lapor_events`` row of an event, in :data:`EVENT_COLUMNS` order."""
     actor = e.actor
     who = {"role": actor.role, "user_id": actor.user_id, "institution": actor.institution, "unit": actor.unit}
-    return [
+    return (
         e.complaint_id,
         e.seq,
         e.action._value_,
@@ -233,7 +236,7 @@ def event_values(e: Event) -> list[Any]:
         _dumps(e.payload),
         e.prev_hash,
         e.hash,
-    ]
+    )
 
 
 def event_from(values: Sequence[Any]) -> Event:
@@ -251,9 +254,9 @@ def event_from(values: Sequence[Any]) -> Event:
     )
 
 
-def identity_values(i: ReporterIdentity) -> list[Any]:
+def identity_values(i: ReporterIdentity) -> tuple[Any, ...]:
     """The ``lapor_identities`` row of a reporter identity, in :data:`IDENTITY_COLUMNS` order."""
-    return [i.ref, i.name, i.email, i.phone, i.nik, i.account_id, i.erased]
+    return (i.ref, i.name, i.email, i.phone, i.nik, i.account_id, i.erased)
 
 
 def identity_from(values: Sequence[Any]) -> ReporterIdentity:
@@ -264,9 +267,9 @@ def identity_from(values: Sequence[Any]) -> ReporterIdentity:
     )
 
 
-def outbox_values(m: OutboxMessage) -> list[Any]:
+def outbox_values(m: OutboxMessage) -> tuple[Any, ...]:
     """The ``lapor_outbox`` row of a message, in :data:`OUTBOX_COLUMNS` order (the database numbers it)."""
-    return [
+    return (
         m.id,
         m.tracking_id,
         m.event._value_,
@@ -274,7 +277,7 @@ def outbox_values(m: OutboxMessage) -> list[Any]:
         m.recipient_ref,
         m.created_at,
         _dumps(m.context),
-    ]
+    )
 
 
 def outbox_from(values: Sequence[Any]) -> OutboxMessage:
@@ -291,16 +294,15 @@ def outbox_from(values: Sequence[Any]) -> OutboxMessage:
     )
 
 
-@attrs.frozen
-class ChangesetRows:
+class ChangesetRows(NamedTuple):
     """One changeset as rows in column order, built (and checked to be storable) before any transaction."""
 
     tracking_id: str
     expected_version: int
-    complaint: list[Any]
-    events: list[list[Any]]
-    identity: list[Any] | None
-    outbox: list[list[Any]]
+    complaint: tuple[Any, ...]
+    events: tuple[tuple[Any, ...], ...]
+    identity: tuple[Any, ...] | None
+    outbox: tuple[tuple[Any, ...], ...]
 
     @classmethod
     def of(cls, changes: Changeset) -> ChangesetRows:
@@ -312,12 +314,12 @@ class ChangesetRows:
         c = changes.complaint
         try:
             return cls(
-                tracking_id=c.tracking_id,
-                expected_version=changes.expected_version,
-                complaint=complaint_values(c),
-                events=[event_values(e) for e in changes.events],
-                identity=identity_values(changes.identity) if changes.identity is not None else None,
-                outbox=[outbox_values(m) for m in changes.outbox],
+                c.tracking_id,
+                changes.expected_version,
+                complaint_values(c),
+                tuple(event_values(e) for e in changes.events),
+                identity_values(changes.identity) if changes.identity is not None else None,
+                tuple(outbox_values(m) for m in changes.outbox),
             )
         except (TypeError, ValueError) as e:
             raise StorageError(f"cannot store complaint {c.tracking_id}: {e}") from e
