@@ -54,6 +54,28 @@ def test_sqlite_durability_settings_can_be_chosen(tmp_path: Path) -> None:
         store.close()
 
 
+def test_sqlite_page_cache_can_be_sized(tmp_path: Path) -> None:
+    """cache_mib sets every connection's page cache in KiB; without it SQLite keeps its own default."""
+    store = SqlComplaintStore(f"sqlite:///{tmp_path / 'x.db'}", cache_mib=48)
+    default = SqlComplaintStore(f"sqlite:///{tmp_path / 'y.db'}")
+    try:
+        assert _pragma(store, "cache_size") == -48 * 1024
+        assert _pragma(default, "cache_size") == -2000  # SQLite's compiled-in default
+    finally:
+        store.close()
+        default.close()
+
+
+@pytest.mark.parametrize("bad", [0, -1, 65_537, True, 1.5, "8"])
+def test_a_page_cache_size_that_is_not_a_whole_number_of_mib_in_range_is_refused(
+    tmp_path: Path, bad: object
+) -> None:
+    """Wrong types and sizes fail before anything is opened, naming the option."""
+    with pytest.raises(ConfigurationError, match="cache_mib"):
+        SqlComplaintStore(f"sqlite:///{tmp_path / 'x.db'}", cache_mib=bad)  # type: ignore[arg-type]
+    assert not (tmp_path / "x.db").exists()
+
+
 def test_repr_and_dialect_never_show_the_password(tmp_path: Path) -> None:
     """The store's repr hides a URL's password; dialect names the database kind."""
     store = SqlComplaintStore(f"sqlite:///{tmp_path / 'x.db'}")
