@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from lapor_core.complaint import ReporterIdentity
-from lapor_core.errors import ConcurrencyConflict, NotFound
+from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError
 from lapor_core.model import Location
 from lapor_core.ports import Changeset, ComplaintQuery
 from lapor_core.stores import _sql_driver, sql
@@ -94,3 +94,26 @@ def test_a_large_batch_with_one_taken_tracking_id_stores_nothing(store: SqlCompl
             with pytest.raises(NotFound):
                 store.get(changes.complaint.tracking_id)
     assert len(store.pending_outbox(limit=1000)) == len(taken.outbox)
+
+
+def test_a_row_postgresql_refuses_fails_the_copied_batch_without_its_text_in_the_error(
+    clean_postgres_url: str,
+) -> None:
+    """A value COPY refuses fails the whole batch as a StorageError that names the failure, not the text.
+
+    The value is a NUL character, which the desk's validation never lets through; nothing is stored.
+    """
+    store = SqlComplaintStore(clean_postgres_url)
+    try:
+        batch = [_awkward(n) for n in range(sql._COPY_FROM)]
+        secret = "Siti Rahayu tinggal di Jl. Melati 7\x00"
+        bad = attrs.evolve(batch[5].complaint, body=secret)
+        batch[5] = attrs.evolve(batch[5], complaint=bad)
+        with pytest.raises(StorageError) as caught:
+            store.save_many(batch)
+        assert not isinstance(caught.value, ConcurrencyConflict)
+        assert "Melati" not in str(caught.value)
+        assert store.query(ComplaintQuery()).items == ()
+        assert store.pending_outbox() == ()
+    finally:
+        store.close()
