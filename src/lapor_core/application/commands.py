@@ -45,6 +45,7 @@ __all__ = [
     "execute_loaded",
     "load_for",
     "submit",
+    "visible_relation",
 ]
 
 MAX_MESSAGE = 4000
@@ -128,10 +129,20 @@ def load_for(ctx: DeskContext, principal: Principal, tracking_id: object) -> tup
         complaint = ctx.store.get(tid)
     except NotFound:
         raise NotFound(kind="complaint", key=tid) from None
+    return complaint, visible_relation(ctx, principal, complaint, key=tid)
+
+
+def visible_relation(
+    ctx: DeskContext, principal: Principal, complaint: Complaint, *, key: str | None = None
+) -> Relation:
+    """The principal's relation to a complaint it may know exists, else NotFound as for an unknown ID.
+
+    ``key`` is the ID the NotFound names (default: the complaint's): what the caller asked for.
+    """
     relation = relation_for(ctx, principal, complaint)
     if relation is None or decision_for(complaint, relation)(Subject.METADATA) is not Decision.ALLOW:
-        raise NotFound(kind="complaint", key=tid)
-    return complaint, relation
+        raise NotFound(kind="complaint", key=complaint.tracking_id if key is None else key)
+    return relation
 
 
 def decision_for(complaint: Complaint, relation: Relation | None) -> Callable[[Subject], Decision]:

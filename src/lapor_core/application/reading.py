@@ -7,7 +7,14 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from lapor_core.access import Decision, Principal, Subject
-from lapor_core.application.commands import Recorded, canonical_id, decision_for, load_for, relation_for
+from lapor_core.application.commands import (
+    Recorded,
+    canonical_id,
+    decision_for,
+    load_for,
+    relation_for,
+    visible_relation,
+)
 from lapor_core.application.context import DeskContext
 from lapor_core.complaint import Complaint
 from lapor_core.errors import NotAllowed, NotFound
@@ -77,11 +84,8 @@ def recorded_view(ctx: DeskContext, principal: Principal, recorded: Recorded) ->
     The same as :func:`view` right after the command: NotFound when the principal may no longer know the
     complaint exists.
     """
-    complaint = recorded.complaint
-    relation = relation_for(ctx, principal, complaint)
-    if relation is None or decision_for(complaint, relation)(Subject.METADATA) is not Decision.ALLOW:
-        raise NotFound(kind="complaint", key=complaint.tracking_id)
-    return _view_of(ctx, principal, complaint, recorded.events, recorded.clocks)
+    visible_relation(ctx, principal, recorded.complaint)
+    return _view_of(ctx, principal, recorded.complaint, recorded.events, recorded.clocks)
 
 
 def history(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Event, ...]:
