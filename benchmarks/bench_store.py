@@ -15,6 +15,7 @@ built before the clock starts, executed on a bare sqlite3 connection to a databa
 It is what the store would reach if its Python cost nothing, so it separates the schema's cost (pages written
 and flushed per commit) from the store's code: a goal the replay misses is out of reach of any code change
 that keeps the schema.
+
 Environment:
   LAPOR_BENCH_DUE_ROWS   complaints stored for the due query (default 100,000; the target is for 1,000,000,
                          which takes about a minute to import and 1.5 GB of disk)
@@ -125,6 +126,13 @@ def _recorded(store: SqlComplaintStore, batch: list[Changeset]) -> list[Statemen
     return recorder.statements
 
 
+def _replaying(path: Path) -> sqlite3.Connection:
+    """A bare connection to a store's database, with the store's own pragmas (foreign keys checked)."""
+    db = _bare_sqlite(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
 def _replay(db: sqlite3.Connection, statements: list[Statement]) -> None:
     db.execute("BEGIN IMMEDIATE")
     for sql, params in statements:
@@ -146,7 +154,7 @@ def bench_sqlite_submit(folder: Path) -> None:
 
     with _sqlite_store(folder, "replay.db") as schema_only:
         recorded = [[_recorded(schema_only, [changes]) for changes in batch] for batch in batches]
-    replay = _bare_sqlite(folder / "replay.db")
+    replay = _replaying(folder / "replay.db")
 
     def replayed(round_number: int) -> None:
         for statements in recorded[round_number]:
@@ -202,7 +210,7 @@ def _replayed_import(folder: Path, count: int, *, open_ratio: float) -> float:
     """The import of ``_populate`` as the store's statements replayed on bare sqlite3 (see the module)."""
     with _sqlite_store(folder, "replay-import.db") as schema_only:
         recorded = [_recorded(schema_only, batch) for batch in _import_batches(count, open_ratio=open_ratio)]
-    db = _bare_sqlite(folder / "replay-import.db")
+    db = _replaying(folder / "replay-import.db")
     try:
         started = time.perf_counter()
         for statements in recorded:
