@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 SEED   ?= 2026
 
-.PHONY: demo simulate test lint typecheck pytest docs bench clean
+.PHONY: demo simulate test lint typecheck pytest docs bench clean messages messages-extract messages-update messages-compile
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,26 @@ docs: $(VENV)/.stamp-dev
 
 bench: $(VENV)/.stamp-dev
 	$(PY) -m benchmarks $(BENCH_ARGS)
+
+# The message catalogues (Babel): extract the IDs from the source, merge them into id and en, compile to .mo.
+# Translators fill the new entries of src/lapor_core/_i18n/locale/*/LC_MESSAGES/lapor_core.po, then compile.
+LOCALES_DIR := src/lapor_core/_i18n/locale
+MESSAGE_KEYWORDS := --no-default-keywords -k N_ -k Invalid -k FieldError:2 -k single:2
+
+messages: messages-extract messages-update messages-compile
+
+messages-extract: $(VENV)/.stamp-dev
+	$(BIN)/pybabel -q extract -F babel.cfg $(MESSAGE_KEYWORDS) --sort-output --add-location=file \
+		--project=lapor_core --copyright-holder="lapor_core contributors" \
+		-o src/lapor_core/_i18n/lapor_core.pot .
+
+messages-update: $(VENV)/.stamp-dev
+	$(BIN)/pybabel -q update -i src/lapor_core/_i18n/lapor_core.pot -d $(LOCALES_DIR) -D lapor_core \
+		--no-fuzzy-matching --ignore-obsolete
+
+messages-compile: $(VENV)/.stamp-dev
+	$(BIN)/pybabel -q compile -d $(LOCALES_DIR) -D lapor_core
+	$(BIN)/pybabel -q compile -d $(LOCALES_DIR) -D notifications
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

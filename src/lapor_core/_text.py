@@ -23,6 +23,7 @@ __all__ = [
     "count_symbols",
     "encode",
     "group",
+    "has_bidi_controls",
     "has_forbidden_characters",
 ]
 
@@ -134,3 +135,19 @@ def has_forbidden_characters(text: str, *, multiline: bool) -> bool:
     """
     pattern = _FORBIDDEN_MULTI_LINE if multiline else _FORBIDDEN_SINGLE_LINE
     return pattern.search(text) is not None
+
+
+# Bidirectional embedding, override and isolate controls (U+202A-202E, U+2066-2069): they can make text show
+# in another order than it is stored ("Trojan Source", CVE-2021-42574), so a title could read as something
+# else to the officer than what was filed.
+_BIDI_CONTROLS: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def has_bidi_controls(text: str) -> bool:
+    """Tell whether ``text`` holds a bidirectional embedding, override or isolate control.
+
+    Example:
+        >>> has_bidi_controls("abc\u202edcb"), has_bidi_controls("Jalan")
+        (True, False)
+    """
+    return _BIDI_CONTROLS.search(text) is not None

@@ -35,6 +35,7 @@ __all__ = [
     "prefixed",
     "read_mapping",
     "text",
+    "type_name",
     "unknown_fields",
 ]
 
@@ -49,11 +50,21 @@ _KEY_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 class Invalid(Exception):
-    """A rule refused a value; ``reason`` says why without echoing it."""
+    """A rule refused a value: ``code`` names the rule, ``params`` fill its message; never the value itself.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    Example:
+        >>> Invalid("text.too_long", max=150, actual=151).params
+        {'max': 150, 'actual': 151}
+    """
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def at(self, field: str) -> FieldError:
+        """This refusal as the error of ``field``."""
+        return FieldError(field, self.code, self.params)
 
 
 Rule = Callable[[object], object]
@@ -76,7 +87,7 @@ def join_path(prefix: str, field: str) -> str:
 
 def prefixed(prefix: str, errors: Iterable[FieldError]) -> list[FieldError]:
     """Return ``errors`` with their paths moved inside ``prefix``."""
-    return [FieldError(join_path(prefix, error.field), error.reason) for error in errors]
+    return [FieldError(join_path(prefix, error.field), error.code, error.params) for error in errors]
 
 
 def apply_rules(
@@ -89,23 +100,27 @@ def apply_rules(
         try:
             cleaned[name] = rule(values[name])
         except Invalid as invalid:
-            errors.append(FieldError(name, invalid.reason))
+            errors.append(invalid.at(name))
         except ValidationError as nested_error:
             errors.extend(prefixed(name, nested_error.errors))
     return cleaned, errors
 
 
-def _type_name(value: object) -> str:
+def type_name(value: object) -> str:
+    """The JSON name of ``value``'s type (``null``, ``boolean``, ``number``, ``string``, ``list``, ``object``),
+    or the Python type's name; what a message may say about a refused value without showing it."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return "boolean"
     if isinstance(value, (int, float)):
-        return "a number"
+        return "number"
     if isinstance(value, str):
-        return "a string"
+        return "string"
     if isinstance(value, (list, tuple)):
-        return "a list"
+        return "list"
+    if isinstance(value, Mapping):
+        return "object"
     return type(value).__name__
 
 
@@ -121,7 +136,7 @@ def read_mapping(
         ValidationError: ``data`` is not a mapping at all.
     """
     if not isinstance(data, Mapping):
-        raise ValidationError.single(ROOT, f"must be an object (mapping), got {_type_name(data)}")
+        raise ValidationError.single(ROOT, "value.not_mapping", type=type_name(data))
     values: dict[str, Any] = dict.fromkeys(required)
     unknown: list[object] = []
     for key, value in data.items():
@@ -141,16 +156,18 @@ def unknown_fields(path: str, keys: Iterable[object]) -> list[FieldError]:
     Example:
         >>> [str(error) for error in unknown_fields("location", ["street", "Jl. Sudirman 5"])]
         ['location.street: unknown field', 'location: 1 more unknown field(s)']
+        >>> [error.message() for error in unknown_fields("location", ["street", "Jl. Sudirman 5"])]
+        ['kolom tidak dikenal', '1 kolom lain tidak dikenal']
     """
     errors: list[FieldError] = []
     unnamed = 0
     for key in keys:
         if isinstance(key, str) and _KEY_NAME.fullmatch(key) and len(errors) < _MAX_NAMED_UNKNOWN:
-            errors.append(FieldError(join_path(path, key), "unknown field"))
+            errors.append(FieldError(join_path(path, key), "field.unknown"))
         else:
             unnamed += 1
     if unnamed:
-        errors.append(FieldError(path, f"{unnamed} more unknown field(s)"))
+        errors.append(FieldError(path, "field.unknown_more", {"count": unnamed}))
     return errors
 
 
@@ -159,33 +176,31 @@ def text(
 ) -> Callable[[object], str | None]:
     """A rule for free text: a string, not blank if required, at most ``max_length`` characters.
 
-    Control characters, NUL and unpaired surrogates are refused (tab and line breaks are allowed when
-    ``multiline``). Blank optional text becomes ``None``: an empty form field means "not given".
-    With ``strip``, surrounding white space is removed; otherwise the text is kept as given.
+    Control characters, NUL, unpaired surrogates and bidirectional controls are refused (tab and line
+    breaks are allowed when ``multiline``). Blank optional text becomes ``None``: an empty form field means
+    "not given". With ``strip``, surrounding white space is removed; otherwise the text is kept as given.
     """
-    forbidden = (
-        "must not contain control characters other than tab and line breaks, nor unpaired surrogates"
-        if multiline
-        else "must be one line without control characters or unpaired surrogates"
-    )
+    forbidden = "text.control_characters" if multiline else "text.not_one_line"
 
     def rule(value: object) -> str | None:
         if value is None:
             if required:
-                raise Invalid("is required")
+                raise Invalid("value.required")
             return None
         if not isinstance(value, str):
-            raise Invalid(f"must be a string, got {_type_name(value)}")
+            raise Invalid("value.not_string", type=type_name(value))
         stripped = value.strip()
         if not stripped:
             if required:
-                raise Invalid("must not be empty")
+                raise Invalid("text.empty")
             return None
         result = stripped if strip else value
         if len(result) > max_length:
-            raise Invalid(f"must be at most {max_length} characters, got {len(result)}")
+            raise Invalid("text.too_long", max=max_length, actual=len(result))
         if _text.has_forbidden_characters(result, multiline=multiline):
             raise Invalid(forbidden)
+        if _text.has_bidi_controls(result):
+            raise Invalid("text.bidi_control")
         return result
 
     return rule
@@ -194,16 +209,16 @@ def text(
 def choice(enum_type: type[E]) -> Callable[[object], E]:
     """A required rule accepting a member of ``enum_type`` or one of its values."""
     by_value = {member.value: member for member in enum_type}
-    reason = f"must be one of {', '.join(by_value)}"
+    choices = tuple(by_value)
 
     def rule(value: object) -> E:
         if value is None:
-            raise Invalid("is required")
+            raise Invalid("value.required")
         if isinstance(value, enum_type):
             return value
         if isinstance(value, str) and value in by_value:
             return by_value[value]
-        raise Invalid(reason)
+        raise Invalid("value.not_choice", choices=choices)
 
     return rule
 
@@ -212,23 +227,25 @@ def flag(value: object) -> bool:
     """A rule accepting exactly ``True`` or ``False`` (not 0, 1, ``"yes"`` or null)."""
     if value is True or value is False:
         return value
-    raise Invalid(f"must be true or false, got {_type_name(value)}")
+    raise Invalid("value.not_boolean", type=type_name(value))
 
 
-def number(*, low: float, high: float, where: str) -> Callable[[object], float | None]:
-    """An optional rule for a finite number in ``low .. high`` (inclusive), returned as a float."""
-    reason = f"must be between {low:g} and {high:g} ({where})"
+def number(*, low: float, high: float, code: str = "number.out_of_range") -> Callable[[object], float | None]:
+    """An optional rule for a finite number in ``low .. high`` (inclusive), returned as a float.
+
+    ``code`` names the refusal of a number out of range (its params are ``min`` and ``max``).
+    """
 
     def rule(value: object) -> float | None:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Invalid(f"must be a number, got {_type_name(value)}")
+            raise Invalid("value.not_number", type=type_name(value))
         if isinstance(value, float) and not math.isfinite(value):
-            raise Invalid("must be a finite number")
+            raise Invalid("number.not_finite")
         # Compared before float(): an int too large for a float is simply out of range.
         if not low <= value <= high:
-            raise Invalid(reason)
+            raise Invalid(code, min=low, max=high)
         return float(value)
 
     return rule
@@ -242,6 +259,6 @@ def nested(cls: type[T], from_dict: Callable[[object], T]) -> Callable[[object],
             return value
         if isinstance(value, Mapping):
             return from_dict(value)
-        raise Invalid(f"must be an object (mapping), got {_type_name(value)}")
+        raise Invalid("value.not_mapping", type=type_name(value))
 
     return rule

@@ -27,9 +27,13 @@ Messages never contain a reporter's personal data or the text of a complaint: er
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 import attrs
+
+from lapor_core import _i18n
+from lapor_core._i18n import N_
 
 __all__ = [
     "AccessError",
@@ -67,10 +71,24 @@ class LaporError(Exception):
     them as a mapping, which is also how errors survive pickling (for example across worker processes).
     """
 
+    code: ClassVar[str] = N_("error.lapor")
+    """A stable identifier of the kind of error, and the catalogue's message ID of :meth:`describe`."""
+
     _field_names: tuple[str, ...] = ()
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
+
+    def describe(self, locale: str = "id") -> str:
+        """One line for a person, in ``locale`` (Indonesian unless asked otherwise), from the catalogue.
+
+        The structured fields fill the text's placeholders; ``${detail}`` is the English message, for the
+        errors whose detail comes from a backend (a driver, a server) rather than a rule.
+
+        >>> NotFound(kind="complaint", key="7K3M-9QXF-2HJ-Q").describe()
+        'complaint tidak ditemukan: 7K3M-9QXF-2HJ-Q'
+        """
+        return _i18n.translate(self.code, locale, {**self.fields, "detail": self.message})
 
     @property
     def message(self) -> str:
@@ -88,17 +106,44 @@ class LaporError(Exception):
         return (type(self), self.args)
 
 
+def _frozen_params(params: Mapping[str, object] | None) -> Mapping[str, object]:
+    return MappingProxyType(dict(params or {}))
+
+
 @attrs.frozen
 class FieldError:
     """One bad field of a :class:`ValidationError`.
 
     Attributes:
-        field: Dotted path of the field (``"location.lat"``, ``"reporter.email"``).
-        reason: Why it was refused, in English, never echoing the value itself.
+        field: Dotted path of the field (``"location.lat"``, ``"reporter.email"``); ``"$"`` is the input as a
+            whole.
+        code: A stable snake_case identifier of the rule that refused it (``"text.empty"``,
+            ``"location.incomplete"``): what programs compare. Every code is listed, with its texts, in the
+            docs page "Error codes".
+        params: What the message needs besides the field (``{"max": 150, "actual": 151}``); never the
+            refused value itself, since errors end up in logs.
+
+    Example:
+        >>> error = FieldError("title", "text.too_long", {"max": 150, "actual": 151})
+        >>> error.message()
+        'paling banyak 150 karakter, diberikan 151'
+        >>> error.message("en")
+        'must be at most 150 characters, got 151'
     """
 
     field: str
-    reason: str
+    code: str
+    params: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen_params, hash=False)
+
+    def message(self, locale: str = "id") -> str:
+        """The reason in ``locale`` (Indonesian unless asked otherwise), from the message catalogue."""
+        return _i18n.translate(self.code, locale, self.params)
+
+    @property
+    def reason(self) -> str:
+        """The reason in English (the same as ``message("en")``); for logs and for programs written before
+        codes existed. Compare :attr:`code` instead."""
+        return self.message("en")
 
     def __str__(self) -> str:
         return f"{self.field}: {self.reason}"
@@ -107,12 +152,17 @@ class FieldError:
 class ValidationError(LaporError, ValueError):
     """Input was refused; ``errors`` lists every bad field at once.
 
+    ``str(error)`` is English, for logs; :meth:`messages` gives the reasons in the language a person reads.
+
     Example:
-        >>> err = ValidationError([FieldError("title", "must not be empty")])
-        >>> err.errors[0].field, str(err)
-        ('title', 'invalid input: title: must not be empty')
+        >>> err = ValidationError([FieldError("title", "text.empty")])
+        >>> err.errors[0].field, err.errors[0].code, str(err)
+        ('title', 'text.empty', 'invalid input: title: must not be empty')
+        >>> err.messages()
+        ('title: tidak boleh kosong',)
     """
 
+    code = N_("error.validation")
     _field_names = ("errors",)
 
     def __init__(self, errors: Iterable[FieldError]) -> None:
@@ -121,25 +171,38 @@ class ValidationError(LaporError, ValueError):
         super().__init__(f"invalid input: {detail}")
 
     @classmethod
-    def single(cls, field: str, reason: str) -> ValidationError:
+    def single(cls, field: str, code: str, **params: object) -> ValidationError:
         """Build the error for one bad field."""
-        return cls([FieldError(field, reason)])
+        return cls([FieldError(field, code, params)])
+
+    def messages(self, locale: str = "id") -> tuple[str, ...]:
+        """Every bad field as ``"<field>: <reason>"`` in ``locale`` (Indonesian unless asked otherwise)."""
+        return tuple(f"{error.field}: {error.message(locale)}" for error in self.errors)
+
+    def describe(self, locale: str = "id") -> str:
+        """One line for a person: every bad field with its reason in ``locale``."""
+        detail = "; ".join(self.messages(locale))
+        return _i18n.translate("error.validation", locale, {"detail": detail})
 
     @property
     def fields_by_name(self) -> Mapping[str, tuple[str, ...]]:
-        """The reasons grouped by field path."""
+        """The codes grouped by field path."""
         grouped: dict[str, list[str]] = {}
         for error in self.errors:
-            grouped.setdefault(error.field, []).append(error.reason)
-        return {name: tuple(reasons) for name, reasons in grouped.items()}
+            grouped.setdefault(error.field, []).append(error.code)
+        return {name: tuple(codes) for name, codes in grouped.items()}
 
 
 class DomainError(LaporError):
     """A rule of the complaint domain refused the request."""
 
+    code = N_("error.domain")
+
 
 class TransitionNotAllowed(DomainError):
     """The complaint's current state does not allow this action."""
+
+    code = N_("error.transition_not_allowed")
 
     _field_names = ("complaint_id", "action", "state")
 
@@ -153,6 +216,8 @@ class TransitionNotAllowed(DomainError):
 class InvalidTrackingId(DomainError, ValueError):
     """Text that is not a valid tracking ID; ``reason`` says what is wrong."""
 
+    code = N_("error.invalid_tracking_id")
+
     _field_names = ("text", "reason")
 
     def __init__(self, *, text: str, reason: str) -> None:
@@ -164,6 +229,8 @@ class InvalidTrackingId(DomainError, ValueError):
 
 class DateOutOfRange(DomainError, ValueError):
     """A date falls outside the range a working-day calendar was built for."""
+
+    code = N_("error.date_out_of_range")
 
     _field_names = ("value", "first", "last")
 
@@ -177,6 +244,8 @@ class DateOutOfRange(DomainError, ValueError):
 class AccessError(LaporError):
     """The principal may not read or do this."""
 
+    code = N_("error.access")
+
 
 class NotFound(AccessError, LookupError):
     """Nothing of that kind and key exists, or the principal may not know that it does.
@@ -185,6 +254,7 @@ class NotFound(AccessError, LookupError):
     complaint from a missing one.
     """
 
+    code = N_("error.not_found")
     _field_names = ("kind", "key")
 
     def __init__(self, *, kind: str, key: str) -> None:
@@ -196,6 +266,7 @@ class NotFound(AccessError, LookupError):
 class NotAllowed(AccessError, PermissionError):
     """The principal may see the complaint but may not perform this action on it."""
 
+    code = N_("error.not_allowed")
     _field_names = ("action", "complaint_id")
 
     def __init__(self, *, action: str, complaint_id: str) -> None:
@@ -210,6 +281,7 @@ class TooManyAttempts(AccessError, PermissionError):
     Raised the same way whether or not the tracking ID exists.
     """
 
+    code = N_("error.too_many_attempts")
     _field_names = ("retry_after_seconds",)
 
     def __init__(self, *, retry_after_seconds: int) -> None:
@@ -220,9 +292,13 @@ class TooManyAttempts(AccessError, PermissionError):
 class StorageError(LaporError):
     """The store failed; the original driver error is chained as ``__cause__``."""
 
+    code = N_("error.storage")
+
 
 class ConcurrencyConflict(StorageError):
     """Somebody else changed the complaint first; reload and try again."""
+
+    code = N_("error.concurrency_conflict")
 
     _field_names = ("complaint_id", "expected_version", "actual_version")
 
@@ -238,9 +314,13 @@ class ConcurrencyConflict(StorageError):
 class ConfigurationError(LaporError, RuntimeError):
     """lapor_core is set up wrongly (bad option, schema out of date, missing extra)."""
 
+    code = N_("error.configuration")
+
 
 class PluginError(ConfigurationError):
     """No plugin is registered for this scheme, or a plugin failed to load."""
+
+    code = N_("error.plugin")
 
     _field_names = ("scheme", "known")
 
@@ -253,6 +333,8 @@ class PluginError(ConfigurationError):
 
 class NotificationError(LaporError):
     """A notification could not be delivered; ``permanent`` tells whether retrying can help."""
+
+    code = N_("error.notification")
 
     permanent: bool = False
 

@@ -39,6 +39,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from lapor_core import _validation as v
+from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, ValidationError
 from lapor_core.regions import normalize_code
 
@@ -48,6 +49,9 @@ __all__ = [
     "Location",
     "Reporter",
     "Submission",
+    "email_rule",
+    "nik_rule",
+    "phone_rule",
 ]
 
 # Field limits from issue #2 (the LAPOR! web form).
@@ -58,7 +62,7 @@ ADDRESS_MAX: Final = 500
 EMAIL_MAX: Final = 254  # RFC 5321 path limit
 # Indonesia's extent with a margin (Rote island ~11.0 S, Weh island ~6.1 N, Sabang ~95 E, Merauke ~141 E).
 LAT_RANGE: Final = (-11.5, 6.5)
-LON_RANGE: Final = (94.0, 141.5)
+LON_RANGE: Final = (94.5, 141.5)
 
 
 class Kind(enum.StrEnum):
@@ -137,37 +141,51 @@ def _category(value: object) -> str | None:
     category = _optional_line(value)
     if category is None or _CATEGORY.fullmatch(category):
         return category
-    raise v.Invalid("must be a topic id: 1 to 64 of a-z, 0-9, '_', '.', '-'")
+    raise v.Invalid("topic.malformed_id")
 
 
 _email_text = v.text(required=False, max_length=EMAIL_MAX)
 
 
-def _email(value: object) -> str | None:
+def email_rule(value: object) -> str | None:
+    """The e-mail rule (the one owner of it): a pragmatic address check, domain lower-cased.
+
+    Blank is ``None``. Raises :class:`~lapor_core._validation.Invalid` (``email.malformed`` and the text
+    codes).
+
+    >>> email_rule(" Warga@Contoh.GO.ID ")
+    'Warga@contoh.go.id'
+    """
     email = _email_text(value)
     if email is None:
         return None
     if not _EMAIL.fullmatch(email):
-        raise v.Invalid("must be an e-mail address like nama@contoh.go.id")
+        raise v.Invalid("email.malformed")
     local, domain = email.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
 
 
-def _phone(value: object) -> str | None:
+def phone_rule(value: object) -> str | None:
+    """The Indonesian mobile-number rule (the one owner of it): returns ``+628...``; blank is ``None``.
+
+    >>> phone_rule("0812-3456-7890")
+    '+6281234567890'
+    """
     phone = _optional_line(value)
     if phone is None:
         return None
     match = _PHONE.fullmatch(phone.translate(_PHONE_SEPARATORS))
     if match is None:
-        raise v.Invalid("must be an Indonesian mobile number: 08 followed by 7 to 11 digits, or +628...")
+        raise v.Invalid("phone.malformed")
     return "+62" + match[1]
 
 
-def _nik(value: object) -> str | None:
+def nik_rule(value: object) -> str | None:
+    """The NIK rule (Nomor Induk Kependudukan, UU 24/2013): 16 digits; blank is ``None``."""
     nik = _optional_line(value)
     if nik is None or _NIK.fullmatch(nik):
         return nik
-    raise v.Invalid("must be 16 digits")
+    raise v.Invalid("nik.malformed")
 
 
 def _redacted(value: str | None) -> str:
@@ -198,13 +216,19 @@ def _from_mapping(cls: type[A], clean: _Cleaner, data: object, required: tuple[s
 
 _LOCATION_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
     ("region", _region),
-    ("lat", v.number(low=LAT_RANGE[0], high=LAT_RANGE[1], where="latitude in Indonesia")),
-    ("lon", v.number(low=LON_RANGE[0], high=LON_RANGE[1], where="longitude in Indonesia")),
+    ("lat", v.number(low=LAT_RANGE[0], high=LAT_RANGE[1], code=N_("location.lat_outside_indonesia"))),
+    ("lon", v.number(low=LON_RANGE[0], high=LON_RANGE[1], code=N_("location.lon_outside_indonesia"))),
     ("address", v.text(required=False, max_length=ADDRESS_MAX, multiline=True)),
 )
 
 
-_clean_location: Final[_Cleaner] = functools.partial(v.apply_rules, _LOCATION_RULES)
+def _clean_location(raw: Mapping[str, object]) -> tuple[dict[str, Any], list[FieldError]]:
+    cleaned, errors = v.apply_rules(_LOCATION_RULES, raw)
+    # A point is both coordinates or none: half a point cannot be shown on a map nor sent over Open311.
+    lat, lon = cleaned.get("lat"), cleaned.get("lon")
+    if not errors and (lat is None) != (lon is None):
+        errors.append(FieldError("lon" if lon is None else "lat", "location.incomplete"))
+    return cleaned, errors
 
 
 @attrs.frozen(init=False)
@@ -216,8 +240,8 @@ class Location:
             or village ``31.71.01.1001`` (given undotted, it is dotted; see
             :func:`lapor_core.regions.normalize_code`). Only the shape is checked here; whether the region
             exists is for the region table (:class:`lapor_core.regions.RegionTable`) the deployment uses.
-        lat: Latitude in -11.5 .. 6.5 (inclusive), as a float.
-        lon: Longitude in 94 .. 141.5 (inclusive), as a float.
+        lat: Latitude in -11.5 .. 6.5 (inclusive), as a float; given with ``lon`` or not at all.
+        lon: Longitude in 94.5 .. 141.5 (inclusive), as a float; given with ``lat`` or not at all.
         address: Free-text address, at most 500 characters.
 
     Raises:
@@ -255,9 +279,9 @@ class Location:
 
 _REPORTER_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
     ("name", v.text(required=False, max_length=NAME_MAX)),
-    ("email", _email),
-    ("phone", _phone),
-    ("nik", _nik),
+    ("email", email_rule),
+    ("phone", phone_rule),
+    ("nik", nik_rule),
 )
 _clean_reporter: Final[_Cleaner] = functools.partial(v.apply_rules, _REPORTER_RULES)
 
