@@ -49,6 +49,18 @@ def write_policy_table(app: Any) -> None:
         target.write_text(text, encoding="utf-8")
 
 
+def write_message_table(app: Any) -> None:
+    """Write the table of every message code with its texts; error-codes.md includes it."""
+    from lapor_core._i18n import messages_markdown  # noqa: PLC0415 - only the docs build needs it
+
+    target = Path(app.srcdir) / "_generated" / "message-table.md"
+    text = messages_markdown()
+    if not target.exists() or target.read_text(encoding="utf-8") != text:  # unchanged: no rebuild
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
 def setup(app: Any) -> None:
     """Sphinx extension hook: generate files the pages include before reading them."""
     app.connect("builder-inited", write_policy_table)
+    app.connect("builder-inited", write_message_table)

@@ -244,8 +244,11 @@ def test_non_text_input_is_refused(value: object) -> None:
 
 def test_huge_input_is_refused_by_its_length() -> None:
     """A megabyte of text is refused as too long before any other work."""
-    reason = _reason("7" * 1_000_000)
-    assert reason == "too long: 1000000 characters for 12 symbols"
+    with pytest.raises(InvalidTrackingId) as caught:
+        TrackingId.parse("7" * 1_000_000)
+    assert (caught.value.problem, dict(caught.value.params)) == ("tracking.too_long", {"actual": 1_000_000})
+    assert caught.value.reason == "too long: 1,000,000 characters for 12 symbols"
+    assert caught.value.describe() == "Nomor pelacakan tidak valid: terlalu panjang: 1.000.000 karakter untuk 12 simbol"
 
 
 def test_invalid_tracking_id_is_a_value_error_and_a_lapor_error() -> None:

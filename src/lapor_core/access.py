@@ -75,7 +75,7 @@ MAX_ID_LENGTH = 200
 
 def _non_empty(field: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
-        raise ValidationError.single(field, "must be a non-empty string of at most 200 characters")
+        raise ValidationError.single(field, "principal.bad_id", max=200)
     return value
 
 

@@ -7,7 +7,7 @@ also subclasses the builtin a caller would naturally catch::
     ├── ValidationError (ValueError)            .errors: every bad field with a reason
     ├── DomainError
     │   ├── TransitionNotAllowed                .complaint_id, .action, .state
-    │   ├── InvalidTrackingId (ValueError)      .text, .reason
+    │   ├── InvalidTrackingId (ValueError)      .text, .problem (a code), .params
     │   └── DateOutOfRange (ValueError)         .value, .first, .last
     ├── AccessError
     │   ├── NotFound (LookupError)              .kind, .key   (also what a principal may not know exists)
@@ -214,17 +214,28 @@ class TransitionNotAllowed(DomainError):
 
 
 class InvalidTrackingId(DomainError, ValueError):
-    """Text that is not a valid tracking ID; ``reason`` says what is wrong."""
+    """Text that is not a valid tracking ID; ``problem`` is the code of what is wrong, ``reason`` its English."""
 
     code = N_("error.invalid_tracking_id")
 
-    _field_names = ("text", "reason")
+    _field_names = ("text", "problem", "params")
 
-    def __init__(self, *, text: str, reason: str) -> None:
+    def __init__(self, *, text: str, problem: str, params: Mapping[str, object] | None = None) -> None:
         self.text = text
-        self.reason = reason
+        self.problem = problem
+        self.params: Mapping[str, object] = MappingProxyType(dict(params or {}))
         shown = text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
-        super().__init__(f"invalid tracking ID {shown!r}: {reason}")
+        super().__init__(f"invalid tracking ID {shown!r}: {self.reason}")
+
+    @property
+    def reason(self) -> str:
+        """What is wrong, in English (``problem`` is its code)."""
+        return _i18n.translate(self.problem, "en", self.params)
+
+    def describe(self, locale: str = "id") -> str:
+        """One line for a person: what is wrong with the tracking ID, in ``locale``."""
+        detail = _i18n.translate(self.problem, locale, self.params)
+        return _i18n.translate(self.code, locale, {"detail": detail})
 
 
 class DateOutOfRange(DomainError, ValueError):

@@ -88,7 +88,7 @@ def _digest(normalized: str, salt: bytes, pepper: bytes) -> bytes:
 def _exact_bytes(_instance: object, attribute: attrs.Attribute[bytes], value: object) -> None:
     expected = _SALT_BYTES if attribute.name == "salt" else _DIGEST_BYTES
     if not isinstance(value, bytes) or len(value) != expected:
-        raise ValidationError([FieldError(attribute.name, f"must be {expected} bytes")])
+        raise ValidationError([FieldError(attribute.name, "key.wrong_byte_length", {"expected": expected})])
 
 
 @attrs.frozen
@@ -122,7 +122,7 @@ class StoredKey:
         """
         normalized = normalize_access_key(key)
         if normalized is None:
-            raise ValidationError.single("access_key", "must be 16 symbols like XXXX-XXXX-XXXX-XXXX")
+            raise ValidationError.single("access_key", "key.malformed")
         salt = secrets.token_bytes(_SALT_BYTES)
         return cls(salt=salt, digest=_digest(normalized, salt, pepper))
 

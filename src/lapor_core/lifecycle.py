@@ -18,6 +18,8 @@ from types import MappingProxyType
 
 from statemachine import State, StateMachine
 
+from lapor_core import _i18n
+from lapor_core._i18n import N_
 from lapor_core.errors import TransitionNotAllowed
 
 __all__ = [
@@ -37,15 +39,15 @@ class Summary(enum.StrEnum):
     IN_PROCESS = "in_process"
     DONE = "done"
 
-    def label(self, lang: str = "id") -> str:
-        """The label in Indonesian (``"id"``, default) or English (``"en"``)."""
-        return _SUMMARY_LABELS[self][lang == "en"]
+    def label(self, locale: str = "id") -> str:
+        """The label in ``locale`` (Indonesian unless asked otherwise), from the message catalogue."""
+        return _i18n.translate(_SUMMARY_LABELS[self], locale)
 
 
 _SUMMARY_LABELS = {
-    Summary.PENDING: ("Belum", "Pending"),
-    Summary.IN_PROCESS: ("Proses", "In process"),
-    Summary.DONE: ("Selesai", "Done"),
+    Summary.PENDING: N_("label.summary.pending"),
+    Summary.IN_PROCESS: N_("label.summary.in_process"),
+    Summary.DONE: N_("label.summary.done"),
 }
 
 
@@ -60,9 +62,9 @@ class Status(enum.StrEnum):
     CLOSED = "closed"
     ARCHIVED = "archived"
 
-    def label(self, lang: str = "id") -> str:
-        """The status name in Indonesian (``"id"``, default) or English (``"en"``)."""
-        return _STATUS_LABELS[self][lang == "en"]
+    def label(self, locale: str = "id") -> str:
+        """The status name in ``locale`` (Indonesian unless asked otherwise), from the message catalogue."""
+        return _i18n.translate(_STATUS_LABELS[self], locale)
 
     @property
     def summary(self) -> Summary:
@@ -76,13 +78,13 @@ class Status(enum.StrEnum):
 
 
 _STATUS_LABELS = {
-    Status.SUBMITTED: ("Menunggu verifikasi", "Awaiting verification"),
-    Status.ON_HOLD: ("Ditunda", "On hold"),
-    Status.FORWARDED: ("Diteruskan", "Forwarded"),
-    Status.ASSIGNED: ("Didisposisikan", "Assigned to a unit"),
-    Status.FOLLOWED_UP: ("Ditindaklanjuti", "Followed up"),
-    Status.CLOSED: ("Selesai", "Closed"),
-    Status.ARCHIVED: ("Diarsipkan", "Archived"),
+    Status.SUBMITTED: N_("label.status.submitted"),
+    Status.ON_HOLD: N_("label.status.on_hold"),
+    Status.FORWARDED: N_("label.status.forwarded"),
+    Status.ASSIGNED: N_("label.status.assigned"),
+    Status.FOLLOWED_UP: N_("label.status.followed_up"),
+    Status.CLOSED: N_("label.status.closed"),
+    Status.ARCHIVED: N_("label.status.archived"),
 }
 _SUMMARIES = {
     Status.SUBMITTED: Summary.PENDING,

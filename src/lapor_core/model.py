@@ -38,6 +38,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from lapor_core import _i18n
 from lapor_core import _validation as v
 from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, ValidationError
@@ -72,15 +73,9 @@ class Kind(enum.StrEnum):
     ASPIRASI = "aspirasi"
     PERMINTAAN_INFORMASI = "permintaan_informasi"
 
-    @property
-    def label(self) -> str:
-        """The Indonesian label (``"Permintaan Informasi"``)."""
-        return _KIND_LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        """The English label (``"Information request"``)."""
-        return _KIND_LABELS[self][1]
+    def label(self, locale: str = "id") -> str:
+        """The label in ``locale`` (``"Permintaan Informasi"``; ``"Information request"`` in ``en``)."""
+        return _i18n.translate(_KIND_LABELS[self], locale)
 
 
 class Channel(enum.StrEnum):
@@ -92,28 +87,22 @@ class Channel(enum.StrEnum):
     SOCIAL = "social"
     API = "api"
 
-    @property
-    def label(self) -> str:
-        """The Indonesian label (``"Media sosial"``)."""
-        return _CHANNEL_LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        """The English label (``"Social media"``)."""
-        return _CHANNEL_LABELS[self][1]
+    def label(self, locale: str = "id") -> str:
+        """The label in ``locale`` (``"Media sosial"``; ``"Social media"`` in ``en``)."""
+        return _i18n.translate(_CHANNEL_LABELS[self], locale)
 
 
 _KIND_LABELS: Final = {
-    Kind.PENGADUAN: ("Pengaduan", "Complaint"),
-    Kind.ASPIRASI: ("Aspirasi", "Aspiration"),
-    Kind.PERMINTAAN_INFORMASI: ("Permintaan Informasi", "Information request"),
+    Kind.PENGADUAN: N_("label.kind.pengaduan"),
+    Kind.ASPIRASI: N_("label.kind.aspirasi"),
+    Kind.PERMINTAAN_INFORMASI: N_("label.kind.permintaan_informasi"),
 }
 _CHANNEL_LABELS: Final = {
-    Channel.WEB: ("Situs web", "Website"),
-    Channel.MOBILE: ("Aplikasi seluler", "Mobile app"),
-    Channel.SMS: ("SMS 1708", "SMS 1708"),
-    Channel.SOCIAL: ("Media sosial", "Social media"),
-    Channel.API: ("Integrasi API", "API integration"),
+    Channel.WEB: N_("label.channel.web"),
+    Channel.MOBILE: N_("label.channel.mobile"),
+    Channel.SMS: N_("label.channel.sms"),
+    Channel.SOCIAL: N_("label.channel.social"),
+    Channel.API: N_("label.channel.api"),
 }
 
 _CATEGORY: Final = re.compile(r"[a-z0-9_.-]{1,64}")

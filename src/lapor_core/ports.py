@@ -9,22 +9,29 @@ history chaining); a store only stores, atomically.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar, runtime_checkable
 
 import attrs
+
+from lapor_core import _validation as v
+from lapor_core.errors import ValidationError
+from lapor_core.regions import normalize_code
 
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.history import Event
 from lapor_core.lifecycle import Status
 from lapor_core.model import Kind
 
+T = TypeVar("T")
+
 __all__ = [
     "Changeset",
     "Clock",
     "ComplaintQuery",
     "ComplaintStore",
+    "MAX_PAGE",
     "Order",
     "Page",
     "SystemClock",
@@ -76,9 +83,68 @@ class Order(enum.StrEnum):
     DUE_ASC = "next_due_at"
 
 
-@attrs.frozen
+MAX_PAGE: Final = 1000
+"""The largest page a query may ask for."""
+_CURSOR_MAX: Final = 512
+
+
+def _statuses(value: object) -> frozenset[Status] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise v.Invalid("query.statuses_not_collection", type=v.type_name(value))
+    status = v.choice(Status)
+    return frozenset(status(item) for item in value)
+
+
+def _region_prefix(value: object) -> str | None:
+    code = _line(value)
+    return None if code is None else normalize_code(code, field=v.ROOT)
+
+
+def _optional(rule: Callable[[object], T]) -> Callable[[object], T | None]:
+    return lambda value: None if value is None else rule(value)
+
+
+def _limit(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
+        raise v.Invalid("query.limit_out_of_range", max=MAX_PAGE)
+    return value
+
+
+def _aware(value: object) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise v.Invalid("value.not_datetime", type=v.type_name(value))
+    if value.utcoffset() is None:
+        raise v.Invalid("instant.naive")
+    return value
+
+
+_line = v.text(required=False, max_length=64)
+_QUERY_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
+    ("statuses", _statuses),
+    ("institution", _line),
+    ("unit", _line),
+    ("region_prefix", _region_prefix),
+    ("category", _line),
+    ("kind", _optional(v.choice(Kind))),
+    ("submitted_from", _aware),
+    ("submitted_before", _aware),
+    ("order", v.choice(Order)),
+    ("limit", _limit),
+    ("cursor", v.text(required=False, max_length=_CURSOR_MAX)),
+)
+
+
+@attrs.frozen(init=False)
 class ComplaintQuery:
     """A filtered, ordered, paginated query. ``None`` means "any" for every filter.
+
+    Validated and normalised when made, so every store answers the same query the same way: statuses and
+    kinds given as their values become the enums, region codes are dotted (``"3171"`` is ``"31.71"``),
+    datetimes must be aware, the limit lies in 1 .. 1,000.
 
     Attributes:
         statuses: Only these statuses.
@@ -93,6 +159,14 @@ class ComplaintQuery:
         order: The ordering.
         limit: Page size (1 to 1,000).
         cursor: The ``next_cursor`` of the previous page, or None for the first page.
+
+    Raises:
+        ValidationError: Listing every bad filter.
+
+    Example:
+        >>> q = ComplaintQuery(statuses={"forwarded"}, region_prefix="3171")
+        >>> sorted(q.statuses), q.region_prefix
+        ([<Status.FORWARDED: 'forwarded'>], '31.71')
     """
 
     statuses: frozenset[Status] | None = None
@@ -106,6 +180,38 @@ class ComplaintQuery:
     order: Order = Order.SUBMITTED_ASC
     limit: int = 100
     cursor: str | None = None
+
+    def __init__(
+        self,
+        statuses: Iterable[Status | str] | None = None,
+        institution: str | None = None,
+        unit: str | None = None,
+        region_prefix: str | None = None,
+        category: str | None = None,
+        kind: Kind | str | None = None,
+        submitted_from: datetime | None = None,
+        submitted_before: datetime | None = None,
+        order: Order | str = Order.SUBMITTED_ASC,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> None:
+        raw = {
+            "statuses": statuses,
+            "institution": institution,
+            "unit": unit,
+            "region_prefix": region_prefix,
+            "category": category,
+            "kind": kind,
+            "submitted_from": submitted_from,
+            "submitted_before": submitted_before,
+            "order": order,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        cleaned, errors = v.apply_rules(_QUERY_RULES, raw)
+        if errors:
+            raise ValidationError(errors)
+        self.__attrs_init__(**cleaned)
 
 
 @attrs.frozen

@@ -50,7 +50,8 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from lapor_core._validation import ROOT, join_path, prefixed, unknown_fields
+from lapor_core._i18n import N_
+from lapor_core._validation import ROOT, join_path, prefixed, type_name, unknown_fields
 from lapor_core.errors import FieldError, InvalidTrackingId, ValidationError
 from lapor_core.model import Location, Reporter, Submission
 from lapor_core.tracking import TrackingId
@@ -64,8 +65,8 @@ _SET_TYPES: Final = (set, frozenset, collections.abc.Set, collections.abc.Mutabl
 _MAX_TIMESTAMP: Final = 64
 
 
-def _wrong_type(expected: str) -> ValidationError:
-    return ValidationError.single(ROOT, f"must be {expected}")
+def _wrong_type(code: str, value: object) -> ValidationError:
+    return ValidationError.single(ROOT, code, type=type_name(value))
 
 
 def _structure_str(value: object, cls: type) -> Any:
@@ -73,7 +74,7 @@ def _structure_str(value: object, cls: type) -> Any:
         return _structure_enum(value, cls)
     if isinstance(value, str):
         return value
-    raise _wrong_type("a string")
+    raise _wrong_type(N_("value.not_string"), value)
 
 
 def _structure_int(value: object, cls: type) -> Any:
@@ -81,19 +82,19 @@ def _structure_int(value: object, cls: type) -> Any:
         return _structure_enum(value, cls)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise _wrong_type("an integer")
+    raise _wrong_type(N_("value.not_integer"), value)
 
 
 def _structure_float(value: object, _: type) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    raise _wrong_type("a number")
+    raise _wrong_type(N_("value.not_number"), value)
 
 
 def _structure_bool(value: object, _: type) -> bool:
     if isinstance(value, bool):
         return value
-    raise _wrong_type("true or false")
+    raise _wrong_type(N_("value.not_boolean"), value)
 
 
 def _is_aware(value: datetime) -> bool:
@@ -102,7 +103,7 @@ def _is_aware(value: datetime) -> bool:
 
 def _unstructure_datetime(value: datetime) -> str:
     if not _is_aware(value):
-        raise ValidationError.single(ROOT, "must be an aware datetime (naive datetimes are refused)")
+        raise ValidationError.single(ROOT, "instant.naive")
     return value.isoformat()
 
 
@@ -113,11 +114,11 @@ def _structure_datetime(value: object, _: type) -> datetime:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise _wrong_type("an ISO 8601 date and time with a UTC offset") from None
+            raise ValidationError.single(ROOT, "instant.malformed") from None
     else:
-        raise _wrong_type("an ISO 8601 date and time with a UTC offset")
+        raise ValidationError.single(ROOT, "instant.malformed")
     if not _is_aware(parsed):
-        raise ValidationError.single(ROOT, "must include a UTC offset (naive datetimes are refused)")
+        raise ValidationError.single(ROOT, "instant.naive")
     return parsed
 
 
@@ -129,7 +130,7 @@ def _structure_date(value: object, _: type) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise _wrong_type("an ISO 8601 date (YYYY-MM-DD)")
+    raise ValidationError.single(ROOT, "date.malformed")
 
 
 def _is_enum(cls: type) -> bool:
@@ -146,7 +147,7 @@ def _structure_enum(value: object, cls: type[enum.Enum]) -> Any:
     for member in cls:
         if type(value) is type(member.value) and value == member.value:
             return member
-    raise _wrong_type(f"one of {', '.join(str(member.value) for member in cls)}")
+    raise ValidationError.single(ROOT, "value.not_choice", choices=[str(member.value) for member in cls])
 
 
 def _structure_tracking_id(value: object, _: type) -> TrackingId:
@@ -155,7 +156,7 @@ def _structure_tracking_id(value: object, _: type) -> TrackingId:
     try:
         return TrackingId.parse(value)  # type: ignore[arg-type]  # parse refuses non-strings itself
     except InvalidTrackingId as error:
-        raise ValidationError.single(ROOT, f"not a tracking ID: {error.reason}") from None
+        raise ValidationError([FieldError(ROOT, error.problem, error.params)]) from None
 
 
 def _unstructure_bytes(value: bytes) -> str:
@@ -170,7 +171,7 @@ def _structure_bytes(value: object, _: type) -> bytes:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError):
             pass
-    raise _wrong_type("base64 text")
+    raise ValidationError.single(ROOT, "value.not_base64")
 
 
 def _is_set_type(cls: Any) -> bool:
@@ -280,8 +281,8 @@ def _field_errors(error: BaseException, path: str) -> list[FieldError]:
             found.extend(_field_errors(sub, _sub_path(sub, path)))
         return found
     if isinstance(error, KeyError):
-        return [FieldError(path, "is required")]
-    return [FieldError(path, "has the wrong type or value")]
+        return [FieldError(path, "value.required")]
+    return [FieldError(path, "value.wrong_type")]
 
 
 def _sub_path(error: BaseException, path: str) -> str:

@@ -171,15 +171,15 @@ class TrackingId:
             lapor_core.errors.InvalidTrackingId: invalid tracking ID '7K3M-9QXF-2HJ': wrong length: ...
         """
         if not isinstance(text, str):
-            raise InvalidTrackingId(text="", reason=f"expected a string, got {type(text).__name__}")
+            raise InvalidTrackingId(text="", problem="tracking.not_string", params={"type": type(text).__name__})
         if len(text) > _MAX_INPUT:
-            raise InvalidTrackingId(text=text, reason=f"too long: {len(text)} characters for 12 symbols")
+            raise InvalidTrackingId(text=text, problem="tracking.too_long", params={"actual": len(text)})
         digits = text.translate(_text.TO_B32HEX)
         if len(digits) != SYMBOLS or not (digits.isascii() and digits.isalnum()):
             raise _diagnose(text)
         n = int(digits, 32)
         if _fold(n):
-            raise InvalidTrackingId(text=text, reason="check symbol does not match (a mistyped symbol?)")
+            raise InvalidTrackingId(text=text, problem="tracking.check_mismatch")
         return _make(n)
 
     @classmethod
@@ -210,7 +210,7 @@ class TrackingId:
             True
         """
         if type(value) is not int or not 0 <= value < 1 << DATA_BITS:
-            raise InvalidTrackingId(text=repr(value)[:40], reason="data must be an int in 0 .. 2**55 - 1")
+            raise InvalidTrackingId(text=repr(value)[:40], problem="tracking.data_out_of_range")
         n = value << 5
         return _make(n | _fold(n))
 
@@ -288,7 +288,14 @@ def _diagnose(text: str) -> InvalidTrackingId:
     bad = _text.bad_symbol(text)
     if bad is not None:
         position, char = bad
-        note = " (U is not used in tracking IDs)" if char in "Uu" else ""
-        return InvalidTrackingId(text=text, reason=f"bad character {char!r} at position {position}{note}")
+        if char in "Uu":
+            return InvalidTrackingId(
+                text=text, problem="tracking.letter_u", params={"char": repr(char), "position": position}
+            )
+        return InvalidTrackingId(
+            text=text, problem="tracking.bad_character", params={"char": repr(char), "position": position}
+        )
     count = _text.count_symbols(text)
-    return InvalidTrackingId(text=text, reason=f"wrong length: expected {SYMBOLS} symbols, got {count}")
+    return InvalidTrackingId(
+        text=text, problem="tracking.wrong_length", params={"expected": SYMBOLS, "actual": count}
+    )

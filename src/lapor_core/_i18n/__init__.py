@@ -36,6 +36,8 @@ __all__ = [
     "format_number",
     "locale_dir",
     "locale_for",
+    "messages",
+    "messages_markdown",
     "translate",
 ]
 
@@ -130,3 +132,39 @@ def translate(msgid: str, locale: str | None = DEFAULT_LOCALE, params: Mapping[s
         return text
     shown = {name: _shown(value, lang) for name, value in params.items()}
     return string.Template(text).safe_substitute(shown)
+
+
+def messages(domain: str = DOMAIN) -> dict[str, dict[str, str]]:
+    """Every message of ``domain`` as ``{msgid: {locale: text}}``, read from the compiled catalogues.
+
+    Messages with a context (``msgctxt``) are keyed ``"<context>|<msgid>"``.
+    """
+    from babel.messages.mofile import read_mo  # noqa: PLC0415 - only tests and the docs list every message
+
+    found: dict[str, dict[str, str]] = {}
+    for locale in LOCALES:
+        with (locale_dir() / locale / "LC_MESSAGES" / f"{domain}.mo").open("rb") as file:
+            catalog = read_mo(file)
+        for message in catalog:
+            if not message.id:
+                continue
+            key = str(message.id) if message.context is None else f"{message.context}|{message.id}"
+            found.setdefault(key, {})[locale] = str(message.string)
+    return dict(sorted(found.items()))
+
+
+def messages_markdown() -> str:
+    """The table of every code and its Indonesian and English texts, for the docs page "Error codes"."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| code | Bahasa Indonesia | English |",
+        "| --- | --- | --- |",
+    ]
+    lines.extend(
+        f"| `{code}` | {cell(texts.get('id', ''))} | {cell(texts.get('en', ''))} |"
+        for code, texts in messages().items()
+    )
+    return "\n".join(lines) + "\n"

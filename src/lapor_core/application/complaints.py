@@ -54,7 +54,7 @@ _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 def _code(field: str, value: object) -> str:
     if not isinstance(value, str) or not _CODE.fullmatch(value):
-        raise ValidationError.single(field, "must be a code of letters, digits, '.', '_' or '-' (max 64)")
+        raise ValidationError.single(field, "code.malformed")
     return value
 
 
@@ -65,7 +65,7 @@ def _flag_change(complaint: Complaint, name: str, value: bool | None) -> bool | 
         return None
     if value is False:
         who = "the reporter" if name in complaint.reporter_flags else "verification"
-        raise ValidationError.single(name, f"cannot clear a flag set by {who}; flags can only be set")
+        raise ValidationError.single(name, "flag.cannot_clear", by=who)
     return True
 
 
@@ -83,14 +83,14 @@ def forward(
     """Verify a submitted complaint and forward it to the competent institution (within 3 working days)."""
     errors: list[FieldError] = []
     if not isinstance(institution, str) or institution not in ctx.directory:
-        errors.append(FieldError("institution", "unknown institution code"))
-    if category is not None and (not isinstance(category, str) or not _CODE.fullmatch(category)):
-        errors.append(FieldError("category", "must be a topic ID"))
+        errors.append(FieldError("institution", "institution.unknown"))
+    if category is not None and category not in ctx.topics:
+        errors.append(FieldError("category", "topic.unknown"))
     for name, value in (("anonymous", anonymous), ("confidential", confidential)):
         if value is not None and not isinstance(value, bool):
-            errors.append(FieldError(name, "must be true, false or omitted"))
+            errors.append(FieldError(name, "flag.not_boolean_or_omitted"))
     if sla_class is not None and (not isinstance(sla_class, str) or sla_class not in ctx.sla.classes):
-        errors.append(FieldError("sla_class", f"must be one of {', '.join(sorted(ctx.sla.classes))}"))
+        errors.append(FieldError("sla_class", "value.not_choice", {"choices": sorted(ctx.sla.classes)}))
     if errors:
         raise ValidationError(errors)
     assert isinstance(institution, str)  # noqa: S101 - narrowed by the checks above
@@ -153,7 +153,7 @@ def assign(ctx: DeskContext, principal: Principal, tracking_id: object, unit: ob
     authorise(complaint, relation, Action.ASSIGN)  # before the unit check: outsiders learn no unit codes
     known = ctx.directory.units_of(complaint.institution) if complaint.institution else ()
     if known and code not in {u.code for u in known}:
-        raise ValidationError.single("unit", "not a work unit of this institution")
+        raise ValidationError.single("unit", "unit.not_of_institution")
     command = Command(
         Action.ASSIGN,
         {"unit": code},
@@ -207,7 +207,7 @@ def close(ctx: DeskContext, principal: Principal, tracking_id: object) -> Record
 def rate(ctx: DeskContext, principal: Principal, tracking_id: object, rating: object) -> Recorded:
     """The reporter rates the handling, 1 to 5, after closing (a later rating replaces an earlier one)."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:  # noqa: PLR2004
-        raise ValidationError.single("rating", "must be an integer from 1 to 5")
+        raise ValidationError.single("rating", "rating.out_of_range", min=1, max=5)
     command = Command(Action.RATE, {"rating": rating}, lambda c: attrs.evolve(c, rating=rating))
     return execute(ctx, principal, tracking_id, command)
 

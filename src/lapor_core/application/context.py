@@ -16,6 +16,7 @@ from lapor_core.history import Event
 from lapor_core.institutions import InstitutionDirectory
 from lapor_core.ports import Clock, ComplaintStore, PollStore
 from lapor_core.sla import Clocks, ClockState, SlaPolicy, Stage, compute_clocks
+from lapor_core.topics import TopicTree
 from lapor_core.tracking import TrackingId
 
 __all__ = ["DeskContext"]
@@ -34,6 +35,7 @@ class DeskContext:
         pepper: The deployment secret keying access-key hashes and account hashes.
         new_tracking_id: Draws tracking IDs (default: 55 bits from ``secrets``).
         polls: Where policy-opinion polls live, or None when the desk runs no polls.
+        topics: The topic tree; a complaint's category must be one of its topics.
     """
 
     store: ComplaintStore
@@ -44,6 +46,7 @@ class DeskContext:
     pepper: bytes
     new_tracking_id: Callable[[], TrackingId] = TrackingId.new
     polls: PollStore | None = None
+    topics: TopicTree = attrs.field(factory=TopicTree.default)
     _calendars: dict[str, WorkingCalendar] = attrs.field(factory=dict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
 

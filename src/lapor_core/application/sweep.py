@@ -99,7 +99,7 @@ def _sweep_one(ctx: DeskContext, tracking_id: str, now: datetime, report: dict[A
 def sweep(ctx: DeskContext, now: datetime) -> SweepReport:
     """Handle every complaint whose next deadline is at or before ``now``."""
     if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
-        raise ValidationError.single("now", "must be a timezone-aware datetime")
+        raise ValidationError.single("now", "instant.naive")
     report: dict[Action, list[str]] = {Action.CLOSE: [], Action.BREACH: [], Action.REMIND: []}
     seen: set[str] = set()
     while True:

@@ -21,9 +21,9 @@ def decode_cursor(cursor: str) -> tuple[str | None, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         sort_key, tracking_id = json.loads(raw)
     except (ValueError, TypeError) as e:
-        raise ValidationError.single("cursor", "malformed cursor") from e
+        raise ValidationError.single("cursor", "query.cursor_malformed") from e
     if not (sort_key is None or isinstance(sort_key, str)) or not isinstance(tracking_id, str):
-        raise ValidationError.single("cursor", "malformed cursor")
+        raise ValidationError.single("cursor", "query.cursor_malformed")
     return sort_key, tracking_id
 
 

@@ -102,7 +102,7 @@ class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
     def query(self, query: ComplaintQuery) -> Page:
         """One page of matching complaints."""
         if not 1 <= query.limit <= MAX_PAGE:
-            raise ValidationError.single("limit", f"must be between 1 and {MAX_PAGE}")
+            raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_PAGE)
         after = decode_cursor(query.cursor) if query.cursor is not None else None
         with self._lock:
             rows = [c for c in self._complaints.values() if _matches(c, query)]

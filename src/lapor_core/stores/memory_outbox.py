@@ -31,7 +31,7 @@ MAX_ERROR = 1000
 def check_instant(field: str, value: object) -> list[FieldError]:
     """The errors of a value that must be a timezone-aware datetime."""
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        return [FieldError(field, "must be a timezone-aware datetime")]
+        return [FieldError(field, "instant.naive")]
     return []
 
 
@@ -39,9 +39,9 @@ def check_claim(now: object, lease: object, limit: object) -> None:
     """Raise ValidationError unless ``now`` is aware, ``lease`` positive and ``limit`` within 1 to 1,000."""
     errors = check_instant("now", now)
     if not isinstance(lease, timedelta) or lease <= timedelta(0):
-        errors.append(FieldError("lease", "must be a positive timedelta"))
+        errors.append(FieldError("lease", "outbox.lease_not_positive"))
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CLAIM:
-        errors.append(FieldError("limit", f"must be an integer from 1 to {MAX_CLAIM}"))
+        errors.append(FieldError("limit", "query.limit_out_of_range", {"max": MAX_CLAIM}))
     if errors:
         raise ValidationError(errors)
 
@@ -137,7 +137,7 @@ class InMemoryOutbox:
     def dead_letters(self, *, limit: int = 100) -> Sequence[DeadLetter]:
         """The dead letters, oldest first."""
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CLAIM:
-            raise ValidationError.single("limit", f"must be an integer from 1 to {MAX_CLAIM}")
+            raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_CLAIM)
         with self._lock:
             letters = list(self._dead.values())
         letters.sort(key=lambda d: d.dead_at)

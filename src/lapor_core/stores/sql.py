@@ -367,9 +367,9 @@ def _parse_instant(key: str) -> datetime:
     try:
         instant = datetime.fromisoformat(key)
     except ValueError as e:
-        raise ValidationError.single("cursor", "malformed cursor") from e
+        raise ValidationError.single("cursor", "query.cursor_malformed") from e
     if instant.tzinfo is None:
-        raise ValidationError.single("cursor", "malformed cursor")
+        raise ValidationError.single("cursor", "query.cursor_malformed")
     return instant
 
 
@@ -384,7 +384,7 @@ def _after(order: Order, sort_key: str | None, tracking_id: str) -> ColumnElemen
             _C.next_due_at.is_(None),
         )
     if sort_key is None:
-        raise ValidationError.single("cursor", "malformed cursor")
+        raise ValidationError.single("cursor", "query.cursor_malformed")
     position = sa.tuple_(_C.submitted_at, _C.tracking_id)
     marker = sa.tuple_(
         sa.literal(_parse_instant(sort_key), complaints.c.submitted_at.type), sa.literal(tracking_id)
@@ -737,7 +737,7 @@ class SqlComplaintStore(SqlOutbox):
             StorageError: The database failed.
         """
         if not 1 <= query.limit <= MAX_PAGE:
-            raise ValidationError.single("limit", f"must be between 1 and {MAX_PAGE}")
+            raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_PAGE)
         conditions = _filters(query)
         if query.cursor is not None:
             conditions.append(_after(query.order, *decode_cursor(query.cursor)))

@@ -174,7 +174,7 @@ def _message_of(row: Sequence[Any], operation: str) -> OutboxMessage:
 
 def _check_claim_object(claim: object) -> OutboxClaim:
     if not isinstance(claim, OutboxClaim):
-        raise ValidationError.single("claim", "must be an OutboxClaim returned by claim_outbox")
+        raise ValidationError.single("claim", "outbox.claim_wrong_type")
     return claim
 
 
@@ -265,7 +265,7 @@ class SqlOutbox:
             StorageError: The database failed.
         """
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CLAIM:
-            raise ValidationError.single("limit", f"must be an integer from 1 to {MAX_CLAIM}")
+            raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_CLAIM)
         operation = "listing dead letters"
         try:
             rows = self._driver.fetch(self._outbox_sql.dead_letters, (limit, 0))
