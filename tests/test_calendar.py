@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 import pickle
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -11,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lapor_core._validation import Invalid
 from lapor_core.calendar import (
     DEFAULT_FIRST_YEAR,
     DEFAULT_LAST_YEAR,
@@ -19,9 +22,12 @@ from lapor_core.calendar import (
     WorkingCalendar,
     format_workweek,
     parse_workweek,
+    timezone_rule,
+    workweek_rule,
 )
 from lapor_core.errors import DateOutOfRange, ValidationError
 
+T = TypeVar("T")
 FIXTURES = Path(__file__).parent / "fixtures"
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
@@ -89,9 +95,11 @@ def test_due_at_accepts_any_aware_tzinfo() -> None:
 
 
 def test_due_at_rejects_naive_datetimes() -> None:
-    """A naive start has no date in any zone: ValueError."""
-    with pytest.raises(ValueError, match="timezone-aware"):
+    """A naive start has no date in any zone: ValidationError ``instant.naive`` (still a ValueError)."""
+    with pytest.raises(ValidationError) as caught:
         CAL.due_at(datetime(2026, 3, 17, 10), 3)  # noqa: DTZ001 - the naive value is the point
+    assert caught.value.fields_by_name == {"start": ("instant.naive",)}
+    assert isinstance(caught.value, ValueError)
 
 
 def test_due_at_rejects_tzinfo_that_gives_no_offset() -> None:
@@ -101,10 +109,12 @@ def test_due_at_rejects_tzinfo_that_gives_no_offset() -> None:
         def utcoffset(self, dt: datetime | None) -> None:
             return None
 
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ValidationError) as caught:
         CAL.due_at(datetime(2026, 3, 17, 10, tzinfo=Nowhere()), 3)
-    with pytest.raises(ValueError, match="timezone-aware"):
+    assert caught.value.fields_by_name == {"start": ("instant.naive",)}
+    with pytest.raises(ValidationError) as caught:
         CAL.local_date(datetime(2026, 3, 17, 10, tzinfo=Nowhere()))
+    assert caught.value.fields_by_name == {"instant": ("instant.naive",)}
 
 
 @pytest.mark.parametrize("value", [date(2026, 3, 17), "2026-03-17T10:00+07:00", None])
@@ -243,6 +253,10 @@ def test_is_working_day_knows_weekends_holidays_and_cuti_bersama() -> None:
         lambda c: c.is_estimated(date(2000, 1, 1)),
         lambda c: c.holiday(date(2099, 1, 1)),
         lambda c: c.holidays_in(2024),
+        lambda c: c.end_of_day(date(2028, 1, 1)),
+        lambda c: c.end_of_day(date(2024, 12, 31)),
+        lambda c: c.local_date(datetime(2028, 1, 1, tzinfo=WIB)),
+        lambda c: c.local_date(datetime(2024, 12, 31, 12, tzinfo=UTC)),
     ],
 )
 def test_dates_outside_the_range_raise_date_out_of_range_naming_it(call: object) -> None:
@@ -263,6 +277,40 @@ def test_results_outside_the_range_raise_date_out_of_range(day: date, n: int) ->
         SMALL.add_working_days(day, n)
     with pytest.raises(DateOutOfRange, match="working days"):
         SMALL.due_at(datetime.combine(day, datetime.min.time(), WIB), n)
+
+
+@pytest.mark.parametrize(
+    "day", [date.min, date(1, 1, 2), date(1900, 1, 1), date(2014, 12, 31), date(2041, 1, 1), date.max]
+)
+def test_end_of_day_refuses_every_day_outside_the_range_even_at_the_ends_of_time(day: date) -> None:
+    """9999-12-31 has no next day and 1900 lies before the calendar: both raise DateOutOfRange."""
+    with pytest.raises(DateOutOfRange) as caught:
+        CAL.end_of_day(day)
+    assert (caught.value.value, caught.value.first, caught.value.last) == (day, CAL.first, CAL.last)
+
+
+def test_end_of_day_covers_the_first_and_last_day_of_the_widest_calendar() -> None:
+    """A calendar up to 9998 ends its last day at 00:00 on 1 January 9999; its first day still ends."""
+    widest = WorkingCalendar.custom(first_year=1, last_year=9998, tz="UTC")
+    assert widest.end_of_day(date(9998, 12, 31)) == datetime(9999, 1, 1, tzinfo=ZoneInfo("UTC"))
+    assert widest.end_of_day(date(1, 1, 1)) == datetime(1, 1, 2, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime.min.replace(tzinfo=timezone(timedelta(hours=5))),
+        datetime.max.replace(tzinfo=timezone(timedelta(hours=-5))),
+        datetime.max.replace(tzinfo=UTC),
+        datetime(1900, 1, 1, tzinfo=WIB),
+    ],
+)
+def test_instants_at_the_ends_of_time_raise_date_out_of_range(instant: datetime) -> None:
+    """Converting an extreme instant to local time would overflow: it is simply outside the calendar."""
+    with pytest.raises(DateOutOfRange):
+        CAL.local_date(instant)
+    with pytest.raises(DateOutOfRange):
+        CAL.due_at(instant, 1)
 
 
 @pytest.mark.parametrize("value", ["2026-03-17", 739_000, None])
@@ -418,31 +466,52 @@ def test_indonesia_reports_every_bad_argument_at_once() -> None:
             extra_holidays=["2026-01-01"],  # type: ignore[list-item]
             extra_working_days=[datetime(2026, 1, 1, tzinfo=UTC)],
         )
-    fields = set(caught.value.fields_by_name)
-    assert fields == {"tz", "workweek", "last_year", "extra_holidays[0]", "extra_working_days[0]"}
+    assert caught.value.fields_by_name == {
+        "tz": ("calendar.timezone_unknown",),
+        "workweek": ("calendar.workweek_unknown_day",),
+        "last_year": ("calendar.ends_before_start",),
+        "extra_holidays[0]": ("calendar.not_a_date",),
+        "extra_working_days[0]": ("calendar.not_a_date",),
+    }
+    assert "last_year: must not be before first_year" in caught.value.messages("en")
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "field"),
+    ("kwargs", "field", "code"),
     [
-        ({"first_year": 0}, "first_year"),
-        ({"last_year": 10_000}, "last_year"),
-        ({"first_year": "2015"}, "first_year"),
-        ({"tz": ""}, "tz"),
-        ({"tz": "../../etc/passwd"}, "tz"),
-        ({"tz": None}, "tz"),
-        ({"extra_holidays": 5}, "extra_holidays"),
-        ({"extra_holidays": {date(2026, 1, 2): "  "}}, "extra_holidays[2026-01-02]"),
-        ({"extra_holidays": {"x": "y"}}, "extra_holidays[0]"),
-        ({"collective_leave": "yes"}, "collective_leave"),
-        ({"decreed_through": "2027"}, "decreed_through"),
+        ({"first_year": 0}, "first_year", "calendar.year_out_of_range"),
+        ({"last_year": 10_000}, "last_year", "calendar.year_out_of_range"),
+        ({"first_year": "2015"}, "first_year", "calendar.year_out_of_range"),
+        ({"tz": ""}, "tz", "calendar.timezone_not_name"),
+        ({"tz": "../../etc/passwd"}, "tz", "calendar.timezone_not_name"),
+        ({"tz": None}, "tz", "calendar.timezone_not_name"),
+        ({"tz": "Asia"}, "tz", "calendar.timezone_unknown"),
+        ({"extra_holidays": 5}, "extra_holidays", "calendar.dates_not_iterable"),
+        (
+            {"extra_holidays": {date(2026, 1, 2): "  "}},
+            "extra_holidays[2026-01-02]",
+            "calendar.holiday_name_empty",
+        ),
+        ({"extra_holidays": {"x": "y"}}, "extra_holidays[0]", "calendar.not_a_date"),
+        ({"collective_leave": "yes"}, "collective_leave", "value.not_boolean"),
+        ({"decreed_through": "2027"}, "decreed_through", "calendar.not_a_year"),
     ],
 )
-def test_indonesia_rejects_bad_input_naming_the_field(kwargs: dict[str, object], field: str) -> None:
-    """Each bad argument raises ValidationError naming it."""
+def test_indonesia_rejects_bad_input_naming_the_field_and_the_rule(
+    kwargs: dict[str, object], field: str, code: str
+) -> None:
+    """Each bad argument raises ValidationError naming it and the code of the rule it broke."""
     with pytest.raises(ValidationError) as caught:
         WorkingCalendar.indonesia(**kwargs)  # type: ignore[arg-type]
-    assert field in caught.value.fields_by_name
+    assert code in caught.value.fields_by_name[field]
+
+
+def test_year_errors_read_as_years_in_both_languages() -> None:
+    """The range of years is written as years (no thousands separator), in Indonesian and English."""
+    with pytest.raises(ValidationError) as caught:
+        WorkingCalendar.indonesia(first_year=0)
+    assert caught.value.messages() == ("first_year: harus berupa tahun dari 1 sampai 9998",)
+    assert caught.value.messages("en") == ("first_year: must be a year from 1 to 9998",)
 
 
 def test_custom_reports_every_bad_argument_at_once() -> None:
@@ -468,14 +537,22 @@ def test_the_constructor_checks_its_invariants() -> None:
     """Direct construction refuses reversed ranges, naive types, bad zones and weeks without work."""
     with pytest.raises(ValidationError) as caught:
         WorkingCalendar(first=date(2026, 12, 31), last=date(2026, 1, 1), workweek="Mon-Fri", tz="Nowhere")
-    assert set(caught.value.fields_by_name) == {"last", "tz"}
+    assert caught.value.fields_by_name == {
+        "last": ("calendar.ends_before_start",),
+        "tz": ("calendar.timezone_unknown",),
+    }
     with pytest.raises(ValidationError) as caught:
         WorkingCalendar(first="2026", last=date(9999, 1, 1), workweek="Mon", decreed_through=1.5)  # type: ignore[arg-type]
-    assert set(caught.value.fields_by_name) == {"first", "last", "decreed_through"}
-    with pytest.raises(ValidationError, match="no working day"):
+    assert caught.value.fields_by_name == {
+        "first": ("calendar.not_a_date",),
+        "last": ("calendar.year_out_of_range",),
+        "decreed_through": ("calendar.not_a_year",),
+    }
+    with pytest.raises(ValidationError) as caught:
         WorkingCalendar(
             first=date(2026, 1, 1), last=date(2026, 1, 1), workweek="Mon", names={date(2026, 1, 1): "x"}
         )
+    assert caught.value.fields_by_name == {"workweek": ("calendar.workweek_no_working_day",)}
     with pytest.raises(DateOutOfRange):
         WorkingCalendar(
             first=date(2026, 1, 1), last=date(2026, 1, 31), workweek="Mon-Fri", estimated=[date(2025, 1, 1)]
@@ -499,8 +576,10 @@ def test_derivations_validate_their_input() -> None:
         SMALL.with_workweek("")
     with pytest.raises(ValidationError):
         SMALL.with_decreed_through("2028")  # type: ignore[arg-type]
-    with pytest.raises(ValidationError, match="collective_leave"):
+    with pytest.raises(ValidationError) as caught:
         SMALL.with_holidays([date(2026, 1, 2)], kind="holiday")  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"kind": ("value.not_choice",)}
+    assert caught.value.errors[0].params["choices"] == ("public", "collective_leave", "additional")
 
 
 # -- work weeks ----------------------------------------------------------------------------------------
@@ -535,6 +614,150 @@ def test_parse_workweek_rejects_bad_specs_naming_the_field(spec: object) -> None
         parse_workweek(spec)  # type: ignore[arg-type]
     assert set(caught.value.fields_by_name) == {"workweek"}
     assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(
+    ("spec", "code"),
+    [
+        ("", "calendar.workweek_unknown_day"),
+        ("Funday", "calendar.workweek_unknown_day"),
+        ("Mon-", "calendar.workweek_unknown_day"),
+        ("Mon-Tue-Wed", "calendar.workweek_bad_range"),
+        ([], "calendar.workweek_empty"),
+        ([7], "calendar.workweek_bad_number"),
+        ([True], "calendar.workweek_bad_number"),
+        (5, "calendar.workweek_not_days"),
+        (None, "calendar.workweek_not_days"),
+        (b"Mon", "calendar.workweek_not_days"),
+        ({"Mon": 1}, "calendar.workweek_not_days"),
+        (iter(range(10**9)), "calendar.workweek_not_days"),
+        ("x" * 101, "text.too_long"),
+    ],
+)
+def test_workweek_rule_names_what_is_wrong_with_a_code(spec: object, code: str) -> None:
+    """Each kind of bad work week has its code; parse_workweek reports it on its field."""
+    with pytest.raises(Invalid) as caught:
+        workweek_rule(spec)
+    assert caught.value.code == code
+    with pytest.raises(ValidationError) as error:
+        parse_workweek(spec, field="institutions[3].workweek")  # type: ignore[arg-type]
+    assert error.value.fields_by_name == {"institutions[3].workweek": (code,)}
+
+
+def test_workweek_rule_is_the_one_institution_records_use() -> None:
+    """The institution directory's forms parse the same: English days, spaces, forward ranges."""
+    assert workweek_rule("Mon-Thu, Sat") == frozenset({0, 1, 2, 3, 5})
+    assert workweek_rule(" MON - FRI ") == frozenset(range(5))
+    assert workweek_rule(frozenset({6})) == frozenset({6})
+
+
+@given(
+    st.one_of(
+        st.text(max_size=120),
+        st.text(alphabet="MonTueWdhFriSatSunSenSlRbKmJ-, ", max_size=40),
+        st.lists(st.one_of(st.integers(-3, 9), st.booleans(), st.none(), st.text(max_size=3)), max_size=10),
+        st.none(),
+        st.integers(),
+        st.floats(),
+        st.binary(max_size=10),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=3),
+    )
+)
+def test_workweek_rule_gives_a_week_or_invalid_for_any_junk(value: object) -> None:
+    """Whatever it is given, the rule returns a non-empty set of weekdays or raises Invalid, nothing else."""
+    result = _outcome(workweek_rule, value)
+    if isinstance(result, Invalid):
+        assert result.code.startswith(("calendar.workweek_", "text.too_long"))
+    else:
+        assert result
+        assert result <= frozenset(range(7))
+
+
+def _outcome(rule: Callable[[object], T], value: object) -> T | Invalid:
+    """What ``rule(value)`` returns, or the Invalid it raises (any other exception propagates)."""
+    try:
+        return rule(value)
+    except Invalid as invalid:
+        return invalid
+
+
+@pytest.mark.parametrize("name", ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC", "Etc/GMT+5"])
+def test_timezone_rule_returns_a_known_zone_name_as_given(name: str) -> None:
+    """IANA names that exist come back unchanged."""
+    assert timezone_rule(name) == name
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (None, "calendar.timezone_not_name"),
+        ("", "calendar.timezone_not_name"),
+        (7, "calendar.timezone_not_name"),
+        (" Asia/Jakarta", "calendar.timezone_not_name"),
+        ("../../etc/passwd", "calendar.timezone_not_name"),
+        ("/etc/localtime", "calendar.timezone_not_name"),
+        ("Asia/Jakarta\x00", "calendar.timezone_not_name"),
+        ("A" * 65, "calendar.timezone_not_name"),
+        ("Asia", "calendar.timezone_unknown"),
+        ("Asia/Bandung", "calendar.timezone_unknown"),
+        ("utc", "calendar.timezone_unknown"),
+    ],
+)
+def test_timezone_rule_refuses_malformed_and_unknown_names(value: object, code: str) -> None:
+    """Malformed names never reach the time-zone database; well-formed unknown ones are unknown."""
+    with pytest.raises(Invalid) as caught:
+        timezone_rule(value)
+    assert caught.value.code == code
+    assert caught.value.params == {}
+
+
+@given(
+    st.one_of(
+        st.text(max_size=80), st.from_regex(r"[A-Za-z_]{1,12}(/[A-Za-z_+\-]{1,14}){0,2}", fullmatch=True)
+    )
+)
+def test_timezone_rule_gives_the_name_or_invalid_for_any_text(value: str) -> None:
+    """Any text is a zone name that ZoneInfo loads, or Invalid: never an OSError or KeyError."""
+    result = _outcome(timezone_rule, value)
+    if isinstance(result, Invalid):
+        assert result.code in {"calendar.timezone_not_name", "calendar.timezone_unknown"}
+    else:
+        assert ZoneInfo(result).key == value
+
+
+@settings(max_examples=300)
+@given(
+    day=st.dates(),
+    instant=st.datetimes(timezones=st.one_of(st.none(), st.timezones(), st.just(UTC))),
+    n=st.integers(-20_000, 20_000),
+)
+def test_every_public_method_gives_a_value_or_a_documented_error(
+    day: date, instant: datetime, n: int
+) -> None:
+    """Any date, any (naive or aware) datetime, any step: a result, DateOutOfRange or ValidationError."""
+    calls = [
+        lambda: SMALL.is_working_day(day),
+        lambda: SMALL.add_working_days(day, n),
+        lambda: SMALL.working_days_between(day, date(2026, 1, 1)),
+        lambda: SMALL.count_working_days(date(2026, 1, 1), day),
+        lambda: SMALL.end_of_day(day),
+        lambda: SMALL.is_estimated(day),
+        lambda: SMALL.has_estimated_between(day, date(2026, 1, 1)),
+        lambda: SMALL.holiday(day),
+        lambda: SMALL.holidays_in(day.year),
+        lambda: SMALL.local_date(instant),
+        lambda: SMALL.due_at(instant, n),
+    ]
+    refusals: list[object] = []
+    for call in calls:
+        try:
+            call()
+        except DateOutOfRange:
+            pass
+        except ValidationError as error:
+            refusals.append(error.fields_by_name)
+    naive = ({"instant": ("instant.naive",)}, {"start": ("instant.naive",)})
+    assert all(refusal in naive for refusal in refusals)
 
 
 @given(st.sets(st.integers(0, 6), min_size=1))
@@ -630,10 +853,12 @@ def test_custom_calendar_names_are_not_translated() -> None:
 @pytest.mark.parametrize("lang", ["fr", "EN", None])
 def test_unknown_languages_are_refused(lang: object) -> None:
     """Only 'id' and 'en' are offered."""
-    with pytest.raises(ValidationError, match="lang"):
+    with pytest.raises(ValidationError) as caught:
         CAL.holiday_name(date(2026, 1, 1), lang=lang)  # type: ignore[arg-type]
-    with pytest.raises(ValidationError, match="lang"):
+    assert caught.value.fields_by_name == {"lang": ("value.not_choice",)}
+    with pytest.raises(ValidationError) as caught:
         CAL.holidays_in(2026, lang=lang)  # type: ignore[arg-type]
+    assert caught.value.errors[0].params == {"choices": ("id", "en")}
 
 
 @pytest.mark.parametrize("year", [2014, 2041, "2026"])

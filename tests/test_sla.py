@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lapor_core.calendar import HolidayKind, WorkingCalendar
-from lapor_core.errors import ValidationError
+from lapor_core.errors import DateOutOfRange, FieldError, ValidationError
 from lapor_core.sla import (
     DEFAULT_CLASSES,
     Clocks,
@@ -448,11 +448,22 @@ def test_calendar_for_is_asked_once_per_forward() -> None:
 
 
 def test_naive_now_or_event_times_are_refused() -> None:
-    """Without a time zone there is no local date: ValueError."""
-    with pytest.raises(ValueError, match="now"):
+    """Without a time zone there is no local date: ValidationError ``instant.naive`` naming the value."""
+    with pytest.raises(ValidationError) as caught:
         clocks_of([submit()], datetime(2026, 3, 18))  # noqa: DTZ001 - the naive value is the point
-    with pytest.raises(ValueError, match="aware"):
-        clocks_of([submit(datetime(2026, 3, 17, 10))], at(18))  # noqa: DTZ001
+    assert caught.value.fields_by_name == {"now": ("instant.naive",)}
+    with pytest.raises(ValidationError) as caught:
+        clocks_of([submit(), Step("request_info", datetime(2026, 3, 17, 12))], at(18))  # noqa: DTZ001
+    assert caught.value.fields_by_name == {"events[1].at": ("instant.naive",)}
+    with pytest.raises(ValidationError) as caught:
+        clocks_of([submit()], "2026-03-18T00:00+07:00")  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"now": ("instant.naive",)}
+
+
+def test_a_history_beyond_the_calendar_raises_date_out_of_range() -> None:
+    """A submission in 9998 on a calendar ending in 2026 is out of range, never an OverflowError."""
+    with pytest.raises(DateOutOfRange):
+        clocks_of([submit(datetime(9998, 12, 31, 23, tzinfo=UTC))], datetime(9998, 12, 31, 23, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("payload", [{}, {"institution": ""}, {"institution": 3171}])
@@ -460,7 +471,9 @@ def test_a_forward_without_an_institution_is_refused_naming_the_event(payload: d
     """The history is corrupt: ValidationError points at the event."""
     with pytest.raises(ValidationError) as caught:
         clocks_of([submit(), Step("forward", at(17, 11), payload)], at(18))
-    assert set(caught.value.fields_by_name) == {"events[1].payload.institution"}
+    assert caught.value.fields_by_name == {
+        "events[1].payload.institution": ("sla.forward_without_institution",)
+    }
 
 
 def test_policy_lists_every_bad_field() -> None:
@@ -468,30 +481,80 @@ def test_policy_lists_every_bad_field() -> None:
     with pytest.raises(ValidationError) as caught:
         SlaPolicy(verification=0, follow_up="5", closing=True, warn_before=-1)  # type: ignore[arg-type]
     assert set(caught.value.fields_by_name) == {"verification", "follow_up", "closing", "warn_before"}
+    assert {error.code for error in caught.value.errors} == {"sla.days_out_of_range"}
+    assert caught.value.errors[-1].params == {"min": 0, "max": 3650}
+    assert (
+        caught.value.messages("en")[0]
+        == "verification: must be a whole number of working days from 1 to 3,650"
+    )
+    assert (
+        caught.value.messages()[0]
+        == "verification: harus berupa bilangan bulat hari kerja dari 1 sampai 3.650"
+    )
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "field"),
+    ("kwargs", "field", "code"),
     [
-        ({"by_kind": {"": {"follow_up": 5}}}, "by_kind"),
-        ({"by_kind": {"aspirasi": {"follow_up": 0}}}, "by_kind.aspirasi.follow_up"),
-        ({"by_kind": {"aspirasi": {"weeks": 2}}}, "by_kind.aspirasi"),
-        ({"by_kind": {"aspirasi": 5}}, "by_kind.aspirasi"),
-        ({"by_kind": [1]}, "by_kind"),
-        ({"classes": {"field_exam": 10_000}}, "classes.field_exam"),
-        ({"classes": {3: 5}}, "classes"),
-        ({"classes": ["simple"]}, "classes"),
-        ({"pausing": {""}}, "pausing"),
-        ({"resuming": {None}}, "resuming"),
-        ({"pausing": {"tunda"}, "resuming": {"tunda"}}, "resuming"),
-        ({"pausable": {"verification_stage"}}, "pausable"),
+        ({"by_kind": {"": {"follow_up": 5}}}, "by_kind", "sla.kind_name_empty"),
+        ({"by_kind": {"aspirasi": {"follow_up": 0}}}, "by_kind.aspirasi.follow_up", "sla.days_out_of_range"),
+        ({"by_kind": {"aspirasi": {"weeks": 2}}}, "by_kind.aspirasi", "sla.stage_days_invalid"),
+        ({"by_kind": {"aspirasi": 5}}, "by_kind.aspirasi", "sla.stage_days_invalid"),
+        ({"by_kind": [1]}, "by_kind", "value.not_mapping"),
+        ({"classes": {"field_exam": 10_000}}, "classes.field_exam", "sla.days_out_of_range"),
+        ({"classes": {3: 5}}, "classes", "sla.class_name_empty"),
+        ({"classes": ["simple"]}, "classes", "value.not_mapping"),
+        ({"pausing": {""}}, "pausing", "sla.actions_invalid"),
+        ({"resuming": {None}}, "resuming", "sla.actions_invalid"),
+        ({"resuming": 5}, "resuming", "sla.actions_invalid"),
+        ({"pausing": [["hold"]]}, "pausing", "sla.actions_invalid"),
+        ({"pausing": {"tunda"}, "resuming": {"tunda"}}, "resuming", "sla.resuming_overlaps_pausing"),
+        ({"pausable": {"verification_stage"}}, "pausable", "value.not_choice"),
+        ({"pausable": 3}, "pausable", "value.not_choice"),
+        ({"pausable": [{}]}, "pausable", "value.not_choice"),
     ],
 )
-def test_policy_rejects_bad_overrides_naming_the_field(kwargs: dict[str, object], field: str) -> None:
-    """Overrides, classes and action sets are validated."""
+def test_policy_rejects_bad_overrides_naming_the_field_and_the_rule(
+    kwargs: dict[str, object], field: str, code: str
+) -> None:
+    """Overrides, classes and action sets are validated; junk never escapes as a TypeError."""
     with pytest.raises(ValidationError) as caught:
         SlaPolicy(**kwargs)  # type: ignore[arg-type]
-    assert field in caught.value.fields_by_name
+    assert caught.value.fields_by_name == {field: (code,)}
+
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=5),
+    st.lists(
+        st.one_of(st.none(), st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2)),
+        max_size=3,
+    ),
+    st.dictionaries(
+        st.one_of(st.text(max_size=3), st.integers()), st.one_of(st.integers(), st.none()), max_size=3
+    ),
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["verification", "warn_before", "by_kind", "classes", "pausing", "resuming", "pausable"]
+        ),
+        _JUNK,
+        max_size=4,
+    )
+)
+def test_policy_gives_a_policy_or_a_validation_error_for_any_junk(kwargs: dict[str, object]) -> None:
+    """Whatever the fields hold, SlaPolicy is built or raises ValidationError with codes, nothing else."""
+    errors: tuple[FieldError, ...] = ()
+    try:
+        SlaPolicy(**kwargs)  # type: ignore[arg-type]
+    except ValidationError as error:
+        errors = error.errors or (FieldError("$", "no errors listed"),)
+    assert all("." in e.code and e.message() != e.code for e in errors)
 
 
 def test_pausable_stages_may_be_named_by_their_values() -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -140,18 +140,29 @@ def test_group_by_names_every_unknown_key() -> None:
     """All bad keys are reported at once, with the known ones."""
     with pytest.raises(lc.ValidationError) as caught:
         parse_group_by(["colour", "province", "size"])
-    reasons = caught.value.fields_by_name["group_by"]
-    assert len(reasons) == 2
-    assert "'colour'" in reasons[0]
-    assert "month" in reasons[0]
+    assert caught.value.fields_by_name == {"group_by": ("stats.group_key_unknown", "stats.group_key_unknown")}
+    assert caught.value.errors[0].params == {"known": GROUP_KEYS}
+    assert "colour" not in str(caught.value)  # the refused value is never echoed
+    assert caught.value.messages()[0].startswith(
+        "group_by: kunci tidak dikenal; yang dikenal: province, regency"
+    )
 
 
-@pytest.mark.parametrize("bad", [["status", "status"], 42, None, [3]])
-def test_group_by_refuses_repeats_and_non_text(bad: object) -> None:
-    """A repeated key, a number or None is a validation error on ``group_by``."""
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        (["status", "status"], "stats.group_key_repeated"),
+        (42, "stats.group_by_not_keys"),
+        (None, "stats.group_by_not_keys"),
+        ([3], "stats.group_key_unknown"),
+        ([["status"]], "stats.group_key_unknown"),
+    ],
+)
+def test_group_by_refuses_repeats_and_non_text(bad: object, code: str) -> None:
+    """A repeated key, a number, None or a nested list is a validation error on ``group_by``."""
     with pytest.raises(lc.ValidationError) as caught:
         parse_group_by(bad)  # type: ignore[arg-type]
-    assert "group_by" in caught.value.fields_by_name
+    assert caught.value.fields_by_name == {"group_by": (code,)}
 
 
 def test_filters_read_each_key() -> None:
@@ -207,39 +218,93 @@ def test_bad_filters_are_all_named_at_once() -> None:
         "filters.channel",
         "filters.period",
     }
-    assert "aware" in fields["filters.period"][0]
+    assert fields["filters.colour"] == ("field.unknown",)
+    assert fields["filters.status"] == ("value.not_choice",)
+    assert fields["filters.kind"] == ("stats.filter_not_values",)
+    assert fields["filters.channel"] == ("stats.filter_value_bad",)
+    assert fields["filters.period"] == ("instant.naive",)
 
 
 @pytest.mark.parametrize(
-    ("filters", "field"),
+    ("filters", "field", "code"),
     [
-        ({"period": (date(2026, 3, 5), date(2026, 3, 4))}, "filters.period"),
-        ({"period": "March"}, "filters.period"),
-        ({"period": ("2026-03-01", None)}, "filters.period"),
-        ({"region": 31}, "filters.region"),
-        ({"institution": "x" * 101}, "filters.institution"),
-        ({"status": {"a": 1}}, "filters.status"),
+        ({"period": (date(2026, 3, 5), date(2026, 3, 4))}, "filters.period", "stats.period_reversed"),
+        ({"period": "March"}, "filters.period", "stats.period_not_pair"),
+        ({"period": ("March", None)}, "filters.period", "instant.malformed"),
+        ({"period": ("2026-02-30", None)}, "filters.period", "date.malformed"),
+        ({"period": ("2026-03-01T10:00", None)}, "filters.period", "instant.naive"),
+        ({"period": (3, None)}, "filters.period", "stats.period_bound_bad"),
+        ({"period": (None, "x" * 65)}, "filters.period", "instant.malformed"),
+        ({"region": 31}, "filters.region", "value.not_string"),
+        ({"institution": "x" * 101}, "filters.institution", "stats.filter_value_bad"),
+        ({"status": {"a": 1}}, "filters.status", "stats.filter_not_values"),
     ],
 )
-def test_malformed_filter_values_are_refused(filters: dict[str, object], field: str) -> None:
-    """Backwards periods, text periods, numeric regions, huge codes and mappings are refused."""
+def test_malformed_filter_values_are_refused(filters: dict[str, object], field: str, code: str) -> None:
+    """Backwards periods, junk bounds, numeric regions, huge codes and mappings are refused with codes."""
     with pytest.raises(lc.ValidationError) as caught:
         StatsFilters.from_mapping(filters)
-    assert field in caught.value.fields_by_name
+    assert caught.value.fields_by_name == {field: (code,)}
+
+
+def test_a_period_may_be_written_as_iso_text() -> None:
+    """Dates as ``YYYY-MM-DD`` and instants as ISO 8601 with an offset read like their objects."""
+    parsed = StatsFilters.from_mapping({"period": ("2026-03-01", "2026-03-20T12:00:00Z")})
+    assert parsed.submitted_from == datetime(2026, 3, 1, tzinfo=WIB)
+    assert parsed.submitted_before == datetime(2026, 3, 20, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("period", "code"),
+    [
+        ((date(9999, 12, 31), date(9999, 12, 31)), "date.out_of_range"),
+        ((date(9999, 12, 30), None), "date.out_of_range"),
+        ((None, date(9998, 12, 31)), "date.out_of_range"),
+        ((date(1000, 1, 1), None), "date.out_of_range"),
+        ((date.min, None), "date.out_of_range"),
+        ((None, "9999-12-31"), "date.out_of_range"),
+        ((datetime.min.replace(tzinfo=timezone(timedelta(hours=5))), None), "instant.out_of_range"),
+        ((None, datetime.max.replace(tzinfo=timezone(timedelta(hours=-5)))), "instant.out_of_range"),
+        ((datetime(999, 12, 31, tzinfo=UTC), None), "instant.out_of_range"),
+    ],
+)
+def test_periods_at_the_ends_of_time_are_refused_before_any_arithmetic(
+    period: tuple[object, object], code: str
+) -> None:
+    """Bounds no store could hold or no month could follow are a ValidationError, never an OverflowError."""
+    with pytest.raises(lc.ValidationError) as caught:
+        StatsFilters.from_mapping({"period": period})
+    assert set(caught.value.fields_by_name) == {"filters.period"}
+    assert {error.code for error in caught.value.errors} == {code}
+    assert set(caught.value.errors[0].params) == {"min", "max"}
+
+
+def test_the_widest_period_counts_on_every_path() -> None:
+    """From 1000-01-02 to 9998-12-30 is allowed, and counting and pooling over it works."""
+    filters = {"period": (date(1000, 1, 2), date(9998, 12, 30))}
+    desk, _ = make_desk()
+    desk.submit(submission())
+    assert statistics.stats(desk._ctx, ADMIN, group_by="month", filters=filters) == [
+        {"month": "2026-03", "count": 1, "suppressed": False}
+    ]
+    assert statistics.stats(desk._ctx, PUBLIC, group_by="month", filters=filters) == []
 
 
 def test_filters_must_be_a_mapping() -> None:
     """A list of filters is refused as a whole."""
     with pytest.raises(lc.ValidationError) as caught:
         StatsFilters.from_mapping(["status"])  # type: ignore[arg-type]
-    assert "filters" in caught.value.fields_by_name
+    assert caught.value.fields_by_name == {"filters": ("value.not_mapping",)}
 
 
 def test_bad_group_keys_and_filters_are_reported_together() -> None:
     """Planning a request reports the group keys and the filters in one error."""
     with pytest.raises(lc.ValidationError) as caught:
         plan_stats(PUBLIC, "province,size", {"weight": 3})
-    assert set(caught.value.fields_by_name) == {"group_by", "filters.weight"}
+    assert caught.value.fields_by_name == {
+        "group_by": ("stats.group_key_unknown",),
+        "filters.weight": ("field.unknown",),
+    }
 
 
 @pytest.mark.parametrize(
@@ -257,10 +322,49 @@ def test_months_run_on_wib(instant: datetime, month: str) -> None:
 
 def test_count_query_refuses_unknown_and_repeated_keys() -> None:
     """A store never receives a key it does not know."""
-    with pytest.raises(lc.ValidationError):
+    with pytest.raises(lc.ValidationError) as caught:
         CountQuery(["province", "colour"])
-    with pytest.raises(lc.ValidationError):
+    assert caught.value.fields_by_name == {"group_by": ("stats.group_key_unknown",)}
+    assert caught.value.errors[0].params == {"known": COUNT_KEYS}
+    with pytest.raises(lc.ValidationError) as caught:
         CountQuery(["unit", "unit"])
+    assert caught.value.fields_by_name == {"group_by": ("stats.group_key_repeated",)}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "code"),
+    [
+        ({"group_by": 5}, "group_by", "stats.group_key_unknown"),
+        ({"group_by": [["unit"], "unit"]}, "group_by", "stats.group_key_unknown"),
+        ({"statuses": "forwarded"}, "statuses", "stats.filter_not_values"),
+        ({"kinds": frozenset({1})}, "kinds", "stats.filter_not_values"),
+        ({"region_prefix": 31}, "region_prefix", "value.not_string"),
+        ({"confidential": "yes"}, "confidential", "value.not_boolean"),
+        ({"submitted_from": datetime(2026, 3, 1)}, "submitted_from", "instant.naive"),  # noqa: DTZ001
+        ({"submitted_before": date(2026, 3, 1)}, "submitted_before", "value.required"),
+        ({"submitted_before": datetime.max.replace(tzinfo=UTC)}, "submitted_before", "instant.out_of_range"),
+        ({"utc_offset_minutes": 10**9}, "utc_offset_minutes", "number.out_of_range"),
+        ({"utc_offset_minutes": 7.0}, "utc_offset_minutes", "number.out_of_range"),
+    ],
+)
+def test_count_query_checks_every_field_so_no_store_sees_junk(
+    kwargs: dict[str, object], field: str, code: str
+) -> None:
+    """A count query built by hand is checked as thoroughly as one built from filters."""
+    kwargs = {"group_by": (), **kwargs}
+    with pytest.raises(lc.ValidationError) as caught:
+        CountQuery(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {field: (code,)}
+
+
+@pytest.mark.parametrize(
+    "instant", [datetime.max.replace(tzinfo=UTC), datetime.min.replace(tzinfo=timezone(timedelta(hours=1)))]
+)
+def test_month_of_an_instant_at_the_ends_of_time_is_a_validation_error(instant: datetime) -> None:
+    """month_of cannot shift such an instant by the offset: it says so instead of overflowing."""
+    with pytest.raises(lc.ValidationError) as caught:
+        month_of(instant, 24 * 60)
+    assert caught.value.fields_by_name == {"instant": ("instant.out_of_range",)}
 
 
 def test_count_query_keys_and_filters_read_the_projection() -> None:
@@ -511,7 +615,8 @@ def test_stats_refuses_a_principal_that_is_not_one() -> None:
     desk, _ = make_desk()
     with pytest.raises(lc.ValidationError) as caught:
         statistics.stats(desk._ctx, "admin", group_by=["status"])  # type: ignore[arg-type]
-    assert "principal" in caught.value.fields_by_name
+    assert caught.value.fields_by_name == {"principal": ("stats.not_a_principal",)}
+    assert caught.value.errors[0].params == {"type": "string"}
 
 
 def test_stats_over_an_empty_store_is_an_empty_list() -> None:
@@ -553,3 +658,93 @@ def test_count_rows_equals_the_naive_count_by_key_of(
     query = attrs.evolve(StatsFilters.from_mapping(filters).count_query(keys), confidential=confidential)
     naive = Counter(query.key_of(c) for c in complaints if query.matches(c))
     assert {row.key: row.count for row in count_rows(complaints, query)} == naive
+
+
+# --- the ends of time on every store ------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def any_desk(request: pytest.FixtureRequest, tmp_path: object) -> lc.ComplaintDesk:
+    """A desk with one forwarded complaint, on the in-memory store or on a SQLite file."""
+    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path}/stats.db"
+    desk = lc.ComplaintDesk.open(url, clock=FrozenClock(datetime(2026, 3, 17, 10, tzinfo=WIB)), pepper=PEPPER)
+    desk.forward(ADMIN, desk.submit(submission()).tracking_id, institution="31.71")
+    return desk
+
+
+EXTREME_PERIODS = [
+    (date(9999, 12, 31), date(9999, 12, 31)),
+    (date(1, 1, 1), date(1, 1, 1)),
+    (date(2026, 1, 1), date(9999, 12, 30)),
+    (datetime.min.replace(tzinfo=timezone(timedelta(hours=5))), None),
+    (None, datetime.max.replace(tzinfo=timezone(timedelta(hours=-5)))),
+    ("0001-01-01T00:00+05:00", None),
+]
+
+
+@pytest.mark.parametrize("period", EXTREME_PERIODS)
+@pytest.mark.parametrize("principal", [ADMIN, PUBLIC], ids=["admin", "public"])
+def test_extreme_periods_are_the_same_validation_error_on_every_store(
+    any_desk: lc.ComplaintDesk, period: tuple[object, object], principal: lc.Principal
+) -> None:
+    """No OverflowError in memory, no StorageError in SQL: one ValidationError, the same everywhere."""
+    with pytest.raises(lc.ValidationError) as caught:
+        any_desk.stats(principal, group_by="month", filters={"period": period})
+    assert set(caught.value.fields_by_name) == {"filters.period"}
+    assert {e.code for e in caught.value.errors} <= {"date.out_of_range", "instant.out_of_range"}
+
+
+@pytest.mark.parametrize("principal", [ADMIN, PUBLIC], ids=["admin", "public"])
+def test_the_widest_period_gives_the_same_rows_on_every_store(
+    any_desk: lc.ComplaintDesk, principal: lc.Principal
+) -> None:
+    """The first and last allowed days are counted by SQL as by Python, pools included."""
+    for period in [
+        (date(1000, 1, 2), date(9998, 12, 30)),
+        ("1000-01-01T00:00Z", "9998-12-31T23:59:59+00:00"),
+    ]:
+        rows = any_desk.stats(principal, group_by=["month", "status"], filters={"period": period})
+        assert rows == [{"month": "2026-03", "status": "forwarded", "count": 1, "suppressed": False}]
+
+
+_JUNK_BOUND = st.one_of(
+    st.none(),
+    st.dates(),
+    st.datetimes(timezones=st.one_of(st.none(), st.timezones(), st.just(UTC))),
+    st.text(max_size=70),
+    st.from_regex(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}([+-][0-9]{2}:[0-9]{2}|Z)?)?", fullmatch=True
+    ),
+    st.integers(),
+    st.floats(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=_JUNK_BOUND, end=_JUNK_BOUND)
+def test_any_period_gives_rows_or_a_validation_error_on_memory_and_sqlite(
+    sqlite_desk: lc.ComplaintDesk, start: object, end: object
+) -> None:
+    """Junk bounds of every kind: the two stores agree, and nothing but ValidationError escapes."""
+    outcomes = []
+    for desk in (MEMORY_DESK, sqlite_desk):
+        try:
+            outcomes.append(desk.stats(PUBLIC, group_by="month", filters={"period": (start, end)}))
+        except lc.ValidationError as error:
+            outcomes.append(error.fields_by_name)
+    assert outcomes[0] == outcomes[1]
+
+
+def _one_complaint_desk(url: str) -> lc.ComplaintDesk:
+    desk = lc.ComplaintDesk.open(url, clock=FrozenClock(datetime(2026, 3, 17, 10, tzinfo=WIB)), pepper=PEPPER)
+    desk.forward(ADMIN, desk.submit(submission()).tracking_id, institution="31.71")
+    return desk
+
+
+MEMORY_DESK = _one_complaint_desk("memory://")
+
+
+@pytest.fixture(scope="module")
+def sqlite_desk(tmp_path_factory: pytest.TempPathFactory) -> lc.ComplaintDesk:
+    """A SQLite desk shared by the examples of one property (it is only read)."""
+    return _one_complaint_desk(f"sqlite:///{tmp_path_factory.mktemp('stats')}/junk.db")

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, drive_to, submission
 from lapor_core import cli
+from lapor_core._cli_text import Console
 from lapor_core.application import statistics
 from lapor_core.stats import GROUP_KEYS, SUPPRESSION_THRESHOLD
 from lapor_core.testing import FrozenClock
@@ -133,7 +134,7 @@ SWEEP_PRINCIPALS: dict[str, lc.Principal] = {
     "unit A": lc.Principal.unit("u-a", institution=A, unit=UNIT),
     "officer B": lc.Principal.institution("off-b", institution=B),
 }
-WRITERS: tuple[Callable[[list[dict[str, object]], io.StringIO], None], ...] = (
+WRITERS: tuple[Callable[[list[dict[str, object]], Console], None], ...] = (
     cli._stats_csv,
     cli._stats_table,
     cli._stats_json,
@@ -149,7 +150,7 @@ def _outputs(desk: lc.ComplaintDesk, principal: lc.Principal) -> tuple[list[str]
         rows = statistics.stats(ctx, principal, group_by=group_by)
         for write in WRITERS:
             out = io.StringIO()
-            write(rows, out)
+            write(rows, Console(out=out, err=io.StringIO()))
             tables.append(out.getvalue())
     tables.append(json.dumps(statistics.stats(ctx, principal, group_by=["status"], include_sla=True)))
     maps = [
@@ -338,5 +339,5 @@ def test_csv_export_shows_a_suppressed_cell_without_its_small_number() -> None:
     ]
     rows = statistics.stats(_desk(complaints)._ctx, lc.Principal.public(), group_by=["regency", "status"])
     out = io.StringIO()
-    cli._stats_csv(rows, out)
+    cli._stats_csv(rows, Console(out=out, err=io.StringIO()))
     assert out.getvalue() == "regency,status,count,suppressed\n31.71,forwarded,2,True\n"

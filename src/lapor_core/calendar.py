@@ -21,15 +21,17 @@ datetime.date(2026, 3, 27)
 from __future__ import annotations
 
 import enum
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
-from itertools import accumulate, compress
-from typing import Any, Final, Literal
+from itertools import accumulate, compress, islice
+from typing import Any, Final, Literal, cast
 from zoneinfo import ZoneInfo
 
 import attrs
 
+from lapor_core._validation import Invalid, type_name
 from lapor_core.errors import DateOutOfRange, FieldError, ValidationError
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "WorkingCalendar",
     "format_workweek",
     "parse_workweek",
+    "timezone_rule",
+    "workweek_rule",
 ]
 
 DEFAULT_FIRST_YEAR: Final = 2015
@@ -133,22 +137,36 @@ class Holiday:
     estimated: bool
 
 
-def parse_workweek(spec: str | Iterable[int]) -> frozenset[int]:
-    """Turn a work-week spec into the set of working weekdays (Monday is 0, as in :meth:`date.weekday`).
+_MAX_WORKWEEK_TEXT: Final = 100
+_MAX_WORKWEEK_ITEMS: Final = 64
+_MAX_ZONE_NAME: Final = 64
+_ZONE_NAME: Final = re.compile(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*")
 
-    ``spec`` is either text, comma-separated days or inclusive day ranges (``"Mon-Fri"``, ``"Mon-Sat"``,
+
+def workweek_rule(value: object) -> frozenset[int]:
+    """The rule for a work week, as a field rule: the set of working weekdays (Monday 0, Sunday 6).
+
+    ``value`` is either text, comma-separated days or inclusive day ranges (``"Mon-Fri"``, ``"Mon-Sat"``,
     ``"Sun-Thu"`` wraps around the week, ``"Mon,Wed,Fri"``, ``"Sen-Jum"``; English or Indonesian
-    abbreviations or full names, any case), or an iterable of weekday numbers.
+    abbreviations or full names, any case, spaces allowed), or an iterable of weekday numbers. This is the
+    one work-week rule of lapor_core: institution records and every other input use it.
 
     Raises:
-        ValidationError: On an unknown day, a number outside 0..6 or an empty week (field ``workweek``).
+        Invalid: ``calendar.workweek_unknown_day``, ``calendar.workweek_bad_range``,
+            ``calendar.workweek_bad_number``, ``calendar.workweek_not_days``, ``calendar.workweek_empty``
+            or ``text.too_long`` (more than 100 characters).
 
-    >>> sorted(parse_workweek("Mon-Fri")), sorted(parse_workweek("sun-thu")), sorted(parse_workweek([5, 0]))
-    ([0, 1, 2, 3, 4], [0, 1, 2, 3, 6], [0, 5])
+    >>> sorted(workweek_rule("Mon-Thu, Sat")), sorted(workweek_rule("Sen-Jum"))
+    ([0, 1, 2, 3, 5], [0, 1, 2, 3, 4])
+    >>> workweek_rule("Mon-Funday")
+    Traceback (most recent call last):
+    lapor_core._validation.Invalid: calendar.workweek_unknown_day
     """
     days: set[int] = set()
-    if isinstance(spec, str):
-        for part in spec.split(","):
+    if isinstance(value, str):
+        if len(value) > _MAX_WORKWEEK_TEXT:
+            raise Invalid("text.too_long", max=_MAX_WORKWEEK_TEXT, actual=len(value))
+        for part in value.split(","):
             ends = [_day_number(word) for word in part.split("-")]
             if len(ends) == 1:
                 days.add(ends[0])
@@ -156,23 +174,66 @@ def parse_workweek(spec: str | Iterable[int]) -> frozenset[int]:
                 start, stop = ends
                 days.update((start + k) % 7 for k in range((stop - start) % 7 + 1))
             else:
-                raise ValidationError.single("workweek", f"bad day range {_shown(part)}")
-    else:
-        try:
-            items = list(spec)
-        except TypeError:
-            raise ValidationError.single(
-                "workweek", "must be text like 'Mon-Fri' or weekday numbers"
-            ) from None
+                raise Invalid("calendar.workweek_bad_range")
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        items = list(islice(value, _MAX_WORKWEEK_ITEMS + 1))
+        if len(items) > _MAX_WORKWEEK_ITEMS:
+            raise Invalid("calendar.workweek_not_days")
         for item in items:
             if type(item) is not int or not 0 <= item <= 6:  # noqa: PLR2004 - Sunday is 6
-                raise ValidationError.single(
-                    "workweek", f"weekday numbers run 0 (Mon) to 6 (Sun), not {_shown(item)}"
-                )
+                raise Invalid("calendar.workweek_bad_number")
             days.add(item)
+    else:
+        raise Invalid("calendar.workweek_not_days", type=type_name(value))
     if not days:
-        raise ValidationError.single("workweek", "must contain at least one day")
+        raise Invalid("calendar.workweek_empty")
     return frozenset(days)
+
+
+def parse_workweek(spec: str | Iterable[int], *, field: str = "workweek") -> frozenset[int]:
+    """Turn a work-week spec into the set of working weekdays (Monday is 0, as in :meth:`date.weekday`).
+
+    The spec is what :func:`workweek_rule` reads: text (``"Mon-Fri"``, ``"Sun-Thu"``, ``"Sen-Jum"``) or
+    weekday numbers.
+
+    Raises:
+        ValidationError: On an unknown day, a number outside 0..6 or an empty week (field ``field``).
+
+    >>> sorted(parse_workweek("Mon-Fri")), sorted(parse_workweek("sun-thu")), sorted(parse_workweek([5, 0]))
+    ([0, 1, 2, 3, 4], [0, 1, 2, 3, 6], [0, 5])
+    """
+    try:
+        return workweek_rule(spec)
+    except Invalid as invalid:
+        raise ValidationError([invalid.at(field)]) from None
+
+
+def timezone_rule(value: object) -> str:
+    """The rule for a time zone, as a field rule: an IANA time zone name that exists, returned as given.
+
+    This is the one time-zone rule of lapor_core: calendars, institution records and regions use it.
+
+    Raises:
+        Invalid: ``calendar.timezone_not_name`` (not text shaped like ``Area/Location``, or longer than
+            64 characters) or ``calendar.timezone_unknown`` (no such zone in the time-zone database).
+
+    >>> timezone_rule("Asia/Makassar")
+    'Asia/Makassar'
+    >>> timezone_rule("Asia/Bandung")
+    Traceback (most recent call last):
+    lapor_core._validation.Invalid: calendar.timezone_unknown
+    """
+    _zone_of(value)
+    return cast("str", value)
+
+
+def _zone_of(value: object) -> ZoneInfo:
+    if not isinstance(value, str) or len(value) > _MAX_ZONE_NAME or not _ZONE_NAME.fullmatch(value):
+        raise Invalid("calendar.timezone_not_name")
+    try:
+        return ZoneInfo(value)
+    except (ValueError, LookupError, OSError):  # not found is a KeyError; a folder (``Asia``) an OSError
+        raise Invalid("calendar.timezone_unknown") from None
 
 
 def format_workweek(days: Iterable[int]) -> str:
@@ -207,32 +268,24 @@ def _run_text(run: list[int]) -> str:
 def _day_number(word: str) -> int:
     number = _DAY_WORDS.get(word.strip().lower())
     if number is None:
-        raise ValidationError.single("workweek", f"unknown day {_shown(word)}")
+        raise Invalid("calendar.workweek_unknown_day")
     return number
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 30 else text[:27] + "..."  # noqa: PLR2004 - keep messages short
-
-
 def _zone(key: object, field: str = "tz") -> ZoneInfo:
-    if not isinstance(key, str) or not key:
-        raise ValidationError.single(field, "must be an IANA time zone name like 'Asia/Jakarta'")
     try:
-        return ZoneInfo(key)
-    except (ValueError, LookupError):  # ZoneInfoNotFoundError is a KeyError; malformed keys are ValueError
-        raise ValidationError.single(field, f"unknown time zone {_shown(key)}") from None
+        return _zone_of(key)
+    except Invalid as invalid:
+        raise ValidationError([invalid.at(field)]) from None
 
 
 def _dates(values: Iterable[date], field: str) -> list[date]:
-    try:
-        items = list(values)
-    except TypeError:
-        raise ValidationError.single(field, "must be an iterable of dates") from None
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):  # type: ignore[unreachable]
+        raise ValidationError.single(field, "calendar.dates_not_iterable", type=type_name(values))
+    items = list(values)
     bad = [i for i, d in enumerate(items) if not isinstance(d, date) or isinstance(d, datetime)]
     if bad:
-        raise ValidationError([FieldError(f"{field}[{i}]", "must be a date (not a datetime)") for i in bad])
+        raise ValidationError([FieldError(f"{field}[{i}]", "calendar.not_a_date") for i in bad])
     return items
 
 
@@ -240,7 +293,7 @@ def _named_dates(values: Iterable[date] | Mapping[date, str], field: str) -> dic
     if isinstance(values, Mapping):
         days = _dates(values.keys(), field)
         errors = [
-            FieldError(f"{field}[{d.isoformat()}]", "name must be non-empty text")
+            FieldError(f"{field}[{d.isoformat()}]", "calendar.holiday_name_empty")
             for d in days
             if not isinstance(values[d], str) or not values[d].strip()
         ]
@@ -252,7 +305,9 @@ def _named_dates(values: Iterable[date] | Mapping[date, str], field: str) -> dic
 
 def _year(value: object, field: str, errors: list[FieldError]) -> int | None:
     if type(value) is not int or not MIN_YEAR <= value <= MAX_YEAR:
-        errors.append(FieldError(field, f"must be a year from {MIN_YEAR} to {MAX_YEAR}"))
+        errors.append(
+            FieldError(field, "calendar.year_out_of_range", {"min": str(MIN_YEAR), "max": str(MAX_YEAR)})
+        )
         return None
     return value
 
@@ -265,7 +320,7 @@ def _checked(
     first = _year(first_year, "first_year", errors)
     last = _year(last_year, "last_year", errors)
     if first is not None and last is not None and first > last:
-        errors.append(FieldError("last_year", "must not be before first_year"))
+        errors.append(FieldError("last_year", "calendar.ends_before_start", {"start": "first_year"}))
     parsed: dict[str, Any] = {}
     for field, check in checks.items():
         try:
@@ -390,7 +445,7 @@ class _Index:
             flags[d.toordinal() - origin] = 1
         cum = list(accumulate(flags, initial=0))
         if cum[-1] == 0:
-            raise ValidationError.single("workweek", "leaves no working day in the calendar's range")
+            raise ValidationError.single("workweek", "calendar.workweek_no_working_day")
         ranks = list(compress(range(origin, origin + size), flags))
         return cls((first, last, calendar.workweek, holidays, working), origin, bytes(flags), cum, ranks)
 
@@ -500,13 +555,17 @@ class WorkingCalendar:
         errors: list[FieldError] = []
         for field, value in (("first", self.first), ("last", self.last)):
             if not isinstance(value, date) or isinstance(value, datetime):
-                errors.append(FieldError(field, "must be a date"))
+                errors.append(FieldError(field, "calendar.not_a_date"))
             elif not MIN_YEAR <= value.year <= MAX_YEAR:
-                errors.append(FieldError(field, f"must be in the years {MIN_YEAR} to {MAX_YEAR}"))
+                errors.append(
+                    FieldError(
+                        field, "calendar.year_out_of_range", {"min": str(MIN_YEAR), "max": str(MAX_YEAR)}
+                    )
+                )
         if not errors and self.first > self.last:
-            errors.append(FieldError("last", "must not be before first"))
+            errors.append(FieldError("last", "calendar.ends_before_start", {"start": "first"}))
         if self.decreed_through is not None and type(self.decreed_through) is not int:
-            errors.append(FieldError("decreed_through", "must be a year or None"))
+            errors.append(FieldError("decreed_through", "calendar.not_a_year"))
         try:
             zone = _zone(self.tz)
         except ValidationError as e:
@@ -561,7 +620,9 @@ class WorkingCalendar:
         240
         """
         if not isinstance(collective_leave, bool):
-            raise ValidationError.single("collective_leave", "must be True or False")
+            raise ValidationError.single(
+                "collective_leave", "value.not_boolean", type=type_name(collective_leave)
+            )
         first, last, parsed = _checked(
             first_year,
             last_year,
@@ -688,7 +749,7 @@ class WorkingCalendar:
         """
         added = _named_dates(days, "days")
         if kind not in set(HolidayKind):
-            raise ValidationError.single("kind", f"must be one of {', '.join(HolidayKind)}")
+            raise ValidationError.single("kind", "value.not_choice", choices=tuple(HolidayKind))
         holidays = self._holidays().add(added, HolidayKind(kind), estimated=estimated)
         return attrs.evolve(self, **holidays.fields())
 
@@ -743,7 +804,7 @@ class WorkingCalendar:
     def with_decreed_through(self, year: int | None) -> WorkingCalendar:
         """A copy whose days up to the end of ``year`` are final (after applying that year's decree)."""
         if year is not None and type(year) is not int:
-            raise ValidationError.single("year", "must be a year or None")
+            raise ValidationError.single("year", "calendar.not_a_year")
         return attrs.evolve(self, decreed_through=year)
 
     # -- arithmetic (the hot path: keep it to look-ups) --------------------------------------------------
@@ -820,26 +881,54 @@ class WorkingCalendar:
         """The date of an aware ``instant`` in the calendar's time zone.
 
         Raises:
-            ValueError: ``instant`` is naive.
+            ValidationError: ``instant`` is naive (code ``instant.naive``, field ``instant``).
+            DateOutOfRange: Its local date falls outside the calendar.
             TypeError: ``instant`` is not a datetime.
+
+        >>> from zoneinfo import ZoneInfo
+        >>> late = datetime(2026, 3, 17, 23, tzinfo=ZoneInfo("Asia/Jakarta"))
+        >>> WorkingCalendar.indonesia("Asia/Jayapura").local_date(late)
+        datetime.date(2026, 3, 18)
         """
+        return _fromordinal(self._origin + self._local_index(instant, "instant"))
+
+    def _local_index(self, instant: datetime, field: str) -> int:
+        """The index of ``instant``'s local date in the day index, checked to lie in the calendar."""
         try:
             tzinfo = instant.tzinfo
         except AttributeError:
-            raise _not_a_date("instant", instant, "an aware datetime") from None
-        if tzinfo is self._zone:
-            return instant.date()
-        if tzinfo is None or (type(tzinfo) not in _ALWAYS_AWARE and instant.utcoffset() is None):
-            raise ValueError("instant must be timezone-aware")
-        return instant.astimezone(self._zone).date()
+            raise _not_a_date(field, instant, "an aware datetime") from None
+        zone = self._zone
+        if tzinfo is zone:  # already local: its wall-clock date is the local date, no conversion needed
+            i = instant.toordinal() - self._origin
+        elif tzinfo is None or (type(tzinfo) not in _ALWAYS_AWARE and instant.utcoffset() is None):
+            raise ValidationError.single(field, "instant.naive")
+        else:
+            try:
+                i = instant.astimezone(zone).toordinal() - self._origin
+            except OverflowError:  # within a day of datetime.min or max: far outside any calendar
+                i = -1
+        if 0 <= i < self._size:
+            return i
+        raise DateOutOfRange(value=instant, first=self.first, last=self.last)
 
     def end_of_day(self, day: date) -> datetime:
         """The aware instant ``day`` ends in the calendar's time zone: 00:00 local of the following day.
 
+        Raises:
+            DateOutOfRange: ``day`` falls outside the calendar.
+            TypeError: ``day`` is not a date.
+
         >>> WorkingCalendar.indonesia("Asia/Makassar").end_of_day(date(2026, 3, 27)).isoformat()
         '2026-03-28T00:00:00+08:00'
         """
-        return datetime.combine(day, _MIDNIGHT, self._zone) + _ONE_DAY
+        try:
+            i = day.toordinal() - self._origin
+        except AttributeError:
+            raise _not_a_date("day", day) from None
+        if 0 <= i < self._size:  # the calendar's last day is at most 9998-12-31: the next day exists
+            return _combine(_fromordinal(self._origin + i + 1), _MIDNIGHT, self._zone)
+        raise DateOutOfRange(value=day, first=self.first, last=self.last)
 
     def due_at(self, start: datetime, n: int) -> datetime:
         """When the ``n``-th working day after ``start``'s local date ends, as an aware local datetime.
@@ -849,7 +938,7 @@ class WorkingCalendar:
         A ``start`` already in the calendar's zone (the same ``ZoneInfo``) skips the conversion.
 
         Raises:
-            ValueError: ``start`` is naive (no time zone).
+            ValidationError: ``start`` is naive (code ``instant.naive``, field ``start``).
             TypeError: ``start`` is not a datetime.
             DateOutOfRange: The date or the result falls outside the calendar.
 
@@ -858,23 +947,11 @@ class WorkingCalendar:
         >>> WorkingCalendar.indonesia("Asia/Jayapura").due_at(wib, 3).isoformat()
         '2026-03-28T00:00:00+09:00'
         """
-        try:
-            tzinfo = start.tzinfo
-        except AttributeError:
-            raise _not_a_date("start", start, "an aware datetime") from None
-        zone = self._zone
-        if tzinfo is zone:  # already local: its wall-clock date is the local date, no conversion needed
-            i = start.toordinal() - self._origin
-        elif tzinfo is None or (type(tzinfo) not in _ALWAYS_AWARE and start.utcoffset() is None):
-            raise ValueError("start must be timezone-aware (a naive datetime has no date in any time zone)")
-        else:
-            i = start.astimezone(zone).toordinal() - self._origin
-        if 0 <= i < self._size:
-            j = self._cum[i + 1] + n - 1 if n > 0 else self._cum[i] + n
-            if 0 <= j < self._count:
-                return _combine(_fromordinal(self._ranks[j] + 1), _MIDNIGHT, zone)
-            raise self._result_outside(self.local_date(start), n)
-        raise DateOutOfRange(value=start, first=self.first, last=self.last)
+        i = self._local_index(start, "start")
+        j = self._cum[i + 1] + n - 1 if n > 0 else self._cum[i] + n
+        if 0 <= j < self._count:
+            return _combine(_fromordinal(self._ranks[j] + 1), _MIDNIGHT, self._zone)
+        raise self._result_outside(_fromordinal(self._origin + i), n)
 
     def _result_outside(self, day: date, n: int) -> DateOutOfRange:
         where = "after" if n > 0 else "from" if n == 0 else "before"
@@ -999,7 +1076,7 @@ def _lang(lang: object) -> Lang:
         return "id"
     if lang == "en":
         return "en"
-    raise ValidationError.single("lang", "must be 'id' or 'en'")
+    raise ValidationError.single("lang", "value.not_choice", choices=("id", "en"))
 
 
 def _not_a_date(field: str, value: object, expected: str = "a date") -> TypeError:

@@ -115,7 +115,7 @@ def region_counts(rows: Iterable[Mapping[str, object]], *, level: str, regions: 
         ValidationError: ``level`` is not one of :data:`LEVELS`.
     """
     if level not in LEVELS:
-        raise ValidationError.single("level", f"must be one of {', '.join(LEVELS)}")
+        raise ValidationError.single("level", "value.not_choice", choices=LEVELS)
     features = []
     for row in rows:
         code = row.get(level)

@@ -35,10 +35,11 @@ import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import Final, Protocol
+from typing import Final, Protocol, cast
 
 import attrs
 
+from lapor_core._validation import prefixed, type_name
 from lapor_core.calendar import WorkingCalendar
 from lapor_core.errors import FieldError, ValidationError
 
@@ -98,9 +99,12 @@ DEFAULT_CLASSES: Final[Mapping[str, int]] = MappingProxyType(
 """The optional SLA classes (follow-up length in working days) LAPOR! publishes."""
 
 
+_MAX_DAYS: Final = 3650  # ten working years is absurd enough for any stage
+
+
 def _length(value: object, field: str, errors: list[FieldError], *, minimum: int = 1) -> None:
-    if type(value) is not int or not minimum <= value <= 3650:  # noqa: PLR2004 - ten years is absurd enough
-        errors.append(FieldError(field, f"must be a whole number of working days from {minimum} to 3650"))
+    if type(value) is not int or not minimum <= value <= _MAX_DAYS:
+        errors.append(FieldError(field, "sla.days_out_of_range", {"min": minimum, "max": _MAX_DAYS}))
 
 
 @attrs.frozen
@@ -132,25 +136,21 @@ class StageDays:
 
 def _by_kind(value: Mapping[str, StageDays | Mapping[str, int]]) -> Mapping[str, StageDays]:
     if not isinstance(value, Mapping):
-        raise ValidationError.single("by_kind", "must map report kinds to stage lengths")
+        raise ValidationError.single("by_kind", "value.not_mapping", type=type_name(value))
     result: dict[str, StageDays] = {}
     errors: list[FieldError] = []
     for kind, days in value.items():
         if not isinstance(kind, str) or not kind:
-            errors.append(FieldError("by_kind", "report kinds must be non-empty text"))
+            errors.append(FieldError("by_kind", "sla.kind_name_empty"))
         elif isinstance(days, StageDays):
             result[kind] = days
         elif isinstance(days, Mapping) and set(days) <= {stage.value for stage in Stage}:
             try:
                 result[kind] = StageDays(**days)
             except ValidationError as e:
-                errors.extend(FieldError(f"by_kind.{kind}.{error.field}", error.reason) for error in e.errors)
+                errors.extend(prefixed(f"by_kind.{kind}", e.errors))
         else:
-            errors.append(
-                FieldError(
-                    f"by_kind.{kind}", "must be StageDays or a mapping of verification/follow_up/closing"
-                )
-            )
+            errors.append(FieldError(f"by_kind.{kind}", "sla.stage_days_invalid"))
     if errors:
         raise ValidationError(errors)
     return MappingProxyType(result)
@@ -158,11 +158,11 @@ def _by_kind(value: Mapping[str, StageDays | Mapping[str, int]]) -> Mapping[str,
 
 def _classes(value: Mapping[str, int]) -> Mapping[str, int]:
     if not isinstance(value, Mapping):
-        raise ValidationError.single("classes", "must map SLA class names to working days")
+        raise ValidationError.single("classes", "value.not_mapping", type=type_name(value))
     errors: list[FieldError] = []
     for name, days in value.items():
         if not isinstance(name, str) or not name:
-            errors.append(FieldError("classes", "class names must be non-empty text"))
+            errors.append(FieldError("classes", "sla.class_name_empty"))
         else:
             _length(days, f"classes.{name}", errors)
     if errors:
@@ -170,16 +170,29 @@ def _classes(value: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType(dict(value))
 
 
+def _items(value: object) -> Iterable[object]:
+    """The items of a set-like field; a lone non-collection becomes one None, reported after init."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return (None,)
+    return value
+
+
 def _actions(value: Iterable[str]) -> frozenset[str]:
-    if isinstance(value, str):
-        return frozenset({value})
-    return frozenset(value)
+    raw: object = value
+    if isinstance(raw, str):
+        return frozenset({raw})
+    # Anything but text becomes None, reported as "not action names" after init (and cannot break the set).
+    return cast("frozenset[str]", frozenset(item if isinstance(item, str) else None for item in _items(raw)))
 
 
 def _stages(value: Iterable[Stage | str]) -> frozenset[Stage]:
-    known: dict[object, object] = {stage.value: stage for stage in Stage}
-    # Unknown names stay as they are, so validation can report them.
-    return frozenset(known.get(item, item) for item in value)  # type: ignore[misc]  # checked after init
+    known: dict[object, Stage] = {stage.value: stage for stage in Stage}
+    # Unknown names become None, so validation can report them (and unhashable junk cannot break the set).
+    stages = frozenset(
+        known.get(item) if isinstance(item, str) else item if isinstance(item, Stage) else None
+        for item in _items(value)
+    )
+    return cast("frozenset[Stage]", stages)
 
 
 @attrs.frozen
@@ -227,14 +240,14 @@ class SlaPolicy:
             _length(getattr(self, stage.value), stage.value, errors)
         _length(self.warn_before, "warn_before", errors, minimum=0)
         errors.extend(
-            FieldError(field, "must be action names")
+            FieldError(field, "sla.actions_invalid")
             for field in ("pausing", "resuming")
             if not all(isinstance(action, str) and action for action in getattr(self, field))
         )
-        if self.pausing & self.resuming:
-            errors.append(FieldError("resuming", "must not share actions with pausing"))
+        if any(isinstance(action, str) for action in self.pausing & self.resuming):
+            errors.append(FieldError("resuming", "sla.resuming_overlaps_pausing"))
         if not all(isinstance(stage, Stage) for stage in self.pausable):
-            errors.append(FieldError("pausable", "must be Stage values"))
+            errors.append(FieldError("pausable", "value.not_choice", {"choices": tuple(Stage)}))
         if errors:
             raise ValidationError(errors)
 
@@ -530,16 +543,21 @@ def compute_clocks(
         now: The instant to judge open clocks at (aware).
 
     Raises:
-        ValueError: An event time or ``now`` is naive.
-        ValidationError: A ``forward`` without an institution code.
+        ValidationError: An event time (``events[i].at``) or ``now`` is not an aware datetime (code
+            ``instant.naive``); a ``forward`` without an institution code.
         DateOutOfRange: A date beyond a calendar's range.
     """
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware")
+    _check_aware("now", now)
     replay = _Replay(policy, admin_calendar, calendar_for)
     for index, event in enumerate(events):
+        _check_aware(f"events[{index}].at", event.at)
         replay.apply(index, event)
     return Clocks(clocks=tuple(clock.freeze(policy, now) for clock in replay.clocks), now=now)
+
+
+def _check_aware(field: str, value: object) -> None:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError.single(field, "instant.naive")
 
 
 class _Replay:
@@ -646,6 +664,6 @@ def _institution(payload: Mapping[str, object], index: int) -> str:
     value = payload.get("institution")
     if not isinstance(value, str) or not value:
         raise ValidationError.single(
-            f"events[{index}].payload.institution", "a forward needs an institution code"
+            f"events[{index}].payload.institution", "sla.forward_without_institution"
         )
     return value

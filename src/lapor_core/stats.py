@@ -27,7 +27,7 @@ Example:
     '31.71'
     >>> parse_group_by("province,colour")
     Traceback (most recent call last):
-    lapor_core.errors.ValidationError: invalid input: group_by: unknown key 'colour'; known: province, ...
+    lapor_core.errors.ValidationError: invalid input: group_by: unknown key; known: province, regency, ...
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from typing import Final, TypeVar, cast
 
 import attrs
 
+from lapor_core import _validation as v
 from lapor_core.access import PUBLISHED, Decision, Principal, Subject, decide, relation_at
 from lapor_core.complaint import Complaint
 from lapor_core.errors import FieldError, ValidationError
@@ -90,23 +91,45 @@ SUPPRESSION_THRESHOLD: Final = 10
 DEFAULT_UTC_OFFSET_MINUTES: Final = 420
 """Months run on WIB (UTC+7), the national LAPOR! admin's time (Keppres 41/1987); Indonesia has no DST."""
 
+_T = TypeVar("_T")
+
 KeyValue = str | bool | None
 """One value of a row's key: text for group keys, a flag for ``confidential`` and ``anonymous``."""
 
 _FILTER_KEYS: Final = ("status", "institution", "region", "period", "category", "kind", "channel")
 _REGENCY_LENGTH: Final = 5
-_MAX_ECHO: Final = 40
 _MAX_VALUE: Final = 100
+_MAX_OFFSET_MINUTES: Final = 24 * 60
 
 
 def month_of(instant: datetime, utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES) -> str:
     """The month (``YYYY-MM``) of an aware instant at a fixed UTC offset (default WIB).
 
+    Raises:
+        ValidationError: The instant is naive, or so near the ends of time that the offset overflows
+            (code ``instant.out_of_range``, field ``instant``).
+
     >>> month_of(datetime(2026, 3, 31, 17, 30, tzinfo=UTC))
     '2026-04'
     """
-    local = instant.astimezone(UTC) + timedelta(minutes=utc_offset_minutes)
+    try:
+        local = instant.astimezone(UTC) + timedelta(minutes=utc_offset_minutes)
+    except OverflowError:
+        _rule(v.instant, "instant", instant)  # raises the rule's own error for an instant beyond its range
+        raise
+    except (ValueError, TypeError):
+        if isinstance(instant, datetime):
+            raise ValidationError.single("instant", "instant.naive") from None
+        raise
     return f"{local.year:04d}-{local.month:02d}"
+
+
+def _rule(rule: Callable[[object], _T], field: str, value: object) -> _T:
+    """``rule(value)``, its refusal raised as the ValidationError of ``field``."""
+    try:
+        return rule(value)
+    except v.Invalid as invalid:
+        raise ValidationError([invalid.at(field)]) from None
 
 
 def _month_start(month: str, utc_offset_minutes: int) -> datetime:
@@ -148,7 +171,13 @@ _KEY_OF: Final[Mapping[str, Callable[[Complaint, int], KeyValue]]] = MappingProx
 
 
 def _key_tuple(keys: Iterable[str]) -> tuple[str, ...]:
+    raw: object = keys
+    if isinstance(raw, str) or not isinstance(raw, Iterable):
+        return cast("tuple[str, ...]", (raw,))  # reported as an unknown key after init
     return tuple(keys)
+
+
+_SET_FIELDS: Final = ("statuses", "institutions", "categories", "kinds", "channels")
 
 
 def _in_region(region: str | None, prefix: str) -> bool:
@@ -180,7 +209,9 @@ class CountQuery:
         utc_offset_minutes: The offset months are read at.
 
     Raises:
-        ValidationError: A key is unknown or repeated.
+        ValidationError: A key is unknown or repeated, a filter is not a set of texts, a bound is not an
+            aware datetime in :func:`lapor_core._validation.instant`'s range, or the offset is not a
+            whole number of minutes within a day.
 
     >>> CountQuery(("province", "status"), statuses=frozenset({"forwarded"})).group_by
     ('province', 'status')
@@ -199,13 +230,37 @@ class CountQuery:
     utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES
 
     def __attrs_post_init__(self) -> None:
-        errors = [
-            FieldError("group_by", f"unknown key {key!r:.{_MAX_ECHO}}; known: {', '.join(COUNT_KEYS)}")
-            for key in self.group_by
-            if key not in COUNT_KEYS
-        ]
-        if len(set(self.group_by)) != len(self.group_by):
-            errors.append(FieldError("group_by", "must not repeat a key"))
+        errors = _key_errors(self.group_by, COUNT_KEYS)
+        for name in _SET_FIELDS:
+            values = getattr(self, name)
+            if values is not None and (
+                not isinstance(values, frozenset | set) or not all(isinstance(x, str) for x in values)
+            ):
+                errors.append(FieldError(name, "stats.filter_not_values"))
+        prefix: object = self.region_prefix
+        if prefix is not None and not isinstance(prefix, str):
+            errors.append(FieldError("region_prefix", "value.not_string", {"type": v.type_name(prefix)}))
+        confidential: object = self.confidential
+        if confidential is not None and not isinstance(confidential, bool):
+            errors.append(
+                FieldError("confidential", "value.not_boolean", {"type": v.type_name(confidential)})
+            )
+        for name in ("submitted_from", "submitted_before"):
+            bound = getattr(self, name)
+            if bound is not None:
+                try:
+                    v.instant(bound if isinstance(bound, datetime) else None)
+                except v.Invalid as invalid:
+                    errors.append(invalid.at(name))
+        offset = self.utc_offset_minutes
+        if type(offset) is not int or not -_MAX_OFFSET_MINUTES <= offset <= _MAX_OFFSET_MINUTES:
+            errors.append(
+                FieldError(
+                    "utc_offset_minutes",
+                    "number.out_of_range",
+                    {"min": -_MAX_OFFSET_MINUTES, "max": _MAX_OFFSET_MINUTES},
+                )
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -420,43 +475,42 @@ def _values(
     """One value or a list of them, as a set of non-empty strings (from ``allowed`` when given)."""
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list | tuple | set | frozenset) or not items:
-        errors.append(FieldError(f"filters.{name}", "must be a value or a non-empty list of values"))
+        errors.append(FieldError(f"filters.{name}", "stats.filter_not_values"))
         return None
     known = tuple(allowed) if allowed is not None else None
     values: set[str] = set()
     for item in items:
         if not isinstance(item, str) or not item.strip() or len(item) > _MAX_VALUE:
-            errors.append(
-                FieldError(f"filters.{name}", f"values must be non-empty text of at most {_MAX_VALUE}")
-            )
+            errors.append(FieldError(f"filters.{name}", "stats.filter_value_bad", {"max": _MAX_VALUE}))
             return None
         value = item.strip()  # a StrEnum member strips to its value
         if known is not None and value not in known:
-            errors.append(
-                FieldError(
-                    f"filters.{name}", f"unknown value {value!r:.{_MAX_ECHO}}; known: {', '.join(known)}"
-                )
-            )
+            errors.append(FieldError(f"filters.{name}", "value.not_choice", {"choices": known}))
             return None
         values.add(value)
     return frozenset(values)
 
 
-def _instant(name: str, raw: object, *, end: bool, errors: list[FieldError]) -> datetime | None:
-    """A period bound: an aware datetime, or a date as the start of the day in WIB (the next, for ``end``)."""
+_DATE_LENGTH: Final = len("YYYY-MM-DD")
+_WIB: Final = timezone(timedelta(minutes=DEFAULT_UTC_OFFSET_MINUTES))
+
+
+def _bound(raw: object, *, end: bool) -> datetime | None:
+    """A period bound, checked by the shared rules of :mod:`lapor_core._validation`.
+
+    An aware datetime (or ISO 8601 text with an offset) is taken as it is; a date (or ``YYYY-MM-DD``
+    text) is the start of that day in WIB, of the next day for ``end``. The rules' ranges keep every bound
+    where stores can hold it and months can be counted without overflow.
+    """
     if raw is None:
         return None
-    if isinstance(raw, datetime):
-        if raw.tzinfo is None or raw.utcoffset() is None:
-            errors.append(FieldError(f"filters.{name}", "datetimes must be timezone-aware"))
-            return None
-        return raw
-    if isinstance(raw, date):
-        day = raw + timedelta(days=1) if end else raw
-        wib = timezone(timedelta(minutes=DEFAULT_UTC_OFFSET_MINUTES))
-        return datetime.combine(day, time(), wib)
-    errors.append(FieldError(f"filters.{name}", "must be a date, an aware datetime or None"))
-    return None
+    is_day = isinstance(raw, date) and not isinstance(raw, datetime)
+    if is_day or (isinstance(raw, str) and len(raw.strip()) == _DATE_LENGTH):
+        day = v.calendar_date(raw)
+        return datetime.combine(day + timedelta(days=1) if end else day, time(), _WIB)
+    if isinstance(raw, datetime | str):
+        return v.instant(raw)
+    raise v.Invalid("stats.period_bound_bad", type=v.type_name(raw))
 
 
 @attrs.frozen
@@ -498,17 +552,16 @@ class StatsFilters:
 
         >>> StatsFilters.from_mapping({"kind": "aspirasi", "colour": "red"})
         Traceback (most recent call last):
-        lapor_core.errors.ValidationError: invalid input: filters.colour: unknown filter; known: status, ...
+        lapor_core.errors.ValidationError: invalid input: filters.colour: unknown field
+        >>> StatsFilters.from_mapping({"period": ("2026-03-01", "9999-12-31")}).submitted_from
+        Traceback (most recent call last):
+        lapor_core.errors.ValidationError: invalid input: filters.period: must lie between ...
         """
         if filters is None:
             return cls()
         if not isinstance(filters, Mapping):
-            raise ValidationError.single("filters", "must be a mapping of filter names to values")
-        errors: list[FieldError] = [
-            FieldError(f"filters.{str(key)[:_MAX_ECHO]}", f"unknown filter; known: {', '.join(_FILTER_KEYS)}")
-            for key in filters
-            if key not in _FILTER_KEYS
-        ]
+            raise ValidationError.single("filters", "value.not_mapping", type=v.type_name(filters))
+        errors = v.unknown_fields("filters", [key for key in filters if key not in _FILTER_KEYS])
         fields: dict[str, object] = {}
         simple = (
             ("status", "statuses", [s.value for s in Status]),
@@ -525,12 +578,13 @@ class StatsFilters:
         fields["channels"] = _enum_set(Channel, fields.get("channels"))
         region = filters.get("region")
         if region is not None:
-            try:
-                if not isinstance(region, str):
-                    raise ValidationError.single("region", "must be a region code such as 31 or 31.71")
-                fields["region"] = normalize_code(region.strip(), field="region")
-            except ValidationError as e:
-                errors += [FieldError(f"filters.{error.field}", error.reason) for error in e.errors]
+            if not isinstance(region, str):
+                errors.append(FieldError("filters.region", "value.not_string", {"type": v.type_name(region)}))
+            else:
+                try:
+                    fields["region"] = normalize_code(region.strip(), field="region")
+                except ValidationError as e:
+                    errors += v.prefixed("filters", e.errors)
         period = filters.get("period")
         if period is not None:
             fields.update(_period(period, errors))
@@ -573,13 +627,19 @@ def _value_set(
 
 def _period(period: object, errors: list[FieldError]) -> dict[str, datetime | None]:
     if not isinstance(period, list | tuple) or len(period) != 2:  # noqa: PLR2004 - (start, end)
-        errors.append(FieldError("filters.period", "must be (start, end)"))
+        errors.append(FieldError("filters.period", "stats.period_not_pair"))
         return {}
-    start = _instant("period", period[0], end=False, errors=errors)
-    end = _instant("period", period[1], end=True, errors=errors)
-    if start is not None and end is not None and not start < end:
-        errors.append(FieldError("filters.period", "must start before it ends"))
-    return {"submitted_from": start, "submitted_before": end}
+    bounds: list[datetime | None] = []
+    for raw, end in zip(period, (False, True), strict=True):
+        try:
+            bounds.append(_bound(raw, end=end))
+        except v.Invalid as invalid:
+            errors.append(invalid.at("filters.period"))
+            bounds.append(None)
+    start, end_ = bounds
+    if start is not None and end_ is not None and not start < end_:
+        errors.append(FieldError("filters.period", "stats.period_reversed"))
+    return {"submitted_from": start, "submitted_before": end_}
 
 
 def parse_group_by(group_by: str | Sequence[str]) -> tuple[str, ...]:
@@ -593,17 +653,24 @@ def parse_group_by(group_by: str | Sequence[str]) -> tuple[str, ...]:
     elif isinstance(group_by, list | tuple):
         names = list(group_by)
     else:
-        raise ValidationError.single("group_by", "must be a comma-separated text or a list of keys")
-    errors = [
-        FieldError("group_by", f"unknown key {name!r:.{_MAX_ECHO}}; known: {', '.join(GROUP_KEYS)}")
-        for name in names
-        if name not in GROUP_KEYS
-    ]
-    if len(set(map(str, names))) != len(names):
-        errors.append(FieldError("group_by", "must not repeat a key"))
+        raise ValidationError.single("group_by", "stats.group_by_not_keys", type=v.type_name(group_by))
+    errors = _key_errors(names, GROUP_KEYS)
     if errors:
         raise ValidationError(errors)
     return tuple(cast("list[str]", names))
+
+
+def _key_errors(names: Sequence[object], known: Sequence[str]) -> list[FieldError]:
+    """One error per unknown key (never echoing it: it may be junk) and one for any repeat."""
+    errors = [
+        FieldError("group_by", "stats.group_key_unknown", {"known": tuple(known)})
+        for name in names
+        if not isinstance(name, str) or name not in known
+    ]
+    found = [name for name in names if isinstance(name, str) and name in known]
+    if len(set(found)) != len(found):
+        errors.append(FieldError("group_by", "stats.group_key_repeated"))
+    return errors
 
 
 # --- who may count what ------------------------------------------------------------------------------------
@@ -778,10 +845,10 @@ class StatsPlan:
         offset = self.utc_offset_minutes
         start, end = self.filters.submitted_from, self.filters.submitted_before
         if start is not None:
-            start = _month_start(month_of(start, offset), offset)
+            start = _storable(_month_start(month_of(start, offset), offset))
         if end is not None:
             last = month_of(end - timedelta(microseconds=1), offset)
-            end = _month_start(_next_month(last), offset)
+            end = _storable(_month_start(_next_month(last), offset))
         return start, end
 
     def pool_is_whole(self, month: str) -> bool:
@@ -793,6 +860,14 @@ class StatsPlan:
         return (start is None or _month_start(month, offset) >= start) and (
             end is None or _month_start(_next_month(month), offset) <= end
         )
+
+
+def _storable(bound: datetime) -> datetime | None:
+    """A widened bound, or None (open) when it passes the earliest or latest instant any store holds."""
+    try:
+        return v.instant(bound)
+    except v.Invalid:
+        return None
 
 
 def plan_stats(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from lapor_core import maps
+from lapor_core._validation import type_name
 from lapor_core.access import Decision, Principal, Relation, Subject
 from lapor_core.application.commands import decision_for, relation_for
 from lapor_core.application.context import DeskContext
@@ -54,7 +55,7 @@ Progress = Callable[[int], None]
 
 def _check_principal(principal: object) -> Principal:
     if not isinstance(principal, Principal):
-        raise ValidationError.single("principal", "must be a Principal")
+        raise ValidationError.single("principal", "stats.not_a_principal", type=type_name(principal))
     return principal
 
 
@@ -229,7 +230,7 @@ def choropleth(
         ValidationError: ``level`` is not ``province`` or ``regency``; a bad filter.
     """
     if level not in maps.LEVELS:
-        raise ValidationError.single("level", f"must be one of {', '.join(maps.LEVELS)}")
+        raise ValidationError.single("level", "value.not_choice", choices=maps.LEVELS)
     rows = stats(ctx, principal, group_by=(level,), filters=filters)
     return maps.region_counts(rows, level=level, regions=RegionTable.default())
 
@@ -255,7 +256,7 @@ def suggest_institutions(
         ValidationError: ``submission`` is not a :class:`~lapor_core.Submission`.
     """
     if not isinstance(submission, Submission):
-        raise ValidationError.single("submission", "must be a Submission (see Submission.from_dict)")
+        raise ValidationError.single("submission", "stats.not_a_submission", type=type_name(submission))
     region = submission.location.region if submission.location is not None else None
     chosen = rules if rules is not None else RoutingRules.default()
     return chosen.suggest(
