@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -114,44 +116,112 @@ def test_authenticate_answers_any_junk_with_not_found(key):
         desk.authenticate(tid, key)
 
 
-# --- lock-out ---------------------------------------------------------------------------------------------
-def test_repeated_failures_lock_out_an_id_without_telling_whether_it_exists():
-    """After 3 failures the 4th try is refused, even with the right key, just as for an unknown ID."""
-    desk, clock = make_desk(max_key_failures=3)
+# --- lock-out: per client, never per tracking ID ------------------------------------------------------------
+WRONG = "0000-0000-0000-0000"
+
+
+def test_five_wrong_keys_from_a_stranger_no_longer_lock_the_owner_out():
+    """A stranger's wrong keys on a public tracking ID refuse the stranger only; the owner opens at once."""
+    desk, _ = make_desk()
     receipt = desk.submit(submission())
-    tid, unknown = receipt.tracking_id, _unknown_id(desk)
-    for _ in range(3):
-        desk_errors = [
-            _error(lambda t=t: desk.authenticate(t, "0000-0000-0000-0000")) for t in (tid, unknown)
-        ]
-        assert all(isinstance(e, lc.NotFound) for e in desk_errors)
-    locked = _error(lambda: desk.authenticate(tid, receipt.access_key))
-    locked_unknown = _error(lambda: desk.authenticate(unknown, receipt.access_key))
+    tid = receipt.tracking_id
+    for _ in range(5):
+        assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="stranger")), lc.NotFound)
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="stranger")), lc.TooManyAttempts)
+    assert desk.authenticate(tid, receipt.access_key, client="owner").tracking_id == tid
+    assert desk.authenticate(tid, receipt.access_key).tracking_id == tid
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="owner")), lc.NotFound)
+
+
+def test_a_correct_key_opens_even_for_a_client_over_its_limit():
+    """The limit refuses wrong keys only: a client past it (a shared address) still opens with the key."""
+    desk, _ = make_desk(max_key_failures=2)
+    receipt = desk.submit(submission())
+    tid = receipt.tracking_id
+    for _ in range(2):
+        _error(lambda: desk.authenticate(tid, WRONG, client="shared-nat"))
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="shared-nat")), lc.TooManyAttempts)
+    reporter = desk.authenticate(tid, receipt.access_key, client="shared-nat")
+    assert desk.view(reporter, tid).reporter.nik == "3171234567890001"
+
+
+def test_failures_are_counted_per_client_across_every_tracking_id():
+    """Wrong keys on three different IDs (one unknown, one malformed) use up one client's limit of three."""
+    desk, _ = make_desk(max_key_failures=3)
+    first, second = (desk.submit(submission()).tracking_id for _ in range(2))
+    targets = (first, _unknown_id(desk), "not an id")
+    for target in targets:
+        assert isinstance(_error(lambda t=target: desk.authenticate(t, WRONG, client="c1")), lc.NotFound)
+    refused = _error(lambda: desk.authenticate(second, WRONG, client="c1"))
+    assert isinstance(refused, lc.TooManyAttempts)
+    assert isinstance(_error(lambda: desk.authenticate(second, WRONG, client="c2")), lc.NotFound)
+
+
+def test_clients_are_isolated_from_each_other():
+    """Each client has its own count: one client over its limit leaves every other client's answers alone."""
+    desk, _ = make_desk(max_key_failures=1)
+    tid = desk.submit(submission()).tracking_id
+    for client in ("a", "b"):
+        assert isinstance(_error(lambda c=client: desk.authenticate(tid, WRONG, client=c)), lc.NotFound)
+    for client in ("a", "b"):
+        locked = _error(lambda c=client: desk.authenticate(tid, WRONG, client=c))
+        assert isinstance(locked, lc.TooManyAttempts)
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="c")), lc.NotFound)
+
+
+def test_callers_without_a_client_are_not_counted():
+    """With no client the desk cannot tell callers apart, so it refuses none of them, and counts nothing."""
+    desk, _ = make_desk(max_key_failures=1)
+    tid = desk.submit(submission()).tracking_id
+    for _ in range(20):
+        assert isinstance(_error(lambda: desk.authenticate(tid, WRONG)), lc.NotFound)
+        assert isinstance(_error(lambda: desk.authenticate("not an id", WRONG)), lc.NotFound)
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="a")), lc.NotFound)
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="a")), lc.TooManyAttempts)
+
+
+def test_the_lock_out_does_not_tell_whether_the_id_exists():
+    """Over the limit, a known and an unknown ID get the same TooManyAttempts (type, message, fields)."""
+    desk, clock = make_desk(max_key_failures=3)
+    tid, unknown = desk.submit(submission()).tracking_id, _unknown_id(desk)
+    for target in (tid, unknown, tid):
+        _error(lambda t=target: desk.authenticate(t, WRONG, client="probe"))
+    locked = _error(lambda: desk.authenticate(tid, WRONG, client="probe"))
+    locked_unknown = _error(lambda: desk.authenticate(unknown, WRONG, client="probe"))
     assert isinstance(locked, lc.TooManyAttempts)
     assert isinstance(locked, PermissionError)
     assert _same_as_unknown(locked, tid, locked_unknown, unknown)
     assert tid not in str(locked)
     assert locked.retry_after_seconds == 900
-    other = desk.submit(submission())
-    assert desk.authenticate(other.tracking_id, other.access_key).role is lc.Role.REPORTER
     clock.advance(minutes=10)
-    assert _error(lambda: desk.authenticate(tid, receipt.access_key)).retry_after_seconds == 300
+    assert _error(lambda: desk.authenticate(unknown, WRONG, client="probe")).retry_after_seconds == 300
 
 
-def test_the_lock_out_lifts_after_the_window_and_success_forgets_failures():
-    """15 minutes after the first failure the right key works again; a success resets the count."""
+def test_the_limit_lifts_after_the_window_and_a_success_forgives_nothing():
+    """A success does not reset the count (one valid key must not buy more guesses); 15 minutes do."""
     desk, clock = make_desk(max_key_failures=2)
     receipt = desk.submit(submission())
     tid = receipt.tracking_id
     for _ in range(2):
-        _error(lambda: desk.authenticate(tid, "0000-0000-0000-0000"))
-    assert isinstance(_error(lambda: desk.authenticate(tid, receipt.access_key)), lc.TooManyAttempts)
-    clock.advance(seconds=900)
-    assert desk.authenticate(tid, receipt.access_key).tracking_id == tid
-    _error(lambda: desk.authenticate(tid, "0000-0000-0000-0000"))
-    assert desk.authenticate(tid, receipt.access_key).tracking_id == tid
-    _error(lambda: desk.authenticate(tid, "0000-0000-0000-0000"))
-    assert isinstance(_error(lambda: desk.authenticate(tid, "0000-0000-0000-0000")), lc.NotFound)
+        _error(lambda: desk.authenticate(tid, WRONG, client="c"))
+    assert desk.authenticate(tid, receipt.access_key, client="c").tracking_id == tid
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="c")), lc.TooManyAttempts)
+    clock.advance(seconds=899)
+    assert _error(lambda: desk.authenticate(tid, WRONG, client="c")).retry_after_seconds == 1
+    clock.advance(seconds=1)
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="c")), lc.NotFound)
+
+
+def test_refused_attempts_do_not_prolong_the_lock_out():
+    """Hammering while refused is not counted: the limit still lifts 15 minutes after the counted failures."""
+    desk, clock = make_desk(max_key_failures=1)
+    tid = desk.submit(submission()).tracking_id
+    _error(lambda: desk.authenticate(tid, WRONG, client="c"))
+    for _ in range(14):
+        clock.advance(minutes=1)
+        assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="c")), lc.TooManyAttempts)
+    clock.advance(minutes=1)
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="c")), lc.NotFound)
 
 
 def test_an_unknown_id_costs_the_same_keyed_hash_as_a_wrong_key(monkeypatch):
@@ -167,16 +237,88 @@ def test_an_unknown_id_costs_the_same_keyed_hash_as_a_wrong_key(monkeypatch):
 
     monkeypatch.setattr(StoredKey, "verify", counting)
     for target in (tid, _unknown_id(desk)):
-        _error(lambda t=target: desk.authenticate(t, "0000-0000-0000-0000"))
+        _error(lambda t=target: desk.authenticate(t, WRONG, client="timing"))
     assert len(calls) == 2
 
 
 def test_a_malformed_tracking_id_is_simply_not_found():
     """Text that cannot be a tracking ID is NotFound too (its shape says nothing about existence)."""
     desk, _ = make_desk()
-    error = _error(lambda: desk.authenticate("not an id", "0000-0000-0000-0000"))
+    error = _error(lambda: desk.authenticate("not an id", WRONG))
     assert isinstance(error, lc.NotFound)
     assert isinstance(_error(lambda: desk.authenticate(None, "k")), lc.NotFound)
+
+
+@pytest.mark.parametrize(
+    ("client", "code"),
+    [
+        (123, "value.not_string"),
+        (b"10.0.0.1", "value.not_string"),
+        (["a"], "value.not_string"),
+        (True, "value.not_string"),
+        ("", "text.empty"),
+        ("   ", "text.empty"),
+        ("x" * 257, "text.too_long"),
+        ("a\x00b", "text.not_one_line"),
+    ],
+)
+def test_a_client_key_that_is_not_short_one_line_text_is_refused(client, code):
+    """The embedder's client key is checked first: ValidationError on ``client``, whatever the access key."""
+    desk, _ = make_desk()
+    receipt = desk.submit(submission())
+    error = _error(lambda: desk.authenticate(receipt.tracking_id, receipt.access_key, client=client))
+    assert isinstance(error, lc.ValidationError)
+    assert error.fields_by_name == {"client": (code,)}
+    assert repr(client) not in str(error)
+
+
+def test_a_client_key_of_256_characters_is_taken_as_given():
+    """The longest client key is accepted, and keys differing only by surrounding spaces are two clients."""
+    desk, _ = make_desk(max_key_failures=1)
+    tid = desk.submit(submission()).tracking_id
+    _error(lambda: desk.authenticate(tid, WRONG, client="k" * 256))
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="k" * 256)), lc.TooManyAttempts)
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client=" a")), lc.NotFound)
+    assert isinstance(_error(lambda: desk.authenticate(tid, WRONG, client="a")), lc.NotFound)
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, "5", 2.5, None])
+def test_a_lock_out_limit_that_is_not_a_positive_whole_number_is_a_configuration_error(bad):
+    """``max_key_failures`` must be a whole number of at least 1; anything else fails making the desk."""
+    from lapor_core.application.commands import AttemptLimiter
+
+    with pytest.raises(lc.ConfigurationError, match="max_failures"):
+        make_desk(max_key_failures=bad)
+    for name in ("max_failures", "window_seconds", "max_clients"):
+        with pytest.raises(lc.ConfigurationError, match=name):
+            AttemptLimiter(**{name: bad})
+
+
+_ATTEMPT = st.tuples(st.sampled_from(["a", "b", "c", None]), st.sampled_from(["right", "wrong", "unknown"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(attempts=st.lists(_ATTEMPT, max_size=30), limit=st.integers(1, 4))
+def test_a_correct_key_always_opens_and_each_client_gets_its_limit_of_answers(attempts, limit):
+    """Against a model: the right key always opens; a client's first failures are NotFound, then refused.
+
+    Each client gets ``limit`` NotFound answers for wrong keys, then TooManyAttempts, whatever the others do;
+    callers without a client always get NotFound.
+    """
+    desk, _ = make_desk(max_key_failures=limit)
+    receipt = desk.submit(submission())
+    unknown = _unknown_id(desk)
+    failures: dict[str | None, int] = {}
+    for client, attempt in attempts:
+        if attempt == "right":
+            assert desk.authenticate(receipt.tracking_id, receipt.access_key, client=client).proof
+            continue
+        tid = receipt.tracking_id if attempt == "wrong" else unknown
+        error = _error(lambda t=tid, c=client: desk.authenticate(t, WRONG, client=c))
+        refused = client is not None and failures.get(client, 0) >= limit
+        expected = lc.TooManyAttempts if refused else lc.NotFound
+        assert type(error) is expected
+        failures[client] = min(failures.get(client, 0) + 1, limit)
 
 
 # --- the reporter principal ---------------------------------------------------------------------------------
@@ -245,7 +387,7 @@ def test_erasure_removes_the_identity_while_history_and_statistics_stay_intact()
     owner = lc.Principal.citizen("akun-pelapor")
     receipt = desk.submit(_named(), owner)
     tid = receipt.tracking_id
-    desk.forward(ADMIN, tid, institution="31.71", category="infrastruktur")
+    desk.forward(ADMIN, tid, institution="31.71", category="infrastructure")
     desk.follow_up(officer(), tid, "Sudah ditambal.")
     before = desk.store.get(tid)
     events_before = desk.store.history(tid)
@@ -333,18 +475,68 @@ def test_erasing_a_complaint_without_identity_is_not_found():
     assert error.kind == "reporter identity"
 
 
-def test_the_attempt_limiter_forgets_expired_failures_of_ids_never_tried_again():
-    """Failures for thousands of distinct IDs are pruned once their window has passed, bounding memory."""
-    from datetime import UTC, datetime, timedelta
-
+def test_the_attempt_limiter_forgets_expired_failures_of_clients_never_seen_again():
+    """Failures of thousands of clients are dropped once their window has passed, bounding memory."""
     from lapor_core.application.commands import AttemptLimiter
 
     limiter = AttemptLimiter(max_failures=5, window_seconds=60)
     start = datetime(2026, 3, 17, tzinfo=UTC)
     for i in range(1500):
-        limiter.failed(f"ID-{i}", start)
+        limiter.failed(f"client-{i}", start)
     assert limiter.tracked() == 1500
     later = start + timedelta(seconds=61)
+    for i in range(10):
+        limiter.failed(f"new-{i}", later)
+    assert limiter.tracked() == 10
+
+
+def test_the_attempt_limiter_keeps_at_most_max_clients_and_forgets_the_stalest_first():
+    """Past ``max_clients`` the client whose last failure is oldest is forgotten; recent ones stay limited."""
+    from lapor_core.application.commands import AttemptLimiter
+
+    limiter = AttemptLimiter(max_failures=1, window_seconds=900, max_clients=100)
+    start = datetime(2026, 3, 17, tzinfo=UTC)
     for i in range(1000):
-        limiter.failed(f"NEW-{i}", later)
-    assert limiter.tracked() <= 1000
+        limiter.failed(f"client-{i}", start + timedelta(milliseconds=i))
+    now = start + timedelta(seconds=2)
+    assert limiter.tracked() == 100
+    with pytest.raises(lc.TooManyAttempts):
+        limiter.failed("client-999", now)
+    limiter.failed("client-0", now)
+    assert limiter.tracked() == 100
+
+
+def test_the_attempt_limiter_counts_exactly_under_concurrent_failures():
+    """Eight threads failing for one client at once: exactly ``max_failures`` counted, the rest refused."""
+    from lapor_core.application.commands import AttemptLimiter
+
+    limiter = AttemptLimiter(max_failures=1000, window_seconds=900)
+    now = datetime(2026, 3, 17, tzinfo=UTC)
+    refused: list[int] = []
+
+    def hammer() -> None:
+        for _ in range(200):
+            try:
+                limiter.failed("shared", now)
+            except lc.TooManyAttempts:
+                refused.append(1)
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(refused) == 8 * 200 - 1000
+    assert limiter.tracked() == 1
+
+
+def test_the_attempt_limiter_survives_a_clock_that_goes_backwards():
+    """A clock set back keeps failures counted and never promises a wait longer than the window."""
+    from lapor_core.application.commands import AttemptLimiter
+
+    limiter = AttemptLimiter(max_failures=1, window_seconds=60)
+    now = datetime(2026, 3, 17, tzinfo=UTC)
+    limiter.failed("c", now)
+    with pytest.raises(lc.TooManyAttempts) as caught:
+        limiter.failed("c", now - timedelta(hours=1))
+    assert caught.value.retry_after_seconds == 60

@@ -84,7 +84,7 @@ class ComplaintDesk:
         directory: Institutions by code (default: every provincial, regency and city government).
         pepper: Deployment secret for keyed hashes (default: ``$LAPOR_PEPPER``, else a development pepper
             with a warning). Keep it outside the store: with it, access-key hashes cannot be attacked offline.
-        max_key_failures: Failed access-key attempts per tracking ID before a 15-minute lock-out.
+        max_key_failures: Wrong access keys one client may try within 15 minutes (see :meth:`authenticate`).
         id_source: Draws tracking IDs (default: ``TrackingId.new``, 55 bits from ``secrets``); the
             demonstration passes a seeded one so its output is reproducible.
         poll_store: Where policy-opinion polls live (default: a new in-memory poll store).
@@ -187,9 +187,30 @@ class ComplaintDesk:
         """Store a new complaint; the receipt's access key is shown once and stored only as a keyed hash."""
         return commands.submit(self._ctx, submission, principal)
 
-    def authenticate(self, tracking_id: object, access_key: object) -> Principal:
-        """The reporter's principal, or NotFound (the same as an unknown ID); repeated failures lock out."""
-        return commands.authenticate(self._ctx, self._limiter, tracking_id, access_key)
+    def authenticate(
+        self, tracking_id: object, access_key: object, *, client: str | None = None
+    ) -> Principal:
+        """The reporter's principal for a tracking ID and its access key.
+
+        A correct key always opens. Wrong keys are counted per ``client`` across every tracking ID, never
+        per tracking ID: IDs of public complaints are listed publicly, and an 80-bit key cannot be guessed,
+        so a per-ID limit protected nothing and let a stranger lock the reporter out of their complaint.
+
+        Args:
+            tracking_id: The complaint's tracking ID.
+            access_key: The key on the receipt (read loosely: case, spaces, ``O`` for ``0``).
+            client: An opaque key for who is asking, chosen by the embedder and kept in this desk's memory
+                only, never stored: for example a keyed hash of the remote address
+                (``hmac.new(process_secret, address.encode(), "sha256").hexdigest()``). ``None``: not
+                counted (scripts and trusted callers); a portal serving the public passes one.
+
+        Raises:
+            NotFound: Unknown or malformed tracking ID, or wrong key (the same answer for each).
+            TooManyAttempts: A wrong key from a client with ``max_key_failures`` wrong keys in the last
+                15 minutes; ``retry_after_seconds`` says when its wrong keys are answered again.
+            ValidationError: ``client`` is not None or a non-blank string of at most 256 characters.
+        """
+        return commands.authenticate(self._ctx, self._limiter, tracking_id, access_key, client=client)
 
     # --- verification by the LAPOR! admin -------------------------------------------------------------
     def forward(

@@ -10,6 +10,7 @@ import attrs
 from starlette.requests import HTTPConnection
 
 import lapor_core as lc
+from lapor_portal.security import ClientKeys
 from lapor_portal.settings import PortalSettings
 
 __all__ = ["Portal", "get_portal"]
@@ -27,6 +28,8 @@ class Portal:
         topics: The topic tree (form choices, Open311 services).
         directory: Institutions and their work units.
         started_at: When the portal started (the Open311 discovery changeset).
+        client_keys: Turns a request into the client key the desk's access-key lock-out counts by (a keyed
+            hash of the address under a secret held in this process's memory only).
     """
 
     desk: lc.ComplaintDesk
@@ -36,6 +39,7 @@ class Portal:
     topics: lc.TopicTree
     directory: lc.InstitutionDirectory
     started_at: datetime
+    client_keys: ClientKeys = attrs.field(factory=ClientKeys, eq=False, repr=False)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -7,21 +7,26 @@
   policy (tracking pages must not leak their URL to tile servers; ``no-referrer`` would make browsers send
   ``Origin: null`` on the portal's own forms). Every dynamic response is ``Cache-Control: no-store``:
   pages show signed-in identities and reporters' complaints, and the receipt shows an access key.
-- Nothing here reads the client's address or user agent; the portal never stores either.
+- :class:`ClientKeys` turns the client's address into the opaque key the desk's access-key lock-out counts
+  by: a keyed hash under a secret drawn at start-up and held in memory only. The address itself is never
+  stored, logged or passed on; the user agent is never read.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import ipaddress
 import secrets
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "CSRF_FIELD",
+    "ClientKeys",
     "CsrfRejected",
     "SecurityHeaders",
     "content_security_policy",
@@ -79,6 +84,55 @@ async def require_csrf(request: Request) -> None:
         or not _same_origin(request)
     ):
         raise CsrfRejected
+
+
+class ClientKeys:
+    """The client key :meth:`lapor_core.ComplaintDesk.authenticate` counts wrong access keys by.
+
+    The key is HMAC-SHA256 of the client's address under a secret drawn from :mod:`secrets` when the portal
+    starts and never written anywhere, so the desk sees an opaque key, nothing stores the address, and the
+    keys mean nothing after a restart. An IPv6 client is keyed by its /64 network (one subscriber's block,
+    whose 2^64 addresses would otherwise each get a fresh count); an IPv4 client, also mapped into IPv6,
+    by its address. Many people behind one address share a count, which locks none of them out: the desk
+    always opens a correct key.
+
+    Behind a reverse proxy the address is the proxy's unless the server trusts its forwarding headers
+    (uvicorn ``--proxy-headers --forwarded-allow-ips=<proxy address>``); then every visitor shares one count.
+
+    Example:
+        >>> keys = ClientKeys(secret=b"0" * 32)
+        >>> keys.of_address("2001:db8::1") == keys.of_address("2001:db8::ffff")
+        True
+        >>> keys.of_address("198.51.100.7") == keys.of_address("::ffff:198.51.100.7")
+        True
+        >>> len(keys.of_address("198.51.100.7"))
+        64
+    """
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self._secret = secret if secret is not None else secrets.token_bytes(32)
+
+    def __repr__(self) -> str:
+        return "ClientKeys(<secret>)"
+
+    def of_address(self, address: str) -> str:
+        """The client key of one address (any text that is not an IP address is keyed as given)."""
+        try:
+            parsed = ipaddress.ip_address(address)
+        except ValueError:
+            grouped = address
+        else:
+            if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+                grouped = str(parsed.ipv4_mapped)
+            elif isinstance(parsed, ipaddress.IPv6Address):
+                grouped = str(ipaddress.IPv6Network((parsed, 64), strict=False))
+            else:
+                grouped = str(parsed)
+        return hmac.new(self._secret, grouped.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+    def of(self, connection: HTTPConnection) -> str:
+        """The client key of a request (requests whose address the server does not know share one key)."""
+        return self.of_address(connection.client.host if connection.client is not None else "")
 
 
 def content_security_policy(*, tile_origin: str | None, leaflet_origin: str | None) -> str:

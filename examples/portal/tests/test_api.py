@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import lapor_core as lc
@@ -162,14 +163,26 @@ def test_the_reporter_reads_and_acts_with_the_access_key(client: TestClient, des
     )
 
 
-def test_a_wrong_access_key_is_404_and_repeated_ones_429(client: TestClient, desk: lc.ComplaintDesk) -> None:
-    """Wrong keys look like an unknown complaint; the sixth attempt is locked with Retry-After."""
-    tid = desk.submit(submission()).tracking_id
+def test_a_wrong_access_key_is_404_and_repeated_ones_429(
+    app: FastAPI, client: TestClient, desk: lc.ComplaintDesk
+) -> None:
+    """Wrong keys look like an unknown complaint; one address's sixth is refused with Retry-After.
+
+    The refusal is for that address only, and never for the right key.
+    """
+    receipt = desk.submit(submission())
+    tid = receipt.tracking_id
     for _ in range(5):
         assert client.get(f"/api/v1/complaints/{tid}", headers={"X-Access-Key": "salah"}).status_code == 404
     locked = client.get(f"/api/v1/complaints/{tid}", headers={"X-Access-Key": "salah"})
     assert locked.status_code == 429
     assert int(locked.headers["retry-after"]) > 0
+    owner = TestClient(app, client=("198.51.100.40", 443))
+    assert owner.get(f"/api/v1/complaints/{tid}", headers={"X-Access-Key": "salah"}).status_code == 404
+    for caller in (owner, client):
+        mine = caller.get(f"/api/v1/complaints/{tid}", headers={"X-Access-Key": receipt.access_key})
+        assert mine.status_code == 200
+        assert mine.json()["tracking_id"] == tid
 
 
 def test_the_whole_flow_through_the_api(client: TestClient) -> None:

@@ -9,10 +9,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from httpx import Response
 
 import lapor_core as lc
 from lapor_core.testing import FrozenClock
 from lapor_portal import PortalSettings, create_app
+from lapor_portal.context import Portal
+from lapor_portal.security import ClientKeys
 from lapor_portal.sessions import COOKIE_NAME, decode, encode
 from lapor_portal.web import polls, public, reporter, staff
 from portal_helpers import ADMIN, JAKPUS, PEPPER, csrf, sign_in, submission, submit
@@ -84,9 +87,12 @@ def test_no_ip_address_or_user_agent_is_stored(
     }
     with TestClient(app, client=("198.51.100.23", 4711), headers=headers) as client:
         submit(client, name="Siti")
-        client.post(
+        created = client.post(
             "/api/v1/complaints", json={"kind": "aspirasi", "channel": "api", "title": "T", "body": "B"}
         )
+        wrong = {"X-Access-Key": "salah"}
+        for _ in range(6):
+            client.get(f"/api/v1/complaints/{created.json()['tracking_id']}", headers=wrong)
     stored = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
     assert b"Siti" in stored  # the data is there, so the search below can fail
     for canary in (b"CanaryBrowser", b"203.0.113.7", b"198.51.100.23", b"4711"):
@@ -141,26 +147,84 @@ def test_pages_with_identities_or_secrets_are_never_cached(
     assert answer.headers["cache-control"] == "no-store"
 
 
-def test_wrong_access_keys_lock_the_tracking_id_with_429(client: TestClient, desk: lc.ComplaintDesk) -> None:
-    """After five wrong keys even the right one is refused for a while, with Retry-After."""
+def _track(client: TestClient, tracking_id: str, access_key: str) -> Response:
+    data = {"tracking_id": tracking_id, "access_key": access_key, "csrf_token": csrf(client)}
+    return client.post("/lacak", data=data)
+
+
+def test_wrong_access_keys_from_one_address_get_429_and_never_lock_the_reporter_out(
+    app: FastAPI, client: TestClient, desk: lc.ComplaintDesk
+) -> None:
+    """Five wrong keys from one address: its sixth is refused with Retry-After; the reporter still opens.
+
+    The reporter opens from another address at once, and even from the refused one: a correct key always
+    opens.
+    """
     receipt = desk.submit(submission())
     for _ in range(5):
-        wrong = client.post(
-            "/lacak",
-            data={"tracking_id": receipt.tracking_id, "access_key": "salah", "csrf_token": csrf(client)},
-        )
-        assert wrong.status_code == 404
-    locked = client.post(
-        "/lacak",
-        data={
-            "tracking_id": receipt.tracking_id,
-            "access_key": receipt.access_key,
-            "csrf_token": csrf(client),
-        },
-    )
+        assert _track(client, receipt.tracking_id, "salah").status_code == 404
+    locked = _track(client, receipt.tracking_id, "salah")
     assert locked.status_code == 429
     assert int(locked.headers["retry-after"]) > 0
     assert "Terlalu banyak percobaan" in locked.text
+    owner = TestClient(app, follow_redirects=False, client=("203.0.113.9", 50000))
+    assert _track(owner, receipt.tracking_id, "salah").status_code == 404
+    opened = _track(owner, receipt.tracking_id, receipt.access_key)
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/lacak/{receipt.tracking_id}"
+    assert _track(client, receipt.tracking_id, receipt.access_key).status_code == 303
+
+
+def test_the_desk_gets_a_keyed_hash_of_the_address_never_the_address(
+    app: FastAPI, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages and API pass the same opaque 64-hex client key for one address; the address is not in it."""
+    seen: list[object] = []
+    real = portal.desk.authenticate
+
+    def spy(tracking_id: object, access_key: object, *, client: object = None) -> lc.Principal:
+        seen.append(client)
+        return real(tracking_id, access_key, client=client)
+
+    monkeypatch.setattr(portal.desk, "authenticate", spy)
+    tid = portal.desk.submit(submission()).tracking_id
+    for address in ("198.51.100.23", "198.51.100.24"):
+        visitor = TestClient(app, follow_redirects=False, client=(address, 4711))
+        _track(visitor, tid, "salah")
+        visitor.get(f"/api/v1/complaints/{tid}", headers={"X-Access-Key": "salah"})
+    assert len(seen) == 4
+    assert seen[0] == seen[1] != seen[2] == seen[3]
+    assert all(isinstance(key, str) and re.fullmatch(r"[0-9a-f]{64}", key) for key in seen)
+    assert all("198.51.100" not in str(key) for key in seen)
+
+
+def test_client_keys_are_secret_per_process_and_group_an_ipv6_subscriber() -> None:
+    """Two portals key one address differently; an IPv6 /64 is one client, the next /64 another."""
+    first, second = ClientKeys(), ClientKeys()
+    assert first.of_address("198.51.100.23") != second.of_address("198.51.100.23")
+    assert first.of_address("2001:db8:1:2::1") == first.of_address("2001:db8:1:2:ffff:ffff:ffff:ffff")
+    assert first.of_address("2001:db8:1:2::1") != first.of_address("2001:db8:1:3::1")
+    assert first.of_address("::ffff:198.51.100.23") == first.of_address("198.51.100.23")
+    assert first.of_address("198.51.100.23") != first.of_address("198.51.100.24")
+    assert first.of_address("testclient") != first.of_address("")
+    known = ClientKeys(secret=b"k" * 32)
+    assert repr(known) == "ClientKeys(<secret>)"
+    assert known.of_address("198.51.100.23") == ClientKeys(secret=b"k" * 32).of_address("198.51.100.23")
+
+
+def test_one_ipv6_subscriber_cannot_reset_its_count_by_changing_address(
+    app: FastAPI, desk: lc.ComplaintDesk
+) -> None:
+    """Wrong keys from five addresses of one /64 use up one count; a different /64 is answered normally."""
+    tid = desk.submit(submission()).tracking_id
+    for host in range(1, 6):
+        visitor = TestClient(app, client=(f"2001:db8:7:7::{host}", 443))
+        answer = visitor.get(f"/api/v1/complaints/{tid}", headers={"X-Access-Key": "salah"})
+        assert answer.status_code == 404
+    same_block = TestClient(app, client=("2001:db8:7:7::99", 443))
+    assert same_block.get(f"/api/v1/complaints/{tid}", headers={"X-Access-Key": "x"}).status_code == 429
+    elsewhere = TestClient(app, client=("2001:db8:7:8::1", 443))
+    assert elsewhere.get(f"/api/v1/complaints/{tid}", headers={"X-Access-Key": "x"}).status_code == 404
 
 
 def test_wrong_key_and_unknown_id_answer_the_same(client: TestClient, desk: lc.ComplaintDesk) -> None:

@@ -8,6 +8,7 @@ any point leaves nothing behind.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from lapor_core.application.context import DeskContext, next_attention
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import (
     ConcurrencyConflict,
+    ConfigurationError,
     InvalidTrackingId,
     NotAllowed,
     NotFound,
@@ -361,72 +363,121 @@ def submit(ctx: DeskContext, submission: Submission, principal: Principal | None
     raise RuntimeError("could not draw a free tracking ID")  # pragma: no cover - 2**-250 odds
 
 
-_PRUNE_EVERY = 1000
+MAX_CLIENT_KEY = 256
+"""The longest client key :func:`authenticate` takes (a hex SHA-256 is 64 characters)."""
+
+
+def _at_least_one(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{attribute.name} must be a whole number of at least 1")
 
 
 @attrs.define
 class AttemptLimiter:
-    """Refuses access-key attempts for a tracking ID after too many failures within a window.
+    """Counts wrong access keys per client across every tracking ID, and says when a client is over its limit.
 
-    Kept per desk in memory; it keys on the text asked for, so it answers the same whether or not the
-    tracking ID exists.
+    A *client* is the opaque key the embedder passes to :func:`authenticate` (for example a keyed hash of
+    the remote address); callers that pass none are not counted (see :func:`authenticate`). Failures are not
+    counted per tracking ID: tracking IDs of public complaints are listed publicly, and counting per ID let
+    any stranger lock a reporter out of their own complaint. Only failures count, and a success forgives
+    nothing (else a client holding one valid key could reset its count between guesses).
+
+    Memory is bounded: at most ``max_failures`` instants per client and ``max_clients`` clients, the client
+    whose last failure is oldest forgotten first; clients whose failures have all expired are dropped as
+    new failures arrive. Client keys are kept in memory only. Thread-safe.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> limiter = AttemptLimiter(max_failures=2, window_seconds=60)
+        >>> now = datetime(2026, 3, 17, tzinfo=UTC)
+        >>> limiter.failed("client-a", now); limiter.failed("client-a", now)
+        >>> limiter.failed("client-a", now)
+        Traceback (most recent call last):
+        lapor_core.errors.TooManyAttempts: too many failed attempts; retry in 60 s
+        >>> limiter.failed("client-b", now)
     """
 
-    max_failures: int = 5
-    window_seconds: int = 900
-    _failures: dict[str, list[datetime]] = attrs.field(factory=dict, init=False)
+    max_failures: int = attrs.field(default=5, validator=_at_least_one)
+    window_seconds: int = attrs.field(default=900, validator=_at_least_one)
+    max_clients: int = attrs.field(default=10_000, validator=_at_least_one)
+    _failures: OrderedDict[str, deque[datetime]] = attrs.field(factory=OrderedDict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
-    _since_prune: int = attrs.field(default=0, init=False)
 
-    def check(self, key: str, now: datetime) -> None:
-        """Raise TooManyAttempts while ``key`` is locked out."""
-        with self._lock:
-            recent = [
-                t for t in self._failures.get(key, []) if (now - t).total_seconds() < self.window_seconds
-            ]
-            if recent:
-                self._failures[key] = recent
-            else:
-                self._failures.pop(key, None)
-        if len(recent) >= self.max_failures:
-            retry = self.window_seconds - int((now - recent[0]).total_seconds())
-            raise TooManyAttempts(retry_after_seconds=max(retry, 1))
+    def _expired(self, at: datetime, now: datetime) -> bool:
+        return (now - at).total_seconds() >= self.window_seconds
 
-    def failed(self, key: str, now: datetime) -> None:
-        """Count one failure for ``key``; now and then forget every key whose failures have expired."""
+    def failed(self, client: str, now: datetime) -> None:
+        """Count one wrong key from ``client``, or raise TooManyAttempts if it is already at its limit.
+
+        A refused attempt is not counted, so the limit lifts ``window_seconds`` after the oldest counted
+        failure however often the client keeps trying.
+        """
         with self._lock:
-            self._failures.setdefault(key, []).append(now)
-            self._since_prune += 1
-            if self._since_prune >= _PRUNE_EVERY:
-                self._since_prune = 0
-                expired = [
-                    k
-                    for k, times in self._failures.items()
-                    if (now - times[-1]).total_seconds() >= self.window_seconds
-                ]
-                for k in expired:
-                    del self._failures[k]
+            while self._failures:
+                oldest = next(iter(self._failures))
+                if not self._expired(self._failures[oldest][-1], now):
+                    break
+                del self._failures[oldest]
+            times = self._failures.get(client)
+            if times is None:
+                times = self._failures[client] = deque(maxlen=self.max_failures)
+            while times and self._expired(times[0], now):
+                times.popleft()
+            if len(times) >= self.max_failures:
+                elapsed = int((now - times[0]).total_seconds())
+                retry = min(max(self.window_seconds - elapsed, 1), self.window_seconds)
+                raise TooManyAttempts(retry_after_seconds=retry)
+            times.append(now)
+            self._failures.move_to_end(client)
+            while len(self._failures) > self.max_clients:
+                self._failures.popitem(last=False)
 
     def tracked(self) -> int:
-        """How many tracking IDs currently have failures on record."""
-        return len(self._failures)
-
-    def succeeded(self, key: str) -> None:
-        """Forget the failures of ``key``."""
+        """How many clients currently have failures on record."""
         with self._lock:
-            self._failures.pop(key, None)
+            return len(self._failures)
+
+
+def _client_key(client: object) -> str | None:
+    if client is None:
+        return None
+    try:
+        return _validation.text(required=True, max_length=MAX_CLIENT_KEY, strip=False)(client)
+    except _validation.Invalid as e:
+        raise ValidationError([e.at("client")]) from None
 
 
 def authenticate(
-    ctx: DeskContext, limiter: AttemptLimiter, tracking_id: object, access_key: object
+    ctx: DeskContext,
+    limiter: AttemptLimiter,
+    tracking_id: object,
+    access_key: object,
+    *,
+    client: object = None,
 ) -> Principal:
-    """The reporter's principal for a valid (tracking ID, access key), else NotFound as for an unknown ID."""
+    """The reporter's principal for a valid (tracking ID, access key), else NotFound as for an unknown ID.
+
+    A correct key always opens, whatever the client's count. A wrong key (or a malformed tracking ID) counts
+    one failure for ``client``; a client already over its limit gets TooManyAttempts instead of NotFound.
+    Known and unknown tracking IDs take the same path: one keyed hash, the same count, the same answer.
+
+    Without a client nothing is counted: the desk cannot tell such callers apart, and counting them
+    together would let one stranger's wrong keys make everybody's look refused (and tell a reporter who
+    mistyped to wait). An embedder serving the public passes ``client``.
+
+    Raises:
+        ValidationError: ``client`` is neither None nor a non-blank string of at most 256 characters.
+        NotFound: The tracking ID is unknown or malformed, or the key is wrong.
+        TooManyAttempts: The key is wrong and ``client`` (not None) is over its limit.
+    """
+    key = _client_key(client)
+    now = ctx.clock.now()
     try:
         tid = canonical_id(tracking_id)
     except (ValidationError, InvalidTrackingId):
+        if key is not None:
+            limiter.failed(key, now)
         raise NotFound(kind="complaint", key=str(tracking_id)[:40]) from None
-    now = ctx.clock.now()
-    limiter.check(tid, now)
     try:
         complaint: Complaint | None = ctx.store.get(tid)
     except NotFound:
@@ -434,9 +485,9 @@ def authenticate(
     # An unknown ID costs the same HMAC as a wrong key, so timing does not tell whether the ID exists.
     stored = complaint.access_key if complaint is not None else _NO_KEY
     if stored.verify(access_key, pepper=ctx.pepper) and complaint is not None:
-        limiter.succeeded(tid)
         return Principal.reporter(tid, proof=reporter_proof(ctx, complaint))
-    limiter.failed(tid, now)
+    if key is not None:
+        limiter.failed(key, now)
     raise NotFound(kind="complaint", key=tid)
 
 

@@ -5,7 +5,8 @@ Who calls is told by credentials, never by cookies (so no CSRF token is needed h
 - no credentials: the public;
 - ``Authorization: Bearer <token>``: the account the token was issued to (``PortalSettings.api_tokens``);
 - ``X-Access-Key: <key>`` on a complaint's routes: its reporter, checked by
-  :meth:`lapor_core.ComplaintDesk.authenticate` on every call (wrong keys lock out, answered 429).
+  :meth:`lapor_core.ComplaintDesk.authenticate` on every call, counted by the caller's address (repeated
+  wrong keys from one address are answered 429; a correct key always opens).
 
 Errors follow :mod:`lapor_portal.api.errors`.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 import lapor_core as lc
@@ -62,6 +63,7 @@ def caller(
 
 
 def complaint_caller(
+    request: Request,
     portal: PortalDep,
     tracking_id: TrackingIdPath,
     principal: Annotated[lc.Principal, Depends(caller)],
@@ -69,7 +71,7 @@ def complaint_caller(
 ) -> lc.Principal:
     """On a complaint's routes: its reporter when an access key is sent, else the bearer's principal."""
     if access_key is not None:
-        return portal.desk.authenticate(tracking_id, access_key)
+        return portal.desk.authenticate(tracking_id, access_key, client=portal.client_keys.of(request))
     return principal
 
 

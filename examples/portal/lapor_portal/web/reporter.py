@@ -1,8 +1,10 @@
 """Tracking: by ID (the public view) and by ID and access key (the reporter's own view, with replies).
 
-The access key is checked by :meth:`lapor_core.ComplaintDesk.authenticate`, which locks a tracking ID after
-repeated failures (answered here with 429 and ``Retry-After``) and fails the same way for an unknown ID and a
-wrong key. The key is never stored: the session keeps the desk's proof for a few minutes instead.
+The access key is checked by :meth:`lapor_core.ComplaintDesk.authenticate`, which fails the same way for an
+unknown ID and a wrong key, always opens a correct key, and refuses further wrong keys from one client (the
+portal passes a keyed hash of the address, :class:`lapor_portal.security.ClientKeys`) after repeated
+failures, answered here with 429 and ``Retry-After``. A stranger's wrong keys never lock the reporter out.
+The key is never stored: the session keeps the desk's proof for a few minutes instead.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def open_as_reporter(
     """Check the access key and open the reporter's view of their complaint."""
     translate = Translator(language_of(request))
     try:
-        principal = portal.desk.authenticate(tracking_id, access_key)
+        principal = portal.desk.authenticate(tracking_id, access_key, client=portal.client_keys.of(request))
     except lc.TooManyAttempts as error:
         minutes = max(1, -(-error.retry_after_seconds // 60))
         response = _track_page(
