@@ -140,7 +140,9 @@ def test_an_unknown_code_renders_as_itself() -> None:
     ),
     locale=st.one_of(st.none(), st.sampled_from(["id", "en", "en_US", "fr", ""]), st.text(max_size=8)),
 )
-def test_rendering_never_fails_whatever_the_params(code: str, params: dict[str, object], locale: str | None) -> None:
+def test_rendering_never_fails_whatever_the_params(
+    code: str, params: dict[str, object], locale: str | None
+) -> None:
     """Any code, any params (missing, extra, odd types) and any locale give a string, never an exception."""
     assert isinstance(_i18n.translate(code, locale, params), str)
 

@@ -351,7 +351,11 @@ def test_blank_optional_text_reads_as_absent() -> None:
 
 @pytest.mark.parametrize(
     ("point", "missing"),
-    [({"lat": 6.5}, "location.lon"), ({"lon": 95}, "location.lat"), ({"lat": -11.5, "lon": None}, "location.lon")],
+    [
+        ({"lat": 6.5}, "location.lon"),
+        ({"lon": 95}, "location.lat"),
+        ({"lat": -11.5, "lon": None}, "location.lon"),
+    ],
 )
 def test_half_a_point_is_refused(point: dict[str, float | None], missing: str) -> None:
     """A latitude without a longitude (or the reverse) is refused: it can be neither mapped nor sent on."""

@@ -13,6 +13,7 @@ Internal: nothing here is part of the public API.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import math
 import re
@@ -27,8 +28,10 @@ __all__ = [
     "Invalid",
     "Rule",
     "apply_rules",
+    "calendar_date",
     "choice",
     "flag",
+    "instant",
     "join_path",
     "nested",
     "number",
@@ -107,8 +110,11 @@ def apply_rules(
 
 
 def type_name(value: object) -> str:
-    """The JSON name of ``value``'s type (``null``, ``boolean``, ``number``, ``string``, ``list``, ``object``),
-    or the Python type's name; what a message may say about a refused value without showing it."""
+    """The JSON name of ``value``'s type, or the Python type's name.
+
+    That is what a message may say about a refused value without showing it: ``null``, ``boolean``,
+    ``number``, ``string``, ``list``, ``object``.
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -262,3 +268,85 @@ def nested(cls: type[T], from_dict: Callable[[object], T]) -> Callable[[object],
         raise Invalid("value.not_mapping", type=type_name(value))
 
     return rule
+
+
+# Instants and dates every backend can hold and shift by a day or a time-zone offset without overflow: the
+# narrowest supported column is MariaDB's DATETIME (1000-01-01 .. 9999-12-31); a year's margin at the top
+# leaves room for deadlines and month arithmetic.
+_EARLIEST_INSTANT: Final = dt.datetime(1000, 1, 1, tzinfo=dt.UTC)
+_LATEST_INSTANT: Final = dt.datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
+_EARLIEST_DAY: Final = _EARLIEST_INSTANT.date() + dt.timedelta(days=1)
+_LATEST_DAY: Final = _LATEST_INSTANT.date() - dt.timedelta(days=1)
+_MAX_TIMESTAMP_TEXT: Final = 64
+_DATE_TEXT: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def instant(value: object) -> dt.datetime:
+    """The rule for a timestamp: an aware datetime, or ISO 8601 text with a UTC offset (``Z`` too).
+
+    Naive datetimes are refused (``instant.naive``: they name no instant), so is anything else and text
+    longer than 64 characters (``instant.malformed``), and instants outside the years 1000 to 9998 in UTC
+    (``instant.out_of_range``, with ``min`` and ``max``), which no store could hold or shift safely.
+
+    Example:
+        >>> instant("2026-03-17T10:00+07:00").isoformat()
+        '2026-03-17T10:00:00+07:00'
+        >>> instant("2026-03-17T10:00")
+        Traceback (most recent call last):
+        lapor_core._validation.Invalid: instant.naive
+    """
+    if value is None:
+        raise Invalid("value.required")
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str) and len(value) <= _MAX_TIMESTAMP_TEXT:
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise Invalid("instant.malformed") from None
+    else:
+        raise Invalid("instant.malformed")
+    try:
+        offset = parsed.utcoffset()
+    except (ValueError, TypeError):  # a tzinfo whose utcoffset() is broken names no instant either
+        raise Invalid("instant.naive") from None
+    if offset is None:
+        raise Invalid("instant.naive")
+    try:
+        utc = parsed.astimezone(dt.UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not _EARLIEST_INSTANT <= utc <= _LATEST_INSTANT:
+        raise Invalid("instant.out_of_range", min=_EARLIEST_INSTANT, max=_LATEST_INSTANT)
+    return parsed
+
+
+def calendar_date(value: object) -> dt.date:
+    """The rule for a calendar day: a :class:`~datetime.date` (not a datetime) or ``YYYY-MM-DD`` text.
+
+    Refuses anything else (``date.malformed``) and days outside 1000-01-02 .. 9998-12-30
+    (``date.out_of_range``, with ``min`` and ``max``): every instant of such a day, in any time zone,
+    lies in the range of :func:`instant`.
+
+    Example:
+        >>> calendar_date("2026-03-17")
+        datetime.date(2026, 3, 17)
+        >>> calendar_date("9999-12-31")
+        Traceback (most recent call last):
+        lapor_core._validation.Invalid: date.out_of_range
+    """
+    if value is None:
+        raise Invalid("value.required")
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    elif isinstance(value, str) and _DATE_TEXT.fullmatch(value.strip()):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise Invalid("date.malformed") from None
+    else:
+        raise Invalid("date.malformed")
+    first, last = _EARLIEST_DAY, _LATEST_DAY
+    if not first <= day <= last:
+        raise Invalid("date.out_of_range", min=first, max=last)
+    return day

@@ -141,8 +141,10 @@ class FieldError:
 
     @property
     def reason(self) -> str:
-        """The reason in English (the same as ``message("en")``); for logs and for programs written before
-        codes existed. Compare :attr:`code` instead."""
+        """The reason in English (the same as ``message("en")``).
+
+        For logs and for programs written before codes existed; compare :attr:`code` instead.
+        """
         return self.message("en")
 
     def __str__(self) -> str:
@@ -214,7 +216,7 @@ class TransitionNotAllowed(DomainError):
 
 
 class InvalidTrackingId(DomainError, ValueError):
-    """Text that is not a valid tracking ID; ``problem`` is the code of what is wrong, ``reason`` its English."""
+    """Text that is not a valid tracking ID; ``problem`` is the code of what is wrong, ``reason`` the text."""
 
     code = N_("error.invalid_tracking_id")
 

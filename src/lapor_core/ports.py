@@ -16,22 +16,21 @@ from typing import TYPE_CHECKING, Final, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from lapor_core import _validation as v
-from lapor_core.errors import ValidationError
-from lapor_core.regions import normalize_code
-
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
+from lapor_core.errors import ValidationError
 from lapor_core.history import Event
 from lapor_core.lifecycle import Status
 from lapor_core.model import Kind
+from lapor_core.regions import normalize_code
 
 T = TypeVar("T")
 
 __all__ = [
+    "MAX_PAGE",
     "Changeset",
     "Clock",
     "ComplaintQuery",
     "ComplaintStore",
-    "MAX_PAGE",
     "Order",
     "Page",
     "SystemClock",

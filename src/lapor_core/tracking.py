@@ -171,7 +171,9 @@ class TrackingId:
             lapor_core.errors.InvalidTrackingId: invalid tracking ID '7K3M-9QXF-2HJ': wrong length: ...
         """
         if not isinstance(text, str):
-            raise InvalidTrackingId(text="", problem="tracking.not_string", params={"type": type(text).__name__})
+            raise InvalidTrackingId(
+                text="", problem="tracking.not_string", params={"type": type(text).__name__}
+            )
         if len(text) > _MAX_INPUT:
             raise InvalidTrackingId(text=text, problem="tracking.too_long", params={"actual": len(text)})
         digits = text.translate(_text.TO_B32HEX)

@@ -117,7 +117,9 @@ def _shown(value: object, locale: str) -> str:
     return str(value)
 
 
-def translate(msgid: str, locale: str | None = DEFAULT_LOCALE, params: Mapping[str, object] | None = None) -> str:
+def translate(
+    msgid: str, locale: str | None = DEFAULT_LOCALE, params: Mapping[str, object] | None = None
+) -> str:
     """The text of ``msgid`` in ``locale`` with ``params`` filled in (numbers and dates formatted).
 
     An ID the catalogue lacks comes back as itself (a test keeps every ID in both catalogues); a

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from lapor_core._validation import type_name
 from lapor_core.access import Decision, Principal, Subject
 from lapor_core.application.commands import (
     Recorded,
@@ -13,11 +14,12 @@ from lapor_core.application.commands import (
     decision_for,
     load_for,
     relation_for,
+    require_principal,
     visible_relation,
 )
 from lapor_core.application.context import DeskContext
 from lapor_core.complaint import Complaint
-from lapor_core.errors import NotAllowed, NotFound
+from lapor_core.errors import NotAllowed, NotFound, ValidationError
 from lapor_core.history import Event, HistoryReport, verify_chain
 from lapor_core.ports import ComplaintQuery
 from lapor_core.sla import Clocks
@@ -124,6 +126,9 @@ def list_complaints(ctx: DeskContext, principal: Principal, query: ComplaintQuer
     returned: a store cursor names its page's last row, so handing one out that ends on a hidden row would
     tell its tracking ID and submission time to anyone who decodes it.
     """
+    require_principal(principal)
+    if not isinstance(query, ComplaintQuery):
+        raise ValidationError.single("query", "query.wrong_type", type=type_name(query))
     items: list[ComplaintView] = []
     start = query.cursor
     resume: tuple[str | None, int, str | None] | None = None  # (page start, rows through last view, cursor)
