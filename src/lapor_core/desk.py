@@ -42,6 +42,7 @@ from lapor_core.ports import (
 )
 from lapor_core.routing import RoutingRules, Suggestion
 from lapor_core.sla import SlaPolicy
+from lapor_core.topics import TopicTree
 from lapor_core.tracking import TrackingId
 from lapor_core.views import ComplaintView, ReporterView
 
@@ -89,6 +90,8 @@ class ComplaintDesk:
             demonstration passes a seeded one so its output is reproducible.
         poll_store: Where policy-opinion polls live (default: a new in-memory poll store).
         poll_threshold: Poll breakdown cells under this count are suppressed (default 10).
+        topics: The topic tree complaints are filed under (default: the shipped tree,
+            ``TopicTree.default()``); a category outside it is refused at submission and forwarding.
 
     Example:
         >>> import lapor_core as lc
@@ -115,6 +118,7 @@ class ComplaintDesk:
         notifier: Notifier | None = None,
         recipients: RecipientResolver | None = None,
         retry: RetryPolicy | None = None,
+        topics: TopicTree | None = None,
     ) -> None:
         if store is None:
             from lapor_core.stores.memory import InMemoryComplaintStore  # noqa: PLC0415 - adapters load lazily
@@ -136,6 +140,7 @@ class ComplaintDesk:
             pepper=_resolve_pepper(pepper),
             new_tracking_id=id_source or TrackingId.new,
             polls=poll_store,
+            topics=TopicTree.default() if topics is None else topics,
         )
         self._limiter = AttemptLimiter(max_failures=max_key_failures)
         self._dispatcher = (

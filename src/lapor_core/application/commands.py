@@ -72,7 +72,7 @@ def canonical_id(tracking_id: object) -> str:
     if isinstance(tracking_id, TrackingId):
         return str(tracking_id)
     if not isinstance(tracking_id, str):
-        raise ValidationError.single("tracking_id", "must be a string")
+        raise ValidationError.single("tracking_id", "value.not_string", type=_validation.type_name(tracking_id))
     return str(TrackingId.parse(tracking_id))
 
 
@@ -85,7 +85,7 @@ def check_text(field: str, value: object, *, limit: int) -> str:
     try:
         text = _validation.text(required=True, max_length=limit, multiline=True)(value)
     except _validation.Invalid as e:
-        raise ValidationError.single(field, e.reason) from None
+        raise ValidationError([e.at(field)]) from None
     assert text is not None  # noqa: S101 - a required rule never returns None
     return text
 
@@ -124,8 +124,16 @@ def relation_for(ctx: DeskContext, principal: Principal, complaint: Complaint) -
         return None
 
 
+def require_principal(principal: object) -> Principal:
+    """``principal`` itself, or ValidationError when it is not a :class:`Principal` (a wrong Python value)."""
+    if not isinstance(principal, Principal):
+        raise ValidationError.single("principal", "principal.wrong_type", type=_validation.type_name(principal))
+    return principal
+
+
 def load_for(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Complaint, Relation]:
     """Load a complaint the principal may know exists, or raise NotFound exactly as for an unknown ID."""
+    require_principal(principal)
     tid = canonical_id(tracking_id)
     try:
         complaint = ctx.store.get(tid)
@@ -295,9 +303,11 @@ def _submission_payload(submission: Submission) -> dict[str, Any]:
 def submit(ctx: DeskContext, submission: Submission, principal: Principal | None = None) -> Receipt:
     """Store a new complaint and return its receipt (tracking ID and the access key, shown once)."""
     if not isinstance(submission, Submission):
-        raise ValidationError.single("submission", "must be a Submission (see Submission.from_dict)")
+        raise ValidationError.single("submission", "submission.wrong_type")
     if principal is not None and principal.role not in (Role.CITIZEN, Role.PUBLIC):
-        raise ValidationError.single("principal", "only citizens or the public submit complaints")
+        raise ValidationError.single("principal", "submission.principal_not_citizen")
+    if submission.category is not None and submission.category not in ctx.topics:
+        raise ValidationError.single("category", "topic.unknown")
     if submission.location is not None and submission.location.region is not None:
         RegionTable.default().resolve(submission.location.region, field="location.region")
     now = ctx.clock.now()
