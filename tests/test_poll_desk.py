@@ -10,6 +10,7 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer
+from lapor_core.application import polls as poll_commands
 from lapor_core.polls import (
     BallotCast,
     CastOutcome,
@@ -105,8 +106,9 @@ def test_created_poll_is_a_draft_owned_by_the_officers_institution():
 def test_only_institution_officers_create_polls(principal: lc.Principal):
     """Admins, citizens, the public and unit staff cannot create a poll."""
     desk, _ = make_desk()
-    with pytest.raises(PollNotAllowed):
+    with pytest.raises(PollNotAllowed) as caught:
         desk.create_poll(principal, draft())
+    assert caught.value.reason == "poll.create_not_officer"
     assert desk.polls(ADMIN) == ()
 
 
@@ -116,7 +118,7 @@ def test_create_poll_wants_a_poll_draft(bad: object):
     desk, _ = make_desk()
     with pytest.raises(lc.ValidationError) as caught:
         desk.create_poll(officer(), bad)  # type: ignore[arg-type]
-    assert caught.value.errors[0].field == "draft"
+    assert caught.value.fields_by_name == {"draft": ("poll.draft_type",)}
 
 
 def test_draft_is_known_only_to_its_institution_and_admins():
@@ -148,8 +150,9 @@ def test_open_poll_is_managed_only_by_its_institution_and_admins():
     desk, _, poll_id = open_poll()
     other = officer("32.73")
     assert desk.poll(other, poll_id).state is PollState.OPEN
-    with pytest.raises(PollNotAllowed):
+    with pytest.raises(PollNotAllowed) as caught:
         desk.close_poll(other, poll_id)
+    assert caught.value.reason == "poll.manage_not_owner"
     with pytest.raises(PollNotAllowed):
         desk.extend_poll(citizen(), poll_id, CLOSES + timedelta(days=1))
     assert desk.close_poll(ADMIN, poll_id).state is PollState.CLOSED
@@ -228,8 +231,9 @@ def test_second_vote_is_refused_when_the_poll_says_so():
     """With revote "refuse" a second vote is an error and the first ballot stays."""
     desk, _, poll_id = open_poll(revote="refuse")
     desk.vote(citizen(), poll_id, ["Setuju"])
-    with pytest.raises(PollNotAllowed, match="already voted"):
+    with pytest.raises(PollNotAllowed) as caught:
         desk.vote(citizen(), poll_id, ["Ragu-ragu"])
+    assert caught.value.reason == "poll.vote_already_cast"
     assert tally_of(desk, poll_id).votes == (1, 0, 0)
 
 
@@ -245,18 +249,19 @@ def test_one_person_is_one_voter_whatever_the_region_or_channel():
 @pytest.mark.parametrize(
     ("principal", "reason"),
     [
-        (citizen(verified=False), "not verified"),
-        (officer(), "only signed-in citizens"),
-        (ADMIN, "only signed-in citizens"),
-        (lc.Principal.public(), "only signed-in citizens"),
+        (citizen(verified=False), "poll.vote_not_verified"),
+        (officer(), "poll.vote_not_citizen"),
+        (ADMIN, "poll.vote_not_citizen"),
+        (lc.Principal.public(), "poll.vote_not_citizen"),
     ],
     ids=["unverified", "officer", "admin", "public"],
 )
 def test_only_verified_citizens_vote(principal: lc.Principal, reason: str):
     """Unverified accounts, staff and the public cannot vote; nothing is counted."""
     desk, _, poll_id = open_poll()
-    with pytest.raises(PollNotAllowed, match=reason):
+    with pytest.raises(PollNotAllowed) as caught:
         desk.vote(principal, poll_id, [0])
+    assert caught.value.reason == reason
     assert tally_of(desk, poll_id) == Tally.empty(3)
 
 
@@ -264,8 +269,9 @@ def test_only_verified_citizens_vote(principal: lc.Principal, reason: str):
 def test_voters_outside_a_regional_audience_are_refused(region: str | None):
     """A Jakarta Pusat poll refuses voters of Bandung, of Jakarta as a whole, and of unknown region."""
     desk, _, poll_id = open_poll(audience=["31.71"])
-    with pytest.raises(PollNotAllowed, match="outside the poll's audience"):
+    with pytest.raises(PollNotAllowed) as caught:
         desk.vote(citizen(region=region), poll_id, [0])
+    assert caught.value.reason == "poll.vote_outside_audience"
     assert tally_of(desk, poll_id).ballots == 0
 
 
@@ -301,31 +307,35 @@ def test_votes_at_or_after_the_closing_time_are_refused():
 
 
 @pytest.mark.parametrize(
-    ("choices", "fields"),
+    ("choices", "errors"),
     [
-        (["Mungkin"], ["choices[0]"]),
-        ([3], ["choices[0]"]),
-        ([-1], ["choices[0]"]),
-        ([0, 1], ["choices"]),
-        ([], ["choices"]),
-        ([0, "Setuju"], ["choices[1]", "choices"]),
-        ([True], ["choices[0]"]),
-        ([1.0], ["choices[0]"]),
-        ([None, {"a": 1}], ["choices[0]", "choices[1]"]),
-        ("Setuju", ["choices"]),
-        (0, ["choices"]),
-        ({"Setuju": True}, ["choices"]),
-        (list(range(21)), ["choices"]),
-        (["x" * 10_000_000], ["choices[0]"]),
+        (["Mungkin"], [("choices[0]", "poll.choice_unknown")]),
+        ([3], [("choices[0]", "poll.choice_unknown")]),
+        ([-1], [("choices[0]", "poll.choice_unknown")]),
+        ([0, 1], [("choices", "poll.choices_over_max")]),
+        ([], [("choices", "poll.choices_empty")]),
+        ([0, "Setuju"], [("choices[1]", "poll.choice_repeated"), ("choices", "poll.choices_over_max")]),
+        ([True], [("choices[0]", "poll.choice_wrong_type")]),
+        ([1.0], [("choices[0]", "poll.choice_wrong_type")]),
+        (
+            [None, {"a": 1}],
+            [("choices[0]", "poll.choice_wrong_type"), ("choices[1]", "poll.choice_wrong_type")],
+        ),
+        ("Setuju", [("choices", "poll.choices_not_list")]),
+        (0, [("choices", "poll.choices_not_list")]),
+        ({"Setuju": True}, [("choices", "poll.choices_not_list")]),
+        (range(10**20), [("choices", "poll.choices_not_list")]),
+        (list(range(21)), [("choices", "poll.choices_too_many")]),
+        (["x" * 10_000_000], [("choices[0]", "poll.choice_unknown")]),
     ],
-    ids=repr,
+    ids=lambda value: repr(value)[:40],
 )
-def test_bad_choices_are_refused_and_change_nothing(choices: object, fields: list[str]):
+def test_bad_choices_are_refused_and_change_nothing(choices: object, errors: list[tuple[str, str]]):
     """Unknown options, too many, none, repeats and wrong types are validation errors; nothing counts."""
     desk, _, poll_id = open_poll()
     with pytest.raises(lc.ValidationError) as caught:
         desk.vote(citizen(), poll_id, choices)
-    assert [e.field for e in caught.value.errors] == fields
+    assert [(e.field, e.code) for e in caught.value.errors] == errors
     assert tally_of(desk, poll_id) == Tally.empty(3)
 
 
@@ -333,8 +343,10 @@ def test_multiple_choice_accepts_up_to_max_choices():
     """A poll with max_choices 2 takes two options and refuses three."""
     desk, _, poll_id = open_poll(max_choices=2)
     desk.vote(citizen(1), poll_id, [0, 2])
-    with pytest.raises(lc.ValidationError, match="at most 2"):
+    with pytest.raises(lc.ValidationError) as caught:
         desk.vote(citizen(2), poll_id, [0, 1, 2])
+    (error,) = caught.value.errors
+    assert (error.field, error.code, dict(error.params)) == ("choices", "poll.choices_over_max", {"max": 2})
     tally = tally_of(desk, poll_id)
     assert (tally.ballots, tally.votes) == (1, (1, 0, 1))
 
@@ -403,8 +415,9 @@ def test_after_close_results_are_hidden_from_everyone_until_the_poll_closes(read
     """Not the owner, not an admin: nobody reads after_close results, nor their total, while voting runs."""
     desk, clock, poll_id = open_poll(results="after_close")
     desk.vote(citizen(), poll_id, [0])
-    with pytest.raises(PollNotAllowed, match="published when the poll closes"):
+    with pytest.raises(PollNotAllowed) as caught:
         desk.poll_results(reader, poll_id)
+    assert caught.value.reason == "poll.results_hidden"
     clock.set(CLOSES)
     assert desk.poll_results(reader, poll_id).total == 1
 
@@ -477,6 +490,16 @@ def test_a_bad_threshold_is_a_configuration_error(threshold: object):
     """The threshold is a whole number of at least 1."""
     with pytest.raises(lc.ConfigurationError):
         make_desk(poll_threshold=threshold)
+
+
+@pytest.mark.parametrize("threshold", [0, 2.5, "10"])
+def test_the_results_command_checks_its_threshold_before_reading(threshold: object):
+    """The command refuses a bad threshold with a code, before it looks the poll up (even an unknown one)."""
+    desk, _, poll_id = open_poll()
+    for poll in (poll_id, "no-such-poll"):
+        with pytest.raises(lc.ValidationError) as caught:
+            poll_commands.poll_results(desk._ctx, lc.Principal.public(), poll, threshold=threshold)  # type: ignore[arg-type]
+        assert caught.value.fields_by_name == {"threshold": ("poll.threshold_invalid",)}
 
 
 def test_verify_recounts_a_closed_poll():

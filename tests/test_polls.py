@@ -5,8 +5,8 @@ from __future__ import annotations
 import decimal
 import pickle
 import statistics
-from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from lapor_core.history import Actor
 from lapor_core.polls import (
     NATIONAL,
     Ballot,
+    BallotCast,
     Poll,
     PollAction,
     PollConflict,
@@ -30,6 +31,7 @@ from lapor_core.polls import (
     ResultVisibility,
     RevotePolicy,
     Tally,
+    check_find_limit,
     check_poll_id,
     coarse_region,
     compute_results,
@@ -123,20 +125,20 @@ def test_every_bad_field_is_listed_at_once():
                 "pilihan": 1,
             }
         )
-    assert fields_of(caught.value) == [
-        "question",
-        "description",
-        "links[0]",
-        "options[1]",
-        "options[2]",
-        "max_choices",
-        "audience[1]",
-        "audience[2]",
-        "opens_at",
-        "closes_at",
-        "results",
-        "revote",
-        "pilihan",
+    assert [(e.field, e.code) for e in caught.value.errors] == [
+        ("question", "text.empty"),
+        ("description", "value.not_string"),
+        ("links[0]", "poll.link_invalid"),
+        ("options[1]", "text.empty"),
+        ("options[2]", "poll.option_repeated"),
+        ("max_choices", "number.out_of_range"),
+        ("audience[1]", "region.unknown_did_you_mean"),
+        ("audience[2]", "poll.audience_village"),
+        ("opens_at", "instant.naive"),
+        ("closes_at", "instant.malformed"),
+        ("results", "value.not_choice"),
+        ("revote", "value.not_choice"),
+        ("pilihan", "field.unknown"),
     ]
 
 
@@ -160,31 +162,36 @@ def test_closing_before_opening_is_refused():
     for closes in (OPENS, OPENS - timedelta(seconds=1)):
         with pytest.raises(lc.ValidationError) as caught:
             PollDraft.from_dict(draft_dict(closes_at=closes.isoformat()))
-        assert [str(e) for e in caught.value.errors] == ["closes_at: must be after opens_at"]
+        assert caught.value.fields_by_name == {"closes_at": ("poll.closes_before_opens",)}
 
 
 def test_more_choices_than_options_is_refused():
     """max_choices may not exceed the number of options."""
     with pytest.raises(lc.ValidationError) as caught:
         PollDraft.from_dict(draft_dict(max_choices=4))
-    assert [str(e) for e in caught.value.errors] == ["max_choices: must be at most the number of options (3)"]
+    (error,) = caught.value.errors
+    assert (error.field, error.code, dict(error.params)) == (
+        "max_choices",
+        "poll.max_choices_over_options",
+        {"options": 3},
+    )
 
 
 @pytest.mark.parametrize(
-    ("options", "reason"),
+    ("options", "code", "params"),
     [
-        (["Ya"], "must have 2 to 20 option labels, got 1"),
-        ([f"O{i}" for i in range(21)], "must have 2 to 20 option labels, got 21"),
-        ("Ya, Tidak", "must be a list of 2 to 20 option labels"),
-        ({"Ya": 1, "Tidak": 2}, "must be a list of 2 to 20 option labels"),
-        (None, "is required"),
+        (["Ya"], "poll.options_count", {"min": 2, "max": 20, "actual": 1}),
+        ([f"O{i}" for i in range(21)], "poll.options_count", {"min": 2, "max": 20, "actual": 21}),
+        ("Ya, Tidak", "poll.options_not_list", {"min": 2, "max": 20}),
+        ({"Ya": 1, "Tidak": 2}, "poll.options_not_list", {"min": 2, "max": 20}),
+        (None, "value.required", {}),
     ],
 )
-def test_option_lists_of_the_wrong_shape_are_refused(options: object, reason: str):
+def test_option_lists_of_the_wrong_shape_are_refused(options: object, code: str, params: dict[str, int]):
     """Options must be a list of 2 to 20 labels."""
     with pytest.raises(lc.ValidationError) as caught:
         PollDraft.from_dict(draft_dict(options=options))
-    assert [str(e) for e in caught.value.errors] == [f"options: {reason}"]
+    assert [(e.field, e.code, dict(e.params)) for e in caught.value.errors] == [("options", code, params)]
 
 
 def test_a_million_options_are_refused_without_listing_each():
@@ -208,7 +215,14 @@ def test_labels_differing_only_in_case_are_refused():
     """Labels must differ ignoring case, so a typed label names one option."""
     with pytest.raises(lc.ValidationError) as caught:
         PollDraft.from_dict(draft_dict(options=["Setuju", "SETUJU"]))
-    assert [str(e) for e in caught.value.errors] == ["options[1]: repeats option 0 (labels must differ)"]
+    (error,) = caught.value.errors
+    assert (error.field, error.code, dict(error.params)) == (
+        "options[1]",
+        "poll.option_repeated",
+        {"first": 0},
+    )
+    assert error.message() == "mengulang pilihan 0 (setiap pilihan harus berbeda)"
+    assert error.message("en") == "repeats option 0 (labels must differ)"
 
 
 @pytest.mark.parametrize(
@@ -248,8 +262,9 @@ def test_unknown_region_in_the_audience_suggests_what_was_meant():
     """An unknown region code is refused with suggestions, like elsewhere."""
     with pytest.raises(lc.ValidationError) as caught:
         PollDraft.from_dict(draft_dict(audience=["31.79"]))
-    assert caught.value.errors[0].field == "audience[0]"
-    assert "did you mean 31.75" in caught.value.errors[0].reason
+    (error,) = caught.value.errors
+    assert (error.field, error.code) == ("audience[0]", "region.unknown_did_you_mean")
+    assert "31.75" in error.message("en")
 
 
 def test_audience_codes_inside_another_are_dropped():
@@ -273,7 +288,7 @@ def test_naive_datetime_objects_are_refused():
     """A naive datetime is refused like naive text."""
     with pytest.raises(lc.ValidationError) as caught:
         PollDraft.from_dict(draft_dict(opens_at=datetime(2026, 4, 1, 8)))  # noqa: DTZ001 - the point
-    assert "UTC offset" in caught.value.errors[0].reason
+    assert caught.value.fields_by_name == {"opens_at": ("instant.naive",)}
 
 
 @pytest.mark.parametrize("value", [True, 1.0, "1", None])
@@ -298,7 +313,12 @@ def test_huge_question_is_refused_quickly():
     """A question of ten million characters is one error."""
     with pytest.raises(lc.ValidationError) as caught:
         PollDraft.from_dict(draft_dict(question="a" * 10_000_000))
-    assert [str(e) for e in caught.value.errors] == ["question: must be at most 300 characters, got 10000000"]
+    (error,) = caught.value.errors
+    assert (error.field, error.code, dict(error.params)) == (
+        "question",
+        "text.too_long",
+        {"max": 300, "actual": 10_000_000},
+    )
 
 
 def test_constructor_validates_like_from_dict():
@@ -386,6 +406,344 @@ def test_national_audience_admits_everyone():
 def test_coarse_region_keeps_province_and_regency_only(region: str | None, expected: tuple[object, ...]):
     """Breakdowns see only the province and the regency of a voter, when known."""
     assert coarse_region(region) == expected
+
+
+# --- times at the edges of what can be stored ---------------------------------------------------------------
+
+LAST_INSTANT = datetime(9998, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+FIRST_INSTANT = datetime(1000, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "closes_at",
+    [
+        "9999-12-31T23:00:00+07:00",
+        "9999-12-31T23:59:59.999999-05:00",  # in UTC a year 10000 that no datetime holds
+        datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-12))),
+        datetime.max.replace(tzinfo=timezone(timedelta(hours=-23, minutes=59))),
+        LAST_INSTANT + timedelta(microseconds=1),
+    ],
+    ids=["text+07", "text-05", "datetime-12", "datetime.max-23:59", "just-after-the-last"],
+)
+def test_a_poll_closing_in_9999_is_refused_with_a_code(closes_at: object):
+    """Closing times no store can hold are a ValidationError (instant.out_of_range), never OverflowError."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft.from_dict(draft_dict(closes_at=closes_at))
+    (error,) = caught.value.errors
+    assert (error.field, error.code) == ("closes_at", "instant.out_of_range")
+    assert error.message("en").startswith("must lie between")
+
+
+@pytest.mark.parametrize(
+    "opens_at",
+    ["0999-12-31T23:59:59+00:00", datetime.min.replace(tzinfo=timezone(timedelta(hours=14)))],
+    ids=["year-999", "datetime.min+14"],
+)
+def test_an_opening_time_before_year_1000_is_refused_with_a_code(opens_at: object):
+    """Times before what MariaDB's DATETIME holds are refused too, even where UTC underflows."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft(draft_dict()["question"], ["Ya", "Tidak"], opens_at, CLOSES)  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"opens_at": ("instant.out_of_range",)}
+
+
+@pytest.mark.parametrize("hours", [-12, 0, 14])
+def test_the_last_storable_instant_is_accepted_in_any_offset(hours: int):
+    """The end of 9998 (UTC) is the latest closing time, whatever offset writes it."""
+    last = LAST_INSTANT.astimezone(timezone(timedelta(hours=hours)))
+    draft = PollDraft.from_dict(draft_dict(opens_at=FIRST_INSTANT.isoformat(), closes_at=last.isoformat()))
+    assert (draft.opens_at, draft.closes_at) == (FIRST_INSTANT, LAST_INSTANT)
+    assert PollDraft.from_dict(draft.to_dict()) == draft
+
+
+def test_an_extension_into_9999_is_refused_with_a_code():
+    """Extending an open poll past the last storable instant is refused like a draft closing there."""
+    poll = new_poll().opened(OFFICER, OPENS)
+    for closes_at in ("9999-12-31T23:59:59-05:00", LAST_INSTANT + timedelta(microseconds=1)):
+        with pytest.raises(lc.ValidationError) as caught:
+            poll.extended(closes_at, OFFICER, OPENS)  # type: ignore[arg-type]
+        assert caught.value.fields_by_name == {"closes_at": ("instant.out_of_range",)}
+    assert poll.extended(LAST_INSTANT, OFFICER, OPENS).draft.closes_at == LAST_INSTANT
+
+
+# --- texts from the catalogue -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("enum_type", [PollState, ResultVisibility, RevotePolicy, PollAction])
+def test_every_poll_label_has_an_indonesian_and_an_english_text(enum_type: type[Any]):
+    """Each state, result rule, revote policy and history action has two different catalogue texts."""
+    for member in enum_type:
+        indonesian, english = member.label(), member.label("en")
+        assert indonesian == member.label("id")
+        assert "poll." not in indonesian
+        assert "poll." not in english
+        assert indonesian != english or indonesian == "Draf"
+
+
+def test_labels_read_like_the_portal_shows_them():
+    """A few labels, spelled out."""
+    assert (PollState.OPEN.label(), PollState.OPEN.label("en")) == ("Dibuka", "Open")
+    assert ResultVisibility.AFTER_CLOSE.label() == "setelah ditutup"
+    assert RevotePolicy.REFUSE.label("en") == "a second vote is refused"
+
+
+def test_audience_label_names_the_nation_or_the_regions():
+    """A national poll is for all of Indonesia; a regional one lists its regions by name."""
+    assert PollDraft.from_dict(draft_dict()).audience_label() == "seluruh Indonesia"
+    assert PollDraft.from_dict(draft_dict()).audience_label("en") == "all of Indonesia"
+    regional = PollDraft.from_dict(draft_dict(audience=["3273", "31.71"]))
+    assert regional.audience_label("en") == "Kota Administrasi Jakarta Pusat, Kota Bandung"
+
+
+def test_poll_errors_describe_themselves_in_indonesian_and_english():
+    """The poll's refusals render from the catalogue; the English message stays the log line."""
+    refused = PollNotAllowed(poll_id="p1", action="vote", reason="poll.vote_outside_audience")
+    assert refused.code == "poll.not_allowed"
+    assert refused.describe() == (
+        "Tidak diizinkan (vote) pada jajak pendapat p1: wilayah pemilih berada di luar peserta jajak pendapat"
+    )
+    assert str(refused) == "not allowed to vote in poll p1: the voter's region is outside the poll's audience"
+    late = PollTransitionNotAllowed(poll_id="p1", action="vote", state="not yet open")
+    assert late.describe() == "Jajak pendapat p1 tidak dapat diproses (vote) selagi berstatus Belum dibuka"
+    assert late.describe("en") == "poll p1: cannot vote while Not yet open"
+    assert str(late) == "poll p1: cannot vote while not yet open"
+    conflict = PollConflict(poll_id="p1", expected_version=2, actual_version=3)
+    assert conflict.describe().startswith("Jajak pendapat p1 telah diubah pihak lain")
+
+
+# --- one dictionary form ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("audience", ["national", None, ["3171", "32.73"]])
+def test_to_dict_is_what_the_converter_gives(audience: object):
+    """draft.to_dict() and lc.to_dict(draft) agree (a national poll's audience is None in both)."""
+    draft = PollDraft.from_dict(draft_dict(audience=audience, links=["https://e.id/a"]))
+    assert draft.to_dict() == lc.to_dict(draft)
+    assert draft.to_dict()["audience"] == (None if audience in ("national", None) else ["31.71", "32.73"])
+    assert PollDraft.from_dict(lc.to_dict(draft)) == draft
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lc.from_dict(PollDraft, ...) needs the converter's structure hook to PollDraft.from_dict (lead)",
+)
+@pytest.mark.parametrize("overrides", [{"audience": "national"}, {"options": "AB"}], ids=["national", "text"])
+def test_the_converter_reads_a_draft_as_from_dict_does(overrides: dict[str, object]):
+    """lc.from_dict(PollDraft, data) validates exactly like PollDraft.from_dict (no text read as a list)."""
+    data = draft_dict(**overrides)
+    expected = refusal(lambda: PollDraft.from_dict(data))
+    got = refusal(lambda: lc.from_dict(PollDraft, data))
+    assert (None if got is None else got.fields_by_name) == (
+        None if expected is None else expected.fields_by_name
+    )
+
+
+def test_the_old_national_spelling_is_still_read():
+    """Definitions stored before the change say "national"; they read back as a national poll."""
+    stored = {**PollDraft.from_dict(draft_dict()).to_dict(), "audience": "national"}
+    assert PollDraft.from_dict(stored).audience is None
+
+
+def test_edit_history_records_the_converters_form():
+    """A change of audience is recorded as the converter writes it (None for national)."""
+    poll = new_poll(audience=["31"])
+    edited = poll.edited(PollDraft.from_dict(draft_dict(audience="national")), OFFICER, OPENS)
+    assert edited.history[-1].payload_dict() == {"audience": {"from": ["31"], "to": None}}
+
+
+# --- junk at the constructors -------------------------------------------------------------------------------
+
+_junk = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=80)
+    | st.binary(max_size=10)
+    | st.datetimes(timezones=st.none() | st.timezones())
+    | st.sampled_from(["national", "31", "3171", "2026-04-01T08:00:00+07:00", "9999-12-31T23:59:59-12:00"]),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+    ),
+    max_leaves=12,
+)
+_draft_keys = st.sampled_from(
+    [
+        "question",
+        "options",
+        "opens_at",
+        "closes_at",
+        "description",
+        "links",
+        "max_choices",
+        "audience",
+        "results",
+        "revote",
+    ]
+)
+
+
+def refusal(build: Callable[[], object]) -> lc.ValidationError | None:
+    """The ValidationError ``build()`` raises, or None when it succeeds; any other exception propagates."""
+    try:
+        build()
+    except lc.ValidationError as error:
+        return error
+    return None
+
+
+@settings(max_examples=400)
+@given(data=st.dictionaries(_draft_keys | st.text(max_size=8), _junk, max_size=12) | _junk)
+def test_from_dict_raises_only_validation_error_on_junk(data: object):
+    """Whatever the input, from_dict builds a draft or raises ValidationError with codes in the catalogue."""
+    error = refusal(lambda: PollDraft.from_dict(data))
+    for field_error in error.errors if error is not None else ():
+        assert field_error.message("en") != field_error.code
+        assert field_error.message("id") != field_error.code
+
+
+@settings(max_examples=300)
+@given(overrides=st.dictionaries(_draft_keys, _junk, max_size=4))
+def test_from_dict_on_a_nearly_valid_draft_raises_only_validation_error(overrides: dict[str, object]):
+    """Junk in a few fields of a valid draft gives ValidationError, never another exception."""
+    try:
+        draft = PollDraft.from_dict(draft_dict(**overrides))
+    except lc.ValidationError:
+        return
+    assert PollDraft.from_dict(draft.to_dict()) == draft
+
+
+@settings(max_examples=300)
+@given(
+    args=st.tuples(_junk, _junk, _junk, _junk),
+    keywords=st.dictionaries(
+        st.sampled_from(["description", "links", "max_choices", "audience", "results", "revote"]),
+        _junk,
+        max_size=3,
+    ),
+)
+def test_the_constructor_raises_only_validation_error_on_junk(
+    args: tuple[object, ...], keywords: dict[str, object]
+):
+    """PollDraft(...) with junk positional and keyword values raises ValidationError only."""
+    if refusal(lambda: PollDraft(*args, **keywords)) is None:  # type: ignore[arg-type]
+        draft = PollDraft(*args, **keywords)  # type: ignore[arg-type]
+        assert PollDraft.from_dict(draft.to_dict()) == draft
+
+
+@settings(max_examples=300)
+@given(choices=_junk, province=_junk, regency=_junk)
+def test_ballot_raises_only_validation_error_on_junk(choices: object, province: object, regency: object):
+    """Ballot(...) with junk builds a well-formed ballot or raises ValidationError."""
+    error = refusal(lambda: Ballot(choices, province, regency))  # type: ignore[arg-type]
+    if error is not None:
+        assert {e.field for e in error.errors} <= {"choices", "province", "regency"}
+        return
+    ballot = Ballot(choices, province, regency)  # type: ignore[arg-type]
+    assert ballot.choices
+    assert list(ballot.choices) == sorted(set(ballot.choices))
+
+
+@settings(max_examples=300)
+@given(
+    poll_id=_junk | st.just("p1"),
+    version=_junk | st.integers(0, 5),
+    voter=_junk | st.just("a" * 64),
+    seal=_junk | st.integers(0, 2**63 - 1),
+    ballot=_junk | st.just(Ballot((0,))),
+    revote=_junk | st.sampled_from(RevotePolicy),
+)
+def test_ballot_cast_raises_only_validation_error_on_junk(
+    poll_id: object, version: object, voter: object, seal: object, ballot: object, revote: object
+):
+    """BallotCast(...) with junk raises ValidationError, and its error never shows the voter or seal."""
+    error = refusal(lambda: BallotCast(poll_id, version, voter, seal, ballot, revote))  # type: ignore[arg-type]
+    if error is None:
+        cast = BallotCast(poll_id, version, voter, seal, ballot, revote)  # type: ignore[arg-type]
+        assert isinstance(cast.ballot, Ballot)
+        assert isinstance(cast.revote, RevotePolicy)
+        assert type(cast.poll_version) is int
+        assert type(cast.seal) is int
+        assert 0 <= cast.seal < 2**63
+    elif isinstance(voter, str) and len(voter) > 3:
+        assert voter not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field", "code"),
+    [
+        (((),), "choices", "poll.ballot_choices_invalid"),
+        (((1, 0),), "choices", "poll.ballot_choices_invalid"),
+        (((0, 0),), "choices", "poll.ballot_choices_invalid"),
+        (((-1,),), "choices", "poll.ballot_choices_invalid"),
+        (((20,),), "choices", "poll.ballot_choices_invalid"),
+        (((True,),), "choices", "poll.ballot_choices_invalid"),
+        (("0",), "choices", "poll.ballot_choices_invalid"),
+        (((0,), "3171"), "province", "poll.ballot_province_invalid"),
+        (((0,), "31", "3171"), "regency", "poll.ballot_regency_invalid"),
+        (((0,), "31", "32.73"), "regency", "poll.ballot_regency_outside_province"),
+        (((0,), None, "31.71"), "regency", "poll.ballot_regency_outside_province"),
+    ],
+)
+def test_malformed_ballots_are_refused_with_a_code(arguments: tuple[Any, ...], field: str, code: str):
+    """A ballot's choices are ascending distinct indexes; its regions coarse codes, the regency inside."""
+    with pytest.raises(lc.ValidationError) as caught:
+        Ballot(*arguments)
+    assert caught.value.fields_by_name == {field: (code,)}
+
+
+def test_well_formed_ballots_are_built():
+    """Lists become tuples; unknown regions are None."""
+    assert Ballot([0, 2, 19], "31", "31.71") == Ballot((0, 2, 19), "31", "31.71")
+    assert Ballot((1,), "31").regency is None
+    assert Ballot((1,)).province is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("poll_id", "a b", "poll.id_invalid"),
+        ("poll_version", -1, "poll.version_invalid"),
+        ("poll_version", True, "poll.version_invalid"),
+        ("voter", "", "poll.voter_invalid"),
+        ("voter", "a" * 65, "poll.voter_invalid"),
+        ("seal", 2**63, "poll.seal_invalid"),
+        ("seal", -1, "poll.seal_invalid"),
+        ("ballot", (0,), "poll.ballot_invalid"),
+        ("revote", "replace", "value.not_choice"),
+    ],
+)
+def test_malformed_casts_are_refused_with_a_code(field: str, value: object, code: str):
+    """Each field of a cast is checked when it is built."""
+    good: dict[str, object] = {
+        "poll_id": "p1",
+        "poll_version": 2,
+        "voter": "f" * 64,
+        "seal": 2**63 - 1,
+        "ballot": Ballot((0,)),
+        "revote": RevotePolicy.REFUSE,
+    }
+    BallotCast(**good)  # type: ignore[arg-type]
+    with pytest.raises(lc.ValidationError) as caught:
+        BallotCast(**{**good, field: value})  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {field: (code,)}
+
+
+@pytest.mark.parametrize(
+    ("limit", "code"),
+    [
+        ("5", "value.not_integer"),
+        (True, "value.not_integer"),
+        (None, "value.not_integer"),
+        (0, "number.out_of_range"),
+        (1001, "number.out_of_range"),
+    ],
+)
+def test_find_limits_are_checked_in_one_place(limit: object, code: str):
+    """check_find_limit refuses what every store's find refuses, with the same code."""
+    with pytest.raises(lc.ValidationError) as caught:
+        check_find_limit(limit)
+    assert caught.value.fields_by_name == {"limit": (code,)}
+    assert check_find_limit(1000) == 1000
 
 
 # --- transitions -----------------------------------------------------------------------------------------
@@ -518,7 +876,7 @@ def test_poll_errors_are_the_general_errors_and_survive_pickling():
     """Poll errors subclass the errors callers catch, and keep their fields across processes."""
     errors = [
         PollTransitionNotAllowed(poll_id="p1", action="vote", state="closed"),
-        PollNotAllowed(poll_id="p1", action="vote", reason="the account is not verified"),
+        PollNotAllowed(poll_id="p1", action="vote", reason="poll.vote_not_verified"),
         PollConflict(poll_id="p1", expected_version=2, actual_version=3),
     ]
     assert isinstance(errors[0], lc.TransitionNotAllowed)
@@ -632,11 +990,13 @@ def test_wilson_interval_of_nothing_is_everything():
     assert wilson_interval(0, 1) == (0.0, pytest.approx(reference_wilson(0, 1)[1]))
 
 
-@pytest.mark.parametrize(("k", "n"), [(-1, 5), (6, 5), (0, -1)])
-def test_wilson_interval_refuses_impossible_counts(k: int, n: int):
-    """Successes must lie within 0..trials."""
-    with pytest.raises(ValueError, match="successes"):
-        wilson_interval(k, n)
+@pytest.mark.parametrize(("k", "n"), [(-1, 5), (6, 5), (0, -1), ("1", 5), (1, 5.0), (True, 5), (None, None)])
+def test_wilson_interval_refuses_impossible_counts(k: object, n: object):
+    """Successes and trials are whole numbers with 0 <= successes <= trials; a ValidationError says so."""
+    with pytest.raises(lc.ValidationError) as caught:
+        wilson_interval(k, n)  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"successes": ("poll.wilson_counts_invalid",)}
+    assert isinstance(caught.value, ValueError)
 
 
 # --- results and suppression -----------------------------------------------------------------------------
@@ -828,10 +1188,13 @@ def test_results_of_a_poll_without_ballots_are_zero_with_the_whole_interval():
     assert results.by_province == results.by_regency == ()
 
 
-def test_results_refuse_a_threshold_under_one():
-    """Zero would publish everything; it is refused."""
-    with pytest.raises(ValueError, match="threshold"):
-        results_of(2, 1, Tally.empty(2), threshold=0)
+@pytest.mark.parametrize("threshold", [0, -3, 2.5, True, "10", None])
+def test_results_refuse_a_threshold_under_one(threshold: object):
+    """Zero would publish everything; it and anything not a whole number is refused with a code."""
+    with pytest.raises(lc.ValidationError) as caught:
+        results_of(2, 1, Tally.empty(2), threshold=threshold)  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"threshold": ("poll.threshold_invalid",)}
+    assert results_of(2, 1, Tally.empty(2), threshold=1).threshold == 1
 
 
 def test_results_serialise_to_json_ready_data():

@@ -31,17 +31,20 @@ from __future__ import annotations
 
 import collections
 import enum
+import itertools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from statistics import NormalDist
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import attrs
 
+from lapor_core import _i18n
 from lapor_core import _validation as v
+from lapor_core._i18n import N_
 from lapor_core.errors import (
     ConcurrencyConflict,
     FieldError,
@@ -55,7 +58,9 @@ from lapor_core.regions import RegionTable, normalize_code
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "MAX_FIND",
     "NATIONAL",
+    "NOT_YET_OPEN",
     "Ballot",
     "BallotCast",
     "CastOutcome",
@@ -74,7 +79,9 @@ __all__ = [
     "ResultVisibility",
     "RevotePolicy",
     "Tally",
+    "check_find_limit",
     "check_poll_id",
+    "check_threshold",
     "coarse_region",
     "compute_results",
     "count_ballots",
@@ -90,6 +97,8 @@ MAX_OPTIONS: Final = 20
 LINK_MAX: Final = 500
 MAX_LINKS: Final = 10
 MAX_AUDIENCE: Final = 1000
+MAX_FIND: Final = 1000
+"""The most polls one :meth:`~lapor_core.ports.PollStore.find` returns."""
 DEFAULT_THRESHOLD: Final = 10
 """Breakdown cells with fewer ballots or votes than this are suppressed."""
 Z_95: Final = NormalDist().inv_cdf(0.975)
@@ -97,7 +106,11 @@ Z_95: Final = NormalDist().inv_cdf(0.975)
 
 _POLL_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _LINK: Final = re.compile(r"https?://[^\s<>\"'\x00-\x1f\x7f]+", re.IGNORECASE)
-_MAX_TIMESTAMP: Final = 64
+_MAX_REGION_TEXT: Final = 64
+_MAX_VOTER: Final = 64  # a keyed hash in hex; the SQL stores' column is this wide
+_SEAL_LIMIT: Final = 1 << 63  # a seal is XORed with a 63-bit reference kept in a signed BIGINT
+_PROVINCE: Final = re.compile(r"[0-9]{2}")
+_REGENCY: Final = re.compile(r"[0-9]{2}\.[0-9]{2}")
 _PROVINCE_LENGTH: Final = 2
 _REGENCY_LENGTH: Final = 5
 _BALLOTS: Final = -1  # the column of a breakdown row holding its ballot count
@@ -109,12 +122,28 @@ class ResultVisibility(enum.StrEnum):
     LIVE = "live"
     AFTER_CLOSE = "after_close"
 
+    def label(self, locale: str = "id") -> str:
+        """The rule as a person reads it, in ``locale`` (Indonesian unless asked otherwise).
+
+        >>> ResultVisibility.LIVE.label(), ResultVisibility.AFTER_CLOSE.label("en")
+        ('langsung selama pemungutan suara', 'after closing')
+        """
+        return _i18n.translate(_RESULT_LABELS[self], locale)
+
 
 class RevotePolicy(enum.StrEnum):
     """What a second vote by the same person does while the poll is open."""
 
     REPLACE = "replace"
     REFUSE = "refuse"
+
+    def label(self, locale: str = "id") -> str:
+        """The policy as a person reads it, in ``locale`` (Indonesian unless asked otherwise).
+
+        >>> RevotePolicy.REPLACE.label(), RevotePolicy.REFUSE.label("en")
+        ('suara baru menggantikan suara sebelumnya', 'a second vote is refused')
+        """
+        return _i18n.translate(_REVOTE_LABELS[self], locale)
 
 
 class PollState(enum.StrEnum):
@@ -123,6 +152,14 @@ class PollState(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+
+    def label(self, locale: str = "id") -> str:
+        """The state's name in ``locale`` (Indonesian unless asked otherwise).
+
+        >>> PollState.OPEN.label(), PollState.CLOSED.label("en")
+        ('Dibuka', 'Closed')
+        """
+        return _i18n.translate(_STATE_LABELS[self], locale)
 
 
 class PollAction(enum.StrEnum):
@@ -134,6 +171,49 @@ class PollAction(enum.StrEnum):
     EXTEND = "extend"
     CLOSE = "close"
 
+    def label(self, locale: str = "id") -> str:
+        """The action's name in ``locale`` (Indonesian unless asked otherwise).
+
+        >>> PollAction.EXTEND.label(), PollAction.EXTEND.label("en")
+        ('Diperpanjang', 'Extended')
+        """
+        return _i18n.translate(_ACTION_LABELS[self], locale)
+
+
+_RESULT_LABELS: Final = {
+    ResultVisibility.LIVE: N_("poll.results.live"),
+    ResultVisibility.AFTER_CLOSE: N_("poll.results.after_close"),
+}
+_REVOTE_LABELS: Final = {
+    RevotePolicy.REPLACE: N_("poll.revote.replace"),
+    RevotePolicy.REFUSE: N_("poll.revote.refuse"),
+}
+_STATE_LABELS: Final = {
+    PollState.DRAFT: N_("poll.status.draft"),
+    PollState.OPEN: N_("poll.status.open"),
+    PollState.CLOSED: N_("poll.status.closed"),
+}
+_ACTION_LABELS: Final = {
+    PollAction.CREATE: N_("poll.action.create"),
+    PollAction.EDIT: N_("poll.action.edit"),
+    PollAction.OPEN: N_("poll.action.open"),
+    PollAction.EXTEND: N_("poll.action.extend"),
+    PollAction.CLOSE: N_("poll.action.close"),
+}
+NOT_YET_OPEN: Final = "not yet open"
+"""The ``state`` of :class:`PollTransitionNotAllowed` for a vote before an opened poll's window."""
+_NOT_YET_OPEN_LABEL: Final = N_("poll.status.not_yet_open")
+
+
+def _state_label(state: str, locale: str) -> str:
+    """The label of a state as :class:`PollTransitionNotAllowed` records it; other text is shown as is."""
+    if state == NOT_YET_OPEN:
+        return _i18n.translate(_NOT_YET_OPEN_LABEL, locale)
+    try:
+        return PollState(state).label(locale)
+    except ValueError:
+        return state
+
 
 # --- errors -------------------------------------------------------------------------------------------------
 
@@ -142,31 +222,46 @@ class PollTransitionNotAllowed(TransitionNotAllowed):
     """The poll's state or voting window does not allow this action (editing an open poll, voting late).
 
     A :class:`~lapor_core.TransitionNotAllowed` whose ``complaint_id`` field holds the poll ID, so code that
-    catches the general error also catches this one.
+    catches the general error also catches this one. ``state`` is a :class:`PollState` value, or
+    ``"not yet open"`` (:data:`NOT_YET_OPEN`) for a vote before an opened poll's window.
 
     Example:
-        >>> PollTransitionNotAllowed(poll_id="a1b2", action="vote", state="closed").message
+        >>> error = PollTransitionNotAllowed(poll_id="a1b2", action="vote", state="closed")
+        >>> error.message
         'poll a1b2: cannot vote while closed'
+        >>> error.describe()
+        'Jajak pendapat a1b2 tidak dapat diproses (vote) selagi berstatus Ditutup'
     """
 
+    code = N_("poll.transition_not_allowed")
     _field_names = ("poll_id", "action", "state")
 
     def __init__(self, *, poll_id: str, action: str, state: str) -> None:
         super().__init__(complaint_id=poll_id, action=action, state=state)
         self.poll_id = poll_id
-        self.args = (f"poll {poll_id}: cannot {action} while {state}",)
+        # The message (for logs) keeps the state's value; describe() names it for a person.
+        self.args = (_i18n.translate(self.code, "en", self.fields),)
+
+    def describe(self, locale: str = "id") -> str:
+        """One line for a person in ``locale``, the state named by its label."""
+        return _i18n.translate(self.code, locale, {**self.fields, "state": _state_label(self.state, locale)})
 
 
 class PollNotAllowed(NotAllowed):
     """The principal may see the poll but not do this (vote outside the audience, read hidden results).
 
-    ``reason`` says why in words that never name the voter.
+    ``reason`` is a code saying why (``poll.vote_not_verified``...) in words that never name the voter;
+    :meth:`describe` renders it in the reader's language and ``message`` in English.
 
     Example:
-        >>> PollNotAllowed(poll_id="a1b2", action="vote", reason="the account is not verified").message
+        >>> error = PollNotAllowed(poll_id="a1b2", action="vote", reason="poll.vote_not_verified")
+        >>> error.message
         'not allowed to vote in poll a1b2: the account is not verified'
+        >>> error.describe()
+        'Tidak diizinkan (vote) pada jajak pendapat a1b2: akun belum terverifikasi'
     """
 
+    code = N_("poll.not_allowed")
     # NotAllowed's two fields were inferred as a pair; this error has three.
     _field_names = ("poll_id", "action", "reason")  # type: ignore[assignment]
 
@@ -174,12 +269,23 @@ class PollNotAllowed(NotAllowed):
         super().__init__(action=action, complaint_id=poll_id)
         self.poll_id = poll_id
         self.reason = reason
-        self.args = (f"not allowed to {action} in poll {poll_id}: {reason}",)
+        self.args = (self.describe("en"),)
+
+    def describe(self, locale: str = "id") -> str:
+        """One line for a person in ``locale``, the reason rendered from its code."""
+        why = _i18n.translate(self.reason, locale)
+        return _i18n.translate(self.code, locale, {**self.fields, "reason": why})
 
 
 class PollConflict(ConcurrencyConflict):
-    """Somebody changed the poll first (saving it, or casting on a stale version); reload and try again."""
+    """Somebody changed the poll first (saving it, or casting on a stale version); reload and try again.
 
+    Example:
+        >>> PollConflict(poll_id="a1b2", expected_version=2, actual_version=3).message
+        'poll a1b2: expected version 2, store has 3'
+    """
+
+    code = N_("poll.conflict")
     _field_names = ("poll_id", "expected_version", "actual_version")
 
     def __init__(self, *, poll_id: str, expected_version: int, actual_version: int | None) -> None:
@@ -197,17 +303,14 @@ _description = v.text(required=False, max_length=DESCRIPTION_MAX, multiline=True
 _label = v.text(required=True, max_length=OPTION_MAX)
 
 
-def _is_list(value: object) -> bool:
-    return isinstance(value, (list, tuple))
-
-
-def _items(value: object, *, what: str, low: int, high: int) -> Sequence[object]:
-    if not _is_list(value):
-        raise v.Invalid(f"must be a list of {low} to {high} {what}")
-    items: Sequence[object] = value  # type: ignore[assignment]  # checked just above
-    if not low <= len(items) <= high:
-        raise v.Invalid(f"must have {low} to {high} {what}, got {len(items)}")
-    return items
+def _items(value: object, *, codes: tuple[str, str], low: int, high: int) -> Sequence[object]:
+    """``value`` as a list of ``low`` to ``high`` items; ``codes`` name the two refusals (type, length)."""
+    not_a_list, wrong_length = codes
+    if not isinstance(value, (list, tuple)):
+        raise v.Invalid(not_a_list, min=low, max=high)
+    if not low <= len(value) <= high:
+        raise v.Invalid(wrong_length, min=low, max=high, actual=len(value))
+    return value
 
 
 def _each(items: Sequence[object], rule: v.Rule) -> tuple[list[tuple[int, Any]], list[FieldError]]:
@@ -218,7 +321,7 @@ def _each(items: Sequence[object], rule: v.Rule) -> tuple[list[tuple[int, Any]],
         try:
             cleaned.append((index, rule(item)))
         except v.Invalid as invalid:
-            errors.append(FieldError(f"[{index}]", invalid.reason))
+            errors.append(invalid.at(f"[{index}]"))
         except ValidationError as nested:
             errors.extend(v.prefixed(f"[{index}]", nested.errors))
     return cleaned, errors
@@ -226,13 +329,14 @@ def _each(items: Sequence[object], rule: v.Rule) -> tuple[list[tuple[int, Any]],
 
 def _options(value: object) -> tuple[str, ...]:
     if value is None:
-        raise v.Invalid("is required")
-    labels, errors = _each(_items(value, what="option labels", low=MIN_OPTIONS, high=MAX_OPTIONS), _label)
+        raise v.Invalid("value.required")
+    codes = (N_("poll.options_not_list"), N_("poll.options_count"))
+    labels, errors = _each(_items(value, codes=codes, low=MIN_OPTIONS, high=MAX_OPTIONS), _label)
     seen: dict[str, int] = {}
     for index, label in labels:
         key = label.casefold()
         if key in seen:
-            errors.append(FieldError(f"[{index}]", f"repeats option {seen[key]} (labels must differ)"))
+            errors.append(FieldError(f"[{index}]", "poll.option_repeated", {"first": seen[key]}))
         seen.setdefault(key, index)
     if errors:
         raise ValidationError(errors)
@@ -241,19 +345,20 @@ def _options(value: object) -> tuple[str, ...]:
 
 def _link(value: object) -> str:
     if not isinstance(value, str):
-        raise v.Invalid("must be a string")
+        raise v.Invalid("value.not_string", type=v.type_name(value))
     link = value.strip()
     if len(link) > LINK_MAX:
-        raise v.Invalid(f"must be at most {LINK_MAX} characters, got {len(link)}")
+        raise v.Invalid("text.too_long", max=LINK_MAX, actual=len(link))
     if not _LINK.fullmatch(link):
-        raise v.Invalid("must be an http:// or https:// address without spaces")
+        raise v.Invalid("poll.link_invalid")
     return link
 
 
 def _links(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
-    links, errors = _each(_items(value, what="links", low=0, high=MAX_LINKS), _link)
+    codes = (N_("poll.links_not_list"), N_("poll.links_count"))
+    links, errors = _each(_items(value, codes=codes, low=0, high=MAX_LINKS), _link)
     if errors:
         raise ValidationError(errors)
     return tuple(link for _, link in links)
@@ -261,49 +366,33 @@ def _links(value: object) -> tuple[str, ...]:
 
 def _max_choices(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise v.Invalid("must be a whole number")
+        raise v.Invalid("value.not_integer", type=v.type_name(value))
     if not 1 <= value <= MAX_OPTIONS:
-        raise v.Invalid(f"must be between 1 and {MAX_OPTIONS}")
+        raise v.Invalid("number.out_of_range", min=1, max=MAX_OPTIONS)
     return value
 
 
 def _audience_code(value: object) -> str:
     if not isinstance(value, str):
-        raise v.Invalid("must be a region code (text)")
+        raise v.Invalid("value.not_string", type=v.type_name(value))
     region = RegionTable.default().resolve(value, field=v.ROOT)
     if len(value.strip().replace(".", "")) > len(region.undotted):
-        raise v.Invalid("must be a province, regency/city or district code (not a village)")
+        raise v.Invalid("poll.audience_village")
     return region.code
 
 
 def _audience(value: object) -> tuple[str, ...] | None:
-    if value is None or value == "national":
+    if value is None or (isinstance(value, str) and value == "national"):
         return None
     if isinstance(value, str):
-        raise v.Invalid('must be "national" or a list of region codes')
-    codes, errors = _each(_items(value, what="region codes", low=1, high=MAX_AUDIENCE), _audience_code)
+        raise v.Invalid("poll.audience_invalid")
+    codes = (N_("poll.audience_not_list"), N_("poll.audience_count"))
+    found, errors = _each(_items(value, codes=codes, low=1, high=MAX_AUDIENCE), _audience_code)
     if errors:
         raise ValidationError(errors)
-    unique = sorted({code for _, code in codes})
+    unique = sorted({code for _, code in found})
     # A code inside another listed code adds nobody: keep the smallest set that admits the same people.
     return tuple(c for c in unique if not any(c != o and c.startswith(o + ".") for o in unique))
-
-
-def _instant(value: object) -> datetime:
-    if value is None:
-        raise v.Invalid("is required")
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and len(value) <= _MAX_TIMESTAMP:
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise v.Invalid("must be an ISO 8601 date and time with a UTC offset") from None
-    else:
-        raise v.Invalid("must be an ISO 8601 date and time with a UTC offset")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise v.Invalid("must include a UTC offset (naive datetimes are refused)")
-    return parsed
 
 
 _DRAFT_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
@@ -313,8 +402,8 @@ _DRAFT_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
     ("options", _options),
     ("max_choices", _max_choices),
     ("audience", _audience),
-    ("opens_at", _instant),
-    ("closes_at", _instant),
+    ("opens_at", v.instant),
+    ("closes_at", v.instant),
     ("results", v.choice(ResultVisibility)),
     ("revote", v.choice(RevotePolicy)),
 )
@@ -344,15 +433,15 @@ def _clean_draft(values: Mapping[str, object]) -> tuple[dict[str, Any], list[Fie
         try:
             cleaned[name] = rule(values[name])
         except v.Invalid as invalid:
-            errors.append(FieldError(name, invalid.reason))
+            errors.append(invalid.at(name))
         except ValidationError as nested:
-            errors.extend(FieldError(_inside(name, e.field), e.reason) for e in nested.errors)
+            errors.extend(FieldError(_inside(name, e.field), e.code, e.params) for e in nested.errors)
     options, most = cleaned.get("options"), cleaned.get("max_choices")
     if options is not None and most is not None and most > len(options):
-        errors.append(FieldError("max_choices", f"must be at most the number of options ({len(options)})"))
+        errors.append(FieldError("max_choices", "poll.max_choices_over_options", {"options": len(options)}))
     opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
     if opens is not None and closes is not None and closes <= opens:
-        errors.append(FieldError("closes_at", "must be after opens_at"))
+        errors.append(FieldError("closes_at", "poll.closes_before_opens"))
     return cleaned, errors
 
 
@@ -363,8 +452,10 @@ class PollDraft:
     Attributes:
         question: One line, 1 to 300 characters.
         options: 2 to 20 labels, each one line of 1 to 200 characters, all different (ignoring case).
-        opens_at: When voting starts (aware).
-        closes_at: When voting ends (aware), after ``opens_at``; the instant itself is outside the window.
+        opens_at: When voting starts (aware; from year 1000 to the end of 9998 in UTC, which every store
+            holds).
+        closes_at: When voting ends (aware, in the same range), after ``opens_at``; the instant itself is
+            outside the window.
         description: Background for voters, up to 4,000 characters with line breaks, or None.
         links: Up to 10 ``http(s)://`` addresses of background documents.
         max_choices: 1 for a single choice; otherwise how many options a ballot may tick, at most
@@ -376,7 +467,8 @@ class PollDraft:
         revote: What a second vote by the same person does: ``replace`` the first (default) or ``refuse``.
 
     Raises:
-        ValidationError: Listing every bad field (``options[2]``, ``audience[0]``, ``closes_at``...).
+        ValidationError: Listing every bad field (``options[2]``, ``audience[0]``, ``closes_at``...) with
+            its code (``poll.option_repeated``...).
 
     Example:
         >>> PollDraft("Perlu jalur sepeda?", ["Ya", "Tidak"], "2026-04-01T00:00:00+07:00",
@@ -386,6 +478,12 @@ class PollDraft:
         Traceback (most recent call last):
         lapor_core.errors.ValidationError: invalid input: question: must not be empty; options[1]: repeats
         option 0 (labels must differ); closes_at: must be after opens_at
+        >>> try:
+        ...     PollDraft("Perlu?", ["Ya", "ya"], "2026-04-01T00:00:00+07:00", "9999-12-31T23:00:00+07:00")
+        ... except ValidationError as error:
+        ...     error.fields_by_name, error.messages()
+        ({'options[1]': ('poll.option_repeated',), 'closes_at': ('instant.out_of_range',)},
+         ('options[1]: mengulang pilihan 0 (setiap pilihan harus berbeda)', 'closes_at: ...'))
     """
 
     question: str
@@ -437,7 +535,8 @@ class PollDraft:
         Keys: ``question``, ``options``, ``opens_at`` and ``closes_at`` (required); ``description``,
         ``links``, ``max_choices`` (default 1), ``audience`` (``"national"``, the default, or a list of
         region codes, dotted or not), ``results`` (``"live"`` or ``"after_close"``, the default),
-        ``revote`` (``"replace"``, the default, or ``"refuse"``). Times are ISO 8601 with a UTC offset.
+        ``revote`` (``"replace"``, the default, or ``"refuse"``). Times are ISO 8601 with a UTC offset,
+        from year 1000 to the end of 9998 (UTC).
 
         Raises:
             ValidationError: Listing every bad field, every missing required field and every unknown key;
@@ -458,26 +557,44 @@ class PollDraft:
         return draft
 
     def to_dict(self) -> dict[str, Any]:
-        """The draft in the JSON-ready form :meth:`from_dict` reads.
+        """The draft in the JSON-ready form :meth:`from_dict` reads: exactly what ``lc.to_dict(draft)`` gives.
+
+        A national poll's ``audience`` is ``None`` (:meth:`from_dict` also reads ``"national"``).
 
         Example:
+            >>> import lapor_core as lc
             >>> draft = PollDraft("Perlu?", ["Ya", "Tidak"], "2026-04-01T00:00:00+07:00",
             ...                   "2026-04-30T00:00:00+07:00", audience=["3171"])
             >>> PollDraft.from_dict(draft.to_dict()) == draft, draft.to_dict()["audience"]
             (True, ['31.71'])
+            >>> draft.to_dict() == lc.to_dict(draft)
+            True
         """
-        return {
-            "question": self.question,
-            "description": self.description,
-            "links": list(self.links),
-            "options": list(self.options),
-            "max_choices": self.max_choices,
-            "audience": "national" if self.audience is None else list(self.audience),
-            "opens_at": self.opens_at.isoformat(),
-            "closes_at": self.closes_at.isoformat(),
-            "results": self.results.value,
-            "revote": self.revote.value,
-        }
+        # The one converter owns the dictionary form; imported here because it imports the domain modules.
+        from lapor_core.serialization import to_dict  # noqa: PLC0415
+
+        data: dict[str, Any] = to_dict(self)
+        return data
+
+    def audience_label(self, locale: str = "id") -> str:
+        """Who may vote, as a person reads it in ``locale``: all of Indonesia, or the regions' names.
+
+        Example:
+            >>> draft = PollDraft("Perlu?", ["Ya", "Tidak"], "2026-04-01T00:00:00+07:00",
+            ...                   "2026-04-30T00:00:00+07:00")
+            >>> draft.audience_label(), draft.audience_label("en")
+            ('seluruh Indonesia', 'all of Indonesia')
+            >>> attrs.evolve(draft, audience=("31.71", "32.73")).audience_label()
+            'Kota Administrasi Jakarta Pusat, Kota Bandung'
+        """
+        if self.audience is None:
+            return _i18n.translate(N_("poll.audience.national"), locale)
+        table = RegionTable.default()
+        names = []
+        for code in self.audience:
+            region = table.find(code)
+            names.append(region.name if region is not None else code)
+        return ", ".join(names)
 
     @property
     def single_choice(self) -> bool:
@@ -508,7 +625,7 @@ def _dotted_or_none(region: object) -> str | None:
     Only the shape is checked: a portal's region data may know districts newer than the shipped table, and
     membership of an audience depends only on the code's prefix.
     """
-    if not isinstance(region, str) or len(region) > _MAX_TIMESTAMP:
+    if not isinstance(region, str) or len(region) > _MAX_REGION_TEXT:
         return None
     try:
         return normalize_code(region)
@@ -535,6 +652,25 @@ def _thawed(value: Any) -> Any:
     return value
 
 
+def _checked(rule: v.Rule) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """An attrs validator running ``rule``: its refusal is a ValidationError naming the attribute."""
+
+    def validator(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        try:
+            rule(value)
+        except v.Invalid as invalid:
+            raise ValidationError([invalid.at(attribute.name)]) from None
+
+    return validator
+
+
+def _stored_instant(value: object) -> None:
+    """A datetime every store can hold (the clock's reading of a change, say)."""
+    if not isinstance(value, datetime):
+        raise v.Invalid("value.not_datetime", type=v.type_name(value))
+    v.instant(value)
+
+
 @attrs.frozen
 class PollChange:
     """One entry of a poll's history. Ballots never appear here: only what the institution did.
@@ -543,7 +679,7 @@ class PollChange:
         seq: Position in the history, from 0.
         action: What happened.
         actor: Who did it (staff are recorded by role, user ID and institution).
-        at: When (aware).
+        at: When (aware, in the years 1000 to 9998 in UTC, like every stored instant).
         payload: JSON-ready details (the draft at creation, ``{field: {"from", "to"}}`` for edits and
             extensions); read-only.
     """
@@ -551,7 +687,7 @@ class PollChange:
     seq: int
     action: PollAction
     actor: Actor
-    at: datetime
+    at: datetime = attrs.field(validator=_checked(_stored_instant))
     payload: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen)
 
     def payload_dict(self) -> dict[str, Any]:
@@ -568,10 +704,24 @@ def check_poll_id(poll_id: object) -> str:
         NotFound: It is a string no poll can have (``kind="poll"``), like an unknown ID.
     """
     if not isinstance(poll_id, str):
-        raise ValidationError.single("poll_id", "must be a string")
+        raise ValidationError.single("poll_id", "value.not_string", type=v.type_name(poll_id))
     if not _POLL_ID.fullmatch(poll_id):
         raise NotFound(kind="poll", key=poll_id[:64])
     return poll_id
+
+
+def check_find_limit(limit: object) -> int:
+    """The ``limit`` of a store's ``find``, or the error every store raises for it.
+
+    Raises:
+        ValidationError: ``limit`` is not a whole number (``value.not_integer``) or is outside 1 to
+            :data:`MAX_FIND` (``number.out_of_range``).
+    """
+    if type(limit) is not int:
+        raise ValidationError.single("limit", "value.not_integer", type=v.type_name(limit))
+    if not 1 <= limit <= MAX_FIND:
+        raise ValidationError.single("limit", "number.out_of_range", min=1, max=MAX_FIND)
+    return limit
 
 
 @attrs.frozen
@@ -669,7 +819,7 @@ class Poll:
         if self.state is not PollState.DRAFT:
             raise self._refuse("open", at)
         if self.draft.closes_at <= at:
-            raise ValidationError.single("closes_at", "has passed; edit the draft before opening it")
+            raise ValidationError.single("closes_at", "poll.closing_time_passed")
         return attrs.evolve(self._changed(PollAction.OPEN, actor, at, {}), state=PollState.OPEN)
 
     def extended(self, closes_at: datetime | str, actor: Actor, at: datetime) -> Poll:
@@ -677,13 +827,14 @@ class Poll:
 
         Raises:
             PollTransitionNotAllowed: The poll is a draft (edit it instead) or already closed.
-            ValidationError: ``closes_at`` is not an aware instant later than the current closing time.
+            ValidationError: ``closes_at`` is not an aware instant later than the current closing time
+                (and at most the end of 9998, UTC).
         """
         if self.state_at(at) is not PollState.OPEN:
             raise self._refuse("extend", at)
         later = _instant_or_error("closes_at", closes_at)
         if later <= self.draft.closes_at:
-            raise ValidationError.single("closes_at", "must be later than the current closing time")
+            raise ValidationError.single("closes_at", "poll.extension_not_later")
         draft = attrs.evolve(self.draft, closes_at=later)
         return attrs.evolve(
             self._changed(PollAction.EXTEND, actor, at, draft.changes_from(self.draft)), draft=draft
@@ -702,9 +853,9 @@ class Poll:
 
 def _instant_or_error(field: str, value: object) -> datetime:
     try:
-        return _instant(value)
+        return v.instant(value)
     except v.Invalid as invalid:
-        raise ValidationError.single(field, invalid.reason) from None
+        raise ValidationError([invalid.at(field)]) from None
 
 
 # --- ballots and their counts -------------------------------------------------------------------------------
@@ -718,6 +869,35 @@ class CastOutcome(enum.StrEnum):
     REFUSED = "refused"  # the voter had voted and the poll refuses second votes: nothing changed
 
 
+def _as_tuple(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _choice_indexes(value: object) -> None:
+    if not (
+        isinstance(value, tuple)
+        and value
+        and all(type(c) is int and 0 <= c < MAX_OPTIONS for c in value)
+        and all(a < b for a, b in itertools.pairwise(value))
+    ):
+        raise v.Invalid("poll.ballot_choices_invalid", max=MAX_OPTIONS - 1)
+
+
+def _province(value: object) -> None:
+    if value is not None and not (isinstance(value, str) and _PROVINCE.fullmatch(value)):
+        raise v.Invalid("poll.ballot_province_invalid")
+
+
+def _regency(value: object) -> None:
+    if value is not None and not (isinstance(value, str) and _REGENCY.fullmatch(value)):
+        raise v.Invalid("poll.ballot_regency_invalid")
+
+
+def _regency_in_province(ballot: Ballot, _: attrs.Attribute[Any], regency: str | None) -> None:
+    if regency is not None and (ballot.province is None or not regency.startswith(ballot.province + ".")):
+        raise ValidationError.single("regency", "poll.ballot_regency_outside_province")
+
+
 @attrs.frozen
 class Ballot:
     """The content of one ballot, as a store keeps it: which options, and the voter's coarse region.
@@ -725,14 +905,55 @@ class Ballot:
     Nothing in a ballot identifies the voter; the store keeps the voter's keyed hash elsewhere.
 
     Attributes:
-        choices: Indexes of the ticked options, ascending, without repeats.
+        choices: Indexes of the ticked options, ascending, without repeats (a list is kept as a tuple).
         province: The voter's province code (``"31"``), or None when unknown.
-        regency: The voter's regency/city code (``"31.71"``), or None when unknown.
+        regency: The voter's regency/city code (``"31.71"``) inside ``province``, or None when unknown.
+
+    Raises:
+        ValidationError: A field is not of that shape (codes ``poll.ballot_*``).
+
+    Example:
+        >>> Ballot([0, 2], "31", "31.71")
+        Ballot(choices=(0, 2), province='31', regency='31.71')
+        >>> Ballot((2, 0))
+        Traceback (most recent call last):
+        lapor_core.errors.ValidationError: invalid input: choices: must be a non-empty list of ascending
+        option indexes from 0 to 19, without repeats
     """
 
-    choices: tuple[int, ...]
-    province: str | None = None
-    regency: str | None = None
+    choices: tuple[int, ...] = attrs.field(converter=_as_tuple, validator=_checked(_choice_indexes))
+    province: str | None = attrs.field(default=None, validator=_checked(_province))
+    regency: str | None = attrs.field(default=None, validator=[_checked(_regency), _regency_in_province])
+
+
+def _poll_id(value: object) -> None:
+    if not (isinstance(value, str) and _POLL_ID.fullmatch(value)):
+        raise v.Invalid("poll.id_invalid")
+
+
+def _version(value: object) -> None:
+    if type(value) is not int or value < 0:
+        raise v.Invalid("poll.version_invalid")
+
+
+def _voter_hash(value: object) -> None:
+    if not (isinstance(value, str) and 0 < len(value) <= _MAX_VOTER and value.isascii() and value.isalnum()):
+        raise v.Invalid("poll.voter_invalid", max=_MAX_VOTER)
+
+
+def _seal(value: object) -> None:
+    if type(value) is not int or not 0 <= value < _SEAL_LIMIT:
+        raise v.Invalid("poll.seal_invalid")
+
+
+def _ballot(value: object) -> None:
+    if not isinstance(value, Ballot):
+        raise v.Invalid("poll.ballot_invalid", type=v.type_name(value))
+
+
+def _revote(value: object) -> None:
+    if not isinstance(value, RevotePolicy):
+        raise v.Invalid("value.not_choice", choices=tuple(RevotePolicy))
 
 
 @attrs.frozen
@@ -743,19 +964,23 @@ class BallotCast:
         poll_id: The poll.
         poll_version: The poll version the application checked the vote against; the store refuses the
             cast with :class:`PollConflict` when the poll changed since (extended, closed).
-        voter: Keyed hash (HMAC under the deployment secret) of (poll, person): the only trace of the voter.
+        voter: Keyed hash (HMAC under the deployment secret) of (poll, person): the only trace of the voter;
+            1 to 64 letters and digits (the desk gives 64 hex digits).
         seal: A second keyed value of (poll, person), 63 bits: the store keeps the reference from the voter
             to the ballot only as ``ballot_ref ^ seal``, so the two records cannot be joined without it.
         ballot: What was chosen, and where the voter lives.
         revote: Replace an earlier ballot of the same voter, or refuse this one.
+
+    Raises:
+        ValidationError: A field is not of that shape; the error never shows the voter's hash or seal.
     """
 
-    poll_id: str
-    poll_version: int
-    voter: str = attrs.field(repr=False)
-    seal: int = attrs.field(repr=False)
-    ballot: Ballot
-    revote: RevotePolicy = RevotePolicy.REPLACE
+    poll_id: str = attrs.field(validator=_checked(_poll_id))
+    poll_version: int = attrs.field(validator=_checked(_version))
+    voter: str = attrs.field(repr=False, validator=_checked(_voter_hash))
+    seal: int = attrs.field(repr=False, validator=_checked(_seal))
+    ballot: Ballot = attrs.field(validator=_checked(_ballot))
+    revote: RevotePolicy = attrs.field(default=RevotePolicy.REPLACE, validator=_checked(_revote))
 
 
 @attrs.frozen
@@ -824,6 +1049,22 @@ def count_ballots(options: int, ballots: Iterable[Ballot]) -> Tally:
 # --- results ------------------------------------------------------------------------------------------------
 
 
+def _is_whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_threshold(threshold: object) -> int:
+    """The suppression threshold of a breakdown, or the error a caller gets for it.
+
+    Raises:
+        ValidationError: ``threshold`` is not a whole number of at least 1 (``poll.threshold_invalid``); 0
+            would publish every cell.
+    """
+    if not (_is_whole(threshold) and threshold >= 1):
+        raise ValidationError.single("threshold", "poll.threshold_invalid")
+    return threshold
+
+
 def wilson_interval(successes: int, trials: int, *, z: float = Z_95) -> tuple[float, float]:
     """The Wilson score interval of a binomial proportion (Wilson 1927), 95% by default.
 
@@ -831,7 +1072,8 @@ def wilson_interval(successes: int, trials: int, *, z: float = Z_95) -> tuple[fl
     proportions near 0 or 1. With no trials it is the whole of [0, 1].
 
     Raises:
-        ValueError: ``trials`` is negative or ``successes`` is not within 0..``trials``.
+        ValidationError: ``trials`` or ``successes`` is not a whole number, ``trials`` is negative or
+            ``successes`` is not within 0..``trials`` (code ``poll.wilson_counts_invalid``).
 
     Example:
         >>> [round(x, 4) for x in wilson_interval(81, 263)]   # Newcombe (1998), example (a)
@@ -839,8 +1081,8 @@ def wilson_interval(successes: int, trials: int, *, z: float = Z_95) -> tuple[fl
         >>> wilson_interval(0, 0)
         (0.0, 1.0)
     """
-    if trials < 0 or not 0 <= successes <= trials:
-        raise ValueError("need 0 <= successes <= trials")
+    if not (_is_whole(successes) and _is_whole(trials) and 0 <= successes <= trials):
+        raise ValidationError.single("successes", "poll.wilson_counts_invalid")
     if trials == 0:
         return (0.0, 1.0)
     p = successes / trials
@@ -1064,8 +1306,7 @@ def compute_results(
         >>> [(row.region, row.total, row.votes) for row in results.by_province]
         [('31', 40, (25, 15))]
     """
-    if threshold < 1:
-        raise ValueError("the suppression threshold must be at least 1")
+    threshold = check_threshold(threshold)
     table = regions if regions is not None else RegionTable.default()
     options = tuple(
         OptionResult(

@@ -16,11 +16,12 @@ Every command validates its input before it reads anything and changes nothing w
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
+from lapor_core import _validation as v
+from lapor_core._i18n import N_
 from lapor_core.access import Principal, Role
 from lapor_core.application.commands import actor_of
 from lapor_core.application.context import DeskContext
@@ -29,6 +30,7 @@ from lapor_core.history import Actor
 from lapor_core.polls import (
     DEFAULT_THRESHOLD,
     MAX_OPTIONS,
+    NOT_YET_OPEN,
     Ballot,
     BallotCast,
     CastOutcome,
@@ -40,6 +42,7 @@ from lapor_core.polls import (
     PollState,
     PollTransitionNotAllowed,
     check_poll_id,
+    check_threshold,
     coarse_region,
     compute_results,
 )
@@ -124,9 +127,7 @@ def _load(ctx: DeskContext, principal: Principal, poll_id: object) -> Poll:
 def _load_to_manage(ctx: DeskContext, principal: Principal, poll_id: object, action: str) -> Poll:
     poll = _load(ctx, principal, poll_id)
     if not _manages(principal, poll):
-        raise PollNotAllowed(
-            poll_id=poll.id, action=action, reason="only the owning institution and admins manage a poll"
-        )
+        raise PollNotAllowed(poll_id=poll.id, action=action, reason=N_("poll.manage_not_owner"))
     return poll
 
 
@@ -138,7 +139,7 @@ def _save(ctx: DeskContext, before: Poll, after: Poll) -> Poll:
 
 def _check_draft(draft: object) -> PollDraft:
     if not isinstance(draft, PollDraft):
-        raise ValidationError.single("draft", "must be a PollDraft (see PollDraft.from_dict)")
+        raise ValidationError.single("draft", "poll.draft_type", type=v.type_name(draft))
     return draft
 
 
@@ -146,9 +147,7 @@ def create_poll(ctx: DeskContext, principal: Principal, draft: PollDraft) -> str
     """Store a new draft poll owned by the officer's institution and return its ID."""
     draft = _check_draft(draft)
     if principal.role is not Role.INSTITUTION or principal.institution_code is None:
-        raise PollNotAllowed(
-            poll_id="(new)", action="create", reason="only institution officers create polls"
-        )
+        raise PollNotAllowed(poll_id="(new)", action="create", reason=N_("poll.create_not_officer"))
     store = _store(ctx)
     now = ctx.clock.now()
     attempts = 0
@@ -208,7 +207,7 @@ def get_poll(ctx: DeskContext, principal: Principal, poll_id: object) -> Poll:
 def list_polls(ctx: DeskContext, principal: Principal, *, institution: str | None = None) -> tuple[Poll, ...]:
     """The polls ``principal`` may see (of one institution, or all), by opening time."""
     if institution is not None and not isinstance(institution, str):
-        raise ValidationError.single("institution", "must be a string")
+        raise ValidationError.single("institution", "value.not_string", type=v.type_name(institution))
     return tuple(
         poll if _manages(principal, poll) else _for_outsiders(poll)
         for poll in _store(ctx).find(institution=institution)
@@ -218,12 +217,12 @@ def list_polls(ctx: DeskContext, principal: Principal, *, institution: str | Non
 
 def _requested(choices: object) -> tuple[int | str, ...]:
     """The shape of ``choices``, checked before anything is read: a short list of indexes or labels."""
-    if isinstance(choices, (str, bytes)) or not isinstance(choices, Sequence):
-        raise ValidationError.single("choices", "must be a list of option labels or indexes")
+    if not isinstance(choices, (list, tuple)):
+        raise ValidationError.single("choices", "poll.choices_not_list")
     if len(choices) > MAX_OPTIONS:
-        raise ValidationError.single("choices", f"must have at most {MAX_OPTIONS} items, got {len(choices)}")
+        raise ValidationError.single("choices", "poll.choices_too_many", max=MAX_OPTIONS, actual=len(choices))
     errors = [
-        FieldError(f"choices[{i}]", "must be an option label (text) or index (whole number)")
+        FieldError(f"choices[{i}]", "poll.choice_wrong_type", {"type": v.type_name(item)})
         for i, item in enumerate(choices)
         if isinstance(item, bool) or not isinstance(item, (int, str))
     ]
@@ -246,15 +245,15 @@ def _resolve(poll: Poll, requested: tuple[int | str, ...]) -> tuple[int, ...]:
             text = item.strip()
             index = by_label.get(text, by_folded.get(text.casefold()))
         if index is None:
-            errors.append(FieldError(f"choices[{position}]", "is not an option of this poll"))
+            errors.append(FieldError(f"choices[{position}]", "poll.choice_unknown"))
         elif index in chosen:
-            errors.append(FieldError(f"choices[{position}]", "repeats an earlier choice"))
+            errors.append(FieldError(f"choices[{position}]", "poll.choice_repeated"))
         else:
             chosen.append(index)
     if not requested:
-        errors.append(FieldError("choices", "must choose at least one option"))
+        errors.append(FieldError("choices", "poll.choices_empty"))
     elif len(requested) > poll.draft.max_choices:
-        errors.append(FieldError("choices", f"may choose at most {poll.draft.max_choices} option(s)"))
+        errors.append(FieldError("choices", "poll.choices_over_max", {"max": poll.draft.max_choices}))
     if errors:
         raise ValidationError(errors)
     return tuple(sorted(chosen))
@@ -262,16 +261,16 @@ def _resolve(poll: Poll, requested: tuple[int | str, ...]) -> tuple[int, ...]:
 
 def _voter(principal: Principal, poll: Poll) -> str:
     if principal.role is not Role.CITIZEN or principal.user_id is None:
-        raise PollNotAllowed(poll_id=poll.id, action="vote", reason="only signed-in citizens vote")
+        raise PollNotAllowed(poll_id=poll.id, action="vote", reason=N_("poll.vote_not_citizen"))
     if not principal.verified:
-        raise PollNotAllowed(poll_id=poll.id, action="vote", reason="the account is not verified")
+        raise PollNotAllowed(poll_id=poll.id, action="vote", reason=N_("poll.vote_not_verified"))
     return principal.user_id
 
 
 def _check_window(poll: Poll, now: datetime) -> None:
     if not poll.accepts_votes(now):
         state = poll.state_at(now)
-        shown = "not yet open" if state is PollState.OPEN else state.value
+        shown = NOT_YET_OPEN if state is PollState.OPEN else state.value
         raise PollTransitionNotAllowed(poll_id=poll.id, action="vote", state=shown)
 
 
@@ -294,9 +293,7 @@ def vote(ctx: DeskContext, principal: Principal, poll_id: object, choices: objec
         person = _voter(principal, poll)
         _check_window(poll, ctx.clock.now())
         if not poll.draft.admits(principal.region):
-            raise PollNotAllowed(
-                poll_id=poll.id, action="vote", reason="the voter's region is outside the poll's audience"
-            )
+            raise PollNotAllowed(poll_id=poll.id, action="vote", reason=N_("poll.vote_outside_audience"))
         chosen = _resolve(poll, requested)
         cast = BallotCast(
             poll_id=poll.id,
@@ -314,11 +311,7 @@ def vote(ctx: DeskContext, principal: Principal, poll_id: object, choices: objec
                 raise
             continue
         if outcome is CastOutcome.REFUSED:
-            raise PollNotAllowed(
-                poll_id=poll.id,
-                action="vote",
-                reason="already voted; this poll does not accept a second vote",
-            )
+            raise PollNotAllowed(poll_id=poll.id, action="vote", reason=N_("poll.vote_already_cast"))
         labels = tuple(poll.draft.options[i] for i in chosen)
         return VoteReceipt(poll.id, labels, replaced=outcome is CastOutcome.REPLACED)
 
@@ -332,15 +325,15 @@ def poll_results(
         NotFound: No such poll, or a draft the principal does not manage.
         PollTransitionNotAllowed: The poll is a draft (it has no results).
         PollNotAllowed: ``after_close`` results of a poll still open; the same for every principal.
+        ValidationError: ``threshold`` is not a whole number of at least 1.
     """
+    threshold = check_threshold(threshold)
     poll = _load(ctx, principal, poll_id)
     now = ctx.clock.now()
     if not poll.results_published(now):
         if poll.state is PollState.DRAFT:
             raise PollTransitionNotAllowed(poll_id=poll.id, action="read results", state="draft")
-        raise PollNotAllowed(
-            poll_id=poll.id, action="read results", reason="the results are published when the poll closes"
-        )
+        raise PollNotAllowed(poll_id=poll.id, action="read results", reason=N_("poll.results_hidden"))
     return compute_results(poll, _store(ctx).tally(poll.id), as_of=now, threshold=threshold)
 
 

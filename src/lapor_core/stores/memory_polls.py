@@ -22,11 +22,11 @@ from lapor_core.polls import (
     RegionCount,
     RevotePolicy,
     Tally,
+    check_find_limit,
 )
 
 __all__ = ["InMemoryPollStore"]
 
-MAX_FIND = 1000
 _Place = tuple[str | None, str | None]
 
 
@@ -131,8 +131,7 @@ class InMemoryPollStore:
 
     def find(self, *, institution: str | None = None, limit: int = 1000) -> Sequence[Poll]:
         """Polls (of one institution, or all), by opening time then ID."""
-        if not 1 <= limit <= MAX_FIND:
-            raise ValidationError.single("limit", f"must be between 1 and {MAX_FIND}")
+        limit = check_find_limit(limit)
         with self._lock:
             polls = [b.poll for b in self._boxes.values() if institution in (None, b.poll.institution)]
         polls.sort(key=lambda p: (p.draft.opens_at, p.id))
@@ -149,7 +148,7 @@ class InMemoryPollStore:
                 )
             options = len(box.poll.draft.options)
             if not ballot.choices or not all(0 <= c < options for c in ballot.choices):
-                raise ValidationError.single("choices", f"must be option indexes from 0 to {options - 1}")
+                raise ValidationError.single("choices", "poll.choices_not_indexes", max=options - 1)
             if not box.votes:
                 box.votes = [0] * options
             mask = _mask(ballot.choices)

@@ -63,6 +63,7 @@ from lapor_core.polls import (
     RegionCount,
     RevotePolicy,
     Tally,
+    check_find_limit,
 )
 from lapor_core.stores._sql_driver import Driver, Prepared, Session
 from lapor_core.stores._sql_schema import MYSQL_DIALECTS, poll_ballots, poll_counts, poll_voters, polls
@@ -70,7 +71,6 @@ from lapor_core.stores.sql import SqlComplaintStore, _is_transient_conflict, _st
 
 __all__ = ["SqlPollStore"]
 
-MAX_FIND: Final = 1000
 # A cast that lost a race (a duplicate first ballot, a deadlock) runs again, at most this many times.
 _ATTEMPTS: Final = 10
 _BALLOTS: Final = -1
@@ -366,8 +366,7 @@ class SqlPollStore:
             ValidationError: ``limit`` is outside 1 to 1,000.
             StorageError: The database failed.
         """
-        if not 1 <= limit <= MAX_FIND:
-            raise ValidationError.single("limit", f"must be between 1 and {MAX_FIND}")
+        limit = check_find_limit(limit)
         if institution is None:
             rows = self._fetch("finding polls", self._sql.find_all, (limit, 0))
         else:
@@ -408,7 +407,7 @@ class SqlPollStore:
         if version != cast.poll_version:
             raise PollConflict(poll_id=poll_id, expected_version=cast.poll_version, actual_version=version)
         if not ballot.choices or not all(0 <= c < options for c in ballot.choices):
-            raise ValidationError.single("choices", f"must be option indexes from 0 to {options - 1}")
+            raise ValidationError.single("choices", "poll.choices_not_indexes", max=options - 1)
         mask = _mask(ballot.choices)
         deltas: dict[tuple[str, int], int] = {}
         sealed = self._lookup(session, cast)

@@ -67,6 +67,8 @@ WITA = timezone(timedelta(hours=8), "WITA")
 WIT = timezone(timedelta(hours=9), "WIT")
 OPENS = datetime(2026, 4, 1, 8, 0, tzinfo=WIB)
 CLOSES = datetime(2026, 4, 15, 8, 0, tzinfo=WIB)
+FIRST_INSTANT = datetime(1000, 1, 1, tzinfo=UTC)
+LAST_INSTANT = datetime(9998, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
 OFFICER = Actor("institution", "off-7", "31.71")
 """The officer the builders record as creating and opening polls."""
 WORKERS = 16
@@ -248,6 +250,37 @@ class PollStoreContract:
         assert stored.draft.opens_at.utcoffset() is not None
         assert [c.at for c in stored.history] == [c.at for c in poll.history]
 
+    @pytest.mark.parametrize("hours", [-12, 0, 14], ids=["UTC-12", "UTC", "UTC+14"])
+    def test_the_first_and_last_storable_instants_round_trip_in_any_offset(
+        self, poll_store: PollStore, hours: int
+    ) -> None:
+        """A poll open from year 1000 to the end of 9998 (UTC), closed at its end, reads back the same."""
+        zone = timezone(timedelta(hours=hours))
+        first, last = FIRST_INSTANT.astimezone(zone), LAST_INSTANT.astimezone(zone)
+        draft = make_poll(opened=False, opens_at=first, closes_at=last).draft
+        poll = Poll.create(_next_id(), "31.71", draft, OFFICER, first).opened(OFFICER, first)
+        poll = poll.closed(OFFICER, last)
+        poll_store.save(poll, expected_version=0)
+        stored = poll_store.get(poll.id)
+        assert stored == poll
+        assert (stored.draft.opens_at, stored.draft.closes_at, stored.closed_at) == (first, last, last)
+        assert [p.id for p in poll_store.find()] == [poll.id]
+
+    def test_a_poll_closing_in_9999_never_reaches_a_store(self, poll_store: PollStore) -> None:
+        """Times no store holds are refused when the poll is defined or changed, the same for every store."""
+        poll = _saved(poll_store)
+        beyond = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-5)))
+        with pytest.raises(ValidationError) as caught:
+            make_poll(closes_at=beyond)
+        assert caught.value.fields_by_name == {"closes_at": ("instant.out_of_range",)}
+        with pytest.raises(ValidationError) as extended:
+            poll.extended(beyond, OFFICER, OPENS)
+        assert extended.value.fields_by_name == {"closes_at": ("instant.out_of_range",)}
+        with pytest.raises(ValidationError) as closed:
+            poll.closed(OFFICER, beyond)
+        assert closed.value.fields_by_name == {"at": ("instant.out_of_range",)}
+        assert poll_store.get(poll.id) == poll
+
     def test_successive_saves_keep_the_whole_history(self, poll_store: PollStore) -> None:
         """Extending and closing are saved with their history entries, in order."""
         poll = _saved(poll_store)
@@ -329,11 +362,25 @@ class PollStoreContract:
         assert [p.id for p in poll_store.find(limit=1)] == [early.id]
         assert poll_store.find(institution="99") == ()
 
-    @pytest.mark.parametrize("limit", [0, -1, 1001])
-    def test_find_with_a_bad_limit_raises_validation_error(self, poll_store: PollStore, limit: int) -> None:
-        """A limit outside 1..1000 is refused."""
-        with pytest.raises(ValidationError):
-            poll_store.find(limit=limit)
+    @pytest.mark.parametrize(
+        ("limit", "code"),
+        [
+            (0, "number.out_of_range"),
+            (-1, "number.out_of_range"),
+            (1001, "number.out_of_range"),
+            ("5", "value.not_integer"),
+            (None, "value.not_integer"),
+            (True, "value.not_integer"),
+            (2.0, "value.not_integer"),
+        ],
+    )
+    def test_find_with_a_bad_limit_raises_validation_error(
+        self, poll_store: PollStore, limit: object, code: str
+    ) -> None:
+        """A limit that is not a whole number from 1 to 1000 is refused with the same code by every store."""
+        with pytest.raises(ValidationError) as caught:
+            poll_store.find(limit=limit)  # type: ignore[arg-type]
+        assert caught.value.fields_by_name == {"limit": (code,)}
 
     # -- ballots ------------------------------------------------------------------------------------------
 
@@ -411,14 +458,16 @@ class PollStoreContract:
         with pytest.raises(NotFound):
             poll_store.cast(make_cast(make_poll(), 1))
 
-    @pytest.mark.parametrize("choices", [(3,), (-1,), (), (0, 7)])
+    @pytest.mark.parametrize("choices", [(3,), (0, 7), (2, 19)])
     def test_choice_outside_the_options_raises_validation_error_and_counts_nothing(
         self, poll_store: PollStore, choices: tuple[int, ...]
     ) -> None:
-        """A choice that is not an option index of the poll (or no choice) is refused without a trace."""
+        """A choice that is not an option index of the poll is refused without a trace."""
         poll = _saved(poll_store, max_choices=3)
-        with pytest.raises(ValidationError):
-            poll_store.cast(make_cast(poll, 1, choices))
+        cast = make_cast(poll, 1, choices)
+        with pytest.raises(ValidationError) as caught:
+            poll_store.cast(cast)
+        assert caught.value.fields_by_name == {"choices": ("poll.choices_not_indexes",)}
         assert poll_store.tally(poll.id) == Tally.empty(3) == poll_store.recount(poll.id)
         assert poll_store.cast(make_cast(poll, 1)) is CastOutcome.COUNTED
 
