@@ -400,11 +400,26 @@ def test_bad_dispatcher_options_are_refused(options):
         Dispatcher(InMemoryComplaintStore(), RecordingNotifier(), BOOK, **options)
 
 
-@pytest.mark.parametrize("limit", [0, -1, True, 2.5])
+def test_bad_dispatcher_options_are_reported_together_with_codes():
+    """A bad lease and a bad batch are two field errors, each with its code and limits."""
+    with pytest.raises(lc.ValidationError) as caught:
+        Dispatcher(InMemoryComplaintStore(), RecordingNotifier(), BOOK, lease=timedelta(0), batch=0)
+    lease, batch = caught.value.errors
+    assert (lease.field, lease.code) == ("lease", "delivery.duration_not_positive")
+    assert (batch.field, batch.code, dict(batch.params)) == (
+        "batch",
+        "delivery.integer_out_of_range",
+        {"min": 1, "max": 1000},
+    )
+    assert batch.message() == "harus berupa bilangan bulat dari 1 sampai 1.000"
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 2.5, "5"])
 def test_a_bad_limit_is_refused(limit):
     """deliver(limit) takes a positive integer or None."""
-    with pytest.raises(lc.ValidationError):
+    with pytest.raises(lc.ValidationError) as caught:
         Dispatcher(InMemoryComplaintStore(), RecordingNotifier(), BOOK).deliver(limit)
+    assert caught.value.fields_by_name == {"limit": ("delivery.limit_not_positive",)}
 
 
 @pytest.mark.parametrize(
@@ -414,15 +429,32 @@ def test_a_bad_limit_is_refused(limit):
         {"max_attempts": 101},
         {"max_attempts": True},
         {"factor": 0.5},
+        {"factor": None},
+        {"factor": float("nan")},
         {"jitter": 2},
+        {"jitter": "0.1"},
         {"first_delay": timedelta(0)},
         {"max_delay": 30},
     ],
 )
 def test_bad_retry_policies_are_refused(fields):
     """Attempts from 1 to 100, a factor from 1 to 10, jitter from 0 to 1, positive delays."""
-    with pytest.raises(lc.ValidationError):
+    with pytest.raises(lc.ValidationError) as caught:
         RetryPolicy(**fields)
+    assert list(caught.value.fields_by_name) == list(fields)
+
+
+def test_every_bad_field_of_a_retry_policy_is_reported_at_once():
+    """All five fields wrong: five errors, each with its code."""
+    with pytest.raises(lc.ValidationError) as caught:
+        RetryPolicy(max_attempts=0, first_delay=None, max_delay=timedelta(-1), factor=11, jitter=-1)  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {
+        "max_attempts": ("delivery.integer_out_of_range",),
+        "first_delay": ("delivery.duration_not_positive",),
+        "max_delay": ("delivery.duration_not_positive",),
+        "factor": ("number.out_of_range",),
+        "jitter": ("number.out_of_range",),
+    }
 
 
 @given(st.integers(1, 60), st.text(max_size=30))

@@ -79,8 +79,9 @@ def test_preview_looks_at_the_first_limit_messages_only() -> None:
 @pytest.mark.parametrize("limit", [0, 1001, True, "5"])
 def test_preview_refuses_a_bad_limit(limit: object) -> None:
     """The limit is an integer from 1 to 1,000."""
-    with pytest.raises(lc.ValidationError):
+    with pytest.raises(lc.ValidationError) as caught:
         preview(InMemoryComplaintStore(), BOOK, limit=limit)  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"limit": ("delivery.integer_out_of_range",)}
 
 
 def test_preview_needs_an_outbox_store() -> None:

@@ -146,11 +146,30 @@ def test_a_composite_by_channel_routes_each_channel():
 
 
 def test_a_composite_refuses_what_is_not_a_route_and_unknown_channels():
-    """Routes are validated when the router is built."""
-    with pytest.raises(lc.ValidationError):
-        CompositeNotifier([RecordingNotifier()])  # type: ignore[list-item]
-    with pytest.raises(ValueError, match="pigeon"):
-        Route(RecordingNotifier(), channels=["pigeon"])
+    """Routes are validated when the router is built; every refusal is a ValidationError with a code."""
+    cases = [
+        (lambda: CompositeNotifier([RecordingNotifier()]), {"routes[0]": "notification.not_a_route"}),
+        (lambda: CompositeNotifier(None), {"routes": "notification.route_not_list"}),
+        (lambda: CompositeNotifier.by_channel(["email"]), {"notifiers": "value.not_mapping"}),
+        (lambda: Route(RecordingNotifier(), channels=["pigeon"]), {"channels[0]": "value.not_choice"}),
+        (lambda: Route(RecordingNotifier(), channels="email"), {"channels": "notification.route_not_list"}),
+        (
+            lambda: Route(RecordingNotifier(), roles=[None, "admin", 5]),
+            {"roles[0]": "value.required", "roles[2]": "value.not_choice"},
+        ),
+    ]
+    for build, codes in cases:
+        with pytest.raises(lc.ValidationError) as caught:
+            build()
+        assert {e.field: e.code for e in caught.value.errors} == codes
+
+
+def test_a_notification_no_route_takes_is_a_permanent_failure_in_english_for_logs():
+    """The message names the channel and role, from the catalogue's English text."""
+    notifier = CompositeNotifier([Route(RecordingNotifier(), channels=["sms"])])
+    with pytest.raises(lc.PermanentNotificationError) as caught:
+        notifier.send(build_notification(Address.parse("https://h.example/x")))
+    assert str(caught.value) == "no route for webhook messages to institution"
 
 
 def test_a_recording_notifier_filters_by_recipient_and_clears():

@@ -389,14 +389,25 @@ def test_a_key_unfit_for_a_message_id_is_hashed():
         {"security": "none", "username": USER},
         {"security": "tls"},
         {"timeout": 0},
+        {"timeout": "30"},
+        {"timeout": True},
         {"sender": "no domain"},
+        {"sender": None},
+        {"sender": SENDER, "message_id_domain": 5},
     ],
 )
 def test_unsafe_or_malformed_settings_are_refused(options):
-    """Credentials in clear, unknown modes, zero timeouts and senders without a domain fail at once."""
+    """Clear credentials, unknown modes, bad timeouts and senders without a domain: ConfigurationError."""
     settings = {"sender": SENDER} | options
     with pytest.raises(lc.ConfigurationError):
         SmtpNotifier(HOST, 2525, **settings)
+
+
+def test_configuration_errors_read_from_the_catalogue():
+    """The message is the catalogue's English text of the code, the same words as before."""
+    with pytest.raises(lc.ConfigurationError) as caught:
+        SmtpNotifier(HOST, sender=SENDER, security="none", username=USER)
+    assert str(caught.value) == "refusing to send SMTP credentials without TLS (security='none')"
 
 
 def test_default_ports_follow_the_security_mode():

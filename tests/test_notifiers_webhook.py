@@ -158,12 +158,27 @@ def test_an_email_address_is_refused_without_a_request(receiver):
 
 
 @pytest.mark.parametrize(
-    "options", [{"secret": "short"}, {"secret": b"x" * 15}, {"secret": SECRET, "timeout": 0}]
+    "options",
+    [
+        {"secret": "short"},
+        {"secret": b"x" * 15},
+        {"secret": None},
+        {"secret": 12345678901234567890},
+        {"secret": SECRET, "timeout": 0},
+        {"secret": SECRET, "timeout": "10"},
+    ],
 )
 def test_weak_secrets_and_bad_timeouts_are_refused(options):
-    """A secret under 16 bytes or a non-positive timeout is a configuration error."""
+    """A secret under 16 bytes (or not text at all) or a bad timeout is a configuration error."""
     with pytest.raises(lc.ConfigurationError):
         WebhookNotifier(**options)
+
+
+def test_a_weak_secret_is_named_with_the_minimum_from_the_catalogue():
+    """The message is the catalogue's English text, with the minimum filled in."""
+    with pytest.raises(lc.ConfigurationError) as caught:
+        WebhookNotifier(secret="short")
+    assert str(caught.value) == "the webhook secret must be at least 16 bytes"
 
 
 # --- verify_signature, for receivers ---------------------------------------------------------------------

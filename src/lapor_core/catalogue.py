@@ -1,10 +1,11 @@
-"""The message catalogue: every notification's texts, per locale, read from gettext ``.po`` files.
+"""The notification catalogue: every notification's texts, per locale, from gettext catalogues.
 
-The texts are data. lapor_core ships ``locale/<locale>/LC_MESSAGES/lapor_core.po`` for Indonesian (``id``,
-the default) and English (``en``), and an integrator can load their own files (their wording, another
-language) with :meth:`Catalogue.load`. The files are read by a small parser of the ``.po`` format, so no
-compilation step and no dependency is needed; entries marked ``fuzzy`` and empty translations are left out,
-as ``msgfmt`` does.
+The texts are data, in the gettext domain ``notifications`` (:data:`DOMAIN`), maintained with Babel like
+every other text of lapor_core. lapor_core ships ``_i18n/locale/<locale>/LC_MESSAGES/notifications.po`` for
+Indonesian (``id``, the default) and English (``en``), compiled to ``notifications.mo`` by
+``make messages-compile``; :meth:`Catalogue.default` reads the compiled files. An integrator loads their own
+files (their wording, another language) with :meth:`Catalogue.load`. As with ``msgfmt``, entries marked
+``fuzzy`` and empty translations are left out.
 
 Each entry has a context (``msgctxt``) and an ID (``msgid``):
 
@@ -29,16 +30,23 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 import re
 import string
-from collections.abc import Mapping
-from importlib import resources
+import struct
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from lapor_core import _i18n
+from lapor_core import _validation as v
 from lapor_core.errors import FieldError, ValidationError
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 __all__ = [
     "CONTEXT_FIELDS",
@@ -49,13 +57,12 @@ __all__ = [
     "SHORT_LIMIT",
     "Catalogue",
     "RenderedMessage",
-    "parse_po",
 ]
 
-DOMAIN = "lapor_core"
-"""The gettext domain: the catalogue files are named ``lapor_core.po``."""
+DOMAIN: Final = "notifications"
+"""The gettext domain: the catalogue files are named ``notifications.po`` and ``notifications.mo``."""
 
-DEFAULT_LOCALE = "id"
+DEFAULT_LOCALE: Final = _i18n.DEFAULT_LOCALE
 """Messages are in Indonesian unless an address asks for another locale."""
 
 PARTS = ("subject", "text", "html", "short")
@@ -90,136 +97,117 @@ LAYOUT_FIELDS = frozenset({"content", "lang", "tracking_id"})
 _LAYOUT = "layout"
 _LABEL = "label"
 _MAX_CATALOGUE_BYTES = 2_000_000
+_MAX_CATALOGUE_MB = _MAX_CATALOGUE_BYTES // 1_000_000
+_MAX_LOCALE = 20
+# A locale code as gettext folders name them: a language, then optional region, script or variant parts.
+_LOCALE: Final = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{1,8})*")
 
 PoKey = tuple[str | None, str]
-"""An entry's (msgctxt, msgid); the header is ``(None, "")``."""
+"""An entry's (msgctxt, msgid)."""
 
 
-# --- the .po format ---------------------------------------------------------------------------------------
+def _locale_code(value: object) -> str:
+    """A rule: a locale code such as ``id``, ``en`` or ``en_AU`` (at most 20 characters).
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
-_ESCAPE = re.compile(r"\\(.)")
-_KEYWORDS = ("msgctxt", "msgid", "msgstr")
-
-
-def _unquote(token: str, line: int, errors: list[FieldError]) -> str:
-    if len(token) < 2 or not token.startswith('"') or not token.endswith('"'):  # noqa: PLR2004
-        errors.append(FieldError(f"line {line}", "expected a string in double quotes"))
-        return ""
-    body = token[1:-1]
-    if re.search(r'(?<!\\)(?:\\\\)*"', body):
-        errors.append(FieldError(f"line {line}", "unescaped double quote inside a string"))
-        return ""
-
-    def replace(match: re.Match[str]) -> str:
-        char = match.group(1)
-        if char not in _ESCAPES:
-            errors.append(FieldError(f"line {line}", f"unknown escape sequence \\{char}"))
-            return ""
-        return _ESCAPES[char]
-
-    return _ESCAPE.sub(replace, body)
+    >>> _locale_code("en_AU")
+    'en_AU'
+    """
+    if not isinstance(value, str):
+        raise v.Invalid("value.not_string", type=v.type_name(value))
+    if len(value) > _MAX_LOCALE or not _LOCALE.fullmatch(value):
+        raise v.Invalid("locale.malformed")
+    return value
 
 
-@attrs.define
-class _Entry:
-    start: int
-    fuzzy: bool = False
-    parts: dict[str, list[str]] = attrs.field(factory=dict)
-    last: str | None = None
+# --- reading gettext catalogues with Babel ----------------------------------------------------------------
 
 
-@attrs.define
-class _PoReader:
-    """Reads a ``.po`` file line by line into entries, collecting every error."""
-
-    entries: dict[PoKey, str] = attrs.field(factory=dict)
-    errors: list[FieldError] = attrs.field(factory=list)
-    current: _Entry = attrs.field(factory=lambda: _Entry(start=1))
-
-    def finish(self, next_start: int) -> None:
-        entry, self.current = self.current, _Entry(start=next_start)
-        parts = entry.parts
-        if not parts:
-            return
-        if "msgid" not in parts or "msgstr" not in parts:
-            self.errors.append(FieldError(f"line {entry.start}", "an entry needs msgid and msgstr"))
-            return
-        context = "".join(parts["msgctxt"]) if "msgctxt" in parts else None
-        key = (context, "".join(parts["msgid"]))
-        if key in self.entries:
-            self.errors.append(FieldError(f"line {entry.start}", f"duplicate entry {key[0]!r} {key[1]!r}"))
-            return
-        value = "".join(parts["msgstr"])
-        if value and not entry.fuzzy:
-            self.entries[key] = value
-
-    def comment(self, number: int, line: str) -> None:
-        if "msgstr" in self.current.parts:
-            self.finish(number)
-        if line.startswith("#,") and "fuzzy" in (flag.strip() for flag in line[2:].split(",")):
-            self.current.fuzzy = True
-
-    def continuation(self, number: int, line: str) -> None:
-        if self.current.last is None:
-            self.errors.append(FieldError(f"line {number}", "a string outside an entry"))
-        else:
-            self.current.parts[self.current.last].append(_unquote(line, number, self.errors))
-
-    def keyword(self, number: int, line: str) -> None:
-        keyword, _, rest = line.partition(" ")
-        if keyword not in _KEYWORDS:
-            reason = "plural forms are not supported" if keyword.startswith("msg") else "unknown keyword"
-            self.errors.append(FieldError(f"line {number}", f"{reason}: {keyword[:20]}"))
-            self.current.last = None
-            return
-        if keyword in ("msgctxt", "msgid") and "msgstr" in self.current.parts:
-            self.finish(number)
-        if keyword in self.current.parts:
-            self.errors.append(FieldError(f"line {number}", f"{keyword} repeated within one entry"))
-            return
-        if not self.current.parts:
-            self.current.start = number
-        self.current.parts[keyword] = [_unquote(rest.strip(), number, self.errors)]
-        self.current.last = keyword
+def _entries(catalog: Catalog, where: str, errors: list[FieldError]) -> dict[PoKey, str]:
+    """The translated entries of a Babel catalogue: no header, no fuzzy entry, no empty translation."""
+    entries: dict[PoKey, str] = {}
+    for message in catalog:
+        if not message.id:
+            continue  # the header
+        if not isinstance(message.id, str) or not isinstance(message.string, str):
+            errors.append(FieldError(where, "catalogue.plural_forms"))
+            continue
+        if message.string and not message.fuzzy:
+            entries[(message.context, message.id)] = message.string
+    return entries
 
 
-def parse_po(text: str) -> dict[PoKey, str]:
-    r"""The translated entries of a gettext ``.po`` file, by (msgctxt, msgid).
+def _language_errors(catalog: Catalog, locale: str, where: str) -> list[FieldError]:
+    language = catalog.locale_identifier
+    if language and language.replace("-", "_").split("_")[0] != locale.replace("-", "_").split("_")[0]:
+        return [FieldError(where, "catalogue.language_mismatch")]
+    return []
 
-    Supports comments, ``msgctxt``, multi-line strings and the C escapes; skips obsolete (``#~``) and
-    ``fuzzy`` entries and empty translations, as ``msgfmt`` does. Plural forms are refused (no message
-    needs them).
+
+def _read_po_text(text: str, locale: str, errors: list[FieldError]) -> dict[PoKey, str] | None:
+    """The entries of one ``.po`` file's text, or None after adding its errors to ``errors``."""
+    from babel.messages.pofile import PoFileError, read_po  # noqa: PLC0415 - Babel loads only when used
+
+    try:
+        catalog = read_po(io.StringIO(text), domain=DOMAIN, abort_invalid=True)
+    except PoFileError as e:
+        errors.append(FieldError(f"{locale}:line {e.lineno + 1}", "catalogue.po_malformed"))
+        return None
+    except (ValueError, LookupError):  # a header Babel cannot read (Plural-Forms, a date...)
+        errors.append(FieldError(f"{locale}:header", "catalogue.header_malformed"))
+        return None
+    found = len(errors)
+    entries = _entries(catalog, locale, errors)
+    errors.extend(_language_errors(catalog, locale, f"{locale}:header"))
+    return entries if len(errors) == found else None
+
+
+def _read_mo_bytes(data: bytes, locale: str, errors: list[FieldError]) -> dict[PoKey, str] | None:
+    """The entries of one compiled ``.mo`` file, or None after adding its errors to ``errors``."""
+    from babel.messages.mofile import read_mo  # noqa: PLC0415 - Babel loads only when used
+
+    try:
+        catalog = read_mo(io.BytesIO(data))
+    except (OSError, struct.error, ValueError):  # bad magic, truncated tables, text that is not UTF-8
+        errors.append(FieldError(locale, "catalogue.mo_malformed"))
+        return None
+    found = len(errors)
+    entries = _entries(catalog, locale, errors)
+    errors.extend(_language_errors(catalog, locale, f"{locale}:header"))
+    return entries if len(errors) == found else None
+
+
+def _read_files(files: Mapping[str, Path]) -> dict[str, dict[PoKey, str]]:
+    """The entries of each locale's ``.mo`` or ``.po`` file.
 
     Raises:
-        ValidationError: Every malformed line, with its line number as the field.
-
-    >>> parse_po('msgctxt "label"\nmsgid "none"\nmsgstr ""\n"-"\n')
-    {('label', 'none'): '-'}
+        ValidationError: A file cannot be read, is too large or is malformed; fields are the locales.
     """
-    reader = _PoReader()
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#~"):
+    errors: list[FieldError] = []
+    parsed: dict[str, dict[PoKey, str]] = {}
+    for locale, path in files.items():
+        try:
+            with path.open("rb") as file:
+                data = file.read(_MAX_CATALOGUE_BYTES + 1)
+        except OSError:
+            errors.append(FieldError(locale, "catalogue.unreadable"))
             continue
-        if line.startswith("#"):
-            reader.comment(number, line)
-        elif line.startswith('"'):
-            reader.continuation(number, line)
+        if len(data) > _MAX_CATALOGUE_BYTES:
+            errors.append(FieldError(locale, "catalogue.too_large", {"max": _MAX_CATALOGUE_MB}))
+            continue
+        if path.suffix == ".mo":
+            entries = _read_mo_bytes(data, locale, errors)
         else:
-            reader.keyword(number, line)
-    reader.finish(0)
-    if reader.errors:
-        raise ValidationError(reader.errors)
-    return reader.entries
-
-
-def _header_language(entries: Mapping[PoKey, str]) -> str | None:
-    for line in entries.get((None, ""), "").splitlines():
-        name, _, value = line.partition(":")
-        if name.strip().lower() == "language":
-            return value.strip() or None
-    return None
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                errors.append(FieldError(locale, "catalogue.not_utf8"))
+                continue
+            entries = _read_po_text(text, locale, errors)
+        if entries is not None:
+            parsed[locale] = entries
+    if errors:
+        raise ValidationError(errors)
+    return parsed
 
 
 # --- the catalogue ----------------------------------------------------------------------------------------
@@ -259,6 +247,45 @@ def _placeholders(template: string.Template) -> set[str]:
     return set(template.get_identifiers())
 
 
+def _checked_locales(locales: object) -> dict[str, dict[tuple[str, str], str]]:
+    """The entries with a context, per locale, after checking the shape of untrusted ``locales``."""
+    if not isinstance(locales, Mapping):
+        raise ValidationError.single("locales", "value.not_mapping", type=v.type_name(locales))
+    errors: list[FieldError] = []
+    entries: dict[str, dict[tuple[str, str], str]] = {}
+    for locale, items in locales.items():
+        try:
+            name = _locale_code(locale)
+        except v.Invalid as invalid:
+            errors.append(invalid.at("locales"))
+            continue
+        if not isinstance(items, Mapping):
+            errors.append(FieldError(name, "value.not_mapping", {"type": v.type_name(items)}))
+            continue
+        kept: dict[tuple[str, str], str] = {}
+        for key, text in items.items():
+            if not _is_entry(key, text):
+                errors.append(FieldError(name, "catalogue.entry_malformed"))
+                break
+            context, msgid = key
+            if context is not None:
+                kept[(context, msgid)] = text
+        entries[name] = kept
+    if errors:
+        raise ValidationError(errors)
+    return entries
+
+
+def _is_entry(key: object, text: object) -> bool:
+    return (
+        isinstance(key, tuple)
+        and len(key) == 2  # noqa: PLR2004 - (msgctxt, msgid)
+        and (key[0] is None or isinstance(key[0], str))
+        and isinstance(key[1], str)
+        and isinstance(text, str)
+    )
+
+
 class Catalogue:
     """Notification texts per locale, validated when built.
 
@@ -266,20 +293,19 @@ class Catalogue:
     laid out like ``locale/``) or :meth:`from_po` (the ``.po`` texts themselves).
 
     Args:
-        locales: For each locale, its entries by (msgctxt, msgid), as :func:`parse_po` returns them.
+        locales: For each locale, its entries by ``(msgctxt, msgid)``; entries without a context are
+            ignored.
 
     Raises:
-        ValidationError: A locale lacks an entry another locale has, a placeholder is unknown or malformed,
-            or there is no locale at all; one field error per problem, named ``<locale>:<context>.<id>``.
+        ValidationError: ``locales`` is not shaped so, a locale lacks an entry another locale has, a
+            placeholder is unknown or malformed, or there is no locale at all; one field error per
+            problem, named ``<locale>:<context>.<id>``.
     """
 
     __slots__ = ("_entries", "_templates")
 
     def __init__(self, locales: Mapping[str, Mapping[PoKey, str]]) -> None:
-        entries: dict[str, dict[tuple[str, str], str]] = {
-            locale: {(ctx, msgid): text for (ctx, msgid), text in items.items() if ctx is not None}
-            for locale, items in locales.items()
-        }
+        entries = _checked_locales(locales)
         _validate(entries)
         self._entries: Mapping[str, Mapping[tuple[str, str], str]] = MappingProxyType(
             {locale: MappingProxyType(items) for locale, items in sorted(entries.items())}
@@ -293,7 +319,7 @@ class Catalogue:
 
     @classmethod
     def default(cls) -> Catalogue:
-        """The catalogue shipped with lapor_core: Indonesian (default) and English."""
+        """The catalogue shipped with lapor_core: Indonesian (default) and English, from the ``.mo`` files."""
         return _default_catalogue()
 
     @classmethod
@@ -301,43 +327,44 @@ class Catalogue:
         """A catalogue from the text of one ``.po`` file per locale (``{"id": "...", "en": "..."}``).
 
         Raises:
-            ValidationError: A file is malformed (fields ``<locale>:line <n>``), declares another
-                ``Language`` than its locale, or the catalogue is incomplete.
+            ValidationError: A file is not text or larger than 2 MB (field ``<locale>``), malformed (field
+                ``<locale>:line <n>``), declares another ``Language`` than its locale or has plural forms
+                (field ``<locale>:header``, ``<locale>``), or the catalogue is incomplete.
         """
+        if not isinstance(texts, Mapping):
+            raise ValidationError.single("texts", "value.not_mapping", type=v.type_name(texts))
         errors: list[FieldError] = []
         parsed: dict[str, dict[PoKey, str]] = {}
-        for locale, text in texts.items():
-            if not isinstance(text, str) or len(text) > _MAX_CATALOGUE_BYTES:
-                errors.append(FieldError(locale, "must be the text of a .po file of at most 2 MB"))
-                continue
+        for key, text in texts.items():
             try:
-                entries = parse_po(text)
-            except ValidationError as e:
-                errors.extend(FieldError(f"{locale}:{err.field}", err.reason) for err in e.errors)
+                locale = _locale_code(key)
+            except v.Invalid as invalid:
+                errors.append(invalid.at("texts"))
                 continue
-            language = _header_language(entries)
-            if language is not None and language.replace("-", "_").split("_")[0] != locale.split("_")[0]:
-                errors.append(FieldError(f"{locale}:header", "the Language header names another locale"))
-            parsed[locale] = entries
+            if not isinstance(text, str) or len(text) > _MAX_CATALOGUE_BYTES:
+                errors.append(FieldError(locale, "catalogue.not_po_text", {"max": _MAX_CATALOGUE_MB}))
+                continue
+            entries = _read_po_text(text, locale, errors)
+            if entries is not None:
+                parsed[locale] = entries
         if errors:
             raise ValidationError(errors)
         return cls(parsed)
 
     @classmethod
     def load(cls, directory: str | Path) -> Catalogue:
-        """The catalogue in ``directory``: ``<locale>/LC_MESSAGES/lapor_core.po`` for each locale found.
+        """The catalogue in ``directory``: ``<locale>/LC_MESSAGES/notifications.mo`` for each locale found.
+
+        A locale without a compiled ``.mo`` file is read from its ``notifications.po``, so wording can be
+        tried out before it is compiled (``pybabel compile -D notifications -d DIRECTORY``).
 
         Raises:
-            ValidationError: No catalogue file was found, or see :meth:`from_po`.
+            ValidationError: ``directory`` is not a path, no catalogue file is in it, a file cannot be read,
+                or see :meth:`from_po`.
         """
-        root = Path(directory)
-        texts = {
-            path.parent.parent.name: path.read_text(encoding="utf-8")
-            for path in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-        }
-        if not texts:
-            raise ValidationError.single("directory", f"no <locale>/LC_MESSAGES/{DOMAIN}.po file in it")
-        return cls.from_po(texts)
+        if not isinstance(directory, (str, Path)):
+            raise ValidationError.single("directory", "value.not_string", type=v.type_name(directory))
+        return cls(_read_files(_catalogue_files(Path(directory))))
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -355,7 +382,7 @@ class Catalogue:
         >>> Catalogue.default().locale_for("en-AU"), Catalogue.default().locale_for("jv")
         ('en', 'id')
         """
-        if requested:
+        if isinstance(requested, str) and requested:
             wanted = requested.replace("-", "_")
             for candidate in (wanted, wanted.split("_")[0]):
                 if candidate in self._entries:
@@ -411,46 +438,65 @@ class Catalogue:
         )
 
 
+def _entry_errors(where: str, context: str, msgid: str, text: str) -> Iterable[FieldError]:
+    allowed = LAYOUT_FIELDS if context == _LAYOUT else CONTEXT_FIELDS
+    if context != _LAYOUT and msgid not in PARTS:
+        yield FieldError(where, "catalogue.unknown_part", {"parts": PARTS})
+    template = string.Template(text)
+    if not template.is_valid():
+        yield FieldError(where, "catalogue.malformed_placeholder")
+        return
+    unknown = _placeholders(template) - allowed
+    if unknown:
+        yield FieldError(where, "catalogue.unknown_placeholders", {"names": tuple(sorted(unknown))})
+
+
 def _validate(entries: Mapping[str, Mapping[tuple[str, str], str]]) -> None:
     errors: list[FieldError] = []
     if not entries:
-        raise ValidationError.single("locales", "a catalogue needs at least one locale")
+        raise ValidationError.single("locales", "catalogue.no_locale")
     every_key = set().union(*(set(items) for items in entries.values()))
     templates = {context for context, _ in every_key if context not in (_LAYOUT, _LABEL)}
     required = {(t, part) for t in templates for part in PARTS} | {(_LAYOUT, "text"), (_LAYOUT, "html")}
     for locale, items in sorted(entries.items()):
         errors.extend(
-            FieldError(f"{locale}:{context}.{msgid}", "missing in this locale")
+            FieldError(f"{locale}:{context}.{msgid}", "catalogue.missing_entry")
             for context, msgid in sorted((every_key | required) - set(items), key=str)
         )
         for (context, msgid), text in sorted(items.items(), key=str):
-            if context == _LABEL:
-                continue
-            allowed = LAYOUT_FIELDS if context == _LAYOUT else CONTEXT_FIELDS
-            where = f"{locale}:{context}.{msgid}"
-            if context != _LAYOUT and msgid not in PARTS:
-                errors.append(FieldError(where, f"a template part must be one of {', '.join(PARTS)}"))
-            template = string.Template(text)
-            if not template.is_valid():
-                errors.append(FieldError(where, "malformed placeholder (write $$ for a dollar sign)"))
-                continue
-            unknown = _placeholders(template) - allowed
-            if unknown:
-                errors.append(FieldError(where, f"unknown placeholders: {', '.join(sorted(unknown))}"))
+            if context != _LABEL:
+                errors.extend(_entry_errors(f"{locale}:{context}.{msgid}", context, msgid, text))
     if errors:
         raise ValidationError(errors)
 
 
-def _package_texts() -> dict[str, str]:
-    root = resources.files("lapor_core") / "locale"
-    texts: dict[str, str] = {}
-    for folder in sorted(root.iterdir(), key=lambda p: p.name):
-        po = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if po.is_file():
-            texts[folder.name] = po.read_text(encoding="utf-8")
-    return texts
+def _catalogue_files(root: Path) -> dict[str, Path]:
+    """Each locale's ``notifications.mo`` under ``root``, or its ``.po`` where no ``.mo`` was compiled.
+
+    Raises:
+        ValidationError: There is none.
+    """
+    files: dict[str, Path] = {}
+    try:
+        folders = sorted(root.iterdir()) if root.is_dir() else []
+    except OSError:
+        folders = []
+    for folder in folders:
+        if not _LOCALE.fullmatch(folder.name) or len(folder.name) > _MAX_LOCALE:
+            continue  # not a locale's folder (__pycache__, .git...)
+        for suffix in (".mo", ".po"):
+            path = folder / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+            if path.is_file():
+                files[folder.name] = path
+                break
+    if not files:
+        raise ValidationError.single("directory", "catalogue.no_files", domain=DOMAIN)
+    return files
 
 
 @functools.cache
 def _default_catalogue() -> Catalogue:
-    return Catalogue.from_po(_package_texts())
+    root = _i18n.locale_dir()
+    return Catalogue(
+        _read_files({locale: root / locale / "LC_MESSAGES" / f"{DOMAIN}.mo" for locale in _i18n.LOCALES})
+    )

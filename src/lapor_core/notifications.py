@@ -23,23 +23,27 @@ Recipient(role=<RecipientRole.INSTITUTION: 'institution'>, ref='31.71')
 from __future__ import annotations
 
 import enum
-import re
 import urllib.parse
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
+from lapor_core import _i18n
+from lapor_core import _validation as v
+from lapor_core._i18n import N_
 from lapor_core.access import Decision, Relation, Subject, decide
-from lapor_core.catalogue import DEFAULT_LOCALE, Catalogue, RenderedMessage
+from lapor_core.calendar import timezone_rule
+from lapor_core.catalogue import DEFAULT_LOCALE, Catalogue, RenderedMessage, _locale_code
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import FieldError, PermanentNotificationError, ValidationError
 from lapor_core.history import Event
 from lapor_core.institutions import InstitutionDirectory
 from lapor_core.lifecycle import Action
+from lapor_core.model import email_rule, phone_rule
 
 __all__ = [
     "TEMPLATE_KEYS",
@@ -97,10 +101,21 @@ TEMPLATE_KEYS = frozenset(
 )
 """Every ``<event>.<recipient role>`` the commands and the sweep queue; the catalogue has each."""
 
-_MAX_REF = 200
-_MAX_TARGET = 2000
-_EMAIL = re.compile(r"[^@\s<>()\[\],;:\"\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?")
-_PHONE = re.compile(r"\+?[0-9]{6,15}")
+_MAX_REF: Final = 200
+_MAX_TARGET: Final = 2000
+_REPORTER_CHANNELS: Final = ("email", "sms")
+_BOOK_TABLES: Final = ("institutions", "units", "superiors")
+_BOOK_FIELDS: Final = frozenset({"admin", *_BOOK_TABLES, "reporter_channels", "reporter_locale"})
+_ref_text = v.text(required=False, max_length=_MAX_REF)
+_target_text = v.text(required=True, max_length=_MAX_TARGET, strip=False)
+
+
+def _ref_rule(value: object) -> str | None:
+    """An organisation's code in a recipient or an address book: one line of at most 200 characters."""
+    try:
+        return _ref_text(value)
+    except v.Invalid:
+        raise v.Invalid("notification.ref_malformed", max=_MAX_REF) from None
 
 
 @attrs.frozen
@@ -124,19 +139,28 @@ class Recipient:
             ValidationError: Unknown role, or a reference missing where the role needs one.
         """
         errors: list[FieldError] = []
+        parsed = RecipientRole.ADMIN
         try:
-            parsed = RecipientRole(str(role))
-        except ValueError:
-            errors.append(FieldError("recipient_role", f"must be one of {', '.join(RecipientRole)}"))
-            parsed = RecipientRole.ADMIN
+            parsed = _role_rule(role)
+        except v.Invalid as invalid:
+            errors.append(invalid.at("recipient_role"))
         needs_ref = parsed in (RecipientRole.INSTITUTION, RecipientRole.UNIT, RecipientRole.SUPERIOR)
-        if ref is not None and (not isinstance(ref, str) or not ref.strip() or len(ref) > _MAX_REF):
-            errors.append(FieldError("recipient_ref", "must be a code of at most 200 characters"))
-        elif needs_ref and ref is None:
-            errors.append(FieldError("recipient_ref", "an institution, unit or superior needs its code"))
+        code = None
+        if ref is not None:
+            try:
+                code = _ref_rule(ref)
+            except v.Invalid as invalid:
+                errors.append(invalid.at("recipient_ref"))
+            else:
+                if code is None:  # blank
+                    errors.append(
+                        FieldError("recipient_ref", "notification.ref_malformed", {"max": _MAX_REF})
+                    )
+        elif needs_ref:
+            errors.append(FieldError("recipient_ref", "notification.ref_required"))
         if errors:
             raise ValidationError(errors)
-        return cls(parsed, ref if isinstance(ref, str) else None)
+        return cls(parsed, code)
 
     @classmethod
     def of(cls, message: OutboxMessage) -> Recipient:
@@ -144,20 +168,36 @@ class Recipient:
         return cls.parse(message.recipient_role, message.recipient_ref)
 
 
-def _target_errors(channel: DeliveryChannel, target: object) -> list[FieldError]:
-    if not isinstance(target, str) or not target or len(target) > _MAX_TARGET:
-        return [FieldError("target", "must be a non-empty string of at most 2000 characters")]
-    if any(ord(c) < 0x20 or c == "\x7f" for c in target):  # noqa: PLR2004
-        return [FieldError("target", "must not contain control characters")]
-    if channel is DeliveryChannel.EMAIL and not _EMAIL.fullmatch(target):
-        return [FieldError("target", "must be an e-mail address (local@domain)")]
-    if channel is DeliveryChannel.SMS and not _PHONE.fullmatch(target):
-        return [FieldError("target", "must be a phone number of 6 to 15 digits, optionally after +")]
-    if channel is DeliveryChannel.WEBHOOK:
+_role_rule = v.choice(RecipientRole)
+_channel_rule = v.choice(DeliveryChannel)
+
+
+def _channel(value: object) -> DeliveryChannel:
+    try:
+        return _channel_rule(value)
+    except v.Invalid as invalid:
+        raise ValidationError([invalid.at("channel")]) from None
+
+
+def _webhook_rule(target: str) -> str:
+    try:
         url = urllib.parse.urlsplit(target)
-        if url.scheme not in ("http", "https") or not url.hostname or " " in target:
-            return [FieldError("target", "must be an http or https URL with a host")]
-    return []
+        well_formed = url.scheme in ("http", "https") and bool(url.hostname) and url.port != 0
+    except ValueError:  # a malformed IPv6 literal, a port that is not a number from 0 to 65535
+        well_formed = False
+    if not well_formed or " " in target:
+        raise v.Invalid("address.webhook_malformed")
+    return target
+
+
+def _target_rule(channel: DeliveryChannel, target: object) -> str:
+    """The target normalised for its channel (e-mail and phone by the rules of :mod:`lapor_core.model`)."""
+    text = str(_target_text(target))
+    if channel is DeliveryChannel.EMAIL:
+        return str(email_rule(text))
+    if channel is DeliveryChannel.SMS:
+        return str(phone_rule(text))
+    return _webhook_rule(text)
 
 
 @attrs.frozen
@@ -166,22 +206,33 @@ class Address:
 
     Attributes:
         channel: E-mail, SMS or webhook.
-        target: The e-mail address, the phone number (``+62...``) or the webhook URL. Left out of ``repr``:
-            a reporter's address is personal data and reprs end up in logs.
+        target: The e-mail address (its domain lower-cased), the Indonesian mobile number (always
+            ``+628...``) or the webhook URL. Left out of ``repr``: a reporter's address is personal data and
+            reprs end up in logs.
         locale: The locale the recipient reads (``"en"``), or None for the catalogue's default.
 
     Raises:
-        ValidationError: The target does not fit the channel.
+        ValidationError: An unknown channel, a target that does not fit the channel (the e-mail and phone
+            rules are :func:`lapor_core.model.email_rule` and :func:`~lapor_core.model.phone_rule`), or a
+            malformed locale.
     """
 
-    channel: DeliveryChannel = attrs.field(converter=DeliveryChannel)
+    channel: DeliveryChannel = attrs.field(converter=_channel)
     target: str = attrs.field(repr=False)
     locale: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        errors = _target_errors(self.channel, self.target)
-        if self.locale is not None and (not isinstance(self.locale, str) or len(self.locale) > 20):  # noqa: PLR2004
-            errors.append(FieldError("locale", "must be a locale code such as 'id' or 'en'"))
+        errors: list[FieldError] = []
+        try:
+            # Frozen: the normalised target replaces the given one before anyone sees the instance.
+            object.__setattr__(self, "target", _target_rule(self.channel, self.target))
+        except v.Invalid as invalid:
+            errors.append(invalid.at("target"))
+        if self.locale is not None:
+            try:
+                _locale_code(self.locale)
+            except v.Invalid as invalid:
+                errors.append(invalid.at("locale"))
         if errors:
             raise ValidationError(errors)
 
@@ -196,7 +247,7 @@ class Address:
             ValidationError: Not one of those forms, or an invalid target.
         """
         if not isinstance(text, str):
-            raise ValidationError.single("address", "must be a string")
+            raise ValidationError.single("address", "value.not_string", type=v.type_name(text))
         scheme, _, rest = text.partition(":")
         scheme = scheme.lower()
         if scheme == "mailto":
@@ -205,10 +256,14 @@ class Address:
             return cls(DeliveryChannel.SMS, rest, locale)
         if scheme in ("http", "https"):
             return cls(DeliveryChannel.WEBHOOK, text, locale)
-        raise ValidationError.single("address", "must start with mailto:, sms:, tel:, http:// or https://")
+        raise ValidationError.single("address", "address.unknown_scheme")
 
 
 def _read_only(values: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(values))
+
+
+def _frozen_params(values: Mapping[str, object]) -> Mapping[str, object]:
     return MappingProxyType(dict(values))
 
 
@@ -248,9 +303,27 @@ class Notification:
 
 @attrs.frozen
 class Withheld:
-    """A queued message that is not sent, and why (the reason never holds personal data)."""
+    """A queued message that is not sent, and why (never with personal data).
 
-    reason: str
+    Attributes:
+        code: Why, as a catalogue code (``notification.recipient_left``).
+        params: What the text needs besides the code (the recipient's role).
+
+    >>> Withheld("notification.no_reporter_contact").message("en")
+    'the reporter left no contact to notify'
+    """
+
+    code: str
+    params: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen_params, hash=False)
+
+    def message(self, locale: str = DEFAULT_LOCALE) -> str:
+        """Why, in ``locale`` (Indonesian unless asked otherwise)."""
+        return _i18n.translate(self.code, locale, self.params)
+
+    @property
+    def reason(self) -> str:
+        """Why, in English (for logs)."""
+        return self.message("en")
 
 
 # --- who the recipient is to the complaint, now ------------------------------------------------------------
@@ -334,12 +407,19 @@ class NotificationRenderer:
         timezone: str = "Asia/Jakarta",
         default_locale: str = DEFAULT_LOCALE,
     ) -> None:
+        errors: list[FieldError] = []
+        for name, rule, value in (
+            ("timezone", timezone_rule, timezone),
+            ("default_locale", _locale_code, default_locale),
+        ):
+            try:
+                rule(value)
+            except v.Invalid as invalid:
+                errors.append(invalid.at(name))
+        if errors:
+            raise ValidationError(errors)
         self._catalogue = catalogue or Catalogue.default()
         self._directory = directory
-        try:
-            zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValidationError.single("timezone", "must be an IANA time zone name") from None
         self._timezone = timezone
         self._default_locale = default_locale
 
@@ -352,9 +432,9 @@ class NotificationRenderer:
         """The recipient's relation, or why nothing may be sent to it about this complaint now."""
         relation = recipient_relation(recipient, complaint)
         if relation is None:
-            return Withheld(f"the complaint is no longer with this {recipient.role.value}")
+            return Withheld(N_("notification.recipient_left"), {"role": recipient.role.value})
         if _decider(relation, complaint)[Subject.METADATA] is not Decision.ALLOW:
-            return Withheld(f"the {recipient.role.value} may not know of the complaint now")
+            return Withheld(N_("notification.recipient_may_not_know"), {"role": recipient.role.value})
         return relation
 
     def wants_identity(self, recipient: Recipient, complaint: Complaint) -> bool:
@@ -388,7 +468,9 @@ class NotificationRenderer:
             return relation
         template = f"{message.event.value}.{recipient.role.value}"
         if template not in self._catalogue.templates:
-            raise PermanentNotificationError(f"the catalogue has no template {template}")
+            raise PermanentNotificationError(
+                _i18n.translate(N_("notification.no_template"), "en", {"template": template})
+            )
         locale = self._catalogue.locale_for(address.locale or self._default_locale)
         context = self.context(message, complaint, events, identity, recipient, relation, locale)
         return Notification(
@@ -421,7 +503,6 @@ class NotificationRenderer:
         trigger = _trigger(events, message)
         payload: Mapping[str, Any] = trigger.payload if trigger is not None else {}
         zone = self._zone_of(recipient)
-        english = locale.split("_", maxsplit=1)[0] == "en"
         timeline = d[Subject.TIMELINE] is Decision.ALLOW
         internal = d[Subject.INTERNAL] is Decision.ALLOW
         stage = _text(payload, "stage")
@@ -429,10 +510,10 @@ class NotificationRenderer:
         declined = _text(payload, "institution") if message.event is Action.DECLINE else None
         return {
             "tracking_id": complaint.tracking_id,
-            "kind": complaint.kind.label_en if english else complaint.kind.label,
+            "kind": complaint.kind.label(locale),
             "title": complaint.title if d[Subject.CONTENT] is Decision.ALLOW else withheld,
-            "status": complaint.status.label("en" if english else "id"),
-            "summary": complaint.status.summary.label("en" if english else "id"),
+            "status": complaint.status.label(locale),
+            "summary": complaint.status.summary.label(locale),
             "institution": self._institution_name(complaint.institution) or none,
             "unit": self._unit_name(complaint.institution, complaint.unit) or none,
             "reporter_name": self._reporter_name(complaint, identity, d[Subject.REPORTER_NAME], locale),
@@ -488,26 +569,83 @@ def _format_instant(value: datetime | str | None, zone: zoneinfo.ZoneInfo) -> st
 # --- resolving recipients to addresses ---------------------------------------------------------------------
 
 
+def _address_item(item: object) -> Address:
+    """One address of an address book: an :class:`Address`, its URI text, or ``{address, locale}``."""
+    if isinstance(item, Address):
+        return item
+    if isinstance(item, str):
+        return Address.parse(item)
+    if isinstance(item, Mapping):
+        values, errors = v.read_mapping(item, ("address", "locale"), ("address",))
+        if errors:
+            raise ValidationError(errors)
+        if values["address"] is None:
+            raise ValidationError.single("address", "value.required")
+        return Address.parse(values["address"], locale=values.get("locale"))
+    raise ValidationError.single(v.ROOT, "address.item_malformed", type=v.type_name(item))
+
+
 def _addresses(value: object, path: str, errors: list[FieldError]) -> tuple[Address, ...]:
-    items = [value] if isinstance(value, (str, Mapping)) else value
-    if not isinstance(items, Iterable):
-        errors.append(FieldError(path, "must be an address, a list of addresses or a mapping"))
+    """The addresses of one entry: one address, or a list of them; each bad one is an error by position."""
+    if isinstance(value, (str, Mapping, Address)):
+        items: Sequence[object] = [value]
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        errors.append(FieldError(path, "address.entry_malformed", {"type": v.type_name(value)}))
         return ()
     found: list[Address] = []
     for index, item in enumerate(items):
-        where = f"{path}[{index}]"
         try:
-            if isinstance(item, Address):
-                found.append(item)
-            elif isinstance(item, str):
-                found.append(Address.parse(item))
-            elif isinstance(item, Mapping):
-                found.append(Address.parse(item.get("address"), locale=item.get("locale")))  # type: ignore[arg-type]
-            else:
-                errors.append(FieldError(where, "must be an address string or {address, locale}"))
+            found.append(_address_item(item))
         except ValidationError as e:
-            errors.extend(FieldError(where, err.reason) for err in e.errors)
+            errors.extend(FieldError(f"{path}[{index}]", err.code, err.params) for err in e.errors)
     return tuple(found)
+
+
+def _address_table(
+    data: Mapping[str, Any], table: str, errors: list[FieldError]
+) -> dict[str, tuple[Address, ...]]:
+    """One table of an address book (``institutions``...): addresses by organisation code."""
+    entries = data.get(table, {})
+    if not isinstance(entries, Mapping):
+        errors.append(FieldError(table, "value.not_mapping", {"type": v.type_name(entries)}))
+        return {}
+    found: dict[str, tuple[Address, ...]] = {}
+    bad_codes = 0
+    for key, value in entries.items():
+        try:
+            code = _ref_rule(key)
+        except v.Invalid:
+            code = None
+        if code is None:
+            bad_codes += 1  # counted, not named: a junk key may hold anything
+            continue
+        found[code] = _addresses(value, f"{table}.{code}", errors)
+    if bad_codes:
+        errors.append(FieldError(table, "address.codes_malformed", {"count": bad_codes, "max": _MAX_REF}))
+    return found
+
+
+def _reporter_channels(value: object, errors: list[FieldError]) -> tuple[DeliveryChannel, ...]:
+    """The reporter's channels in order: a list of ``email`` and ``sms``."""
+    if not isinstance(value, (list, tuple)):
+        errors.append(
+            FieldError("reporter_channels", "address.channels_not_list", {"type": v.type_name(value)})
+        )
+        return ()
+    channels: list[DeliveryChannel] = []
+    for index, name in enumerate(value):
+        if isinstance(name, str) and name in _REPORTER_CHANNELS:
+            channels.append(DeliveryChannel(name))
+        else:
+            where = f"reporter_channels[{index}]"
+            errors.append(FieldError(where, "value.not_choice", {"choices": _REPORTER_CHANNELS}))
+    return tuple(channels)
+
+
+def _optional_locale(value: object) -> str | None:
+    return None if value is None else _locale_code(value)
 
 
 @attrs.frozen
@@ -549,32 +687,18 @@ class AddressBook:
         ``{"address": ..., "locale": "en"}``, alone or in a list.
 
         Raises:
-            ValidationError: Every bad entry, by path.
+            ValidationError: Every bad entry, by path (``institutions.31.71[1]``); ``data`` that is not a
+                mapping, whatever else it is.
         """
-        if not isinstance(data, Mapping):
-            raise ValidationError.single("address_book", "must be a mapping")
-        errors: list[FieldError] = []
-        known = {"admin", "institutions", "units", "superiors", "reporter_channels", "reporter_locale"}
-        errors.extend(FieldError(str(key)[:40], "unknown key") for key in data if key not in known)
-        tables: dict[str, dict[str, tuple[Address, ...]]] = {}
-        for table in ("institutions", "units", "superiors"):
-            entries = data.get(table, {})
-            if not isinstance(entries, Mapping):
-                errors.append(FieldError(table, "must map codes to addresses"))
-                entries = {}
-            tables[table] = {
-                str(code): _addresses(value, f"{table}.{code}", errors) for code, value in entries.items()
-            }
-        channels: list[DeliveryChannel] = []
-        for index, name in enumerate(data.get("reporter_channels", ("email", "sms"))):
-            try:
-                channels.append(DeliveryChannel(name))
-            except ValueError:
-                errors.append(FieldError(f"reporter_channels[{index}]", "must be email or sms"))
-        locale = data.get("reporter_locale")
-        if locale is not None and not isinstance(locale, str):
-            errors.append(FieldError("reporter_locale", "must be a locale code"))
-        admin = _addresses(data.get("admin", ()), "admin", errors)
+        values, errors = v.read_mapping(data, _BOOK_FIELDS, ())
+        tables = {table: _address_table(values, table, errors) for table in _BOOK_TABLES}
+        admin = _addresses(values.get("admin", ()), "admin", errors)
+        channels = _reporter_channels(values.get("reporter_channels", _REPORTER_CHANNELS), errors)
+        locale = None
+        try:
+            locale = _optional_locale(values.get("reporter_locale"))
+        except v.Invalid as invalid:
+            errors.append(invalid.at("reporter_locale"))
         if errors:
             raise ValidationError(errors)
         return cls(

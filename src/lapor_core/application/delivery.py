@@ -27,10 +27,12 @@ from datetime import timedelta
 
 import attrs
 
+from lapor_core import _i18n
+from lapor_core import _validation as v
+from lapor_core._i18n import N_
 from lapor_core.application.context import DeskContext
 from lapor_core.errors import (
     ConfigurationError,
-    FieldError,
     NotFound,
     NotificationError,
     PermanentNotificationError,
@@ -65,9 +67,46 @@ _MAX_ATTEMPTS = 100
 _JITTER_SCALE = 2**32
 
 
-def _positive(_: object, attribute: attrs.Attribute[timedelta], value: timedelta) -> None:
+def _positive_duration(value: object) -> timedelta:
     if not isinstance(value, timedelta) or value <= timedelta(0):
-        raise ValidationError.single(attribute.name, "must be a positive timedelta")
+        raise v.Invalid("delivery.duration_not_positive")
+    return value
+
+
+def _integer(low: int, high: int) -> v.Rule:
+    """A rule for a whole number (not a boolean) in ``low .. high``."""
+
+    def rule(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise v.Invalid("delivery.integer_out_of_range", min=low, max=high)
+        return value
+
+    return rule
+
+
+def _required_number(low: float, high: float) -> v.Rule:
+    optional = v.number(low=low, high=high)
+
+    def rule(value: object) -> float | None:
+        if value is None:
+            raise v.Invalid("value.required")
+        return optional(value)
+
+    return rule
+
+
+_RETRY_RULES: tuple[tuple[str, v.Rule], ...] = (
+    ("max_attempts", _integer(1, _MAX_ATTEMPTS)),
+    ("first_delay", _positive_duration),
+    ("max_delay", _positive_duration),
+    ("factor", _required_number(1, 10)),
+    ("jitter", _required_number(0, 1)),
+)
+
+
+def _english(code: str, **params: object) -> str:
+    """The English text of a catalogue code: the message of a notification failure (logs, dead letters)."""
+    return _i18n.translate(code, "en", params)
 
 
 @attrs.frozen
@@ -87,21 +126,14 @@ class RetryPolicy:
     True
     """
 
-    max_attempts: int = attrs.field(default=10)
-    first_delay: timedelta = attrs.field(default=timedelta(seconds=30), validator=_positive)
-    max_delay: timedelta = attrs.field(default=timedelta(hours=6), validator=_positive)
+    max_attempts: int = 10
+    first_delay: timedelta = timedelta(seconds=30)
+    max_delay: timedelta = timedelta(hours=6)
     factor: float = 2.0
     jitter: float = 0.2
 
     def __attrs_post_init__(self) -> None:
-        errors: list[FieldError] = []
-        attempts = self.max_attempts
-        if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= _MAX_ATTEMPTS:
-            errors.append(FieldError("max_attempts", "must be an integer from 1 to 100"))
-        if not isinstance(self.factor, (int, float)) or not 1 <= self.factor <= 10:  # noqa: PLR2004
-            errors.append(FieldError("factor", "must be a number from 1 to 10"))
-        if not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter <= 1:
-            errors.append(FieldError("jitter", "must be a fraction from 0 to 1"))
+        _, errors = v.apply_rules(_RETRY_RULES, attrs.asdict(self, recurse=False))
         if errors:
             raise ValidationError(errors)
 
@@ -189,10 +221,12 @@ class Dispatcher:
         batch: int = 20,
     ) -> None:
         outbox = _outbox_of(store)
-        if not isinstance(lease, timedelta) or lease <= timedelta(0):
-            raise ValidationError.single("lease", "must be a positive timedelta")
-        if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_CLAIM:
-            raise ValidationError.single("batch", f"must be an integer from 1 to {MAX_CLAIM}")
+        _, errors = v.apply_rules(
+            (("lease", _positive_duration), ("batch", _integer(1, MAX_CLAIM))),
+            {"lease": lease, "batch": batch},
+        )
+        if errors:
+            raise ValidationError(errors)
         self._store = store
         self._outbox = outbox
         self._notifier = notifier
@@ -210,7 +244,7 @@ class Dispatcher:
         down. Storage errors propagate (claimed messages are then delivered after their lease).
         """
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-            raise ValidationError.single("limit", "must be a positive integer or None")
+            raise ValidationError.single("limit", "delivery.limit_not_positive")
         tally = _Tally()
         remaining = limit
         while remaining is None or remaining > 0:
@@ -245,7 +279,10 @@ class Dispatcher:
             self._fail(claim, error, tally)
             return
         except Exception as error:  # noqa: BLE001 - a faulty notifier or resolver must not stop the others
-            self._fail(claim, TemporaryNotificationError(f"unexpected {type(error).__name__}"), tally)
+            failure = TemporaryNotificationError(
+                _english(N_("delivery.unexpected_error"), type=type(error).__name__)
+            )
+            self._fail(claim, failure, tally)
             return
         self._outbox.acknowledge_outbox(claim)
         (tally.skipped if isinstance(outcome, Withheld) else tally.sent).append(message.id)
@@ -260,11 +297,11 @@ class Dispatcher:
         try:
             recipient = Recipient.of(message)
         except ValidationError:
-            raise PermanentNotificationError("the message's recipient is malformed") from None
+            raise PermanentNotificationError(_english(N_("delivery.recipient_malformed"))) from None
         try:
             complaint = self._store.get(message.tracking_id)
         except NotFound:
-            raise PermanentNotificationError("the complaint no longer exists") from None
+            raise PermanentNotificationError(_english(N_("delivery.complaint_gone"))) from None
         relation = self._renderer.relation(recipient, complaint)
         if isinstance(relation, Withheld):
             return relation
@@ -275,8 +312,10 @@ class Dispatcher:
         addresses = tuple(self._resolver.resolve(recipient, identity if is_reporter else None))
         if not addresses:
             if is_reporter:
-                return Withheld("the reporter left no contact to notify")
-            raise PermanentNotificationError(f"no address for {recipient.role.value} {recipient.ref or ''}")
+                return Withheld(N_("notification.no_reporter_contact"))
+            raise PermanentNotificationError(
+                _english(N_("delivery.no_address"), role=recipient.role.value, ref=recipient.ref or "")
+            )
         events = self._store.history(message.tracking_id)
         for address in addresses:
             notification = self._renderer.render(message, complaint, events, identity, address)
@@ -308,7 +347,7 @@ class Dispatcher:
 
 def _outbox_of(store: ComplaintStore) -> OutboxStore:
     if not isinstance(store, OutboxStore):
-        raise ConfigurationError(f"{type(store).__name__} does not implement OutboxStore (claim_outbox...)")
+        raise ConfigurationError(_english(N_("delivery.not_an_outbox"), store=type(store).__name__))
     return store
 
 

@@ -29,7 +29,10 @@ from typing import Literal
 
 import attrs
 
-from lapor_core.application.delivery import Dispatcher
+from lapor_core import _i18n
+from lapor_core import _validation as v
+from lapor_core._i18n import N_
+from lapor_core.application.delivery import Dispatcher, _integer
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import ConfigurationError, StorageError, ValidationError
 from lapor_core.history import Event
@@ -97,7 +100,7 @@ class _ReadOnlyOutbox:
     # -- ComplaintStore: reads pass through, writes are refused --
 
     def save(self, changes: Changeset) -> None:
-        raise StorageError("a delivery preview changes nothing")
+        raise StorageError(_i18n.translate(N_("delivery.preview_read_only"), "en"))
 
     def get(self, tracking_id: str) -> Complaint:
         return self._store.get(tracking_id)
@@ -169,9 +172,12 @@ def preview(
         StorageError: The store failed.
     """
     if not isinstance(store, OutboxStore):
-        raise ConfigurationError(f"{type(store).__name__} does not implement OutboxStore (claim_outbox...)")
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CLAIM:
-        raise ValidationError.single("limit", f"must be an integer from 1 to {MAX_CLAIM}")
+        store_type = {"store": type(store).__name__}
+        raise ConfigurationError(_i18n.translate(N_("delivery.not_an_outbox"), "en", store_type))
+    try:
+        _integer(1, MAX_CLAIM)(limit)
+    except v.Invalid as invalid:
+        raise ValidationError([invalid.at("limit")]) from None
     messages = tuple(store.pending_outbox(limit=limit))[:limit]
     view = _ReadOnlyOutbox(store, messages)
     notifier = _NothingSent()

@@ -3,22 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
-from lapor_core.errors import PermanentNotificationError, ValidationError
+from lapor_core import _i18n
+from lapor_core import _validation as v
+from lapor_core._i18n import N_
+from lapor_core.errors import FieldError, PermanentNotificationError, ValidationError
 from lapor_core.notifications import DeliveryChannel, Notification, RecipientRole
 from lapor_core.ports import Notifier
 
 __all__ = ["CompositeNotifier", "Route"]
 
 
+def _members(name: str, rule: v.Rule, values: object) -> frozenset[Any] | None:
+    """The members named by ``values`` (a list of enum members or their values), or None for all."""
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ValidationError.single(name, "notification.route_not_list", type=v.type_name(values))
+    found, errors = set(), []
+    for index, value in enumerate(values):
+        try:
+            found.add(rule(value))
+        except v.Invalid as invalid:
+            errors.append(FieldError(f"{name}[{index}]", invalid.code, invalid.params))
+    if errors:
+        raise ValidationError(errors)
+    return frozenset(found)
+
+
+_channel_rule = v.choice(DeliveryChannel)
+_role_rule = v.choice(RecipientRole)
+
+
 def _channels(values: Iterable[DeliveryChannel | str] | None) -> frozenset[DeliveryChannel] | None:
-    return None if values is None else frozenset(DeliveryChannel(v) for v in values)
+    return _members("channels", _channel_rule, values)
 
 
 def _roles(values: Iterable[RecipientRole | str] | None) -> frozenset[RecipientRole] | None:
-    return None if values is None else frozenset(RecipientRole(v) for v in values)
+    return _members("roles", _role_rule, values)
 
 
 @attrs.frozen
@@ -60,14 +85,18 @@ class CompositeNotifier:
     """
 
     def __init__(self, routes: Iterable[Route]) -> None:
+        if isinstance(routes, (str, bytes)) or not isinstance(routes, Iterable):  # type: ignore[unreachable]
+            raise ValidationError.single("routes", "notification.route_not_list", type=v.type_name(routes))
         self._routes = tuple(routes)
         bad = [i for i, r in enumerate(self._routes) if not isinstance(r, Route)]
         if bad:
-            raise ValidationError.single(f"routes[{bad[0]}]", "must be a Route")
+            raise ValidationError.single(f"routes[{bad[0]}]", "notification.not_a_route")
 
     @classmethod
     def by_channel(cls, notifiers: Mapping[DeliveryChannel | str, Notifier]) -> CompositeNotifier:
         """One route per channel: ``{"email": smtp, "webhook": webhook}``."""
+        if not isinstance(notifiers, Mapping):
+            raise ValidationError.single("notifiers", "value.not_mapping", type=v.type_name(notifiers))
         return cls(Route(notifier, channels=[channel]) for channel, notifier in notifiers.items())
 
     @property
@@ -81,6 +110,5 @@ class CompositeNotifier:
             if route.matches(notification):
                 route.notifier.send(notification)
                 return
-        raise PermanentNotificationError(
-            f"no route for {notification.channel.value} messages to {notification.recipient.role.value}"
-        )
+        where = {"channel": notification.channel.value, "role": notification.recipient.role.value}
+        raise PermanentNotificationError(_i18n.translate(N_("notification.no_route"), "en", where))

@@ -22,6 +22,8 @@ from email.policy import SMTP
 from email.utils import formatdate
 from typing import Literal
 
+from lapor_core import _i18n
+from lapor_core._i18n import N_
 from lapor_core.errors import (
     ConfigurationError,
     NotificationError,
@@ -38,6 +40,18 @@ _ID_SAFE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _ENHANCED = re.compile(rb"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
 _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?")
 _PERMANENT_FROM = 500
+# For each step of the SMTP dialogue: the code of a permanent refusal (5xx), and of a deferral (4xx).
+_REFUSALS: dict[str, tuple[str, str]] = {
+    "recipient": (N_("smtp.recipient_refused"), N_("smtp.recipient_deferred")),
+    "sender": (N_("smtp.sender_refused"), N_("smtp.sender_deferred")),
+    "login": (N_("smtp.login_refused"), N_("smtp.login_deferred")),
+    "message": (N_("smtp.message_refused"), N_("smtp.message_deferred")),
+}
+
+
+def _english(code: str, **params: object) -> str:
+    """The English text of a catalogue code: the message of an error (logs, dead letters)."""
+    return _i18n.translate(code, "en", params)
 
 
 def message_id(idempotency_key: str, domain: str) -> str:
@@ -62,11 +76,12 @@ def _reply_detail(code: int, reply: bytes | str | None) -> str:
     return f"{code} {found.group(1).decode()}" if found else str(code)
 
 
-def _by_code(code: int, what: str, reply: bytes | str | None) -> NotificationError:
+def _by_code(code: int, step: str, reply: bytes | str | None) -> NotificationError:
+    refused, deferred = _REFUSALS[step]
     detail = _reply_detail(code, reply)
     if code >= _PERMANENT_FROM:
-        return PermanentNotificationError(f"the SMTP server refused {what} ({detail})")
-    return TemporaryNotificationError(f"the SMTP server deferred {what} ({detail})")
+        return PermanentNotificationError(_english(refused, reply=detail))
+    return TemporaryNotificationError(_english(deferred, reply=detail))
 
 
 class SmtpNotifier:
@@ -103,15 +118,15 @@ class SmtpNotifier:
         local_hostname: str | None = None,
     ) -> None:
         if security not in _PORTS:
-            raise ConfigurationError("security must be 'starttls', 'ssl' or 'none'")
+            raise ConfigurationError(_english(N_("smtp.security_unknown")))
         if username is not None and security == "none":
-            raise ConfigurationError("refusing to send SMTP credentials without TLS (security='none')")
-        if not timeout > 0:
-            raise ConfigurationError("the SMTP timeout must be positive")
-        envelope = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+            raise ConfigurationError(_english(N_("smtp.credentials_without_tls")))
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+            raise ConfigurationError(_english(N_("smtp.timeout_not_positive")))
+        envelope = sender.rsplit("<", 1)[-1].rstrip(">").strip() if isinstance(sender, str) else ""
         domain = message_id_domain or envelope.rpartition("@")[2]
-        if "@" not in envelope or not _DOMAIN.fullmatch(domain):
-            raise ConfigurationError("the sender must be an e-mail address with a domain")
+        if "@" not in envelope or not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
+            raise ConfigurationError(_english(N_("smtp.sender_without_domain")))
         self._host = host
         self._port = port or _PORTS[security]
         self._sender = sender
@@ -144,26 +159,28 @@ class SmtpNotifier:
     def send(self, notification: Notification) -> None:
         """Send ``notification`` as one e-mail; see the module docs for how failures are classified."""
         if notification.channel is not DeliveryChannel.EMAIL:
-            raise PermanentNotificationError(f"SmtpNotifier cannot send to {notification.channel.value}")
+            raise PermanentNotificationError(
+                _english(N_("smtp.wrong_channel"), channel=notification.channel.value)
+            )
         try:
             message = self.email_message(notification)
         except (ValueError, TypeError) as e:  # a header the email package refuses (a malformed address)
-            raise PermanentNotificationError("the e-mail could not be composed for this address") from e
+            raise PermanentNotificationError(_english(N_("smtp.cannot_compose"))) from e
         try:
             self._transmit(message, notification.address)
         except smtplib.SMTPRecipientsRefused as e:
             code, reply = next(iter(e.recipients.values()), (550, b""))
-            raise _by_code(code, "the recipient", reply) from None
+            raise _by_code(code, "recipient", reply) from None
         except smtplib.SMTPSenderRefused as e:
-            raise _by_code(e.smtp_code, "the sender", e.smtp_error) from None
+            raise _by_code(e.smtp_code, "sender", e.smtp_error) from None
         except smtplib.SMTPAuthenticationError as e:
-            raise _by_code(e.smtp_code, "the login", e.smtp_error) from None
+            raise _by_code(e.smtp_code, "login", e.smtp_error) from None
         except smtplib.SMTPResponseException as e:
-            raise _by_code(e.smtp_code, "the message", e.smtp_error) from None
+            raise _by_code(e.smtp_code, "message", e.smtp_error) from None
         except smtplib.SMTPNotSupportedError as e:
-            raise PermanentNotificationError("the SMTP server does not support STARTTLS or AUTH") from e
+            raise PermanentNotificationError(_english(N_("smtp.not_supported"))) from e
         except (smtplib.SMTPException, OSError) as e:  # timeouts, refused or lost connections, TLS failures
-            raise TemporaryNotificationError(f"SMTP delivery failed ({type(e).__name__})") from None
+            raise TemporaryNotificationError(_english(N_("smtp.failed"), error=type(e).__name__)) from None
 
     def _transmit(self, message: EmailMessage, address: Address) -> None:
         context = self._ssl_context or ssl.create_default_context()
@@ -189,7 +206,8 @@ class SmtpNotifier:
                 client.login(self._username, self._password)
             refused = client.send_message(message, from_addr=self._envelope_from, to_addrs=[address.target])
             if refused:  # pragma: no cover - with one recipient smtplib raises SMTPRecipientsRefused instead
-                raise PermanentNotificationError("the SMTP server refused the recipient")
+                code, reply = next(iter(refused.values()))
+                raise _by_code(code, "recipient", reply)
         finally:
             # Once the server took the message, a failing QUIT must not turn the delivery into a failure.
             with contextlib.suppress(smtplib.SMTPException, OSError):

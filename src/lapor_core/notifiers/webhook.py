@@ -28,6 +28,8 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from lapor_core import _i18n
+from lapor_core._i18n import N_
 from lapor_core.errors import ConfigurationError, PermanentNotificationError, TemporaryNotificationError
 from lapor_core.notifications import DeliveryChannel, Notification
 
@@ -50,6 +52,11 @@ _MIN_SECRET = 16
 _MAX_RESPONSE = 65_536
 _HTTP_OK = range(200, 300)
 _HTTP_CLIENT_ERROR = range(400, 500)
+
+
+def _english(code: str, **params: object) -> str:
+    """The English text of a catalogue code: the message of an error (logs, dead letters)."""
+    return _i18n.translate(code, "en", params)
 
 
 def _secret_bytes(secret: str | bytes) -> bytes:
@@ -166,10 +173,10 @@ class WebhookNotifier:
         extra_headers: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if len(_secret_bytes(secret)) < _MIN_SECRET:
-            raise ConfigurationError("the webhook secret must be at least 16 bytes")
-        if not timeout > 0:
-            raise ConfigurationError("the webhook timeout must be positive")
+        if not isinstance(secret, (str, bytes)) or len(_secret_bytes(secret)) < _MIN_SECRET:
+            raise ConfigurationError(_english(N_("webhook.secret_too_short"), min=_MIN_SECRET))
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+            raise ConfigurationError(_english(N_("webhook.timeout_not_positive")))
         self._secret = _secret_bytes(secret)
         self._timeout = timeout
         self._headers = {"User-Agent": user_agent, **(extra_headers or {})}
@@ -198,7 +205,9 @@ class WebhookNotifier:
     def send(self, notification: Notification) -> None:
         """POST ``notification``; see the module docs for how failures are classified."""
         if notification.channel is not DeliveryChannel.WEBHOOK:
-            raise PermanentNotificationError(f"WebhookNotifier cannot send to {notification.channel.value}")
+            raise PermanentNotificationError(
+                _english(N_("webhook.wrong_channel"), channel=notification.channel.value)
+            )
         request = self.request(notification)
         try:
             with self._opener.open(request, timeout=self._timeout) as response:
@@ -209,14 +218,13 @@ class WebhookNotifier:
             e.close()
         except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
             raise TemporaryNotificationError(
-                f"the webhook could not be reached ({type(e).__name__})"
+                _english(N_("webhook.unreachable"), error=type(e).__name__)
             ) from None
         if status in _HTTP_OK:
             return
+        shown = str(status)  # a code, not a quantity: never "1.000"
         if status in _HTTP_CLIENT_ERROR and status not in _TEMPORARY_4XX:
-            raise PermanentNotificationError(f"the webhook refused the notification (HTTP {status})")
+            raise PermanentNotificationError(_english(N_("webhook.refused"), status=shown))
         if status < _HTTP_OK.start or status in range(300, 400):
-            raise PermanentNotificationError(
-                f"the webhook answered HTTP {status}; redirects are not followed"
-            )
-        raise TemporaryNotificationError(f"the webhook failed for now (HTTP {status})")
+            raise PermanentNotificationError(_english(N_("webhook.not_followed"), status=shown))
+        raise TemporaryNotificationError(_english(N_("webhook.failed"), status=shown))
