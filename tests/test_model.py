@@ -566,7 +566,7 @@ def test_reporter_repr_hides_personal_data() -> None:
 
 
 def test_every_bad_field_is_listed_in_one_error() -> None:
-    """Bad fields at every level come back together, with dotted paths, in form order."""
+    """Bad fields at every level come back together, with dotted paths, in the order of the fields."""
     errors = _errors(
         {
             "kind": "x",
@@ -582,9 +582,9 @@ def test_every_bad_field_is_listed_in_one_error() -> None:
         }
     )
     assert list(errors) == [
+        "kind",
         "title",
         "body",
-        "kind",
         "channel",
         "category",
         "location.region",
@@ -658,9 +658,9 @@ def test_direct_construction_lists_every_bad_field() -> None:
     with pytest.raises(ValidationError) as caught:
         Submission(kind="x", title="", body="", channel="y", location={"lat": 100, "lon": 0})
     assert [e.field for e in caught.value.errors] == [
+        "kind",
         "title",
         "body",
-        "kind",
         "channel",
         "location.lat",
         "location.lon",

@@ -128,7 +128,8 @@ def test_queries_are_normalised_when_made(kwargs: dict[str, object], expected: d
         ({"limit": 1001}, "limit", "query.limit_out_of_range"),
         ({"limit": True}, "limit", "query.limit_out_of_range"),
         ({"submitted_from": "2026-01-01"}, "submitted_from", "value.not_datetime"),
-        ({"cursor": "x" * 600}, "cursor", "text.too_long"),
+        ({"cursor": "x" * 600}, "cursor", "query.cursor_malformed"),
+        ({"cursor": ""}, "cursor", "query.cursor_malformed"),
     ],
 )
 def test_bad_query_filters_are_named(kwargs: dict[str, object], field: str, code: str | None) -> None:

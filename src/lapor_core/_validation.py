@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import inspect
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
+
+import attrs
 
 from lapor_core import _text
 from lapor_core.errors import FieldError, ValidationError
@@ -29,17 +32,23 @@ __all__ = [
     "Rule",
     "apply_rules",
     "calendar_date",
+    "checked",
     "choice",
     "flag",
     "instant",
+    "is_checked",
     "join_path",
     "nested",
     "number",
     "prefixed",
     "read_mapping",
+    "rule",
+    "structure",
     "text",
+    "trusted",
     "type_name",
     "unknown_fields",
+    "with_rules",
 ]
 
 E = TypeVar("E", bound=enum.Enum)
@@ -268,6 +277,133 @@ def nested(cls: type[T], from_dict: Callable[[object], T]) -> Callable[[object],
         raise Invalid("value.not_mapping", type=type_name(value))
 
     return rule
+
+
+# --- boundary classes: attrs fields whose converters are rules, built from data by one structure hook ---
+
+A = TypeVar("A", bound=attrs.AttrsInstance)
+_CHECKED: Final = "__lapor_checked__"
+_RULE: Final = "lapor_core.rule"
+
+
+def rule(check: Callable[[object], object]) -> Mapping[str, object]:
+    """The metadata naming a field's rule: ``attrs.field(metadata=rule(text(...)))``.
+
+    :func:`with_rules` makes it the field's attrs converter when the class is created.
+    """
+    return {_RULE: check}
+
+
+def with_rules(_cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """The attrs ``field_transformer`` that makes each field's :func:`rule` its converter."""
+    return [
+        field.evolve(converter=field.metadata[_RULE]) if _RULE in field.metadata else field
+        for field in fields
+    ]
+
+
+def checked(cls: type[A]) -> type[A]:
+    """Make an attrs class whose fields have rules report every bad field at once.
+
+    The one validation mechanism of lapor_core, on attrs and cattrs: each field of a class that crosses the
+    boundary names its rule (``attrs.field(metadata=rule(text(...)))``), the class is created with
+    ``@attrs.frozen(field_transformer=with_rules)`` so attrs runs the rules as converters in ``__init__``,
+    a rule across fields is an attrs ``validator`` raising :class:`~lapor_core.errors.ValidationError` for
+    its field, and ``@checked`` goes on top. On the first failure it runs every rule on the given arguments
+    and raises one ValidationError listing each bad field, nested ones with their path. Untrusted mappings
+    are read by :func:`structure`, the library's cattrs converter's structure hook for every checked class,
+    so ``Cls(**values)``, ``Cls.from_dict(data)`` and ``converter.structure(data, Cls)`` agree.
+
+    Example:
+        >>> @checked
+        ... @attrs.frozen(field_transformer=with_rules)
+        ... class Point:
+        ...     name: str = attrs.field(metadata=rule(text(required=True, max_length=5)))
+        ...     x: float | None = attrs.field(default=None, metadata=rule(number(low=0, high=1)))
+        >>> Point(" a ", x=1)
+        Point(name='a', x=1.0)
+        >>> Point("", x=2)
+        Traceback (most recent call last):
+        lapor_core.errors.ValidationError: invalid input: name: must not be empty; x: must be between 0 and 1
+    """
+    init = cls.__init__
+    fields = [field for field in attrs.fields(cls) if field.init]
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807 - replaces the class's __init__
+        try:
+            init(self, *args, **kwargs)
+        except (Invalid, ValidationError) as first:
+            raise ValidationError(_every_failure(fields, args, kwargs, first)) from None
+
+    __init__.__doc__ = init.__doc__
+    __init__.__signature__ = inspect.signature(init)  # type: ignore[attr-defined]
+    setattr(cls, "__init__", __init__)  # noqa: B010 - mypy keeps the attrs signature this way
+    setattr(cls, _CHECKED, True)
+    return cls
+
+
+def _every_failure(
+    fields: Sequence[attrs.Attribute[Any]],
+    args: Sequence[object],
+    kwargs: Mapping[str, object],
+    first: Exception,
+) -> list[FieldError]:
+    names = [str(field.alias) for field in fields]
+    values = dict(zip(names, args, strict=False)) | dict(kwargs)
+    errors: list[FieldError] = []
+    for field, name in zip(fields, names, strict=True):
+        check = field.metadata.get(_RULE)
+        if check is None or name not in values:
+            continue
+        try:
+            check(values[name])
+        except Invalid as invalid:
+            errors.append(invalid.at(name))
+        except ValidationError as nested_error:
+            errors.extend(prefixed(name, nested_error.errors))
+    if errors:
+        return errors
+    # Every field passed on its own: the failure came from a rule across fields (an attrs validator).
+    if isinstance(first, ValidationError):
+        return list(first.errors)
+    assert isinstance(first, Invalid)  # noqa: S101 - the only other exception __init__ translates
+    return [first.at(ROOT)]
+
+
+def trusted(cls: type[A], values: Mapping[str, object]) -> A:
+    """Rebuild a checked class from values its rules accepted before (a stored row), without running them.
+
+    Only for what lapor_core itself validated and stored: reading a row back must not cost validating it again.
+    """
+    built: A = object.__new__(cls)
+    for field in attrs.fields(cls):
+        value = values[field.name] if field.name in values else field.default
+        object.__setattr__(built, field.name, value)
+    return built
+
+
+def is_checked(cls: object) -> bool:
+    """Tell whether ``cls`` is a class decorated with :func:`checked` (the converter's hook predicate)."""
+    return isinstance(cls, type) and getattr(cls, _CHECKED, False) is True
+
+
+def structure(cls: type[A], data: object) -> A:
+    """Build the checked class ``cls`` from untrusted ``data``: its shape, then every field's rule.
+
+    ``data`` must be a mapping whose keys are the fields' names; fields without a default are required;
+    unknown keys are refused (named up to ten, then counted). Every failure is listed in one
+    :class:`~lapor_core.errors.ValidationError`; no other exception escapes, whatever ``data`` is.
+    """
+    fields = [field for field in attrs.fields(cls) if field.init]
+    required = [str(field.alias) for field in fields if field.default is attrs.NOTHING]
+    values, shape_errors = read_mapping(data, [str(field.alias) for field in fields], required)
+    try:
+        built = cls(**values)
+    except ValidationError as error:
+        raise ValidationError([*error.errors, *shape_errors]) from None
+    if shape_errors:
+        raise ValidationError(shape_errors)
+    return built
 
 
 # Instants and dates every backend can hold and shift by a day or a time-zone offset without overflow: the

@@ -25,23 +25,22 @@ Example:
     >>> Submission.from_dict({"kind": "gosip", "channel": "web", "title": "", "body": "x",
     ...                       "location": {"lat": 40.0, "lon": 106.8}})
     Traceback (most recent call last):
-    lapor_core.errors.ValidationError: invalid input: title: must not be empty; kind: must be one of ...
+    lapor_core.errors.ValidationError: invalid input: kind: must be one of ...; title: must not be empty; ...
 """
 
 from __future__ import annotations
 
 import enum
-import functools
 import re
-from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar
+from collections.abc import Callable
+from typing import Final, TypeVar
 
 import attrs
 
 from lapor_core import _i18n
 from lapor_core import _validation as v
 from lapor_core._i18n import N_
-from lapor_core.errors import FieldError, ValidationError
+from lapor_core.errors import ValidationError
 from lapor_core.regions import normalize_code
 
 __all__ = [
@@ -181,46 +180,14 @@ def _redacted(value: str | None) -> str:
     return "None" if value is None else "'***'"
 
 
-_Cleaner = Callable[[Mapping[str, object]], tuple[dict[str, Any], list[FieldError]]]
-"""Check every field of a class: the normalised values and every failure."""
+def _complete_point(instance: Location, _attribute: attrs.Attribute[float | None], lon: float | None) -> None:
+    # A point is both coordinates or none: half a point can be neither shown on a map nor sent on (Open311).
+    if (instance.lat is None) != (lon is None):
+        raise ValidationError.single("lon" if lon is None else "lat", "location.incomplete")
 
 
-def _valid(checked: tuple[dict[str, Any], list[FieldError]]) -> dict[str, Any]:
-    cleaned, errors = checked
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _from_mapping(cls: type[A], clean: _Cleaner, data: object, required: tuple[str, ...] = ()) -> A:
-    """Check the shape of ``data`` and every field; build the object only if nothing is wrong."""
-    fields = attrs.fields(cls)
-    values, shape_errors = v.read_mapping(data, [field.name for field in fields], required)
-    defaults = {field.name: field.default for field in fields if field.default is not attrs.NOTHING}
-    cleaned, errors = clean({**defaults, **values})
-    if errors or shape_errors:
-        raise ValidationError([*errors, *shape_errors])
-    return cls(**cleaned)
-
-
-_LOCATION_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
-    ("region", _region),
-    ("lat", v.number(low=LAT_RANGE[0], high=LAT_RANGE[1], code=N_("location.lat_outside_indonesia"))),
-    ("lon", v.number(low=LON_RANGE[0], high=LON_RANGE[1], code=N_("location.lon_outside_indonesia"))),
-    ("address", v.text(required=False, max_length=ADDRESS_MAX, multiline=True)),
-)
-
-
-def _clean_location(raw: Mapping[str, object]) -> tuple[dict[str, Any], list[FieldError]]:
-    cleaned, errors = v.apply_rules(_LOCATION_RULES, raw)
-    # A point is both coordinates or none: half a point cannot be shown on a map nor sent over Open311.
-    lat, lon = cleaned.get("lat"), cleaned.get("lon")
-    if not errors and (lat is None) != (lon is None):
-        errors.append(FieldError("lon" if lon is None else "lat", "location.incomplete"))
-    return cleaned, errors
-
-
-@attrs.frozen(init=False)
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class Location:
     """Where the reported matter is: a region, a point, an address; each optional.
 
@@ -241,20 +208,23 @@ class Location:
         Location(region='31.71.01', lat=-6.0, lon=106.8, address=None)
     """
 
-    region: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    address: str | None = None
-
-    def __init__(
-        self,
-        region: str | None = None,
-        lat: float | None = None,
-        lon: float | None = None,
-        address: str | None = None,
-    ) -> None:
-        raw = {"region": region, "lat": lat, "lon": lon, "address": address}
-        self.__attrs_init__(**_valid(_clean_location(raw)))
+    region: str | None = attrs.field(default=None, metadata=v.rule(_region))
+    lat: float | None = attrs.field(
+        default=None,
+        metadata=v.rule(
+            v.number(low=LAT_RANGE[0], high=LAT_RANGE[1], code=N_("location.lat_outside_indonesia"))
+        ),
+    )
+    lon: float | None = attrs.field(
+        default=None,
+        metadata=v.rule(
+            v.number(low=LON_RANGE[0], high=LON_RANGE[1], code=N_("location.lon_outside_indonesia"))
+        ),
+        validator=_complete_point,
+    )
+    address: str | None = attrs.field(
+        default=None, metadata=v.rule(v.text(required=False, max_length=ADDRESS_MAX, multiline=True))
+    )
 
     @classmethod
     def from_dict(cls, data: object) -> Location:
@@ -263,19 +233,11 @@ class Location:
         Raises:
             ValidationError: Listing every bad field and every unknown key.
         """
-        return _from_mapping(cls, _clean_location, data)
+        return v.structure(cls, data)
 
 
-_REPORTER_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
-    ("name", v.text(required=False, max_length=NAME_MAX)),
-    ("email", email_rule),
-    ("phone", phone_rule),
-    ("nik", nik_rule),
-)
-_clean_reporter: Final[_Cleaner] = functools.partial(v.apply_rules, _REPORTER_RULES)
-
-
-@attrs.frozen(init=False)
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class Reporter:
     """Who reports and how to reach them; every field is optional personal data (UU 27/2022).
 
@@ -299,20 +261,12 @@ class Reporter:
         '+6281234567890'
     """
 
-    name: str | None = attrs.field(default=None, repr=_redacted)
-    email: str | None = attrs.field(default=None, repr=_redacted)
-    phone: str | None = attrs.field(default=None, repr=_redacted)
-    nik: str | None = attrs.field(default=None, repr=_redacted)
-
-    def __init__(
-        self,
-        name: str | None = None,
-        email: str | None = None,
-        phone: str | None = None,
-        nik: str | None = None,
-    ) -> None:
-        raw = {"name": name, "email": email, "phone": phone, "nik": nik}
-        self.__attrs_init__(**_valid(_clean_reporter(raw)))
+    name: str | None = attrs.field(
+        default=None, repr=_redacted, metadata=v.rule(v.text(required=False, max_length=NAME_MAX))
+    )
+    email: str | None = attrs.field(default=None, repr=_redacted, metadata=v.rule(email_rule))
+    phone: str | None = attrs.field(default=None, repr=_redacted, metadata=v.rule(phone_rule))
+    nik: str | None = attrs.field(default=None, repr=_redacted, metadata=v.rule(nik_rule))
 
     @classmethod
     def from_dict(cls, data: object) -> Reporter:
@@ -321,26 +275,18 @@ class Reporter:
         Raises:
             ValidationError: Listing every bad field and every unknown key.
         """
-        return _from_mapping(cls, _clean_reporter, data)
+        return v.structure(cls, data)
 
 
-# The order in which errors are listed: what the reporter typed first, then the choices.
-_SUBMISSION_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
-    ("title", v.text(required=True, max_length=TITLE_MAX)),
-    ("body", v.text(required=True, max_length=BODY_MAX, multiline=True, strip=False)),
-    ("kind", v.choice(Kind)),
-    ("channel", v.choice(Channel)),
-    ("category", _category),
-    ("location", v.nested(Location, Location.from_dict)),
-    ("anonymous", v.flag),
-    ("confidential", v.flag),
-    ("reporter", v.nested(Reporter, Reporter.from_dict)),
-)
-_SUBMISSION_REQUIRED: Final = ("kind", "title", "body", "channel")
-_clean_submission: Final[_Cleaner] = functools.partial(v.apply_rules, _SUBMISSION_RULES)
+def _required_text(
+    max_length: int, *, multiline: bool = False, strip: bool = True
+) -> Callable[[object], str]:
+    rule = v.text(required=True, max_length=max_length, multiline=multiline, strip=strip)
+    return lambda value: str(rule(value))
 
 
-@attrs.frozen(init=False)
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class Submission:
     """A report as a citizen submits it, before it becomes a complaint.
 
@@ -349,10 +295,11 @@ class Submission:
         title: One line, 1 to 150 characters, surrounding white space removed.
         body: The report's text, 1 to 4,000 characters; tab and line breaks allowed, kept as given.
         channel: How it arrived: web, mobile, sms, social or api.
-        category: Topic id (``a-z 0-9 _ . -``, at most 64), or None.
+        category: Topic id (``a-z 0-9 _ . -``, at most 64), or None; whether the topic exists is checked by
+            the desk against its topic tree.
         location: Where, or None; a mapping is read with :meth:`Location.from_dict`.
-        anonymous: Hide the reporter's identity from the institution and the public.
-        confidential: Hide the content from the public.
+        anonymous: Hide the reporter's identity from the institution and the public (exactly true or false).
+        confidential: Hide the content from the public (exactly true or false).
         reporter: Who reports, or None; a mapping is read with :meth:`Reporter.from_dict`.
 
     Raises:
@@ -363,41 +310,19 @@ class Submission:
         Submission(kind=<Kind.ASPIRASI: 'aspirasi'>, title='Taman kota', ...)
     """
 
-    kind: Kind
-    title: str
-    body: str
-    channel: Channel
-    category: str | None = None
-    location: Location | None = None
-    anonymous: bool = False
-    confidential: bool = False
-    reporter: Reporter | None = None
-
-    def __init__(
-        self,
-        kind: Kind | str,
-        title: str,
-        body: str,
-        channel: Channel | str,
-        *,
-        category: str | None = None,
-        location: Location | Mapping[str, Any] | None = None,
-        anonymous: bool = False,
-        confidential: bool = False,
-        reporter: Reporter | Mapping[str, Any] | None = None,
-    ) -> None:
-        raw = {
-            "kind": kind,
-            "title": title,
-            "body": body,
-            "channel": channel,
-            "category": category,
-            "location": location,
-            "anonymous": anonymous,
-            "confidential": confidential,
-            "reporter": reporter,
-        }
-        self.__attrs_init__(**_valid(_clean_submission(raw)))
+    kind: Kind = attrs.field(metadata=v.rule(v.choice(Kind)))
+    title: str = attrs.field(metadata=v.rule(_required_text(TITLE_MAX)))
+    body: str = attrs.field(metadata=v.rule(_required_text(BODY_MAX, multiline=True, strip=False)))
+    channel: Channel = attrs.field(metadata=v.rule(v.choice(Channel)))
+    category: str | None = attrs.field(default=None, metadata=v.rule(_category), kw_only=True)
+    location: Location | None = attrs.field(
+        default=None, metadata=v.rule(v.nested(Location, Location.from_dict)), kw_only=True
+    )
+    anonymous: bool = attrs.field(default=False, metadata=v.rule(v.flag), kw_only=True)
+    confidential: bool = attrs.field(default=False, metadata=v.rule(v.flag), kw_only=True)
+    reporter: Reporter | None = attrs.field(
+        default=None, metadata=v.rule(v.nested(Reporter, Reporter.from_dict)), kw_only=True
+    )
 
     @classmethod
     def from_dict(cls, data: object) -> Submission:
@@ -411,4 +336,4 @@ class Submission:
                 required field and every unknown key; also when ``data`` is not a mapping at all. No other
                 exception escapes, whatever ``data`` is.
         """
-        return _from_mapping(cls, _clean_submission, data, _SUBMISSION_REQUIRED)
+        return v.structure(cls, data)

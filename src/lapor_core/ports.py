@@ -17,7 +17,6 @@ import attrs
 
 from lapor_core import _validation as v
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
-from lapor_core.errors import ValidationError
 from lapor_core.history import Event
 from lapor_core.lifecycle import Status
 from lapor_core.model import Kind
@@ -122,22 +121,21 @@ def _aware(value: object) -> datetime | None:
 
 
 _line = v.text(required=False, max_length=64)
-_QUERY_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
-    ("statuses", _statuses),
-    ("institution", _line),
-    ("unit", _line),
-    ("region_prefix", _region_prefix),
-    ("category", _line),
-    ("kind", _optional(v.choice(Kind))),
-    ("submitted_from", _aware),
-    ("submitted_before", _aware),
-    ("order", v.choice(Order)),
-    ("limit", _limit),
-    ("cursor", v.text(required=False, max_length=_CURSOR_MAX)),
-)
 
 
-@attrs.frozen(init=False)
+def _cursor(value: object) -> str | None:
+    # A cursor is opaque and kept as given; the store decodes it (and refuses one it did not make).
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise v.Invalid("value.not_string", type=v.type_name(value))
+    if not value or len(value) > _CURSOR_MAX:
+        raise v.Invalid("query.cursor_malformed")
+    return value
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class ComplaintQuery:
     """A filtered, ordered, paginated query. ``None`` means "any" for every filter.
 
@@ -168,49 +166,17 @@ class ComplaintQuery:
         ([<Status.FORWARDED: 'forwarded'>], '31.71')
     """
 
-    statuses: frozenset[Status] | None = None
-    institution: str | None = None
-    unit: str | None = None
-    region_prefix: str | None = None
-    category: str | None = None
-    kind: Kind | None = None
-    submitted_from: datetime | None = None
-    submitted_before: datetime | None = None
-    order: Order = Order.SUBMITTED_ASC
-    limit: int = 100
-    cursor: str | None = None
-
-    def __init__(
-        self,
-        statuses: Iterable[Status | str] | None = None,
-        institution: str | None = None,
-        unit: str | None = None,
-        region_prefix: str | None = None,
-        category: str | None = None,
-        kind: Kind | str | None = None,
-        submitted_from: datetime | None = None,
-        submitted_before: datetime | None = None,
-        order: Order | str = Order.SUBMITTED_ASC,
-        limit: int = 100,
-        cursor: str | None = None,
-    ) -> None:
-        raw = {
-            "statuses": statuses,
-            "institution": institution,
-            "unit": unit,
-            "region_prefix": region_prefix,
-            "category": category,
-            "kind": kind,
-            "submitted_from": submitted_from,
-            "submitted_before": submitted_before,
-            "order": order,
-            "limit": limit,
-            "cursor": cursor,
-        }
-        cleaned, errors = v.apply_rules(_QUERY_RULES, raw)
-        if errors:
-            raise ValidationError(errors)
-        self.__attrs_init__(**cleaned)
+    statuses: frozenset[Status] | None = attrs.field(default=None, metadata=v.rule(_statuses))
+    institution: str | None = attrs.field(default=None, metadata=v.rule(_line))
+    unit: str | None = attrs.field(default=None, metadata=v.rule(_line))
+    region_prefix: str | None = attrs.field(default=None, metadata=v.rule(_region_prefix))
+    category: str | None = attrs.field(default=None, metadata=v.rule(_line))
+    kind: Kind | None = attrs.field(default=None, metadata=v.rule(_optional(v.choice(Kind))))
+    submitted_from: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
+    submitted_before: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
+    order: Order = attrs.field(default=Order.SUBMITTED_ASC, metadata=v.rule(v.choice(Order)))
+    limit: int = attrs.field(default=100, metadata=v.rule(_limit))
+    cursor: str | None = attrs.field(default=None, metadata=v.rule(_cursor))
 
 
 @attrs.frozen

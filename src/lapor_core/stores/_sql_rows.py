@@ -16,6 +16,7 @@ from typing import Any, Final, NamedTuple
 
 import orjson
 
+from lapor_core._validation import trusted
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import StorageError
 from lapor_core.history import Actor, Event
@@ -114,17 +115,9 @@ def _strings(text: str) -> list[str]:
 
 
 # A stored location was validated when it was built; validating it again on every read would cost more than
-# the indexed lookup itself, so it is rebuilt through attrs' generated initialiser when the class has one.
-_LOCATION_INIT: Final = getattr(Location, "__attrs_init__", None)
-
-
+# the indexed lookup itself, so it is rebuilt without its rules.
 def _stored_location(text: str) -> Location:
-    fields = _loads(text)
-    if _LOCATION_INIT is None:
-        return Location(**fields)
-    location: Location = object.__new__(Location)
-    _LOCATION_INIT(location, **fields)
-    return location
+    return trusted(Location, _loads(text))
 
 
 def complaint_values(c: Complaint) -> tuple[Any, ...]:

@@ -127,7 +127,7 @@ def _reference(saved: Sequence[Complaint], q: ComplaintQuery) -> list[str]:
 
 
 _REGIONS = (None, "31", "31.71", "31.71.01", "31.71.01.1001", "31.72", "32", "32.71")
-_PREFIXES = ("3", "31", "31.7", "31.71", "31.71.01", "32", "32.71")
+_PREFIXES = ("31", "3171", "31.71", "31.71.01", "317101", "32", "32.71")
 _INSTITUTIONS = (None, "31.71", "32.71")
 _UNITS = (None, "dinas-pu", "dinas-kesehatan")
 _CATEGORIES = (None, "infrastruktur", "kesehatan")
@@ -498,8 +498,24 @@ class StoreContract:
         assert _ids(store.query(ComplaintQuery(region_prefix="31")).items) == _ids((a, b, c))
         assert _ids(store.query(ComplaintQuery(region_prefix="31.71")).items) == _ids((a, b))
         assert _ids(store.query(ComplaintQuery(region_prefix="31.71.01")).items) == _ids((a,))
-        assert store.query(ComplaintQuery(region_prefix="31.7")).items == ()
-        assert store.query(ComplaintQuery(region_prefix="3")).items == ()
+        assert _ids(store.query(ComplaintQuery(region_prefix="317101")).items) == _ids((a,))
+        assert _ids(store.query(ComplaintQuery(region_prefix="3171")).items) == _ids((a, b))
+
+    @pytest.mark.parametrize("prefix", ["3", "31.7", "31.71.0", "x"])
+    def test_a_malformed_region_prefix_is_refused_before_any_store(self, prefix: str) -> None:
+        """A prefix that is no region code is a ValidationError when the query is made, before any store."""
+        with pytest.raises(ValidationError):
+            ComplaintQuery(region_prefix=prefix)
+
+    @pytest.mark.parametrize("statuses", [{"forwarded"}, {Status.FORWARDED}, ["forwarded", "submitted"]])
+    def test_statuses_given_as_text_answer_like_the_enums(
+        self, store: ComplaintStore, statuses: object
+    ) -> None:
+        """ComplaintQuery(statuses={"forwarded"}) is the same query on every store as the enum's."""
+        self._three(store)
+        as_text = store.query(ComplaintQuery(statuses=statuses)).items  # type: ignore[arg-type]
+        as_enums = {Status(s) for s in statuses}  # type: ignore[attr-defined]
+        assert _ids(as_text) == _ids(store.query(ComplaintQuery(statuses=frozenset(as_enums))).items)
 
     def test_query_filters_by_category_and_kind(self, store: ComplaintStore) -> None:
         """Category and kind filters keep only the matching complaints."""
