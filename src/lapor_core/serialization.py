@@ -18,8 +18,9 @@ sets                    sorted lists
                         for true)
 ======================  =================================================================================
 
-Reading a :class:`~lapor_core.model.Submission`, :class:`~lapor_core.model.Location` or
-:class:`~lapor_core.model.Reporter` goes through their ``from_dict``, so it validates exactly as they do.
+Reading a class of the one validation mechanism (:class:`~lapor_core.model.Submission`,
+:class:`~lapor_core.model.Location`, :class:`~lapor_core.ports.ComplaintQuery`, ...) goes through its rules,
+so it validates exactly as its constructor and ``from_dict`` do.
 :func:`from_dict` raises only :class:`~lapor_core.errors.ValidationError` for bad data, with field paths
 (``location.lat``, ``items[2]``); ``$`` names the input as a whole.
 
@@ -38,7 +39,6 @@ import collections.abc
 import enum
 import functools
 import typing
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Final, TypeVar
 
@@ -51,9 +51,8 @@ from cattrs.errors import (
 )
 
 from lapor_core._i18n import N_
-from lapor_core._validation import ROOT, join_path, prefixed, type_name, unknown_fields
+from lapor_core._validation import ROOT, is_checked, join_path, prefixed, structure, type_name, unknown_fields
 from lapor_core.errors import FieldError, InvalidTrackingId, ValidationError
-from lapor_core.model import Location, Reporter, Submission
 from lapor_core.tracking import TrackingId
 
 __all__ = ["from_dict", "make_converter", "to_dict"]
@@ -185,11 +184,8 @@ def _unstructure_set(value: set[Any] | frozenset[Any]) -> list[Any]:
         return list(value)
 
 
-def _via_from_dict(from_dict: Callable[[object], T]) -> Callable[[object, type], T]:
-    def structure(value: object, _: type) -> T:
-        return from_dict(value)
-
-    return structure
+def _structure_checked(value: object, cls: type[Any]) -> Any:
+    return structure(cls, value)
 
 
 def make_converter() -> cattrs.Converter:
@@ -222,9 +218,8 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(bytes, _unstructure_bytes)
     converter.register_structure_hook(bytes, _structure_bytes)
     converter.register_unstructure_hook_func(_is_set_type, _unstructure_set)
-    converter.register_structure_hook(Submission, _via_from_dict(Submission.from_dict))
-    converter.register_structure_hook(Location, _via_from_dict(Location.from_dict))
-    converter.register_structure_hook(Reporter, _via_from_dict(Reporter.from_dict))
+    # Every class of the one validation mechanism (lapor_core._validation.checked) is read by its rules.
+    converter.register_structure_hook_func(is_checked, _structure_checked)
     return converter
 
 
@@ -255,9 +250,9 @@ def from_dict(cls: type[T], data: object) -> T:
 
     Example:
         >>> from lapor_core.model import Location
-        >>> from_dict(Location, {"region": "3171", "lat": "-6.2"})
+        >>> from_dict(Location, {"region": "3171", "lat": "-6.2", "lon": 106.8})
         Traceback (most recent call last):
-        lapor_core.errors.ValidationError: invalid input: lat: must be a number, got a string
+        lapor_core.errors.ValidationError: invalid input: lat: must be a number, got string
     """
     try:
         result: T = _default_converter().structure(data, cls)
