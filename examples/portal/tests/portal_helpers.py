@@ -22,6 +22,8 @@ TOKENS = {
 }
 OPEN311_KEY = "open311-test-key"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_SUMMARY = re.compile(r'<div class="errors" role="alert">(.*?)</div>', re.DOTALL)
+_ITEM = re.compile(r"<li>(.*?)</li>", re.DOTALL)
 _RECEIPT = re.compile(r'id="tracking-id">([^<]+)</code>.*id="access-key">([^<]+)</code>', re.DOTALL)
 
 
@@ -31,6 +33,12 @@ def csrf(client: TestClient, path: str = "/lacak") -> str:
     found = _CSRF.search(page.text)
     assert found, f"no CSRF field on {path}"
     return found.group(1)
+
+
+def error_summary(page: str) -> list[str]:
+    """The lines of a page's error summary ("Judul: tidak boleh kosong"), HTML entities left as they are."""
+    found = _SUMMARY.search(page)
+    return [item.strip() for item in _ITEM.findall(found.group(1))] if found else []
 
 
 def sign_in(client: TestClient, account: str) -> None:

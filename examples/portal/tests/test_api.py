@@ -67,11 +67,114 @@ def test_wrongly_shaped_bodies_are_422_with_fields(client: TestClient, body: obj
 
 
 def test_malformed_json_is_422(client: TestClient) -> None:
-    """A body that is not JSON is refused, not a server error."""
+    """A body that is not JSON is refused, not a server error, on the body as a whole (no position)."""
     answer = client.post(
         "/api/v1/complaints", content=b"{not json", headers={"Content-Type": "application/json"}
     )
     assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["$"]
+
+
+def test_error_fields_carry_code_params_and_an_indonesian_message_by_default(client: TestClient) -> None:
+    """Each bad field has the library's code, params and message, Indonesian without Accept-Language."""
+    answer = client.post("/api/v1/complaints", json={**NEW, "title": "x" * 151})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["code"] == "error.validation"
+    assert body["errors"] == [
+        {
+            "field": "title",
+            "code": "text.too_long",
+            "params": {"max": 150, "actual": 151},
+            "message": "paling banyak 150 karakter, diberikan 151",
+        }
+    ]
+    assert (
+        body["detail"] == lc.ValidationError.single("title", "text.too_long", max=150, actual=151).describe()
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "must not be empty"),
+        ("en-US,en;q=0.9,id;q=0.8", "must not be empty"),
+        ("id-ID,id;q=0.9,en;q=0.8", "tidak boleh kosong"),
+        ("fr-FR", "tidak boleh kosong"),
+        ("", "tidak boleh kosong"),
+    ],
+)
+def test_error_messages_follow_accept_language(client: TestClient, language: str, message: str) -> None:
+    """English when the caller prefers it, Indonesian otherwise."""
+    answer = client.post(
+        "/api/v1/complaints", json={**NEW, "title": " "}, headers={"Accept-Language": language}
+    )
+    assert answer.status_code == 422
+    assert [(e["field"], e["code"], e["message"]) for e in answer.json()["errors"]] == [
+        ("title", "text.empty", message)
+    ]
+
+
+@pytest.mark.parametrize("value", ["yes", "true", 1, 0, None, [], {}])
+@pytest.mark.parametrize("flag", ["anonymous", "confidential"])
+def test_flags_that_are_not_booleans_are_refused_never_coerced(
+    client: TestClient, desk: lc.ComplaintDesk, flag: str, value: object
+) -> None:
+    """anonymous="yes" (or 1, or null) answers 422 value.not_boolean with the JSON type; nothing is stored."""
+    answer = client.post("/api/v1/complaints", json={**NEW, flag: value}, headers={"Accept-Language": "en"})
+    assert answer.status_code == 422
+    (error,) = answer.json()["errors"]
+    json_type = {str: "string", int: "number", type(None): "null", list: "list", dict: "object"}[type(value)]
+    assert error == {
+        "field": flag,
+        "code": "value.not_boolean",
+        "params": {"type": json_type},
+        "message": f"must be true or false, got {json_type}",
+    }
+    assert desk.list(ADMIN).items == ()
+
+
+def test_true_flags_are_kept(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """JSON true is True: the complaint is anonymous."""
+    answer = client.post("/api/v1/complaints", json={**NEW, "anonymous": True})
+    assert answer.status_code == 201
+    assert desk.view(ADMIN, answer.json()["tracking_id"]).anonymous
+
+
+def test_forward_refuses_a_string_flag(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """The admin's forward takes true, false or nothing for a flag; "yes" is 422 and nothing changes."""
+    tid = desk.submit(submission()).tracking_id
+    answer = client.post(
+        f"/api/v1/complaints/{tid}/forward",
+        headers=bearer("t-admin"),
+        json={"institution": "31.71", "confidential": "yes"},
+    )
+    assert answer.status_code == 422
+    assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [
+        ("confidential", "value.not_boolean")
+    ]
+    assert desk.view(ADMIN, tid).status is lc.Status.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "code"),
+    [
+        ({"limit": 0}, "limit", "number.out_of_range"),
+        ({"limit": 101}, "limit", "number.out_of_range"),
+        ({"limit": "many"}, "limit", "value.not_integer"),
+        ({"status": "nonsense"}, "status[0]", "value.not_choice"),
+        ({"order": "random"}, "order", "value.not_choice"),
+    ],
+)
+def test_query_errors_use_the_library_codes(
+    client: TestClient, params: dict[str, object], field: str, code: str
+) -> None:
+    """Query parameters are refused with the same codes as bodies, their messages in the caller's language."""
+    answer = client.get("/api/v1/complaints", params=params, headers={"Accept-Language": "en"})
+    assert answer.status_code == 422
+    (error,) = answer.json()["errors"]
+    assert (error["field"], error["code"]) == (field, code)
+    assert "$" not in error["message"]  # every placeholder filled
 
 
 def test_the_public_lists_only_published_non_confidential_complaints(
@@ -239,32 +342,18 @@ def test_decline_answers_204_and_ends_access(client: TestClient, desk: lc.Compla
 
 
 @pytest.mark.parametrize(
-    ("token", "path", "body", "confidential", "status"),
+    ("token", "path", "body", "confidential", "status", "code"),
     [
-        (
-            "t-jakpus",
-            "forward",
-            {"institution": "31.71"},
-            False,
-            403,
-        ),  # its own, but forwarding is for admins
-        (
-            "t-bandung",
-            "follow-up",
-            {"message": "x"},
-            False,
-            403,
-        ),  # a public complaint: visible, not Bandung's
-        (
-            "t-bandung",
-            "follow-up",
-            {"message": "x"},
-            True,
-            404,
-        ),  # a confidential one: does not exist for Bandung
-        ("t-admin", "forward", {"institution": "31.71"}, False, 409),  # already forwarded
-        ("t-admin", "forward", {"institution": "nowhere"}, False, 422),
-        ("t-citizen", "support", None, False, 200),
+        # its own, but forwarding is for admins
+        ("t-jakpus", "forward", {"institution": "31.71"}, False, 403, lc.NotAllowed.code),
+        # a public complaint: visible, not Bandung's
+        ("t-bandung", "follow-up", {"message": "x"}, False, 403, lc.NotAllowed.code),
+        # a confidential one: does not exist for Bandung
+        ("t-bandung", "follow-up", {"message": "x"}, True, 404, lc.NotFound.code),
+        # already forwarded
+        ("t-admin", "forward", {"institution": "31.71"}, False, 409, lc.TransitionNotAllowed.code),
+        ("t-admin", "forward", {"institution": "nowhere"}, False, 422, lc.ValidationError.code),
+        ("t-citizen", "support", None, False, 200, None),
     ],
 )
 def test_errors_map_to_status_codes(
@@ -275,13 +364,15 @@ def test_errors_map_to_status_codes(
     body: object,
     confidential: bool,
     status: int,
+    code: str | None,
 ) -> None:
-    """NotAllowed 403, NotFound 404, TransitionNotAllowed 409, ValidationError 422."""
+    """NotAllowed 403, NotFound 404, TransitionNotAllowed 409, ValidationError 422, each with its code."""
     tid = _published(desk, confidential=confidential)
     answer = client.post(f"/api/v1/complaints/{tid}/{path}", headers=bearer(token), json=body)
     assert answer.status_code == status, answer.text
     if status >= 400:
-        assert set(answer.json()) == {"detail", "errors"}
+        assert set(answer.json()) == {"code", "detail", "errors"}
+        assert answer.json()["code"] == code
 
 
 def test_a_malformed_tracking_id_is_404(client: TestClient) -> None:

@@ -416,14 +416,16 @@ def test_a_long_first_line_is_cut_into_a_title(client: TestClient, desk: lc.Comp
         ({"service_code": None}, 400, "service_code was not provided"),
         ({"service_code": "potholes"}, 404, "service_code not found"),
         ({"lat": None, "long": None, "attribute[region]": None}, 400, "location"),
-        ({"long": None}, 400, "lat and long"),
-        ({"lat": "north"}, 400, "lat must be"),
-        ({"lat": "40.7"}, 400, "location.lat"),
-        ({"description": None}, 400, "description"),
-        ({"email": "budi@"}, 400, "reporter.email"),
-        ({"attribute[anonymous]": "maybe"}, 400, "attribute[anonymous]"),
-        ({"attribute[kind]": "gosip"}, 400, "kind"),
-        ({"attribute[region]": "31.99"}, 400, "attribute[region]"),
+        ({"long": None}, 400, "long: "),
+        ({"lat": "north"}, 400, "lat: "),
+        ({"lat": "40.7"}, 400, "lat: "),
+        ({"description": None}, 400, "description: "),
+        ({"email": "budi@"}, 400, "email: "),
+        ({"attribute[anonymous]": "maybe"}, 400, "attribute[anonymous]: "),
+        ({"attribute[anonymous]": "yes"}, 400, "attribute[anonymous]: "),
+        ({"attribute[kind]": "gosip"}, 400, "attribute[kind]: "),
+        ({"attribute[region]": "31.99"}, 400, "attribute[region]: "),
+        ({"attribute[region]": None, "address_id": "31.99"}, 400, "address_id: "),
         ({"jurisdiction_id": "sfgov.org"}, 404, "jurisdiction_id"),
     ],
 )
@@ -440,7 +442,48 @@ def test_post_errors(
     data = {key: value for key, value in {**NEW, **change}.items() if value is not None}
     descriptions = assert_errors(client.post(f"{BASE}/requests.{fmt}", data=data), status, fmt)
     assert any(says in d for d in descriptions), descriptions
+    assert not any(internal in d for d in descriptions for internal in ("location.", "reporter.", "body:"))
     assert desk.list(ADMIN).items == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"long": None}, lc.FieldError("long", "location.incomplete")),
+        ({"lat": "north"}, lc.FieldError("lat", "value.not_number", {"type": "string"})),
+        (
+            {"long": "150.0"},
+            lc.FieldError("long", "location.lon_outside_indonesia", {"min": 94.5, "max": 141.5}),
+        ),
+        ({"description": " "}, lc.FieldError("description", "value.required")),
+        ({"attribute[title]": ""}, None),
+    ],
+)
+@pytest.mark.parametrize("language", [None, "id", "en-GB,en;q=0.9", "fr, en;q=0.5"])
+def test_post_errors_name_the_georeport_parameter_with_the_library_message(
+    client: TestClient, change: dict[str, str | None], expected: lc.FieldError | None, language: str | None
+) -> None:
+    """``long: <message>``, never ``location.lon``, in the caller's language (Indonesian by default)."""
+    data = {key: value for key, value in {**NEW, **change}.items() if value is not None}
+    headers = {"Accept-Language": language} if language else {}
+    answer = client.post(f"{BASE}/requests.json", data=data, headers=headers)
+    if expected is None:  # an empty title falls back to the description's first line
+        assert answer.status_code == 200, answer.text
+        return
+    lang = "en" if language and "en" in language else "id"
+    assert assert_errors(answer, 400, "json") == [f"{expected.field}: {expected.message(lang)}"]
+
+
+def test_bad_filter_errors_use_the_library_messages(client: TestClient) -> None:
+    """A zone-less date and an unknown status are described by the library's codes' texts."""
+    naive = assert_errors(
+        client.get(f"{BASE}/requests.json", params={"start_date": "2026-03-01T00:00"}), 400, "json"
+    )
+    assert naive == [f"start_date: {lc.FieldError('start_date', 'instant.naive').message('id')}"]
+    english = client.get(
+        f"{BASE}/requests.json", params={"status": "pending"}, headers={"Accept-Language": "en"}
+    )
+    assert assert_errors(english, 400, "json") == ["status: must be one of open, closed"]
 
 
 def test_the_schema_documents_open311_errors_and_formats(client: TestClient) -> None:

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 import lapor_core as lc
 from lapor_portal.context import Portal
-from portal_helpers import ADMIN, JAKPUS, csrf, submission, submit
+from portal_helpers import ADMIN, JAKPUS, csrf, error_summary, submission, submit
 
 
 def _published(desk: lc.ComplaintDesk, **fields: object) -> str:
@@ -125,7 +125,8 @@ def test_unknown_region_is_refused_with_suggestions(client: TestClient) -> None:
     )
     assert page.status_code == 422
     assert 'id="region-error"' in page.text
-    assert "did you mean" in page.text
+    (line,) = error_summary(page.text)
+    assert line.startswith("Lokasi (wilayah): wilayah tidak dikenal; mungkin maksud Anda 31.7")
 
 
 def test_unknown_kind_is_refused(client: TestClient) -> None:
@@ -135,6 +136,54 @@ def test_unknown_kind_is_refused(client: TestClient) -> None:
     )
     assert page.status_code == 422
     assert 'id="kind-error"' in page.text
+
+
+def test_form_errors_show_the_library_messages_in_indonesian(
+    client: TestClient, desk: lc.ComplaintDesk
+) -> None:
+    """An empty title and a half coordinate: Indonesian field names with the library's Indonesian messages."""
+    page = client.post(
+        "/lapor",
+        data={"kind": "pengaduan", "title": " ", "body": "B", "lat": "-6.2", "csrf_token": csrf(client)},
+    )
+    assert page.status_code == 422
+    summary = error_summary(page.text)
+    assert "Judul: tidak boleh kosong" in summary
+    assert any(line.startswith("Bujur: ") for line in summary), summary
+    assert '<p class="error" id="title-error">tidak boleh kosong</p>' in page.text
+    assert "must not be empty" not in page.text
+    assert desk.list(ADMIN).items == ()
+
+
+def test_form_errors_are_english_after_the_switch(client: TestClient) -> None:
+    """On English pages the same refusal reads in English, with English field names."""
+    client.get("/bahasa/en?next=/")
+    page = client.post(
+        "/lapor", data={"kind": "pengaduan", "title": "", "body": "B", "csrf_token": csrf(client)}
+    )
+    assert page.status_code == 422
+    assert error_summary(page.text) == ["Title: must not be empty"]
+
+
+@pytest.mark.parametrize("value", ["yes", "true", "on", "0"])
+def test_a_checkbox_value_that_is_not_the_checkbox_is_refused(
+    client: TestClient, desk: lc.ComplaintDesk, value: str
+) -> None:
+    """anonymous=yes is refused as not a boolean, never stored as a non-anonymous complaint."""
+    data = {"kind": "pengaduan", "title": "T", "body": "B", "anonymous": value, "csrf_token": csrf(client)}
+    page = client.post("/lapor", data=data)
+    assert page.status_code == 422
+    refused = lc.FieldError("anonymous", "value.not_boolean", {"type": "string"}).message("id")
+    assert error_summary(page.text) == [f"Anonim: {refused}"]
+    assert 'id="anonymous-error"' in page.text
+    assert desk.list(ADMIN).items == ()
+
+
+def test_checkboxes_map_to_true_and_false(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """A ticked checkbox is True, an absent one False."""
+    ticked = submit(client, confidential="1")
+    view = desk.view(ADMIN, ticked.tracking_id)
+    assert (view.anonymous, view.confidential) == (False, True)
 
 
 def test_huge_text_is_refused_not_crashing(client: TestClient) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 import lapor_core as lc
-from portal_helpers import ADMIN, JAKPUS, csrf, submission, submit
+from portal_helpers import ADMIN, JAKPUS, csrf, error_summary, submission, submit
 
 
 def _open(client: TestClient, receipt: lc.Receipt) -> None:
@@ -88,7 +88,7 @@ def test_an_empty_reply_is_shown_as_an_error(client: TestClient, desk: lc.Compla
         f"/lacak/{receipt.tracking_id}/balas", data={"message": "   ", "csrf_token": csrf(client)}
     )
     assert answer.status_code == 422
-    assert "must not be empty" in answer.text
+    assert error_summary(answer.text) == ["Pesan: tidak boleh kosong"]
     assert desk.view(ADMIN, receipt.tracking_id).status is lc.Status.FOLLOWED_UP
 
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 import lapor_core as lc
 from lapor_core.testing import FrozenClock
 from lapor_portal import PortalSettings, create_app, portal_of
-from portal_helpers import ADMIN, JAKPUS, PEPPER, csrf, sign_in, submission
+from portal_helpers import ADMIN, JAKPUS, PEPPER, csrf, error_summary, sign_in, submission
 
 UNIT = lc.Principal.unit("dinas-pu-jakpus", institution="31.71", unit="dinas-pu")
 
@@ -124,7 +124,7 @@ def test_forwarding_to_an_unknown_institution_shows_the_reason(
         data={"other_institution": "xx-nope", "csrf_token": csrf(client, "/")},
     )
     assert answer.status_code == 422
-    assert "unknown institution code" in answer.text
+    assert error_summary(answer.text) == ["Instansi: kode instansi tidak dikenal"]
     assert desk.view(ADMIN, tid).status is lc.Status.SUBMITTED
 
 

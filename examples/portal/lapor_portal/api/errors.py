@@ -12,10 +12,19 @@ a body that cannot even be parsed      400     the bytes are not JSON text
 ``TooManyAttempts``                    429     wrong access keys; ``Retry-After`` says when to retry
 an unknown bearer token                401     ``WWW-Authenticate: Bearer``
 =====================================  ======  ===========================================================
+
+Every answer is a :class:`Problem`: the error's ``code`` (``error.validation``, ``error.not_found``...), a
+``detail`` for people and, for invalid input, every bad field with the library's ``code``, ``params`` and
+``message``. Texts are in the caller's language (``Accept-Language``; Indonesian unless English is
+preferred). A body of the wrong shape (a string where a boolean belongs, an unknown key) is refused with the
+same codes the library uses, as one :class:`lapor_core.ValidationError`: nothing is coerced.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+import re
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -28,8 +37,18 @@ from starlette.responses import Response
 
 import lapor_core as lc
 from lapor_portal.api.models import FieldProblem, Problem
+from lapor_portal.i18n import Lang, Translator, accepted_language
 
-__all__ = ["ERROR_RESPONSES", "JsonApiRoute", "Unauthorized", "field_path", "problem"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "JsonApiRoute",
+    "Unauthorized",
+    "field_path",
+    "json_type",
+    "plain",
+    "problem",
+    "request_errors",
+]
 
 STATUS_OF: Final[tuple[tuple[type[lc.LaporError], int], ...]] = (
     (lc.ValidationError, 422),
@@ -64,35 +83,156 @@ ERROR_RESPONSES: Final[Mapping[int | str, dict[str, Any]]] = {
 
 def problem(
     status_code: int,
+    code: str | None,
     detail: str,
     errors: Iterable[FieldProblem] = (),
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """A :class:`Problem` response."""
-    body = Problem(detail=detail, errors=list(errors))
+    body = Problem(code=code, detail=detail, errors=list(errors))
     return JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
 
 
 def field_path(location: Sequence[object]) -> str:
-    """The dotted path of a request-validation error's location, without its source.
+    """The library-style path of a request-validation error's location, without its source.
 
-    >>> field_path(("body", "location", "lat")), field_path(("query", "limit")), field_path(("body",))
-    ('location.lat', 'limit', '$')
+    >>> field_path(("body", "location", "lat")), field_path(("query", "status", 0)), field_path(("body",))
+    ('location.lat', 'status[0]', '$')
+    >>> field_path(("body", 7))  # a position in malformed JSON text is no field
+    '$'
     """
-    return ".".join(str(part) for part in location[1:]) or "$"
+    path = ""
+    for part in location[1:]:
+        if isinstance(part, int):
+            if not path:
+                return "$"
+            path += f"[{part}]"
+        else:
+            path = f"{path}.{part}" if path else str(part)
+    return path or "$"
 
 
-def _library_error(error: lc.LaporError) -> Response | None:
+def json_type(value: object) -> str:
+    """The JSON name of a value's type, what a message may say about a refused value without showing it.
+
+    >>> [json_type(v) for v in (None, True, 1.5, "ya", [1], {"a": 1})]
+    ['null', 'boolean', 'number', 'string', 'list', 'object']
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if isinstance(value, Mapping):
+        return "object"
+    return type(value).__name__
+
+
+# pydantic's error type -> the library's code for the same problem (codes with a ``type`` param marked)
+_TYPED_CODES: Final[Mapping[str, str]] = {
+    "bool_type": "value.not_boolean",
+    "bool_parsing": "value.not_boolean",
+    "string_type": "value.not_string",
+    "int_type": "value.not_integer",
+    "int_parsing": "value.not_integer",
+    "int_from_float": "value.not_integer",
+    "float_type": "value.not_number",
+    "float_parsing": "value.not_number",
+    "model_type": "value.not_mapping",
+    "dict_type": "value.not_mapping",
+    "model_attributes_type": "value.not_mapping",
+}
+_PLAIN_CODES: Final[Mapping[str, str]] = {
+    "missing": "value.required",
+    "extra_forbidden": "field.unknown",
+    "finite_number": "number.not_finite",
+}
+_CHOICE_TYPES: Final = frozenset({"enum", "literal_error"})
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _field_error(found: Mapping[str, Any]) -> lc.FieldError:
+    kind = str(found.get("type", ""))
+    location = found.get("loc", ())
+    field = "$" if kind.startswith("json_") else field_path(location)
+    given = found.get("input")
+    context = found.get("ctx") or {}
+    if kind in _TYPED_CODES:
+        return lc.FieldError(field, _TYPED_CODES[kind], {"type": json_type(given)})
+    if kind in _PLAIN_CODES:
+        return lc.FieldError(field, _PLAIN_CODES[kind])
+    if kind in _CHOICE_TYPES:
+        return lc.FieldError(
+            field, "value.not_choice", {"choices": _QUOTED.findall(str(context.get("expected")))}
+        )
+    if kind == "string_too_long" and isinstance(given, str):
+        return lc.FieldError(field, "text.too_long", {"max": context.get("max_length"), "actual": len(given)})
+    return lc.FieldError(field, "value.wrong_type")
+
+
+def request_errors(found: Iterable[Mapping[str, Any]]) -> lc.ValidationError:
+    """FastAPI's request-validation errors as one :class:`lapor_core.ValidationError` with library codes.
+
+    The refused values are never carried over, only their JSON type.
+
+    >>> error = request_errors([{"type": "bool_type", "loc": ("body", "anonymous"), "input": "yes"}])
+    >>> error.errors[0].field, error.errors[0].code, dict(error.errors[0].params), error.messages("en")
+    ('anonymous', 'value.not_boolean', {'type': 'string'}, ('anonymous: must be true or false, got string',))
+    """
+    return lc.ValidationError(_field_error(e) for e in found)
+
+
+def plain(value: object) -> object:
+    """A message parameter as JSON can carry it (sequences as lists, dates as ISO text).
+
+    >>> plain({"choices": ("a", "b"), "on": dt.date(2026, 3, 1), "max": 150})
+    {'choices': ['a', 'b'], 'on': '2026-03-01', 'max': 150}
+    """
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain(item) for item in value)  # type: ignore[type-var]
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, enum.Enum):
+        return plain(value.value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _field_problem(error: lc.FieldError, lang: Lang) -> FieldProblem:
+    params = plain(error.params)
+    return FieldProblem(
+        field=error.field,
+        code=error.code,
+        params=params if isinstance(params, dict) else {},
+        message=error.message(lang),
+    )
+
+
+def _invalid(error: lc.ValidationError, lang: Lang) -> Response:
+    fields = (_field_problem(e, lang) for e in error.errors)
+    return problem(422, error.code, error.describe(lang), fields)
+
+
+def _library_error(error: lc.LaporError, lang: Lang) -> Response | None:
     status_code = next((code for cls, code in STATUS_OF if isinstance(error, cls)), None)
     if status_code is None:
         return None
     if isinstance(error, lc.ValidationError):
-        fields = (FieldProblem(field=e.field, reason=e.reason) for e in error.errors)
-        return problem(status_code, "invalid input", fields)
+        return _invalid(error, lang)
     headers = None
     if isinstance(error, lc.TooManyAttempts):
         headers = {"Retry-After": str(error.retry_after_seconds)}
-    return problem(status_code, error.message, headers=headers)
+    return problem(status_code, error.code, error.describe(lang), headers=headers)
 
 
 class JsonApiRoute(APIRoute):
@@ -103,20 +243,18 @@ class JsonApiRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:
+            lang = accepted_language(request.headers.get("accept-language"))
             try:
                 return await handler(request)
             except RequestValidationError as error:
-                fields = (
-                    FieldProblem(field=field_path(e.get("loc", ())), reason=str(e.get("msg", "invalid")))
-                    for e in error.errors()
-                )
-                return problem(422, "invalid input", fields)
+                return _invalid(request_errors(error.errors()), lang)
             except HTTPException as error:
-                return problem(error.status_code, str(error.detail), headers=error.headers)
+                return problem(error.status_code, None, str(error.detail), headers=error.headers)
             except Unauthorized:
-                return problem(401, "unknown bearer token", headers={"WWW-Authenticate": "Bearer"})
+                detail = Translator(lang)("api.unknown_token")
+                return problem(401, None, detail, headers={"WWW-Authenticate": "Bearer"})
             except lc.LaporError as error:
-                response = _library_error(error)
+                response = _library_error(error, lang)
                 if response is None:
                     raise
                 return response

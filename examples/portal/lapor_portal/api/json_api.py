@@ -13,7 +13,7 @@ Errors follow :mod:`lapor_portal.api.errors`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -42,6 +42,8 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", route_class=JsonApiRoute, responses=dict(ERROR_RESPONSES))
 PortalDep = Annotated[Portal, Depends(get_portal)]
+MAX_LIMIT = 100
+"""The most complaints one page of the list answers."""
 TrackingIdPath = Annotated[str, Path(max_length=100, description="Tracking ID, e.g. 7K3M-9QXF-2HJ-Q")]
 
 _bearer = HTTPBearer(auto_error=False, description="A token the portal issued to a staff or citizen account")
@@ -92,10 +94,12 @@ def list_complaints(
         str | None, Query(max_length=13, description="Region code or prefix: 31, 31.71")
     ] = None,
     order: lc.Order = lc.Order.SUBMITTED_DESC,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[int, Query(json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT})] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ComplaintPageOut:
     """The complaints the caller may see, filtered and redacted by the library."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise lc.ValidationError.single("limit", "number.out_of_range", min=1, max=MAX_LIMIT)
     query = lc.ComplaintQuery(
         statuses=frozenset(status_) if status_ else None,
         kind=kind,
@@ -274,7 +278,7 @@ def complaint_map(
 def region_map(
     portal: PortalDep,
     principal: Caller,
-    level: Annotated[str, Query(pattern="^(province|regency)$")] = "province",
+    level: Literal["province", "regency"] = "province",
 ) -> FeatureCollectionOut:
     """Complaint counts per province (or regency) at the regions' centroids: the choropleth's data."""
     return FeatureCollectionOut.model_validate(portal.desk.choropleth(principal, level=level))

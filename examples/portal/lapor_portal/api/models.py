@@ -47,15 +47,18 @@ class FieldProblem(BaseModel):
     """One bad field: its path (``location.lat``) and why; the value is never repeated."""
 
     model_config = _OUT
-    field: str
-    reason: str
+    field: str = Field(description="Dotted path of the field; `$` is the body as a whole")
+    code: str = Field(description="The library's stable code of the rule, e.g. `text.empty`")
+    params: dict[str, Any] = Field(description="What the message says besides the field, e.g. `max`")
+    message: str = Field(description="The reason in the request's language (Accept-Language; default id)")
 
 
 class Problem(BaseModel):
     """Every error answer: what went wrong, and for invalid input each bad field."""
 
     model_config = _OUT
-    detail: str
+    code: str | None = Field(description="The library's error code (`error.validation`), when it has one")
+    detail: str = Field(description="What went wrong, in the request's language")
     errors: list[FieldProblem] = Field(default_factory=list)
 
 

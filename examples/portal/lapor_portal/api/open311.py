@@ -15,12 +15,15 @@ How LAPOR! maps onto GeoReport v2:
   and phone become the complaint's reporter, ``device_id``, ``account_id`` and ``media_url`` are not kept.
   The access key is not part of GeoReport, so it is not answered: integrations that let reporters follow
   their complaint privately use the JSON API.
+- **errors** name the GeoReport parameter (``long``, not the library's ``location.lon``) and give the
+  library's message for it in the caller's language (``Accept-Language``; Indonesian unless English is
+  preferred): ``long: lintang dan bujur harus diisi bersama atau tidak sama sekali``.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final
 
@@ -32,6 +35,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 import lapor_core as lc
+from lapor_portal.api.errors import request_errors
 from lapor_portal.api.open311_format import Data, Format, document
 from lapor_portal.api.open311_models import (
     DiscoveryOut,
@@ -42,8 +46,9 @@ from lapor_portal.api.open311_models import (
     documented,
 )
 from lapor_portal.context import Portal, get_portal
+from lapor_portal.i18n import Lang, accepted_language
 
-__all__ = ["Open311Error", "Open311Route", "router"]
+__all__ = ["PARAMETERS", "Open311Error", "Open311Route", "parameter_of", "router"]
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS: Final = 1000  # GeoReport v2: "first 1000 requests returned"
@@ -51,6 +56,37 @@ MAX_SPAN: Final = timedelta(days=90)  # GeoReport v2: start_date..end_date "may 
 _CLOSED = frozenset({lc.Status.CLOSED, lc.Status.ARCHIVED})
 _TITLE_MAX = 150
 _BOOLEANS = {"true": True, "false": False}
+
+PARAMETERS: Final[Mapping[str, str]] = {
+    "location.lat": "lat",
+    "location.lon": "long",
+    "location.address": "address_string",
+    "location.region": "address_id",
+    "body": "description",
+    "category": "service_code",
+    "title": "attribute[title]",
+    "kind": "attribute[kind]",
+    "anonymous": "attribute[anonymous]",
+    "confidential": "attribute[confidential]",
+    "reporter.name": "first_name",
+    "reporter.email": "email",
+    "reporter.phone": "phone",
+}
+"""The library's field path -> the GeoReport v2 parameter a client sent it as."""
+
+
+def parameter_of(field: str) -> str:
+    """The GeoReport parameter for a library field path; a name that is already one stays as it is.
+
+    >>> parameter_of("location.lon"), parameter_of("reporter.email"), parameter_of("start_date")
+    ('long', 'email', 'start_date')
+    """
+    return PARAMETERS.get(field, field)
+
+
+def _descriptions(error: lc.ValidationError, lang: Lang) -> list[str]:
+    """Each bad parameter as ``"<parameter>: <the library's message>"``."""
+    return [f"{parameter_of(e.field)}: {e.message(lang)}" for e in error.errors]
 
 
 class Open311Error(Exception):
@@ -81,6 +117,7 @@ class Open311Route(APIRoute):
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:
+            lang = accepted_language(request.headers.get("accept-language"))
             try:
                 return await handler(request)
             except Open311Error as error:
@@ -89,12 +126,9 @@ class Open311Route(APIRoute):
                 status_code = 404 if error.status_code == 404 else 400
                 return _errors(request, status_code, [str(error.detail)])
             except RequestValidationError as error:
-                found = [
-                    f"{'.'.join(map(str, e.get('loc', ())[1:]))}: {e.get('msg')}" for e in error.errors()
-                ]
-                return _errors(request, 400, found or ["invalid request"])
+                return _errors(request, 400, _descriptions(request_errors(error.errors()), lang))
             except lc.ValidationError as error:
-                return _errors(request, 400, [f"{e.field}: {e.reason}" for e in error.errors])
+                return _errors(request, 400, _descriptions(error, lang))
             except (lc.NotFound, lc.InvalidTrackingId):
                 return _errors(request, 404, ["service_request_id not found"])
 
@@ -189,7 +223,7 @@ def _attributes() -> list[Data]:
             "kind",
             "singlevaluelist",
             "Jenis laporan / report kind (default pengaduan)",
-            [(k.value, f"{k.label} / {k.label_en}") for k in lc.Kind],
+            [(k.value, " / ".join((k.label("id"), k.label("en")))) for k in lc.Kind],
         ),
         attribute(
             2,
@@ -295,9 +329,9 @@ def _instant(name: str, text: str | None) -> datetime | None:
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
-        raise Open311Error(400, f"{name} must be a W3C datetime such as 2026-03-01T00:00:00Z") from None
+        raise lc.ValidationError.single(name, "instant.malformed") from None
     if instant.utcoffset() is None:
-        raise Open311Error(400, f"{name} must carry a time zone (Z or +07:00)")
+        raise lc.ValidationError.single(name, "instant.naive")
     return instant
 
 
@@ -306,7 +340,7 @@ def _statuses(text: str | None) -> frozenset[lc.Status] | None:
         return None
     wanted = {part.strip() for part in text.split(",") if part.strip()}
     if not wanted <= {"open", "closed"}:
-        raise Open311Error(400, "status must be open, closed or both, comma separated")
+        raise lc.ValidationError.single("status", "value.not_choice", choices=("open", "closed"))
     chosen: set[lc.Status] = set()
     if "open" in wanted:
         chosen |= set(lc.Status) - _CLOSED
@@ -390,19 +424,21 @@ def request_by_id(
     return document(response_format, "service_requests", [service_request(portal, view)])
 
 
-def _coordinate(name: str, text: str) -> float:
+def _coordinate(name: str, text: str, problems: list[lc.FieldError]) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise Open311Error(400, f"{name} must be a decimal number (WGS84)") from None
+        problems.append(lc.FieldError(name, "value.not_number", {"type": "string"}))
+        return None
 
 
-def _flag(code: str, text: str | None) -> bool:
+def _flag(code: str, text: str | None, problems: list[lc.FieldError]) -> bool | None:
+    """An attribute flag: absent is False, ``true``/``false`` are themselves, anything else is refused."""
     if not text:
         return False
     value = _BOOLEANS.get(text.strip().lower())
     if value is None:
-        raise Open311Error(400, f"attribute[{code}] must be true or false")
+        problems.append(lc.FieldError(f"attribute[{code}]", "value.not_boolean", {"type": "string"}))
     return value
 
 
@@ -438,37 +474,63 @@ class PostedRequest:
         """The complaint's submission (channel ``api``).
 
         Raises:
-            Open311Error: 400 for a missing or malformed GeoReport field.
-            lapor_core.ValidationError: The library refused a field.
+            Open311Error: 400 when no location parameter at all was sent.
+            lapor_core.ValidationError: Every bad parameter at once, named as GeoReport names it.
         """
-        if bool(self.lat) != bool(self.long):
-            raise Open311Error(400, "lat and long must be sent together")
-        if not (self.lat or self.address_string or self.address_id):
+        if not (self.lat or self.long or self.address_string or self.address_id):
             raise Open311Error(
                 400, "A full location parameter must be submitted: lat and long, address_string or address_id"
             )
-        if not self.description or not self.description.strip():
-            raise Open311Error(400, "description was not provided")
+        problems: list[lc.FieldError] = []
+        if bool(self.lat) != bool(self.long):
+            problems.append(lc.FieldError("long" if self.lat else "lat", "location.incomplete"))
+        description = self.description or ""
+        if not description.strip():
+            problems.append(lc.FieldError("description", "value.required"))
         region = self.region or self.address_id
         if region:
-            regions.resolve(region, field="attribute[region]" if self.region else "address_id")
+            try:
+                regions.resolve(region, field=self.region_parameter)
+            except lc.ValidationError as error:
+                problems.extend(error.errors)
         location: dict[str, object] = {"region": region, "address": self.address_string}
         if self.lat and self.long:
-            location.update(lat=_coordinate("lat", self.lat), lon=_coordinate("long", self.long))
+            location.update(
+                lat=_coordinate("lat", self.lat, problems), lon=_coordinate("long", self.long, problems)
+            )
         name = " ".join(part.strip() for part in (self.first_name, self.last_name) if part and part.strip())
         reporter = {"name": name or None, "email": self.email or None, "phone": self.phone or None}
-        return lc.Submission.from_dict(
-            {
-                "kind": self.kind or lc.Kind.PENGADUAN.value,
-                "channel": lc.Channel.API.value,
-                "title": self.title or _title(self.description),
-                "body": self.description,
-                "category": self.service_code,
-                "anonymous": _flag("anonymous", self.anonymous),
-                "confidential": _flag("confidential", self.confidential),
-                "location": location,
-                "reporter": reporter if any(reporter.values()) else None,
-            }
+        flags = {name: _flag(name, getattr(self, name), problems) for name in ("anonymous", "confidential")}
+        if problems:
+            raise lc.ValidationError(problems)
+        try:
+            return lc.Submission.from_dict(
+                {
+                    "kind": self.kind or lc.Kind.PENGADUAN.value,
+                    "channel": lc.Channel.API.value,
+                    "title": self.title or _title(description),
+                    "body": description,
+                    "category": self.service_code,
+                    **flags,
+                    "location": location,
+                    "reporter": reporter if any(reporter.values()) else None,
+                }
+            )
+        except lc.ValidationError as error:
+            raise self.renamed(error) from None
+
+    @property
+    def region_parameter(self) -> str:
+        """The parameter the region came in: ``attribute[region]`` when given, else ``address_id``."""
+        return "attribute[region]" if self.region else "address_id"
+
+    def renamed(self, error: lc.ValidationError) -> lc.ValidationError:
+        """``error`` with each field named as this request sent it (``location.lon`` is ``long``)."""
+        return lc.ValidationError(
+            attrs.evolve(
+                e, field=self.region_parameter if e.field == "location.region" else parameter_of(e.field)
+            )
+            for e in error.errors
         )
 
 
@@ -541,7 +603,11 @@ def create_request(
         anonymous=anonymous,
         confidential=confidential,
     )
-    receipt = portal.desk.submit(posted.submission(portal.regions))
+    submission = posted.submission(portal.regions)
+    try:
+        receipt = portal.desk.submit(submission)
+    except lc.ValidationError as error:
+        raise posted.renamed(error) from None
     answer: Data = [
         {"service_request_id": receipt.tracking_id, "service_notice": SERVICE_NOTICE, "account_id": None}
     ]

@@ -39,15 +39,26 @@ _PAGES: tuple[tuple[type[Exception], int, str], ...] = (
 )
 
 
-def _page(request: Request, status_code: int, name: str) -> Response:
-    t = Translator(language_of(request))
-    context = {"heading": t(f"error.{name}.heading"), "message": t(f"error.{name}.text"), "back": None}
+def _page(request: Request, status_code: int, name: str, error: Exception | None = None) -> Response:
+    lang = language_of(request)
+    t = Translator(lang)
+    problems = (
+        [f"{t.field(e.field)}: {e.message(lang)}" for e in error.errors]
+        if isinstance(error, lc.ValidationError)
+        else []
+    )
+    context = {
+        "heading": t(f"error.{name}.heading"),
+        "message": t(f"error.{name}.text"),
+        "problems": problems,
+        "back": None,
+    }
     return render(request, "error.html", context, status_code=status_code)
 
 
 def _handler(status_code: int, name: str) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def handle(request: Request, error: Exception) -> Response:
-        response = _page(request, status_code, name)
+        response = _page(request, status_code, name, error)
         if isinstance(error, lc.TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after_seconds)
         return response

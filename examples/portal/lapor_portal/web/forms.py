@@ -2,7 +2,10 @@
 
 The form only gathers; :meth:`lapor_core.Submission.from_dict` validates, and the region table checks that the
 chosen region exists. Errors come back with the library's field paths, which :data:`FORM_FIELDS` maps to
-the form's inputs.
+the form's inputs; the pages show each error's own message (``FieldError.message(lang)``).
+
+A checkbox is read explicitly: absent is False, its value ``1`` is True, and anything else is refused as not
+a boolean rather than read as False.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from starlette.datastructures import FormData
 
 import lapor_core as lc
 
-__all__ = ["FORM_FIELDS", "SubmitForm", "errors_by_input"]
+__all__ = ["CHECKED", "FORM_FIELDS", "SubmitForm", "checkbox", "errors_by_input"]
+
+CHECKED = "1"
+"""The value every checkbox of the portal sends when ticked."""
 
 FORM_FIELDS: Mapping[str, str] = {
     "category": "topic",
@@ -46,6 +52,19 @@ _TEXT_FIELDS = (
 )
 
 
+def checkbox(form: FormData, name: str) -> bool | None:
+    """A checkbox: False when absent (or empty), True when ticked, None for any other value (refused).
+
+    >>> from starlette.datastructures import FormData
+    >>> [checkbox(FormData(data), "anonymous") for data in ({}, {"anonymous": "1"}, {"anonymous": "yes"})]
+    [False, True, None]
+    """
+    value = form.get(name)
+    if value is None or value == "":
+        return False
+    return True if value == CHECKED else None
+
+
 def _number(text: str) -> object:
     """A coordinate typed in the form: a float when it reads as one, else the text (the library says why)."""
     try:
@@ -71,8 +90,9 @@ class SubmitForm:
     name: str = ""
     email: str = ""
     phone: str = ""
-    anonymous: bool = False
-    confidential: bool = False
+    anonymous: bool | None = False
+    """Ticked or not; None when the form sent a value that is not a checkbox's (refused on submission)."""
+    confidential: bool | None = False
 
     @classmethod
     def from_form(cls, form: FormData) -> SubmitForm:
@@ -83,7 +103,7 @@ class SubmitForm:
             if isinstance(value, str):
                 values[name] = value
         return cls(
-            **values, anonymous=form.get("anonymous") == "1", confidential=form.get("confidential") == "1"
+            **values, anonymous=checkbox(form, "anonymous"), confidential=checkbox(form, "confidential")
         )
 
     @property
@@ -93,6 +113,8 @@ class SubmitForm:
 
     def submission_data(self) -> dict[str, object]:
         """The dictionary :meth:`lapor_core.Submission.from_dict` takes (channel ``web``).
+
+        A refused checkbox is left out (:meth:`submission` reports it).
 
         >>> form = SubmitForm(title="Lampu mati", body="Gelap", regency="31.71", lat="-6,2")
         >>> form.submission_data()["location"]
@@ -105,14 +127,14 @@ class SubmitForm:
         location["address"] = self.address or None
         has_location = any(value is not None for value in location.values())
         reporter = {"name": self.name, "email": self.email, "phone": self.phone}
+        flags = {"anonymous": self.anonymous, "confidential": self.confidential}
         return {
             "kind": self.kind,
             "channel": lc.Channel.WEB.value,
             "title": self.title,
             "body": self.body,
             "category": self.topic or None,
-            "anonymous": self.anonymous,
-            "confidential": self.confidential,
+            **{name: value for name, value in flags.items() if value is not None},
             "location": location if has_location else None,
             "reporter": reporter if any(reporter.values()) else None,
         }
@@ -123,14 +145,16 @@ class SubmitForm:
         Raises:
             lapor_core.ValidationError: Every bad field at once, the region's existence included.
         """
-        problems: list[lc.FieldError] = []
+        problems: list[lc.FieldError] = [
+            lc.FieldError(name, "value.not_boolean", {"type": "string"})
+            for name, value in (("anonymous", self.anonymous), ("confidential", self.confidential))
+            if value is None
+        ]
         if self.region is not None:
             try:
                 regions.resolve(self.region, field="location.region")
             except lc.ValidationError as error:
                 problems.extend(error.errors)
-            except lc.NotFound:
-                problems.append(lc.FieldError("location.region", "unknown region"))
         try:
             submission = lc.Submission.from_dict(self.submission_data())
         except lc.ValidationError as error:
@@ -142,13 +166,15 @@ class SubmitForm:
 
 def errors_by_input(
     errors: Sequence[lc.FieldError], mapping: Mapping[str, str] = FORM_FIELDS
-) -> dict[str, list[str]]:
-    """Reasons grouped by the form input they belong to.
+) -> dict[str, list[lc.FieldError]]:
+    """The errors grouped by the form input they belong to (the pages render ``error.message(lang)``).
 
-    >>> errors_by_input([lc.FieldError("location.lat", "must be a number"), lc.FieldError("title", "empty")])
-    {'lat': ['must be a number'], 'title': ['empty']}
+    >>> found = [lc.FieldError("location.lat", "value.required"), lc.FieldError("title", "text.empty")]
+    >>> grouped = errors_by_input(found)
+    >>> {name: [e.message("id") for e in found] for name, found in grouped.items()}
+    {'lat': ['wajib diisi'], 'title': ['tidak boleh kosong']}
     """
-    grouped: dict[str, list[str]] = {}
+    grouped: dict[str, list[lc.FieldError]] = {}
     for error in errors:
-        grouped.setdefault(mapping.get(error.field, error.field), []).append(error.reason)
+        grouped.setdefault(mapping.get(error.field, error.field), []).append(error)
     return grouped

@@ -21,6 +21,7 @@ import lapor_core as lc
 from lapor_core.polls import Poll, PollDraft, PollResults
 from lapor_portal.accounts import Account
 from lapor_portal.context import Portal, get_portal
+from lapor_portal.i18n import Translator, language_of
 from lapor_portal.security import require_csrf
 from lapor_portal.web.forms import errors_by_input
 from lapor_portal.web.identity import current_account, current_principal
@@ -84,7 +85,10 @@ async def vote(request: Request, portal: PortalDep, poll_id: str) -> Response:
     try:
         receipt = await run_in_threadpool(portal.desk.vote, account.principal(), poll_id, choices)
     except lc.ValidationError as error:
-        flash(request, "poll.vote_invalid", reasons="; ".join(e.reason for e in error.errors))
+        lang = language_of(request)
+        t = Translator(lang)
+        reasons = "; ".join(f"{t.field(e.field)}: {e.message(lang)}" for e in error.errors)
+        flash(request, "poll.vote_invalid", reasons=reasons)
     except lc.NotAllowed:
         flash(request, "poll.vote_refused")
     else:
@@ -104,7 +108,7 @@ def _manage_page(
     portal: Portal,
     account: Account,
     form: PollForm | None = None,
-    errors: dict[str, list[str]] | None = None,
+    errors: dict[str, list[lc.FieldError]] | None = None,
 ) -> HTMLResponse:
     polls = portal.desk.polls(account.principal(), institution=account.institution)
     context = {

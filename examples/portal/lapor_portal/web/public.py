@@ -65,7 +65,7 @@ def home(request: Request, portal: PortalDep) -> HTMLResponse:
 
 
 def _submit_page(
-    request: Request, portal: Portal, form: SubmitForm, errors: dict[str, list[str]]
+    request: Request, portal: Portal, form: SubmitForm, errors: dict[str, list[lc.FieldError]]
 ) -> HTMLResponse:
     def children(code: str) -> tuple[lc.Region, ...]:
         try:
@@ -109,9 +109,9 @@ async def submit(request: Request, portal: PortalDep) -> HTMLResponse:
         return _submit_page(request, portal, form, {})
     try:
         submission = form.submission(portal.regions)
+        receipt = await run_in_threadpool(portal.desk.submit, submission)
     except lc.ValidationError as error:
         return _submit_page(request, portal, form, errors_by_input(error.errors))
-    receipt = await run_in_threadpool(portal.desk.submit, submission)
     return render(request, "receipt.html", {"receipt": receipt})
 
 

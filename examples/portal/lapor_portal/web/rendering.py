@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 import lapor_core as lc
+from lapor_core.polls import PollState, ResultVisibility
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.formatting import Countdown, countdown, format_date, format_datetime
 from lapor_portal.i18n import Lang, Translator, language_of
@@ -55,11 +56,20 @@ class PageHelpers:
 
     def kind(self, kind: lc.Kind) -> str:
         """The report kind's label."""
-        return kind.label_en if self.lang == "en" else kind.label
+        return kind.label(self.lang)
 
     def channel(self, channel: lc.Channel) -> str:
         """The channel's label."""
-        return channel.label_en if self.lang == "en" else channel.label
+        return channel.label(self.lang)
+
+    def poll_state(self, state: str) -> str:
+        """A poll state's name (``Dibuka``) from its value."""
+        return PollState(state).label(self.lang)
+
+    @property
+    def result_rules(self) -> tuple[ResultVisibility, ...]:
+        """The rules for publishing a poll's results, for a picker (each has ``label(lang)``)."""
+        return tuple(ResultVisibility)
 
     def topic(self, topic_id: str | None) -> str:
         """The topic's label, the ID itself when unknown, a dash when none."""

@@ -17,7 +17,7 @@ from lapor_portal.accounts import Account
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import Translator, language_of
 from lapor_portal.security import require_csrf
-from lapor_portal.web.forms import errors_by_input
+from lapor_portal.web.forms import CHECKED, errors_by_input
 from lapor_portal.web.identity import current_account, sign_in, sign_out
 from lapor_portal.web.public import safe_next
 from lapor_portal.web.rendering import flash, render
@@ -227,7 +227,7 @@ def _complaint_page(
     portal: Portal,
     account: Account,
     view: lc.ComplaintView,
-    errors: dict[str, list[str]] | None = None,
+    errors: dict[str, list[lc.FieldError]] | None = None,
 ) -> HTMLResponse:
     directory = portal.directory
     units = directory.units_of(view.institution) if view.institution and view.institution in directory else ()
@@ -281,19 +281,27 @@ def forward(
     institution: Annotated[str, Form(max_length=100)] = "",
     other_institution: Annotated[str, Form(max_length=100)] = "",
     category: Annotated[str, Form(max_length=100)] = "",
-    anonymous: Annotated[str, Form(max_length=1)] = "",
-    confidential: Annotated[str, Form(max_length=1)] = "",
+    anonymous: Annotated[str, Form(max_length=10)] = "",
+    confidential: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Verify and forward to an institution, optionally setting the topic and the privacy flags."""
+    """Verify and forward to an institution, optionally setting the topic and the privacy flags.
+
+    A flag's checkbox sets it when ticked and leaves it as it is when not (flags are never cleared); any
+    other value is refused, never read as either.
+    """
 
     def command(who: lc.Principal, tid: str) -> object:
+        flags = {"anonymous": anonymous, "confidential": confidential}
+        refused = [name for name, value in flags.items() if value not in ("", CHECKED)]
+        if refused:
+            raise lc.ValidationError(lc.FieldError(name, "flag.not_boolean_or_omitted") for name in refused)
         return portal.desk.forward(
             who,
             tid,
             institution=other_institution.strip() or institution,
             category=category or None,
-            anonymous=True if anonymous == "1" else None,
-            confidential=True if confidential == "1" else None,
+            anonymous=True if anonymous == CHECKED else None,
+            confidential=True if confidential == CHECKED else None,
         )
 
     return _act(
