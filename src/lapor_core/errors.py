@@ -64,11 +64,20 @@ def _rebuild(cls: type[LaporError], fields: dict[str, Any]) -> LaporError:
     return cls(**fields)
 
 
+def _rebuild_plain(
+    cls: type[LaporError], message: str, detail: str | None, params: dict[str, object]
+) -> LaporError:
+    return cls(message, detail=detail, params=params)
+
+
 class LaporError(Exception):
     """The root of every error lapor_core raises on purpose.
 
     Subclasses declare their structured fields as keyword-only ``__init__`` parameters; ``fields`` returns
     them as a mapping, which is also how errors survive pickling (for example across worker processes).
+    Errors without structured fields (storage, configuration, notification) name what went wrong with a
+    catalogue code, ``StorageError(detail="storage.operation_failed", params={...})``: their English text
+    is the message, and :meth:`describe` renders the code in the reader's language.
     """
 
     code: ClassVar[str] = N_("error.lapor")
@@ -76,19 +85,30 @@ class LaporError(Exception):
 
     _field_names: tuple[str, ...] = ()
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self, message: str = "", *, detail: str | None = None, params: Mapping[str, object] | None = None
+    ) -> None:
+        self.detail = detail
+        self.params: Mapping[str, object] = MappingProxyType(dict(params or {}))
+        if detail is not None and not message:
+            message = _i18n.translate(detail, "en", self.params)
         super().__init__(message)
 
     def describe(self, locale: str = "id") -> str:
         """One line for a person, in ``locale`` (Indonesian unless asked otherwise), from the catalogue.
 
-        The structured fields fill the text's placeholders; ``${detail}`` is the English message, for the
-        errors whose detail comes from a backend (a driver, a server) rather than a rule.
+        The structured fields fill the text's placeholders; ``${detail}`` is the ``detail`` code's text, or
+        the English message for an error built from a backend's own words (a driver, a server).
 
         >>> NotFound(kind="complaint", key="7K3M-9QXF-2HJ-Q").describe()
-        'complaint tidak ditemukan: 7K3M-9QXF-2HJ-Q'
+        'Tidak ditemukan: 7K3M-9QXF-2HJ-Q'
+        >>> params = {"operation": "saving", "cause": "OSError"}
+        >>> error = StorageError(detail="storage.operation_failed", params=params)
+        >>> str(error), error.describe()
+        ('saving failed: OSError', "Penyimpanan gagal: operasi 'saving' gagal: OSError")
         """
-        return _i18n.translate(self.code, locale, {**self.fields, "detail": self.message})
+        detail = self.message if self.detail is None else _i18n.translate(self.detail, locale, self.params)
+        return _i18n.translate(self.code, locale, {**self.fields, "detail": detail})
 
     @property
     def message(self) -> str:
@@ -102,8 +122,12 @@ class LaporError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         if self._field_names:
-            return (_rebuild, (type(self), dict(self.fields)))
-        return (type(self), self.args)
+            fields = {
+                name: dict(value) if isinstance(value, MappingProxyType) else value
+                for name, value in self.fields.items()
+            }
+            return (_rebuild, (type(self), fields))
+        return (_rebuild_plain, (type(self), self.message, self.detail, dict(self.params)))
 
 
 def _frozen_params(params: Mapping[str, object] | None) -> Mapping[str, object]:
@@ -149,6 +173,9 @@ class FieldError:
 
     def __str__(self) -> str:
         return f"{self.field}: {self.reason}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FieldError, (self.field, self.code, dict(self.params)))
 
 
 class ValidationError(LaporError, ValueError):
@@ -223,11 +250,11 @@ class InvalidTrackingId(DomainError, ValueError):
     _field_names = ("text", "problem", "params")
 
     def __init__(self, *, text: str, problem: str, params: Mapping[str, object] | None = None) -> None:
+        shown = text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+        reason = _i18n.translate(problem, "en", params)
+        super().__init__(f"invalid tracking ID {shown!r}: {reason}", params=params)
         self.text = text
         self.problem = problem
-        self.params: Mapping[str, object] = MappingProxyType(dict(params or {}))
-        shown = text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
-        super().__init__(f"invalid tracking ID {shown!r}: {self.reason}")
 
     @property
     def reason(self) -> str:

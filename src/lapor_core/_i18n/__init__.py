@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext
+import math
 import string
 from collections.abc import Mapping
 from importlib import resources
@@ -89,7 +90,10 @@ def format_number(value: float, locale: str = DEFAULT_LOCALE) -> str:
     """
     from babel.numbers import format_decimal  # noqa: PLC0415 - Babel loads only when a number is shown
 
-    return str(format_decimal(value, locale=locale_for(locale)))
+    try:
+        return str(format_decimal(value, locale=locale_for(locale)))
+    except (ArithmeticError, ValueError):  # beyond the decimal context Babel formats with (1e300)
+        return str(value)
 
 
 def format_date(value: dt.date, locale: str = DEFAULT_LOCALE) -> str:
@@ -106,7 +110,7 @@ def format_date(value: dt.date, locale: str = DEFAULT_LOCALE) -> str:
 def _shown(value: object, locale: str) -> str:
     if isinstance(value, bool) or value is None:
         return str(value).lower()
-    if isinstance(value, (int, float)):
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         return format_number(value, locale)
     if isinstance(value, dt.datetime):
         return value.isoformat()

@@ -49,6 +49,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ColumnElement
 
+from lapor_core._i18n import N_
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import (
     ConcurrencyConflict,
@@ -237,7 +238,9 @@ def _is_transient_conflict(error: sa.exc.DBAPIError) -> bool:
 
 
 def _storage_error(operation: str, error: BaseException) -> StorageError:
-    return StorageError(f"{operation} failed: {_describe(error)}")
+    return StorageError(
+        detail=N_("storage.operation_failed"), params={"operation": operation, "cause": _describe(error)}
+    )
 
 
 @contextlib.contextmanager

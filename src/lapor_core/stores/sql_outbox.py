@@ -30,6 +30,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from lapor_core._i18n import N_
 from lapor_core.complaint import OutboxMessage
 from lapor_core.errors import StorageError, ValidationError
 from lapor_core.ports import DeadLetter, OutboxClaim
@@ -162,7 +163,8 @@ def _failure(operation: str, error: BaseException) -> StorageError:
     args = getattr(cause, "args", ())
     if code is None and args and isinstance(args[0], int):
         code = str(args[0])
-    return StorageError(f"{operation} failed: {type(cause).__name__}" + (f" [{code}]" if code else ""))
+    name = type(cause).__name__ + (f" [{code}]" if code else "")
+    return StorageError(detail=N_("storage.operation_failed"), params={"operation": operation, "cause": name})
 
 
 def _message_of(row: Sequence[Any], operation: str) -> OutboxMessage:
