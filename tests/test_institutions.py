@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_core import calendar
 from lapor_core.errors import NotFound, ValidationError
 from lapor_core.institutions import (
     Institution,
@@ -19,15 +23,31 @@ from lapor_core.institutions import (
 )
 from lapor_core.regions import RegionLevel, RegionTable
 
+T = TypeVar("T")
 DEFAULT = InstitutionDirectory.default()
 REGIONS = RegionTable.default()
 
 
 def _fields(error: ValidationError) -> list[str]:
+    """The field paths of every error, in order."""
     return [e.field for e in error.errors]
 
 
+def _pairs(error: ValidationError) -> list[tuple[str, str]]:
+    """Every error as (field, code), in order."""
+    return [(e.field, e.code) for e in error.errors]
+
+
+def _outcome(call: Callable[[], T]) -> T | ValidationError:
+    """What ``call`` returns, or the ValidationError it raises; any other exception fails the test."""
+    try:
+        return call()
+    except ValidationError as error:
+        return error
+
+
 def _ministry(code: str = "kemenkes", **changes: object) -> Institution:
+    """A ministry on Jakarta time, with ``changes`` applied."""
     values: dict[str, object] = {
         "code": code,
         "name": "Kementerian Kesehatan",
@@ -171,7 +191,7 @@ def test_with_units_refuses_repeated_unit_codes_and_unknown_institutions() -> No
     """Unit codes are unique within an institution; the institution must exist."""
     with pytest.raises(ValidationError) as caught:
         DEFAULT.with_units("73.71", [WorkUnit("dinkes", "A"), WorkUnit("dinkes", "B")])
-    assert _fields(caught.value) == ["units[1].code"]
+    assert caught.value.fields_by_name == {"units[1].code": ("institution.repeated_unit",)}
     with pytest.raises(NotFound):
         DEFAULT.with_units("nowhere", [])
 
@@ -197,13 +217,14 @@ def test_with_institutions_refuses_unknown_superiors_repeats_and_cycles() -> Non
             attrs.evolve(DEFAULT.get("kemendagri"), superior="31"),
             "not an institution",  # type: ignore[arg-type]
         )
-    assert _fields(caught.value) == [
-        "institutions[2].code",
-        "institutions[4]",
-        "institutions[0].superior",
-        "institutions[3].superior",
+    assert _pairs(caught.value) == [
+        ("institutions[2].code", "institution.repeated_code"),
+        ("institutions[4]", "institution.not_institution"),
+        ("institutions[0].superior", "institution.unknown_superior"),
+        ("institutions[3].superior", "institution.superior_cycle"),
     ]
-    assert caught.value.errors[3].reason == "makes a cycle of superiors"
+    assert caught.value.errors[0].params == {"first": "institutions[1]"}
+    assert caught.value.errors[3].message() == "membentuk lingkaran atasan"
 
 
 def test_constructor_builds_a_directory_from_institutions() -> None:
@@ -232,26 +253,34 @@ def test_institution_reports_every_bad_attribute() -> None:
             name=" ",
             kind="ministry",  # type: ignore[arg-type]
             timezone="Asia/Bandung",
-            region="3171",
+            region="3171011001",
             superior="Kemen Kes",
             units=[WorkUnit("a", "A"), "b"],  # type: ignore[list-item]
             workweek="Mon-Funday",
             extra_holidays=[dt.datetime(2026, 1, 1, tzinfo=dt.UTC)],
             extra_working_days=[],
         )
-    assert _fields(caught.value) == [
-        "code",
-        "name",
-        "kind",
-        "timezone",
-        "region",
-        "superior",
-        "superior",
-        "units[1]",
-        "workweek",
-        "extra_holidays",
+    assert _pairs(caught.value) == [
+        ("code", "institution.malformed_code"),
+        ("name", "text.empty"),
+        ("kind", "value.not_choice"),
+        ("timezone", "calendar.timezone_unknown"),
+        ("region", "region.village_not_allowed"),
+        ("superior", "institution.malformed_code"),
+        ("superior", "institution.own_superior"),
+        ("units[1]", "institution.not_work_unit"),
+        ("workweek", "calendar.workweek_unknown_day"),
+        ("extra_holidays", "institution.not_dates"),
     ]
     assert "Kemen" not in str(caught.value)
+    assert "Kemen" not in " ".join(caught.value.messages())
+
+
+def test_institution_dots_an_undotted_region() -> None:
+    """The region is written once, dotted, whichever spelling it was given in."""
+    assert _ministry(region="3171").region == "31.71"
+    assert _ministry(region="317101").region == "31.71.01"
+    assert _ministry(region="").region is None
 
 
 def test_institution_refuses_a_day_that_is_both_holiday_and_working_day() -> None:
@@ -259,7 +288,7 @@ def test_institution_refuses_a_day_that_is_both_holiday_and_working_day() -> Non
     day = dt.date(2026, 8, 18)
     with pytest.raises(ValidationError) as caught:
         _ministry(extra_holidays=[day], extra_working_days=[day])
-    assert _fields(caught.value) == ["extra_working_days"]
+    assert caught.value.fields_by_name == {"extra_working_days": ("institution.working_day_is_holiday",)}
 
 
 @pytest.mark.parametrize("zone", ["", "Asia/Bandung", "asia/jakarta", "../etc/passwd", "Asia", "x" * 5000])
@@ -268,13 +297,14 @@ def test_institution_refuses_unknown_time_zones(zone: str) -> None:
     with pytest.raises(ValidationError) as caught:
         _ministry(timezone=zone)
     assert _fields(caught.value) == ["timezone"]
+    assert caught.value.errors[0].code in {"calendar.timezone_not_name", "calendar.timezone_unknown"}
 
 
 def test_work_unit_validates_its_code_and_name() -> None:
     """Unit codes are slugs; names are non-empty."""
     with pytest.raises(ValidationError) as caught:
         WorkUnit("Dinas PU", "")
-    assert _fields(caught.value) == ["code", "name"]
+    assert _pairs(caught.value) == [("code", "institution.malformed_code"), ("name", "text.empty")]
 
 
 def test_working_weekdays_parses_the_workweek() -> None:
@@ -283,21 +313,57 @@ def test_working_weekdays_parses_the_workweek() -> None:
     assert _ministry().working_weekdays is None
 
 
+def test_parse_workweek_is_the_calendars_one_rule() -> None:
+    """There is one work-week parser: the name here is the calendar's, re-exported."""
+    assert parse_workweek is calendar.parse_workweek
+
+
 @pytest.mark.parametrize(
     ("text", "days"),
-    [("Mon-Fri", {0, 1, 2, 3, 4}), ("mon - thu , SAT", {0, 1, 2, 3, 5}), ("Sun", {6}), ("Mon,Mon", {0})],
+    [
+        ("Mon-Fri", {0, 1, 2, 3, 4}),
+        ("mon - thu , SAT", {0, 1, 2, 3, 5}),
+        ("Sun", {6}),
+        ("Mon,Mon", {0}),
+        ("Sun-Thu", {6, 0, 1, 2, 3}),
+        ("Sen-Jum", {0, 1, 2, 3, 4}),
+        ("Fri-Mon", {4, 5, 6, 0}),
+        ("Monday", {0}),
+    ],
 )
 def test_parse_workweek_reads_days_and_ranges(text: str, days: set[int]) -> None:
-    """Abbreviations and forward ranges, in any case and spacing."""
+    """English and Indonesian days and ranges (wrapping over the weekend), in any case and spacing."""
     assert parse_workweek(text) == days
 
 
-@pytest.mark.parametrize("text", ["", " ", "Fri-Mon", "Monday", "Mon-", "Mon,,Tue", 5])
+@pytest.mark.parametrize("text", ["", " ", "Mon-", "Mon,,Tue", "Mon-Funday", 5])
 def test_parse_workweek_refuses_other_text(text: object) -> None:
     """Anything else is a validation error on the field."""
     with pytest.raises(ValidationError) as caught:
         parse_workweek(text, field="rows[0].workweek")  # type: ignore[arg-type]
     assert _fields(caught.value) == ["rows[0].workweek"]
+    assert caught.value.errors[0].code.startswith("calendar.workweek_")
+
+
+@pytest.mark.parametrize(
+    ("workweek", "days"), [("Sun-Thu", frozenset({6, 0, 1, 2, 3})), ("Sen-Jum", frozenset({0, 1, 2, 3, 4}))]
+)
+def test_directories_accept_every_work_week_the_calendar_accepts(workweek: str, days: frozenset[int]) -> None:
+    """A Sunday-to-Thursday mission and an Indonesian-spelled week load from records and in code."""
+    directory = InstitutionDirectory.from_records(
+        [
+            {
+                "code": "kbri-riyadh",
+                "name": "KBRI Riyadh",
+                "kind": "mission_abroad",
+                "timezone": "Asia/Riyadh",
+                "workweek": workweek,
+            }
+        ]
+    )
+    assert directory.get("kbri-riyadh").working_weekdays == days
+    assert _ministry(workweek=workweek).working_weekdays == days
+    assert calendar.WorkingCalendar.indonesia().with_workweek(workweek).workweek == days
 
 
 @given(st.sets(st.integers(min_value=0, max_value=6), min_size=1))
@@ -378,10 +444,22 @@ def test_from_records_reports_every_bad_field_with_its_row() -> None:
         "rows[8].units",
         "rows[9].superior",
     ]
-    reasons = dict(zip(_fields(caught.value), (e.reason for e in caught.value.errors), strict=False))
-    assert reasons["rows[2].region"].startswith("unknown region 31.99; did you mean")
-    assert reasons["rows[3].region"] == "must be a kota for a city government"
-    assert reasons["rows[5].code"] == "repeats rows[0]"
+    codes = {error.field: error.code for error in caught.value.errors}
+    assert codes["rows[1].colour"] == "field.unknown"
+    assert codes["rows[2].code"] == "value.required"
+    assert codes["rows[2].name"] == "value.not_string"
+    assert codes["rows[2].region"] == "region.unknown_did_you_mean"
+    assert codes["rows[3].region"] == "institution.region_not_kota"
+    assert codes["rows[4].region"] == "institution.region_required"
+    assert codes["rows[5].code"] == "institution.repeated_code"
+    assert codes["rows[6].extra_holidays[0]"] == "date.malformed"
+    assert codes["rows[8].extra_working_days"] == "institution.not_date_list"
+    assert codes["rows[8].units"] == "institution.not_unit_list"
+    assert codes["rows[9].superior"] == "institution.unknown_superior"
+    by_field = {error.field: error for error in caught.value.errors}
+    assert by_field["rows[5].code"].params == {"first": "rows[0]"}
+    assert by_field["rows[3].region"].message("en") == "must be a kota for a city government"
+    assert by_field["rows[3].region"].message() == "harus berupa kota untuk pemerintah kota"
 
 
 def test_from_records_reports_bad_work_weeks_and_contradictions_between_fields() -> None:
@@ -390,17 +468,17 @@ def test_from_records_reports_bad_work_weeks_and_contradictions_between_fields()
     with pytest.raises(ValidationError) as caught:
         InstitutionDirectory.from_records(
             [
-                {**base, "code": "a", "workweek": "Fri-Mon"},
+                {**base, "code": "a", "workweek": "Mon-Funday"},
                 {**base, "code": "b", "superior": "b"},
                 {**base, "code": "c", "extra_holidays": ["2026-08-18"], "extra_working_days": "2026-08-18"},
                 {**base, "code": "d", "workweek": 6},
             ]
         )
-    assert _fields(caught.value) == [
-        "rows[0].workweek",
-        "rows[1].superior",
-        "rows[2].extra_working_days",
-        "rows[3].workweek",
+    assert _pairs(caught.value) == [
+        ("rows[0].workweek", "calendar.workweek_unknown_day"),
+        ("rows[1].superior", "institution.own_superior"),
+        ("rows[2].extra_working_days", "institution.working_day_is_holiday"),
+        ("rows[3].workweek", "value.not_string"),
     ]
 
 
@@ -408,7 +486,7 @@ def test_from_records_requires_a_time_zone_without_a_region() -> None:
     """A national body must state its zone."""
     with pytest.raises(ValidationError) as caught:
         InstitutionDirectory.from_records([{"code": "x", "name": "X", "kind": "agency"}])
-    assert _fields(caught.value) == ["rows[0].timezone"]
+    assert caught.value.fields_by_name == {"rows[0].timezone": ("institution.timezone_required",)}
 
 
 def test_from_records_on_a_base_may_point_to_its_institutions_and_replace_them() -> None:
@@ -479,9 +557,8 @@ def test_from_csv_refuses_headers_missing_or_unknown_columns(tmp_path: Path) -> 
     path.write_text("code,nama,kind\nx,X,agency\n", encoding="utf-8")
     with pytest.raises(ValidationError) as caught:
         InstitutionDirectory.from_csv(path)
-    assert _fields(caught.value) == ["header", "header"]
-    assert "name" in caught.value.errors[0].reason
-    assert "nama" in caught.value.errors[1].reason
+    assert _pairs(caught.value) == [("header", "file.missing_columns"), ("header.nama", "field.unknown")]
+    assert caught.value.errors[0].params == {"columns": ("name",)}
 
 
 def test_from_csv_refuses_non_utf8(tmp_path: Path) -> None:
@@ -490,7 +567,7 @@ def test_from_csv_refuses_non_utf8(tmp_path: Path) -> None:
     path.write_bytes("code,name,kind\nx,Dáerah,agency\n".encode("latin-1"))
     with pytest.raises(ValidationError) as caught:
         InstitutionDirectory.from_csv(path)
-    assert _fields(caught.value) == ["file"]
+    assert caught.value.fields_by_name == {"file": ("file.not_utf8",)}
 
 
 def test_from_json_accepts_a_list_or_an_institutions_object(tmp_path: Path) -> None:
@@ -518,18 +595,102 @@ def test_from_json_accepts_a_list_or_an_institutions_object(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    ("content", "fields"),
+    ("content", "pairs"),
     [
-        ("{not json", ["file"]),
-        ('{"rows": []}', ["file"]),
-        ('"text"', ["file"]),
-        ('[{"code": "x", "name": "X", "kind": "agency", "timezone": "UTC"}, 3]', ["rows[1]"]),
+        ("{not json", [("file", "file.not_json")]),
+        ("[" * 100_000, [("file", "file.not_json")]),
+        ('{"rows": []}', [("file", "institution.file_shape")]),
+        ('"text"', [("file", "institution.file_shape")]),
+        (
+            '[{"code": "x", "name": "X", "kind": "agency", "timezone": "UTC"}, 3]',
+            [("rows[1]", "value.not_mapping")],
+        ),
     ],
 )
-def test_from_json_refuses_malformed_documents(tmp_path: Path, content: str, fields: list[str]) -> None:
-    """Bad JSON or the wrong shape is a validation error naming the file or the row."""
+def test_from_json_refuses_malformed_documents(
+    tmp_path: Path, content: str, pairs: list[tuple[str, str]]
+) -> None:
+    """Bad JSON, JSON nested too deep or the wrong shape is a validation error naming the file or the row."""
     path = tmp_path / "institutions.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValidationError) as caught:
         InstitutionDirectory.from_json(path)
-    assert _fields(caught.value) == fields
+    assert _pairs(caught.value) == pairs
+
+
+@pytest.mark.parametrize("records", [None, 5, "rows", {"code": "x"}, b"x"])
+def test_from_records_refuses_what_is_not_a_list_of_records(records: object) -> None:
+    """Records that are not a list are a ValidationError on the label, not a TypeError."""
+    with pytest.raises(ValidationError) as caught:
+        InstitutionDirectory.from_records(records, label="institutions")  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"institutions": ("value.not_list",)}
+
+
+def test_from_csv_refuses_a_cell_too_large_for_the_csv_reader(tmp_path: Path) -> None:
+    """A field over the csv module's limit is a bad file, not a csv.Error."""
+    path = tmp_path / "institutions.csv"
+    path.write_text('code,name,kind\nx,"' + "x" * 200_000 + '",agency\n', encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        InstitutionDirectory.from_csv(path)
+    assert caught.value.fields_by_name == {"file": ("file.not_csv",)}
+
+
+# --- junk at the loaders -------------------------------------------------------------------------------
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=16)
+json_like = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+# Records that look like institutions, with any field replaced by junk, so the junk reaches every rule.
+field_values = {
+    "code": st.sampled_from(["dinas", "31.71", "Dinas PU", ""]) | json_like,
+    "name": st.sampled_from(["Dinas", " ", "a\u202eb"]) | json_like,
+    "kind": st.sampled_from(["agency", "city", "province", "galaxy"]) | json_like,
+    "region": st.sampled_from(["3171", "31.99", "32.04", "3171011001", "31"]) | json_like,
+    "timezone": st.sampled_from(["Asia/Jakarta", "Asia", "x" * 300, "../etc"]) | json_like,
+    "superior": st.sampled_from(["kemendagri", "31", "nowhere"]) | json_like,
+    "workweek": st.sampled_from(["Sun-Thu", "Sen-Jum", "Mon-", "x" * 500]) | json_like,
+    "extra_holidays": st.sampled_from(["2026-01-01;2026-13-01", ["2026-05-01"]]) | json_like,
+    "extra_working_days": st.sampled_from(["2026-01-01", ["9999-12-31"]]) | json_like,
+    "units": st.sampled_from(["a=A;b=B", "=", [{"code": "a", "name": "A"}, {}]]) | json_like,
+}
+records = st.fixed_dictionaries({}, optional=field_values) | json_like
+
+
+@given(st.lists(records, max_size=4) | json_like)
+def test_from_records_on_junk_gives_a_directory_or_a_validation_error(data: object) -> None:
+    """Any JSON-like junk gives a directory or a ValidationError on a path of the records, never more."""
+    outcome = _outcome(lambda: InstitutionDirectory.from_records(data, base=DEFAULT))  # type: ignore[arg-type]
+    if isinstance(outcome, ValidationError):
+        assert outcome.errors
+        assert all(e.field == "rows" or e.field.startswith("rows[") for e in outcome.errors)
+    else:
+        assert len(outcome) >= len(DEFAULT)
+
+
+@given(json_like)
+def test_from_json_on_junk_gives_a_directory_or_a_validation_error(document: object) -> None:
+    """Any JSON document gives a directory or a ValidationError, never another exception."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "institutions.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        outcome = _outcome(lambda: InstitutionDirectory.from_json(path))
+    assert isinstance(outcome, ValidationError | InstitutionDirectory)
+
+
+csv_cells = st.sampled_from(["agency", "Asia/Jakarta", "3171", "Sen-Jum", '"', ""]) | st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="\r"), max_size=10
+)
+csv_rows = st.lists(st.lists(csv_cells, max_size=6).map(",".join), max_size=5).map("\n".join)
+
+
+@given(st.sampled_from(["code,name,kind,region,timezone,workweek\n", "code,name\n", ""]), csv_rows)
+def test_from_csv_on_junk_gives_a_directory_or_a_validation_error(header: str, rows: str) -> None:
+    """Any UTF-8 CSV gives a directory or a ValidationError, never a csv.Error or a TypeError."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "institutions.csv"
+        path.write_text(header + rows, encoding="utf-8")
+        outcome = _outcome(lambda: InstitutionDirectory.from_csv(path))
+    assert isinstance(outcome, ValidationError | InstitutionDirectory)

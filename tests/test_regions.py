@@ -1,23 +1,33 @@
 from __future__ import annotations
 
+import re
+import tempfile
 import zipfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_core._validation import Invalid
 from lapor_core.errors import NotFound, ValidationError
 from lapor_core.regions import (
     Region,
     RegionKind,
     RegionLevel,
     RegionTable,
+    area_code_rule,
     fold_text,
     normalize_code,
+    region_code_rule,
+    region_from_parts,
+    within,
 )
 
+T = TypeVar("T")
 TABLE = RegionTable.default()
 DATA = resources.files("lapor_core") / "data" / "regions"
 
@@ -29,10 +39,25 @@ dotted_codes = st.lists(two_digits, min_size=1, max_size=3).map(".".join) | st.t
 
 
 def _fields(error: ValidationError) -> list[str]:
+    """The field paths of every error, in order."""
     return [e.field for e in error.errors]
 
 
+def _codes(error: ValidationError) -> list[str]:
+    """The codes of every error, in order."""
+    return [e.code for e in error.errors]
+
+
+def _outcome(call: Callable[[], T]) -> T | ValidationError:
+    """What ``call`` returns, or the ValidationError it raises; any other exception fails the test."""
+    try:
+        return call()
+    except ValidationError as error:
+        return error
+
+
 def _write(folder: Path, name: str, text: str) -> Path:
+    """Write ``text`` as UTF-8 into ``folder/name``."""
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
@@ -161,7 +186,7 @@ def test_get_malformed_code_raises_validation_error(bad: str) -> None:
     """Text not shaped like a code is bad input, not a missing region."""
     with pytest.raises(ValidationError) as caught:
         TABLE.get(bad)
-    assert _fields(caught.value) == ["code"]
+    assert caught.value.fields_by_name == {"code": ("region.malformed_code",)}
 
 
 @pytest.mark.parametrize("bad", ["31.99", "nonsense", "", None, 3171, "31.71.01.1001"])
@@ -225,7 +250,9 @@ def test_a_village_of_an_unknown_district_is_not_found() -> None:
         TABLE.parent("31.71.99.1001")
     with pytest.raises(ValidationError) as refused:
         TABLE.resolve("31.71.99.1001")
-    assert refused.value.errors[0].reason.startswith("unknown region 31.71.99.1001; did you mean 31.71.08")
+    (error,) = refused.value.errors
+    assert error.code == "region.unknown_did_you_mean"
+    assert error.params["hints"][0].startswith("31.71.08 ")  # type: ignore[index]
 
 
 def test_centroid_of_a_district_is_its_regencys() -> None:
@@ -380,8 +407,16 @@ def test_resolve_unknown_code_names_the_field_and_suggests_regions() -> None:
     with pytest.raises(ValidationError) as caught:
         TABLE.resolve("31.99", field="location.region")
     (error,) = caught.value.errors
-    assert error.field == "location.region"
-    assert error.reason.startswith("unknown region 31.99; did you mean 31.75 Kota Administrasi Jakarta Timur")
+    assert (error.field, error.code) == ("location.region", "region.unknown_did_you_mean")
+    assert error.params["hints"] == (
+        "31.75 Kota Administrasi Jakarta Timur",
+        "31.74 Kota Administrasi Jakarta Selatan",
+        "31.73 Kota Administrasi Jakarta Barat",
+    )
+    assert error.message("en").startswith(
+        "unknown region; did you mean 31.75 Kota Administrasi Jakarta Timur"
+    )
+    assert error.message().startswith("wilayah tidak dikenal; mungkin maksud Anda 31.75")
 
 
 def test_resolve_without_any_candidate_just_says_unknown() -> None:
@@ -389,7 +424,8 @@ def test_resolve_without_any_candidate_just_says_unknown() -> None:
     empty = RegionTable([])
     with pytest.raises(ValidationError) as caught:
         empty.resolve("31")
-    assert caught.value.errors[0].reason == "unknown region 31"
+    assert caught.value.fields_by_name == {"region": ("region.unknown",)}
+    assert caught.value.errors[0].message() == "wilayah tidak dikenal"
 
 
 def test_resolve_malformed_code_explains_the_format() -> None:
@@ -397,8 +433,8 @@ def test_resolve_malformed_code_explains_the_format() -> None:
     with pytest.raises(ValidationError) as caught:
         TABLE.resolve("Jl. Merdeka 5, Budi", field="location.region")
     (error,) = caught.value.errors
-    assert error.field == "location.region"
-    assert "Budi" not in error.reason
+    assert (error.field, error.code, dict(error.params)) == ("location.region", "region.malformed_code", {})
+    assert "Budi" not in error.message() + error.message("en")
 
 
 # --- normalize_code and fold_text ---------------------------------------------------------------------
@@ -408,8 +444,16 @@ def test_normalize_code_refuses_non_text() -> None:
     """A number is not a code, even if its digits would be."""
     with pytest.raises(ValidationError) as caught:
         normalize_code(3171, field="region")  # type: ignore[arg-type]
-    assert caught.value.errors[0].field == "region"
-    assert caught.value.errors[0].reason == "must be text"
+    assert caught.value.fields_by_name == {"region": ("value.not_string",)}
+    assert caught.value.errors[0].params == {"type": "number"}
+
+
+@pytest.mark.parametrize(("text", "code"), [(None, "value.required"), ("  ", "region.malformed_code")])
+def test_normalize_code_refuses_a_missing_code(text: object, code: str) -> None:
+    """A required code that is absent or blank is refused, each with its own code."""
+    with pytest.raises(ValidationError) as caught:
+        normalize_code(text, field="region")  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"region": (code,)}
 
 
 @given(dotted_codes)
@@ -428,6 +472,7 @@ def test_normalize_code_gives_a_dotted_code_or_a_validation_error(text: str) -> 
     except ValidationError as error:
         outcome = error
     if isinstance(outcome, ValidationError):
+        assert _codes(outcome) == ["region.malformed_code"]
         assert _fields(outcome) == ["code"]
     else:
         assert normalize_code(outcome) == outcome
@@ -478,20 +523,23 @@ def test_constructor_reports_every_inconsistency_at_once() -> None:
     ]
     with pytest.raises(ValidationError) as caught:
         RegionTable(regions)  # type: ignore[arg-type]
-    assert _fields(caught.value) == [
-        "regions[0].timezone",
-        "regions[1].code",
-        "regions[2].level",
-        "regions[2].kind",
-        "regions[3].parent",
-        "regions[4].parent",
-        "regions[4].timezone",
-        "regions[5].timezone",
-        "regions[6].code",
-        "regions[7].parent",
-        "regions[7].kind",
-        "regions[8]",
+    assert list(zip(_fields(caught.value), _codes(caught.value), strict=True)) == [
+        ("regions[0].timezone", "calendar.timezone_unknown"),
+        ("regions[1].code", "region.repeated_code"),
+        ("regions[2].level", "region.level_mismatch"),
+        ("regions[2].kind", "region.kind_mismatch"),
+        ("regions[3].parent", "region.parent_unknown"),
+        ("regions[4].parent", "region.parent_mismatch"),
+        ("regions[4].timezone", "region.timezone_not_province"),
+        ("regions[5].timezone", "region.timezone_not_province"),
+        ("regions[6].code", "region.not_dotted_code"),
+        ("regions[7].parent", "region.parent_unknown"),
+        ("regions[7].kind", "region.kind_not_allowed"),
+        ("regions[8]", "region.not_region"),
     ]
+    params = [dict(error.params) for error in caught.value.errors]
+    assert params[2:4] == [{"level": "regency"}, {"kind": "kabupaten"}]
+    assert params[-1] == {"type": "string"}
 
 
 def test_from_csv_reads_small_files_with_undotted_codes(tmp_path: Path) -> None:
@@ -556,22 +604,26 @@ def test_from_csv_reports_every_bad_cell_with_its_row(tmp_path: Path) -> None:
     )
     with pytest.raises(ValidationError) as caught:
         RegionTable.from_csv(provinces, regencies, districts)
-    assert _fields(caught.value) == [
-        "provinces[1].code",
-        "provinces[1].timezone",
-        "provinces[1].lat",
-        "provinces[2].name",
-        "provinces[2].lon",
-        "provinces[3].timezone",
-        "regencies[0].kind",
-        "regencies[1].province_code",
-        "regencies[2].province_code",
-        "regencies[3].kind",
-        "regencies[5].code",
-        "districts[0].name",
-        "districts[1].regency_code",
-        "districts[2].code",
+    assert list(zip(_fields(caught.value), _codes(caught.value), strict=True)) == [
+        ("provinces[1].code", "region.code_expected"),
+        ("provinces[1].timezone", "calendar.timezone_unknown"),
+        ("provinces[1].lat", "number.out_of_range"),
+        ("provinces[2].name", "text.empty"),
+        ("provinces[2].lon", "number.out_of_range"),
+        ("provinces[3].timezone", "calendar.timezone_not_name"),
+        ("regencies[0].kind", "region.kind_mismatch"),
+        ("regencies[1].province_code", "region.parent_not_loaded"),
+        ("regencies[2].province_code", "region.parent_mismatch"),
+        ("regencies[3].kind", "value.not_choice"),
+        ("regencies[5].code", "region.code_expected"),
+        ("districts[0].name", "text.empty"),
+        ("districts[1].regency_code", "region.parent_not_loaded"),
+        ("districts[2].code", "region.code_expected"),
     ]
+    by_field = {error.field: dict(error.params) for error in caught.value.errors}
+    assert by_field["provinces[1].lat"] == {"min": -90, "max": 90}
+    assert by_field["regencies[0].kind"] == {"kind": "kota"}
+    assert by_field["districts[2].code"] == {"example": "31.71.01"}
 
 
 def test_from_csv_reports_a_repeated_code(tmp_path: Path) -> None:
@@ -581,7 +633,7 @@ def test_from_csv_reports_a_repeated_code(tmp_path: Path) -> None:
     districts = _write(tmp_path, "d.csv", "code,regency_code,name\n")
     with pytest.raises(ValidationError) as caught:
         RegionTable.from_csv(provinces, regencies, districts)
-    assert _fields(caught.value) == ["provinces[1].code"]
+    assert caught.value.fields_by_name == {"provinces[1].code": ("region.repeated_code",)}
 
 
 def test_from_csv_reports_a_repeated_district_code(tmp_path: Path) -> None:
@@ -591,7 +643,7 @@ def test_from_csv_reports_a_repeated_district_code(tmp_path: Path) -> None:
     districts = _write(tmp_path, "d.csv", "code,regency_code,name\n31.71.01,31.71,A\n31.71.01,31.71,B\n")
     with pytest.raises(ValidationError) as caught:
         RegionTable.from_csv(provinces, regencies, districts)
-    assert _fields(caught.value) == ["districts[1].code"]
+    assert caught.value.fields_by_name == {"districts[1].code": ("region.repeated_code",)}
 
 
 def test_from_csv_refuses_a_file_without_the_needed_columns(tmp_path: Path) -> None:
@@ -601,7 +653,9 @@ def test_from_csv_refuses_a_file_without_the_needed_columns(tmp_path: Path) -> N
     with pytest.raises(ValidationError) as caught:
         RegionTable.from_csv(provinces, regencies)
     assert _fields(caught.value) == ["provinces", "regencies"]
-    assert "timezone" in caught.value.errors[0].reason
+    assert _codes(caught.value) == ["file.missing_columns", "file.missing_columns"]
+    assert caught.value.errors[0].params == {"columns": ("timezone",)}
+    assert caught.value.errors[1].params == {"columns": ("code", "province_code", "name", "kind")}
 
 
 def test_from_csv_refuses_non_utf8_files(tmp_path: Path) -> None:
@@ -611,7 +665,16 @@ def test_from_csv_refuses_non_utf8_files(tmp_path: Path) -> None:
     regencies = _write(tmp_path, "r.csv", "code,province_code,name,kind\n")
     with pytest.raises(ValidationError) as caught:
         RegionTable.from_csv(provinces, regencies)
-    assert _fields(caught.value) == ["provinces"]
+    assert caught.value.fields_by_name == {"provinces": ("file.not_utf8",)}
+
+
+def test_from_csv_refuses_a_field_the_csv_reader_cannot_take(tmp_path: Path) -> None:
+    """A cell over the csv module's size limit is a bad file, not a csv.Error."""
+    provinces = _write(tmp_path, "p.csv", 'code,name,timezone\n31,"' + "x" * 200_000 + '",Asia/Jakarta\n')
+    regencies = _write(tmp_path, "r.csv", "code,province_code,name,kind\n")
+    with pytest.raises(ValidationError) as caught:
+        RegionTable.from_csv(provinces, regencies)
+    assert caught.value.fields_by_name == {"provinces": ("file.not_csv",)}
 
 
 def test_from_csv_reads_files_inside_a_zip_archive(tmp_path: Path) -> None:
@@ -630,3 +693,196 @@ def test_from_csv_lets_a_missing_file_raise_os_error(tmp_path: Path) -> None:
     """A path that does not exist is the caller's I/O problem."""
     with pytest.raises(FileNotFoundError):
         RegionTable.from_csv(tmp_path / "none.csv", tmp_path / "none.csv")
+
+
+# --- the region-code rule, within and region_from_parts -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("3171", "31.71"),
+        (" 31.71.01 ", "31.71.01"),
+        ("3171011001", "31.71.01.1001"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_region_code_rule_dots_codes_and_reads_blank_as_absent(value: object, expected: str | None) -> None:
+    """The rule is the optional form of normalize_code: blank and None mean "not given"."""
+    assert region_code_rule(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("31.7", "region.malformed_code"), ("Jl. Budi", "region.malformed_code"), (31, "value.not_string")],
+)
+def test_region_code_rule_refuses_with_a_code_never_the_value(value: object, code: str) -> None:
+    """A refusal names the rule; its params never hold the refused text."""
+    with pytest.raises(Invalid) as caught:
+        region_code_rule(value)
+    assert caught.value.code == code
+    assert "Budi" not in repr(caught.value.params)
+
+
+def test_area_code_rule_refuses_villages_only() -> None:
+    """Provinces, regencies and districts pass (dotted); a village code is refused."""
+    assert [area_code_rule(code) for code in ("31", "3171", "317101", None)] == [
+        "31",
+        "31.71",
+        "31.71.01",
+        None,
+    ]
+    with pytest.raises(Invalid) as caught:
+        area_code_rule("3171011001")
+    assert caught.value.code == "region.village_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("code", "prefix", "inside"),
+    [
+        ("31.71.01", "31", True),
+        ("317101", "31.71", True),
+        ("31.71", "3171", True),
+        ("31.71.01.1001", "31.71.01", True),
+        ("31.71", "31.71.01", False),
+        ("32.04", "31", False),
+        ("31.71", "31.7", None),
+        ("31.7", "31", None),
+        (None, "31", False),
+    ],
+)
+def test_within_normalises_both_codes_before_comparing(
+    code: str | None, prefix: str, inside: bool | None
+) -> None:
+    """Dotted or undotted, a code is inside its own prefix and its ancestors; malformed codes are refused."""
+    if inside is None:
+        with pytest.raises(ValidationError) as caught:
+            within(code, prefix)
+        assert set(caught.value.fields_by_name) <= {"code", "prefix"}
+        assert _codes(caught.value) == ["region.malformed_code"]
+    else:
+        assert within(code, prefix) is inside
+
+
+@given(dotted_codes, dotted_codes)
+def test_within_agrees_with_the_dotted_prefix_test_in_any_spelling(code: str, prefix: str) -> None:
+    """``within`` is "equal, or starts with prefix plus a dot", whichever spelling each side comes in."""
+    expected = code == prefix or code.startswith(prefix + ".")
+    assert within(code, prefix) is expected
+    assert within(code.replace(".", ""), prefix.replace(".", "")) is expected
+
+
+def test_region_from_parts_returns_the_most_precise_consistent_part() -> None:
+    """Each part lies in the one above; the most precise given is returned dotted."""
+    assert region_from_parts("31", "3171", "317101") == "31.71.01"
+    assert region_from_parts("31", "31.71") == "31.71"
+    assert region_from_parts(province="32") == "32"
+    assert region_from_parts(regency="32.73", district="32.73.01") == "32.73.01"
+    assert region_from_parts("31", None, "31.71.01") == "31.71.01"
+    assert region_from_parts() is None
+    assert region_from_parts("", " ", "") is None
+
+
+def test_region_from_parts_refuses_a_regency_of_another_province() -> None:
+    """Province 31 with regency 32.73 (a stale form) is refused, not stored as 32.73."""
+    with pytest.raises(ValidationError) as caught:
+        region_from_parts("31", "32.73")
+    assert caught.value.fields_by_name == {"regency": ("region.not_within_province",)}
+    assert caught.value.messages() == ("regency: harus terletak di dalam provinsi yang dipilih",)
+
+
+def test_region_from_parts_refuses_a_district_outside_its_regency_or_province() -> None:
+    """A district must lie in the chosen regency, or in the province when no regency is given."""
+    with pytest.raises(ValidationError) as caught:
+        region_from_parts("31", "31.71", "31.72.01")
+    assert caught.value.fields_by_name == {"district": ("region.not_within_regency",)}
+    with pytest.raises(ValidationError) as caught:
+        region_from_parts("31", None, "32.73.01")
+    assert caught.value.fields_by_name == {"district": ("region.not_within_province",)}
+
+
+def test_region_from_parts_refuses_parts_of_the_wrong_level_or_shape() -> None:
+    """A regency code as province, a malformed regency and a non-text district are each reported."""
+    with pytest.raises(ValidationError) as caught:
+        region_from_parts("31.71", "31.7", 317101)  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {
+        "province": ("region.code_expected",),
+        "regency": ("region.malformed_code",),
+        "district": ("value.not_string",),
+    }
+    assert caught.value.errors[0].params == {"example": "31"}
+
+
+# --- junk at the loaders -------------------------------------------------------------------------------
+
+csv_cells = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r"), max_size=12)
+csv_text = st.lists(st.lists(csv_cells, max_size=7).map(",".join), max_size=6).map("\n".join)
+
+
+@given(csv_text, csv_text, csv_text)
+def test_from_csv_on_junk_gives_a_table_or_a_validation_error(
+    provinces: str, regencies: str, districts: str
+) -> None:
+    """Whatever three UTF-8 files hold, loading them gives a table or a ValidationError, nothing else."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [
+            _write(Path(folder), name, text)
+            for name, text in (("p.csv", provinces), ("r.csv", regencies), ("d.csv", districts))
+        ]
+        outcome = _outcome(lambda: RegionTable.from_csv(*paths))
+    if isinstance(outcome, ValidationError):
+        assert outcome.errors
+        assert all(e.message() and e.message("en") for e in outcome.errors)
+    else:
+        assert all(region.code in outcome for region in outcome)
+
+
+@given(
+    csv_text.map(lambda rows: "code,name,timezone,lat,lon\n" + rows),
+    csv_text.map(lambda rows: "code,province_code,name,kind,lat,lon\n" + rows),
+    csv_text.map(lambda rows: "code,regency_code,name\n" + rows),
+)
+def test_from_csv_on_junk_rows_under_good_headers_reports_rows(
+    provinces: str, regencies: str, districts: str
+) -> None:
+    """Rows of junk under correct headers are refused cell by cell (``<file>[i].<column>``), or load."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [
+            _write(Path(folder), name, text)
+            for name, text in (("p.csv", provinces), ("r.csv", regencies), ("d.csv", districts))
+        ]
+        outcome = _outcome(lambda: RegionTable.from_csv(*paths))
+    if isinstance(outcome, ValidationError):
+        assert all(
+            re.fullmatch(r"(provinces|regencies|districts)\[\d+\]\.\w+", e.field) for e in outcome.errors
+        )
+    else:
+        assert len(outcome) <= provinces.count("\n") + regencies.count("\n") + districts.count("\n")
+
+
+json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.lists(json_like, max_size=4))
+def test_the_constructor_on_junk_refuses_every_item_that_is_not_a_region(items: list[object]) -> None:
+    """Anything that is not a Region is a ValidationError naming its position."""
+    with pytest.raises(ValidationError) as caught:
+        RegionTable([*items, "junk"])  # type: ignore[list-item]
+    assert f"regions[{len(items)}]" in caught.value.fields_by_name
+
+
+@given(json_like, json_like, json_like)
+def test_region_from_parts_on_junk_gives_a_code_or_a_validation_error(
+    a: object, b: object, c: object
+) -> None:
+    """Form junk in any part is a ValidationError on the parts, never another exception."""
+    outcome = _outcome(lambda: region_from_parts(a, b, c))  # type: ignore[arg-type]
+    if isinstance(outcome, ValidationError):
+        assert set(outcome.fields_by_name) <= {"province", "regency", "district"}
+    else:
+        assert outcome is None or normalize_code(outcome) == outcome

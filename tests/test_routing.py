@@ -29,8 +29,13 @@ def test_civil_registration_goes_first_to_the_regency_then_to_dukcapil() -> None
     assert codes(top) == ["32.73", "kemendagri", "32"]
     assert top[0].name == "Pemerintah Kota Bandung"
     assert top[0].score == 0.85
-    assert "Disdukcapil" in top[0].reasons[0]
-    assert len(top[0].reasons) == 2  # the topic rule, then the general regency rule
+    assert top[0].reasons == ("routing.why.civil_registration", "routing.why.regency_services")
+    assert "Disdukcapil" in top[0].messages("en")[0]
+    assert (
+        top[0]
+        .messages()[0]
+        .startswith("administrasi kependudukan (Disdukcapil) adalah urusan kabupaten/kota")
+    )
 
 
 def test_national_health_insurance_goes_to_bpjs_first() -> None:
@@ -128,38 +133,113 @@ def test_rules_load_from_records() -> None:
                 {"institution": "pln", "weight": True, "region": 31},
             ]
         )
-    assert set(caught.value.fields_by_name) == {
-        "rules[0].institution",
-        "rules[0].weight",
-        "rules[1]",
-        "rules[2]",
-        "rules[3].colour",
-        "rules[4].weight",
-        "rules[4].region",
+    assert caught.value.fields_by_name == {
+        "rules[0].institution": ("routing.bad_institution",),
+        "rules[0].weight": ("routing.weight_out_of_range",),
+        "rules[1]": ("value.not_mapping",),
+        "rules[2].institution": ("value.required",),
+        "rules[3].colour": ("field.unknown",),
+        "rules[4].weight": ("routing.weight_out_of_range",),
+        "rules[4].region": ("value.not_string",),
     }
 
 
 @pytest.mark.parametrize(
-    ("fields", "bad"),
+    ("fields", "bad", "code"),
     [
-        ({"institution": "pln", "weight": 1.5}, "weight"),
-        ({"institution": "pln", "weight": float("nan")}, "weight"),
-        ({"institution": "x" * 201, "weight": 0.5}, "institution"),
-        ({"institution": "pln", "weight": 0.5, "topic": ""}, "topic"),
-        ({"institution": "pln", "weight": 0.5, "why": "x" * 201}, "why"),
+        ({"institution": "pln", "weight": 1.5}, "weight", "routing.weight_out_of_range"),
+        ({"institution": "pln", "weight": float("nan")}, "weight", "routing.weight_out_of_range"),
+        ({"institution": "x" * 201, "weight": 0.5}, "institution", "routing.bad_institution"),
+        ({"institution": "pln", "weight": 0.5, "topic": "Kesehatan"}, "topic", "topic.malformed_id"),
+        ({"institution": "pln", "weight": 0.5, "region": "31.7"}, "region", "region.malformed_code"),
+        ({"institution": "pln", "weight": 0.5, "why": "x" * 201}, "why", "text.too_long"),
+        ({"institution": "pln", "weight": 0.5, "why": "a\u202eb"}, "why", "text.bidi_control"),
     ],
 )
-def test_a_malformed_rule_is_refused(fields: dict[str, object], bad: str) -> None:
-    """Weights outside (0, 1], huge or empty text are validation errors naming the attribute."""
+def test_a_malformed_rule_is_refused(fields: dict[str, object], bad: str, code: str) -> None:
+    """Weights outside (0, 1], malformed topics and regions, huge text: errors naming attribute and rule."""
     with pytest.raises(lc.ValidationError) as caught:
         RoutingRule(**fields)  # type: ignore[arg-type]
-    assert bad in caught.value.fields_by_name
+    assert caught.value.fields_by_name == {bad: (code,)}
+
+
+def test_a_rule_normalises_its_region_and_reads_a_blank_topic_as_any() -> None:
+    """Regions are dotted once (the region-code rule); a blank topic means "any topic"."""
+    rule = RoutingRule("pln", 0.5, topic=" ", region="3273")
+    assert (rule.topic, rule.region) == (None, "32.73")
+    assert rule.holds("waste", "32.73.01", TOPICS)
+    assert rule.holds(None, "327301", TOPICS)
+    assert not rule.holds(None, "32.04", TOPICS)
+
+
+def test_suggest_accepts_undotted_regions_and_refuses_malformed_ones() -> None:
+    """The report's region goes through the same rule: undotted works, junk is a ValidationError."""
+    dotted = DEFAULT.suggest(topic="identity-card", region="32.73.01", directory=DIRECTORY)
+    assert DEFAULT.suggest(topic="identity-card", region="327301", directory=DIRECTORY) == dotted
+    with pytest.raises(lc.ValidationError) as caught:
+        DEFAULT.suggest(topic="identity-card", region="Jl. Merdeka", directory=DIRECTORY)
+    assert caught.value.fields_by_name == {"region": ("region.malformed_code",)}
 
 
 def test_a_rule_set_holds_only_rules() -> None:
-    """Anything else in the list is refused."""
-    with pytest.raises(lc.ValidationError):
-        RoutingRules(["pln"])  # type: ignore[list-item]
+    """Anything else in the list is refused, by position."""
+    with pytest.raises(lc.ValidationError) as caught:
+        RoutingRules([RoutingRule("pln", 0.5), "pln"])  # type: ignore[list-item]
+    assert caught.value.fields_by_name == {"rules[1]": ("routing.not_rule",)}
+
+
+def test_every_default_reason_has_both_texts() -> None:
+    """Each default rule's reason is a message ID with an Indonesian and an English text."""
+    for rule in DEFAULT.rules:
+        assert rule.why.startswith("routing.why.")
+        indonesian, english = rule.reason(), rule.reason("en")
+        assert indonesian != rule.why
+        assert english != rule.why
+        assert indonesian != english
+
+
+def test_a_plain_reason_is_shown_as_given() -> None:
+    """A deployment's own reason text is not a message ID and comes back unchanged."""
+    rules = RoutingRules([RoutingRule("pln", 0.9, topic="street-lighting", why="lamps on PLN poles")])
+    (found,) = rules.suggest(topic="street-lighting", region=None, directory=DIRECTORY)
+    assert found.reasons == ("lamps on PLN poles",)
+    assert found.messages() == found.messages("en") == ("lamps on PLN poles",)
+
+
+@pytest.mark.parametrize("records", [None, 3, "rules", {"institution": "pln", "weight": 1}])
+def test_from_records_refuses_what_is_not_a_list(records: object) -> None:
+    """``from_records(None)`` and other non-lists are a ValidationError, not a TypeError."""
+    with pytest.raises(lc.ValidationError) as caught:
+        RoutingRules.from_records(records)  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"rules": ("value.not_list",)}
+
+
+json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+rule_fields = {
+    "institution": st.sampled_from(["pln", REGENCY, PROVINCE, ""]) | json_like,
+    "weight": st.sampled_from([0.5, 1, 0, 2]) | json_like,
+    "topic": st.sampled_from(["health", "Health", ""]) | json_like,
+    "region": st.sampled_from(["32", "3273", "31.7"]) | json_like,
+    "why": st.sampled_from(["x", "a\u202eb"]) | json_like,
+}
+
+
+@given(st.lists(st.fixed_dictionaries({}, optional=rule_fields) | json_like, max_size=4) | json_like)
+def test_from_records_on_junk_gives_rules_or_a_validation_error(records: object) -> None:
+    """Any JSON-like junk gives rules or a ValidationError on a path of the rules, never another exception."""
+    try:
+        outcome: RoutingRules | lc.ValidationError = RoutingRules.from_records(records)  # type: ignore[arg-type]
+    except lc.ValidationError as error:
+        outcome = error
+    if isinstance(outcome, lc.ValidationError):
+        assert all(e.field == "rules" or e.field.startswith("rules[") for e in outcome.errors)
+    else:
+        found = outcome.suggest(topic="waste", region="32.73.01", directory=DIRECTORY)
+        assert all(suggestion.institution in DIRECTORY for suggestion in found)
 
 
 # --- through the desk --------------------------------------------------------------------------------------

@@ -7,14 +7,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_core._validation import Invalid
 from lapor_core.errors import NotFound, ValidationError
-from lapor_core.topics import Topic, TopicTree
+from lapor_core.topics import Topic, TopicTree, topic_id_rule
 
 DEFAULT = TopicTree.default()
 
 
 def _fields(error: ValidationError) -> list[str]:
+    """The field paths of every error, in order."""
     return [e.field for e in error.errors]
+
+
+def _pairs(error: ValidationError) -> list[tuple[str, str]]:
+    """Every error as (field, code), in order."""
+    return [(e.field, e.code) for e in error.errors]
 
 
 def _small() -> TopicTree:
@@ -158,14 +165,14 @@ def test_constructor_reports_every_problem_by_position() -> None:
     ]
     with pytest.raises(ValidationError) as caught:
         TopicTree(topics)  # type: ignore[arg-type]
-    assert _fields(caught.value) == [
-        "topics[0].id",
-        "topics[1].name_id",
-        "topics[2].id",
-        "topics[3].parent",
-        "topics[6]",
-        "topics[4].parent",
-        "topics[5].parent",
+    assert _pairs(caught.value) == [
+        ("topics[0].id", "topic.malformed_id"),
+        ("topics[1].name_id", "text.empty"),
+        ("topics[2].id", "topic.repeated_id"),
+        ("topics[3].parent", "topic.unknown_parent"),
+        ("topics[6]", "topic.not_topic"),
+        ("topics[4].parent", "topic.parent_cycle"),
+        ("topics[5].parent", "topic.parent_cycle"),
     ]
 
 
@@ -173,7 +180,8 @@ def test_a_topic_that_is_its_own_parent_is_a_cycle() -> None:
     """The shortest cycle is refused too."""
     with pytest.raises(ValidationError) as caught:
         TopicTree([Topic("loop", "loop", "L", "L")])
-    assert caught.value.errors[0].reason == "makes a cycle of parents"
+    assert caught.value.fields_by_name == {"topics[0].parent": ("topic.parent_cycle",)}
+    assert caught.value.errors[0].message() == "membentuk lingkaran induk"
 
 
 def test_an_empty_tree_is_allowed() -> None:
@@ -228,13 +236,13 @@ def test_from_dict_reports_nested_paths() -> None:
                 ]
             }
         )
-    assert _fields(caught.value) == [
-        "topics[0].colour",
-        "topics[0].children[0].name_en",
-        "topics[0].children[1].parent",
-        "topics[0].children[2]",
-        "topics[1].parent",
-        "topics[2].children",
+    assert _pairs(caught.value) == [
+        ("topics[0].colour", "field.unknown"),
+        ("topics[0].children[0].name_en", "value.required"),
+        ("topics[0].children[1].parent", "topic.parent_contradicts_enclosing"),
+        ("topics[0].children[2]", "value.not_mapping"),
+        ("topics[1].parent", "value.not_string"),
+        ("topics[2].children", "value.not_list"),
     ]
 
 
@@ -255,22 +263,43 @@ def test_from_dict_maps_constructor_errors_back_to_nested_paths() -> None:
                 ]
             }
         )
-    assert _fields(caught.value) == ["topics[0].children[0].id"]
+    assert caught.value.fields_by_name == {"topics[0].children[0].id": ("topic.repeated_id",)}
 
 
-@pytest.mark.parametrize("data", [{}, {"topics": [], "extra": 1}, [], "topics", None])
-def test_from_dict_refuses_anything_but_a_topics_object(data: object) -> None:
-    """The document is an object with exactly one key."""
+@pytest.mark.parametrize(
+    ("data", "pairs"),
+    [
+        ({}, [("topics", "value.required")]),
+        ({"topics": [], "extra": 1}, [("extra", "field.unknown")]),
+        ([], [("$", "value.not_mapping")]),
+        ("topics", [("$", "value.not_mapping")]),
+        (None, [("$", "value.not_mapping")]),
+    ],
+)
+def test_from_dict_refuses_anything_but_a_topics_object(data: object, pairs: list[tuple[str, str]]) -> None:
+    """The document is an object with exactly one key, "topics"."""
     with pytest.raises(ValidationError) as caught:
         TopicTree.from_dict(data)  # type: ignore[arg-type]
-    assert _fields(caught.value) == ["topics"]
+    assert _pairs(caught.value) == pairs
 
 
 def test_from_dict_refuses_a_topics_value_that_is_not_a_list() -> None:
     """The topics key holds a list."""
     with pytest.raises(ValidationError) as caught:
         TopicTree.from_dict({"topics": {"id": "x"}})
-    assert _fields(caught.value) == ["topics"]
+    assert caught.value.fields_by_name == {"topics": ("value.not_list",)}
+
+
+def test_from_dict_refuses_children_nested_too_deep() -> None:
+    """Nesting deeper than 32 levels is refused where it starts, not a RecursionError."""
+    node: dict[str, object] = {"id": "leaf", "name_id": "L", "name_en": "L"}
+    for depth in range(2000):
+        node = {"id": f"t{depth}", "name_id": "T", "name_en": "T", "children": [node]}
+    with pytest.raises(ValidationError) as caught:
+        TopicTree.from_dict({"topics": [node]})
+    (error,) = caught.value.errors
+    assert (error.code, dict(error.params)) == ("topic.too_deep", {"max": 32})
+    assert error.field.count("children") == 33
 
 
 def test_to_dict_and_from_dict_round_trip_the_default_tree() -> None:
@@ -286,14 +315,131 @@ def test_from_json_reads_a_file(tmp_path: Path) -> None:
     assert TopicTree.from_json(str(path)) == _small()
 
 
-@pytest.mark.parametrize("content", [b"{not json", "{}".encode("utf-16")])
+@pytest.mark.parametrize("content", [b"{not json", "{}".encode("utf-16"), b"[" * 100_000])
 def test_from_json_refuses_bad_files(tmp_path: Path, content: bytes) -> None:
-    """Broken JSON or another encoding is reported on the file."""
+    """Broken JSON, another encoding or JSON nested too deep for the parser is reported on the file."""
     path = tmp_path / "topics.json"
     path.write_bytes(content)
     with pytest.raises(ValidationError) as caught:
         TopicTree.from_json(path)
-    assert _fields(caught.value) == ["file"]
+    assert caught.value.fields_by_name == {"file": ("file.not_json",)}
+
+
+# --- the topic-id rule and require ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("health-insurance", "health-insurance"),
+        (" waste ", "waste"),
+        ("bpjs.kesehatan_2", "bpjs.kesehatan_2"),
+        ("x" * 64, "x" * 64),
+        ("", None),
+        ("   ", None),
+        (None, None),
+    ],
+)
+def test_topic_id_rule_accepts_the_category_shape(value: object, expected: str | None) -> None:
+    """1 to 64 of a-z, 0-9, '_', '.', '-' after stripping; blank means "not given"."""
+    assert topic_id_rule(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Kesehatan", "topic.malformed_id"),
+        ("x" * 65, "topic.malformed_id"),
+        ("jalan rusak", "topic.malformed_id"),
+        ("kesehatan\u202e", "topic.malformed_id"),
+        (7, "value.not_string"),
+        (["health"], "value.not_string"),
+    ],
+)
+def test_topic_id_rule_refuses_other_values(value: object, code: str) -> None:
+    """Upper case, spaces, controls, overlong text and non-text are refused by code."""
+    with pytest.raises(Invalid) as caught:
+        topic_id_rule(value)
+    assert caught.value.code == code
+
+
+@given(st.from_regex(r"[a-z0-9_.-]{1,64}", fullmatch=True))
+def test_topic_id_rule_keeps_every_well_shaped_id(topic_id: str) -> None:
+    """Every id of the shape comes back as itself; the tree accepts it too (one rule for both)."""
+    assert topic_id_rule(topic_id) == topic_id
+    assert TopicTree([Topic(topic_id, None, "Topik", "Topic")]).get(topic_id).id == topic_id
+
+
+@given(st.text(max_size=80))
+def test_topic_id_rule_gives_an_id_none_or_a_refusal(text: str) -> None:
+    """Any text is an id of the shape, None when blank, or a topic.malformed_id refusal."""
+    try:
+        outcome: str | Invalid | None = topic_id_rule(text)
+    except Invalid as invalid:
+        outcome = invalid
+    if isinstance(outcome, Invalid):
+        assert outcome.code == "topic.malformed_id"
+    elif outcome is None:
+        assert not text.strip()
+    else:
+        assert outcome == text.strip()
+        assert 1 <= len(outcome) <= 64
+
+
+def test_require_returns_a_known_topic() -> None:
+    """A known id (white space ignored) gives its topic."""
+    assert DEFAULT.require(" identity-card ").parent == "civil-registration"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("nope", "topic.unknown"),
+        ("Nope!", "topic.malformed_id"),
+        (None, "value.required"),
+        ("", "value.required"),
+        (5, "value.not_string"),
+    ],
+)
+def test_require_refuses_unknown_malformed_and_missing_topics(value: object, code: str) -> None:
+    """What is not a topic of the tree is a ValidationError on the named field."""
+    with pytest.raises(ValidationError) as caught:
+        DEFAULT.require(value, field="submission.category")
+    assert caught.value.fields_by_name == {"submission.category": (code,)}
+
+
+json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=15,
+)
+topic_fields = {
+    "id": st.sampled_from(["roads", "Roads", "a", ""]) | json_like,
+    "parent": st.sampled_from(["roads", "a", None]) | json_like,
+    "name_id": st.sampled_from(["Jalan", " ", "a\u202eb"]) | json_like,
+    "name_en": st.sampled_from(["Roads", "x" * 201]) | json_like,
+}
+topic_objects = st.recursive(
+    st.fixed_dictionaries({}, optional=topic_fields),
+    lambda inner: st.fixed_dictionaries(
+        {}, optional={**topic_fields, "children": st.lists(inner, max_size=3)}
+    ),
+    max_leaves=8,
+)
+
+
+@given(st.fixed_dictionaries({"topics": st.lists(topic_objects | json_like, max_size=4)}) | json_like)
+def test_from_dict_on_junk_gives_a_tree_or_a_validation_error(data: object) -> None:
+    """Any JSON-like junk gives a tree or a ValidationError, never another exception."""
+    try:
+        outcome: TopicTree | ValidationError = TopicTree.from_dict(data)  # type: ignore[arg-type]
+    except ValidationError as error:
+        outcome = error
+    if isinstance(outcome, ValidationError):
+        assert outcome.errors
+        assert all(e.message() and e.message("en") for e in outcome.errors)
+    else:
+        assert TopicTree.from_dict(outcome.to_dict()) == outcome
 
 
 slugs = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)

@@ -29,15 +29,17 @@ import io
 import json
 import os
 import re
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Final, final
+from typing import Any, Final, final
 
 import attrs
 
+from lapor_core import _validation as v
+from lapor_core._i18n import N_
+from lapor_core.calendar import parse_workweek, timezone_rule, workweek_rule
 from lapor_core.errors import FieldError, NotFound, ValidationError
-from lapor_core.regions import RegionKind, RegionLevel, RegionTable
+from lapor_core.regions import RegionKind, RegionLevel, RegionTable, area_code_rule
 
 __all__ = [
     "Institution",
@@ -48,15 +50,10 @@ __all__ = [
 ]
 
 _CODE: Final = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
-_REGION_CODE: Final = re.compile(r"[0-9]{2}(?:\.[0-9]{2}){0,2}")
-_CODE_HELP: Final = "must be lowercase letters and digits joined by '.', '-' or '_' (at most 64)"
 _MAX_CODE: Final = 64
 _MAX_NAME: Final = 200
-_DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_KIND_HELP: Final = (
-    "must be one of ministry, agency, province, regency, city, state_company, university, mission_abroad"
-)
-_WORKWEEK_HELP: Final = "must be days or day ranges such as Mon-Fri, Mon-Sat or Mon-Thu,Sat"
+# Longer text is no ISO date; refusing it first keeps fromisoformat away from junk.
+_MAX_DATE_TEXT: Final = 32
 
 
 class InstitutionKind(enum.Enum):
@@ -72,54 +69,42 @@ class InstitutionKind(enum.Enum):
     MISSION_ABROAD = "mission_abroad"
 
 
-def parse_workweek(text: str, *, field: str = "workweek") -> frozenset[int]:
-    """The weekdays (Monday 0 ... Sunday 6, as :meth:`datetime.date.weekday`) a work-week text names.
-
-    The text lists English day abbreviations or ranges separated by commas, in any case, with optional
-    spaces: ``"Mon-Fri"``, ``"Mon-Sat"``, ``"Mon-Thu, Sat"``. A range runs forwards within one week.
-
-    Raises:
-        ValidationError: The text is not such a list.
-
-    Example:
-        >>> sorted(parse_workweek("Mon-Thu, Sat"))
-        [0, 1, 2, 3, 5]
-    """
-    if not isinstance(text, str) or not text.strip():
-        raise ValidationError.single(field, _WORKWEEK_HELP)
-    days: set[int] = set()
-    for item in text.casefold().split(","):
-        first, dash, last = (part.strip() for part in item.partition("-"))
-        if first not in _DAYS or (dash and last not in _DAYS):
-            raise ValidationError.single(field, _WORKWEEK_HELP)
-        start = _DAYS.index(first)
-        end = _DAYS.index(last) if last else start
-        if end < start:
-            raise ValidationError.single(field, "a day range must run forwards (Mon-Fri, not Fri-Mon)")
-        days.update(range(start, end + 1))
-    return frozenset(days)
-
-
 def _code_errors(value: object, field: str) -> list[FieldError]:
     if not isinstance(value, str) or len(value) > _MAX_CODE or not _CODE.fullmatch(value):
-        return [FieldError(field, _CODE_HELP)]
+        return [FieldError(field, N_("institution.malformed_code"))]
+    return []
+
+
+_name_rule: Final = v.text(required=True, max_length=_MAX_NAME)
+
+
+def _checked(rule: v.Rule, value: object, field: str) -> list[FieldError]:
+    """The refusal of ``rule`` as the errors of ``field`` (none when it accepts ``value``)."""
+    try:
+        rule(value)
+    except v.Invalid as invalid:
+        return [invalid.at(field)]
     return []
 
 
 def _name_errors(value: object, field: str) -> list[FieldError]:
-    if not isinstance(value, str) or not value.strip() or len(value) > _MAX_NAME:
-        return [FieldError(field, f"must be non-empty text of at most {_MAX_NAME} characters")]
-    return []
+    return _checked(_name_rule, value, field)
 
 
 def _timezone_errors(value: object, field: str) -> list[FieldError]:
-    if not isinstance(value, str) or not value:
-        return [FieldError(field, "must be an IANA time zone key such as Asia/Jakarta")]
+    return _checked(timezone_rule, value, field)
+
+
+def _workweek_errors(value: object, field: str) -> list[FieldError]:
+    return _checked(workweek_rule, value, field)
+
+
+def _dotted_region(value: object) -> Any:
+    """An area code dotted (so ``"3171"`` is stored as ``"31.71"``); anything else is left for the check."""
     try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a key too long to be a file name
-        return [FieldError(field, "is not a known IANA time zone")]
-    return []
+        return area_code_rule(value)
+    except v.Invalid:
+        return value
 
 
 def _sorted_dates(values: Iterable[dt.date]) -> tuple[dt.date, ...]:
@@ -135,9 +120,11 @@ def _unit_errors(units: Sequence[object]) -> list[FieldError]:
     seen: set[str] = set()
     for index, unit in enumerate(units):
         if not isinstance(unit, WorkUnit):
-            errors.append(FieldError(f"units[{index}]", "must be a WorkUnit"))
+            errors.append(
+                FieldError(f"units[{index}]", "institution.not_work_unit", {"type": v.type_name(unit)})
+            )
         elif unit.code in seen:
-            errors.append(FieldError(f"units[{index}].code", "repeats an earlier unit"))
+            errors.append(FieldError(f"units[{index}].code", "institution.repeated_unit"))
         else:
             seen.add(unit.code)
     return errors
@@ -148,15 +135,12 @@ def _calendar_errors(
 ) -> list[FieldError]:
     errors: list[FieldError] = []
     if workweek is not None:
-        try:
-            parse_workweek(workweek)
-        except ValidationError as error:
-            errors += error.errors
+        errors += _workweek_errors(workweek, "workweek")
     for name, days in (("extra_holidays", holidays), ("extra_working_days", working_days)):
         if any(isinstance(day, dt.datetime) or not isinstance(day, dt.date) for day in days):
-            errors.append(FieldError(name, "must hold dates without a time"))
+            errors.append(FieldError(name, "institution.not_dates"))
     if set(holidays) & set(working_days):
-        errors.append(FieldError("extra_working_days", "must not repeat a date of extra_holidays"))
+        errors.append(FieldError("extra_working_days", "institution.working_day_is_holiday"))
     return errors
 
 
@@ -190,11 +174,13 @@ class Institution:
             the others (``"kemenkes"``).
         name: Official name.
         kind: What sort of body it is.
-        region: Kemendagri code of the region it governs or sits in, ``None`` for national bodies.
+        region: Kemendagri code of the region it governs or sits in (a province, regency/city or district;
+            given undotted, it is dotted), ``None`` for national bodies.
         timezone: IANA key of the time zone its deadlines run on.
         superior: Code of the institution a missed deadline escalates to, ``None`` at the top.
         units: Its work units, codes unique.
-        workweek: Its work week when it is not the national Monday-Friday (``"Mon-Sat"``), else ``None``.
+        workweek: Its work week when it is not the national Monday-Friday (``"Mon-Sat"``, ``"Sen-Sab"``,
+            ``"Sun-Thu"``: anything :func:`lapor_core.calendar.workweek_rule` reads), else ``None``.
         extra_holidays: Its own closures on top of the national holidays (sorted, no repeats).
         extra_working_days: Days it works although the national calendar rests (sorted, no repeats).
 
@@ -212,7 +198,7 @@ class Institution:
     code: str
     name: str
     kind: InstitutionKind
-    region: str | None = None
+    region: str | None = attrs.field(default=None, converter=_dotted_region)
     timezone: str
     superior: str | None = None
     units: tuple[WorkUnit, ...] = attrs.field(default=(), converter=_unit_tuple)
@@ -229,15 +215,13 @@ class Institution:
         errors = _code_errors(self.code, "code") + _name_errors(self.name, "name")
         kind: object = self.kind
         if not isinstance(kind, InstitutionKind):
-            errors.append(FieldError("kind", _KIND_HELP))
+            errors.append(FieldError("kind", "value.not_choice", {"choices": tuple(_KINDS)}))
         errors += _timezone_errors(self.timezone, "timezone")
-        region: object = self.region
-        if region is not None and not (isinstance(region, str) and _REGION_CODE.fullmatch(region)):
-            errors.append(FieldError("region", "must be a dotted region code such as 31 or 31.71"))
+        errors += _checked(area_code_rule, self.region, "region")
         if self.superior is not None:
             errors += _code_errors(self.superior, "superior")
             if self.superior == self.code:
-                errors.append(FieldError("superior", "must not be the institution itself"))
+                errors.append(FieldError("superior", "institution.own_superior"))
         errors += _unit_errors(self.units)
         errors += _calendar_errors(self.workweek, self.extra_holidays, self.extra_working_days)
         return errors
@@ -250,7 +234,7 @@ class Institution:
             >>> InstitutionDirectory.default().get("31.71").working_weekdays is None
             True
         """
-        return None if self.workweek is None else parse_workweek(self.workweek)
+        return None if self.workweek is None else workweek_rule(self.workweek)
 
     def unit(self, code: str) -> WorkUnit:
         """The work unit with this code.
@@ -344,22 +328,34 @@ class InstitutionDirectory:
             label: The name of the record list in field paths.
 
         Raises:
-            ValidationError: Every bad field at once as ``<label>[i].<field>``: unknown fields, missing or
+            ValidationError: Every bad field at once as ``<label>[i].<field>``: ``records`` that are not a
+                list (field ``<label>``), records that are not objects, unknown fields, missing or
                 malformed values, unknown regions (with suggestions), a kind that contradicts its region
                 (a ``city`` must govern a kota), unknown time zones, repeated codes, superiors that are
-                neither in the records nor in ``base``, and cycles of superiors.
+                neither in the records nor in ``base``, and cycles of superiors. Nothing else is raised,
+                whatever ``records`` holds.
         """
+        if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+            raise ValidationError.single(label, "value.not_list", type=v.type_name(records))
         lookup = _RegionLookup(regions)
         errors: list[FieldError] = []
         parsed: list[tuple[str, Institution]] = []
         first_row: dict[str, str] = {}
-        for index, record in enumerate(records):
+        untrusted: Iterable[object] = records
+        for index, record in enumerate(untrusted):
             path = f"{label}[{index}]"
+            if not isinstance(record, Mapping):
+                errors.append(FieldError(path, "value.not_mapping", {"type": v.type_name(record)}))
+                continue
             institution = _from_record(record, path, lookup, errors)
             if institution is None:
                 continue
             if institution.code in first_row:
-                errors.append(FieldError(f"{path}.code", f"repeats {first_row[institution.code]}"))
+                errors.append(
+                    FieldError(
+                        f"{path}.code", "institution.repeated_code", {"first": first_row[institution.code]}
+                    )
+                )
                 continue
             first_row[institution.code] = path
             parsed.append((path, institution))
@@ -384,8 +380,9 @@ class InstitutionDirectory:
         extra_working_days,units``. Rows are ``rows[i]`` in errors, counted from 0 after the header.
 
         Raises:
-            ValidationError: The header lacks a required column or has an unknown one (field
-                ``header``), the file is not UTF-8 (field ``file``), or any row is bad.
+            ValidationError: The header lacks a required column (field ``header``, code
+                ``file.missing_columns``) or has an unknown one (``header.<column>``, ``field.unknown``),
+                the file is not UTF-8 or not CSV (field ``file``), or any row is bad.
             OSError: The file cannot be read.
 
         Example:
@@ -403,15 +400,11 @@ class InstitutionDirectory:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise ValidationError.single("file", "must be UTF-8 text") from None
-        reader = csv.reader(io.StringIO(text, newline=""))
-        header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-        header_errors = _header_errors(header)
-        if header_errors:
-            raise ValidationError(header_errors)
-        records = [
-            dict(zip(header, (cell.strip() for cell in cells), strict=False)) for cells in reader if cells
-        ]
+            raise ValidationError.single("file", "file.not_utf8") from None
+        try:
+            records = _csv_records(text)
+        except csv.Error:  # a field over the csv module's size limit, a bad quote
+            raise ValidationError.single("file", "file.not_csv") from None
         return cls.from_records(records, base=base, regions=regions)
 
     @classmethod
@@ -433,26 +426,14 @@ class InstitutionDirectory:
         """
         try:
             document = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ValidationError.single("file", "must be UTF-8 JSON") from None
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # RecursionError: nested too deep
+            raise ValidationError.single("file", "file.not_json") from None
         label = "rows"
         if isinstance(document, dict) and set(document) == {"institutions"}:
             document, label = document["institutions"], "institutions"
         if not isinstance(document, list):
-            raise ValidationError.single(
-                "file", 'must hold a list of institutions or {"institutions": [...]}'
-            )
-        records: list[Mapping[str, object]] = []
-        errors: list[FieldError] = []
-        for index, record in enumerate(document):
-            if isinstance(record, dict):
-                records.append(record)
-            else:
-                errors.append(FieldError(f"{label}[{index}]", "must be an object"))
-                records.append({})
-        if errors:
-            raise ValidationError(errors)
-        return cls.from_records(records, base=base, regions=regions, label=label)
+            raise ValidationError.single("file", "institution.file_shape")
+        return cls.from_records(document, base=base, regions=regions, label=label)
 
     def __len__(self) -> int:
         return len(self._by_code)
@@ -595,18 +576,20 @@ def _link_errors(known: Mapping[str, Institution], added: Sequence[tuple[str, ob
     good: list[tuple[str, Institution]] = []
     for path, item in added:
         if not isinstance(item, Institution):
-            errors.append(FieldError(path, "must be an Institution"))
+            errors.append(FieldError(path, "institution.not_institution", {"type": v.type_name(item)}))
         elif item.code in first:
-            errors.append(FieldError(f"{path}.code", f"repeats {first[item.code]}"))
+            errors.append(
+                FieldError(f"{path}.code", "institution.repeated_code", {"first": first[item.code]})
+            )
         else:
             first[item.code] = path
             merged[item.code] = item
             good.append((path, item))
     for path, item in good:
         if item.superior is not None and item.superior not in merged:
-            errors.append(FieldError(f"{path}.superior", "is not in the directory"))
+            errors.append(FieldError(f"{path}.superior", "institution.unknown_superior"))
         elif _in_cycle(item.code, merged):
-            errors.append(FieldError(f"{path}.superior", "makes a cycle of superiors"))
+            errors.append(FieldError(f"{path}.superior", "institution.superior_cycle"))
     return errors
 
 
@@ -634,23 +617,41 @@ _OPTIONAL: Final = (
     "units",
 )
 _KINDS: Final = {kind.value: kind for kind in InstitutionKind}
-# The region a regional government must govern: its level, its kind and the word for it in errors.
+# The region a regional government must govern: its level, its kind and the code of the refusal.
 _KIND_REGION: Final = {
-    InstitutionKind.PROVINCE: (RegionLevel.PROVINCE, None, "province"),
-    InstitutionKind.REGENCY: (RegionLevel.REGENCY, RegionKind.KABUPATEN, "kabupaten"),
-    InstitutionKind.CITY: (RegionLevel.REGENCY, RegionKind.KOTA, "kota"),
+    InstitutionKind.PROVINCE: (RegionLevel.PROVINCE, None, N_("institution.region_not_province")),
+    InstitutionKind.REGENCY: (
+        RegionLevel.REGENCY,
+        RegionKind.KABUPATEN,
+        N_("institution.region_not_kabupaten"),
+    ),
+    InstitutionKind.CITY: (RegionLevel.REGENCY, RegionKind.KOTA, N_("institution.region_not_kota")),
 }
 
 
 def _header_errors(header: Sequence[str]) -> list[FieldError]:
     errors: list[FieldError] = []
-    missing = [name for name in _REQUIRED if name not in header]
+    missing = tuple(name for name in _REQUIRED if name not in header)
     if missing:
-        errors.append(FieldError("header", f"lacks column(s) {', '.join(missing)}"))
-    unknown = sorted(set(header) - set(_REQUIRED) - set(_OPTIONAL))
-    if unknown:
-        errors.append(FieldError("header", f"has unknown column(s) {', '.join(unknown)}"))
+        errors.append(FieldError("header", "file.missing_columns", {"columns": missing}))
+    known = {*_REQUIRED, *_OPTIONAL}
+    errors += v.unknown_fields("header", [name for name in header if name not in known])
     return errors
+
+
+def _csv_records(text: str) -> list[dict[str, str]]:
+    """The rows of a CSV text as records keyed by its header.
+
+    Raises:
+        ValidationError: The header lacks a required column or names an unknown one.
+        csv.Error: The text is not CSV the csv module reads.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
+    header_errors = _header_errors(header)
+    if header_errors:
+        raise ValidationError(header_errors)
+    return [dict(zip(header, (cell.strip() for cell in cells), strict=False)) for cells in reader if cells]
 
 
 class _RegionLookup:
@@ -672,7 +673,7 @@ def _text(record: Mapping[str, object], key: str, path: str, errors: list[FieldE
     if value is None:
         return None
     if not isinstance(value, str):
-        errors.append(FieldError(f"{path}.{key}", "must be text"))
+        errors.append(FieldError(f"{path}.{key}", "value.not_string", {"type": v.type_name(value)}))
         return None
     return value.strip() or None
 
@@ -684,21 +685,23 @@ def _dates(
     if value is None or value == "":
         return ()
     items = value.split(";") if isinstance(value, str) else value
-    if not isinstance(items, list):
-        errors.append(FieldError(f"{path}.{key}", "must be a list of ISO dates or one text separated by ';'"))
+    if not isinstance(items, list | tuple):
+        errors.append(FieldError(f"{path}.{key}", "institution.not_date_list", {"type": v.type_name(value)}))
         return ()
     days: list[dt.date] = []
     for index, item in enumerate(items):
         day = _iso_date(item)
         if day is None:
-            errors.append(FieldError(f"{path}.{key}[{index}]", "must be an ISO date such as 2026-03-19"))
+            errors.append(FieldError(f"{path}.{key}[{index}]", "date.malformed"))
         else:
             days.append(day)
     return tuple(days)
 
 
 def _iso_date(item: object) -> dt.date | None:
-    if not isinstance(item, str):
+    if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
+        return item
+    if not isinstance(item, str) or len(item) > _MAX_DATE_TEXT:
         return None
     try:
         return dt.date.fromisoformat(item.strip())
@@ -715,12 +718,13 @@ def _units(record: Mapping[str, object], path: str, errors: list[FieldError]) ->
         for item in value.split(";"):
             unit_code, _, unit_name = item.partition("=")
             pairs.append((unit_code.strip(), unit_name.strip()))
-    elif isinstance(value, list):
+    elif isinstance(value, list | tuple):
         pairs.extend(
-            (item.get("code"), item.get("name")) if isinstance(item, dict) else (None, None) for item in value
+            (item.get("code"), item.get("name")) if isinstance(item, Mapping) else (None, None)
+            for item in value
         )
     else:
-        errors.append(FieldError(f"{path}.units", "must be a list of {code, name} or text 'code=Name;...'"))
+        errors.append(FieldError(f"{path}.units", "institution.not_unit_list", {"type": v.type_name(value)}))
         return ()
     units: list[WorkUnit] = []
     for index, (code, name) in enumerate(pairs):
@@ -759,31 +763,19 @@ def _required_checked(
     before = len(errors)
     value = _checked_text(record, key, path, errors, check)
     if value is None and len(errors) == before:
-        errors.append(FieldError(f"{path}.{key}", "is required"))
+        errors.append(FieldError(f"{path}.{key}", "value.required"))
     return value
 
 
 def _kind_value_errors(value: object, field: str) -> list[FieldError]:
-    return [] if value in _KINDS else [FieldError(field, _KIND_HELP)]
-
-
-def _workweek_errors(value: str, field: str) -> list[FieldError]:
-    try:
-        parse_workweek(value, field=field)
-    except ValidationError as error:
-        return list(error.errors)
-    return []
+    return [] if value in _KINDS else [FieldError(field, "value.not_choice", {"choices": tuple(_KINDS)})]
 
 
 def _from_record(
     record: Mapping[str, object], path: str, lookup: _RegionLookup, errors: list[FieldError]
 ) -> Institution | None:
     before = len(errors)
-    errors += [
-        FieldError(f"{path}.{key}", "is not a field of an institution")
-        for key in record
-        if key not in _REQUIRED and key not in _OPTIONAL
-    ]
+    errors += v.unknown_fields(path, [key for key in record if key not in _REQUIRED and key not in _OPTIONAL])
     code = _required_checked(record, "code", path, errors, _code_errors)
     name = _required_checked(record, "name", path, errors, _name_errors)
     kind_text = _required_checked(record, "kind", path, errors, _kind_value_errors)
@@ -796,7 +788,7 @@ def _from_record(
         if region is not None:
             timezone = lookup.table.timezone_of(region)
         elif len(errors) == region_before:
-            errors.append(FieldError(f"{path}.timezone", "is required when no region is given"))
+            errors.append(FieldError(f"{path}.timezone", "institution.timezone_required"))
     superior = _checked_text(record, "superior", path, errors, _code_errors)
     workweek = _checked_text(record, "workweek", path, errors, _workweek_errors)
     holidays = _dates(record, "extra_holidays", path, errors)
@@ -818,7 +810,7 @@ def _from_record(
             extra_working_days=working_days,
         )
     except ValidationError as error:
-        errors += [FieldError(f"{path}.{e.field}", e.reason) for e in error.errors]
+        errors += v.prefixed(path, error.errors)
         return None
 
 
@@ -835,7 +827,7 @@ def _region(
     expected = _KIND_REGION.get(kind) if kind is not None else None
     if text is None:
         if expected is not None and len(errors) == before:
-            errors.append(FieldError(field, "is required for a regional government"))
+            errors.append(FieldError(field, "institution.region_required"))
         return None
     try:
         region = lookup.table.resolve(text, field=field)
@@ -843,9 +835,7 @@ def _region(
         errors += error.errors
         return None
     if expected is not None and (region.level, region.kind) != expected[:2]:
-        errors.append(
-            FieldError(field, f"must be a {expected[2]} for a {kind.value if kind else ''} government")
-        )
+        errors.append(FieldError(field, expected[2]))
     return region.code
 
 

@@ -33,7 +33,6 @@ import operator
 import os
 import re
 import unicodedata
-import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -42,6 +41,9 @@ from typing import Final, final
 
 import attrs
 
+from lapor_core._i18n import N_
+from lapor_core._validation import Invalid, type_name
+from lapor_core.calendar import timezone_rule
 from lapor_core.errors import FieldError, NotFound, ValidationError
 
 __all__ = [
@@ -49,8 +51,12 @@ __all__ = [
     "RegionKind",
     "RegionLevel",
     "RegionTable",
+    "area_code_rule",
     "fold_text",
     "normalize_code",
+    "region_code_rule",
+    "region_from_parts",
+    "within",
 ]
 
 CsvSource = str | os.PathLike[str] | Traversable
@@ -58,9 +64,6 @@ CsvSource = str | os.PathLike[str] | Traversable
 
 _DOTTED: Final = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
 _UNDOTTED: Final = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{10}")
-_CODE_HELP: Final = (
-    "must be a Kemendagri region code such as 31, 31.71, 31.71.01 or 31.71.01.1001 (dots optional)"
-)
 _VILLAGE_LENGTH: Final = 13
 # A village code cut to this length is its district's code.
 _DISTRICT_LENGTH: Final = 8
@@ -155,12 +158,57 @@ class Region:
         return (self.lat, self.lon)
 
 
-def normalize_code(text: str, *, field: str = "code") -> str:
-    """Return the dotted form of a region code given dotted or undotted.
+def region_code_rule(value: object) -> str | None:
+    """The rule of a region code: the one place that decides what a code looks like.
 
-    Only the shape is checked: a two-digit province, then optionally a two-digit regency, a two-digit
-    district and a four-digit village (desa/kelurahan) part. Whether the region exists is
-    :meth:`RegionTable.find`'s business; the table holds no villages.
+    A Kemendagri code is a two-digit province, then optionally a two-digit regency, a two-digit district
+    and a four-digit village (desa/kelurahan) part, written dotted (``31.71.01``) or undotted
+    (``317101``); surrounding white space is ignored. Only the shape is checked: whether the region
+    exists is :meth:`RegionTable.find`'s business (the table holds no villages).
+
+    Returns:
+        The dotted code; ``None`` for ``None`` or blank text (an optional field left empty).
+
+    Raises:
+        Invalid: ``value.not_string`` (param ``type``) for anything but text, ``region.malformed_code``
+            for text not shaped like a code.
+
+    Example:
+        >>> region_code_rule("317101"), region_code_rule(" 31.71 "), region_code_rule("")
+        ('31.71.01', '31.71', None)
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid("value.not_string", type=type_name(value))
+    if not value.strip():
+        return None
+    code = _try_normalize(value)
+    if code is None:
+        raise Invalid("region.malformed_code")
+    return code
+
+
+def area_code_rule(value: object) -> str | None:
+    """:func:`region_code_rule` for a code naming an area: a province, regency/city or district.
+
+    Raises:
+        Invalid: As :func:`region_code_rule`, and ``region.village_not_allowed`` for a village code.
+
+    Example:
+        >>> area_code_rule("7371")
+        '73.71'
+    """
+    code = region_code_rule(value)
+    if code is not None and len(code) == _VILLAGE_LENGTH:
+        raise Invalid("region.village_not_allowed")
+    return code
+
+
+def normalize_code(text: str, *, field: str = "code") -> str:
+    """Return the dotted form of a required region code given dotted or undotted.
+
+    The shape is :func:`region_code_rule`'s; this is that rule for a code that must be there.
 
     Args:
         text: ``"31"``, ``"31.71"``, ``"3171"``, ``"317101"``, ``"3171011001"``...; surrounding white space
@@ -171,18 +219,98 @@ def normalize_code(text: str, *, field: str = "code") -> str:
         The dotted code.
 
     Raises:
-        ValidationError: ``text`` is not text or not shaped like a region code.
+        ValidationError: ``text`` is missing (``value.required``), not text (``value.not_string``) or not
+            shaped like a region code (``region.malformed_code``).
 
     Example:
         >>> normalize_code("317101"), normalize_code(" 31.71 "), normalize_code("3171011001")
         ('31.71.01', '31.71', '31.71.01.1001')
     """
-    if not isinstance(text, str):
-        raise ValidationError.single(field, "must be text")
-    code = _try_normalize(text)
+    try:
+        code = region_code_rule(text)
+    except Invalid as invalid:
+        raise ValidationError([invalid.at(field)]) from None
     if code is None:
-        raise ValidationError.single(field, _CODE_HELP)
+        code_id = N_("value.required") if text is None else N_("region.malformed_code")
+        raise ValidationError.single(field, code_id)
     return code
+
+
+def within(code: str | None, prefix: str) -> bool:
+    """Whether the region ``code`` is ``prefix`` itself or lies inside it; both dotted or undotted.
+
+    This is the one test of "inside this region" (``31`` holds ``31.71.01``; ``31.7`` is no code at all).
+    ``None`` (a location without a region) lies nowhere.
+
+    Raises:
+        ValidationError: ``code`` (field ``code``) or ``prefix`` (field ``prefix``) is not a region code.
+
+    Example:
+        >>> within("31.71.01", "31"), within("317101", "3171"), within("31.71", "31.71")
+        (True, True, True)
+        >>> within("32.04", "31"), within(None, "31")
+        (False, False)
+    """
+    if code is None:
+        return False
+    inner = normalize_code(code, field="code")
+    outer = normalize_code(prefix, field="prefix")
+    return inner == outer or inner.startswith(outer + ".")
+
+
+# The parts of a location picked one level at a time, and a code of each level's length.
+_PART_LENGTHS: Final = (("province", 2, "31"), ("regency", 5, "31.71"), ("district", 8, "31.71.01"))
+
+
+def region_from_parts(
+    province: str | None = None, regency: str | None = None, district: str | None = None
+) -> str | None:
+    """The region a location names by its parts (as form pickers give them), or ``None`` if none is given.
+
+    Each part must be a code of its level (dotted or undotted) lying inside the part above it, so a stale
+    form with province 31 and regency 32.73 is refused rather than stored as 32.73. The most precise part
+    given is returned, dotted.
+
+    Raises:
+        ValidationError: Every bad part, on the fields ``province``, ``regency`` and ``district``:
+            ``region.malformed_code``, ``region.code_expected`` (a code of another level, param
+            ``example``), ``region.not_within_province``, ``region.not_within_regency``.
+
+    Example:
+        >>> region_from_parts("31", "3171"), region_from_parts(regency="32.73", district="32.73.01")
+        ('31.71', '32.73.01')
+        >>> region_from_parts("31", "32.73")
+        Traceback (most recent call last):
+        ...
+        lapor_core.errors.ValidationError: invalid input: regency: must lie within the chosen province
+    """
+    errors: list[FieldError] = []
+    codes: dict[str, str] = {}
+    for (name, length, example), value in zip(_PART_LENGTHS, (province, regency, district), strict=True):
+        try:
+            code = region_code_rule(value)
+        except Invalid as invalid:
+            errors.append(invalid.at(name))
+            continue
+        if code is None:
+            continue
+        if len(code) != length:
+            errors.append(FieldError(name, N_("region.code_expected"), {"example": example}))
+            continue
+        codes[name] = code
+    outer = codes.get("province")
+    middle = codes.get("regency")
+    if middle is not None and outer is not None and not middle.startswith(outer + "."):
+        errors.append(FieldError("regency", N_("region.not_within_province")))
+    inner = codes.get("district")
+    if inner is not None:
+        if middle is not None and not inner.startswith(middle + "."):
+            errors.append(FieldError("district", N_("region.not_within_regency")))
+        elif outer is not None and not inner.startswith(outer + "."):
+            errors.append(FieldError("district", N_("region.not_within_province")))
+    if errors:
+        raise ValidationError(errors)
+    return inner or middle or outer
 
 
 def _try_normalize(text: object) -> str | None:
@@ -590,23 +718,26 @@ class RegionTable:
             field: The field path to name in the error (``"location.region"``).
 
         Raises:
-            ValidationError: The code is malformed or unknown; the reason lists up to three suggestions.
+            ValidationError: The code is malformed (see :func:`normalize_code`) or unknown:
+                ``region.unknown_did_you_mean`` with up to three suggestions as param ``hints``
+                (``"<code> <name>"`` each), or ``region.unknown`` when there is none to offer.
 
         Example:
             >>> RegionTable.default().resolve("31.79", field="location.region")
             Traceback (most recent call last):
             ...
-            lapor_core.errors.ValidationError: invalid input: location.region: unknown region 31.79; did you
-            mean 31.75 Kota Administrasi Jakarta Timur, 31.74 Kota Administrasi Jakarta Selatan, 31.73 Kota
+            lapor_core.errors.ValidationError: invalid input: location.region: unknown region; did you mean
+            31.75 Kota Administrasi Jakarta Timur, 31.74 Kota Administrasi Jakarta Selatan, 31.73 Kota
             Administrasi Jakarta Barat?
         """
         code = normalize_code(text, field=field)
         region = self._by_code.get(code[:_DISTRICT_LENGTH])
         if region is not None:
             return region
-        hints = ", ".join(f"{r.code} {r.name}" for r in self._suggest_code(code, 3))
-        reason = f"unknown region {code}" + (f"; did you mean {hints}?" if hints else "")
-        raise ValidationError.single(field, reason)
+        hints = tuple(f"{r.code} {r.name}" for r in self._suggest_code(code, 3))
+        if hints:
+            raise ValidationError.single(field, "region.unknown_did_you_mean", hints=hints)
+        raise ValidationError.single(field, "region.unknown")
 
     def _place(self, code: str) -> Region:
         """The region of ``code``, or the district of a village code."""
@@ -669,47 +800,46 @@ def _consistency_errors(items: Sequence[object]) -> list[FieldError]:
     for index, region in enumerate(items):
         path = f"regions[{index}]"
         if not isinstance(region, Region):
-            errors.append(FieldError(path, "must be a Region"))
+            errors.append(FieldError(path, "region.not_region", {"type": type_name(region)}))
             continue
         if region.code in seen:
-            errors.append(FieldError(f"{path}.code", "repeats an earlier code"))
+            errors.append(FieldError(f"{path}.code", "region.repeated_code"))
         seen.add(region.code)
         level = _LEVEL_BY_LENGTH.get(len(region.code)) if _DOTTED.fullmatch(region.code) else None
         if level is None:
-            errors.append(FieldError(f"{path}.code", "must be a dotted code such as 31, 31.71 or 31.71.01"))
+            errors.append(FieldError(f"{path}.code", "region.not_dotted_code"))
             continue
         if region.level is not level:
-            errors.append(FieldError(f"{path}.level", f"must be {level.value} for a code of this length"))
+            errors.append(FieldError(f"{path}.level", "region.level_mismatch", {"level": level.value}))
         expected_parent = None if level is RegionLevel.PROVINCE else region.code[:-3]
         if region.parent != expected_parent:
-            errors.append(FieldError(f"{path}.parent", "must be the code without its last group"))
+            errors.append(FieldError(f"{path}.parent", "region.parent_mismatch"))
         elif expected_parent is not None and expected_parent not in codes:
-            errors.append(FieldError(f"{path}.parent", "is not in the table"))
+            errors.append(FieldError(f"{path}.parent", "region.parent_unknown"))
         errors.extend(_kind_errors(region.code, region.kind, f"{path}.kind"))
         if level is RegionLevel.PROVINCE:
             errors.extend(_timezone_errors(region.timezone, f"{path}.timezone"))
         elif zones.get(region.province_code, region.timezone) != region.timezone:
-            errors.append(FieldError(f"{path}.timezone", "must be the time zone of its province"))
+            errors.append(FieldError(f"{path}.timezone", "region.timezone_not_province"))
     return errors
 
 
 def _kind_errors(code: str, kind: RegionKind | None, path: str) -> list[FieldError]:
     if len(code) != 5:  # noqa: PLR2004 - the length of a dotted regency code
-        return [] if kind is None else [FieldError(path, "only regencies have a kind")]
+        return [] if kind is None else [FieldError(path, "region.kind_not_allowed")]
     # SOURCE.md of the region data: a regency is a kota exactly when its regency part is 71 or higher.
     expected = RegionKind.KOTA if int(code[3:]) >= 71 else RegionKind.KABUPATEN  # noqa: PLR2004
     if kind is not expected:
-        return [FieldError(path, f"must be {expected.value} for this code")]
+        return [FieldError(path, "region.kind_mismatch", {"kind": expected.value})]
     return []
 
 
 def _timezone_errors(key: object, path: str) -> list[FieldError]:
-    if not isinstance(key, str) or not key:
-        return [FieldError(path, "must be an IANA time zone key")]
+    """The time-zone rule (the calendar's) applied to one field."""
     try:
-        zoneinfo.ZoneInfo(key)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a key too long to be a file name
-        return [FieldError(path, "is not a known IANA time zone")]
+        timezone_rule(key)
+    except Invalid as invalid:
+        return [invalid.at(path)]
     return []
 
 
@@ -738,21 +868,27 @@ def _read_rows(
         else:
             text = source.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        errors.append(FieldError(label, "must be UTF-8 text"))
+        errors.append(FieldError(label, N_("file.not_utf8")))
         return label, []
+    try:
+        return label, _rows(text, label, columns, errors)
+    except csv.Error:  # a field over the csv module's size limit, a bad quote
+        errors.append(FieldError(label, N_("file.not_csv")))
+        return label, []
+
+
+def _rows(text: str, label: str, columns: tuple[str, ...], errors: list[FieldError]) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = tuple(name.strip().lstrip("\ufeff") for name in next(reader, []))
     missing = [name for name in columns if name not in header and name not in _OPTIONAL_COLUMNS]
     if missing:
-        errors.append(FieldError(label, f"header lacks column(s) {', '.join(missing)}"))
-        return label, []
+        errors.append(FieldError(label, N_("file.missing_columns"), {"columns": tuple(missing)}))
+        return []
     width = len(columns)
     if header == columns:
-        return label, [
-            cells if len(cells) == width else (cells + [""] * width)[:width] for cells in reader if cells
-        ]
+        return [cells if len(cells) == width else (cells + [""] * width)[:width] for cells in reader if cells]
     positions = [header.index(name) if name in header else None for name in columns]
-    return label, [
+    return [
         [cells[i] if i is not None and i < len(cells) else "" for i in positions] for cells in reader if cells
     ]
 
@@ -792,7 +928,7 @@ class _CsvLoader:
             name = self._name(raw_name, f"{path}.name")
             kind = _KINDS.get(raw_kind.strip())
             if kind is None:
-                self.errors.append(FieldError(f"{path}.kind", "must be kabupaten or kota"))
+                self.errors.append(FieldError(f"{path}.kind", "value.not_choice", {"choices": tuple(_KINDS)}))
             lat = self._coordinate(lat_text, 90, f"{path}.lat")
             lon = self._coordinate(lon_text, 180, f"{path}.lon")
             if code is None or parent is None:
@@ -840,7 +976,7 @@ class _CsvLoader:
 
     def _add(self, region: Region, path: str) -> None:
         if region.code in self.seen:
-            self.errors.append(FieldError(f"{path}.code", "repeats an earlier code"))
+            self.errors.append(FieldError(f"{path}.code", "region.repeated_code"))
             return
         self.seen.add(region.code)
         self.regions.append(region)
@@ -849,23 +985,23 @@ class _CsvLoader:
         code = _try_normalize(text)
         if code is None or len(code) != length:
             example = _EXAMPLE_CODES[length]
-            self.errors.append(FieldError(path, f"must be a code such as {example} (dots optional)"))
+            self.errors.append(FieldError(path, "region.code_expected", {"example": example}))
             return None
         return code
 
     def _name(self, text: str, path: str) -> str:
         name = text.strip()
         if not name:
-            self.errors.append(FieldError(path, "must not be empty"))
+            self.errors.append(FieldError(path, "text.empty"))
         return name
 
     def _parent_zone(self, code: str, parent: str, zones: dict[str, str], path: str) -> str | None:
         if not code.startswith(parent):
-            self.errors.append(FieldError(path, "must be the code without its last group"))
+            self.errors.append(FieldError(path, "region.parent_mismatch"))
             return None
         zone = zones.get(parent)
         if zone is None:
-            self.errors.append(FieldError(path, "is not in the file of the level above"))
+            self.errors.append(FieldError(path, "region.parent_not_loaded"))
         return zone
 
     def _coordinate(self, text: str, bound: int, path: str) -> float | None:
@@ -877,7 +1013,7 @@ class _CsvLoader:
         except ValueError:
             value = float("nan")
         if not -bound <= value <= bound:
-            self.errors.append(FieldError(path, f"must be a number between -{bound} and {bound}"))
+            self.errors.append(FieldError(path, "number.out_of_range", {"min": -bound, "max": bound}))
             return None
         return value
 

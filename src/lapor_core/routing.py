@@ -8,7 +8,9 @@ regency or city (schools, puskesmas, civil registration, local roads, waste), so
 :meth:`RoutingRules.suggest` ranks the candidates for a topic and a region, with the reasons.
 
 A rule names an institution code of the directory, or ``{regency}`` / ``{province}``: the government of the
-regency or province the report is located in (the default directory codes them by region code).
+regency or province the report is located in (the default directory codes them by region code). A rule's
+``why`` is a message ID of the catalogue (the default rules' ``routing.why.*``) or plain text shown as given;
+:meth:`Suggestion.messages` renders them in Indonesian or English.
 
 Example:
     >>> from lapor_core.institutions import InstitutionDirectory
@@ -17,19 +19,27 @@ Example:
     >>> top = rules.suggest(topic="identity-card", region="32.73.01", directory=directory)
     >>> [(s.institution, s.score) for s in top[:2]]
     [('32.73', 0.85), ('kemendagri', 0.5)]
+    >>> top[0].reasons[0]
+    'routing.why.civil_registration'
+    >>> top[0].messages()[0].split(" (")[0], top[0].messages("en")[0].split(" (")[0]
+    ('administrasi kependudukan', 'civil registration')
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
+from lapor_core import _i18n
+from lapor_core import _validation as v
+from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, NotFound, ValidationError
 from lapor_core.institutions import InstitutionDirectory
-from lapor_core.topics import TopicTree
+from lapor_core.regions import normalize_code, region_code_rule, within
+from lapor_core.topics import TopicTree, topic_id_rule
 
 __all__ = ["PROVINCE", "REGENCY", "RoutingRule", "RoutingRules", "Suggestion"]
 
@@ -43,20 +53,41 @@ _PROVINCE_LENGTH: Final = 2
 _MAX_TEXT: Final = 200
 
 
+_why_rule: Final = v.text(required=False, max_length=_MAX_TEXT)
+
+
 def _rule_errors(rule: RoutingRule) -> list[FieldError]:
     errors = []
     if not isinstance(rule.institution, str) or not rule.institution or len(rule.institution) > _MAX_TEXT:
-        errors.append(FieldError("institution", "must be an institution code, {regency} or {province}"))
+        errors.append(FieldError("institution", "routing.bad_institution"))
     weight: object = rule.weight
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
-        errors.append(FieldError("weight", "must be a number in (0, 1]"))
-    for name in ("topic", "region"):
-        value: object = getattr(rule, name)
-        if value is not None and (not isinstance(value, str) or not value or len(value) > _MAX_TEXT):
-            errors.append(FieldError(name, "must be None or non-empty text"))
-    if not isinstance(rule.why, str) or len(rule.why) > _MAX_TEXT:
-        errors.append(FieldError("why", "must be text of at most 200 characters"))
+        errors.append(FieldError("weight", "routing.weight_out_of_range"))
+    for name, check in (("topic", topic_id_rule), ("region", region_code_rule), ("why", _why_rule)):
+        try:
+            check(getattr(rule, name))
+        except v.Invalid as invalid:
+            errors.append(invalid.at(name))
     return errors
+
+
+def _normalised(rule: v.Rule, value: object) -> Any:
+    """``rule``'s normal form of ``value`` (``"3273"`` is ``"32.73"``, blank is None).
+
+    A value the rule refuses is kept as given, for the check after construction to report.
+    """
+    try:
+        return rule(value)
+    except v.Invalid:
+        return value
+
+
+def _topic_converter(value: object) -> Any:
+    return _normalised(topic_id_rule, value)
+
+
+def _region_converter(value: object) -> Any:
+    return _normalised(region_code_rule, value)
 
 
 @attrs.frozen
@@ -66,24 +97,37 @@ class RoutingRule:
     Attributes:
         institution: An institution code, or :data:`REGENCY` / :data:`PROVINCE`.
         weight: How likely the institution is competent, in (0, 1].
-        topic: The rule holds for this topic and every topic below it; None: for any topic.
-        region: The rule holds inside this region (dotted code, any level); None: anywhere.
-        why: The reason shown with the suggestion.
+        topic: The rule holds for this topic and every topic below it; None (or blank): for any topic.
+        region: The rule holds inside this region (any level; given undotted, it is dotted); None: anywhere.
+        why: The reason shown with the suggestion: a catalogue message ID or plain text (see :meth:`reason`).
 
     Raises:
-        ValidationError: Listing every bad attribute.
+        ValidationError: Listing every bad attribute: ``routing.bad_institution``,
+            ``routing.weight_out_of_range``, the topic-id rule's and the region-code rule's codes, and the
+            text rule's for ``why``.
     """
 
     institution: str
     weight: float
-    topic: str | None = None
-    region: str | None = None
+    topic: str | None = attrs.field(default=None, converter=_topic_converter)
+    region: str | None = attrs.field(default=None, converter=_region_converter)
     why: str = ""
 
     def __attrs_post_init__(self) -> None:
         errors = _rule_errors(self)
         if errors:
             raise ValidationError(errors)
+
+    def reason(self, locale: str = "id") -> str:
+        """The ``why`` in ``locale`` (Indonesian unless asked otherwise); plain text comes back as given.
+
+        Example:
+            >>> RoutingRules.default().rules[0].reason("en")
+            'the regency or city government runs most local public services (UU 23/2014)'
+            >>> RoutingRule("pln", 0.9, why="lamps on PLN poles").reason()
+            'lamps on PLN poles'
+        """
+        return _i18n.translate(self.why, locale) if self.why else ""
 
     def target(self, region: str | None) -> str | None:
         """The institution code this rule names for a report in ``region``, or None when it names none."""
@@ -94,10 +138,12 @@ class RoutingRule:
         return self.institution
 
     def holds(self, topic: str | None, region: str | None, topics: TopicTree) -> bool:
-        """Whether the rule applies to a report on ``topic`` located in ``region``."""
-        if self.region is not None and not (
-            region is not None and (region == self.region or region.startswith(self.region + "."))
-        ):
+        """Whether the rule applies to a report on ``topic`` located in ``region`` (dotted or undotted).
+
+        Raises:
+            ValidationError: ``region`` is not a region code.
+        """
+        if self.region is not None and not within(region, self.region):
             return False
         if self.topic is None:
             return True
@@ -122,7 +168,8 @@ class Suggestion:
         institution: Its code in the directory.
         name: Its name.
         score: The weight of the strongest rule naming it, in (0, 1].
-        reasons: The ``why`` of every rule naming it, strongest first.
+        reasons: The ``why`` of every rule naming it, strongest first: message IDs (``routing.why.*``) for
+            programs, or plain text of a deployment's own rules. :meth:`messages` gives them for people.
     """
 
     institution: str
@@ -130,60 +177,41 @@ class Suggestion:
     score: float
     reasons: tuple[str, ...]
 
+    def messages(self, locale: str = "id") -> tuple[str, ...]:
+        """The :attr:`reasons` as people read them in ``locale`` (Indonesian unless asked otherwise)."""
+        return tuple(_i18n.translate(reason, locale) for reason in self.reasons)
 
-def _uu23(service: str) -> str:
-    return f"{service} is a regency/city affair (UU 23/2014, annex on the division of government affairs)"
 
-
+# Each reason is a message ID; its texts (Indonesian and English) cite the law behind the rule.
 _DEFAULT_RULES: Final[tuple[tuple[str, float, str | None, str], ...]] = (
-    (REGENCY, 0.6, None, "the regency or city government runs most local public services (UU 23/2014)"),
-    (PROVINCE, 0.4, None, "the provincial government, for matters across regencies or cities (UU 23/2014)"),
-    (
-        "bpjs-kesehatan",
-        0.9,
-        "health-insurance",
-        "BPJS Kesehatan runs the national health insurance (UU 24/2011)",
-    ),
-    (REGENCY, 0.8, "health-facilities", _uu23("running puskesmas and regional hospitals")),
-    ("kemenkes", 0.5, "health", "the Ministry of Health sets health policy and national programmes"),
-    (REGENCY, 0.7, "education", _uu23("primary and junior secondary schooling")),
-    (PROVINCE, 0.5, "education", "senior secondary schools are a provincial affair (UU 23/2014)"),
-    (
-        "kemendikdasmen",
-        0.8,
-        "education-scholarships",
-        "the Smart Indonesia Programme (PIP) is a central programme",
-    ),
-    ("kemendikdasmen", 0.4, "education", "the ministry of primary and secondary education"),
-    (REGENCY, 0.85, "civil-registration", _uu23("civil registration (Disdukcapil)")),
-    ("kemendagri", 0.5, "civil-registration", "Ditjen Dukcapil of the Ministry of Home Affairs (UU 24/2013)"),
-    ("kemensos", 0.7, "social-aid", "PKH, food aid and the recipients' data are programmes of Kemensos"),
-    (REGENCY, 0.6, "social-aid", "the regency's social office proposes and verifies recipients"),
-    (REGENCY, 0.75, "infrastructure", _uu23("regency roads, drainage and drinking water")),
-    (
-        "kemenpu",
-        0.4,
-        "infrastructure",
-        "national roads and water works belong to the Ministry of Public Works",
-    ),
-    (REGENCY, 0.7, "transport", _uu23("local traffic, parking and public transport")),
-    ("kemenhub", 0.8, "terminals-ports-airports", "type A terminals, ports and airports are run centrally"),
-    ("kemenhub", 0.4, "transport", "the Ministry of Transportation"),
-    (REGENCY, 0.75, "environment", _uu23("waste collection and local pollution control")),
-    ("klh", 0.5, "environment", "the Ministry of Environment oversees pollution and forest fires"),
-    (REGENCY, 0.7, "licensing", _uu23("licensing through the one-stop service (DPMPTSP)")),
-    (REGENCY, 0.6, "labour", _uu23("labour supervision of local firms and job placement")),
-    ("kemnaker", 0.6, "labour", "the Ministry of Manpower"),
-    ("kemnaker", 0.8, "migrant-workers", "protection of migrant workers is a central affair (UU 18/2017)"),
-    (REGENCY, 0.8, "village-funds", "the regency oversees its villages' funds (UU 6/2014 on villages)"),
-    ("kemendes", 0.6, "village-funds", "the Ministry of Villages sets village-fund priorities"),
-    (REGENCY, 0.6, "public-service-conduct", "the service's own government answers for its staff"),
-    (
-        "kemenpanrb",
-        0.5,
-        "public-service-conduct",
-        "KemenPANRB oversees public-service standards (UU 25/2009)",
-    ),
+    (REGENCY, 0.6, None, N_("routing.why.regency_services")),
+    (PROVINCE, 0.4, None, N_("routing.why.province_across")),
+    ("bpjs-kesehatan", 0.9, "health-insurance", N_("routing.why.bpjs_kesehatan")),
+    (REGENCY, 0.8, "health-facilities", N_("routing.why.health_facilities")),
+    ("kemenkes", 0.5, "health", N_("routing.why.kemenkes")),
+    (REGENCY, 0.7, "education", N_("routing.why.basic_schooling")),
+    (PROVINCE, 0.5, "education", N_("routing.why.senior_secondary")),
+    ("kemendikdasmen", 0.8, "education-scholarships", N_("routing.why.pip")),
+    ("kemendikdasmen", 0.4, "education", N_("routing.why.kemendikdasmen")),
+    (REGENCY, 0.85, "civil-registration", N_("routing.why.civil_registration")),
+    ("kemendagri", 0.5, "civil-registration", N_("routing.why.dukcapil")),
+    ("kemensos", 0.7, "social-aid", N_("routing.why.kemensos")),
+    (REGENCY, 0.6, "social-aid", N_("routing.why.social_office")),
+    (REGENCY, 0.75, "infrastructure", N_("routing.why.local_infrastructure")),
+    ("kemenpu", 0.4, "infrastructure", N_("routing.why.kemenpu")),
+    (REGENCY, 0.7, "transport", N_("routing.why.local_transport")),
+    ("kemenhub", 0.8, "terminals-ports-airports", N_("routing.why.central_transport_hubs")),
+    ("kemenhub", 0.4, "transport", N_("routing.why.kemenhub")),
+    (REGENCY, 0.75, "environment", N_("routing.why.waste")),
+    ("klh", 0.5, "environment", N_("routing.why.klh")),
+    (REGENCY, 0.7, "licensing", N_("routing.why.licensing")),
+    (REGENCY, 0.6, "labour", N_("routing.why.local_labour")),
+    ("kemnaker", 0.6, "labour", N_("routing.why.kemnaker")),
+    ("kemnaker", 0.8, "migrant-workers", N_("routing.why.migrant_workers")),
+    (REGENCY, 0.8, "village-funds", N_("routing.why.village_funds")),
+    ("kemendes", 0.6, "village-funds", N_("routing.why.kemendes")),
+    (REGENCY, 0.6, "public-service-conduct", N_("routing.why.service_staff")),
+    ("kemenpanrb", 0.5, "public-service-conduct", N_("routing.why.kemenpanrb")),
 )
 
 
@@ -203,8 +231,13 @@ class RoutingRules:
 
     def __init__(self, rules: Iterable[RoutingRule]) -> None:
         items = tuple(rules)
-        if not all(isinstance(rule, RoutingRule) for rule in items):
-            raise ValidationError.single("rules", "must be RoutingRule values")
+        errors = [
+            FieldError(f"rules[{index}]", "routing.not_rule", {"type": v.type_name(rule)})
+            for index, rule in enumerate(items)
+            if not isinstance(rule, RoutingRule)
+        ]
+        if errors:
+            raise ValidationError(errors)
         self._rules = items
 
     @classmethod
@@ -221,31 +254,37 @@ class RoutingRules:
     def from_records(cls, records: Iterable[object]) -> RoutingRules:
         """Rules from mappings with the attributes of :class:`RoutingRule` (``institution``, ``weight``...).
 
+        Untrusted input is welcome: whatever ``records`` holds, the result is rules or a ValidationError.
+
         Raises:
-            ValidationError: Every bad record and attribute, as ``rules[i].<attribute>``.
+            ValidationError: ``records`` is not a list (field ``rules``, ``value.not_list``), or every bad
+                record and attribute, as ``rules[i].<attribute>``: ``value.not_mapping``, ``field.unknown``,
+                ``value.required`` and everything :class:`RoutingRule` refuses.
 
         Example:
             >>> RoutingRules.from_records([{"institution": "pln", "weight": 2}])
             Traceback (most recent call last):
             lapor_core.errors.ValidationError: invalid input: rules[0].weight: must be a number in (0, 1]
         """
+        if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+            raise ValidationError.single("rules", "value.not_list", type=v.type_name(records))
         rules: list[RoutingRule] = []
         errors: list[FieldError] = []
-        known = {field.name for field in attrs.fields(RoutingRule)}
+        known = [field.name for field in attrs.fields(RoutingRule)]
         for index, record in enumerate(records):
             path = f"rules[{index}]"
             if not isinstance(record, Mapping):
-                errors.append(FieldError(path, "must be a mapping"))
+                errors.append(FieldError(path, "value.not_mapping", {"type": v.type_name(record)}))
                 continue
-            unknown = sorted(str(key)[:40] for key in record if key not in known)
-            errors += [FieldError(f"{path}.{key}", "unknown attribute") for key in unknown]
-            if "institution" not in record or "weight" not in record:
-                errors.append(FieldError(path, "needs institution and weight"))
+            errors += v.unknown_fields(path, [key for key in record if key not in known])
+            missing = [name for name in ("institution", "weight") if name not in record]
+            if missing:
+                errors += [FieldError(f"{path}.{name}", "value.required") for name in missing]
                 continue
             try:
-                rules.append(RoutingRule(**{k: v for k, v in record.items() if k in known}))
+                rules.append(RoutingRule(**{name: record[name] for name in known if name in record}))
             except ValidationError as e:
-                errors += [FieldError(f"{path}.{error.field}", error.reason) for error in e.errors]
+                errors += v.prefixed(path, e.errors)
         if errors:
             raise ValidationError(errors)
         return cls(rules)
@@ -278,11 +317,16 @@ class RoutingRules:
 
         Args:
             topic: The report's topic ID, or None.
-            region: The report's dotted region code, or None.
+            region: The report's region code (dotted or undotted), or None.
             directory: The institutions that may be suggested.
             topics: The topic tree the rules' topics refer to (default: ``TopicTree.default()``).
             limit: At most this many suggestions.
+
+        Raises:
+            ValidationError: ``region`` is not a region code (field ``region``).
         """
+        if region is not None:
+            region = normalize_code(region, field="region")
         tree = topics if topics is not None else TopicTree.default()
         naming: dict[str, list[RoutingRule]] = {}
         for rule in self._rules:

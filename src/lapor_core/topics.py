@@ -11,6 +11,10 @@ Example:
     ['health', 'health-insurance']
     >>> tree.get("village-funds").name("en")
     'Village funds'
+
+This module owns the rule of what a topic ID (a complaint's ``category``) looks like
+(:func:`topic_id_rule`) and whether a topic exists (:meth:`TopicTree.require`); the model and the desk
+import both.
 """
 
 from __future__ import annotations
@@ -27,14 +31,48 @@ from typing import Any, Final, final
 
 import attrs
 
+from lapor_core import _validation as v
 from lapor_core.errors import FieldError, NotFound, ValidationError
 
-__all__ = ["Topic", "TopicTree"]
+__all__ = ["Topic", "TopicTree", "topic_id_rule"]
 
-_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _MAX_ID: Final = 64
+_ID: Final = re.compile(r"[a-z0-9_.-]{1,64}")
 _MAX_NAME: Final = 200
-_FIELDS: Final = frozenset({"id", "parent", "name_id", "name_en", "children"})
+_FIELDS: Final = ("id", "parent", "name_id", "name_en", "children")
+# Nested children deeper than this are refused: no real tree is that deep, and junk must not recurse.
+_MAX_DEPTH: Final = 32
+
+
+def topic_id_rule(value: object) -> str | None:
+    """The rule of a topic ID (a complaint's ``category``): 1 to 64 of ``a-z``, ``0-9``, ``_``, ``.``, ``-``.
+
+    Surrounding white space is ignored. Only the shape is checked; :meth:`TopicTree.require` checks that
+    the topic exists.
+
+    Returns:
+        The ID; ``None`` for ``None`` or blank text (an optional field left empty).
+
+    Raises:
+        Invalid: ``value.not_string`` (param ``type``) or ``topic.malformed_id``.
+
+    Example:
+        >>> topic_id_rule(" health-insurance "), topic_id_rule(""), topic_id_rule("bpjs.kesehatan")
+        ('health-insurance', None, 'bpjs.kesehatan')
+        >>> topic_id_rule("Kesehatan")
+        Traceback (most recent call last):
+        lapor_core._validation.Invalid: topic.malformed_id
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise v.Invalid("value.not_string", type=v.type_name(value))
+    topic_id = value.strip()
+    if not topic_id:
+        return None
+    if not _ID.fullmatch(topic_id):
+        raise v.Invalid("topic.malformed_id")
+    return topic_id
 
 
 @attrs.frozen
@@ -42,7 +80,7 @@ class Topic:
     """One topic of the tree.
 
     Attributes:
-        id: Stable identifier: lowercase words joined by hyphens (``"health-insurance"``).
+        id: Stable identifier, as :func:`topic_id_rule` has it (``"health-insurance"``).
         parent: The parent topic's id, ``None`` for a root.
         name_id: Indonesian label (``"Jaminan Kesehatan Nasional (JKN)"``).
         name_en: English label.
@@ -76,7 +114,9 @@ class TopicTree:
 
     Raises:
         ValidationError: Every problem at once, as ``topics[i].<attribute>`` by position: a malformed id
-            or empty name, a repeated id, a parent that is not in the tree, parents that form a cycle.
+            (``topic.malformed_id``) or name (the text rule's codes), a repeated id (``topic.repeated_id``),
+            a parent that is not in the tree (``topic.unknown_parent``), parents that form a cycle
+            (``topic.parent_cycle``).
 
     Example:
         >>> tree = TopicTree([
@@ -118,10 +158,13 @@ class TopicTree:
         nested ``children`` (a list of topic objects); both forms may be mixed. This is also what
         :meth:`to_dict` gives.
 
+        Untrusted input is welcome: whatever ``data`` holds, the result is a tree or a ValidationError.
+
         Raises:
             ValidationError: Every problem at once, with paths such as ``topics[2].children[0].name_en``:
-                missing or non-text fields, unknown fields, a ``parent`` that contradicts the enclosing
-                topic, and everything the constructor refuses.
+                ``data`` not an object (``$``), missing (``value.required``) or non-text fields, unknown
+                fields (``field.unknown``), a ``parent`` that contradicts the enclosing topic, children
+                nested more than 32 deep (``topic.too_deep``), and everything the constructor refuses.
 
         Example:
             >>> tree = TopicTree.from_dict({"topics": [
@@ -130,10 +173,15 @@ class TopicTree:
             >>> tree.get("potholes").parent
             'roads'
         """
-        if not isinstance(data, Mapping) or set(data) != {"topics"}:
-            raise ValidationError.single("topics", 'must be an object with exactly one key, "topics"')
+        if not isinstance(data, Mapping):
+            raise ValidationError.single(v.ROOT, "value.not_mapping", type=v.type_name(data))
+        shape_errors = v.unknown_fields(v.ROOT, [key for key in data if key != "topics"])
+        if "topics" not in data:
+            shape_errors.append(FieldError("topics", "value.required"))
+        if shape_errors:
+            raise ValidationError(shape_errors)
         flat = _Flattened()
-        flat.add(data["topics"], "topics", None)
+        flat.add(data["topics"], "topics", None, 0)
         if flat.errors:
             raise ValidationError(flat.errors)
         try:
@@ -146,14 +194,15 @@ class TopicTree:
         """Load a tree from a UTF-8 JSON file holding what :meth:`from_dict` takes.
 
         Raises:
-            ValidationError: The file is not UTF-8 JSON (field ``file``) or its content is refused.
+            ValidationError: The file is not UTF-8 JSON (field ``file``, ``file.not_json``) or its content is
+                refused.
             OSError: The file cannot be read.
         """
         source = Path(path) if isinstance(path, str | os.PathLike) else path
         try:
             data = json.loads(source.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ValidationError.single("file", "must be UTF-8 JSON") from None
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # RecursionError: nested too deep
+            raise ValidationError.single("file", "file.not_json") from None
         return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, list[dict[str, str | None]]]:
@@ -193,6 +242,32 @@ class TopicTree:
     def find(self, topic_id: str) -> Topic | None:
         """The topic with this id, or ``None``."""
         return self._by_id.get(topic_id) if isinstance(topic_id, str) else None
+
+    def require(self, topic_id: object, *, field: str = "category") -> Topic:
+        """The topic with this id, or a validation error on ``field``: what input naming a topic calls.
+
+        Raises:
+            ValidationError: ``topic_id`` is missing (``value.required``), not shaped like a topic id
+                (``value.not_string``, ``topic.malformed_id``) or not in this tree (``topic.unknown``).
+
+        Example:
+            >>> TopicTree.default().require("health-insurance").parent
+            'health'
+            >>> TopicTree.default().require("nope", field="category")
+            Traceback (most recent call last):
+            ...
+            lapor_core.errors.ValidationError: invalid input: category: is not a known topic
+        """
+        try:
+            checked = topic_id_rule(topic_id)
+        except v.Invalid as invalid:
+            raise ValidationError([invalid.at(field)]) from None
+        if checked is None:
+            raise ValidationError.single(field, "value.required")
+        topic = self._by_id.get(checked)
+        if topic is None:
+            raise ValidationError.single(field, "topic.unknown")
+        return topic
 
     def get(self, topic_id: str) -> Topic:
         """The topic with this id.
@@ -280,35 +355,39 @@ class TopicTree:
         return any(topic.id == ancestor_id for topic in self.ancestors(topic_id))
 
 
-def _text_errors(value: object, field: str, limit: int) -> list[FieldError]:
-    if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        return [FieldError(field, f"must be non-empty text of at most {limit} characters")]
+_name_rule: Final = v.text(required=True, max_length=_MAX_NAME)
+
+
+def _name_errors(value: object, field: str) -> list[FieldError]:
+    try:
+        _name_rule(value)
+    except v.Invalid as invalid:
+        return [invalid.at(field)]
     return []
 
 
 def _tree_errors(items: Sequence[object]) -> list[FieldError]:
     errors: list[FieldError] = []
-    topics = [item for item in items if isinstance(item, Topic)]
-    ids = {topic.id for topic in topics}
+    ids = {item.id for item in items if isinstance(item, Topic) and isinstance(item.id, str)}
     by_id: dict[str, Topic] = {}
     for index, item in enumerate(items):
         path = f"topics[{index}]"
         if not isinstance(item, Topic):
-            errors.append(FieldError(path, "must be a Topic"))
+            errors.append(FieldError(path, "topic.not_topic", {"type": v.type_name(item)}))
             continue
-        if not isinstance(item.id, str) or len(item.id) > _MAX_ID or not _ID.fullmatch(item.id):
-            errors.append(FieldError(f"{path}.id", "must be lowercase letters and digits joined by '-'"))
+        if not isinstance(item.id, str) or not _ID.fullmatch(item.id):
+            errors.append(FieldError(f"{path}.id", "topic.malformed_id"))
         elif item.id in by_id:
-            errors.append(FieldError(f"{path}.id", "repeats an earlier topic"))
+            errors.append(FieldError(f"{path}.id", "topic.repeated_id"))
         else:
             by_id[item.id] = item
-        errors += _text_errors(item.name_id, f"{path}.name_id", _MAX_NAME)
-        errors += _text_errors(item.name_en, f"{path}.name_en", _MAX_NAME)
+        errors += _name_errors(item.name_id, f"{path}.name_id")
+        errors += _name_errors(item.name_en, f"{path}.name_en")
         if item.parent is not None and item.parent not in ids:
-            errors.append(FieldError(f"{path}.parent", "is not a topic of the tree"))
+            errors.append(FieldError(f"{path}.parent", "topic.unknown_parent"))
     for index, item in enumerate(items):
         if isinstance(item, Topic) and by_id.get(item.id) is item and _in_cycle(item, by_id):
-            errors.append(FieldError(f"topics[{index}].parent", "makes a cycle of parents"))
+            errors.append(FieldError(f"topics[{index}].parent", "topic.parent_cycle"))
     return errors
 
 
@@ -331,31 +410,33 @@ class _Flattened:
     paths: list[str] = attrs.Factory(list)
     errors: list[FieldError] = attrs.Factory(list)
 
-    def add(self, value: object, path: str, enclosing: str | None) -> None:
-        if not isinstance(value, list):
-            self.errors.append(FieldError(path, "must be a list of topics"))
+    def add(self, value: object, path: str, enclosing: str | None, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            self.errors.append(FieldError(path, "topic.too_deep", {"max": _MAX_DEPTH}))
+            return
+        if not isinstance(value, list | tuple):
+            self.errors.append(FieldError(path, "value.not_list", {"type": v.type_name(value)}))
             return
         for index, item in enumerate(value):
             here = f"{path}[{index}]"
             if isinstance(item, Mapping):
-                self._add_one(item, here, enclosing)
+                self._add_one(item, here, enclosing, depth)
             else:
-                self.errors.append(FieldError(here, "must be an object"))
+                self.errors.append(FieldError(here, "value.not_mapping", {"type": v.type_name(item)}))
 
-    def _add_one(self, item: Mapping[str, Any], here: str, enclosing: str | None) -> None:
-        errors = [
-            FieldError(f"{here}.{key}", "is not a field of a topic") for key in item if key not in _FIELDS
-        ]
-        errors += [
-            FieldError(f"{here}.{key}", "is required text")
-            for key in ("id", "name_id", "name_en")
-            if not isinstance(item.get(key), str)
-        ]
+    def _add_one(self, item: Mapping[Any, Any], here: str, enclosing: str | None, depth: int) -> None:
+        errors = v.unknown_fields(here, [key for key in item if key not in _FIELDS])
+        for key in ("id", "name_id", "name_en"):
+            value = item.get(key)
+            if value is None:
+                errors.append(FieldError(f"{here}.{key}", "value.required"))
+            elif not isinstance(value, str):
+                errors.append(FieldError(f"{here}.{key}", "value.not_string", {"type": v.type_name(value)}))
         parent = item.get("parent", enclosing)
         if "parent" in item and enclosing is not None and parent != enclosing:
-            errors.append(FieldError(f"{here}.parent", "contradicts the enclosing topic"))
+            errors.append(FieldError(f"{here}.parent", "topic.parent_contradicts_enclosing"))
         elif parent is not None and not isinstance(parent, str):
-            errors.append(FieldError(f"{here}.parent", "must be text or null"))
+            errors.append(FieldError(f"{here}.parent", "value.not_string", {"type": v.type_name(parent)}))
         if errors:
             self.errors += errors
         else:
@@ -363,7 +444,8 @@ class _Flattened:
             self.paths.append(here)
         if "children" in item:
             own_id = item.get("id")
-            self.add(item["children"], f"{here}.children", own_id if isinstance(own_id, str) else None)
+            own = own_id if isinstance(own_id, str) else None
+            self.add(item["children"], f"{here}.children", own, depth + 1)
 
 
 def _repath(errors: Iterable[FieldError], paths: Sequence[str]) -> list[FieldError]:
@@ -371,7 +453,7 @@ def _repath(errors: Iterable[FieldError], paths: Sequence[str]) -> list[FieldErr
     result: list[FieldError] = []
     for error in errors:
         index_text, _, rest = error.field.removeprefix("topics[").partition("]")
-        result.append(FieldError(paths[int(index_text)] + rest, error.reason))
+        result.append(FieldError(paths[int(index_text)] + rest, error.code, error.params))
     return result
 
 
