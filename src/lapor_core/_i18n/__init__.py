@@ -121,6 +121,24 @@ def _shown(value: object, locale: str) -> str:
     return str(value)
 
 
+# The JSON type names a message may give for a refused value (``type`` param), in words a citizen reads.
+_TYPE_NAMES: Final = frozenset(
+    {
+        N_("type.null"),
+        N_("type.boolean"),
+        N_("type.number"),
+        N_("type.string"),
+        N_("type.list"),
+        N_("type.object"),
+    }
+)
+
+
+def _type_word(value: object, locale: str) -> str:
+    msgid = f"type.{value}"
+    return _translations(locale).gettext(msgid) if msgid in _TYPE_NAMES else str(value)
+
+
 def translate(
     msgid: str, locale: str | None = DEFAULT_LOCALE, params: Mapping[str, object] | None = None
 ) -> str:
@@ -136,7 +154,10 @@ def translate(
     text = _translations(lang).gettext(msgid)
     if not params:
         return text
-    shown = {name: _shown(value, lang) for name, value in params.items()}
+    shown = {
+        name: _type_word(value, lang) if name == "type" else _shown(value, lang)
+        for name, value in params.items()
+    }
     return string.Template(text).safe_substitute(shown)
 
 
