@@ -171,7 +171,7 @@ from lapor_core.views import (
     TimelineEntry,
 )
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "AccessError",

@@ -41,7 +41,8 @@ from lapor_core import _i18n
 from lapor_core import _validation as v
 from lapor_core._i18n import N_
 from lapor_core.errors import ValidationError
-from lapor_core.regions import normalize_code
+from lapor_core.regions import region_code_rule
+from lapor_core.topics import topic_id_rule
 
 __all__ = [
     "Channel",
@@ -104,7 +105,6 @@ _CHANNEL_LABELS: Final = {
     Channel.API: N_("label.channel.api"),
 }
 
-_CATEGORY: Final = re.compile(r"[a-z0-9_.-]{1,64}")
 _EMAIL: Final = re.compile(
     r"(?!\.)(?!.*\.@)(?!.*\.\.)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
     r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_](?:[\w-]{0,61}[^\W_])"
@@ -117,19 +117,6 @@ _NIK: Final = re.compile(r"[0-9]{16}")  # Nomor Induk Kependudukan (UU 24/2013)
 A = TypeVar("A", bound=attrs.AttrsInstance)
 
 _optional_line = v.text(required=False, max_length=64)
-
-
-def _region(value: object) -> str | None:
-    code = _optional_line(value)
-    # The shape rule is the regions module's, so a code valid here is one RegionTable can look up.
-    return None if code is None else normalize_code(code, field=v.ROOT)
-
-
-def _category(value: object) -> str | None:
-    category = _optional_line(value)
-    if category is None or _CATEGORY.fullmatch(category):
-        return category
-    raise v.Invalid("topic.malformed_id")
 
 
 _email_text = v.text(required=False, max_length=EMAIL_MAX)
@@ -208,7 +195,7 @@ class Location:
         Location(region='31.71.01', lat=-6.0, lon=106.8, address=None)
     """
 
-    region: str | None = attrs.field(default=None, metadata=v.rule(_region))
+    region: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
     lat: float | None = attrs.field(
         default=None,
         metadata=v.rule(
@@ -314,7 +301,7 @@ class Submission:
     title: str = attrs.field(metadata=v.rule(_required_text(TITLE_MAX)))
     body: str = attrs.field(metadata=v.rule(_required_text(BODY_MAX, multiline=True, strip=False)))
     channel: Channel = attrs.field(metadata=v.rule(v.choice(Channel)))
-    category: str | None = attrs.field(default=None, metadata=v.rule(_category), kw_only=True)
+    category: str | None = attrs.field(default=None, metadata=v.rule(topic_id_rule), kw_only=True)
     location: Location | None = attrs.field(
         default=None, metadata=v.rule(v.nested(Location, Location.from_dict)), kw_only=True
     )

@@ -10,6 +10,7 @@ from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
 from lapor_core.history import Event
 from lapor_core.ports import Changeset, ComplaintQuery, Order, Page
+from lapor_core.regions import within
 from lapor_core.stores._cursor import decode_cursor, encode_cursor, instant_key
 from lapor_core.stores.memory_outbox import InMemoryOutbox
 from lapor_core.stores.memory_stats import InMemoryStatistics
@@ -39,12 +40,7 @@ def _matches(c: Complaint, q: ComplaintQuery) -> bool:
         and (q.kind is None or c.kind == q.kind)
         and (q.submitted_from is None or c.submitted_at >= q.submitted_from)
         and (q.submitted_before is None or c.submitted_at < q.submitted_before)
-        and (
-            q.region_prefix is None
-            or (
-                region is not None and (region == q.region_prefix or region.startswith(q.region_prefix + "."))
-            )
-        )
+        and (q.region_prefix is None or within(region, q.region_prefix))
     )
 
 
