@@ -1,8 +1,10 @@
 """The complaint lifecycle: statuses, actions and the state machine that links them.
 
-The machine is declared once with python-statemachine, which validates it when the class is created
-(every state reachable, no transition out of a final state). Commands do not instantiate it (that costs
-about 0.2 ms); they use :data:`TRANSITIONS`, a frozen table derived from the class, via :func:`next_status`.
+The machine is declared once with python-statemachine over the states of :class:`Status`
+(``States.from_enum``), which validates it when the class is created (every state reachable, no transition
+out of a final state). Commands do not instantiate it (that costs about 0.2 ms); they use
+:data:`TRANSITIONS`, a frozen table derived by running the machine through its public API, via
+:func:`next_status`. Both are built on first use, so importing lapor_core does not load the library.
 
 >>> next_status(Status.SUBMITTED, Action.FORWARD, complaint_id="X")
 <Status.FORWARDED: 'forwarded'>
@@ -13,14 +15,19 @@ about 0.2 ms); they use :data:`TRANSITIONS`, a frozen table derived from the cla
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from statemachine import State, StateMachine
+import attrs
 
 from lapor_core import _i18n
 from lapor_core._i18n import N_
 from lapor_core.errors import TransitionNotAllowed
+
+if TYPE_CHECKING:
+    from statemachine import StateMachine
 
 __all__ = [
     "TRANSITIONS",
@@ -118,54 +125,81 @@ class Action(enum.StrEnum):
     ERASE_IDENTITY = "erase_identity"
 
 
-class ComplaintLifecycle(StateMachine):
-    """The LAPOR! flow as a state machine (DOMAIN: "The lifecycle and its service levels").
+def _machine() -> type[StateMachine]:
+    from statemachine import StateMachine  # noqa: PLC0415 - the machine loads on the first transition
+    from statemachine.states import States  # noqa: PLC0415
 
-    ``reply`` has two targets: back to ``assigned`` when a work unit holds the complaint, else ``forwarded``;
-    the ``has_unit`` condition picks one.
-    """
+    class ComplaintLifecycle(StateMachine):
+        """The LAPOR! flow as a state machine (DOMAIN: "The lifecycle and its service levels").
 
-    submitted = State("Menunggu verifikasi", initial=True, value=Status.SUBMITTED.value)
-    on_hold = State("Ditunda", value=Status.ON_HOLD.value)
-    forwarded = State("Diteruskan", value=Status.FORWARDED.value)
-    assigned = State("Didisposisikan", value=Status.ASSIGNED.value)
-    followed_up = State("Ditindaklanjuti", value=Status.FOLLOWED_UP.value)
-    closed = State("Selesai", final=True, value=Status.CLOSED.value)
-    archived = State("Diarsipkan", final=True, value=Status.ARCHIVED.value)
+        The states are :class:`Status`, listed once; the events are :class:`Action` values. ``reply`` has two
+        targets: back to ``assigned`` when a work unit holds the complaint, else ``forwarded``; the
+        ``has_unit`` condition of the model picks one.
+        """
 
-    # Verification by the LAPOR! admin: forward within 3 working days, hold (tunda) or archive.
-    forward = submitted.to(forwarded)
-    request_info = submitted.to(on_hold)
-    provide_info = on_hold.to(submitted)
-    archive = submitted.to(archived) | on_hold.to(archived)
-    # The institution: disposition to a unit, "bukan wewenang" back to the admin, follow-up (tindak lanjut).
-    assign = forwarded.to(assigned) | assigned.to(assigned)
-    decline = forwarded.to(submitted) | assigned.to(submitted)
-    follow_up = forwarded.to(followed_up) | assigned.to(followed_up)
-    # A reply by the reporter or the admin reopens; closing after 10 quiet working days or on confirmation.
-    reply = followed_up.to(assigned, cond="has_unit") | followed_up.to(forwarded, unless="has_unit")
-    close = followed_up.to(closed)
+        _ = States.from_enum(Status, initial=Status.SUBMITTED, final=[Status.CLOSED, Status.ARCHIVED])
+
+        # Verification by the LAPOR! admin: forward within 3 working days, hold (tunda) or archive.
+        forward = _.SUBMITTED.to(_.FORWARDED)
+        request_info = _.SUBMITTED.to(_.ON_HOLD)
+        provide_info = _.ON_HOLD.to(_.SUBMITTED)
+        archive = _.SUBMITTED.to(_.ARCHIVED) | _.ON_HOLD.to(_.ARCHIVED)
+        # The institution: disposition to a unit, "bukan wewenang" back to the admin, follow-up.
+        assign = _.FORWARDED.to(_.ASSIGNED) | _.ASSIGNED.to(_.ASSIGNED)
+        decline = _.FORWARDED.to(_.SUBMITTED) | _.ASSIGNED.to(_.SUBMITTED)
+        follow_up = _.FORWARDED.to(_.FOLLOWED_UP) | _.ASSIGNED.to(_.FOLLOWED_UP)
+        # A reply by the reporter or the admin reopens; closing after 10 quiet working days or confirmation.
+        reply = _.FOLLOWED_UP.to(_.ASSIGNED, cond="has_unit") | _.FOLLOWED_UP.to(
+            _.FORWARDED, unless="has_unit"
+        )
+        close = _.FOLLOWED_UP.to(_.CLOSED)
+
+    return ComplaintLifecycle
 
 
-def _derive_table() -> Mapping[tuple[Status, Action, bool], Status]:
+@attrs.define
+class _Position:
+    """The model the machine runs on while the table is derived: where it is and whether a unit holds it."""
+
+    has_unit: bool
+    state: Status | None = None
+
+
+def _derive_table(machine: type[StateMachine]) -> Mapping[tuple[Status, Action, bool], Status]:
+    # Run the machine through its public API from every state, with and without a unit, for every event it
+    # enables there: the table is what the machine does, not a reading of its internals.
     table: dict[tuple[Status, Action, bool], Status] = {}
-    for state in ComplaintLifecycle.states:
-        for transition in state.transitions:
-            source = Status(transition.source.value)
-            action = Action(str(transition.event))
-            target = Status(transition.target.value)
-            conditions = {str(c) for c in transition.cond}
-            for has_unit in (False, True):
-                if "has_unit" in conditions and not has_unit:
-                    continue
-                if "!has_unit" in conditions and has_unit:
-                    continue
-                table[(source, action, has_unit)] = target
+    for status in Status:
+        for has_unit in (False, True):
+            enabled = machine(_Position(has_unit), start_value=status).enabled_events()
+            for event in enabled:
+                run = machine(_Position(has_unit), start_value=status)
+                run.send(event.id)
+                table[(status, Action(event.id), has_unit)] = Status(run.current_state_value)
     return MappingProxyType(table)
 
 
-TRANSITIONS: Mapping[tuple[Status, Action, bool], Status] = _derive_table()
-"""``(status, action, has_unit) -> next status``, derived from :class:`ComplaintLifecycle`."""
+@functools.cache
+def _lifecycle() -> tuple[type[StateMachine], Mapping[tuple[Status, Action, bool], Status]]:
+    machine = _machine()
+    return machine, _derive_table(machine)
+
+
+def __getattr__(name: str) -> object:
+    # ComplaintLifecycle and TRANSITIONS are built on first use: python-statemachine (and asyncio, which
+    # it imports) stays out of `import lapor_core`.
+    if name == "ComplaintLifecycle":
+        return _lifecycle()[0]
+    if name == "TRANSITIONS":
+        return _lifecycle()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    ComplaintLifecycle: type[StateMachine]
+    TRANSITIONS: Mapping[tuple[Status, Action, bool], Status]
+    """``(status, action, has_unit) -> next status``, derived by running :class:`ComplaintLifecycle`."""
+
 
 _ANNOTATIONS: Mapping[Action, frozenset[Status]] = MappingProxyType(
     {
@@ -192,7 +226,7 @@ def next_status(status: Status, action: Action, *, complaint_id: str, has_unit: 
         if status in allowed_in:
             return status
     else:
-        target = TRANSITIONS.get((status, action, has_unit))
+        target = _lifecycle()[1].get((status, action, has_unit))
         if target is not None:
             return target
     raise TransitionNotAllowed(complaint_id=complaint_id, action=action.value, state=status.value)
@@ -201,7 +235,9 @@ def next_status(status: Status, action: Action, *, complaint_id: str, has_unit: 
 def allowed_actions(status: Status, *, has_unit: bool = False) -> frozenset[Action]:
     """Every lifecycle action allowed from ``status``."""
     moves = {
-        action for (source, action, unit), _ in TRANSITIONS.items() if source == status and unit == has_unit
+        action
+        for (source, action, unit), _ in _lifecycle()[1].items()
+        if source == status and unit == has_unit
     }
     moves |= {action for action, statuses in _ANNOTATIONS.items() if status in statuses}
     return frozenset(moves)
