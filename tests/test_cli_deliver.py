@@ -124,18 +124,21 @@ def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(*argv: str, status: int = 0) -> str:
-    """Run ``lapor`` expecting ``status``; return what it printed."""
-    out = io.StringIO()
-    assert main(list(argv), out=out) == status
+    """Run ``lapor`` expecting ``status`` and nothing on stderr; return what it printed."""
+    out, err = io.StringIO(), io.StringIO()
+    assert main(list(argv), out=out, err=err) == status, err.getvalue()
+    assert err.getvalue() == ""
     return out.getvalue()
 
 
-def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Run ``lapor`` expecting an argparse-style refusal; return its standard error."""
-    with pytest.raises(SystemExit) as caught:
-        main(list(argv), out=io.StringIO())
-    assert caught.value.code == 2
-    return capsys.readouterr().err
+def refused(*argv: str, status: int = 2) -> str:
+    """Run ``lapor`` expecting ``status``, nothing printed and one line on stderr; return that line."""
+    out, err = io.StringIO(), io.StringIO()
+    assert main(list(argv), out=out, err=err) == status, err.getvalue()
+    assert out.getvalue() == ""
+    [line] = err.getvalue().splitlines()
+    assert line.startswith("lapor deliver: ")
+    return line
 
 
 def _sending(queued: Queued, book: Path, port: int, *more: str) -> list[str]:
@@ -173,10 +176,9 @@ def test_deliver_sends_e_mail_and_webhooks_and_dead_letters_what_has_no_address(
     """Reporters and admins get e-mail, 31.71 a signed webhook; 73.71's message is dead-lettered (exit 1)."""
     mailbox, port = smtp
     output = run(*_sending(queued, book, port), status=1)
-    assert output.splitlines() == [
-        "sent 11, skipped 0, retrying 0, dead-lettered 1, lost 0",
-        "list the dead letters with --dead-letters; fix the cause, then --retry-dead-letters",
-    ]
+    summary, hint = output.splitlines()
+    assert summary == "terkirim 11, dilewati 0, dicoba lagi nanti 0, gagal permanen 1, hilang 0"
+    assert hint.startswith("lihat pesan yang gagal permanen dengan --dead-letters; perbaiki penyebabnya")
     assert mailbox.keys() == queued.by_role["reporter"] | queued.by_role["admin"]
     assert set(receiver.delivered) == queued.by_role["institution"]
     assert all(hit.verified for hit in receiver.hits)
@@ -191,7 +193,9 @@ def test_a_second_run_sends_nothing_again(
     mailbox, port = smtp
     run(*_sending(queued, book, port), status=1)
     sent = len(mailbox.messages) + len(receiver.hits)
-    assert run(*_sending(queued, book, port)) == "sent 0, skipped 0, retrying 0, dead-lettered 0, lost 0\n"
+    assert run(*_sending(queued, book, port, "--lang", "en")) == (
+        "sent 0, skipped 0, retrying 0, dead-lettered 0, lost 0\n"
+    )
     assert len(mailbox.messages) + len(receiver.hits) == sent
 
 
@@ -205,7 +209,8 @@ def test_dead_letters_are_listed_and_retried_after_the_book_is_fixed(
     (line,) = run("deliver", queued.url, "--dead-letters").splitlines()
     assert queued.orphan in line
     assert "forward.institution" in line
-    assert "attempts=1" in line
+    assert "percobaan=1" in line
+    assert "attempts=1" in run("deliver", queued.url, "--dead-letters", "--lang", "en")
     assert "PermanentNotificationError: no address for institution 73.71" in line
     book.write_text(
         json.dumps(
@@ -215,17 +220,19 @@ def test_dead_letters_are_listed_and_retried_after_the_book_is_fixed(
             }
         )
     )
-    assert run("deliver", queued.url, "--retry-dead-letters") == "queued 1 dead letter(s) again\n"
-    assert run("deliver", queued.url, "--dead-letters") == "(no dead letters)\n"
-    assert run(*_sending(queued, book, port)).startswith("sent 1, ")
+    assert run("deliver", queued.url, "--retry-dead-letters") == (
+        "1 pesan gagal permanen dimasukkan kembali ke antrean\n"
+    )
+    assert run("deliver", queued.url, "--dead-letters") == "(tidak ada pesan yang gagal permanen)\n"
+    assert run("deliver", queued.url, "--dead-letters", "--lang", "en") == "(no dead letters)\n"
+    assert run(*_sending(queued, book, port)).startswith("terkirim 1, ")
     assert queued.orphan in receiver.delivered
 
 
 def test_retrying_named_dead_letters_queues_only_those(queued: Queued, book: Path) -> None:
     """--retry-dead-letters ID... queues the named ones; an ID that is no dead letter counts nothing."""
-    assert (
-        run("deliver", queued.url, "--retry-dead-letters", "no-such-id") == "queued 0 dead letter(s) again\n"
-    )
+    argv = ["deliver", queued.url, "--retry-dead-letters", "no-such-id", "--lang", "en"]
+    assert run(*argv) == "queued 0 dead letter(s) again\n"
 
 
 @pytest.mark.usefixtures("secrets_env")
@@ -235,7 +242,7 @@ def test_limit_claims_at_most_that_many_messages(
     """--limit 3 sends three messages and leaves the rest queued."""
     mailbox, port = smtp
     before = _pending(queued.url)
-    assert run(*_sending(queued, book, port, "--limit", "3")).startswith("sent 3, ")
+    assert run(*_sending(queued, book, port, "--limit", "3")).startswith("terkirim 3, ")
     assert len(mailbox.messages) + len(receiver.hits) == 3
     assert len(before - _pending(queued.url)) == 3
 
@@ -255,7 +262,7 @@ def test_a_receiver_that_is_down_leaves_its_messages_retrying(
             }
         )
     )
-    output = run(*_sending(queued, down, port))
+    output = run(*_sending(queued, down, port, "--lang", "en"))
     assert output == "sent 9, skipped 0, retrying 3, dead-lettered 0, lost 0\n"
     assert _pending(queued.url) == queued.by_role["institution"] | {queued.orphan}
 
@@ -268,7 +275,7 @@ def test_dry_run_shows_each_outcome_and_changes_nothing(
 ) -> None:
     """--dry-run lists what would be sent, by channel, and what dead-lettered; nothing is sent or changed."""
     before = _pending(queued.url)
-    lines = run("deliver", queued.url, "--addresses", str(book), "--dry-run").splitlines()
+    lines = run("deliver", queued.url, "--addresses", str(book), "--dry-run", "--lang", "en").splitlines()
     assert (
         lines[-1]
         == "dry run: 11 to send, 0 to skip, 1 to dead-letter, 0 to retry; nothing was sent or changed"
@@ -284,178 +291,194 @@ def test_dry_run_shows_each_outcome_and_changes_nothing(
     assert "siti@example.id" not in "\n".join(lines)
     assert receiver.hits == []
     assert _pending(queued.url) == before
-    assert run("deliver", queued.url, "--dead-letters") == "(no dead letters)\n"
+    assert run("deliver", queued.url, "--dead-letters") == "(tidak ada pesan yang gagal permanen)\n"
 
 
 def test_dry_run_limit_shows_the_first_messages_only(queued: Queued, book: Path) -> None:
     """--dry-run --limit 2 previews the two oldest messages."""
     lines = run("deliver", queued.url, "--addresses", str(book), "--dry-run", "--limit", "2").splitlines()
     assert len(lines) == 3
-    assert lines[-1].startswith("dry run: 2 to send")
+    assert all(line.startswith("akan dikirim  ") for line in lines[:2])
+    assert lines[-1] == (
+        "simulasi: 2 akan dikirim, 0 dilewati, 0 gagal permanen, 0 dicoba lagi; "
+        "tidak ada yang dikirim atau diubah"
+    )
 
 
-# --- refusals -----------------------------------------------------------------------------------------------
+# --- refusals: one line on stderr, status 2 for usage, 3 for configuration ----------------------------------
 
 
-def test_delivery_needs_an_address_book(capsys: pytest.CaptureFixture[str], queued: Queued) -> None:
+def test_delivery_needs_an_address_book(queued: Queued) -> None:
     """Without --addresses nobody could be reached: refused before anything is claimed."""
-    assert "--addresses FILE is needed" in refused(capsys, "deliver", queued.url, "--webhook")
-    assert "--addresses FILE is needed" in refused(capsys, "deliver", queued.url, "--dry-run")
+    assert "--addresses FILE diperlukan untuk mengirim" in refused("deliver", queued.url, "--webhook")
+    assert "--addresses FILE is needed" in refused("deliver", queued.url, "--dry-run", "--lang", "en")
 
 
-def test_delivery_needs_a_way_to_send(capsys: pytest.CaptureFixture[str], queued: Queued, book: Path) -> None:
+def test_delivery_needs_a_way_to_send(queued: Queued, book: Path) -> None:
     """Neither --smtp nor --webhook: refused."""
-    assert "pass --smtp" in refused(capsys, "deliver", queued.url, "--addresses", str(book))
+    assert refused("deliver", queued.url, "--addresses", str(book), "--lang", "en") == (
+        "lapor deliver: nothing to send with: pass --smtp HOST[:PORT] and/or --webhook"
+    )
 
 
 def test_secrets_come_from_the_environment_only(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, queued: Queued, book: Path
+    monkeypatch: pytest.MonkeyPatch, queued: Queued, book: Path
 ) -> None:
-    """--webhook without $LAPOR_WEBHOOK_SECRET and --smtp-user without $LAPOR_SMTP_PASSWORD are refused."""
+    """A missing $LAPOR_WEBHOOK_SECRET or $LAPOR_SMTP_PASSWORD is configuration (3); no password flag."""
     monkeypatch.delenv("LAPOR_WEBHOOK_SECRET", raising=False)
     monkeypatch.delenv("LAPOR_SMTP_PASSWORD", raising=False)
     base = ["deliver", queued.url, "--addresses", str(book)]
-    assert "$LAPOR_WEBHOOK_SECRET" in refused(capsys, *base, "--webhook")
+    assert refused(*base, "--webhook", status=3) == (
+        "lapor deliver: --webhook memerlukan rahasia bersama dalam $LAPOR_WEBHOOK_SECRET"
+    )
     smtp = [*base, "--smtp", "mail.example", "--sender", SENDER]
-    assert "$LAPOR_SMTP_PASSWORD" in refused(capsys, *smtp, "--smtp-user", "lapor")
-    assert "unrecognized arguments" in refused(capsys, *smtp, "--smtp-password", "x")
+    assert "$LAPOR_SMTP_PASSWORD" in refused(*smtp, "--smtp-user", "lapor", status=3)
+    assert refused(*smtp, "--smtp-password", "x") == (
+        "lapor deliver: argumen tidak dikenal: --smtp-password x (lihat lapor deliver --help)"
+    )
     monkeypatch.setenv("LAPOR_WEBHOOK_SECRET", "too short")
-    assert "at least 16 bytes" in refused(capsys, *base, "--webhook")
+    assert "Konfigurasi salah: " in refused(*base, "--webhook", status=3)
 
 
 def test_credentials_without_tls_are_refused(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, queued: Queued, book: Path
+    monkeypatch: pytest.MonkeyPatch, queued: Queued, book: Path
 ) -> None:
-    """A password over plain SMTP is refused before anything is sent."""
+    """A password over plain SMTP is refused (configuration, 3) before any sending, without the password."""
     monkeypatch.setenv("LAPOR_SMTP_PASSWORD", "kata-sandi")
     argv = ["deliver", queued.url, "--addresses", str(book), "--smtp", "mail.example", "--sender", SENDER]
-    error = refused(capsys, *argv, "--smtp-security", "none", "--smtp-user", "lapor")
-    assert "without TLS" in error
+    error = refused(*argv, "--smtp-security", "none", "--smtp-user", "lapor", "--lang", "en", status=3)
+    assert "TLS" in error
     assert "kata-sandi" not in error
 
 
 @pytest.mark.parametrize(
     ("server", "message"),
     [
-        ("mail.example:0", "port from 1 to 65535"),
-        ("mail.example:99999", "port from 1 to 65535"),
-        ("mail.example:smtp", "port from 1 to 65535"),
-        (":25", "must name a host"),
-        ("[::1]:x", "port from 1 to 65535"),
+        ("mail.example:0", "port dari 1 sampai 65.535"),
+        ("mail.example:99999", "port dari 1 sampai 65.535"),
+        ("mail.example:smtp", "port dari 1 sampai 65.535"),
+        ("mail.example:٢٥", "port dari 1 sampai 65.535"),
+        (":25", "--smtp harus menyebutkan host"),
+        ("[::1]:x", "port dari 1 sampai 65.535"),
     ],
 )
-def test_a_bad_smtp_server_is_refused(
-    capsys: pytest.CaptureFixture[str], queued: Queued, book: Path, server: str, message: str
-) -> None:
-    """--smtp takes HOST, HOST:PORT or [IPv6]:PORT."""
+def test_a_bad_smtp_server_is_refused(queued: Queued, book: Path, server: str, message: str) -> None:
+    """--smtp takes HOST, HOST:PORT or [IPv6]:PORT, the port in ASCII digits."""
     argv = ["deliver", queued.url, "--addresses", str(book), "--smtp", server, "--sender", SENDER]
-    assert message in refused(capsys, *argv)
+    assert message in refused(*argv)
 
 
-def test_smtp_needs_a_sender(capsys: pytest.CaptureFixture[str], queued: Queued, book: Path) -> None:
+def test_smtp_needs_a_sender(queued: Queued, book: Path) -> None:
     """E-mail needs a From address."""
-    assert "--sender" in refused(
-        capsys, "deliver", queued.url, "--addresses", str(book), "--smtp", "mail.example"
-    )
+    assert "--sender" in refused("deliver", queued.url, "--addresses", str(book), "--smtp", "mail.example")
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'{"admin": "mailto:a@b.example",', "not UTF-8 JSON (line 1"),
-        (b"\xff\xfe", "not UTF-8 JSON"),
-        (b'{"admins": [], "institutions": {"31.71": "ftp://x"}}', "invalid"),
-        (b"[]", "must be a mapping"),
+        (b'{"admin": "mailto:a@b.example",', "bukan JSON UTF-8 (baris 1, kolom 32)"),
+        (b"\xff\xfe", "bukan JSON UTF-8"),
+        (b'{"admins": [], "institutions": {"31.71": "ftp://x"}}', "tidak valid: "),
+        (b"[]", "tidak valid: "),
+        (b'{"reporter_channels": null}', "tidak valid: "),
+        (b"[" * 100_000, "bukan JSON UTF-8"),
     ],
 )
-def test_a_bad_address_book_is_refused_without_quoting_it(
-    capsys: pytest.CaptureFixture[str], queued: Queued, tmp_path: Path, content: bytes, message: str
+def test_a_bad_address_book_is_one_line_with_status_3_without_quoting_it(
+    queued: Queued, tmp_path: Path, content: bytes, message: str
 ) -> None:
-    """Malformed JSON, bad encoding and invalid entries are refused; the error never quotes an address."""
+    """Malformed JSON (issue 16), bad encoding, invalid entries: configuration (3); no address is quoted."""
     path = tmp_path / "bad.json"
     path.write_bytes(content)
-    error = refused(capsys, "deliver", queued.url, "--addresses", str(path), "--dry-run")
+    error = refused("deliver", queued.url, "--addresses", str(path), "--dry-run", status=3)
+    assert error.startswith(f"lapor deliver: buku alamat {path} ")
     assert message in error
     assert "a@b.example" not in error
 
 
-def test_an_invalid_book_lists_every_bad_entry(
-    capsys: pytest.CaptureFixture[str], queued: Queued, tmp_path: Path
-) -> None:
+def test_an_invalid_book_lists_every_bad_entry(queued: Queued, tmp_path: Path) -> None:
     """An unknown key and a bad address are both named."""
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"admins": [], "institutions": {"31.71": "ftp://x"}}))
-    error = refused(capsys, "deliver", queued.url, "--addresses", str(path), "--dry-run")
+    error = refused("deliver", queued.url, "--addresses", str(path), "--dry-run", "--lang", "en", status=3)
+    assert error.startswith(f"lapor deliver: the address book {path} is invalid: ")
     assert "admins" in error
     assert "institutions.31.71" in error
 
 
-def test_a_missing_address_book_is_refused(
-    capsys: pytest.CaptureFixture[str], queued: Queued, tmp_path: Path
-) -> None:
-    """An address book that cannot be read is named in the error."""
-    error = refused(capsys, "deliver", queued.url, "--addresses", str(tmp_path / "none.json"), "--dry-run")
-    assert "cannot read the address book" in error
+def test_a_missing_address_book_is_refused(queued: Queued, tmp_path: Path) -> None:
+    """An address book that cannot be read is named in the error, with the reason in the line's language."""
+    missing = tmp_path / "none.json"
+    error = refused("deliver", queued.url, "--addresses", str(missing), "--dry-run", status=3)
+    assert error == f"lapor deliver: buku alamat {missing} tidak dapat dibaca: berkas tidak ada"
+    error = refused(
+        "deliver", queued.url, "--addresses", str(tmp_path), "--dry-run", "--lang", "en", status=3
+    )
+    assert error == f"lapor deliver: cannot read the address book {tmp_path}: is a directory, not a file"
+    error = refused("deliver", queued.url, "--addresses", "bad\x00name", "--dry-run", status=3)
+    assert error == "lapor deliver: nama berkas buku alamat tidak valid"
 
 
-@pytest.mark.parametrize("limit", ["0", "1001", "-5"])
-def test_a_limit_out_of_range_is_refused(
-    capsys: pytest.CaptureFixture[str], queued: Queued, limit: str
-) -> None:
-    """--limit is from 1 to 1,000."""
-    assert "--limit must be from 1 to 1000" in refused(
-        capsys, "deliver", queued.url, "--dead-letters", "--limit", limit
+@pytest.mark.parametrize("limit", ["0", "1001", "-5", "ten", "1.5"])
+def test_a_limit_out_of_range_is_refused(queued: Queued, limit: str) -> None:
+    """--limit is a whole number from 1 to 1,000."""
+    assert refused("deliver", queued.url, "--dead-letters", "--limit", limit) == (
+        "lapor deliver: --limit harus berupa bilangan bulat dari 1 sampai 1.000"
     )
 
 
-def test_a_database_without_the_schema_is_not_created(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    """The command never creates or migrates a database: it says what to run instead."""
-    error = refused(capsys, "deliver", f"sqlite:///{tmp_path / 'empty.db'}", "--dead-letters")
+def test_a_database_without_the_schema_is_not_created(tmp_path: Path) -> None:
+    """The command never creates or migrates a database: it says what to run instead (configuration, 3)."""
+    error = refused("deliver", f"sqlite:///{tmp_path / 'empty.db'}", "--dead-letters", status=3)
     assert "lapor db upgrade" in error
 
 
-def test_modes_exclude_each_other(capsys: pytest.CaptureFixture[str], queued: Queued) -> None:
+def test_modes_exclude_each_other(queued: Queued) -> None:
     """--dry-run, --dead-letters and --retry-dead-letters are one at a time."""
-    assert "not allowed with" in refused(capsys, "deliver", queued.url, "--dry-run", "--dead-letters")
+    assert "not allowed with" in refused("deliver", queued.url, "--dry-run", "--dead-letters")
 
 
-def test_a_timeout_must_be_positive(capsys: pytest.CaptureFixture[str], queued: Queued, book: Path) -> None:
-    """--timeout 0 is refused."""
-    assert "--timeout" in refused(
-        capsys, "deliver", queued.url, "--addresses", str(book), "--webhook", "--timeout", "0"
-    )
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf", "3601", "soon"])
+def test_a_timeout_must_be_positive_and_bounded(queued: Queued, book: Path, timeout: str) -> None:
+    """--timeout is a number of seconds above 0 and at most an hour."""
+    argv = [
+        "deliver",
+        queued.url,
+        "--addresses",
+        str(book),
+        "--webhook",
+        "--timeout",
+        timeout,
+        "--lang",
+        "en",
+    ]
+    assert refused(*argv) == "lapor deliver: --timeout must be a number of seconds above 0 and at most 3,600"
 
 
 def test_the_memory_store_has_nothing_to_deliver(book: Path, secrets_env: Any) -> None:
     """memory:// opens an empty store: nothing to send, exit 0."""
-    expected = "sent 0, skipped 0, retrying 0, dead-lettered 0, lost 0\n"
-    assert run("deliver", "memory://", "--addresses", str(book), "--webhook") == expected
+    expected = "terkirim 0, dilewati 0, dicoba lagi nanti 0, gagal permanen 0, hilang 0\n"
+    assert run("deliver", "memory://", "--addresses", str(book), "--webhook", "--timeout", "0.5") == expected
 
 
-def test_an_address_book_over_10_mb_is_refused(
-    capsys: pytest.CaptureFixture[str], queued: Queued, tmp_path: Path
-) -> None:
+def test_an_address_book_over_10_mb_is_refused(queued: Queued, tmp_path: Path) -> None:
     """A huge file is not read whole: refused by size."""
     path = tmp_path / "huge.json"
     path.write_bytes(b" " * 10_000_001)
-    assert "larger than 10 MB" in refused(
-        capsys, "deliver", queued.url, "--addresses", str(path), "--dry-run"
-    )
+    error = refused("deliver", queued.url, "--addresses", str(path), "--dry-run", status=3)
+    assert error.endswith("lebih besar dari 10 MB")
 
 
-def test_a_failing_database_is_reported_without_a_traceback(
-    capsys: pytest.CaptureFixture[str], queued: Queued
-) -> None:
-    """A storage error ends the command with its message (the operation and the driver's code)."""
+def test_a_failing_database_is_reported_without_a_traceback(queued: Queued) -> None:
+    """A storage error ends the command with one line (the operation and the driver's code), status 3."""
     store = SqlComplaintStore(queued.url, schema="check")
     with store.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE lapor_outbox")
     store.close()
-    assert "listing dead letters failed: OperationalError" in refused(
-        capsys, "deliver", queued.url, "--dead-letters"
-    )
+    error = refused("deliver", queued.url, "--dead-letters", status=3)
+    assert error.startswith("lapor deliver: Penyimpanan gagal: ")
+    assert "listing dead letters" in error
+    assert "OperationalError" in error
 
 
 @pytest.mark.usefixtures("secrets_env")
@@ -463,7 +486,8 @@ def test_an_address_on_a_channel_without_a_notifier_is_dead_lettered(queued: Que
     """The command line sends no SMS: an sms: address is dead-lettered with the reason, and exit status 1."""
     path = tmp_path / "sms.json"
     path.write_text(json.dumps({"admin": "sms:+6281234567890", "reporter_channels": []}))
-    output = run("deliver", queued.url, "--addresses", str(path), "--webhook", "--limit", "2", status=1)
+    argv = ["deliver", queued.url, "--addresses", str(path), "--webhook", "--limit", "2", "--lang", "en"]
+    output = run(*argv, status=1)
     assert output.startswith("sent 0, skipped 1, retrying 0, dead-lettered 1, lost 0\n")
     (line,) = run("deliver", queued.url, "--dead-letters").splitlines()
     assert "PermanentNotificationError: no route for sms messages to admin" in line

@@ -11,6 +11,7 @@ import pytest
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, submission
 from lapor_core import cli
+from lapor_core._cli_text import Console
 from lapor_core.cli import main
 from lapor_core.testing import FrozenClock
 
@@ -32,22 +33,34 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def run(*argv: str) -> str:
     """Run ``lapor`` and return what it printed."""
-    out = io.StringIO()
-    assert main(list(argv), out=out) == 0
+    out, err = io.StringIO(), io.StringIO()
+    assert main(list(argv), out=out, err=err) == 0, err.getvalue()
     return out.getvalue()
 
 
-def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Run ``lapor`` expecting an argparse-style refusal; return its standard error."""
-    with pytest.raises(SystemExit) as caught:
-        main(list(argv), out=io.StringIO())
-    assert caught.value.code == 2
-    return capsys.readouterr().err
+def refused(*argv: str, status: int = 2) -> str:
+    """Run ``lapor`` expecting ``status`` and one line on stderr; return that line."""
+    out, err = io.StringIO(), io.StringIO()
+    assert main(list(argv), out=out, err=err) == status
+    assert out.getvalue() == ""
+    [line] = err.getvalue().splitlines()
+    return line
 
 
-def test_stats_prints_a_table_for_the_public_by_default(database: str) -> None:
+def test_stats_prints_an_indonesian_table_for_the_public_by_default(database: str) -> None:
     """Published complaints by province and status; the confidential ones only mark their cells."""
     assert run("stats", database, "--by", "province,status") == (
+        "provinsi  status     jumlah\n"
+        "--------  ---------  ------\n"
+        "31        forwarded      2*\n"
+        "73        forwarded      1*\n"
+        "* sebagian laporan rahasia pada kelompok ini tidak dihitung: kurang dari 10 untuk ditampilkan\n"
+    )
+
+
+def test_stats_speaks_english_on_request(database: str) -> None:
+    """--lang en: the headings are the keys, the note English."""
+    assert run("stats", database, "--by", "province,status", "--lang", "en") == (
         "province  status     count\n"
         "--------  ---------  -----\n"
         "31        forwarded     2*\n"
@@ -58,7 +71,7 @@ def test_stats_prints_a_table_for_the_public_by_default(database: str) -> None:
 
 def test_stats_as_an_admin_counts_everything(database: str) -> None:
     """The admin's table has every complaint, unpublished ones included, and no mark."""
-    assert run("stats", database, "--by", "status", "--as", "admin") == (
+    assert run("stats", database, "--by", "status", "--as", "admin", "--lang", "en") == (
         "status     count\n---------  -----\nforwarded      5\nsubmitted      1\n"
     )
 
@@ -66,11 +79,11 @@ def test_stats_as_an_admin_counts_everything(database: str) -> None:
 def test_stats_as_an_institution_counts_its_own_confidential_complaints(database: str) -> None:
     """Jakarta Pusat's officers see their confidential complaint; Makassar's stays a mark."""
     table = run("stats", database, "--by", "institution", "--as", "institution:31.71")
-    assert table.splitlines()[2:4] == ["31.71           3", "73.71           1*"]
+    assert table.splitlines()[2:4] == ["31.71         3", "73.71         1*"]
 
 
-def test_stats_writes_csv_and_json(database: str) -> None:
-    """CSV has a header and empty cells for missing values; JSON is the list of rows."""
+def test_stats_writes_csv_and_json_with_the_keys_whatever_the_language(database: str) -> None:
+    """CSV has a header of keys and empty cells for missing values; JSON is the list of rows."""
     text = run("stats", database, "--by", "regency", "--format", "csv", "--as", "admin")
     assert list(csv.reader(io.StringIO(text))) == [
         ["regency", "count", "suppressed"],
@@ -104,16 +117,21 @@ def test_stats_filters_narrow_the_count(database: str) -> None:
         "csv",
     )
     assert text == "institution,count,suppressed\n73.71,2,False\n"
-    assert run("stats", database, "--as", "admin", "--from", "2026-04-01") == "(no complaints)\n"
+    assert run("stats", database, "--as", "admin", "--from", "2026-04-01") == "(tidak ada laporan)\n"
+    assert (
+        run("stats", database, "--as", "admin", "--from", "2026-04-01", "--lang", "en") == "(no complaints)\n"
+    )
 
 
 def test_stats_with_service_levels_reports_progress_on_long_runs(
-    database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--sla adds the service-level columns; a run longer than the progress interval says so on stderr."""
     monkeypatch.setattr(cli, "_PROGRESS_SECONDS", 0.0)
-    text = run("stats", database, "--as", "admin", "--sla", "--format", "json", "--region", "31")
-    [row] = json.loads(text)
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["stats", database, "--as", "admin", "--sla", "--format", "json", "--region", "31"]
+    assert main(argv, out=out, err=err) == 0
+    [row] = json.loads(out.getvalue())
     assert (row["province"], row["count"], row["sla_count"]) == ("31", 4, 4)
     assert set(row) >= {
         "forwarded_on_time",
@@ -121,48 +139,69 @@ def test_stats_with_service_levels_reports_progress_on_long_runs(
         "median_days_to_follow_up",
         "open_breaches",
     }
-    err = capsys.readouterr().err
-    assert "complaints read" in err
-    assert err.endswith("lapor stats: done\n")
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("lapor stats: ")
+    assert "laporan telah dibaca (0 detik)" in lines[0]
+    assert lines[-1] == "lapor stats: selesai"
 
 
-def test_stats_tables_format_missing_values_and_shares(database: str) -> None:
-    """None shows as a dash and shares with two decimals."""
-    out = io.StringIO()
-    cli._stats_table(
-        [{"regency": None, "count": 3, "suppressed": False, "forwarded_on_time": 0.6666, "open_breaches": 0}],
-        out,
-    )
-    assert out.getvalue().splitlines()[2] == "-            3               0.67              0"
-    empty = io.StringIO()
+def test_stats_tables_format_numbers_for_the_locale(database: str) -> None:
+    """None is a dash; numbers as people write them (shares to two decimals, 1.500); unknown keys as is."""
+    row: dict[str, object] = {
+        "regency": None,
+        "count": 1500,
+        "suppressed": False,
+        "forwarded_on_time": 0.6666,
+        "open_breaches": 0,
+        "late": True,
+    }
+    indonesian = Console(io.StringIO(), io.StringIO(), "id")
+    cli._stats_table([row], indonesian)
+    assert indonesian.out.getvalue().splitlines() == [
+        "kabupaten/kota  jumlah  diteruskan tepat waktu  terlambat dan masih terbuka  late",
+        "--------------  ------  ----------------------  ---------------------------  ----",
+        "-                1.500                    0,67                            0  True",
+    ]
+    english = Console(io.StringIO(), io.StringIO(), "en")
+    cli._stats_table([row], english)
+    assert english.out.getvalue().splitlines()[2] == "-        1,500               0.67              0  True"
+    empty = Console(io.StringIO(), io.StringIO())
     cli._stats_csv([], empty)
-    assert empty.getvalue() == ""
+    assert empty.out.getvalue() == ""
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--by", "colour"], "unknown key 'colour'"),
-        (["--status", "flying"], "filters.status"),
-        (["--region", "31.7"], "filters.region"),
-        (["--from", "yesterday"], "--from and --to must be dates"),
-        (["--from", "2026-04-01", "--to", "2026-03-01"], "filters.period"),
-        (["--as", "mayor"], "--as must be public, admin, supervisor or institution:CODE"),
-        (["--format", "xml"], "invalid choice"),
+        (["--by", "colour"], "Masukan tidak valid: group_by"),
+        (["--status", "flying"], "Masukan tidak valid: filters.status"),
+        (["--region", "31.7"], "Masukan tidak valid: filters.region"),
+        (["--from", "yesterday"], "--from dan --to harus berupa tanggal seperti 2026-03-01"),
+        (["--from", "2026-04-01", "--to", "2026-03-01"], "Masukan tidak valid: filters.period"),
+        (["--to", "9999-12-31"], "Masukan tidak valid: filters.period"),
+        (["--from", "0001-01-01"], "Masukan tidak valid: filters.period"),
+        (["--as", "mayor"], "--as harus public, admin, supervisor atau institution:KODE"),
+        (["--format", "xml"], "penggunaan salah: argument --format: invalid choice: 'xml'"),
     ],
 )
-def test_bad_stats_arguments_are_refused(
-    database: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
-) -> None:
-    """Bad keys, filters, dates, principals and formats end with a usage error, exit status 2."""
-    assert message in refused(capsys, "stats", database, *argv)
+def test_bad_stats_arguments_are_one_line_with_status_2(database: str, argv: list[str], message: str) -> None:
+    """Bad keys, filters, dates (issue 16: `--to 9999-12-31`), principals and formats: one line, exit 2."""
+    line = refused("stats", database, *argv)
+    assert line.startswith("lapor stats: ")
+    assert message in line
 
 
-def test_stats_never_creates_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Counting a database without lapor_core's schema is refused, not set up."""
-    err = refused(capsys, "stats", f"sqlite:///{tmp_path / 'missing.db'}")
-    assert "no lapor_core schema" in err
-    assert "nosuchdb" in refused(capsys, "stats", "nosuchdb://x")
+def test_a_date_at_the_end_of_time_is_refused_on_memory_too() -> None:
+    """`lapor stats memory:// --to 9999-12-31` is refused like on SQLite, in English on request."""
+    line = refused("stats", "memory://", "--to", "9999-12-31", "--lang", "en")
+    assert line.startswith("lapor stats: Invalid input: filters.period: ")
+
+
+def test_stats_never_creates_a_database(tmp_path: Path) -> None:
+    """Counting a database without lapor_core's schema is refused (status 3), not set up."""
+    line = refused("stats", f"sqlite:///{tmp_path / 'missing.db'}", status=3)
+    assert "no lapor_core schema" in line
+    assert "nosuchdb" in refused("stats", "nosuchdb://x", status=3)
 
 
 def test_stats_as_a_supervisor_is_the_public_count(database: str) -> None:

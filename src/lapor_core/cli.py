@@ -1,8 +1,17 @@
 """The ``lapor`` command line: ``lapor demo``, ``due``, ``calendar``, ``stats``, ``deliver``, ...
 
-Each subcommand is a small function taking the parsed arguments and an output stream, so tests call
-:func:`main` with an argument list and read what it printed. Bad input ends the command the argparse way:
-a usage line and a message on standard error, exit status 2.
+Each subcommand is a small function taking the parsed arguments and a :class:`~lapor_core._cli_text.Console`
+(output, error stream, locale), so tests call :func:`main` with an argument list and read what it printed.
+
+Every line a person reads comes from the message catalogue, in Indonesian unless ``--lang en``; help texts
+(``--help``) stay English, as argparse writes its own parts of them in English. Every failure is one line on
+standard error and an exit status:
+
+- 0: done; 1: finished with failures to look at (dead letters);
+- 2: bad usage or input; 3: configuration or storage;
+- 4: an internal error (a bug); 130: interrupted; 141: the reader of the output went away (``| head``).
+
+``LAPOR_DEBUG=1`` in the environment lets an internal error's traceback through, for a bug report.
 """
 
 from __future__ import annotations
@@ -17,10 +26,23 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from lapor_core import _cli_deliver
-from lapor_core.errors import ValidationError
+from lapor_core import _cli_deliver, _i18n
+from lapor_core._cli_text import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    Console,
+    exit_status_of,
+    one_line,
+    whole_number,
+)
+from lapor_core._i18n import N_
+from lapor_core.errors import LaporError
 
 if TYPE_CHECKING:
     from lapor_core.access import Principal
@@ -28,146 +50,187 @@ if TYPE_CHECKING:
 
 __all__ = ["build_parser", "main"]
 
-Command = Callable[[argparse.Namespace, TextIO], int]
+Command = Callable[[argparse.Namespace, Console], int]
+
+DEBUG_ENV = "LAPOR_DEBUG"
+"""Set to ``1`` to let an internal error's traceback through instead of its one-line report."""
 
 _MAX_DUE_DAYS = 3650
-_WEEKDAYS = {
-    "id": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
-_TEXT = {
-    "id": {
-        "title": "Hari libur nasional dan cuti bersama {year}",
-        "count": "Hari kerja {year}: {count}",
-        "none": "(tidak ada hari libur pada hari kerja)",
-        "provisional": (
-            "catatan: SKB libur nasional dan cuti bersama {year} belum ada dalam data; daftar ini perkiraan"
-        ),
-    },
-    "en": {
-        "title": "Public holidays and collective leave {year}",
-        "count": "Working days in {year}: {count}",
-        "none": "(no holiday on a working weekday)",
-        "provisional": "note: the {year} holiday decree is not in the data yet; this list is provisional",
-    },
-}
+_MAX_SEED = 2**32 - 1
 
 
-class _UsageError(Exception):
-    """Input the command cannot use; reported like an argparse error."""
+class _ArgumentsRefused(Exception):
+    """The command line was refused while parsing; ``prog`` names the (sub)command.
+
+    ``code`` is the catalogue's text, given ``detail``: argparse's own message (English) for what argparse
+    refuses, the arguments themselves for those no subcommand takes.
+    """
+
+    def __init__(self, prog: str, detail: str, code: str = N_("cli.usage_error")) -> None:
+        super().__init__(detail)
+        self.prog = prog
+        self.detail = detail
+        self.code = code
 
 
-def _demo(args: argparse.Namespace, out: TextIO) -> int:
+class _ParserExit(Exception):
+    """argparse finished on its own (``--help``) with ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports refusals to :func:`main` instead of printing usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _ArgumentsRefused(self.prog, message)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        del message  # argparse passes one only from error(), which never gets here
+        raise _ParserExit(status)
+
+
+def _demo(args: argparse.Namespace, console: Console) -> int:
     from lapor_core.demo import run_demo  # noqa: PLC0415 - keep `lapor --help` fast
 
-    return run_demo(seed=args.seed, out=out, url=args.url)
+    seed = whole_number(args.seed, "--seed", 0, _MAX_SEED)
+    return run_demo(seed=seed, out=console.out, url=args.url)
 
 
-def _db(args: argparse.Namespace, out: TextIO) -> int:
-    from lapor_core.errors import LaporError  # noqa: PLC0415 - see _demo
+def _db(args: argparse.Namespace, console: Console) -> int:
     from lapor_core.stores import sql  # noqa: PLC0415 - SQLAlchemy loads only for database commands
 
-    try:
-        if args.action == "current":
-            store = sql.SqlComplaintStore(args.url, schema="skip")
-            try:
-                current = store.schema_revision()
-            finally:
-                store.close()
-            print(f"{current or 'no lapor_core schema'} (this code needs {sql.SCHEMA_REVISION})", file=out)
-            return 0
-        script = sql.upgrade(args.url, revision=args.revision, sql=args.sql)
-    except LaporError as e:
-        raise _UsageError(str(e)) from None
-    print(script if args.sql else f"upgraded to {args.revision}", file=out)
-    return 0
+    if args.action == "current":
+        store = sql.SqlComplaintStore(args.url, schema="skip")
+        try:
+            current = store.schema_revision()
+        finally:
+            store.close()
+        if current is None:
+            console.say(N_("cli.db.no_schema"), needed=sql.SCHEMA_REVISION)
+        else:
+            console.say(N_("cli.db.current"), revision=current, needed=sql.SCHEMA_REVISION)
+        return EXIT_OK
+    # sql.upgrade hands some revisions to Alembic unchecked, whose errors are not lapor_core's: check first.
+    known = ("head", *sql._REVISIONS)  # until sql.upgrade refuses unknown revisions itself (issue 16)
+    if args.revision not in known:
+        raise CliError(N_("cli.db.unknown_revision"), EXIT_USAGE, known=known)
+    script = sql.upgrade(args.url, revision=args.revision, sql=args.sql)
+    if args.sql:
+        print(script, file=console.out)
+    else:
+        console.say(N_("cli.db.upgraded"), revision=args.revision)
+    return EXIT_OK
 
 
-def _tour(args: argparse.Namespace, out: TextIO) -> int:
+def _tour(args: argparse.Namespace, console: Console) -> int:
     from lapor_core.demo import run_tour  # noqa: PLC0415 - see _demo
 
-    return run_tour(seed=args.seed, out=out)
+    return run_tour(seed=whole_number(args.seed, "--seed", 0, _MAX_SEED), out=console.out)
 
 
-def _due(args: argparse.Namespace, out: TextIO) -> int:
+def _due(args: argparse.Namespace, console: Console) -> int:
     from lapor_core.calendar import MAX_YEAR  # noqa: PLC0415 - see _demo
 
     try:
         start = datetime.fromisoformat(args.start)
     except ValueError:
-        raise _UsageError(
-            f"START must be an ISO date-time like 2026-03-17T10:00+07:00, not {args.start[:40]!r}"
-        ) from None
-    if start.tzinfo is None:
-        raise _UsageError("START needs a UTC offset or Z, like 2026-03-17T10:00+07:00")
-    if not 0 <= args.days <= _MAX_DUE_DAYS:
-        raise _UsageError(f"N must be a number of working days from 0 to {_MAX_DUE_DAYS}")
+        raise CliError(N_("cli.due.start_not_iso")) from None
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise CliError(N_("cli.due.start_naive"))
+    days = whole_number(args.days, "N", 0, _MAX_DUE_DAYS)
     # Cover the start (a day either side for time zones) and enough years for N working days (>= 200 a year).
-    first_year, last_year = start.year - 1, start.year + args.days // 200 + 1
+    first_year, last_year = start.year - 1, start.year + days // 200 + 1
     if first_year < 1 or last_year > MAX_YEAR:
-        raise _UsageError(f"START and its deadline must fall in the years 2 to {MAX_YEAR - 1}")
+        raise CliError(N_("cli.due.years_out_of_range"), min="2", max=str(MAX_YEAR - 1))
     calendar = _calendar(args, first_year, last_year)
     day = calendar.local_date(start)
-    due = calendar.due_at(start, args.days)
-    print(due.isoformat(), file=out)
-    due_day = calendar.add_working_days(day, args.days)
+    due = calendar.due_at(start, days)
+    print(due.isoformat(), file=console.out)
+    due_day = calendar.add_working_days(day, days)
     if calendar.has_estimated_between(day, due_day):
-        print(
-            f"warning: provisional: the working days from {day} to {due_day} include estimated dates "
-            f"(holidays or cuti bersama not decreed yet); the deadline may move",
-            file=out,
-        )
-    return 0
+        console.say(N_("cli.due.provisional"), first=day, last=due_day)
+    return EXIT_OK
 
 
-def _calendar_command(args: argparse.Namespace, out: TextIO) -> int:
+def _weekday_names(locale: str) -> Mapping[int, str]:
+    from babel.dates import get_day_names  # noqa: PLC0415 - Babel loads only when a calendar is shown
+
+    return get_day_names("abbreviated", locale=_i18n.locale_for(locale))
+
+
+def _calendar_command(args: argparse.Namespace, console: Console) -> int:
     from lapor_core.calendar import MAX_YEAR, format_workweek  # noqa: PLC0415 - see _demo
 
-    year: int = args.year
-    lang: Lang = "en" if args.lang == "en" else "id"
-    if not 1 <= year <= MAX_YEAR:
-        raise _UsageError(f"YEAR must be from 1 to {MAX_YEAR}")
+    year = whole_number(args.year, "YEAR", 1, MAX_YEAR)
+    lang: Lang = "en" if console.locale == "en" else "id"
     calendar = _calendar(args, year, year)
-    text = _TEXT[lang]
     off = [
         h
         for h in calendar.holidays_in(year, lang=lang)
         if h.date.weekday() in calendar.workweek and not calendar.is_working_day(h.date)
     ]
-    heading = text["title"].format(year=year)
-    print(f"{heading} ({calendar.name}, {calendar.tz}, {format_workweek(calendar.workweek)})", file=out)
-    width = max((len(h.name) for h in off), default=0)
-    for h in off:
-        kind = h.kind.label(lang)
-        weekday = _WEEKDAYS[lang][h.date.weekday()]
-        print(f"{h.date.isoformat()}  {weekday}  {h.name:<{width}}  {kind}", file=out)
+    console.say(
+        N_("cli.calendar.title"),
+        year=str(year),
+        calendar=calendar.name,
+        tz=calendar.tz,
+        workweek=format_workweek(calendar.workweek),
+    )
+    weekdays = _weekday_names(console.locale)
+    dates = [_i18n.format_date(h.date, console.locale) for h in off]
+    date_width = max(map(len, dates), default=0)
+    name_width = max((len(h.name) for h in off), default=0)
+    for holiday, shown in zip(off, dates, strict=True):
+        kind = holiday.kind.label(lang)
+        weekday = weekdays[holiday.date.weekday()]
+        print(f"{shown:>{date_width}}  {weekday}  {holiday.name:<{name_width}}  {kind}", file=console.out)
     if not off:
-        print(text["none"], file=out)
+        console.say(N_("cli.calendar.no_holiday"))
     count = calendar.count_working_days(date(year, 1, 1), date(year, 12, 31))
-    print(text["count"].format(year=year, count=count), file=out)
+    console.say(N_("cli.calendar.working_days"), year=str(year), count=count)
     if calendar.decreed_through is not None and year > calendar.decreed_through:
-        print(text["provisional"].format(year=year), file=out)
-    return 0
+        console.say(N_("cli.calendar.provisional"), year=str(year))
+    return EXIT_OK
 
 
 def _calendar(args: argparse.Namespace, first_year: int, last_year: int) -> WorkingCalendar:
     from lapor_core.calendar import WorkingCalendar  # noqa: PLC0415 - see _demo
 
-    try:
-        return WorkingCalendar.indonesia(
-            args.tz,
-            collective_leave=not args.no_collective_leave,
-            workweek=args.workweek,
-            first_year=first_year,
-            last_year=last_year,
-        )
-    except ValidationError as e:
-        raise _UsageError(str(e)) from None
+    return WorkingCalendar.indonesia(
+        args.tz,
+        collective_leave=not args.no_collective_leave,
+        workweek=args.workweek,
+        first_year=first_year,
+        last_year=last_year,
+    )
 
 
 _STATS_FILTERS = ("status", "institution", "category", "kind", "channel")
 _PROGRESS_SECONDS = 1.0
 """Progress is reported on standard error at most this often, and only for runs that last longer."""
+
+_STATS_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "province": N_("cli.stats.column.province"),
+        "regency": N_("cli.stats.column.regency"),
+        "topic": N_("cli.stats.column.topic"),
+        "status": N_("cli.stats.column.status"),
+        "institution": N_("cli.stats.column.institution"),
+        "kind": N_("cli.stats.column.kind"),
+        "channel": N_("cli.stats.column.channel"),
+        "month": N_("cli.stats.column.month"),
+        "count": N_("cli.stats.column.count"),
+        "sla_count": N_("cli.stats.column.sla_count"),
+        "forwarded_on_time": N_("cli.stats.column.forwarded_on_time"),
+        "followed_up_on_time": N_("cli.stats.column.followed_up_on_time"),
+        "median_days_to_follow_up": N_("cli.stats.column.median_days_to_follow_up"),
+        "open_breaches": N_("cli.stats.column.open_breaches"),
+    }
+)
+"""The table's column headings; CSV and JSON keep the keys, which programs read."""
 
 
 def _stats_principal(text: str) -> Principal:
@@ -182,7 +245,7 @@ def _stats_principal(text: str) -> Principal:
     role, _, code = text.partition(":")
     if role == "institution" and code:
         return Principal.institution("lapor-cli", institution=code)
-    raise _UsageError(f"--as must be public, admin, supervisor or institution:CODE, not {text[:40]!r}")
+    raise CliError(N_("cli.stats.bad_principal"))
 
 
 def _stats_filters(args: argparse.Namespace) -> dict[str, object]:
@@ -195,7 +258,7 @@ def _stats_filters(args: argparse.Namespace) -> dict[str, object]:
         try:
             bounds = [None if text is None else date.fromisoformat(text) for text in (args.start, args.end)]
         except ValueError:
-            raise _UsageError("--from and --to must be dates like 2026-03-01") from None
+            raise CliError(N_("cli.stats.bad_date")) from None
         filters["period"] = tuple(bounds)
     return filters
 
@@ -203,8 +266,8 @@ def _stats_filters(args: argparse.Namespace) -> dict[str, object]:
 class _ProgressLine:
     """Reports how many complaints a long run has read, on standard error, at most once a second."""
 
-    def __init__(self, err: TextIO) -> None:
-        self._err = err
+    def __init__(self, console: Console) -> None:
+        self._console = console
         self._started = self._last = time.monotonic()
         self.reported = False
 
@@ -213,27 +276,23 @@ class _ProgressLine:
         if now - self._last >= _PROGRESS_SECONDS:
             self._last = now
             self.reported = True
-            print(f"lapor stats: {read:,} complaints read ({now - self._started:.0f} s)", file=self._err)
+            self._console.note(N_("cli.stats.progress"), read=read, seconds=round(now - self._started))
 
 
-def _stats(args: argparse.Namespace, out: TextIO) -> int:
+def _stats(args: argparse.Namespace, console: Console) -> int:
     from lapor_core.desk import ComplaintDesk  # noqa: PLC0415
-    from lapor_core.errors import LaporError  # noqa: PLC0415
     from lapor_core.stores import open_store  # noqa: PLC0415
     from lapor_core.stores._registry import SQL_SCHEMES  # noqa: PLC0415
 
     principal = _stats_principal(args.as_)
     filters = _stats_filters(args)
-    progress = _ProgressLine(sys.stderr)
+    progress = _ProgressLine(console)
     scheme = args.url.partition("://")[0].lower()
-    try:
-        # Read an existing database only: never create or migrate one to count it.
-        store = open_store(args.url, schema="check") if scheme in SQL_SCHEMES else open_store(args.url)
-        # No key is checked here, so a throwaway pepper serves when none is configured.
-        pepper = os.environ.get("LAPOR_PEPPER") or secrets.token_bytes(32)
-        desk = ComplaintDesk(store=store, pepper=pepper)
-    except LaporError as e:
-        raise _UsageError(str(e)) from None
+    # Read an existing database only: never create or migrate one to count it.
+    store = open_store(args.url, schema="check") if scheme in SQL_SCHEMES else open_store(args.url)
+    # No key is checked here, so a throwaway pepper serves when none is configured.
+    pepper = os.environ.get("LAPOR_PEPPER") or secrets.token_bytes(32)
+    desk = ComplaintDesk(store=store, pepper=pepper)
     try:
         rows = desk.stats(
             principal,
@@ -242,78 +301,75 @@ def _stats(args: argparse.Namespace, out: TextIO) -> int:
             include_sla=args.sla,
             progress=progress,
         )
-    except LaporError as e:
-        raise _UsageError(str(e)) from None
     finally:
         desk.dispose()
     if progress.reported:
-        print("lapor stats: done", file=sys.stderr)
-    _STATS_WRITERS[args.format](rows, out)
-    return 0
+        console.note(N_("cli.stats.done"))
+    _STATS_WRITERS[args.format](rows, console)
+    return EXIT_OK
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, console: Console) -> str:
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return console.number(round(value, 2))
+    if isinstance(value, int):
+        return console.number(value)
     return str(value)
 
 
-def _stats_table(rows: list[dict[str, object]], out: TextIO) -> None:
+def _stats_table(rows: list[dict[str, object]], console: Console) -> None:
     if not rows:
-        print("(no complaints)", file=out)
+        console.say(N_("cli.stats.no_complaints"))
         return
     marked = any(row["suppressed"] for row in rows)
     columns = [key for key in rows[0] if key != "suppressed"]
+    headings = [console.text(_STATS_COLUMNS[key]) if key in _STATS_COLUMNS else key for key in columns]
 
     def text(row: dict[str, object], key: str) -> str:
         if key == "count" and marked:  # a trailing mark column keeps the digits aligned
-            return _cell(row[key]) + ("*" if row["suppressed"] else " ")
-        return _cell(row[key])
+            return _cell(row[key], console) + ("*" if row["suppressed"] else " ")
+        return _cell(row[key], console)
 
     cells = [[text(row, key) for key in columns] for row in rows]
-    widths = [max(len(column), *(len(line[i]) for line in cells)) for i, column in enumerate(columns)]
+    widths = [max(len(heading), *(len(line[i]) for line in cells)) for i, heading in enumerate(headings)]
     numeric = [
         any(isinstance(row[key], int | float) and not isinstance(row[key], bool) for row in rows)
         for key in columns
     ]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(), file=out)
+    out = console.out
+    print("  ".join(c.ljust(w) for c, w in zip(headings, widths, strict=True)).rstrip(), file=out)
     print("  ".join("-" * w for w in widths), file=out)
     for line in cells:
         shown = (c.rjust(w) if n else c.ljust(w) for c, w, n in zip(line, widths, numeric, strict=True))
         print("  ".join(shown).rstrip(), file=out)
     if marked:
-        print("* some confidential complaints of this group are not counted: fewer than 10 to show", file=out)
+        console.say(N_("cli.stats.suppressed_note"), min=10)
 
 
-def _stats_csv(rows: list[dict[str, object]], out: TextIO) -> None:
+def _stats_csv(rows: list[dict[str, object]], console: Console) -> None:
     if not rows:
         return
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(console.out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
 
 
-def _stats_json(rows: list[dict[str, object]], out: TextIO) -> None:
-    json.dump(rows, out, ensure_ascii=False, indent=1)
-    print(file=out)
+def _stats_json(rows: list[dict[str, object]], console: Console) -> None:
+    json.dump(rows, console.out, ensure_ascii=False, indent=1)
+    print(file=console.out)
 
 
-_STATS_WRITERS: Mapping[str, Callable[[list[dict[str, object]], TextIO], None]] = MappingProxyType(
+_STATS_WRITERS: Mapping[str, Callable[[list[dict[str, object]], Console], None]] = MappingProxyType(
     {
         "table": _stats_table,
         "csv": _stats_csv,
         "json": _stats_json,
     }
 )
-
-
-def _deliver(args: argparse.Namespace, out: TextIO) -> int:
-    try:
-        return _cli_deliver.run(args, out)
-    except _cli_deliver.DeliverUsageError as e:
-        raise _UsageError(str(e)) from None
 
 
 def _add_calendar_options(parser: argparse.ArgumentParser) -> None:
@@ -326,57 +382,80 @@ def _add_calendar_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``lapor`` command."""
-    parser = argparse.ArgumentParser(prog="lapor", description="SP4N-LAPOR! complaint handling toolkit.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+_LANG_HELP = "language of the output and of errors: id (Indonesian, default) or en"
 
-    demo = sub.add_parser("demo", help="simulate a month of LAPOR! traffic and print an SLA report")
-    demo.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``lapor`` command.
+
+    Its refusals raise an internal exception that :func:`main` reports as one line (exit status 2), rather
+    than printing usage and exiting as argparse does.
+    """
+    parser = _Parser(
+        prog="lapor",
+        description="SP4N-LAPOR! complaint handling toolkit. Exit status: 0 done, 1 finished with failures "
+        "(dead letters), 2 bad usage or input, 3 configuration or storage, 4 internal error.",
+    )
+    # Both `lapor --lang en stats ...` and `lapor stats ... --lang en`: a subcommand sets it only if given.
+    parser.add_argument("--lang", choices=_i18n.LOCALES, help=_LANG_HELP)
+    common = _Parser(add_help=False)
+    common.add_argument("--lang", choices=_i18n.LOCALES, default=argparse.SUPPRESS, help=_LANG_HELP)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def command(
+        name: str,
+        handler: Command,
+        *,
+        help: str,  # noqa: A002 - argparse's name for it
+        description: str | None = None,
+    ) -> argparse.ArgumentParser:
+        subparser = sub.add_parser(name, parents=[common], help=help, description=description)
+        subparser.set_defaults(handler=handler, parser=subparser)
+        return subparser
+
+    demo = command("demo", _demo, help="simulate a month of LAPOR! traffic and print an SLA report")
+    demo.add_argument("--seed", default="2026", help="random seed (default 2026)")
     demo.add_argument(
         "--url",
         default="sqlite:///build/demo/lapor-demo.db",
         help="store URL (default: a fresh SQLite file build/demo/lapor-demo.db)",
     )
-    demo.set_defaults(handler=_demo, parser=demo)
 
-    db = sub.add_parser("db", help="create or upgrade a database's lapor_core schema (Alembic migrations)")
+    db = command("db", _db, help="create or upgrade a database's lapor_core schema (Alembic migrations)")
     db.add_argument("action", choices=("upgrade", "current"), help="upgrade the schema, or show its revision")
     db.add_argument(
         "url", help="SQLAlchemy URL: sqlite:///lapor.db, postgresql+psycopg://..., mysql+pymysql://..."
     )
-    db.add_argument("--revision", default="head", help="target revision (default: head)")
+    db.add_argument("--revision", default="head", help="target revision: head (default) or 0001, 0002, ...")
     db.add_argument("--sql", action="store_true", help="print the SQL script instead of running it")
-    db.set_defaults(handler=_db, parser=db)
 
-    tour = sub.add_parser("tour", help="show tracking IDs, access keys and validation errors")
-    tour.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-    tour.set_defaults(handler=_tour, parser=tour)
+    tour = command("tour", _tour, help="show tracking IDs, access keys and validation errors")
+    tour.add_argument("--seed", default="2026", help="random seed (default 2026)")
 
-    due = sub.add_parser(
+    due = command(
         "due",
+        _due,
         help="when N working days after an instant end",
         description="Print the instant (ISO 8601) the N-th working day after START's local date ends: "
         "00:00 local time of the next day, on the Indonesian government calendar.",
     )
     due.add_argument("start", metavar="START", help="aware ISO date-time, e.g. 2026-03-17T10:00+07:00")
-    due.add_argument("days", metavar="N", type=int, help="number of working days")
+    due.add_argument("days", metavar="N", help=f"number of working days, 0 to {_MAX_DUE_DAYS}")
     _add_calendar_options(due)
-    due.set_defaults(handler=_due, parser=due)
 
-    calendar = sub.add_parser(
+    calendar = command(
         "calendar",
+        _calendar_command,
         help="a year's holidays on working days and its working-day count",
         description="List the year's public holidays and cuti bersama that fall on working weekdays, "
         "then the number of working days.",
     )
-    calendar.add_argument("year", metavar="YEAR", type=int, help="the year, e.g. 2026")
-    calendar.add_argument("--lang", choices=("id", "en"), default="id", help="language of names (default id)")
+    calendar.add_argument("year", metavar="YEAR", help="the year, e.g. 2026")
     _add_calendar_options(calendar)
-    calendar.set_defaults(handler=_calendar_command, parser=calendar)
 
-    stats = sub.add_parser(
+    stats = command(
         "stats",
+        _stats,
         help="complaint counts by region, topic, status... from a store",
         description="Count the complaints of the store at URL by the --by keys, as the --as principal may "
         "see them (by default the public: confidential complaints only in groups of at least 10).",
@@ -406,32 +485,90 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--region", help="only complaints located in this region (code)")
     stats.add_argument("--from", dest="start", metavar="DATE", help="submitted on or after this date (WIB)")
     stats.add_argument("--to", dest="end", metavar="DATE", help="submitted on or before this date (WIB)")
-    stats.set_defaults(handler=_stats, parser=stats)
 
-    deliver = sub.add_parser(
+    deliver = command(
         "deliver",
+        _cli_deliver.run,
         help="send the queued notifications by e-mail and webhooks; dead letters",
         description="Drain the outbox of the store at URL: claim, render under each complaint's current "
         "flags, send, acknowledge; temporary failures are retried later, permanent ones dead-lettered. "
         "Exit status 1 when a message was dead-lettered in this run.",
     )
     _cli_deliver.add_arguments(deliver)
-    deliver.set_defaults(handler=_deliver, parser=deliver)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+def _requested_locale(argv: Sequence[str]) -> str:
+    """The locale ``--lang`` asks for anywhere in ``argv`` (for errors before the command line is parsed)."""
+    scan = _Parser(add_help=False)
+    scan.add_argument("--lang")
+    try:
+        known, _ = scan.parse_known_args(argv)
+    except _ArgumentsRefused:
+        return _i18n.DEFAULT_LOCALE
+    return _i18n.locale_for(known.lang)
+
+
+def _discard_standard_output() -> None:
+    """Point standard output at the null device, so that flushing it at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())  # type: ignore[union-attr]
+    except (OSError, ValueError, AttributeError):
+        return
+
+
+def _parse(arguments: list[str]) -> argparse.Namespace:
+    args, extras = build_parser().parse_known_args(arguments)
+    if extras:  # refused here rather than by argparse, so that the line names the subcommand
+        raise _ArgumentsRefused(args.parser.prog, " ".join(extras), N_("cli.unrecognized_arguments"))
+    return args
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the ``lapor`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
-    Bad arguments print a usage line and a message on standard error and exit with status 2
-    (:class:`SystemExit`), as argparse does.
+    Results go to ``out`` (default: standard output); progress and errors to ``err`` (standard error).
+    Every failure is one line on ``err``, in the ``--lang`` locale (Indonesian by default), and an exit
+    status: 1 finished with failures (dead letters), 2 bad usage or input, 3 configuration or storage,
+    4 an internal error (with ``LAPOR_DEBUG=1`` its traceback is raised instead), 130 interrupted, 141 the
+    output was closed early (quietly).
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Command = args.handler
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    console = Console(
+        out=out if out is not None else sys.stdout,
+        err=err if err is not None else sys.stderr,
+        locale=_requested_locale(arguments),
+    )
+    prog = "lapor"
     try:
-        return handler(args, out if out is not None else sys.stdout)
-    except _UsageError as e:
-        sub: argparse.ArgumentParser = args.parser
-        sub.error(str(e))  # raises SystemExit(2)
-        raise  # pragma: no cover - error() never returns
+        args = _parse(arguments)
+        prog = args.parser.prog
+        console = Console(console.out, console.err, _i18n.locale_for(args.lang))
+        handler: Command = args.handler
+        return handler(args, console)
+    except _ParserExit as done:
+        return done.status
+    except _ArgumentsRefused as refused:
+        prog = refused.prog
+        line = console.text(refused.code, detail=refused.detail, prog=prog)
+        status = EXIT_USAGE
+    except CliError as error:
+        line, status = error.describe(console.locale), error.status
+    except LaporError as error:
+        line, status = error.describe(console.locale), exit_status_of(error)
+    except KeyboardInterrupt:
+        line, status = console.text(N_("cli.interrupted")), EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`lapor stats ... | head`): stop quietly, as other command-line tools do.
+        if console.out is sys.__stdout__:
+            _discard_standard_output()
+        return EXIT_BROKEN_PIPE
+    except Exception as error:
+        if os.environ.get(DEBUG_ENV, "") not in {"", "0"}:
+            raise
+        # The kind only: the exception's text may hold data from the store.
+        line = console.text(N_("cli.internal_error"), type=type(error).__name__, env=DEBUG_ENV)
+        status = EXIT_INTERNAL
+    print(one_line(f"{prog}: {line}"), file=console.err)
+    return status
