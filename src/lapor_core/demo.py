@@ -40,7 +40,7 @@ _GOOD_SUBMISSION: Final = {
     "channel": "sms",
     "title": "  Lampu jalan mati di Jl. Merdeka  ",
     "body": "Sudah tiga malam gelap.\nMohon segera diperbaiki.",
-    "category": "infrastruktur.penerangan",
+    "category": "street-lighting",
     "anonymous": True,
     "location": {"region": "317101", "lat": -6.1754, "lon": 106.8272},
     "reporter": {"phone": "0812 3456 7890"},

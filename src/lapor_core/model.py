@@ -11,7 +11,7 @@ region codes dotted, phone numbers in ``+628...`` form.
 The dictionary form (what ``from_dict`` takes and :func:`lapor_core.to_dict` gives)::
 
     {"kind": "pengaduan", "title": "...", "body": "...", "channel": "web",
-     "category": "infrastruktur.jalan", "anonymous": false, "confidential": false,
+     "category": "roads-bridges", "anonymous": false, "confidential": false,
      "location": {"region": "31.71", "lat": -6.18, "lon": 106.83, "address": "..."},
      "reporter": {"name": "...", "email": "...", "phone": "+62812...", "nik": "3171..."}}
 

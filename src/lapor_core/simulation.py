@@ -31,13 +31,13 @@ __all__ = ["SimulationResult", "simulate"]
 WIB = ZoneInfo("Asia/Jakarta")
 INSTITUTIONS = ("31.71", "32.73", "35.78", "73.71", "91.71", "61.71")
 TOPICS = (
-    ("infrastruktur", "Jalan berlubang di depan sekolah", "Lubang besar membahayakan pengendara motor."),
-    ("kesehatan", "Antrean BPJS di puskesmas", "Pasien menunggu lebih dari lima jam tanpa kepastian."),
-    ("kependudukan", "KTP elektronik belum jadi", "Sudah tiga bulan sejak perekaman, belum ada kabar."),
-    ("pendidikan", "Pungutan di sekolah negeri", "Orang tua diminta membayar uang seragam yang mahal."),
-    ("lingkungan", "Sampah menumpuk di pasar", "Tidak diangkut selama seminggu, baunya menyengat."),
-    ("perizinan", "Izin usaha mikro lambat", "Permohonan NIB tidak diproses sejak bulan lalu."),
-    ("transportasi", "Lampu lalu lintas mati", "Persimpangan rawan kecelakaan pada jam sibuk."),
+    ("roads-bridges", "Jalan berlubang di depan sekolah", "Lubang besar membahayakan pengendara motor."),
+    ("health-insurance", "Antrean BPJS di puskesmas", "Pasien menunggu lebih dari lima jam tanpa kepastian."),
+    ("identity-card", "KTP elektronik belum jadi", "Sudah tiga bulan sejak perekaman, belum ada kabar."),
+    ("education-fees", "Pungutan di sekolah negeri", "Orang tua diminta membayar uang seragam yang mahal."),
+    ("waste", "Sampah menumpuk di pasar", "Tidak diangkut selama seminggu, baunya menyengat."),
+    ("business-licensing", "Izin usaha mikro lambat", "Permohonan NIB tidak diproses sejak bulan lalu."),
+    ("traffic-parking", "Lampu lalu lintas mati", "Persimpangan rawan kecelakaan pada jam sibuk."),
 )
 
 
