@@ -542,6 +542,39 @@ def test_polls_lists_what_each_principal_may_see_by_opening_time():
         desk.polls(ADMIN, institution=31)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("institution", "code"),
+    [(31, "value.not_string"), ("3" * 65, "text.too_long"), ("31.71\u202e", "text.bidi_control")],
+    ids=["number", "too-long", "bidi"],
+)
+def test_the_institution_filter_is_read_by_the_text_rule(institution: object, code: str):
+    """The filter is one line of text, like a complaint query's; the refusal names the argument."""
+    desk, _ = make_desk()
+    with pytest.raises(lc.ValidationError) as caught:
+        desk.polls(ADMIN, institution=institution)  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"institution": (code,)}
+
+
+def test_a_blank_institution_filter_is_no_filter():
+    """Blank text means "not given", as in a complaint query: every institution's polls are listed."""
+    desk, _ = make_desk()
+    ours = desk.create_poll(officer(), draft())
+    theirs = desk.create_poll(officer("32.73"), draft())
+    assert {p.id for p in desk.polls(ADMIN, institution="  ")} == {ours, theirs}
+    assert [p.id for p in desk.polls(ADMIN, institution=" 32.73 ")] == [theirs]
+
+
+def test_a_bad_draft_and_bad_choices_are_refused_before_anything_is_read():
+    """The desk checks its arguments first: an unknown poll ID does not hide a bad argument."""
+    desk, _ = make_desk()
+    with pytest.raises(lc.ValidationError) as caught:
+        desk.edit_poll(officer(), "no-such-poll", {"question": "Q?"})  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"draft": ("poll.draft_type",)}
+    with pytest.raises(lc.ValidationError) as caught:
+        desk.vote(citizen(), "no-such-poll", [0, None])
+    assert caught.value.fields_by_name == {"choices[1]": ("poll.choice_wrong_type",)}
+
+
 def test_editing_a_draft_without_a_change_saves_nothing():
     """The same definition again leaves the poll and its version as they were."""
     desk, _ = make_desk()

@@ -34,10 +34,9 @@ import enum
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from statistics import NormalDist
-from types import MappingProxyType
 from typing import Any, Final, TypeGuard
 
 import attrs
@@ -53,7 +52,7 @@ from lapor_core.errors import (
     TransitionNotAllowed,
     ValidationError,
 )
-from lapor_core.history import Actor
+from lapor_core.history import Actor, _freeze, _thaw
 from lapor_core.regions import RegionTable, normalize_code
 
 __all__ = [
@@ -114,6 +113,8 @@ _REGENCY: Final = re.compile(r"[0-9]{2}\.[0-9]{2}")
 _PROVINCE_LENGTH: Final = 2
 _REGENCY_LENGTH: Final = 5
 _BALLOTS: Final = -1  # the column of a breakdown row holding its ballot count
+# A national audience is None; drafts written before the converter owned the dictionary form say "national".
+_NATIONAL_SPELLING: Final = "national"
 
 
 class ResultVisibility(enum.StrEnum):
@@ -382,7 +383,7 @@ def _audience_code(value: object) -> str:
 
 
 def _audience(value: object) -> tuple[str, ...] | None:
-    if value is None or (isinstance(value, str) and value == "national"):
+    if value is None or (isinstance(value, str) and value == _NATIONAL_SPELLING):
         return None
     if isinstance(value, str):
         raise v.Invalid("poll.audience_invalid")
@@ -395,57 +396,21 @@ def _audience(value: object) -> tuple[str, ...] | None:
     return tuple(c for c in unique if not any(c != o and c.startswith(o + ".") for o in unique))
 
 
-_DRAFT_RULES: Final[tuple[tuple[str, v.Rule], ...]] = (
-    ("question", _question),
-    ("description", _description),
-    ("links", _links),
-    ("options", _options),
-    ("max_choices", _max_choices),
-    ("audience", _audience),
-    ("opens_at", v.instant),
-    ("closes_at", v.instant),
-    ("results", v.choice(ResultVisibility)),
-    ("revote", v.choice(RevotePolicy)),
-)
-_DRAFT_FIELDS: Final = tuple(name for name, _ in _DRAFT_RULES)
-_DRAFT_REQUIRED: Final = ("question", "options", "opens_at", "closes_at")
-_DRAFT_DEFAULTS: Final[Mapping[str, object]] = MappingProxyType(
-    {
-        "description": None,
-        "links": (),
-        "max_choices": 1,
-        "audience": None,
-        "results": ResultVisibility.AFTER_CLOSE,
-        "revote": RevotePolicy.REPLACE,
-    }
-)
-
-
-def _inside(name: str, field: str) -> str:
-    """The path of ``field`` (``$``, ``[2]`` or ``x``) inside the field ``name``."""
-    return name + field if field.startswith("[") else v.join_path(name, field)
-
-
-def _clean_draft(values: Mapping[str, object]) -> tuple[dict[str, Any], list[FieldError]]:
-    cleaned: dict[str, Any] = {}
+def _across_fields(draft: PollDraft, _: attrs.Attribute[Any], __: object) -> None:
+    """The draft's rules across fields, each broken one listed: checked once every field passed its rule."""
     errors: list[FieldError] = []
-    for name, rule in _DRAFT_RULES:
-        try:
-            cleaned[name] = rule(values[name])
-        except v.Invalid as invalid:
-            errors.append(invalid.at(name))
-        except ValidationError as nested:
-            errors.extend(FieldError(_inside(name, e.field), e.code, e.params) for e in nested.errors)
-    options, most = cleaned.get("options"), cleaned.get("max_choices")
-    if options is not None and most is not None and most > len(options):
-        errors.append(FieldError("max_choices", "poll.max_choices_over_options", {"options": len(options)}))
-    opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
-    if opens is not None and closes is not None and closes <= opens:
+    if draft.closes_at <= draft.opens_at:
         errors.append(FieldError("closes_at", "poll.closes_before_opens"))
-    return cleaned, errors
+    if draft.max_choices > len(draft.options):
+        errors.append(
+            FieldError("max_choices", "poll.max_choices_over_options", {"options": len(draft.options)})
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
-@attrs.frozen(init=False)
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class PollDraft:
     """What an institution asks and how: the definition of a poll, validated whenever it is built.
 
@@ -461,23 +426,30 @@ class PollDraft:
         max_choices: 1 for a single choice; otherwise how many options a ballot may tick, at most
             the number of options.
         audience: Dotted region codes (province, regency/city or district) whose residents may vote, or
-            None for a national poll. Codes inside another listed code are dropped; the rest are sorted.
+            None for a national poll (``"national"`` is read as None). Codes inside another listed code
+            are dropped; the rest are sorted.
         results: ``live`` (published while voting) or ``after_close`` (hidden from everyone, owner and
             admins included, until the poll closes). Default ``after_close``.
         revote: What a second vote by the same person does: ``replace`` the first (default) or ``refuse``.
 
     Raises:
-        ValidationError: Listing every bad field (``options[2]``, ``audience[0]``, ``closes_at``...) with
-            its code (``poll.option_repeated``...).
+        ValidationError: Listing every bad field (``options[2]``, ``audience[0]``...) with its code
+            (``poll.option_repeated``...). When every field is good on its own, the rules across fields
+            (``closes_at`` after ``opens_at``, ``max_choices`` at most the number of options) are checked
+            and each one broken is listed.
 
     Example:
         >>> PollDraft("Perlu jalur sepeda?", ["Ya", "Tidak"], "2026-04-01T00:00:00+07:00",
         ...           "2026-04-30T00:00:00+07:00").options
         ('Ya', 'Tidak')
-        >>> PollDraft("", ["Ya", "ya"], "2026-04-30T00:00:00+07:00", "2026-04-01T00:00:00+07:00")
+        >>> PollDraft("", ["Ya", "ya"], "2026-04-01T00:00:00+07:00", "2026-04-30T00:00:00+07:00")
         Traceback (most recent call last):
         lapor_core.errors.ValidationError: invalid input: question: must not be empty; options[1]: repeats
-        option 0 (labels must differ); closes_at: must be after opens_at
+        option 0 (labels must differ)
+        >>> PollDraft("Perlu?", ["Ya", "Tidak"], "2026-04-30T00:00:00+07:00", "2026-04-01T00:00:00+07:00",
+        ...           max_choices=3)
+        Traceback (most recent call last):
+        lapor_core.errors.ValidationError: invalid input: closes_at: must be after opens_at; max_choices: ...
         >>> try:
         ...     PollDraft("Perlu?", ["Ya", "ya"], "2026-04-01T00:00:00+07:00", "9999-12-31T23:00:00+07:00")
         ... except ValidationError as error:
@@ -486,57 +458,33 @@ class PollDraft:
          ('options[1]: mengulang pilihan 0 (setiap pilihan harus berbeda)', 'closes_at: ...'))
     """
 
-    question: str
-    options: tuple[str, ...]
-    opens_at: datetime
-    closes_at: datetime
-    description: str | None = None
-    links: tuple[str, ...] = ()
-    max_choices: int = 1
-    audience: tuple[str, ...] | None = None
-    results: ResultVisibility = ResultVisibility.AFTER_CLOSE
-    revote: RevotePolicy = RevotePolicy.REPLACE
-
-    def __init__(
-        self,
-        question: str,
-        options: Sequence[str],
-        opens_at: datetime | str,
-        closes_at: datetime | str,
-        *,
-        description: str | None = None,
-        links: Sequence[str] = (),
-        max_choices: int = 1,
-        audience: Sequence[str] | str | None = None,
-        results: ResultVisibility | str = ResultVisibility.AFTER_CLOSE,
-        revote: RevotePolicy | str = RevotePolicy.REPLACE,
-    ) -> None:
-        raw = {
-            "question": question,
-            "options": options,
-            "opens_at": opens_at,
-            "closes_at": closes_at,
-            "description": description,
-            "links": links,
-            "max_choices": max_choices,
-            "audience": audience,
-            "results": results,
-            "revote": revote,
-        }
-        cleaned, errors = _clean_draft(raw)
-        if errors:
-            raise ValidationError(errors)
-        self.__attrs_init__(**cleaned)
+    question: str = attrs.field(metadata=v.rule(_question))
+    options: tuple[str, ...] = attrs.field(metadata=v.rule(_options))
+    opens_at: datetime = attrs.field(metadata=v.rule(v.instant))
+    closes_at: datetime = attrs.field(metadata=v.rule(v.instant))
+    description: str | None = attrs.field(default=None, kw_only=True, metadata=v.rule(_description))
+    links: tuple[str, ...] = attrs.field(default=(), kw_only=True, metadata=v.rule(_links))
+    max_choices: int = attrs.field(default=1, kw_only=True, metadata=v.rule(_max_choices))
+    audience: tuple[str, ...] | None = attrs.field(default=None, kw_only=True, metadata=v.rule(_audience))
+    results: ResultVisibility = attrs.field(
+        default=ResultVisibility.AFTER_CLOSE, kw_only=True, metadata=v.rule(v.choice(ResultVisibility))
+    )
+    revote: RevotePolicy = attrs.field(
+        default=RevotePolicy.REPLACE,
+        kw_only=True,
+        metadata=v.rule(v.choice(RevotePolicy)),
+        validator=_across_fields,  # on the last field: attrs runs validators once every field is set
+    )
 
     @classmethod
     def from_dict(cls, data: object) -> PollDraft:
         """Build a draft from untrusted data, such as a decoded JSON request body.
 
         Keys: ``question``, ``options``, ``opens_at`` and ``closes_at`` (required); ``description``,
-        ``links``, ``max_choices`` (default 1), ``audience`` (``"national"``, the default, or a list of
-        region codes, dotted or not), ``results`` (``"live"`` or ``"after_close"``, the default),
+        ``links``, ``max_choices`` (default 1), ``audience`` (``null`` or ``"national"``, the default, or a
+        list of region codes, dotted or not), ``results`` (``"live"`` or ``"after_close"``, the default),
         ``revote`` (``"replace"``, the default, or ``"refuse"``). Times are ISO 8601 with a UTC offset,
-        from year 1000 to the end of 9998 (UTC).
+        from year 1000 to the end of 9998 (UTC). ``lc.from_dict(PollDraft, data)`` reads the same way.
 
         Raises:
             ValidationError: Listing every bad field, every missing required field and every unknown key;
@@ -548,13 +496,7 @@ class PollDraft:
             lapor_core.errors.ValidationError: invalid input: options: must be a list of 2 to 20 option
             labels; opens_at: is required; closes_at: is required; pilihan: unknown field
         """
-        values, shape_errors = v.read_mapping(data, _DRAFT_FIELDS, _DRAFT_REQUIRED)
-        cleaned, errors = _clean_draft({**_DRAFT_DEFAULTS, **values})
-        if errors or shape_errors:
-            raise ValidationError([*errors, *shape_errors])
-        draft: PollDraft = cls.__new__(cls)
-        draft.__attrs_init__(**cleaned)
-        return draft
+        return v.structure(cls, data)
 
     def to_dict(self) -> dict[str, Any]:
         """The draft in the JSON-ready form :meth:`from_dict` reads: exactly what ``lc.to_dict(draft)`` gives.
@@ -633,66 +575,90 @@ def _dotted_or_none(region: object) -> str | None:
         return None
 
 
+def _stored_draft(data: Mapping[str, Any]) -> PollDraft:
+    """Rebuild a draft from the dictionary form a store wrote (:meth:`PollDraft.to_dict`), without its rules.
+
+    For stores only: the draft was validated when it was built, and reading it back must neither cost
+    validating it again nor fail when the rules (or the region table) changed since.
+    """
+    audience = data.get("audience")
+    return v.trusted(
+        PollDraft,
+        {
+            "question": data["question"],
+            "options": tuple(data["options"]),
+            "opens_at": datetime.fromisoformat(data["opens_at"]),
+            "closes_at": datetime.fromisoformat(data["closes_at"]),
+            "description": data.get("description"),
+            "links": tuple(data.get("links") or ()),
+            "max_choices": data.get("max_choices", 1),
+            "audience": None if audience in (None, _NATIONAL_SPELLING) else tuple(audience),
+            "results": ResultVisibility(data.get("results", ResultVisibility.AFTER_CLOSE)),
+            "revote": RevotePolicy(data.get("revote", RevotePolicy.REPLACE)),
+        },
+    )
+
+
 # --- the poll -----------------------------------------------------------------------------------------------
 
 
-def _frozen(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return MappingProxyType({str(k): _frozen(item) for k, item in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(_frozen(item) for item in value)
+def _count(value: object) -> int:
+    """The rule of a version or a position in a history: a whole number from 0."""
+    if type(value) is not int or value < 0:
+        raise v.Invalid("poll.version_invalid")
     return value
 
 
-def _thawed(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _thawed(item) for k, item in value.items()}
-    if isinstance(value, tuple):
-        return [_thawed(item) for item in value]
-    return value
+def _actor(value: object) -> Actor:
+    """The rule of a history's actor: an :class:`~lapor_core.history.Actor`, or its mapping form."""
+    if isinstance(value, Actor):
+        return value
+    if value is None:
+        raise v.Invalid("value.required")
+    if not isinstance(value, Mapping):
+        raise v.Invalid("value.not_mapping", type=v.type_name(value))
+    # Actor's reading is the converter's; imported here because the converter imports the domain modules.
+    from lapor_core.serialization import from_dict  # noqa: PLC0415
+
+    return from_dict(Actor, value)
 
 
-def _checked(rule: v.Rule) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    """An attrs validator running ``rule``: its refusal is a ValidationError naming the attribute."""
-
-    def validator(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        try:
-            rule(value)
-        except v.Invalid as invalid:
-            raise ValidationError([invalid.at(attribute.name)]) from None
-
-    return validator
+def _payload(value: object) -> Mapping[str, Any]:
+    """The rule of a change's details: a mapping, kept read-only."""
+    if not isinstance(value, Mapping):
+        raise v.Invalid("value.not_mapping", type=v.type_name(value))
+    frozen: Mapping[str, Any] = _freeze(value)
+    return frozen
 
 
-def _stored_instant(value: object) -> None:
-    """A datetime every store can hold (the clock's reading of a change, say)."""
-    if not isinstance(value, datetime):
-        raise v.Invalid("value.not_datetime", type=v.type_name(value))
-    v.instant(value)
-
-
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class PollChange:
     """One entry of a poll's history. Ballots never appear here: only what the institution did.
 
     Attributes:
         seq: Position in the history, from 0.
-        action: What happened.
+        action: What happened (a :class:`PollAction` or its value).
         actor: Who did it (staff are recorded by role, user ID and institution).
-        at: When (aware, in the years 1000 to 9998 in UTC, like every stored instant).
+        at: When: an aware datetime or ISO 8601 text with an offset, in the years 1000 to 9998 in UTC, like
+            every stored instant.
         payload: JSON-ready details (the draft at creation, ``{field: {"from", "to"}}`` for edits and
             extensions); read-only.
+
+    Raises:
+        ValidationError: Listing every bad field (``at``: ``instant.out_of_range`` for a clock reading no
+            store can hold).
     """
 
-    seq: int
-    action: PollAction
-    actor: Actor
-    at: datetime = attrs.field(validator=_checked(_stored_instant))
-    payload: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen)
+    seq: int = attrs.field(metadata=v.rule(_count))
+    action: PollAction = attrs.field(metadata=v.rule(v.choice(PollAction)))
+    actor: Actor = attrs.field(metadata=v.rule(_actor))
+    at: datetime = attrs.field(metadata=v.rule(v.instant))
+    payload: Mapping[str, Any] = attrs.field(factory=dict, metadata=v.rule(_payload))
 
     def payload_dict(self) -> dict[str, Any]:
         """The payload as plain, mutable JSON-ready data."""
-        result: dict[str, Any] = _thawed(self.payload)
+        result: dict[str, Any] = _thaw(self.payload)
         return result
 
 
@@ -869,28 +835,28 @@ class CastOutcome(enum.StrEnum):
     REFUSED = "refused"  # the voter had voted and the poll refuses second votes: nothing changed
 
 
-def _as_tuple(value: object) -> object:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def _choice_indexes(value: object) -> None:
+def _choice_indexes(value: object) -> tuple[int, ...]:
+    choices = tuple(value) if isinstance(value, list) else value
     if not (
-        isinstance(value, tuple)
-        and value
-        and all(type(c) is int and 0 <= c < MAX_OPTIONS for c in value)
-        and all(a < b for a, b in itertools.pairwise(value))
+        isinstance(choices, tuple)
+        and choices
+        and all(type(c) is int and 0 <= c < MAX_OPTIONS for c in choices)
+        and all(a < b for a, b in itertools.pairwise(choices))
     ):
         raise v.Invalid("poll.ballot_choices_invalid", max=MAX_OPTIONS - 1)
+    return choices
 
 
-def _province(value: object) -> None:
-    if value is not None and not (isinstance(value, str) and _PROVINCE.fullmatch(value)):
-        raise v.Invalid("poll.ballot_province_invalid")
+def _province(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and _PROVINCE.fullmatch(value)):
+        return value
+    raise v.Invalid("poll.ballot_province_invalid")
 
 
-def _regency(value: object) -> None:
-    if value is not None and not (isinstance(value, str) and _REGENCY.fullmatch(value)):
-        raise v.Invalid("poll.ballot_regency_invalid")
+def _regency(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and _REGENCY.fullmatch(value)):
+        return value
+    raise v.Invalid("poll.ballot_regency_invalid")
 
 
 def _regency_in_province(ballot: Ballot, _: attrs.Attribute[Any], regency: str | None) -> None:
@@ -898,7 +864,8 @@ def _regency_in_province(ballot: Ballot, _: attrs.Attribute[Any], regency: str |
         raise ValidationError.single("regency", "poll.ballot_regency_outside_province")
 
 
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class Ballot:
     """The content of one ballot, as a store keeps it: which options, and the voter's coarse region.
 
@@ -910,53 +877,54 @@ class Ballot:
         regency: The voter's regency/city code (``"31.71"``) inside ``province``, or None when unknown.
 
     Raises:
-        ValidationError: A field is not of that shape (codes ``poll.ballot_*``).
+        ValidationError: Listing every field not of that shape (codes ``poll.ballot_*``).
 
     Example:
         >>> Ballot([0, 2], "31", "31.71")
         Ballot(choices=(0, 2), province='31', regency='31.71')
-        >>> Ballot((2, 0))
+        >>> Ballot((2, 0), "3171")
         Traceback (most recent call last):
         lapor_core.errors.ValidationError: invalid input: choices: must be a non-empty list of ascending
-        option indexes from 0 to 19, without repeats
+        option indexes from 0 to 19, without repeats; province: must be null or a two-digit province code (31)
     """
 
-    choices: tuple[int, ...] = attrs.field(converter=_as_tuple, validator=_checked(_choice_indexes))
-    province: str | None = attrs.field(default=None, validator=_checked(_province))
-    regency: str | None = attrs.field(default=None, validator=[_checked(_regency), _regency_in_province])
+    choices: tuple[int, ...] = attrs.field(metadata=v.rule(_choice_indexes))
+    province: str | None = attrs.field(default=None, metadata=v.rule(_province))
+    regency: str | None = attrs.field(default=None, metadata=v.rule(_regency), validator=_regency_in_province)
 
 
-def _poll_id(value: object) -> None:
-    if not (isinstance(value, str) and _POLL_ID.fullmatch(value)):
-        raise v.Invalid("poll.id_invalid")
+def _poll_id(value: object) -> str:
+    if isinstance(value, str) and _POLL_ID.fullmatch(value):
+        return value
+    raise v.Invalid("poll.id_invalid")
 
 
-def _version(value: object) -> None:
-    if type(value) is not int or value < 0:
-        raise v.Invalid("poll.version_invalid")
+def _voter_hash(value: object) -> str:
+    if isinstance(value, str) and 0 < len(value) <= _MAX_VOTER and value.isascii() and value.isalnum():
+        return value
+    raise v.Invalid("poll.voter_invalid", max=_MAX_VOTER)
 
 
-def _voter_hash(value: object) -> None:
-    if not (isinstance(value, str) and 0 < len(value) <= _MAX_VOTER and value.isascii() and value.isalnum()):
-        raise v.Invalid("poll.voter_invalid", max=_MAX_VOTER)
+def _seal(value: object) -> int:
+    if type(value) is int and 0 <= value < _SEAL_LIMIT:
+        return value
+    raise v.Invalid("poll.seal_invalid")
 
 
-def _seal(value: object) -> None:
-    if type(value) is not int or not 0 <= value < _SEAL_LIMIT:
-        raise v.Invalid("poll.seal_invalid")
+def _ballot(value: object) -> Ballot:
+    if isinstance(value, Ballot):
+        return value
+    raise v.Invalid("poll.ballot_invalid", type=v.type_name(value))
 
 
-def _ballot(value: object) -> None:
-    if not isinstance(value, Ballot):
-        raise v.Invalid("poll.ballot_invalid", type=v.type_name(value))
+def _revote(value: object) -> RevotePolicy:
+    if isinstance(value, RevotePolicy):
+        return value
+    raise v.Invalid("value.not_choice", choices=tuple(RevotePolicy))
 
 
-def _revote(value: object) -> None:
-    if not isinstance(value, RevotePolicy):
-        raise v.Invalid("value.not_choice", choices=tuple(RevotePolicy))
-
-
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class BallotCast:
     """One vote as the application hands it to the store.
 
@@ -968,19 +936,20 @@ class BallotCast:
             1 to 64 letters and digits (the desk gives 64 hex digits).
         seal: A second keyed value of (poll, person), 63 bits: the store keeps the reference from the voter
             to the ballot only as ``ballot_ref ^ seal``, so the two records cannot be joined without it.
-        ballot: What was chosen, and where the voter lives.
-        revote: Replace an earlier ballot of the same voter, or refuse this one.
+        ballot: What was chosen, and where the voter lives (a :class:`Ballot`).
+        revote: Replace an earlier ballot of the same voter, or refuse this one (a :class:`RevotePolicy`).
 
     Raises:
-        ValidationError: A field is not of that shape; the error never shows the voter's hash or seal.
+        ValidationError: Listing every field not of that shape; the error never shows the voter's hash or
+            seal.
     """
 
-    poll_id: str = attrs.field(validator=_checked(_poll_id))
-    poll_version: int = attrs.field(validator=_checked(_version))
-    voter: str = attrs.field(repr=False, validator=_checked(_voter_hash))
-    seal: int = attrs.field(repr=False, validator=_checked(_seal))
-    ballot: Ballot = attrs.field(validator=_checked(_ballot))
-    revote: RevotePolicy = attrs.field(default=RevotePolicy.REPLACE, validator=_checked(_revote))
+    poll_id: str = attrs.field(metadata=v.rule(_poll_id))
+    poll_version: int = attrs.field(metadata=v.rule(_count))
+    voter: str = attrs.field(repr=False, metadata=v.rule(_voter_hash))
+    seal: int = attrs.field(repr=False, metadata=v.rule(_seal))
+    ballot: Ballot = attrs.field(metadata=v.rule(_ballot))
+    revote: RevotePolicy = attrs.field(default=RevotePolicy.REPLACE, metadata=v.rule(_revote))
 
 
 @attrs.frozen

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 import lapor_core as lc
 from lapor_core.polls import PollDraft
@@ -13,7 +15,7 @@ from lapor_core.ports import PollStore
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.stores.sql_polls import SqlPollStore
 from lapor_core.testing import FrozenClock
-from lapor_core.testing.poll_contracts import PollStoreContract
+from lapor_core.testing.poll_contracts import PollStoreContract, make_poll
 
 
 class TestSqliteFilePollStore(PollStoreContract):
@@ -62,3 +64,34 @@ def test_a_desk_opened_on_a_sqlite_file_keeps_its_polls_there(sqlite_url: str) -
         assert receipt.replaced
     finally:
         reopened.dispose()
+
+
+def test_a_stored_poll_is_read_without_its_rules(sqlite_url: str) -> None:
+    """A definition stored with the old "national" spelling, or with what today's rules refuse, reads back.
+
+    Rows were validated when they were saved: reading them does not run the rules again, so a poll stays
+    readable when the rules or the region table change (here: an unknown region, a bidi control).
+    """
+    store = SqlPollStore(sqlite_url)
+    try:
+        poll = make_poll(audience=["31"])
+        store.save(poll, expected_version=0)
+        engine = sa.create_engine(sqlite_url)
+        try:
+            for audience, question, expected in [
+                ("national", poll.draft.question, None),
+                (["31.79"], "Setuju\u202e?", ("31.79",)),
+            ]:
+                definition = {**poll.draft.to_dict(), "audience": audience, "question": question}
+                with engine.begin() as connection:
+                    connection.execute(
+                        sa.text("UPDATE lapor_polls SET definition = :d WHERE id = :id"),
+                        {"d": json.dumps(definition), "id": poll.id},
+                    )
+                stored = store.get(poll.id).draft
+                assert (stored.audience, stored.question) == (expected, question)
+                assert stored.options == poll.draft.options
+        finally:
+            engine.dispose()
+    finally:
+        store.close()

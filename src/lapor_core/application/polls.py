@@ -16,7 +16,9 @@ Every command validates its input before it reads anything and changes nothing w
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 import attrs
 
@@ -41,6 +43,8 @@ from lapor_core.polls import (
     PollResults,
     PollState,
     PollTransitionNotAllowed,
+    _each,
+    _items,
     check_poll_id,
     check_threshold,
     coarse_region,
@@ -68,6 +72,8 @@ __all__ = [
 _CAST_ATTEMPTS = 5
 _CREATE_ATTEMPTS = 5
 _SEAL_HEX_DIGITS = 16
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -137,15 +143,46 @@ def _save(ctx: DeskContext, before: Poll, after: Poll) -> Poll:
     return after
 
 
-def _check_draft(draft: object) -> PollDraft:
-    if not isinstance(draft, PollDraft):
-        raise ValidationError.single("draft", "poll.draft_type", type=v.type_name(draft))
-    return draft
+def _argument(field: str, rule: Callable[[object], T], value: object) -> T:
+    """``value`` read by ``rule``; a refusal is the ValidationError of the command's argument ``field``."""
+    try:
+        return rule(value)
+    except v.Invalid as invalid:
+        raise ValidationError([invalid.at(field)]) from None
+    except ValidationError as nested:
+        raise ValidationError(v.prefixed(field, nested.errors)) from None
+
+
+def _draft(value: object) -> PollDraft:
+    """The rule of a command's draft: a :class:`PollDraft`, which validated itself when it was built."""
+    if isinstance(value, PollDraft):
+        return value
+    raise v.Invalid("poll.draft_type", type=v.type_name(value))
+
+
+# The institution filter reads like a complaint query's (lapor_core.ports.ComplaintQuery.institution).
+_institution = v.text(required=False, max_length=64)
+
+
+def _choice(value: object) -> int | str:
+    """The rule of one requested choice: an option's index (a whole number) or its label (text)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise v.Invalid("poll.choice_wrong_type", type=v.type_name(value))
+    return value
+
+
+def _choices(value: object) -> tuple[int | str, ...]:
+    """The rule of a vote's choices, checked before anything is read: a short list of indexes or labels."""
+    codes = (N_("poll.choices_not_list"), N_("poll.choices_too_many"))
+    found, errors = _each(_items(value, codes=codes, low=0, high=MAX_OPTIONS), _choice)
+    if errors:
+        raise ValidationError(errors)
+    return tuple(choice for _, choice in found)
 
 
 def create_poll(ctx: DeskContext, principal: Principal, draft: PollDraft) -> str:
     """Store a new draft poll owned by the officer's institution and return its ID."""
-    draft = _check_draft(draft)
+    draft = _argument("draft", _draft, draft)
     if principal.role is not Role.INSTITUTION or principal.institution_code is None:
         raise PollNotAllowed(poll_id="(new)", action="create", reason=N_("poll.create_not_officer"))
     store = _store(ctx)
@@ -166,7 +203,7 @@ def create_poll(ctx: DeskContext, principal: Principal, draft: PollDraft) -> str
 
 def edit_poll(ctx: DeskContext, principal: Principal, poll_id: object, draft: PollDraft) -> Poll:
     """Replace a draft's definition; the change is recorded field by field."""
-    draft = _check_draft(draft)
+    draft = _argument("draft", _draft, draft)
     poll = _load_to_manage(ctx, principal, poll_id, "edit")
     return _save(ctx, poll, poll.edited(draft, actor_of(principal), ctx.clock.now()))
 
@@ -205,30 +242,20 @@ def get_poll(ctx: DeskContext, principal: Principal, poll_id: object) -> Poll:
 
 
 def list_polls(ctx: DeskContext, principal: Principal, *, institution: str | None = None) -> tuple[Poll, ...]:
-    """The polls ``principal`` may see (of one institution, or all), by opening time."""
-    if institution is not None and not isinstance(institution, str):
-        raise ValidationError.single("institution", "value.not_string", type=v.type_name(institution))
+    """The polls ``principal`` may see (of one institution, or all), by opening time.
+
+    ``institution`` is read like a complaint query's filter: one line of text, at most 64 characters; blank
+    text means no filter.
+
+    Raises:
+        ValidationError: ``institution`` is not such text (field ``institution``).
+    """
+    institution = _argument("institution", _institution, institution)
     return tuple(
         poll if _manages(principal, poll) else _for_outsiders(poll)
         for poll in _store(ctx).find(institution=institution)
         if poll.state is not PollState.DRAFT or _manages(principal, poll)
     )
-
-
-def _requested(choices: object) -> tuple[int | str, ...]:
-    """The shape of ``choices``, checked before anything is read: a short list of indexes or labels."""
-    if not isinstance(choices, (list, tuple)):
-        raise ValidationError.single("choices", "poll.choices_not_list")
-    if len(choices) > MAX_OPTIONS:
-        raise ValidationError.single("choices", "poll.choices_too_many", max=MAX_OPTIONS, actual=len(choices))
-    errors = [
-        FieldError(f"choices[{i}]", "poll.choice_wrong_type", {"type": v.type_name(item)})
-        for i, item in enumerate(choices)
-        if isinstance(item, bool) or not isinstance(item, (int, str))
-    ]
-    if errors:
-        raise ValidationError(errors)
-    return tuple(choices)
 
 
 def _resolve(poll: Poll, requested: tuple[int | str, ...]) -> tuple[int, ...]:
@@ -285,7 +312,7 @@ def vote(ctx: DeskContext, principal: Principal, poll_id: object, choices: objec
         PollTransitionNotAllowed: The poll is not accepting votes now (not yet open, or closed).
     """
     check_poll_id(poll_id)
-    requested = _requested(choices)
+    requested = _argument("choices", _choices, choices)
     store = _store(ctx)
     attempts = 0
     while True:

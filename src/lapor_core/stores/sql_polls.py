@@ -48,8 +48,9 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
+from lapor_core._validation import trusted
 from lapor_core.errors import NotFound, StorageError, ValidationError
-from lapor_core.history import Actor
+from lapor_core.history import Actor, _freeze
 from lapor_core.polls import (
     NATIONAL,
     BallotCast,
@@ -58,11 +59,11 @@ from lapor_core.polls import (
     PollAction,
     PollChange,
     PollConflict,
-    PollDraft,
     PollState,
     RegionCount,
     RevotePolicy,
     Tally,
+    _stored_draft,
     check_find_limit,
 )
 from lapor_core.stores._sql_driver import Driver, Prepared, Session
@@ -223,23 +224,28 @@ def _poll_row(poll: Poll) -> tuple[Any, ...]:
     )
 
 
+# A stored poll was validated when it was built; its draft and history are rebuilt without their rules, so
+# reading costs no validation and a poll stays readable when the rules or the region table change.
 def _poll_from(row: Sequence[Any]) -> Poll:
     """The poll of a row read with :data:`_SELECT_POLL`."""
     values = dict(zip(_POLL_COLUMNS, row, strict=True))
     history = tuple(
-        PollChange(
-            seq=entry["seq"],
-            action=PollAction(entry["action"]),
-            actor=Actor(**entry["actor"]),
-            at=datetime.fromisoformat(entry["at"]),
-            payload=entry["payload"],
+        trusted(
+            PollChange,
+            {
+                "seq": entry["seq"],
+                "action": PollAction(entry["action"]),
+                "actor": Actor(**entry["actor"]),
+                "at": datetime.fromisoformat(entry["at"]),
+                "payload": _freeze(entry["payload"]),
+            },
         )
         for entry in json.loads(values["history"])
     )
     return Poll(
         id=values["id"],
         institution=values["institution"],
-        draft=PollDraft.from_dict(json.loads(values["definition"])),
+        draft=_stored_draft(json.loads(values["definition"])),
         state=PollState(values["state"]),
         history=history,
         closed_at=values["closed_at"],

@@ -45,8 +45,10 @@ from lapor_core.polls import (
     BallotCast,
     CastOutcome,
     Poll,
+    PollAction,
     PollConflict,
     PollDraft,
+    ResultVisibility,
     RevotePolicy,
     Tally,
     count_ballots,
@@ -292,6 +294,22 @@ class PollStoreContract:
         assert stored == closed
         assert [c.action.value for c in stored.history] == ["create", "open", "extend", "close"]
         assert stored.history[2].payload_dict() == closed.history[2].payload_dict()
+
+    def test_a_read_poll_is_made_of_the_same_types_as_a_built_one(self, poll_store: PollStore) -> None:
+        """Read back, a draft holds tuples, aware datetimes and enums; history payloads stay read-only."""
+        poll = _saved(poll_store, audience=("31",), links=("https://example.go.id/a",), results="live")
+        stored = poll_store.get(poll.id)
+        draft = stored.draft
+        assert (type(draft.options), type(draft.links), type(draft.audience)) == (tuple, tuple, tuple)
+        assert (type(draft.results), type(draft.revote)) == (ResultVisibility, RevotePolicy)
+        assert isinstance(draft.opens_at, datetime)
+        assert draft.opens_at.utcoffset() is not None
+        assert draft.to_dict() == poll.draft.to_dict()
+        for change in stored.history:
+            assert type(change.action) is PollAction
+            with pytest.raises(TypeError):
+                change.payload["changed"] = True  # type: ignore[index]
+        assert [c.payload_dict() for c in stored.history] == [c.payload_dict() for c in poll.history]
 
     def test_new_poll_with_an_existing_id_raises_conflict_and_keeps_the_first(
         self, poll_store: PollStore
