@@ -392,7 +392,16 @@ def test_a_store_without_an_outbox_side_is_a_configuration_error():
 
 
 @pytest.mark.parametrize(
-    "options", [{"lease": timedelta(0)}, {"lease": 5}, {"batch": 0}, {"batch": 1001}, {"batch": True}]
+    "options",
+    [
+        {"lease": timedelta(0)},
+        {"lease": 5},
+        {"lease": timedelta.max},
+        {"batch": 0},
+        {"batch": 1001},
+        {"batch": True},
+        {"batch": 2.0},
+    ],
 )
 def test_bad_dispatcher_options_are_refused(options):
     """A lease must be positive, a batch from 1 to 1,000."""
@@ -435,6 +444,7 @@ def test_a_bad_limit_is_refused(limit):
         {"jitter": "0.1"},
         {"first_delay": timedelta(0)},
         {"max_delay": 30},
+        {"max_delay": timedelta(days=366)},
     ],
 )
 def test_bad_retry_policies_are_refused(fields):
@@ -455,6 +465,55 @@ def test_every_bad_field_of_a_retry_policy_is_reported_at_once():
         "factor": ("number.out_of_range",),
         "jitter": ("number.out_of_range",),
     }
+
+
+def test_a_delay_longer_than_a_year_is_refused_with_its_limit():
+    """A wait or lease beyond 365 days is a mistake whose deadline could pass the end of time."""
+    with pytest.raises(lc.ValidationError) as caught:
+        RetryPolicy(first_delay=timedelta.max, max_delay=timedelta.max)
+    assert caught.value.fields_by_name == {
+        "first_delay": ("delivery.duration_too_long",),
+        "max_delay": ("delivery.duration_too_long",),
+    }
+    assert caught.value.errors[0].params == {"days": 365}
+    assert caught.value.errors[0].message() == "paling lama 365 hari"
+    assert RetryPolicy(max_delay=timedelta(days=365)).max_delay == timedelta(days=365)
+
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=4),
+    st.timedeltas(),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@given(st.dictionaries(st.sampled_from([f.name for f in attrs.fields(RetryPolicy)]), _JUNK, max_size=5))
+def test_junk_at_the_retry_policy_gives_a_policy_that_works_or_a_validation_error(fields):
+    """RetryPolicy(...) is built or raises ValidationError; a built one computes every delay."""
+    try:
+        policy = RetryPolicy(**fields)
+    except lc.ValidationError as error:
+        policy = None
+        codes = {e.code for e in error.errors}
+    else:
+        codes = set()
+    if policy is None:
+        assert codes <= {
+            "delivery.integer_out_of_range",
+            "delivery.duration_not_positive",
+            "delivery.duration_too_long",
+            "value.required",
+            "value.not_number",
+            "number.not_finite",
+            "number.out_of_range",
+        }
+        assert codes
+    else:
+        assert all(policy.delay(n, "k") <= policy.max_delay for n in (1, 10, 100))
 
 
 @given(st.integers(1, 60), st.text(max_size=30))

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lapor_core._validation import Invalid
 from lapor_core.calendar import HolidayKind, WorkingCalendar
 from lapor_core.errors import DateOutOfRange, FieldError, ValidationError
 from lapor_core.sla import (
@@ -22,6 +23,7 @@ from lapor_core.sla import (
     StageDays,
     Step,
     compute_clocks,
+    whole_number,
 )
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -457,7 +459,17 @@ def test_naive_now_or_event_times_are_refused() -> None:
     assert caught.value.fields_by_name == {"events[1].at": ("instant.naive",)}
     with pytest.raises(ValidationError) as caught:
         clocks_of([submit()], "2026-03-18T00:00+07:00")  # type: ignore[arg-type]
-    assert caught.value.fields_by_name == {"now": ("instant.naive",)}
+    assert caught.value.fields_by_name == {"now": ("value.not_datetime",)}
+
+
+def test_instants_no_store_could_hold_are_refused_by_the_shared_rule() -> None:
+    """``now`` and event times outside the instant rule's range: a ValidationError, never an OverflowError."""
+    with pytest.raises(ValidationError) as caught:
+        clocks_of([submit()], datetime.max.replace(tzinfo=UTC))
+    assert caught.value.fields_by_name == {"now": ("instant.out_of_range",)}
+    with pytest.raises(ValidationError) as caught:
+        clocks_of([submit(datetime.min.replace(tzinfo=UTC))], at(18))
+    assert caught.value.fields_by_name == {"events[0].at": ("instant.out_of_range",)}
 
 
 def test_a_history_beyond_the_calendar_raises_date_out_of_range() -> None:
@@ -498,8 +510,11 @@ def test_policy_lists_every_bad_field() -> None:
     [
         ({"by_kind": {"": {"follow_up": 5}}}, "by_kind", "sla.kind_name_empty"),
         ({"by_kind": {"aspirasi": {"follow_up": 0}}}, "by_kind.aspirasi.follow_up", "sla.days_out_of_range"),
-        ({"by_kind": {"aspirasi": {"weeks": 2}}}, "by_kind.aspirasi", "sla.stage_days_invalid"),
-        ({"by_kind": {"aspirasi": 5}}, "by_kind.aspirasi", "sla.stage_days_invalid"),
+        ({"by_kind": {"aspirasi": {"weeks": 2}}}, "by_kind.aspirasi.weeks", "field.unknown"),
+        ({"by_kind": {"aspirasi": 5}}, "by_kind.aspirasi", "value.not_mapping"),
+        ({"by_kind": {"aspirasi": None}}, "by_kind.aspirasi", "value.required"),
+        ({"classes": {"simple": 5.0}}, "classes.simple", "sla.days_out_of_range"),
+        ({"warn_before": None}, "warn_before", "sla.days_out_of_range"),
         ({"by_kind": [1]}, "by_kind", "value.not_mapping"),
         ({"classes": {"field_exam": 10_000}}, "classes.field_exam", "sla.days_out_of_range"),
         ({"classes": {3: 5}}, "classes", "sla.class_name_empty"),
@@ -571,6 +586,64 @@ def test_stage_days_validates_and_reads_by_stage() -> None:
         StageDays(closing=-1)
     assert StageDays(follow_up=7).get(Stage.FOLLOW_UP) == 7
     assert StageDays(follow_up=7).get(Stage.CLOSING) is None
+
+
+def test_stage_days_report_every_bad_field_at_once_built_directly_or_in_a_policy() -> None:
+    """The same rule runs for ``StageDays(...)`` and for a ``by_kind`` mapping, each bad length named."""
+    bad = {"verification": 0, "follow_up": 2.5, "closing": "10"}
+    with pytest.raises(ValidationError) as direct:
+        StageDays(**bad)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as nested:
+        SlaPolicy(by_kind={"aspirasi": bad})
+    assert direct.value.fields_by_name == dict.fromkeys(bad, ("sla.days_out_of_range",))
+    assert nested.value.fields_by_name == {
+        f"by_kind.aspirasi.{name}": codes for name, codes in direct.value.fields_by_name.items()
+    }
+
+
+def test_policy_reports_every_bad_field_at_once_and_each_entry_of_its_mappings() -> None:
+    """Lengths, overrides, classes, action sets and stages: one error listing each."""
+    with pytest.raises(ValidationError) as caught:
+        SlaPolicy(
+            verification=0,
+            by_kind={"aspirasi": {"follow_up": 0}, "": {}},  # type: ignore[dict-item]
+            classes={"simple": 0, "field_exam": -1},
+            pausing={""},
+            pausable={"later"},  # type: ignore[arg-type]
+        )
+    assert caught.value.fields_by_name == {
+        "verification": ("sla.days_out_of_range",),
+        "by_kind.aspirasi.follow_up": ("sla.days_out_of_range",),
+        "by_kind": ("sla.kind_name_empty",),
+        "classes.simple": ("sla.days_out_of_range",),
+        "classes.field_exam": ("sla.days_out_of_range",),
+        "pausing": ("sla.actions_invalid",),
+        "pausable": ("value.not_choice",),
+    }
+
+
+def test_policy_fields_are_normalised_when_made() -> None:
+    """One action name is a set of one, stage values become stages, mappings are frozen."""
+    policy = SlaPolicy(pausing="tunda", resuming=["lanjut"], pausable=["follow_up"], classes={"simple": 4})  # type: ignore[arg-type]
+    assert policy.pausing == {"tunda"}
+    assert policy.resuming == {"lanjut"}
+    assert policy.pausable == {Stage.FOLLOW_UP}
+    assert dict(policy.classes) == {"simple": 4}
+    with pytest.raises(TypeError):
+        policy.classes["simple"] = 9  # type: ignore[index]
+
+
+@given(st.one_of(st.integers(), st.floats(), st.booleans(), st.none(), st.text(max_size=3)), st.booleans())
+def test_whole_number_accepts_exactly_the_ints_in_its_range(value: object, required: bool) -> None:
+    """``whole_number`` keeps an int in range as it is; anything else is refused with its code and limits."""
+    check = whole_number(0, 100, code="sla.days_out_of_range", required=required)
+    accepted = (type(value) is int and 0 <= value <= 100) or (value is None and not required)
+    if accepted:
+        assert check(value) == value
+    else:
+        with pytest.raises(Invalid) as caught:
+            check(value)
+        assert (caught.value.code, caught.value.params) == ("sla.days_out_of_range", {"min": 0, "max": 100})
 
 
 def test_policies_are_values_that_pickle() -> None:

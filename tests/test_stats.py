@@ -236,7 +236,14 @@ def test_bad_filters_are_all_named_at_once() -> None:
         ({"period": (3, None)}, "filters.period", "stats.period_bound_bad"),
         ({"period": (None, "x" * 65)}, "filters.period", "instant.malformed"),
         ({"region": 31}, "filters.region", "value.not_string"),
-        ({"institution": "x" * 101}, "filters.institution", "stats.filter_value_bad"),
+        ({"institution": "x" * 65}, "filters.institution", "stats.filter_value_bad"),
+        ({"category": "Jalan Rusak"}, "filters.category", "topic.malformed_id"),
+        ({"region": "31.7"}, "filters.region", "region.malformed_code"),
+        (
+            {"period": ("2026-03-05T00:00Z", "2026-03-05T00:00+00:00")},
+            "filters.period",
+            "stats.period_reversed",
+        ),
         ({"status": {"a": 1}}, "filters.status", "stats.filter_not_values"),
     ],
 )
@@ -334,14 +341,17 @@ def test_count_query_refuses_unknown_and_repeated_keys() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "field", "code"),
     [
-        ({"group_by": 5}, "group_by", "stats.group_key_unknown"),
+        ({"group_by": 5}, "group_by", "stats.group_by_not_keys"),
+        ({"group_by": "province"}, "group_by", "stats.group_by_not_keys"),
         ({"group_by": [["unit"], "unit"]}, "group_by", "stats.group_key_unknown"),
         ({"statuses": "forwarded"}, "statuses", "stats.filter_not_values"),
         ({"kinds": frozenset({1})}, "kinds", "stats.filter_not_values"),
         ({"region_prefix": 31}, "region_prefix", "value.not_string"),
         ({"confidential": "yes"}, "confidential", "value.not_boolean"),
         ({"submitted_from": datetime(2026, 3, 1)}, "submitted_from", "instant.naive"),  # noqa: DTZ001
-        ({"submitted_before": date(2026, 3, 1)}, "submitted_before", "value.required"),
+        ({"submitted_before": date(2026, 3, 1)}, "submitted_before", "instant.malformed"),
+        ({"region_prefix": "31.7"}, "region_prefix", "region.malformed_code"),
+        ({"categories": frozenset({3})}, "categories", "stats.filter_not_values"),
         ({"submitted_before": datetime.max.replace(tzinfo=UTC)}, "submitted_before", "instant.out_of_range"),
         ({"utc_offset_minutes": 10**9}, "utc_offset_minutes", "number.out_of_range"),
         ({"utc_offset_minutes": 7.0}, "utc_offset_minutes", "number.out_of_range"),
@@ -377,6 +387,207 @@ def test_count_query_keys_and_filters_read_the_projection() -> None:
     assert not CountQuery([], confidential=False).matches(c)
     assert CountQuery([], submitted_from=MARCH, submitted_before=MARCH + timedelta(seconds=1)).matches(c)
     assert not CountQuery([], submitted_before=MARCH).matches(c)
+
+
+def test_count_query_reports_every_bad_field_at_once() -> None:
+    """Direct construction names each bad field in one error, as a mapping read by ``from_mapping`` does."""
+    with pytest.raises(lc.ValidationError) as caught:
+        CountQuery(
+            ["colour", "unit", "unit"],
+            statuses="forwarded",  # type: ignore[arg-type]
+            region_prefix="31.7",
+            confidential=1,  # type: ignore[arg-type]
+            submitted_from=datetime(2026, 3, 1),  # type: ignore[arg-type]  # noqa: DTZ001 - the error
+            utc_offset_minutes=True,
+        )
+    assert caught.value.fields_by_name == {
+        "group_by": ("stats.group_key_unknown", "stats.group_key_repeated"),
+        "statuses": ("stats.filter_not_values",),
+        "region_prefix": ("region.malformed_code",),
+        "confidential": ("value.not_boolean",),
+        "submitted_from": ("instant.naive",),
+        "utc_offset_minutes": ("number.out_of_range",),
+    }
+
+
+def test_a_region_prefix_is_read_dotted_or_not_and_counts_alike() -> None:
+    """``"3171"`` is ``"31.71"`` (the regions rule): an undotted prefix never silently matches nothing."""
+    complaints = [
+        complaint(new_tracking_id(1), location=location("31.71.01")),
+        complaint(new_tracking_id(2), location=location("31.72")),
+        complaint(new_tracking_id(3), location=None),
+    ]
+    undotted, dotted = (
+        CountQuery(["regency"], region_prefix="3171"),
+        CountQuery(["regency"], region_prefix="31.71"),
+    )
+    assert undotted == dotted
+    assert undotted.region_prefix == "31.71"
+    assert count_rows(complaints, undotted) == count_rows(complaints, dotted) == [CountRow(("31.71",), 1)]
+    assert [c.tracking_id for c in complaints if undotted.matches(c)] == [new_tracking_id(1)]
+    assert CountQuery([], region_prefix="  ").region_prefix is None
+
+
+# The filters= keys, the StatsFilters fields they fill, and a value each refuses with the code it names.
+_SAME_RULE = [
+    ("status", "statuses", "flying", "value.not_choice"),
+    ("status", "statuses", [], "stats.filter_not_values"),
+    ("institution", "institutions", ["x" * 65], "stats.filter_value_bad"),
+    ("region", "region", "31.7", "region.malformed_code"),
+    ("region", "region", 31, "value.not_string"),
+    ("category", "categories", "Jalan Rusak", "topic.malformed_id"),
+    ("kind", "kinds", [7], "stats.filter_value_bad"),
+    ("channel", "channels", {"sms": True}, "stats.filter_not_values"),
+]
+
+
+@pytest.mark.parametrize(("key", "field", "bad", "code"), _SAME_RULE)
+def test_stats_filters_built_directly_check_each_field_like_the_mapping(
+    key: str, field: str, bad: object, code: str
+) -> None:
+    """One rule per filter: ``StatsFilters(field=...)`` and ``from_mapping({key: ...})`` refuse alike."""
+    with pytest.raises(lc.ValidationError) as direct:
+        StatsFilters(**{field: bad})  # type: ignore[arg-type]
+    with pytest.raises(lc.ValidationError) as mapped:
+        StatsFilters.from_mapping({key: bad})
+    assert direct.value.fields_by_name == {field: (code,)}
+    assert mapped.value.fields_by_name == {f"filters.{key}": (code,)}
+
+
+def test_stats_filters_built_directly_report_every_bad_field_at_once() -> None:
+    """Each bad field is named in one error; bounds must be aware instants."""
+    with pytest.raises(lc.ValidationError) as caught:
+        StatsFilters(
+            statuses=["flying"],  # type: ignore[arg-type]
+            region="31.7",
+            kinds="complaint",  # type: ignore[arg-type]
+            submitted_from=date(2026, 3, 1),  # type: ignore[arg-type]
+            submitted_before=datetime(2026, 3, 2),  # type: ignore[arg-type]  # noqa: DTZ001 - the error
+        )
+    assert caught.value.fields_by_name == {
+        "statuses": ("value.not_choice",),
+        "region": ("region.malformed_code",),
+        "kinds": ("value.not_choice",),
+        "submitted_from": ("instant.malformed",),
+        "submitted_before": ("instant.naive",),
+    }
+
+
+def test_stats_filters_built_directly_equal_the_ones_read_from_the_mapping() -> None:
+    """The constructor takes what each key takes and normalises it the same way."""
+    start, end = datetime(2026, 3, 1, tzinfo=WIB), datetime(2026, 4, 1, tzinfo=WIB)
+    direct = StatsFilters(
+        statuses="forwarded",  # type: ignore[arg-type]
+        institutions=[" 31.71 "],  # type: ignore[arg-type]
+        region="3171",
+        categories=("health",),  # type: ignore[arg-type]
+        kinds=[lc.Kind.ASPIRASI],  # type: ignore[arg-type]
+        channels="sms",  # type: ignore[arg-type]
+        submitted_from=start,
+        submitted_before=end,
+    )
+    assert direct == StatsFilters.from_mapping(
+        {
+            "status": ["forwarded"],
+            "institution": "31.71",
+            "region": "31.71",
+            "category": "health",
+            "kind": "aspirasi",
+            "channel": ["sms"],
+            "period": (date(2026, 3, 1), date(2026, 3, 31)),
+        }
+    )
+    assert direct.statuses == {lc.Status.FORWARDED}
+    assert direct.region == "31.71"
+    assert StatsFilters.from_mapping({"region": " "}).region is None  # a blank form field means any region
+
+
+def test_a_reversed_period_is_refused_however_the_filters_are_built() -> None:
+    """The end must follow the start: from the mapping (``filters.period``) and built directly."""
+    start = datetime(2026, 3, 5, tzinfo=UTC)
+    with pytest.raises(lc.ValidationError) as caught:
+        StatsFilters(submitted_from=start, submitted_before=start)
+    assert caught.value.fields_by_name == {"submitted_before": ("stats.period_reversed",)}
+    with pytest.raises(lc.ValidationError) as caught:
+        StatsFilters.from_mapping({"period": (start, start)})
+    assert caught.value.fields_by_name == {"filters.period": ("stats.period_reversed",)}
+    assert StatsFilters(submitted_from=start, submitted_before=None).submitted_from == start
+
+
+def test_both_bad_bounds_of_a_period_are_reported() -> None:
+    """A period with two bad bounds names both refusals."""
+    with pytest.raises(lc.ValidationError) as caught:
+        StatsFilters.from_mapping({"period": ("March", 3)})
+    assert caught.value.fields_by_name == {"filters.period": ("instant.malformed", "stats.period_bound_bad")}
+
+
+_JUNK = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(max_size=12),
+        st.sampled_from(["forwarded", "aspirasi", "sms", "31.71", "3171", "health", "province", "unit"]),
+        st.dates(),
+        st.datetimes(timezones=st.one_of(st.none(), st.just(UTC))),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.tuples(inner, inner),
+        st.frozensets(st.one_of(st.text(max_size=6), st.integers()), max_size=3),
+        st.dictionaries(st.one_of(st.text(max_size=6), st.integers()), inner, max_size=3),
+    ),
+    max_leaves=6,
+)
+_FILTER_FIELDS = [field.name for field in attrs.fields(StatsFilters)]
+_QUERY_FIELDS = [field.name for field in attrs.fields(CountQuery)]
+
+
+@settings(max_examples=300)
+@given(
+    direct=st.dictionaries(st.sampled_from(_FILTER_FIELDS), _JUNK, max_size=4),
+    mapped=st.one_of(
+        _JUNK,
+        st.dictionaries(
+            st.sampled_from(
+                ["status", "institution", "region", "period", "category", "kind", "channel", "x"]
+            ),
+            _JUNK,
+            max_size=4,
+        ),
+    ),
+    query=st.dictionaries(st.sampled_from(_QUERY_FIELDS), _JUNK, max_size=4),
+)
+def test_junk_at_the_filter_and_query_constructors_is_only_a_validation_error(
+    direct: dict[str, object], mapped: object, query: dict[str, object]
+) -> None:
+    """StatsFilters(...), its from_mapping(...) and CountQuery(...) build or raise ValidationError."""
+    refusals: list[lc.ValidationError] = []
+    for build in (
+        lambda: StatsFilters(**direct),
+        lambda: StatsFilters.from_mapping(mapped),  # type: ignore[arg-type]
+        lambda: CountQuery(**{"group_by": (), **query}),
+    ):
+        try:
+            build()
+        except lc.ValidationError as error:
+            refusals.append(error)
+    for refusal in refusals:
+        assert refusal.errors
+        assert all(e.message("en") != e.code for e in refusal.errors)  # every code has its text
+
+
+@given(st.lists(st.sampled_from(GROUP_KEYS), unique=True), st.lists(st.sampled_from(GROUP_KEYS), min_size=1))
+def test_group_keys_are_read_alike_as_text_or_a_list_and_repeats_are_refused(
+    keys: list[str], more: list[str]
+) -> None:
+    """A list of known keys and the same keys as comma text give the same tuple; a repeated key is refused."""
+    assert parse_group_by(keys) == parse_group_by(",".join(keys)) == tuple(keys)
+    assert CountQuery(keys).group_by == tuple(keys)
+    with pytest.raises(lc.ValidationError) as caught:
+        parse_group_by([*more, more[0]])
+    assert caught.value.fields_by_name == {"group_by": ("stats.group_key_repeated",)}
 
 
 def test_rows_a_principal_receives_sort_by_key_with_missing_values_last() -> None:
@@ -615,7 +826,7 @@ def test_stats_refuses_a_principal_that_is_not_one() -> None:
     desk, _ = make_desk()
     with pytest.raises(lc.ValidationError) as caught:
         statistics.stats(desk._ctx, "admin", group_by=["status"])  # type: ignore[arg-type]
-    assert caught.value.fields_by_name == {"principal": ("stats.not_a_principal",)}
+    assert caught.value.fields_by_name == {"principal": ("principal.wrong_type",)}
     assert caught.value.errors[0].params == {"type": "string"}
 
 

@@ -32,14 +32,16 @@ allowed: a verification or follow-up clock still running at or after it is *brea
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import Final, Protocol, cast
+from typing import Any, Final, Protocol, cast
 
 import attrs
 
-from lapor_core._validation import prefixed, type_name
+from lapor_core import _validation as v
+from lapor_core._i18n import N_
 from lapor_core.calendar import WorkingCalendar
 from lapor_core.errors import FieldError, ValidationError
 
@@ -102,31 +104,49 @@ DEFAULT_CLASSES: Final[Mapping[str, int]] = MappingProxyType(
 _MAX_DAYS: Final = 3650  # ten working years is absurd enough for any stage
 
 
-def _length(value: object, field: str, errors: list[FieldError], *, minimum: int = 1) -> None:
-    if type(value) is not int or not minimum <= value <= _MAX_DAYS:
-        errors.append(FieldError(field, "sla.days_out_of_range", {"min": minimum, "max": _MAX_DAYS}))
+def whole_number(low: int, high: int, *, code: str, required: bool = True) -> v.Rule:
+    """The rule for a whole number (an ``int``, not a bool nor a float) in ``low .. high``, inclusive.
+
+    ``code`` names the refusal (its params are ``min`` and ``max``), whatever the value was: a float, text,
+    a bool, a number out of range, or None when ``required`` (when not, None stays None).
+
+    Example:
+        >>> whole_number(1, 10, code="sla.days_out_of_range")(7)
+        7
+        >>> whole_number(1, 10, code="sla.days_out_of_range")(7.0)
+        Traceback (most recent call last):
+        lapor_core._validation.Invalid: sla.days_out_of_range
+    """
+
+    def rule(value: object) -> int | None:
+        if value is None and not required:
+            return None
+        if type(value) is not int or not low <= value <= high:
+            raise v.Invalid(code, min=low, max=high)
+        return value
+
+    return rule
 
 
-@attrs.frozen
+_days = whole_number(1, _MAX_DAYS, code=N_("sla.days_out_of_range"))
+_days_or_default = whole_number(1, _MAX_DAYS, code=N_("sla.days_out_of_range"), required=False)
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class StageDays:
     """Stage lengths that override the policy's defaults (for one report kind); None keeps the default.
+
+    Raises:
+        ValidationError: Listing every length that is not a whole number of working days from 1 to 3,650.
 
     >>> StageDays(follow_up=5)
     StageDays(verification=None, follow_up=5, closing=None)
     """
 
-    verification: int | None = None
-    follow_up: int | None = None
-    closing: int | None = None
-
-    def __attrs_post_init__(self) -> None:
-        errors: list[FieldError] = []
-        for stage in Stage:
-            value = getattr(self, stage.value)
-            if value is not None:
-                _length(value, stage.value, errors)
-        if errors:
-            raise ValidationError(errors)
+    verification: int | None = attrs.field(default=None, metadata=v.rule(_days_or_default))
+    follow_up: int | None = attrs.field(default=None, metadata=v.rule(_days_or_default))
+    closing: int | None = attrs.field(default=None, metadata=v.rule(_days_or_default))
 
     def get(self, stage: Stage) -> int | None:
         """The override for ``stage``, or None."""
@@ -134,68 +154,82 @@ class StageDays:
         return value
 
 
-def _by_kind(value: Mapping[str, StageDays | Mapping[str, int]]) -> Mapping[str, StageDays]:
-    if not isinstance(value, Mapping):
-        raise ValidationError.single("by_kind", "value.not_mapping", type=type_name(value))
-    result: dict[str, StageDays] = {}
-    errors: list[FieldError] = []
-    for kind, days in value.items():
-        if not isinstance(kind, str) or not kind:
-            errors.append(FieldError("by_kind", "sla.kind_name_empty"))
-        elif isinstance(days, StageDays):
-            result[kind] = days
-        elif isinstance(days, Mapping) and set(days) <= {stage.value for stage in Stage}:
+def _stage_days(value: object) -> StageDays:
+    """The rule of one ``by_kind`` entry: a :class:`StageDays`, or a mapping of its fields."""
+    if value is None:
+        raise v.Invalid("value.required")
+    found = _nested_stage_days(value)
+    assert found is not None  # noqa: S101 - None was refused above
+    return found
+
+
+_nested_stage_days = v.nested(StageDays, functools.partial(v.structure, StageDays))
+
+
+def _named(entry: v.Rule, empty_name: str) -> Callable[[object], Mapping[str, Any]]:
+    """The rule for a mapping of names to entries: each name non-empty text, each entry passing ``entry``.
+
+    ``empty_name`` is the code of a name that is not text or is empty; entry errors are named by the
+    entry's name (``classes.simple``), every one of them at once.
+    """
+
+    def check(value: object) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise v.Invalid("value.not_mapping", type=v.type_name(value))
+        result: dict[str, object] = {}
+        errors: list[FieldError] = []
+        for name, item in value.items():
+            if not isinstance(name, str) or not name:
+                errors.append(FieldError(v.ROOT, empty_name))
+                continue
             try:
-                result[kind] = StageDays(**days)
-            except ValidationError as e:
-                errors.extend(prefixed(f"by_kind.{kind}", e.errors))
-        else:
-            errors.append(FieldError(f"by_kind.{kind}", "sla.stage_days_invalid"))
-    if errors:
-        raise ValidationError(errors)
-    return MappingProxyType(result)
+                result[name] = entry(item)
+            except v.Invalid as invalid:
+                errors.append(invalid.at(name))
+            except ValidationError as error:
+                errors.extend(v.prefixed(name, error.errors))
+        if errors:
+            raise ValidationError(errors)
+        return MappingProxyType(result)
+
+    return check
 
 
-def _classes(value: Mapping[str, int]) -> Mapping[str, int]:
-    if not isinstance(value, Mapping):
-        raise ValidationError.single("classes", "value.not_mapping", type=type_name(value))
-    errors: list[FieldError] = []
-    for name, days in value.items():
-        if not isinstance(name, str) or not name:
-            errors.append(FieldError("classes", "sla.class_name_empty"))
-        else:
-            _length(days, f"classes.{name}", errors)
-    if errors:
-        raise ValidationError(errors)
-    return MappingProxyType(dict(value))
+_by_kind = _named(_stage_days, N_("sla.kind_name_empty"))
+_classes = _named(_days, N_("sla.class_name_empty"))
 
 
-def _items(value: object) -> Iterable[object]:
-    """The items of a set-like field; a lone non-collection becomes one None, reported after init."""
+def _actions(value: object) -> frozenset[str]:
+    """The rule of an action set: action names (non-empty text); one name alone is a set of one."""
+    items: object = (value,) if isinstance(value, str) else value
+    if isinstance(items, bytes | Mapping) or not isinstance(items, Iterable):
+        raise v.Invalid("sla.actions_invalid")
+    names = list(items)
+    if not all(isinstance(name, str) and name for name in names):
+        raise v.Invalid("sla.actions_invalid")
+    return frozenset(cast("list[str]", names))
+
+
+_stage = v.choice(Stage)
+
+
+def _stages(value: object) -> frozenset[Stage]:
+    """The rule of a stage set: stages or their values (``"verification"``)."""
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        return (None,)
-    return value
+        raise v.Invalid("value.not_choice", choices=tuple(stage.value for stage in Stage))
+    return frozenset(_stage(item) for item in value)
 
 
-def _actions(value: Iterable[str]) -> frozenset[str]:
-    raw: object = value
-    if isinstance(raw, str):
-        return frozenset({raw})
-    # Anything but text becomes None, reported as "not action names" after init (and cannot break the set).
-    return cast("frozenset[str]", frozenset(item if isinstance(item, str) else None for item in _items(raw)))
+def _resuming_apart(
+    instance: SlaPolicy, _attribute: attrs.Attribute[frozenset[str]], value: frozenset[str]
+) -> None:
+    # An action cannot both hold and resume a clock: which would win would depend on the replay's order.
+    if instance.pausing & value:
+        raise ValidationError.single("resuming", "sla.resuming_overlaps_pausing")
 
 
-def _stages(value: Iterable[Stage | str]) -> frozenset[Stage]:
-    known: dict[object, Stage] = {stage.value: stage for stage in Stage}
-    # Unknown names become None, so validation can report them (and unhashable junk cannot break the set).
-    stages = frozenset(
-        known.get(item) if isinstance(item, str) else item if isinstance(item, Stage) else None
-        for item in _items(value)
-    )
-    return cast("frozenset[Stage]", stages)
-
-
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class SlaPolicy:
     """The service-level rules, as data, with the LAPOR! defaults.
 
@@ -222,34 +256,23 @@ class SlaPolicy:
     """
 
     # PermenPANRB 62/2018 (now 5/2025): the admin verifies and forwards within 3 working days.
-    verification: int = 3
+    verification: int = attrs.field(default=3, metadata=v.rule(_days))
     # PermenPANRB 62/2018 (now 5/2025): the institution follows up within 5 working days of forwarding.
-    follow_up: int = 5
+    follow_up: int = attrs.field(default=5, metadata=v.rule(_days))
     # PermenPANRB 62/2018 (now 5/2025): finished 10 working days after a follow-up with no reply.
-    closing: int = 10
-    warn_before: int = 1
-    by_kind: Mapping[str, StageDays] = attrs.field(factory=dict, converter=_by_kind, hash=False)
-    classes: Mapping[str, int] = attrs.field(default=DEFAULT_CLASSES, converter=_classes, hash=False)
-    pausing: frozenset[str] = attrs.field(default=frozenset({"request_info"}), converter=_actions)
-    resuming: frozenset[str] = attrs.field(default=frozenset({"provide_info"}), converter=_actions)
-    pausable: frozenset[Stage] = attrs.field(default=frozenset({Stage.VERIFICATION}), converter=_stages)
-
-    def __attrs_post_init__(self) -> None:
-        errors: list[FieldError] = []
-        for stage in Stage:
-            _length(getattr(self, stage.value), stage.value, errors)
-        _length(self.warn_before, "warn_before", errors, minimum=0)
-        errors.extend(
-            FieldError(field, "sla.actions_invalid")
-            for field in ("pausing", "resuming")
-            if not all(isinstance(action, str) and action for action in getattr(self, field))
-        )
-        if any(isinstance(action, str) for action in self.pausing & self.resuming):
-            errors.append(FieldError("resuming", "sla.resuming_overlaps_pausing"))
-        if not all(isinstance(stage, Stage) for stage in self.pausable):
-            errors.append(FieldError("pausable", "value.not_choice", {"choices": tuple(Stage)}))
-        if errors:
-            raise ValidationError(errors)
+    closing: int = attrs.field(default=10, metadata=v.rule(_days))
+    warn_before: int = attrs.field(
+        default=1, metadata=v.rule(whole_number(0, _MAX_DAYS, code=N_("sla.days_out_of_range")))
+    )
+    by_kind: Mapping[str, StageDays] = attrs.field(factory=dict, metadata=v.rule(_by_kind), hash=False)
+    classes: Mapping[str, int] = attrs.field(default=DEFAULT_CLASSES, metadata=v.rule(_classes), hash=False)
+    pausing: frozenset[str] = attrs.field(default=frozenset({"request_info"}), metadata=v.rule(_actions))
+    resuming: frozenset[str] = attrs.field(
+        default=frozenset({"provide_info"}), metadata=v.rule(_actions), validator=_resuming_apart
+    )
+    pausable: frozenset[Stage] = attrs.field(
+        default=frozenset({Stage.VERIFICATION}), metadata=v.rule(_stages)
+    )
 
     def __reduce__(self) -> tuple[Callable[..., SlaPolicy], tuple[dict[str, object]]]:
         # mappingproxy cannot be pickled: hand plain dicts to the constructor, which freezes them again.
@@ -543,8 +566,10 @@ def compute_clocks(
         now: The instant to judge open clocks at (aware).
 
     Raises:
-        ValidationError: An event time (``events[i].at``) or ``now`` is not an aware datetime (code
-            ``instant.naive``); a ``forward`` without an institution code.
+        ValidationError: An event time (``events[i].at``) or ``now`` is not a datetime (code
+            ``value.not_datetime``), is naive (``instant.naive``) or lies outside the years any store
+            holds (``instant.out_of_range``, see :func:`lapor_core._validation.instant`); a ``forward``
+            without an institution code.
         DateOutOfRange: A date beyond a calendar's range.
     """
     _check_aware("now", now)
@@ -556,8 +581,13 @@ def compute_clocks(
 
 
 def _check_aware(field: str, value: object) -> None:
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError.single(field, "instant.naive")
+    """Refuse ``value`` unless it is a datetime the shared instant rule accepts (aware, storable)."""
+    if not isinstance(value, datetime):
+        raise ValidationError.single(field, "value.not_datetime", type=v.type_name(value))
+    try:
+        v.instant(value)
+    except v.Invalid as invalid:
+        raise ValidationError([invalid.at(field)]) from None
 
 
 class _Replay:

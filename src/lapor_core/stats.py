@@ -42,18 +42,20 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from types import MappingProxyType
-from typing import Final, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
 from lapor_core import _validation as v
+from lapor_core._i18n import N_
 from lapor_core.access import PUBLISHED, Decision, Principal, Subject, decide, relation_at
 from lapor_core.complaint import Complaint
 from lapor_core.errors import FieldError, ValidationError
 from lapor_core.lifecycle import Status
 from lapor_core.model import Channel, Kind
-from lapor_core.regions import normalize_code
-from lapor_core.sla import Clocks, ClockState, SlaEvent, Stage
+from lapor_core.regions import region_code_rule, within
+from lapor_core.sla import Clocks, ClockState, SlaEvent, Stage, whole_number
+from lapor_core.topics import topic_id_rule
 
 __all__ = [
     "COUNT_KEYS",
@@ -96,10 +98,8 @@ _T = TypeVar("_T")
 KeyValue = str | bool | None
 """One value of a row's key: text for group keys, a flag for ``confidential`` and ``anonymous``."""
 
-_FILTER_KEYS: Final = ("status", "institution", "region", "period", "category", "kind", "channel")
 _REGENCY_LENGTH: Final = 5
-_MAX_VALUE: Final = 100
-_MAX_OFFSET_MINUTES: Final = 24 * 60
+_MAX_VALUE: Final = 64  # the longest code or topic ID a complaint holds
 
 
 def month_of(instant: datetime, utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES) -> str:
@@ -130,6 +130,8 @@ def _rule(rule: Callable[[object], _T], field: str, value: object) -> _T:
         return rule(value)
     except v.Invalid as invalid:
         raise ValidationError([invalid.at(field)]) from None
+    except ValidationError as error:
+        raise ValidationError(v.prefixed(field, error.errors)) from None
 
 
 def _month_start(month: str, utc_offset_minutes: int) -> datetime:
@@ -170,21 +172,60 @@ _KEY_OF: Final[Mapping[str, Callable[[Complaint, int], KeyValue]]] = MappingProx
 )
 
 
-def _key_tuple(keys: Iterable[str]) -> tuple[str, ...]:
-    raw: object = keys
-    if isinstance(raw, str) or not isinstance(raw, Iterable):
-        return cast("tuple[str, ...]", (raw,))  # reported as an unknown key after init
-    return tuple(keys)
+def _group_keys(known: tuple[str, ...]) -> Callable[[object], tuple[str, ...]]:
+    """The rule of group keys: a list or tuple of keys from ``known``, none repeated; returns a tuple.
+
+    Every unknown key is one error (never echoing it: it may be junk) and any repeat one more, all at once.
+    """
+
+    def rule(value: object) -> tuple[str, ...]:
+        if not isinstance(value, list | tuple):
+            raise v.Invalid("stats.group_by_not_keys", type=v.type_name(value))
+        names: list[object] = list(value)
+        errors = [
+            FieldError(v.ROOT, "stats.group_key_unknown", {"known": known})
+            for name in names
+            if not isinstance(name, str) or name not in known
+        ]
+        found = [name for name in names if isinstance(name, str) and name in known]
+        if len(set(found)) != len(found):
+            errors.append(FieldError(v.ROOT, "stats.group_key_repeated"))
+        if errors:
+            raise ValidationError(errors)
+        return tuple(cast("list[str]", names))
+
+    return rule
 
 
-_SET_FIELDS: Final = ("statuses", "institutions", "categories", "kinds", "channels")
+def _value_set(value: object) -> frozenset[str] | None:
+    """The rule of a count filter: None (any) or a set of texts (values, codes, topic IDs)."""
+    if value is None:
+        return None
+    if not isinstance(value, frozenset | set) or not all(isinstance(item, str) for item in value):
+        raise v.Invalid("stats.filter_not_values")
+    return frozenset(value)
 
 
+def _optional(rule: Callable[[object], _T]) -> Callable[[object], _T | None]:
+    return lambda value: None if value is None else rule(value)
+
+
+_bound_instant = _optional(v.instant)
+_MAX_OFFSET_MINUTES: Final = 24 * 60
+_utc_offset = whole_number(-_MAX_OFFSET_MINUTES, _MAX_OFFSET_MINUTES, code=N_("number.out_of_range"))
+
+
+@functools.lru_cache(maxsize=4096)  # regions repeat: each pair is decided once
 def _in_region(region: str | None, prefix: str) -> bool:
-    return region is not None and (region == prefix or region.startswith(prefix + "."))
+    """:func:`lapor_core.regions.within`, for a stored region: one that is no code lies nowhere."""
+    try:
+        return within(region, prefix)
+    except ValidationError:
+        return False
 
 
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class CountQuery:
     """What :meth:`~lapor_core.ports.StatisticsStore.count_complaints` counts, and how it groups them.
 
@@ -195,11 +236,15 @@ class CountQuery:
     ``month`` ``YYYY-MM`` of ``submitted_at`` at ``utc_offset_minutes``, ``confidential`` and
     ``anonymous`` the flags (booleans). A complaint without a value gives None.
 
+    Validated and normalised when made, so no store sees junk and every store answers alike.
+
     Attributes:
-        group_by: Keys from :data:`COUNT_KEYS`, no repeats (may be empty: one row with the total).
+        group_by: Keys from :data:`COUNT_KEYS` as a list or tuple, no repeats (may be empty: one row with
+            the total); kept as a tuple.
         statuses: Only these status values.
         institutions: Only complaints currently at one of these institutions.
-        region_prefix: Only regions equal to this dotted code or inside it (``"31"`` matches ``"31.71.01"``).
+        region_prefix: Only regions equal to this code or inside it (``"31"`` matches ``"31.71.01"``); given
+            dotted or not, kept dotted (:func:`lapor_core.regions.region_code_rule`).
         categories: Only these categories (topic IDs).
         kinds: Only these kind values.
         channels: Only these channel values.
@@ -209,60 +254,28 @@ class CountQuery:
         utc_offset_minutes: The offset months are read at.
 
     Raises:
-        ValidationError: A key is unknown or repeated, a filter is not a set of texts, a bound is not an
-            aware datetime in :func:`lapor_core._validation.instant`'s range, or the offset is not a
+        ValidationError: Listing every bad field: a key unknown or repeated, a filter that is not a set of
+            texts, a region prefix that is no region code, a flag that is not a boolean, a bound that is not
+            an aware instant in :func:`lapor_core._validation.instant`'s range, or an offset that is not a
             whole number of minutes within a day.
 
     >>> CountQuery(("province", "status"), statuses=frozenset({"forwarded"})).group_by
     ('province', 'status')
+    >>> CountQuery([], region_prefix="3171").region_prefix
+    '31.71'
     """
 
-    group_by: tuple[str, ...] = attrs.field(converter=_key_tuple)
-    statuses: frozenset[str] | None = None
-    institutions: frozenset[str] | None = None
-    region_prefix: str | None = None
-    categories: frozenset[str] | None = None
-    kinds: frozenset[str] | None = None
-    channels: frozenset[str] | None = None
-    confidential: bool | None = None
-    submitted_from: datetime | None = None
-    submitted_before: datetime | None = None
-    utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES
-
-    def __attrs_post_init__(self) -> None:
-        errors = _key_errors(self.group_by, COUNT_KEYS)
-        for name in _SET_FIELDS:
-            values = getattr(self, name)
-            if values is not None and (
-                not isinstance(values, frozenset | set) or not all(isinstance(x, str) for x in values)
-            ):
-                errors.append(FieldError(name, "stats.filter_not_values"))
-        prefix: object = self.region_prefix
-        if prefix is not None and not isinstance(prefix, str):
-            errors.append(FieldError("region_prefix", "value.not_string", {"type": v.type_name(prefix)}))
-        confidential: object = self.confidential
-        if confidential is not None and not isinstance(confidential, bool):
-            errors.append(
-                FieldError("confidential", "value.not_boolean", {"type": v.type_name(confidential)})
-            )
-        for name in ("submitted_from", "submitted_before"):
-            bound = getattr(self, name)
-            if bound is not None:
-                try:
-                    v.instant(bound if isinstance(bound, datetime) else None)
-                except v.Invalid as invalid:
-                    errors.append(invalid.at(name))
-        offset = self.utc_offset_minutes
-        if type(offset) is not int or not -_MAX_OFFSET_MINUTES <= offset <= _MAX_OFFSET_MINUTES:
-            errors.append(
-                FieldError(
-                    "utc_offset_minutes",
-                    "number.out_of_range",
-                    {"min": -_MAX_OFFSET_MINUTES, "max": _MAX_OFFSET_MINUTES},
-                )
-            )
-        if errors:
-            raise ValidationError(errors)
+    group_by: tuple[str, ...] = attrs.field(metadata=v.rule(_group_keys(COUNT_KEYS)))
+    statuses: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
+    institutions: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
+    region_prefix: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
+    categories: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
+    kinds: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
+    channels: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
+    confidential: bool | None = attrs.field(default=None, metadata=v.rule(_optional(v.flag)))
+    submitted_from: datetime | None = attrs.field(default=None, metadata=v.rule(_bound_instant))
+    submitted_before: datetime | None = attrs.field(default=None, metadata=v.rule(_bound_instant))
+    utc_offset_minutes: int = attrs.field(default=DEFAULT_UTC_OFFSET_MINUTES, metadata=v.rule(_utc_offset))
 
     def matches(self, c: Complaint) -> bool:
         """Whether ``c`` passes every filter."""
@@ -469,27 +482,34 @@ def _month_labels(utc_offset_minutes: int) -> Callable[[datetime], str]:
 # --- filters and group keys --------------------------------------------------------------------------------
 
 
-def _values(
-    name: str, raw: object, errors: list[FieldError], allowed: Iterable[str] | None = None
-) -> frozenset[str] | None:
-    """One value or a list of them, as a set of non-empty strings (from ``allowed`` when given)."""
-    items = [raw] if isinstance(raw, str) else raw
-    if not isinstance(items, list | tuple | set | frozenset) or not items:
-        errors.append(FieldError(f"filters.{name}", "stats.filter_not_values"))
-        return None
-    known = tuple(allowed) if allowed is not None else None
-    values: set[str] = set()
-    for item in items:
-        if not isinstance(item, str) or not item.strip() or len(item) > _MAX_VALUE:
-            errors.append(FieldError(f"filters.{name}", "stats.filter_value_bad", {"max": _MAX_VALUE}))
-            return None
-        value = item.strip()  # a StrEnum member strips to its value
-        if known is not None and value not in known:
-            errors.append(FieldError(f"filters.{name}", "value.not_choice", {"choices": known}))
-            return None
-        values.add(value)
-    return frozenset(values)
+def _filter_values(item: Callable[[str], object]) -> Callable[[object], frozenset[Any] | None]:
+    """The rule of one filter: None (any), or one value or a non-empty list of them, as a set.
 
+    Each value is non-empty text of at most 64 characters, stripped, then read by ``item`` (a choice of an
+    enum, the topic ID rule, or kept as it is).
+    """
+
+    def rule(value: object) -> frozenset[Any] | None:
+        if value is None:
+            return None
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple | set | frozenset) or not items:
+            raise v.Invalid("stats.filter_not_values")
+        values: set[object] = set()
+        for raw in items:
+            if not isinstance(raw, str) or not raw.strip() or len(raw) > _MAX_VALUE:
+                raise v.Invalid("stats.filter_value_bad", max=_MAX_VALUE)
+            values.add(item(raw.strip()))  # a StrEnum member strips to its value
+        return frozenset(values)
+
+    return rule
+
+
+_statuses = _filter_values(v.choice(Status))
+_institutions = _filter_values(str)
+_categories = _filter_values(topic_id_rule)
+_kinds = _filter_values(v.choice(Kind))
+_channels = _filter_values(v.choice(Channel))
 
 _DATE_LENGTH: Final = len("YYYY-MM-DD")
 _WIB: Final = timezone(timedelta(minutes=DEFAULT_UTC_OFFSET_MINUTES))
@@ -513,31 +533,77 @@ def _bound(raw: object, *, end: bool) -> datetime | None:
     raise v.Invalid("stats.period_bound_bad", type=v.type_name(raw))
 
 
-@attrs.frozen
+def _in_order(start: datetime | None, end: datetime | None) -> None:
+    """Refuse a period whose end is not after its start (either side may be open)."""
+    if start is not None and end is not None and not start < end:
+        raise v.Invalid("stats.period_reversed")
+
+
+def _period(value: object) -> tuple[datetime | None, datetime | None]:
+    """The rule of the ``period`` filter: ``(start, end)`` read as :func:`_bound` says, in order."""
+    if value is None:
+        return None, None
+    if not isinstance(value, list | tuple) or len(value) != 2:  # noqa: PLR2004 - (start, end)
+        raise v.Invalid("stats.period_not_pair")
+    bounds: list[datetime | None] = []
+    errors: list[FieldError] = []
+    for raw, end in zip(value, (False, True), strict=True):
+        try:
+            bounds.append(_bound(raw, end=end))
+        except v.Invalid as invalid:
+            errors.append(invalid.at(v.ROOT))  # both bounds may be bad: each is reported
+    if errors:
+        raise ValidationError(errors)
+    start, end_ = bounds
+    _in_order(start, end_)
+    return start, end_
+
+
+def _after_start(
+    instance: StatsFilters, _attribute: attrs.Attribute[datetime | None], end: datetime | None
+) -> None:
+    try:
+        _in_order(instance.submitted_from, end)
+    except v.Invalid as invalid:
+        raise ValidationError([invalid.at("submitted_before")]) from None
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class StatsFilters:
     """Which complaints statistics, maps and exports consider; ``None`` means "any" for every field.
 
-    Build it with :meth:`from_mapping` from the ``filters=`` argument of the desk.
+    Build it with :meth:`from_mapping` from the ``filters=`` argument of the desk, or directly: each field
+    takes what that argument's key takes (one value or several), and the bounds take aware instants.
 
     Attributes:
         statuses: Only these statuses.
         institutions: Only complaints currently at one of these institutions.
-        region: Only locations in this region (dotted code, any level).
+        region: Only locations in this region (any level; given dotted or not, kept dotted).
         categories: Only these topic IDs (pass ``TopicTree.subtree_ids(...)`` for a whole branch).
         kinds: Only these report kinds.
         channels: Only these intake channels.
         submitted_from: Submitted at or after this instant.
-        submitted_before: Submitted strictly before this instant.
+        submitted_before: Submitted strictly before this instant (after ``submitted_from``).
+
+    Raises:
+        ValidationError: Listing every bad field.
+
+    >>> filters = StatsFilters(statuses="forwarded", region="3171")
+    >>> filters.statuses, filters.region
+    (frozenset({<Status.FORWARDED: 'forwarded'>}), '31.71')
     """
 
-    statuses: frozenset[Status] | None = None
-    institutions: frozenset[str] | None = None
-    region: str | None = None
-    categories: frozenset[str] | None = None
-    kinds: frozenset[Kind] | None = None
-    channels: frozenset[Channel] | None = None
-    submitted_from: datetime | None = None
-    submitted_before: datetime | None = None
+    statuses: frozenset[Status] | None = attrs.field(default=None, metadata=v.rule(_statuses))
+    institutions: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_institutions))
+    region: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
+    categories: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_categories))
+    kinds: frozenset[Kind] | None = attrs.field(default=None, metadata=v.rule(_kinds))
+    channels: frozenset[Channel] | None = attrs.field(default=None, metadata=v.rule(_channels))
+    submitted_from: datetime | None = attrs.field(default=None, metadata=v.rule(_bound_instant))
+    submitted_before: datetime | None = attrs.field(
+        default=None, metadata=v.rule(_bound_instant), validator=_after_start
+    )
 
     @classmethod
     def from_mapping(cls, filters: Mapping[str, object] | None) -> StatsFilters:
@@ -559,38 +625,21 @@ class StatsFilters:
         """
         if filters is None:
             return cls()
-        if not isinstance(filters, Mapping):
-            raise ValidationError.single("filters", "value.not_mapping", type=v.type_name(filters))
-        errors = v.unknown_fields("filters", [key for key in filters if key not in _FILTER_KEYS])
-        fields: dict[str, object] = {}
-        simple = (
-            ("status", "statuses", [s.value for s in Status]),
-            ("institution", "institutions", None),
-            ("category", "categories", None),
-            ("kind", "kinds", [k.value for k in Kind]),
-            ("channel", "channels", [c.value for c in Channel]),
+        try:
+            given = v.structure(_FiltersArgument, filters)
+        except ValidationError as error:
+            raise ValidationError(v.prefixed("filters", error.errors)) from None
+        start, end = given.period
+        return cls(
+            statuses=given.status,
+            institutions=given.institution,
+            region=given.region,
+            categories=given.category,
+            kinds=given.kind,
+            channels=given.channel,
+            submitted_from=start,
+            submitted_before=end,
         )
-        for name, field, allowed in simple:
-            if filters.get(name) is not None:
-                fields[field] = _values(name, filters[name], errors, allowed)
-        fields["statuses"] = _enum_set(Status, fields.get("statuses"))
-        fields["kinds"] = _enum_set(Kind, fields.get("kinds"))
-        fields["channels"] = _enum_set(Channel, fields.get("channels"))
-        region = filters.get("region")
-        if region is not None:
-            if not isinstance(region, str):
-                errors.append(FieldError("filters.region", "value.not_string", {"type": v.type_name(region)}))
-            else:
-                try:
-                    fields["region"] = normalize_code(region.strip(), field="region")
-                except ValidationError as e:
-                    errors += v.prefixed("filters", e.errors)
-        period = filters.get("period")
-        if period is not None:
-            fields.update(_period(period, errors))
-        if errors:
-            raise ValidationError(errors)
-        return cls(**fields)  # type: ignore[arg-type]  # each field was checked above
 
     def count_query(
         self, group_by: Sequence[str], utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES
@@ -598,48 +647,41 @@ class StatsFilters:
         """The store query counting these filters' complaints by ``group_by``."""
         return CountQuery(
             tuple(group_by),
-            statuses=_value_set(self.statuses),
+            statuses=_values_of(self.statuses),
             institutions=self.institutions,
             region_prefix=self.region,
             categories=self.categories,
-            kinds=_value_set(self.kinds),
-            channels=_value_set(self.channels),
+            kinds=_values_of(self.kinds),
+            channels=_values_of(self.channels),
             submitted_from=self.submitted_from,
             submitted_before=self.submitted_before,
             utc_offset_minutes=utc_offset_minutes,
         )
 
 
-_E = TypeVar("_E", Status, Kind, Channel)
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
+class _FiltersArgument:
+    """The ``filters=`` mapping as :meth:`StatsFilters.from_mapping` reads it: its keys, the same rules."""
+
+    status: frozenset[Status] | None = attrs.field(default=None, metadata=v.rule(_statuses))
+    institution: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_institutions))
+    region: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
+    period: tuple[datetime | None, datetime | None] = attrs.field(
+        default=(None, None), metadata=v.rule(_period)
+    )
+    category: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_categories))
+    kind: frozenset[Kind] | None = attrs.field(default=None, metadata=v.rule(_kinds))
+    channel: frozenset[Channel] | None = attrs.field(default=None, metadata=v.rule(_channels))
 
 
-def _enum_set(kind: type[_E], values: object) -> frozenset[_E] | None:
-    if values is None:
-        return None
-    return frozenset(kind(value) for value in cast("frozenset[str]", values))
-
-
-def _value_set(
+def _values_of(
     values: frozenset[Status] | frozenset[Kind] | frozenset[Channel] | None,
 ) -> frozenset[str] | None:
-    return None if values is None else frozenset(str(v.value) for v in values)
+    return None if values is None else frozenset(str(member.value) for member in values)
 
 
-def _period(period: object, errors: list[FieldError]) -> dict[str, datetime | None]:
-    if not isinstance(period, list | tuple) or len(period) != 2:  # noqa: PLR2004 - (start, end)
-        errors.append(FieldError("filters.period", "stats.period_not_pair"))
-        return {}
-    bounds: list[datetime | None] = []
-    for raw, end in zip(period, (False, True), strict=True):
-        try:
-            bounds.append(_bound(raw, end=end))
-        except v.Invalid as invalid:
-            errors.append(invalid.at("filters.period"))
-            bounds.append(None)
-    start, end_ = bounds
-    if start is not None and end_ is not None and not start < end_:
-        errors.append(FieldError("filters.period", "stats.period_reversed"))
-    return {"submitted_from": start, "submitted_before": end_}
+_group_by_rule = _group_keys(GROUP_KEYS)
 
 
 def parse_group_by(group_by: str | Sequence[str]) -> tuple[str, ...]:
@@ -648,29 +690,12 @@ def parse_group_by(group_by: str | Sequence[str]) -> tuple[str, ...]:
     Raises:
         ValidationError: Naming every unknown key (field ``group_by``), or a repeated one.
     """
-    if isinstance(group_by, str):
-        names: list[object] = [part.strip() for part in group_by.split(",") if part.strip()]
-    elif isinstance(group_by, list | tuple):
-        names = list(group_by)
-    else:
-        raise ValidationError.single("group_by", "stats.group_by_not_keys", type=v.type_name(group_by))
-    errors = _key_errors(names, GROUP_KEYS)
-    if errors:
-        raise ValidationError(errors)
-    return tuple(cast("list[str]", names))
-
-
-def _key_errors(names: Sequence[object], known: Sequence[str]) -> list[FieldError]:
-    """One error per unknown key (never echoing it: it may be junk) and one for any repeat."""
-    errors = [
-        FieldError("group_by", "stats.group_key_unknown", {"known": tuple(known)})
-        for name in names
-        if not isinstance(name, str) or name not in known
-    ]
-    found = [name for name in names if isinstance(name, str) and name in known]
-    if len(set(found)) != len(found):
-        errors.append(FieldError("group_by", "stats.group_key_repeated"))
-    return errors
+    names = (
+        [part.strip() for part in group_by.split(",") if part.strip()]
+        if isinstance(group_by, str)
+        else group_by
+    )
+    return _rule(_group_by_rule, "group_by", names)
 
 
 # --- who may count what ------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from lapor_core.ports import (
     RecipientResolver,
     SystemClock,
 )
+from lapor_core.sla import whole_number
 from lapor_core.stores.memory_outbox import MAX_CLAIM, clip_error
 
 __all__ = [
@@ -65,23 +66,22 @@ __all__ = [
 _log = logging.getLogger("lapor_core.delivery")
 _MAX_ATTEMPTS = 100
 _JITTER_SCALE = 2**32
+# A longer lease or wait is a mistake, and the instant it gives could pass the end of time.
+_MAX_DURATION_DAYS = 365
 
 
 def _positive_duration(value: object) -> timedelta:
+    """The rule of a lease or a retry wait: a positive timedelta of at most a year."""
     if not isinstance(value, timedelta) or value <= timedelta(0):
         raise v.Invalid("delivery.duration_not_positive")
+    if value > timedelta(days=_MAX_DURATION_DAYS):
+        raise v.Invalid("delivery.duration_too_long", days=_MAX_DURATION_DAYS)
     return value
 
 
 def _integer(low: int, high: int) -> v.Rule:
     """A rule for a whole number (not a boolean) in ``low .. high``."""
-
-    def rule(value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise v.Invalid("delivery.integer_out_of_range", min=low, max=high)
-        return value
-
-    return rule
+    return whole_number(low, high, code=N_("delivery.integer_out_of_range"))
 
 
 def _required_number(low: float, high: float) -> v.Rule:
@@ -95,21 +95,13 @@ def _required_number(low: float, high: float) -> v.Rule:
     return rule
 
 
-_RETRY_RULES: tuple[tuple[str, v.Rule], ...] = (
-    ("max_attempts", _integer(1, _MAX_ATTEMPTS)),
-    ("first_delay", _positive_duration),
-    ("max_delay", _positive_duration),
-    ("factor", _required_number(1, 10)),
-    ("jitter", _required_number(0, 1)),
-)
-
-
 def _english(code: str, **params: object) -> str:
     """The English text of a catalogue code: the message of a notification failure (logs, dead letters)."""
     return _i18n.translate(code, "en", params)
 
 
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class RetryPolicy:
     """How temporary failures are retried: exponential backoff, then a dead letter.
 
@@ -119,6 +111,11 @@ class RetryPolicy:
 
     The defaults retry for about four hours: 30 s, 1, 2, 4, 8, 16, 32, 64 and 128 minutes.
 
+    Raises:
+        ValidationError: Listing every bad field: ``max_attempts`` not a whole number from 1 to 100, a delay
+            that is not a positive :class:`~datetime.timedelta` of at most 365 days, ``factor`` not in
+            1 .. 10 or ``jitter`` not in 0 .. 1.
+
     >>> policy = RetryPolicy(jitter=0)
     >>> [int(policy.delay(n, "id").total_seconds()) for n in (1, 2, 3)]
     [30, 60, 120]
@@ -126,16 +123,11 @@ class RetryPolicy:
     True
     """
 
-    max_attempts: int = 10
-    first_delay: timedelta = timedelta(seconds=30)
-    max_delay: timedelta = timedelta(hours=6)
-    factor: float = 2.0
-    jitter: float = 0.2
-
-    def __attrs_post_init__(self) -> None:
-        _, errors = v.apply_rules(_RETRY_RULES, attrs.asdict(self, recurse=False))
-        if errors:
-            raise ValidationError(errors)
+    max_attempts: int = attrs.field(default=10, metadata=v.rule(_integer(1, _MAX_ATTEMPTS)))
+    first_delay: timedelta = attrs.field(default=timedelta(seconds=30), metadata=v.rule(_positive_duration))
+    max_delay: timedelta = attrs.field(default=timedelta(hours=6), metadata=v.rule(_positive_duration))
+    factor: float = attrs.field(default=2.0, metadata=v.rule(_required_number(1, 10)))
+    jitter: float = attrs.field(default=0.2, metadata=v.rule(_required_number(0, 1)))
 
     def delay(self, attempts: int, key: str) -> timedelta:
         """How long to wait after the ``attempts``-th failed attempt of the message ``key``."""
@@ -149,6 +141,15 @@ class RetryPolicy:
     def exhausted(self, attempts: int) -> bool:
         """Whether a message that failed ``attempts`` times is given up on."""
         return attempts >= self.max_attempts
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
+class _Claims:
+    """How a :class:`Dispatcher` claims messages: the lease (a positive duration) and the batch size."""
+
+    lease: timedelta = attrs.field(metadata=v.rule(_positive_duration))
+    batch: int = attrs.field(metadata=v.rule(_integer(1, MAX_CLAIM)))
 
 
 @attrs.frozen
@@ -205,7 +206,8 @@ class Dispatcher:
 
     Raises:
         ConfigurationError: The store has no outbox delivery (it is not an OutboxStore).
-        ValidationError: A bad lease or batch size.
+        ValidationError: A lease that is not a positive timedelta of at most 365 days, a batch size not
+            from 1 to 1,000; both at once.
     """
 
     def __init__(
@@ -221,12 +223,7 @@ class Dispatcher:
         batch: int = 20,
     ) -> None:
         outbox = _outbox_of(store)
-        _, errors = v.apply_rules(
-            (("lease", _positive_duration), ("batch", _integer(1, MAX_CLAIM))),
-            {"lease": lease, "batch": batch},
-        )
-        if errors:
-            raise ValidationError(errors)
+        claims = _Claims(lease=lease, batch=batch)
         self._store = store
         self._outbox = outbox
         self._notifier = notifier
@@ -234,8 +231,8 @@ class Dispatcher:
         self._clock = clock or SystemClock()
         self._renderer = renderer or NotificationRenderer()
         self._retry = retry or RetryPolicy()
-        self._lease = lease
-        self._batch = batch
+        self._lease = claims.lease
+        self._batch = claims.batch
 
     def deliver(self, limit: int | None = None) -> DeliveryReport:
         """Deliver due messages until none is left, or ``limit`` messages were claimed.

@@ -17,7 +17,7 @@ import attrs
 from lapor_core import maps
 from lapor_core._validation import type_name
 from lapor_core.access import Decision, Principal, Relation, Subject
-from lapor_core.application.commands import decision_for, relation_for
+from lapor_core.application.commands import decision_for, relation_for, require_principal
 from lapor_core.application.context import DeskContext
 from lapor_core.complaint import Complaint
 from lapor_core.errors import ValidationError
@@ -53,12 +53,6 @@ Progress = Callable[[int], None]
 """Told how many complaints have been read so far, after each page of a long run."""
 
 
-def _check_principal(principal: object) -> Principal:
-    if not isinstance(principal, Principal):
-        raise ValidationError.single("principal", "stats.not_a_principal", type=type_name(principal))
-    return principal
-
-
 def _utc_offset_minutes(ctx: DeskContext) -> int:
     offset = ZoneInfo(ctx.calendar.tz).utcoffset(ctx.clock.now())
     return int(offset.total_seconds() // 60) if offset is not None else 0
@@ -71,7 +65,7 @@ def _only(values: frozenset[str] | None) -> str | None:
 def _scan(ctx: DeskContext, query: CountQuery, progress: Progress | None = None) -> Iterator[Complaint]:
     """Every complaint matching ``query``'s filters, read page by page."""
     kind = _only(query.kinds)
-    store_query = ComplaintQuery(
+    store_query = ComplaintQuery(  # it narrows the pages read; matches() decides
         statuses=None if query.statuses is None else frozenset(Status(s) for s in query.statuses),
         institution=_only(query.institutions),
         region_prefix=query.region_prefix,
@@ -129,7 +123,7 @@ def stats(
     Raises:
         ValidationError: Naming every bad group key and filter, or a principal that is not one.
     """
-    who = _check_principal(principal)
+    who = require_principal(principal)
     plan = plan_stats(who, group_by, filters, utc_offset_minutes=_utc_offset_minutes(ctx))
     classify = make_classifier(who)
     shown = _count(ctx, plan.shown_query, progress)
@@ -201,7 +195,7 @@ def geojson(
     Raises:
         ValidationError: Naming every bad filter, or a principal that is not one.
     """
-    who = _check_principal(principal)
+    who = require_principal(principal)
     query = StatsFilters.from_mapping(filters).count_query(())
     regions = RegionTable.default()
     features = []
