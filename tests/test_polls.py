@@ -385,11 +385,21 @@ def test_both_rules_across_fields_are_listed_at_once():
         ]
 
 
-def test_rules_across_fields_are_checked_once_every_field_passes_its_own():
-    """A bad field is reported alone: the order of two times is checked only once both are good times."""
+def test_rules_across_fields_are_reported_beside_a_bad_field():
+    """A rule across fields whose fields passed is reported with the other bad fields, all at once."""
     with pytest.raises(lc.ValidationError) as caught:
         PollDraft("", ["A", "B"], CLOSES, OPENS)
-    assert caught.value.fields_by_name == {"question": ("text.empty",)}
+    assert caught.value.fields_by_name == {
+        "question": ("text.empty",),
+        "closes_at": ("poll.closes_before_opens",),
+    }
+
+
+def test_a_rule_across_fields_is_skipped_when_one_of_its_fields_is_bad():
+    """The order of the times is not checked when a time is itself bad: that field's error says it all."""
+    with pytest.raises(lc.ValidationError) as caught:
+        PollDraft("", ["A", "B"], "not a time", OPENS)
+    assert caught.value.fields_by_name == {"question": ("text.empty",), "opens_at": ("instant.malformed",)}
 
 
 def test_evolving_a_draft_checks_it_again():
@@ -850,6 +860,7 @@ def test_the_converter_reads_a_ballot_through_its_rules():
         lc.from_dict(Ballot, {"choices": [2, 0], "regency": "31.71", "x": 1})
     assert caught.value.fields_by_name == {
         "choices": ("poll.ballot_choices_invalid",),
+        "regency": ("poll.ballot_regency_outside_province",),
         "x": ("field.unknown",),
     }
 

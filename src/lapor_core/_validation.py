@@ -89,11 +89,15 @@ def join_path(prefix: str, field: str) -> str:
     Example:
         >>> join_path("location", "lat"), join_path("location", "$"), join_path("$", "title")
         ('location.lat', 'location', 'title')
+        >>> join_path("options", "[1]"), join_path("options", "[1].label")
+        ('options[1]', 'options[1].label')
     """
     if field == ROOT:
         return prefix
     if prefix == ROOT:
         return field
+    if field.startswith("["):  # an item of a list: options[1]
+        return prefix + field
     return f"{prefix}.{field}"
 
 
@@ -333,7 +337,7 @@ def checked(cls: type[A]) -> type[A]:
         try:
             init(self, *args, **kwargs)
         except (Invalid, ValidationError) as first:
-            raise ValidationError(_every_failure(fields, args, kwargs, first)) from None
+            raise ValidationError(_every_failure(cls, fields, args, kwargs, first)) from None
 
     __init__.__doc__ = init.__doc__
     __init__.__signature__ = inspect.signature(init)  # type: ignore[attr-defined]
@@ -343,6 +347,7 @@ def checked(cls: type[A]) -> type[A]:
 
 
 def _every_failure(
+    cls: type,
     fields: Sequence[attrs.Attribute[Any]],
     args: Sequence[object],
     kwargs: Mapping[str, object],
@@ -351,34 +356,63 @@ def _every_failure(
     names = [str(field.alias) for field in fields]
     values = dict(zip(names, args, strict=False)) | dict(kwargs)
     errors: list[FieldError] = []
+    passed: dict[str, object] = {}
     for field, name in zip(fields, names, strict=True):
         check = field.metadata.get(_RULE)
+        value = values.get(name, field.default)
         if check is None or name not in values:
+            passed[field.name] = value
             continue
         try:
-            check(values[name])
+            passed[field.name] = check(value)
         except Invalid as invalid:
             errors.append(invalid.at(name))
         except ValidationError as nested_error:
             errors.extend(prefixed(name, nested_error.errors))
+    errors += _across_fields(cls, fields, passed)
     if errors:
         return errors
-    # Every field passed on its own: the failure came from a rule across fields (an attrs validator).
-    if isinstance(first, ValidationError):
+    if isinstance(first, ValidationError):  # a validator that failed only on the instance attrs built
         return list(first.errors)
     assert isinstance(first, Invalid)  # noqa: S101 - the only other exception __init__ translates
     return [first.at(ROOT)]
 
 
+def _across_fields(
+    cls: type, fields: Sequence[attrs.Attribute[Any]], passed: Mapping[str, object]
+) -> list[FieldError]:
+    """The failures of the rules across fields whose fields all passed their own rules.
+
+    They run on an instance holding only the fields that passed; a rule that needs a bad field stops at the
+    missing attribute and is skipped (its field's own error is already reported).
+    """
+    partial: object = object.__new__(cls)
+    for name, value in passed.items():
+        object.__setattr__(partial, name, value)
+    errors: list[FieldError] = []
+    for field in fields:
+        if field.validator is None or field.name not in passed:
+            continue
+        try:
+            field.validator(partial, field, passed[field.name])
+        except AttributeError:
+            continue
+        except Invalid as invalid:
+            errors.append(invalid.at(str(field.alias)))
+        except ValidationError as error:
+            errors.extend(error.errors)
+    return errors
+
+
 def trusted(cls: type[A], values: Mapping[str, object]) -> A:
     """Rebuild a checked class from values its rules accepted before (a stored row), without running them.
 
-    Only for what lapor_core itself validated and stored: reading a row back must not cost validating it again.
+    Only for what lapor_core itself validated and stored: reading a row back must not cost validating it
+    again.
     """
     built: A = object.__new__(cls)
     for field in attrs.fields(cls):
-        value = values[field.name] if field.name in values else field.default
-        object.__setattr__(built, field.name, value)
+        object.__setattr__(built, field.name, values.get(field.name, field.default))
     return built
 
 

@@ -396,17 +396,16 @@ def _audience(value: object) -> tuple[str, ...] | None:
     return tuple(c for c in unique if not any(c != o and c.startswith(o + ".") for o in unique))
 
 
-def _across_fields(draft: PollDraft, _: attrs.Attribute[Any], __: object) -> None:
-    """The draft's rules across fields, each broken one listed: checked once every field passed its rule."""
-    errors: list[FieldError] = []
-    if draft.closes_at <= draft.opens_at:
-        errors.append(FieldError("closes_at", "poll.closes_before_opens"))
-    if draft.max_choices > len(draft.options):
-        errors.append(
-            FieldError("max_choices", "poll.max_choices_over_options", {"options": len(draft.options)})
+def _closes_after_opens(draft: PollDraft, _: attrs.Attribute[datetime], closes_at: datetime) -> None:
+    if closes_at <= draft.opens_at:
+        raise ValidationError.single("closes_at", "poll.closes_before_opens")
+
+
+def _within_options(draft: PollDraft, _: attrs.Attribute[int], max_choices: int) -> None:
+    if max_choices > len(draft.options):
+        raise ValidationError.single(
+            "max_choices", "poll.max_choices_over_options", options=len(draft.options)
         )
-    if errors:
-        raise ValidationError(errors)
 
 
 @v.checked
@@ -461,10 +460,12 @@ class PollDraft:
     question: str = attrs.field(metadata=v.rule(_question))
     options: tuple[str, ...] = attrs.field(metadata=v.rule(_options))
     opens_at: datetime = attrs.field(metadata=v.rule(v.instant))
-    closes_at: datetime = attrs.field(metadata=v.rule(v.instant))
+    closes_at: datetime = attrs.field(metadata=v.rule(v.instant), validator=_closes_after_opens)
     description: str | None = attrs.field(default=None, kw_only=True, metadata=v.rule(_description))
     links: tuple[str, ...] = attrs.field(default=(), kw_only=True, metadata=v.rule(_links))
-    max_choices: int = attrs.field(default=1, kw_only=True, metadata=v.rule(_max_choices))
+    max_choices: int = attrs.field(
+        default=1, kw_only=True, metadata=v.rule(_max_choices), validator=_within_options
+    )
     audience: tuple[str, ...] | None = attrs.field(default=None, kw_only=True, metadata=v.rule(_audience))
     results: ResultVisibility = attrs.field(
         default=ResultVisibility.AFTER_CLOSE, kw_only=True, metadata=v.rule(v.choice(ResultVisibility))
@@ -473,7 +474,6 @@ class PollDraft:
         default=RevotePolicy.REPLACE,
         kw_only=True,
         metadata=v.rule(v.choice(RevotePolicy)),
-        validator=_across_fields,  # on the last field: attrs runs validators once every field is set
     )
 
     @classmethod
