@@ -106,18 +106,19 @@ def test_an_unknown_region_is_refused_with_suggestions_and_nothing_is_stored():
 
 
 @pytest.mark.parametrize(
-    ("message", "reason"),
+    ("message", "code"),
     [
-        ("", "must not be empty"),
-        ("   ", "must not be empty"),
-        ("x" * 4001, "at most 4000 characters"),
-        ("Sudah\x00 ditambal", "control characters"),
-        ("Sudah \x9b31m ditambal", "control characters"),  # a C1 control (CSI), as in a submission's body
-        ("Sudah \ud800 ditambal", "unpaired surrogates"),
-        (42, "must be a string"),
+        ("", "text.empty"),
+        ("   ", "text.empty"),
+        ("x" * 4001, "text.too_long"),
+        ("Sudah\x00 ditambal", "text.control_characters"),
+        ("Sudah \x9b31m ditambal", "text.control_characters"),  # a C1 control (CSI), as in a body
+        ("Sudah \ud800 ditambal", "text.control_characters"),
+        ("Sudah \u202e ditambal", "text.bidi_control"),
+        (42, "value.not_string"),
     ],
 )
-def test_a_bad_follow_up_message_is_refused_naming_the_field_and_nothing_changes(message, reason):
+def test_a_bad_follow_up_message_is_refused_naming_the_field_and_nothing_changes(message, code):
     """Command text follows the same rule as a submission's body; a refusal saves no event and no notice."""
     desk, _ = make_desk()
     tid = desk.submit(submission()).tracking_id
@@ -126,7 +127,7 @@ def test_a_bad_follow_up_message_is_refused_naming_the_field_and_nothing_changes
     with pytest.raises(lc.ValidationError) as caught:
         desk.follow_up(officer(), tid, message)
     assert caught.value.errors[0].field == "message"
-    assert reason in caught.value.errors[0].reason
+    assert caught.value.errors[0].code == code
     assert desk.store.get(tid) == before
     assert len(desk.store.pending_outbox()) == outbox
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lapor_core import _validation as v
 from lapor_core._validation import Invalid
 from lapor_core.calendar import HolidayKind, WorkingCalendar
 from lapor_core.errors import DateOutOfRange, FieldError, ValidationError
@@ -23,7 +24,6 @@ from lapor_core.sla import (
     StageDays,
     Step,
     compute_clocks,
-    whole_number,
 )
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -636,7 +636,7 @@ def test_policy_fields_are_normalised_when_made() -> None:
 @given(st.one_of(st.integers(), st.floats(), st.booleans(), st.none(), st.text(max_size=3)), st.booleans())
 def test_whole_number_accepts_exactly_the_ints_in_its_range(value: object, required: bool) -> None:
     """``whole_number`` keeps an int in range as it is; anything else is refused with its code and limits."""
-    check = whole_number(0, 100, code="sla.days_out_of_range", required=required)
+    check = v.whole_number(0, 100, code="sla.days_out_of_range", required=required)
     accepted = (type(value) is int and 0 <= value <= 100) or (value is None and not required)
     if accepted:
         assert check(value) == value

@@ -48,6 +48,7 @@ __all__ = [
     "trusted",
     "type_name",
     "unknown_fields",
+    "whole_number",
     "with_rules",
 ]
 
@@ -266,6 +267,30 @@ def number(*, low: float, high: float, code: str = "number.out_of_range") -> Cal
         if not low <= value <= high:
             raise Invalid(code, min=low, max=high)
         return float(value)
+
+    return rule
+
+
+def whole_number(low: int, high: int, *, code: str, required: bool = True) -> Callable[[object], int | None]:
+    """The rule for a whole number (an ``int``, not a bool nor a float) in ``low .. high``, inclusive.
+
+    ``code`` names the refusal (its params are ``min`` and ``max``), whatever the value was: a float, text,
+    a bool, a number out of range, or None when ``required`` (when not, None stays None).
+
+    Example:
+        >>> whole_number(1, 10, code="rating.out_of_range")(7)
+        7
+        >>> whole_number(1, 10, code="rating.out_of_range")(7.0)
+        Traceback (most recent call last):
+        lapor_core._validation.Invalid: rating.out_of_range
+    """
+
+    def rule(value: object) -> int | None:
+        if value is None and not required:
+            return None
+        if type(value) is not int or not low <= value <= high:
+            raise Invalid(code, min=low, max=high)
+        return value
 
     return rule
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from lapor_core import _validation as v
+from lapor_core._i18n import N_
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.history import Event
 from lapor_core.lifecycle import Status
@@ -104,10 +105,7 @@ def _optional(rule: Callable[[object], T]) -> Callable[[object], T | None]:
     return lambda value: None if value is None else rule(value)
 
 
-def _limit(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
-        raise v.Invalid("query.limit_out_of_range", max=MAX_PAGE)
-    return value
+_limit: Final = v.whole_number(1, MAX_PAGE, code=N_("query.limit_out_of_range"))
 
 
 def _aware(value: object) -> datetime | None:

@@ -104,32 +104,8 @@ DEFAULT_CLASSES: Final[Mapping[str, int]] = MappingProxyType(
 _MAX_DAYS: Final = 3650  # ten working years is absurd enough for any stage
 
 
-def whole_number(low: int, high: int, *, code: str, required: bool = True) -> v.Rule:
-    """The rule for a whole number (an ``int``, not a bool nor a float) in ``low .. high``, inclusive.
-
-    ``code`` names the refusal (its params are ``min`` and ``max``), whatever the value was: a float, text,
-    a bool, a number out of range, or None when ``required`` (when not, None stays None).
-
-    Example:
-        >>> whole_number(1, 10, code="sla.days_out_of_range")(7)
-        7
-        >>> whole_number(1, 10, code="sla.days_out_of_range")(7.0)
-        Traceback (most recent call last):
-        lapor_core._validation.Invalid: sla.days_out_of_range
-    """
-
-    def rule(value: object) -> int | None:
-        if value is None and not required:
-            return None
-        if type(value) is not int or not low <= value <= high:
-            raise v.Invalid(code, min=low, max=high)
-        return value
-
-    return rule
-
-
-_days = whole_number(1, _MAX_DAYS, code=N_("sla.days_out_of_range"))
-_days_or_default = whole_number(1, _MAX_DAYS, code=N_("sla.days_out_of_range"), required=False)
+_days = v.whole_number(1, _MAX_DAYS, code=N_("sla.days_out_of_range"))
+_days_or_default = v.whole_number(1, _MAX_DAYS, code=N_("sla.days_out_of_range"), required=False)
 
 
 @v.checked
@@ -262,7 +238,7 @@ class SlaPolicy:
     # PermenPANRB 62/2018 (now 5/2025): finished 10 working days after a follow-up with no reply.
     closing: int = attrs.field(default=10, metadata=v.rule(_days))
     warn_before: int = attrs.field(
-        default=1, metadata=v.rule(whole_number(0, _MAX_DAYS, code=N_("sla.days_out_of_range")))
+        default=1, metadata=v.rule(v.whole_number(0, _MAX_DAYS, code=N_("sla.days_out_of_range")))
     )
     by_kind: Mapping[str, StageDays] = attrs.field(factory=dict, metadata=v.rule(_by_kind), hash=False)
     classes: Mapping[str, int] = attrs.field(default=DEFAULT_CLASSES, metadata=v.rule(_classes), hash=False)

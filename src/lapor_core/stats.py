@@ -54,7 +54,7 @@ from lapor_core.errors import FieldError, ValidationError
 from lapor_core.lifecycle import Status
 from lapor_core.model import Channel, Kind
 from lapor_core.regions import region_code_rule, within
-from lapor_core.sla import Clocks, ClockState, SlaEvent, Stage, whole_number
+from lapor_core.sla import Clocks, ClockState, SlaEvent, Stage
 from lapor_core.topics import topic_id_rule
 
 __all__ = [
@@ -212,7 +212,7 @@ def _optional(rule: Callable[[object], _T]) -> Callable[[object], _T | None]:
 
 _bound_instant = _optional(v.instant)
 _MAX_OFFSET_MINUTES: Final = 24 * 60
-_utc_offset = whole_number(-_MAX_OFFSET_MINUTES, _MAX_OFFSET_MINUTES, code=N_("number.out_of_range"))
+_utc_offset = v.whole_number(-_MAX_OFFSET_MINUTES, _MAX_OFFSET_MINUTES, code=N_("number.out_of_range"))
 
 
 @functools.lru_cache(maxsize=4096)  # regions repeat: each pair is decided once

@@ -7,10 +7,12 @@ command; see DOMAIN.md, "The lifecycle and its service levels", for the rules.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
+from lapor_core import _validation
+from lapor_core._i18n import N_
 from lapor_core.access import Principal, Role
 from lapor_core.application.commands import (
     MAX_MESSAGE,
@@ -26,6 +28,7 @@ from lapor_core.application.commands import (
     load_for,
     owner_hash_of,
     record,
+    require_principal,
 )
 from lapor_core.application.context import DeskContext
 from lapor_core.complaint import Complaint
@@ -49,6 +52,8 @@ __all__ = [
     "support",
 ]
 
+# LAPOR! asks for a rating of 1 to 5 stars after closing.
+_rating: Final = _validation.whole_number(1, 5, code=N_("rating.out_of_range"))
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -166,7 +171,7 @@ def assign(ctx: DeskContext, principal: Principal, tracking_id: object, unit: ob
 def decline(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Recorded:
     """Answer "not our authority" (bukan wewenang): back to the admin, who re-routes; access is lost."""
     text = check_text("reason", reason, limit=MAX_REASON)
-    institution = principal.institution_code
+    institution = require_principal(principal).institution_code
 
     def mutate(c: Complaint) -> Complaint:
         declined = (*c.declined_by, c.institution) if c.institution else c.declined_by
@@ -206,9 +211,11 @@ def close(ctx: DeskContext, principal: Principal, tracking_id: object) -> Record
 
 def rate(ctx: DeskContext, principal: Principal, tracking_id: object, rating: object) -> Recorded:
     """The reporter rates the handling, 1 to 5, after closing (a later rating replaces an earlier one)."""
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:  # noqa: PLR2004
-        raise ValidationError.single("rating", "rating.out_of_range", min=1, max=5)
-    command = Command(Action.RATE, {"rating": rating}, lambda c: attrs.evolve(c, rating=rating))
+    try:
+        stars = _rating(rating)
+    except _validation.Invalid as invalid:
+        raise ValidationError([invalid.at("rating")]) from None
+    command = Command(Action.RATE, {"rating": stars}, lambda c: attrs.evolve(c, rating=stars))
     return execute(ctx, principal, tracking_id, command)
 
 

@@ -50,7 +50,6 @@ from lapor_core.ports import (
     RecipientResolver,
     SystemClock,
 )
-from lapor_core.sla import whole_number
 from lapor_core.stores.memory_outbox import MAX_CLAIM, clip_error
 
 __all__ = [
@@ -81,7 +80,7 @@ def _positive_duration(value: object) -> timedelta:
 
 def _integer(low: int, high: int) -> v.Rule:
     """A rule for a whole number (not a boolean) in ``low .. high``."""
-    return whole_number(low, high, code=N_("delivery.integer_out_of_range"))
+    return v.whole_number(low, high, code=N_("delivery.integer_out_of_range"))
 
 
 def _required_number(low: float, high: float) -> v.Rule:
