@@ -8,6 +8,7 @@ import pytest
 import lapor_core as lc
 from desk_support import ADMIN, make_desk, submission
 from lapor_core.application import delivery_preview
+from lapor_core.application.delivery import Dispatcher
 from lapor_core.application.delivery_preview import PreviewedMessage, preview
 from lapor_core.notifications import Address, AddressBook, Recipient
 from lapor_core.stores.memory import InMemoryComplaintStore
@@ -85,14 +86,23 @@ def test_preview_refuses_a_bad_limit(limit: object) -> None:
 
 
 def test_preview_needs_an_outbox_store() -> None:
-    """A store without outbox delivery is a configuration error."""
+    """A store without outbox delivery raises the dispatcher's own configuration error (one owner)."""
 
     class NoOutbox:
         def pending_outbox(self, *, limit: int = 1000) -> tuple[()]:
             return ()
 
-    with pytest.raises(lc.ConfigurationError, match="OutboxStore"):
+    with pytest.raises(lc.ConfigurationError, match="OutboxStore") as caught:
         preview(NoOutbox(), BOOK)  # type: ignore[arg-type]
+    with pytest.raises(lc.ConfigurationError) as dispatcher:
+        Dispatcher(NoOutbox(), RecordingNotifier(), BOOK)  # type: ignore[arg-type]
+    error, expected = caught.value, dispatcher.value
+    assert (error.detail, dict(error.params), str(error)) == (
+        expected.detail,
+        dict(expected.params),
+        str(expected),
+    )
+    assert "NoOutbox" in error.describe("id")
 
 
 def test_what_preview_sends_reaches_no_notifier() -> None:
@@ -113,8 +123,12 @@ def test_the_preview_view_reads_through_and_writes_nothing() -> None:
     assert view.query(lc.ports.ComplaintQuery()).items == desk.store.query(lc.ports.ComplaintQuery()).items
     assert view.due(clock.now() + timedelta(days=30)) == desk.store.due(clock.now() + timedelta(days=30))
     assert view.pending_outbox(limit=1) == desk.store.pending_outbox(limit=1)
-    with pytest.raises(lc.StorageError):
+    with pytest.raises(lc.StorageError) as caught:
         view.save(next_changeset(desk.store.get(tid), desk.store.history(tid)))
+    assert (caught.value.detail, str(caught.value)) == (
+        "delivery.preview_read_only",
+        "a delivery preview changes nothing",
+    )
     assert view.dead_letters() == ()
     assert view.retry_dead_letter("any", now=clock.now()) is False
     view.close()

@@ -20,7 +20,8 @@ import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer, submission
 from lapor_core import _i18n
 from lapor_core import catalogue as catalogue_module
-from lapor_core.catalogue import CONTEXT_FIELDS, DOMAIN, PARTS, SHORT_LIMIT, Catalogue
+from lapor_core._validation import Invalid
+from lapor_core.catalogue import CONTEXT_FIELDS, DOMAIN, PARTS, SHORT_LIMIT, Catalogue, locale_rule
 from lapor_core.complaint import OutboxMessage, ReporterIdentity
 from lapor_core.notifications import (
     TEMPLATE_KEYS,
@@ -616,6 +617,88 @@ def test_recipients_parse_roles_and_references():
         assert _codes(caught.value) == codes, (role, ref)
 
 
+def test_a_locale_is_a_language_code_with_optional_parts():
+    """The one locale rule: two or three letters, then region, script or variant parts; 20 characters."""
+    for good in ("id", "en", "en_AU", "en-AU", "zh_Hant_TW", "jv"):
+        assert locale_rule(good) == good
+    refused = {
+        "": "locale.malformed",
+        "e": "locale.malformed",
+        "../en": "locale.malformed",
+        "en_" + "A" * 18: "locale.malformed",
+        "en AU": "locale.malformed",
+        5: "value.not_string",
+        None: "value.not_string",
+    }
+    for value, code in refused.items():
+        with pytest.raises(Invalid) as caught:
+            locale_rule(value)
+        assert caught.value.code == code, value
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=24) | st.from_regex(r"[a-z]{2,3}([_-][A-Za-z0-9]{1,8}){0,2}", fullmatch=True))
+def test_addresses_books_and_renderers_refuse_exactly_the_locales_the_catalogue_rule_refuses(text):
+    """Every locale field uses the catalogue's rule: each refuses a text exactly when the rule does."""
+    try:
+        locale_rule(text)
+    except Invalid as invalid:
+        refusal: str | None = invalid.code
+    else:
+        refusal = None
+    builds = {
+        "locale": lambda: Address(DeliveryChannel.EMAIL, "a@example.id", text),
+        "reporter_locale": lambda: AddressBook(reporter_locale=text),
+        "default_locale": lambda: NotificationRenderer(default_locale=text),
+    }
+    for field, build in builds.items():
+        outcome = _outcome(build)
+        got = _codes(outcome) if isinstance(outcome, lc.ValidationError) else {}
+        assert got == ({} if refusal is None else {field: refusal}), field
+
+
+def test_a_directly_built_address_is_normalised_like_a_parsed_one():
+    """The constructor runs the channel's rule too: phones become +628..., e-mail domains lower case."""
+    assert Address("sms", "0812-3456-7890").target == "+6281234567890"  # type: ignore[arg-type]
+    assert Address(DeliveryChannel.EMAIL, "Warga@Contoh.GO.ID").target == "Warga@contoh.go.id"
+    assert Address("sms", "0812-3456-7890") == Address.parse("tel:0812-3456-7890")  # type: ignore[arg-type]
+    with pytest.raises(lc.ValidationError) as caught:
+        Address(DeliveryChannel.WEBHOOK, "mailto:a@example.id")
+    assert _codes(caught.value) == {"target": "address.webhook_malformed"}
+
+
+def test_a_directly_built_address_reports_every_bad_field_at_once():
+    """A bad channel, a target that is not one line and a bad locale are listed together."""
+    with pytest.raises(lc.ValidationError) as caught:
+        Address("pigeon", "a@example.id\n", locale="../en")  # type: ignore[arg-type]
+    assert _codes(caught.value) == {
+        "channel": "value.not_choice",
+        "target": "text.not_one_line",
+        "locale": "locale.malformed",
+    }
+    with pytest.raises(lc.ValidationError) as caught:
+        Address(None, None)  # type: ignore[arg-type]
+    assert _codes(caught.value) == {"channel": "value.required", "target": "value.required"}
+
+
+def test_a_directly_built_recipient_is_checked_like_a_parsed_one():
+    """The constructor refuses what parse refuses; parse names the outbox row's columns instead."""
+    assert Recipient("unit", "31.71/dinas-pu") == Recipient.parse("unit", "31.71/dinas-pu")  # type: ignore[arg-type]
+    assert Recipient("unit", " 31.71/dinas-pu ").ref == "31.71/dinas-pu"  # type: ignore[arg-type]
+    cases = [
+        (("institution", None), {"ref": "notification.ref_required"}),
+        (("ombudsman", ""), {"role": "value.not_choice", "ref": "notification.ref_malformed"}),
+        ((None, 5), {"role": "value.required", "ref": "notification.ref_malformed"}),
+    ]
+    for (role, ref), codes in cases:
+        with pytest.raises(lc.ValidationError) as caught:
+            Recipient(role, ref)  # type: ignore[arg-type]
+        assert _codes(caught.value) == codes, (role, ref)
+        with pytest.raises(lc.ValidationError) as parsed:
+            Recipient.parse(role, ref)
+        assert _codes(parsed.value) == {f"recipient_{field}": code for field, code in codes.items()}
+
+
 # --- the address book ---------------------------------------------------------------------------------------
 
 BOOK = AddressBook.from_mapping(
@@ -782,6 +865,67 @@ def test_junk_address_books_raise_only_validation_errors(data):
     if not isinstance(outcome, AddressBook):
         assert outcome.errors
         assert all("." in e.code for e in outcome.errors)
+
+
+def test_a_directly_built_address_book_reads_what_from_mapping_reads():
+    """The constructor's fields take the data form too, through the same rules: the two books are equal."""
+    data: dict[str, Any] = {
+        "admin": ["mailto:admin@lapor.go.id", {"address": "https://lapor.example/hook", "locale": "en"}],
+        "institutions": {"31.71": "mailto:pengaduan@jakarta.go.id"},
+        "units": {"31.71/dinas-pu": ["sms:0812-3456-7890"]},
+        "superiors": {},
+        "reporter_channels": ["sms"],
+        "reporter_locale": "en",
+    }
+    book = AddressBook(**data)
+    assert book == AddressBook.from_mapping(data)
+    assert book.units["31.71/dinas-pu"][0].target == "+6281234567890"
+    assert book.reporter_channels == (DeliveryChannel.SMS,)
+    assert AddressBook() == AddressBook.from_mapping({})
+    assert AddressBook().reporter_channels == (DeliveryChannel.EMAIL, DeliveryChannel.SMS)
+
+
+def test_a_directly_built_address_book_reports_every_bad_field_at_once():
+    """Bad entries in every field are listed together, by path, as from_mapping lists them."""
+    data: dict[str, Any] = {
+        "admin": 5,
+        "institutions": {"31.71": ["mailto:ok@example.id", "mailto:broken"]},
+        "units": [],
+        "superiors": {"": "mailto:a@example.id"},
+        "reporter_channels": ["email", "webhook"],
+        "reporter_locale": "x" * 30,
+    }
+    expected = {
+        "admin": ("address.entry_malformed",),
+        "institutions.31.71[1]": ("email.malformed",),
+        "units": ("value.not_mapping",),
+        "superiors": ("address.codes_malformed",),
+        "reporter_channels[1]": ("value.not_choice",),
+        "reporter_locale": ("locale.malformed",),
+    }
+    with pytest.raises(lc.ValidationError) as direct:
+        AddressBook(**data)
+    with pytest.raises(lc.ValidationError) as read:
+        AddressBook.from_mapping(data)
+    assert direct.value.fields_by_name == expected
+    assert read.value.fields_by_name == expected
+
+
+_BOOK_FIELDS = ("admin", "institutions", "units", "superiors", "reporter_channels", "reporter_locale")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_BOOK_JUNK)
+def test_junk_at_the_address_book_constructor_raises_only_validation_errors_as_from_mapping_does(data):
+    """AddressBook(**fields) and from_mapping(fields) agree on any junk: the same book or the same codes."""
+    fields = {name: value for name, value in data.items() if name in _BOOK_FIELDS}
+    direct = _outcome(lambda: AddressBook(**fields))
+    read = _outcome(lambda: AddressBook.from_mapping(fields))
+    if isinstance(direct, lc.ValidationError):
+        assert isinstance(read, lc.ValidationError)
+        assert direct.fields_by_name == read.fields_by_name
+    else:
+        assert direct == read
 
 
 @settings(max_examples=300)
@@ -961,6 +1105,58 @@ def test_the_renderer_refuses_an_unknown_time_zone():
     """The renderer's zone must be an IANA name."""
     with pytest.raises(lc.ValidationError):
         NotificationRenderer(timezone="Mars/Olympus")
+
+
+def test_the_renderer_reports_every_bad_option_at_once():
+    """A bad catalogue, directory, time zone and locale are listed together, each with its code."""
+    with pytest.raises(lc.ValidationError) as caught:
+        NotificationRenderer(
+            catalogue="texts",  # type: ignore[arg-type]
+            directory={"31.71": "Pemkot"},  # type: ignore[arg-type]
+            timezone="Mars/Olympus",
+            default_locale="../en",
+        )
+    assert _codes(caught.value) == {
+        "catalogue": "notification.not_a_catalogue",
+        "directory": "notification.not_a_directory",
+        "timezone": "calendar.timezone_unknown",
+        "default_locale": "locale.malformed",
+    }
+    assert caught.value.errors[0].params == {"type": "string"}
+
+
+def test_the_renderer_takes_none_for_the_default_catalogue():
+    """catalogue=None and no catalogue both mean the shipped one."""
+    assert NotificationRenderer(catalogue=None).catalogue is CATALOGUE  # type: ignore[arg-type]
+    assert NotificationRenderer().catalogue is CATALOGUE
+    own = Catalogue.from_po({"id": _po_text("id")})
+    assert NotificationRenderer(catalogue=own).catalogue is own
+
+
+@settings(max_examples=200)
+@given(_JSON, _JSON, _JSON)
+def test_junk_renderer_options_raise_only_validation_errors(directory, timezone, locale):
+    """Whatever the options are, the renderer is built or a ValidationError names the bad ones."""
+    outcome = _outcome(
+        lambda: NotificationRenderer(directory=directory, timezone=timezone, default_locale=locale)
+    )
+    if isinstance(outcome, lc.ValidationError):
+        assert set(outcome.fields_by_name) <= {"directory", "timezone", "default_locale"}
+        assert outcome.errors
+
+
+def test_a_missing_template_carries_its_code_for_every_language():
+    """The permanent failure names the template in English for logs and renders in Indonesian too."""
+    desk, tid = _desk_with()
+    message = _queued(desk, "submit.admin")
+    odd = OutboxMessage(message.id, tid, lc.Action.RATE, "admin", None, message.created_at)
+    with pytest.raises(lc.PermanentNotificationError) as caught:
+        _render(desk, odd)
+    error = caught.value
+    assert (error.detail, dict(error.params)) == ("notification.no_template", {"template": "rate.admin"})
+    assert str(error) == "the catalogue has no template rate.admin"
+    assert error.describe("id") != error.describe("en")
+    assert "rate.admin" in error.describe("id")
 
 
 def test_identity_is_read_only_for_recipients_who_may_see_the_name():

@@ -6,9 +6,11 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.notifications import Address, Notification
+from lapor_core.notifications import Address, DeliveryChannel, Notification, RecipientRole
 from lapor_core.notifiers import CompositeNotifier, LoggingNotifier, Route
 from lapor_core.testing.notifier_contracts import NotifierContract, NotifierHarness, Received
 from lapor_core.testing.recording import RecordingNotifier, build_notification
@@ -162,6 +164,80 @@ def test_a_composite_refuses_what_is_not_a_route_and_unknown_channels():
         with pytest.raises(lc.ValidationError) as caught:
             build()
         assert {e.field: e.code for e in caught.value.errors} == codes
+
+
+def test_a_route_reports_every_bad_field_at_once():
+    """A notifier without send, a bad channel and roles that are not a list are listed together."""
+    with pytest.raises(lc.ValidationError) as caught:
+        Route(object(), channels=["email", "pigeon"], roles="admin")  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {
+        "notifier": ("notification.not_a_notifier",),
+        "channels[1]": ("value.not_choice",),
+        "roles": ("notification.route_not_list",),
+    }
+
+
+def test_a_route_reads_channel_and_role_values_into_members():
+    """Values become the enums' members; None means every channel or role."""
+    route = Route(RecordingNotifier(), channels=["email", "sms"], roles=("admin",))  # type: ignore[arg-type]
+    assert route.channels == frozenset({DeliveryChannel.EMAIL, DeliveryChannel.SMS})
+    assert route.roles == frozenset({RecipientRole.ADMIN})
+    assert Route(RecordingNotifier()).channels is None
+
+
+def test_a_composite_lists_every_item_that_is_not_a_route():
+    """Each bad item is named by its position; a generator of routes is read once."""
+    good = Route(RecordingNotifier())
+    with pytest.raises(lc.ValidationError) as caught:
+        CompositeNotifier([good, 1, good, "x"])  # type: ignore[list-item]
+    assert caught.value.fields_by_name == {
+        "routes[1]": ("notification.not_a_route",),
+        "routes[3]": ("notification.not_a_route",),
+    }
+    assert CompositeNotifier(r for r in [good, good]).routes == (good, good)
+
+
+_JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=2),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200)
+@given(
+    _JUNK | st.just(RecordingNotifier()),
+    _JUNK | st.lists(st.sampled_from(["email", "sms", "webhook"])),
+    _JUNK,
+)
+def test_junk_at_a_route_raises_only_validation_errors(notifier, channels, roles):
+    """Route(...) takes anything and builds a route or raises a ValidationError naming its fields."""
+    outcome: object
+    try:
+        outcome = Route(notifier, channels=channels, roles=roles)
+    except lc.ValidationError as error:
+        outcome = error
+    if isinstance(outcome, lc.ValidationError):
+        assert outcome.errors
+        assert {path.split("[")[0] for path in outcome.fields_by_name} <= {"notifier", "channels", "roles"}
+    else:
+        assert isinstance(outcome, Route)
+
+
+def test_a_notification_no_route_takes_carries_its_code_for_every_language():
+    """The failure's detail is a catalogue code: English for logs, Indonesian for people."""
+    notifier = CompositeNotifier([Route(RecordingNotifier(), channels=["sms"])])
+    with pytest.raises(lc.PermanentNotificationError) as caught:
+        notifier.send(build_notification(Address.parse("https://h.example/x")))
+    error = caught.value
+    assert (error.detail, dict(error.params)) == (
+        "notification.no_route",
+        {"channel": "webhook", "role": "institution"},
+    )
+    assert (
+        error.describe("id")
+        == "Notifikasi gagal dikirim: tidak ada rute untuk pesan webhook kepada institution"
+    )
 
 
 def test_a_notification_no_route_takes_is_a_permanent_failure_in_english_for_logs():

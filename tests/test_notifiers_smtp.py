@@ -19,6 +19,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SmtpServerProtocol  # noqa: N811 - named for what it is here
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lapor_core as lc
 from lapor_core.notifications import Address
@@ -267,6 +269,11 @@ def test_a_wrong_password_is_a_permanent_failure(smtp_server, server_context, cl
     with pytest.raises(lc.PermanentNotificationError) as caught:
         notifier.send(build_notification(_email()))
     assert str(caught.value) == "the SMTP server refused the login (535 5.7.8)"
+    assert (caught.value.detail, dict(caught.value.params)) == ("smtp.login_refused", {"reply": "535 5.7.8"})
+    assert (
+        caught.value.describe("id")
+        == "Notifikasi gagal dikirim: server SMTP menolak proses masuk (535 5.7.8)"
+    )
 
 
 def test_a_server_without_starttls_is_a_permanent_failure(smtp_server, client_context):
@@ -307,6 +314,8 @@ def test_refusals_of_sender_or_message_are_classified_by_reply_code(refuse, erro
     finally:
         controller.stop()
     assert str(caught.value) == text
+    assert caught.value.detail.startswith("smtp.")
+    assert caught.value.describe("id").startswith("Notifikasi gagal dikirim: server SMTP")
 
 
 def test_an_email_that_cannot_be_composed_is_a_permanent_failure(monkeypatch):
@@ -394,6 +403,11 @@ def test_a_key_unfit_for_a_message_id_is_hashed():
         {"sender": "no domain"},
         {"sender": None},
         {"sender": SENDER, "message_id_domain": 5},
+        {"sender": SENDER, "message_id_domain": "not a domain"},
+        {"timeout": float("inf")},
+        {"timeout": float("nan")},
+        {"timeout": 86_401},
+        {"timeout": 10**30},
     ],
 )
 def test_unsafe_or_malformed_settings_are_refused(options):
@@ -408,6 +422,88 @@ def test_configuration_errors_read_from_the_catalogue():
     with pytest.raises(lc.ConfigurationError) as caught:
         SmtpNotifier(HOST, sender=SENDER, security="none", username=USER)
     assert str(caught.value) == "refusing to send SMTP credentials without TLS (security='none')"
+
+
+def test_a_configuration_error_carries_the_first_refused_options_code_and_lists_every_one():
+    """The detail is the first bad option's code (Indonesian for people); the cause lists every bad option."""
+    with pytest.raises(lc.ConfigurationError) as caught:
+        SmtpNotifier(HOST, sender="no domain", security="tls", timeout=0, message_id_domain="-")  # type: ignore[arg-type]
+    error = caught.value
+    assert (error.detail, str(error)) == (
+        "smtp.security_unknown",
+        "security must be 'starttls', 'ssl' or 'none'",
+    )
+    assert error.describe("id") == "Konfigurasi salah: security harus 'starttls', 'ssl', atau 'none'"
+    assert isinstance(error.__cause__, lc.ValidationError)
+    assert error.__cause__.fields_by_name == {
+        "security": ("smtp.security_unknown",),
+        "timeout": ("smtp.timeout_not_positive",),
+        "sender": ("smtp.sender_without_domain",),
+        "message_id_domain": ("smtp.domain_malformed",),
+    }
+
+
+@pytest.mark.parametrize(
+    ("options", "code"),
+    [
+        ({"security": "none", "username": USER}, "smtp.credentials_without_tls"),
+        ({"timeout": -1}, "smtp.timeout_not_positive"),
+        ({"timeout": 86_400.5}, "notifier.timeout_too_long"),
+        ({"sender": "LAPOR! <noreply@>"}, "smtp.sender_without_domain"),
+        ({"message_id_domain": "lapor..go.id "}, "smtp.domain_malformed"),
+    ],
+)
+def test_each_refused_option_has_its_code(options, code):
+    """Every option the constructor checks is refused with a code naming it."""
+    with pytest.raises(lc.ConfigurationError) as caught:
+        SmtpNotifier(HOST, **({"sender": SENDER} | options))
+    assert caught.value.detail == code
+
+
+def test_the_longest_timeout_and_a_message_id_domain_of_its_own_are_accepted():
+    """A day is the longest timeout; message_id_domain replaces the sender's domain in Message-IDs."""
+    notifier = SmtpNotifier(HOST, sender=SENDER, timeout=86_400, message_id_domain="pesan.lapor.go.id")
+    message = notifier.email_message(build_notification(_email(), key="k-1"))
+    assert message["Message-ID"] == "<k-1@pesan.lapor.go.id>"
+
+
+_JUNK = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=12)
+    | st.lists(st.integers(), max_size=2)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _JUNK | st.sampled_from(["starttls", "ssl", "none"]),
+    _JUNK | st.just(USER),
+    _JUNK,
+    _JUNK | st.just(SENDER),
+    _JUNK | st.just("lapor.go.id"),
+)
+def test_junk_options_raise_only_configuration_errors(security, username, timeout, sender, domain):
+    """Any options: the notifier is built (it connects only to send) or a ConfigurationError says why."""
+    outcome: object
+    try:
+        outcome = SmtpNotifier(
+            HOST,
+            sender=sender,
+            security=security,
+            username=username,
+            timeout=timeout,
+            message_id_domain=domain,
+        )
+    except lc.ConfigurationError as error:
+        outcome = error
+    if isinstance(outcome, lc.ConfigurationError):
+        assert outcome.detail is not None
+        assert isinstance(outcome.__cause__, lc.ValidationError)
+    else:
+        assert isinstance(outcome, SmtpNotifier)
 
 
 def test_default_ports_follow_the_security_mode():

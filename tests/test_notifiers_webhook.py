@@ -7,6 +7,8 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lapor_core as lc
 from lapor_core.notifications import Address
@@ -75,6 +77,8 @@ def test_a_receiver_with_another_secret_refuses_it(receiver):
     with pytest.raises(lc.PermanentNotificationError) as caught:
         notifier.send(build_notification(_hook(receiver)))
     assert "401" in str(caught.value)
+    assert (caught.value.detail, dict(caught.value.params)) == ("webhook.refused", {"status": "401"})
+    assert caught.value.describe("id") == "Notifikasi gagal dikirim: webhook menolak notifikasi (HTTP 401)"
     assert receiver.delivered == {}
 
 
@@ -90,6 +94,8 @@ def test_5xx_timeouts_and_throttling_are_temporary(receiver, status):
     with pytest.raises(lc.TemporaryNotificationError) as caught:
         WebhookNotifier(secret=SECRET).send(build_notification(_hook(receiver, f"/status/{status}")))
     assert str(status) in str(caught.value)
+    assert caught.value.detail == "webhook.failed"
+    assert caught.value.params == {"status": str(status)}
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 410, 413, 422])
@@ -166,6 +172,8 @@ def test_an_email_address_is_refused_without_a_request(receiver):
         {"secret": 12345678901234567890},
         {"secret": SECRET, "timeout": 0},
         {"secret": SECRET, "timeout": "10"},
+        {"secret": SECRET, "timeout": float("inf")},
+        {"secret": SECRET, "timeout": 86_401},
     ],
 )
 def test_weak_secrets_and_bad_timeouts_are_refused(options):
@@ -179,6 +187,47 @@ def test_a_weak_secret_is_named_with_the_minimum_from_the_catalogue():
     with pytest.raises(lc.ConfigurationError) as caught:
         WebhookNotifier(secret="short")
     assert str(caught.value) == "the webhook secret must be at least 16 bytes"
+    assert (caught.value.detail, dict(caught.value.params)) == ("webhook.secret_too_short", {"min": 16})
+    assert caught.value.describe("id").startswith("Konfigurasi salah: ")
+
+
+def test_a_configuration_error_lists_every_refused_option_in_its_cause():
+    """The detail is the first bad option's code; the chained ValidationError names each bad option."""
+    with pytest.raises(lc.ConfigurationError) as caught:
+        WebhookNotifier(secret=b"short", timeout=0)
+    assert caught.value.detail == "webhook.secret_too_short"
+    assert isinstance(caught.value.__cause__, lc.ValidationError)
+    assert caught.value.__cause__.fields_by_name == {
+        "secret": ("webhook.secret_too_short",),
+        "timeout": ("webhook.timeout_not_positive",),
+    }
+    assert "short" not in str(caught.value.__cause__)
+
+
+@settings(max_examples=200)
+@given(
+    st.none()
+    | st.integers()
+    | st.text(max_size=24)
+    | st.binary(max_size=24)
+    | st.lists(st.integers(), max_size=2),
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=4),
+)
+def test_junk_options_raise_only_configuration_errors(secret, timeout):
+    """Any secret and timeout: the notifier is built or a ConfigurationError with a code says why."""
+    outcome: object
+    try:
+        outcome = WebhookNotifier(secret=secret, timeout=timeout)
+    except lc.ConfigurationError as error:
+        outcome = error
+    if isinstance(outcome, lc.ConfigurationError):
+        assert outcome.detail in {
+            "webhook.secret_too_short",
+            "webhook.timeout_not_positive",
+            "notifier.timeout_too_long",
+        }
+    else:
+        assert isinstance(outcome, WebhookNotifier)
 
 
 # --- verify_signature, for receivers ---------------------------------------------------------------------

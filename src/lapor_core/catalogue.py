@@ -57,6 +57,7 @@ __all__ = [
     "SHORT_LIMIT",
     "Catalogue",
     "RenderedMessage",
+    "locale_rule",
 ]
 
 DOMAIN: Final = "notifications"
@@ -106,11 +107,20 @@ PoKey = tuple[str | None, str]
 """An entry's (msgctxt, msgid)."""
 
 
-def _locale_code(value: object) -> str:
-    """A rule: a locale code such as ``id``, ``en`` or ``en_AU`` (at most 20 characters).
+def locale_rule(value: object) -> str:
+    """The locale rule (the one owner of it): a code such as ``id``, ``en`` or ``en_AU``.
 
-    >>> _locale_code("en_AU")
+    A language of two or three letters, then optional region, script or variant parts, as gettext folders
+    are named; 20 characters at most. Catalogues, addresses, address books and the renderer use it.
+
+    Raises:
+        Invalid: ``value.not_string`` or ``locale.malformed``.
+
+    >>> locale_rule("en_AU")
     'en_AU'
+    >>> locale_rule("../en")
+    Traceback (most recent call last):
+    lapor_core._validation.Invalid: locale.malformed
     """
     if not isinstance(value, str):
         raise v.Invalid("value.not_string", type=v.type_name(value))
@@ -255,7 +265,7 @@ def _checked_locales(locales: object) -> dict[str, dict[tuple[str, str], str]]:
     entries: dict[str, dict[tuple[str, str], str]] = {}
     for locale, items in locales.items():
         try:
-            name = _locale_code(locale)
+            name = locale_rule(locale)
         except v.Invalid as invalid:
             errors.append(invalid.at("locales"))
             continue
@@ -337,7 +347,7 @@ class Catalogue:
         parsed: dict[str, dict[PoKey, str]] = {}
         for key, text in texts.items():
             try:
-                locale = _locale_code(key)
+                locale = locale_rule(key)
             except v.Invalid as invalid:
                 errors.append(invalid.at("texts"))
                 continue
@@ -482,7 +492,9 @@ def _catalogue_files(root: Path) -> dict[str, Path]:
     except OSError:
         folders = []
     for folder in folders:
-        if not _LOCALE.fullmatch(folder.name) or len(folder.name) > _MAX_LOCALE:
+        try:
+            locale_rule(folder.name)
+        except v.Invalid:
             continue  # not a locale's folder (__pycache__, .git...)
         for suffix in (".mo", ".po"):
             path = folder / "LC_MESSAGES" / f"{DOMAIN}{suffix}"

@@ -37,7 +37,7 @@ from lapor_core import _validation as v
 from lapor_core._i18n import N_
 from lapor_core.access import Decision, Relation, Subject, decide
 from lapor_core.calendar import timezone_rule
-from lapor_core.catalogue import DEFAULT_LOCALE, Catalogue, RenderedMessage, _locale_code
+from lapor_core.catalogue import DEFAULT_LOCALE, Catalogue, RenderedMessage, locale_rule
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core.errors import FieldError, PermanentNotificationError, ValidationError
 from lapor_core.history import Event
@@ -104,63 +104,70 @@ TEMPLATE_KEYS = frozenset(
 _MAX_REF: Final = 200
 _MAX_TARGET: Final = 2000
 _REPORTER_CHANNELS: Final = ("email", "sms")
-_BOOK_TABLES: Final = ("institutions", "units", "superiors")
-_BOOK_FIELDS: Final = frozenset({"admin", *_BOOK_TABLES, "reporter_channels", "reporter_locale"})
-_ref_text = v.text(required=False, max_length=_MAX_REF)
+_NEEDS_REF: Final = frozenset({RecipientRole.INSTITUTION, RecipientRole.UNIT, RecipientRole.SUPERIOR})
+# Recipient.parse reads an outbox row: its errors name the row's columns.
+_ROW_COLUMNS: Final = {"role": "recipient_role", "ref": "recipient_ref"}
+_ref_text = v.text(required=True, max_length=_MAX_REF)
 _target_text = v.text(required=True, max_length=_MAX_TARGET, strip=False)
 
 
-def _ref_rule(value: object) -> str | None:
-    """An organisation's code in a recipient or an address book: one line of at most 200 characters."""
+def _ref_code(value: object) -> str:
+    """The rule for an organisation's code in a recipient or an address book: one line of 1 to 200 characters.
+
+    Refused as ``notification.ref_malformed`` (with ``max``), whatever is wrong: a code is not free text.
+    """
     try:
-        return _ref_text(value)
+        return str(_ref_text(value))
     except v.Invalid:
         raise v.Invalid("notification.ref_malformed", max=_MAX_REF) from None
 
 
-@attrs.frozen
+def _optional_ref(value: object) -> str | None:
+    return None if value is None else _ref_code(value)
+
+
+def _optional_locale(value: object) -> str | None:
+    return None if value is None else locale_rule(value)
+
+
+def _ref_where_needed(recipient: Recipient, _attribute: attrs.Attribute[str | None], ref: str | None) -> None:
+    if ref is None and recipient.role in _NEEDS_REF:
+        raise ValidationError.single("ref", "notification.ref_required")
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class Recipient:
     """A role and, for institutions, units and superiors, the organisation's code.
 
     Attributes:
-        role: Who the message is for.
+        role: Who the message is for (a :class:`RecipientRole` or its value).
         ref: The institution or superior code, ``<institution>/<unit>`` for a unit, None for the reporter
-            and the admins.
+            and the admins; one line of 1 to 200 characters.
+
+    Raises:
+        ValidationError: An unknown role (``value.not_choice``), a malformed reference
+            (``notification.ref_malformed``), or no reference where the role needs one
+            (``notification.ref_required``).
     """
 
-    role: RecipientRole
-    ref: str | None = None
+    role: RecipientRole = attrs.field(metadata=v.rule(v.choice(RecipientRole)))
+    ref: str | None = attrs.field(default=None, metadata=v.rule(_optional_ref), validator=_ref_where_needed)
 
     @classmethod
     def parse(cls, role: object, ref: object = None) -> Recipient:
         """A recipient from the role text and reference an outbox row holds.
 
         Raises:
-            ValidationError: Unknown role, or a reference missing where the role needs one.
+            ValidationError: As the constructor, with the row's columns as fields (``recipient_role``,
+                ``recipient_ref``).
         """
-        errors: list[FieldError] = []
-        parsed = RecipientRole.ADMIN
         try:
-            parsed = _role_rule(role)
-        except v.Invalid as invalid:
-            errors.append(invalid.at("recipient_role"))
-        needs_ref = parsed in (RecipientRole.INSTITUTION, RecipientRole.UNIT, RecipientRole.SUPERIOR)
-        code = None
-        if ref is not None:
-            try:
-                code = _ref_rule(ref)
-            except v.Invalid as invalid:
-                errors.append(invalid.at("recipient_ref"))
-            else:
-                if code is None:  # blank
-                    errors.append(
-                        FieldError("recipient_ref", "notification.ref_malformed", {"max": _MAX_REF})
-                    )
-        elif needs_ref:
-            errors.append(FieldError("recipient_ref", "notification.ref_required"))
-        if errors:
-            raise ValidationError(errors)
-        return cls(parsed, code)
+            return cls(role, ref)  # type: ignore[arg-type]
+        except ValidationError as error:
+            raise ValidationError(
+                FieldError(_ROW_COLUMNS.get(e.field, e.field), e.code, e.params) for e in error.errors
+            ) from None
 
     @classmethod
     def of(cls, message: OutboxMessage) -> Recipient:
@@ -168,18 +175,10 @@ class Recipient:
         return cls.parse(message.recipient_role, message.recipient_ref)
 
 
-_role_rule = v.choice(RecipientRole)
-_channel_rule = v.choice(DeliveryChannel)
-
-
-def _channel(value: object) -> DeliveryChannel:
-    try:
-        return _channel_rule(value)
-    except v.Invalid as invalid:
-        raise ValidationError([invalid.at("channel")]) from None
-
-
-def _webhook_rule(target: str) -> str:
+def _webhook_rule(target: object) -> str:
+    """The rule for a webhook target: an ``http(s)`` URL with a host and no space."""
+    if not isinstance(target, str):
+        raise v.Invalid("value.not_string", type=v.type_name(target))
     try:
         url = urllib.parse.urlsplit(target)
         well_formed = url.scheme in ("http", "https") and bool(url.hostname) and url.port != 0
@@ -190,51 +189,50 @@ def _webhook_rule(target: str) -> str:
     return target
 
 
-def _target_rule(channel: DeliveryChannel, target: object) -> str:
-    """The target normalised for its channel (e-mail and phone by the rules of :mod:`lapor_core.model`)."""
-    text = str(_target_text(target))
-    if channel is DeliveryChannel.EMAIL:
-        return str(email_rule(text))
-    if channel is DeliveryChannel.SMS:
-        return str(phone_rule(text))
-    return _webhook_rule(text)
+def _target_line(value: object) -> str:
+    return str(_target_text(value))
 
 
-@attrs.frozen
+# Each channel's rule for its targets; e-mail and phone are the rules of lapor_core.model.
+_CHANNEL_RULES: Final[Mapping[DeliveryChannel, v.Rule]] = {
+    DeliveryChannel.EMAIL: email_rule,
+    DeliveryChannel.SMS: phone_rule,
+    DeliveryChannel.WEBHOOK: _webhook_rule,
+}
+
+
+def _fits_channel(address: Address, _attribute: attrs.Attribute[str], target: str) -> None:
+    try:
+        normalised = _CHANNEL_RULES[address.channel](target)
+    except v.Invalid as invalid:
+        raise ValidationError([invalid.at("target")]) from None
+    # The channel's normal form (+628..., a lower-cased domain) replaces the given target while attrs
+    # builds the frozen instance, before anyone sees it.
+    object.__setattr__(address, "target", normalised)
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class Address:
     """Where and how to reach a recipient. Built by a resolver at delivery, never stored in the outbox.
 
     Attributes:
-        channel: E-mail, SMS or webhook.
+        channel: E-mail, SMS or webhook (a :class:`DeliveryChannel` or its value).
         target: The e-mail address (its domain lower-cased), the Indonesian mobile number (always
-            ``+628...``) or the webhook URL. Left out of ``repr``: a reporter's address is personal data and
-            reprs end up in logs.
+            ``+628...``) or the webhook URL: one line of at most 2,000 characters that fits the channel.
+            Left out of ``repr``: a reporter's address is personal data and reprs end up in logs.
         locale: The locale the recipient reads (``"en"``), or None for the catalogue's default.
 
     Raises:
-        ValidationError: An unknown channel, a target that does not fit the channel (the e-mail and phone
-            rules are :func:`lapor_core.model.email_rule` and :func:`~lapor_core.model.phone_rule`), or a
-            malformed locale.
+        ValidationError: Listing every bad field: an unknown channel, a target that is not one line of
+            text or does not fit the channel (the e-mail and phone rules are
+            :func:`lapor_core.model.email_rule` and :func:`~lapor_core.model.phone_rule`), a malformed
+            locale (:func:`lapor_core.catalogue.locale_rule`).
     """
 
-    channel: DeliveryChannel = attrs.field(converter=_channel)
-    target: str = attrs.field(repr=False)
-    locale: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        errors: list[FieldError] = []
-        try:
-            # Frozen: the normalised target replaces the given one before anyone sees the instance.
-            object.__setattr__(self, "target", _target_rule(self.channel, self.target))
-        except v.Invalid as invalid:
-            errors.append(invalid.at("target"))
-        if self.locale is not None:
-            try:
-                _locale_code(self.locale)
-            except v.Invalid as invalid:
-                errors.append(invalid.at("locale"))
-        if errors:
-            raise ValidationError(errors)
+    channel: DeliveryChannel = attrs.field(metadata=v.rule(v.choice(DeliveryChannel)))
+    target: str = attrs.field(repr=False, metadata=v.rule(_target_line), validator=_fits_channel)
+    locale: str | None = attrs.field(default=None, metadata=v.rule(_optional_locale))
 
     @classmethod
     def parse(cls, text: str, *, locale: str | None = None) -> Address:
@@ -244,7 +242,7 @@ class Address:
         <DeliveryChannel.SMS: 'sms'>
 
         Raises:
-            ValidationError: Not one of those forms, or an invalid target.
+            ValidationError: Not one of those forms (field ``address``), or see the constructor.
         """
         if not isinstance(text, str):
             raise ValidationError.single("address", "value.not_string", type=v.type_name(text))
@@ -387,41 +385,44 @@ def _text(payload: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+def _catalogue_or_default(value: object) -> Catalogue:
+    if value is None:
+        return Catalogue.default()
+    if isinstance(value, Catalogue):
+        return value
+    raise v.Invalid("notification.not_a_catalogue", type=v.type_name(value))
+
+
+def _optional_directory(value: object) -> InstitutionDirectory | None:
+    if value is None or isinstance(value, InstitutionDirectory):
+        return value
+    raise v.Invalid("notification.not_a_directory", type=v.type_name(value))
+
+
+@v.checked
+@attrs.frozen(eq=False, field_transformer=v.with_rules)
 class NotificationRenderer:
     """Builds notifications from queued messages and the complaint as it is at delivery.
 
     Args:
-        catalogue: The texts (default: :meth:`Catalogue.default`).
+        catalogue: The texts (default, or None: :meth:`Catalogue.default`).
         directory: Institutions, for their names and time zones (default: codes, and ``timezone``).
-        timezone: The zone times are shown in for the reporter and the admins (default Asia/Jakarta, WIB).
+        timezone: The zone times are shown in for the reporter and the admins (default Asia/Jakarta, WIB):
+            an IANA name (:func:`lapor_core.calendar.timezone_rule`).
         default_locale: The locale of addresses that name none (default ``id``).
+
+    Raises:
+        ValidationError: Listing every bad option.
     """
 
-    __slots__ = ("_catalogue", "_default_locale", "_directory", "_timezone")
-
-    def __init__(
-        self,
-        *,
-        catalogue: Catalogue | None = None,
-        directory: InstitutionDirectory | None = None,
-        timezone: str = "Asia/Jakarta",
-        default_locale: str = DEFAULT_LOCALE,
-    ) -> None:
-        errors: list[FieldError] = []
-        for name, rule, value in (
-            ("timezone", timezone_rule, timezone),
-            ("default_locale", _locale_code, default_locale),
-        ):
-            try:
-                rule(value)
-            except v.Invalid as invalid:
-                errors.append(invalid.at(name))
-        if errors:
-            raise ValidationError(errors)
-        self._catalogue = catalogue or Catalogue.default()
-        self._directory = directory
-        self._timezone = timezone
-        self._default_locale = default_locale
+    _catalogue: Catalogue = attrs.field(
+        factory=Catalogue.default, kw_only=True, metadata=v.rule(_catalogue_or_default)
+    )
+    _directory: InstitutionDirectory | None = attrs.field(
+        default=None, kw_only=True, metadata=v.rule(_optional_directory)
+    )
+    _timezone: str = attrs.field(default="Asia/Jakarta", kw_only=True, metadata=v.rule(timezone_rule))
+    _default_locale: str = attrs.field(default=DEFAULT_LOCALE, kw_only=True, metadata=v.rule(locale_rule))
 
     @property
     def catalogue(self) -> Catalogue:
@@ -469,7 +470,7 @@ class NotificationRenderer:
         template = f"{message.event.value}.{recipient.role.value}"
         if template not in self._catalogue.templates:
             raise PermanentNotificationError(
-                _i18n.translate(N_("notification.no_template"), "en", {"template": template})
+                detail=N_("notification.no_template"), params={"template": template}
             )
         locale = self._catalogue.locale_for(address.locale or self._default_locale)
         context = self.context(message, complaint, events, identity, recipient, relation, locale)
@@ -585,76 +586,86 @@ def _address_item(item: object) -> Address:
     raise ValidationError.single(v.ROOT, "address.item_malformed", type=v.type_name(item))
 
 
-def _addresses(value: object, path: str, errors: list[FieldError]) -> tuple[Address, ...]:
-    """The addresses of one entry: one address, or a list of them; each bad one is an error by position."""
+def _addresses(value: object) -> tuple[Address, ...]:
+    """The rule for one entry of an address book: one address, or a list of them.
+
+    Each bad address is an error at its position (``[1]``); an address is one item to the book's author,
+    so the errors of its parts are reported at the item.
+    """
     if isinstance(value, (str, Mapping, Address)):
         items: Sequence[object] = [value]
     elif isinstance(value, (list, tuple)):
         items = value
     else:
-        errors.append(FieldError(path, "address.entry_malformed", {"type": v.type_name(value)}))
-        return ()
+        raise v.Invalid("address.entry_malformed", type=v.type_name(value))
     found: list[Address] = []
+    errors: list[FieldError] = []
     for index, item in enumerate(items):
         try:
             found.append(_address_item(item))
-        except ValidationError as e:
-            errors.extend(FieldError(f"{path}[{index}]", err.code, err.params) for err in e.errors)
+        except ValidationError as error:
+            errors.extend(FieldError(f"[{index}]", e.code, e.params) for e in error.errors)
+    if errors:
+        raise ValidationError(errors)
     return tuple(found)
 
 
-def _address_table(
-    data: Mapping[str, Any], table: str, errors: list[FieldError]
-) -> dict[str, tuple[Address, ...]]:
-    """One table of an address book (``institutions``...): addresses by organisation code."""
-    entries = data.get(table, {})
-    if not isinstance(entries, Mapping):
-        errors.append(FieldError(table, "value.not_mapping", {"type": v.type_name(entries)}))
-        return {}
+def _address_table(value: object) -> dict[str, tuple[Address, ...]]:
+    """The rule for one table of an address book (``institutions``...): addresses by organisation code.
+
+    Keys that are not codes are counted, not named: a junk key may hold anything.
+    """
+    if not isinstance(value, Mapping):
+        raise v.Invalid("value.not_mapping", type=v.type_name(value))
     found: dict[str, tuple[Address, ...]] = {}
+    errors: list[FieldError] = []
     bad_codes = 0
-    for key, value in entries.items():
+    for key, entry in value.items():
         try:
-            code = _ref_rule(key)
+            code = _ref_code(key)
         except v.Invalid:
-            code = None
-        if code is None:
-            bad_codes += 1  # counted, not named: a junk key may hold anything
+            bad_codes += 1
             continue
-        found[code] = _addresses(value, f"{table}.{code}", errors)
+        try:
+            found[code] = _addresses(entry)
+        except v.Invalid as invalid:
+            errors.append(invalid.at(code))
+        except ValidationError as error:
+            errors.extend(v.prefixed(code, error.errors))
     if bad_codes:
-        errors.append(FieldError(table, "address.codes_malformed", {"count": bad_codes, "max": _MAX_REF}))
+        errors.append(FieldError(v.ROOT, "address.codes_malformed", {"count": bad_codes, "max": _MAX_REF}))
+    if errors:
+        raise ValidationError(errors)
     return found
 
 
-def _reporter_channels(value: object, errors: list[FieldError]) -> tuple[DeliveryChannel, ...]:
-    """The reporter's channels in order: a list of ``email`` and ``sms``."""
+def _reporter_channels(value: object) -> tuple[DeliveryChannel, ...]:
+    """The rule for the reporter's channels: a list of ``email`` and ``sms``, in order of preference."""
     if not isinstance(value, (list, tuple)):
-        errors.append(
-            FieldError("reporter_channels", "address.channels_not_list", {"type": v.type_name(value)})
-        )
-        return ()
+        raise v.Invalid("address.channels_not_list", type=v.type_name(value))
     channels: list[DeliveryChannel] = []
+    errors: list[FieldError] = []
     for index, name in enumerate(value):
         if isinstance(name, str) and name in _REPORTER_CHANNELS:
             channels.append(DeliveryChannel(name))
         else:
-            where = f"reporter_channels[{index}]"
-            errors.append(FieldError(where, "value.not_choice", {"choices": _REPORTER_CHANNELS}))
+            errors.append(FieldError(f"[{index}]", "value.not_choice", {"choices": _REPORTER_CHANNELS}))
+    if errors:
+        raise ValidationError(errors)
     return tuple(channels)
 
 
-def _optional_locale(value: object) -> str | None:
-    return None if value is None else _locale_code(value)
-
-
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class AddressBook:
     """A :class:`~lapor_core.ports.RecipientResolver` from a table the integrator writes.
 
     The admins, each institution, unit and superior get fixed addresses; the reporter is reached at the
     e-mail or phone of their identity record, on the first of ``reporter_channels`` they gave. A superior
     without its own entry is reached at its institution entry (a superior is an institution).
+
+    Every field takes what :meth:`from_mapping` reads and is checked by the same rules, so building a book
+    directly and reading it from data agree.
 
     Attributes:
         admin: The LAPOR! admins' addresses.
@@ -664,18 +675,25 @@ class AddressBook:
         reporter_channels: The reporter's channels in order of preference (e-mail, then SMS).
         reporter_locale: The locale of messages to reporters, or None for the catalogue's default.
 
+    Raises:
+        ValidationError: Listing every bad entry, by path (``institutions.31.71[1]``).
+
     >>> book = AddressBook.from_mapping({"admin": "mailto:admin@lapor.go.id",
     ...                                  "institutions": {"31.71": "https://pemkot.example/lapor-hook"}})
     >>> [a.channel.value for a in book.resolve(Recipient(RecipientRole.INSTITUTION, "31.71"), None)]
     ['webhook']
     """
 
-    admin: tuple[Address, ...] = ()
-    institutions: Mapping[str, tuple[Address, ...]] = attrs.field(factory=dict)
-    units: Mapping[str, tuple[Address, ...]] = attrs.field(factory=dict)
-    superiors: Mapping[str, tuple[Address, ...]] = attrs.field(factory=dict)
-    reporter_channels: tuple[DeliveryChannel, ...] = (DeliveryChannel.EMAIL, DeliveryChannel.SMS)
-    reporter_locale: str | None = None
+    admin: tuple[Address, ...] = attrs.field(default=(), metadata=v.rule(_addresses))
+    institutions: Mapping[str, tuple[Address, ...]] = attrs.field(
+        factory=dict, metadata=v.rule(_address_table)
+    )
+    units: Mapping[str, tuple[Address, ...]] = attrs.field(factory=dict, metadata=v.rule(_address_table))
+    superiors: Mapping[str, tuple[Address, ...]] = attrs.field(factory=dict, metadata=v.rule(_address_table))
+    reporter_channels: tuple[DeliveryChannel, ...] = attrs.field(
+        default=(DeliveryChannel.EMAIL, DeliveryChannel.SMS), metadata=v.rule(_reporter_channels)
+    )
+    reporter_locale: str | None = attrs.field(default=None, metadata=v.rule(_optional_locale))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> AddressBook:
@@ -687,28 +705,10 @@ class AddressBook:
         ``{"address": ..., "locale": "en"}``, alone or in a list.
 
         Raises:
-            ValidationError: Every bad entry, by path (``institutions.31.71[1]``); ``data`` that is not a
-                mapping, whatever else it is.
+            ValidationError: Every bad entry, by path (``institutions.31.71[1]``), and every unknown key;
+                ``data`` that is not a mapping, whatever else it is. No other exception escapes.
         """
-        values, errors = v.read_mapping(data, _BOOK_FIELDS, ())
-        tables = {table: _address_table(values, table, errors) for table in _BOOK_TABLES}
-        admin = _addresses(values.get("admin", ()), "admin", errors)
-        channels = _reporter_channels(values.get("reporter_channels", _REPORTER_CHANNELS), errors)
-        locale = None
-        try:
-            locale = _optional_locale(values.get("reporter_locale"))
-        except v.Invalid as invalid:
-            errors.append(invalid.at("reporter_locale"))
-        if errors:
-            raise ValidationError(errors)
-        return cls(
-            admin=admin,
-            institutions=tables["institutions"],
-            units=tables["units"],
-            superiors=tables["superiors"],
-            reporter_channels=tuple(channels),
-            reporter_locale=locale,
-        )
+        return v.structure(cls, data)
 
     def resolve(self, recipient: Recipient, identity: ReporterIdentity | None) -> tuple[Address, ...]:
         """The addresses of ``recipient``; ``identity`` is given for the reporter only."""

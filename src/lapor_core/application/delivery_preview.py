@@ -29,12 +29,11 @@ from typing import Literal
 
 import attrs
 
-from lapor_core import _i18n
 from lapor_core import _validation as v
 from lapor_core._i18n import N_
-from lapor_core.application.delivery import Dispatcher, _integer
+from lapor_core.application.delivery import Dispatcher, _integer, _outbox_of
 from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
-from lapor_core.errors import ConfigurationError, StorageError, ValidationError
+from lapor_core.errors import StorageError, ValidationError
 from lapor_core.history import Event
 from lapor_core.notifications import Notification, NotificationRenderer
 from lapor_core.ports import (
@@ -44,7 +43,6 @@ from lapor_core.ports import (
     ComplaintStore,
     DeadLetter,
     OutboxClaim,
-    OutboxStore,
     Page,
     RecipientResolver,
 )
@@ -100,7 +98,7 @@ class _ReadOnlyOutbox:
     # -- ComplaintStore: reads pass through, writes are refused --
 
     def save(self, changes: Changeset) -> None:
-        raise StorageError(_i18n.translate(N_("delivery.preview_read_only"), "en"))
+        raise StorageError(detail=N_("delivery.preview_read_only"))
 
     def get(self, tracking_id: str) -> Complaint:
         return self._store.get(tracking_id)
@@ -171,9 +169,7 @@ def preview(
         ValidationError: A limit outside 1 to 1,000.
         StorageError: The store failed.
     """
-    if not isinstance(store, OutboxStore):
-        store_type = {"store": type(store).__name__}
-        raise ConfigurationError(_i18n.translate(N_("delivery.not_an_outbox"), "en", store_type))
+    _outbox_of(store)  # the dispatcher's own check: a store without outbox delivery is a ConfigurationError
     try:
         _integer(1, MAX_CLAIM)(limit)
     except v.Invalid as invalid:

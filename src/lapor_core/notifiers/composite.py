@@ -7,7 +7,6 @@ from typing import Any
 
 import attrs
 
-from lapor_core import _i18n
 from lapor_core import _validation as v
 from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, PermanentNotificationError, ValidationError
@@ -17,54 +16,82 @@ from lapor_core.ports import Notifier
 __all__ = ["CompositeNotifier", "Route"]
 
 
-def _members(name: str, rule: v.Rule, values: object) -> frozenset[Any] | None:
-    """The members named by ``values`` (a list of enum members or their values), or None for all."""
-    if values is None:
-        return None
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise ValidationError.single(name, "notification.route_not_list", type=v.type_name(values))
-    found, errors = set(), []
-    for index, value in enumerate(values):
-        try:
-            found.add(rule(value))
-        except v.Invalid as invalid:
-            errors.append(FieldError(f"{name}[{index}]", invalid.code, invalid.params))
-    if errors:
-        raise ValidationError(errors)
-    return frozenset(found)
+def _members(rule: v.Rule) -> v.Rule:
+    """The rule for a list of enum members or their values (None for all), read into a frozenset.
+
+    Each bad item is an error at its position (``[2]``).
+    """
+
+    def members(values: object) -> frozenset[Any] | None:
+        if values is None:
+            return None
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise v.Invalid("notification.route_not_list", type=v.type_name(values))
+        found: set[Any] = set()
+        errors: list[FieldError] = []
+        for index, value in enumerate(values):
+            try:
+                found.add(rule(value))
+            except v.Invalid as invalid:
+                errors.append(invalid.at(f"[{index}]"))
+        if errors:
+            raise ValidationError(errors)
+        return frozenset(found)
+
+    return members
 
 
-_channel_rule = v.choice(DeliveryChannel)
-_role_rule = v.choice(RecipientRole)
+def _notifier(value: object) -> Notifier:
+    if isinstance(value, Notifier):
+        return value
+    raise v.Invalid("notification.not_a_notifier", type=v.type_name(value))
 
 
-def _channels(values: Iterable[DeliveryChannel | str] | None) -> frozenset[DeliveryChannel] | None:
-    return _members("channels", _channel_rule, values)
-
-
-def _roles(values: Iterable[RecipientRole | str] | None) -> frozenset[RecipientRole] | None:
-    return _members("roles", _role_rule, values)
-
-
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class Route:
     """Send notifications on these channels, to these recipient roles, with ``notifier``.
 
     Attributes:
-        notifier: Where matching notifications go.
-        channels: The channels it takes, or None for every channel.
-        roles: The recipient roles it takes, or None for every role.
+        notifier: Where matching notifications go (anything with a ``send`` method).
+        channels: The channels it takes (members of :class:`DeliveryChannel` or their values), or None for
+            every channel.
+        roles: The recipient roles it takes (members of :class:`RecipientRole` or their values), or None
+            for every role.
+
+    Raises:
+        ValidationError: Listing every bad field, each bad channel or role at its position
+            (``channels[1]``).
     """
 
-    notifier: Notifier
-    channels: frozenset[DeliveryChannel] | None = attrs.field(default=None, converter=_channels)
-    roles: frozenset[RecipientRole] | None = attrs.field(default=None, converter=_roles)
+    notifier: Notifier = attrs.field(metadata=v.rule(_notifier))
+    channels: frozenset[DeliveryChannel] | None = attrs.field(
+        default=None, metadata=v.rule(_members(v.choice(DeliveryChannel)))
+    )
+    roles: frozenset[RecipientRole] | None = attrs.field(
+        default=None, metadata=v.rule(_members(v.choice(RecipientRole)))
+    )
 
     def matches(self, notification: Notification) -> bool:
         """Whether this route takes ``notification``."""
         return (self.channels is None or notification.channel in self.channels) and (
             self.roles is None or notification.recipient.role in self.roles
         )
+
+
+def _routes(value: object) -> tuple[Route, ...]:
+    """The rule for a composite's routes: a list of :class:`Route` values, each bad item at its position."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise v.Invalid("notification.route_not_list", type=v.type_name(value))
+    routes = tuple(value)
+    errors = [
+        FieldError(f"[{i}]", "notification.not_a_route")
+        for i, r in enumerate(routes)
+        if not isinstance(r, Route)
+    ]
+    if errors:
+        raise ValidationError(errors)
+    return routes
 
 
 class CompositeNotifier:
@@ -76,6 +103,10 @@ class CompositeNotifier:
     Args:
         routes: The routes, tried in order.
 
+    Raises:
+        ValidationError: ``routes`` is not a list of :class:`Route` values (each bad one at its position,
+            ``routes[1]``).
+
     Example:
         >>> from lapor_core.testing.recording import RecordingNotifier
         >>> email, admins = RecordingNotifier(), RecordingNotifier()
@@ -85,19 +116,21 @@ class CompositeNotifier:
     """
 
     def __init__(self, routes: Iterable[Route]) -> None:
-        if isinstance(routes, (str, bytes)) or not isinstance(routes, Iterable):  # type: ignore[unreachable]
-            raise ValidationError.single("routes", "notification.route_not_list", type=v.type_name(routes))
-        self._routes = tuple(routes)
-        bad = [i for i, r in enumerate(self._routes) if not isinstance(r, Route)]
-        if bad:
-            raise ValidationError.single(f"routes[{bad[0]}]", "notification.not_a_route")
+        try:
+            self._routes = _routes(routes)
+        except v.Invalid as invalid:
+            raise ValidationError([invalid.at("routes")]) from None
+        except ValidationError as error:
+            raise ValidationError(v.prefixed("routes", error.errors)) from None
 
     @classmethod
     def by_channel(cls, notifiers: Mapping[DeliveryChannel | str, Notifier]) -> CompositeNotifier:
         """One route per channel: ``{"email": smtp, "webhook": webhook}``."""
         if not isinstance(notifiers, Mapping):
             raise ValidationError.single("notifiers", "value.not_mapping", type=v.type_name(notifiers))
-        return cls(Route(notifier, channels=[channel]) for channel, notifier in notifiers.items())
+        # Keys may be the channels' values: Route's rule reads those too (its annotation is what it keeps).
+        routes = [Route(notifier, channels=[channel]) for channel, notifier in notifiers.items()]  # type: ignore[arg-type]
+        return cls(routes)
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -111,4 +144,4 @@ class CompositeNotifier:
                 route.notifier.send(notification)
                 return
         where = {"channel": notification.channel.value, "role": notification.recipient.role.value}
-        raise PermanentNotificationError(_i18n.translate(N_("notification.no_route"), "en", where))
+        raise PermanentNotificationError(detail=N_("notification.no_route"), params=where)

@@ -22,15 +22,18 @@ from email.policy import SMTP
 from email.utils import formatdate
 from typing import Literal
 
-from lapor_core import _i18n
+import attrs
+
+from lapor_core import _validation as v
 from lapor_core._i18n import N_
 from lapor_core.errors import (
-    ConfigurationError,
     NotificationError,
     PermanentNotificationError,
     TemporaryNotificationError,
+    ValidationError,
 )
 from lapor_core.notifications import Address, DeliveryChannel, Notification
+from lapor_core.notifiers._settings import configured, positive_seconds
 
 __all__ = ["SmtpNotifier", "message_id"]
 
@@ -47,11 +50,6 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     "login": (N_("smtp.login_refused"), N_("smtp.login_deferred")),
     "message": (N_("smtp.message_refused"), N_("smtp.message_deferred")),
 }
-
-
-def _english(code: str, **params: object) -> str:
-    """The English text of a catalogue code: the message of an error (logs, dead letters)."""
-    return _i18n.translate(code, "en", params)
 
 
 def message_id(idempotency_key: str, domain: str) -> str:
@@ -78,10 +76,56 @@ def _reply_detail(code: int, reply: bytes | str | None) -> str:
 
 def _by_code(code: int, step: str, reply: bytes | str | None) -> NotificationError:
     refused, deferred = _REFUSALS[step]
-    detail = _reply_detail(code, reply)
+    params = {"reply": _reply_detail(code, reply)}
     if code >= _PERMANENT_FROM:
-        return PermanentNotificationError(_english(refused, reply=detail))
-    return TemporaryNotificationError(_english(deferred, reply=detail))
+        return PermanentNotificationError(detail=refused, params=params)
+    return TemporaryNotificationError(detail=deferred, params=params)
+
+
+# --- the options, checked by rules -------------------------------------------------------------------------
+
+
+def _security(value: object) -> str:
+    if isinstance(value, str) and value in _PORTS:
+        return value
+    raise v.Invalid("smtp.security_unknown")
+
+
+def _envelope(sender: str) -> str:
+    """The bare address of a ``From`` value (``LAPOR! <noreply@lapor.go.id>`` or ``noreply@lapor.go.id``)."""
+    return sender.rsplit("<", 1)[-1].rstrip(">").strip()
+
+
+def _sender(value: object) -> str:
+    envelope = _envelope(value) if isinstance(value, str) else ""
+    if "@" not in envelope or not _DOMAIN.fullmatch(envelope.rpartition("@")[2]):
+        raise v.Invalid("smtp.sender_without_domain")
+    return str(value)
+
+
+def _message_id_domain(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and _DOMAIN.fullmatch(value)):
+        return value
+    raise v.Invalid("smtp.domain_malformed")
+
+
+def _no_credentials_in_clear(
+    options: _Options, _attribute: attrs.Attribute[str | None], user: str | None
+) -> None:
+    if user is not None and options.security == "none":
+        raise ValidationError.single("username", "smtp.credentials_without_tls")
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
+class _Options:
+    """The options of :class:`SmtpNotifier` that can be wrong, each with its rule."""
+
+    security: str = attrs.field(metadata=v.rule(_security))
+    username: str | None = attrs.field(validator=_no_credentials_in_clear)
+    timeout: float = attrs.field(metadata=v.rule(positive_seconds(N_("smtp.timeout_not_positive"))))
+    sender: str = attrs.field(metadata=v.rule(_sender))
+    message_id_domain: str | None = attrs.field(metadata=v.rule(_message_id_domain))
 
 
 class SmtpNotifier:
@@ -100,7 +144,9 @@ class SmtpNotifier:
         local_hostname: The name sent in EHLO (default: the machine's name).
 
     Raises:
-        ConfigurationError: Credentials without TLS, an unknown security mode, or a sender without a domain.
+        ConfigurationError: An unknown security mode, credentials without TLS, a timeout that is not a
+            positive number of seconds (at most a day), a sender without a domain, or a malformed
+            ``message_id_domain``; its ``detail`` is the code of the first refused option.
     """
 
     def __init__(
@@ -117,24 +163,24 @@ class SmtpNotifier:
         message_id_domain: str | None = None,
         local_hostname: str | None = None,
     ) -> None:
-        if security not in _PORTS:
-            raise ConfigurationError(_english(N_("smtp.security_unknown")))
-        if username is not None and security == "none":
-            raise ConfigurationError(_english(N_("smtp.credentials_without_tls")))
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-            raise ConfigurationError(_english(N_("smtp.timeout_not_positive")))
-        envelope = sender.rsplit("<", 1)[-1].rstrip(">").strip() if isinstance(sender, str) else ""
-        domain = message_id_domain or envelope.rpartition("@")[2]
-        if "@" not in envelope or not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
-            raise ConfigurationError(_english(N_("smtp.sender_without_domain")))
+        options = configured(
+            _Options,
+            security=security,
+            username=username,
+            timeout=timeout,
+            sender=sender,
+            message_id_domain=message_id_domain,
+        )
+        envelope = _envelope(options.sender)
+        domain = options.message_id_domain or envelope.rpartition("@")[2]
         self._host = host
-        self._port = port or _PORTS[security]
-        self._sender = sender
+        self._port = port or _PORTS[options.security]
+        self._sender = options.sender
         self._envelope_from = envelope
-        self._security = security
-        self._username = username
+        self._security = options.security
+        self._username = options.username
         self._password = password or ""
-        self._timeout = timeout
+        self._timeout = options.timeout
         self._ssl_context = ssl_context
         self._domain = domain
         self._local_hostname = local_hostname
@@ -160,12 +206,12 @@ class SmtpNotifier:
         """Send ``notification`` as one e-mail; see the module docs for how failures are classified."""
         if notification.channel is not DeliveryChannel.EMAIL:
             raise PermanentNotificationError(
-                _english(N_("smtp.wrong_channel"), channel=notification.channel.value)
+                detail=N_("smtp.wrong_channel"), params={"channel": notification.channel.value}
             )
         try:
             message = self.email_message(notification)
         except (ValueError, TypeError) as e:  # a header the email package refuses (a malformed address)
-            raise PermanentNotificationError(_english(N_("smtp.cannot_compose"))) from e
+            raise PermanentNotificationError(detail=N_("smtp.cannot_compose")) from e
         try:
             self._transmit(message, notification.address)
         except smtplib.SMTPRecipientsRefused as e:
@@ -178,9 +224,11 @@ class SmtpNotifier:
         except smtplib.SMTPResponseException as e:
             raise _by_code(e.smtp_code, "message", e.smtp_error) from None
         except smtplib.SMTPNotSupportedError as e:
-            raise PermanentNotificationError(_english(N_("smtp.not_supported"))) from e
+            raise PermanentNotificationError(detail=N_("smtp.not_supported")) from e
         except (smtplib.SMTPException, OSError) as e:  # timeouts, refused or lost connections, TLS failures
-            raise TemporaryNotificationError(_english(N_("smtp.failed"), error=type(e).__name__)) from None
+            raise TemporaryNotificationError(
+                detail=N_("smtp.failed"), params={"error": type(e).__name__}
+            ) from None
 
     def _transmit(self, message: EmailMessage, address: Address) -> None:
         context = self._ssl_context or ssl.create_default_context()

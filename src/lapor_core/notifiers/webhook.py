@@ -28,10 +28,13 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from lapor_core import _i18n
+import attrs
+
+from lapor_core import _validation as v
 from lapor_core._i18n import N_
-from lapor_core.errors import ConfigurationError, PermanentNotificationError, TemporaryNotificationError
+from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError
 from lapor_core.notifications import DeliveryChannel, Notification
+from lapor_core.notifiers._settings import configured, positive_seconds
 
 __all__ = [
     "IDEMPOTENCY_HEADER",
@@ -54,13 +57,23 @@ _HTTP_OK = range(200, 300)
 _HTTP_CLIENT_ERROR = range(400, 500)
 
 
-def _english(code: str, **params: object) -> str:
-    """The English text of a catalogue code: the message of an error (logs, dead letters)."""
-    return _i18n.translate(code, "en", params)
-
-
 def _secret_bytes(secret: str | bytes) -> bytes:
     return secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+
+
+def _secret(value: object) -> bytes:
+    if not isinstance(value, (str, bytes)) or len(_secret_bytes(value)) < _MIN_SECRET:
+        raise v.Invalid("webhook.secret_too_short", min=_MIN_SECRET)
+    return _secret_bytes(value)
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
+class _Options:
+    """The options of :class:`WebhookNotifier` that can be wrong, each with its rule."""
+
+    secret: bytes = attrs.field(repr=False, metadata=v.rule(_secret))
+    timeout: float = attrs.field(metadata=v.rule(positive_seconds(N_("webhook.timeout_not_positive"))))
 
 
 def sign(secret: str | bytes, timestamp: str, body: bytes) -> str:
@@ -159,7 +172,8 @@ class WebhookNotifier:
         clock: Unix seconds for the timestamp (default :func:`time.time`).
 
     Raises:
-        ConfigurationError: The secret is shorter than 16 bytes, or the timeout not positive.
+        ConfigurationError: The secret is shorter than 16 bytes, or the timeout is not a positive number of
+            seconds (at most a day); its ``detail`` is the code of the first refused option.
     """
 
     def __init__(
@@ -173,12 +187,9 @@ class WebhookNotifier:
         extra_headers: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not isinstance(secret, (str, bytes)) or len(_secret_bytes(secret)) < _MIN_SECRET:
-            raise ConfigurationError(_english(N_("webhook.secret_too_short"), min=_MIN_SECRET))
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-            raise ConfigurationError(_english(N_("webhook.timeout_not_positive")))
-        self._secret = _secret_bytes(secret)
-        self._timeout = timeout
+        options = configured(_Options, secret=secret, timeout=timeout)
+        self._secret = options.secret
+        self._timeout = options.timeout
         self._headers = {"User-Agent": user_agent, **(extra_headers or {})}
         self._clock = clock
         proxies = {"http": proxy, "https": proxy} if proxy else {}
@@ -206,7 +217,7 @@ class WebhookNotifier:
         """POST ``notification``; see the module docs for how failures are classified."""
         if notification.channel is not DeliveryChannel.WEBHOOK:
             raise PermanentNotificationError(
-                _english(N_("webhook.wrong_channel"), channel=notification.channel.value)
+                detail=N_("webhook.wrong_channel"), params={"channel": notification.channel.value}
             )
         request = self.request(notification)
         try:
@@ -218,13 +229,13 @@ class WebhookNotifier:
             e.close()
         except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
             raise TemporaryNotificationError(
-                _english(N_("webhook.unreachable"), error=type(e).__name__)
+                detail=N_("webhook.unreachable"), params={"error": type(e).__name__}
             ) from None
         if status in _HTTP_OK:
             return
-        shown = str(status)  # a code, not a quantity: never "1.000"
+        shown = {"status": str(status)}  # a code, not a quantity: never "1.000"
         if status in _HTTP_CLIENT_ERROR and status not in _TEMPORARY_4XX:
-            raise PermanentNotificationError(_english(N_("webhook.refused"), status=shown))
+            raise PermanentNotificationError(detail=N_("webhook.refused"), params=shown)
         if status < _HTTP_OK.start or status in range(300, 400):
-            raise PermanentNotificationError(_english(N_("webhook.not_followed"), status=shown))
-        raise TemporaryNotificationError(_english(N_("webhook.failed"), status=shown))
+            raise PermanentNotificationError(detail=N_("webhook.not_followed"), params=shown)
+        raise TemporaryNotificationError(detail=N_("webhook.failed"), params=shown)
