@@ -387,8 +387,11 @@ def test_two_dispatchers_never_send_one_message_at_the_same_time():
 
 def test_a_store_without_an_outbox_side_is_a_configuration_error():
     """A store that only implements ComplaintStore cannot be delivered from."""
-    with pytest.raises(lc.ConfigurationError):
+    with pytest.raises(lc.ConfigurationError) as caught:
         Dispatcher(object(), RecordingNotifier(), BOOK)  # type: ignore[arg-type]
+    assert caught.value.detail == "delivery.not_an_outbox"
+    assert dict(caught.value.params) == {"store": "object"}
+    assert "object" in caught.value.describe("id")
 
 
 @pytest.mark.parametrize(

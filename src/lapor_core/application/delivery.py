@@ -27,7 +27,6 @@ from datetime import timedelta
 
 import attrs
 
-from lapor_core import _i18n
 from lapor_core import _validation as v
 from lapor_core._i18n import N_
 from lapor_core.application.context import DeskContext
@@ -92,11 +91,6 @@ def _required_number(low: float, high: float) -> v.Rule:
         return optional(value)
 
     return rule
-
-
-def _english(code: str, **params: object) -> str:
-    """The English text of a catalogue code: the message of a notification failure (logs, dead letters)."""
-    return _i18n.translate(code, "en", params)
 
 
 @v.checked
@@ -276,7 +270,7 @@ class Dispatcher:
             return
         except Exception as error:  # noqa: BLE001 - a faulty notifier or resolver must not stop the others
             failure = TemporaryNotificationError(
-                _english(N_("delivery.unexpected_error"), type=type(error).__name__)
+                detail=N_("delivery.unexpected_error"), params={"type": type(error).__name__}
             )
             self._fail(claim, failure, tally)
             return
@@ -293,11 +287,11 @@ class Dispatcher:
         try:
             recipient = Recipient.of(message)
         except ValidationError:
-            raise PermanentNotificationError(_english(N_("delivery.recipient_malformed"))) from None
+            raise PermanentNotificationError(detail=N_("delivery.recipient_malformed")) from None
         try:
             complaint = self._store.get(message.tracking_id)
         except NotFound:
-            raise PermanentNotificationError(_english(N_("delivery.complaint_gone"))) from None
+            raise PermanentNotificationError(detail=N_("delivery.complaint_gone")) from None
         relation = self._renderer.relation(recipient, complaint)
         if isinstance(relation, Withheld):
             return relation
@@ -310,7 +304,8 @@ class Dispatcher:
             if is_reporter:
                 return Withheld(N_("notification.no_reporter_contact"))
             raise PermanentNotificationError(
-                _english(N_("delivery.no_address"), role=recipient.role.value, ref=recipient.ref or "")
+                detail=N_("delivery.no_address"),
+                params={"role": recipient.role.value, "ref": recipient.ref or ""},
             )
         events = self._store.history(message.tracking_id)
         for address in addresses:
@@ -343,7 +338,7 @@ class Dispatcher:
 
 def _outbox_of(store: ComplaintStore) -> OutboxStore:
     if not isinstance(store, OutboxStore):
-        raise ConfigurationError(_english(N_("delivery.not_an_outbox"), store=type(store).__name__))
+        raise ConfigurationError(detail=N_("delivery.not_an_outbox"), params={"store": type(store).__name__})
     return store
 
 
