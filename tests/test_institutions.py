@@ -246,34 +246,171 @@ def test_institution_sorts_and_deduplicates_its_dates() -> None:
 
 
 def test_institution_reports_every_bad_attribute() -> None:
-    """A malformed value lists every bad field by attribute name, never echoing it."""
+    """A malformed value lists every bad field by attribute name, in attribute order, never echoing it."""
     with pytest.raises(ValidationError) as caught:
         Institution(
             code="Kemen Kes",
             name=" ",
-            kind="ministry",  # type: ignore[arg-type]
+            kind="galaxy",  # type: ignore[arg-type]
             timezone="Asia/Bandung",
             region="3171011001",
             superior="Kemen Kes",
             units=[WorkUnit("a", "A"), "b"],  # type: ignore[list-item]
             workweek="Mon-Funday",
             extra_holidays=[dt.datetime(2026, 1, 1, tzinfo=dt.UTC)],
-            extra_working_days=[],
+            extra_working_days=5,  # type: ignore[arg-type]
         )
     assert _pairs(caught.value) == [
         ("code", "institution.malformed_code"),
         ("name", "text.empty"),
         ("kind", "value.not_choice"),
-        ("timezone", "calendar.timezone_unknown"),
         ("region", "region.village_not_allowed"),
+        ("timezone", "calendar.timezone_unknown"),
         ("superior", "institution.malformed_code"),
-        ("superior", "institution.own_superior"),
         ("units[1]", "institution.not_work_unit"),
         ("workweek", "calendar.workweek_unknown_day"),
-        ("extra_holidays", "institution.not_dates"),
+        ("extra_holidays[0]", "date.malformed"),
+        ("extra_working_days", "institution.not_date_list"),
     ]
     assert "Kemen" not in str(caught.value)
     assert "Kemen" not in " ".join(caught.value.messages())
+
+
+def test_institution_from_dict_reports_the_same_errors_as_the_constructor_and_unknown_keys() -> None:
+    """One mechanism: a mapping read by from_dict fails exactly like the keywords, plus its unknown keys."""
+    bad: dict[str, object] = {
+        "code": "",
+        "name": "x" * 201,
+        "kind": "city",
+        "region": "31.7",
+        "timezone": None,
+        "workweek": 6,
+        "extra_holidays": ["9999-12-31"],
+    }
+    with pytest.raises(ValidationError) as direct:
+        Institution(**bad)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as read:
+        Institution.from_dict({**bad, "colour": "red"})
+    assert _pairs(direct.value) == [
+        ("code", "value.required"),
+        ("name", "text.too_long"),
+        ("region", "region.malformed_code"),
+        ("timezone", "institution.timezone_required"),
+        ("workweek", "value.not_string"),
+        ("extra_holidays[0]", "date.out_of_range"),
+    ]
+    assert _pairs(read.value) == [*_pairs(direct.value), ("colour", "field.unknown")]
+
+
+def test_institution_normalises_what_its_rules_accept() -> None:
+    """Kinds by value, codes and texts stripped, ISO text for days: the stored values are the normal forms."""
+    institution = Institution(
+        code=" dinas ",
+        name=" Dinas ",
+        kind="agency",  # type: ignore[arg-type]
+        timezone="Asia/Jakarta",
+        superior=" ",
+        workweek=" Sen-Jum ",
+        extra_holidays=["2026-05-14", dt.date(2026, 1, 2), "2026-05-14"],  # type: ignore[list-item]
+    )
+    assert (institution.code, institution.name, institution.kind) == (
+        "dinas",
+        "Dinas",
+        InstitutionKind.AGENCY,
+    )
+    assert (institution.superior, institution.workweek) == (None, "Sen-Jum")
+    assert institution.extra_holidays == (dt.date(2026, 1, 2), dt.date(2026, 5, 14))
+    assert Institution.from_dict(attrs.asdict(institution, recurse=False)) == institution
+
+
+def test_institution_reads_units_and_days_in_their_record_forms_with_indexed_errors() -> None:
+    """Units as objects or ``code=Name`` text and days as ``;`` text go through the same rules as values."""
+    institution = _ministry(units="a=Unit A; b=Unit B", extra_holidays="2026-12-01; 2026-05-14")
+    assert institution.units == (WorkUnit("a", "Unit A"), WorkUnit("b", "Unit B"))
+    assert institution.extra_holidays == (dt.date(2026, 5, 14), dt.date(2026, 12, 1))
+    assert _ministry(units=[{"code": "a", "name": "Unit A"}]).units == (WorkUnit("a", "Unit A"),)
+    with pytest.raises(ValidationError) as caught:
+        _ministry(units=[WorkUnit("a", "A"), {"code": "B B"}, 7], extra_holidays=["2026-01-01", "2026-02-30"])
+    assert _pairs(caught.value) == [
+        ("units[1].code", "institution.malformed_code"),
+        ("units[1].name", "value.required"),
+        ("units[2]", "institution.not_work_unit"),
+        ("extra_holidays[1]", "date.malformed"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "pair"),
+    [
+        ({"superior": "kemenkes"}, ("superior", "institution.own_superior")),
+        ({"units": [WorkUnit("a", "A"), WorkUnit("a", "B")]}, ("units[1].code", "institution.repeated_unit")),
+        ({"kind": InstitutionKind.CITY}, ("region", "institution.region_required")),
+        (
+            {"extra_holidays": ["2026-08-18"], "extra_working_days": [dt.date(2026, 8, 18)]},
+            ("extra_working_days", "institution.working_day_is_holiday"),
+        ),
+    ],
+)
+def test_institution_checks_rules_across_attributes_once_each_is_well_formed(
+    changes: dict[str, object], pair: tuple[str, str]
+) -> None:
+    """Own superior, repeated unit codes, a regional government without region, a day both closed and open."""
+    with pytest.raises(ValidationError) as caught:
+        _ministry(**changes)
+    assert _pairs(caught.value) == [pair]
+
+
+def test_extra_days_use_the_shared_calendar_date_rule() -> None:
+    """Days outside what every store can hold are refused as the shared rule refuses them, with its range."""
+    with pytest.raises(ValidationError) as caught:
+        _ministry(extra_holidays=[dt.date(9999, 12, 31)])
+    (error,) = caught.value.errors
+    assert (error.field, error.code) == ("extra_holidays[0]", "date.out_of_range")
+    assert set(error.params) == {"min", "max"}
+
+
+institution_junk = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "code": st.sampled_from(["dinas", "Dinas"]) | institution_junk,
+            "name": st.sampled_from(["Dinas"]) | institution_junk,
+            "kind": st.sampled_from(["agency", "city", InstitutionKind.MINISTRY]) | institution_junk,
+            "timezone": st.sampled_from(["Asia/Jakarta", "Asia"]) | institution_junk,
+        },
+        optional={
+            "region": st.sampled_from(["3171", "31.71.01.1001"]) | institution_junk,
+            "superior": st.sampled_from(["dinas", "kemenkes"]) | institution_junk,
+            "units": st.lists(st.sampled_from([WorkUnit("a", "A")]) | institution_junk, max_size=3)
+            | institution_junk,
+            "workweek": st.sampled_from(["Sun-Thu", "Mon-"]) | institution_junk,
+            "extra_holidays": st.lists(st.dates() | institution_junk, max_size=3) | institution_junk,
+            "extra_working_days": st.lists(st.dates() | institution_junk, max_size=3) | institution_junk,
+        },
+    )
+)
+def test_institution_on_junk_gives_an_institution_or_a_validation_error(values: dict[str, object]) -> None:
+    """Whatever the keywords hold, the constructor and from_dict agree: an equal value or the same errors."""
+    direct = _outcome(lambda: Institution(**values))  # type: ignore[arg-type]
+    read = _outcome(lambda: Institution.from_dict(values))
+    if isinstance(direct, ValidationError):
+        assert isinstance(read, ValidationError)
+        assert _pairs(read) == _pairs(direct)
+        assert direct.errors
+    else:
+        assert read == direct
+
+
+@given(st.one_of(institution_junk, st.sampled_from(["Dinas PU", "", "a" * 65])), institution_junk)
+def test_work_unit_on_junk_gives_a_unit_or_a_validation_error(code: object, name: object) -> None:
+    """Only ValidationError escapes the work unit's constructor, whatever it is given."""
+    outcome = _outcome(lambda: WorkUnit(code, name))  # type: ignore[arg-type]
+    if isinstance(outcome, WorkUnit):
+        assert outcome == WorkUnit.from_dict({"code": code, "name": name})
+    else:
+        assert set(outcome.fields_by_name) <= {"code", "name"}
 
 
 def test_institution_dots_an_undotted_region() -> None:
@@ -424,24 +561,25 @@ def test_from_records_reports_every_bad_field_with_its_row() -> None:
     ]
     with pytest.raises(ValidationError) as caught:
         InstitutionDirectory.from_records(records)
+    # Per row: the region as the table knows it, then the institution's rules in attribute order, then
+    # unknown keys; links between rows come last.
     assert _fields(caught.value) == [
-        "rows[1].colour",
         "rows[1].timezone",
+        "rows[1].colour",
+        "rows[2].region",
         "rows[2].code",
         "rows[2].name",
         "rows[2].kind",
-        "rows[2].region",
         "rows[3].region",
         "rows[4].region",
-        "rows[5].code",
         "rows[6].extra_holidays[0]",
         "rows[6].extra_holidays[1]",
         "rows[7].units[0].code",
         "rows[7].units[0].name",
-        "rows[7].units[1].code",
-        "rows[7].units[1].name",
-        "rows[8].extra_working_days",
+        "rows[7].units[1]",
         "rows[8].units",
+        "rows[8].extra_working_days",
+        "rows[5].code",
         "rows[9].superior",
     ]
     codes = {error.field: error.code for error in caught.value.errors}
@@ -453,6 +591,7 @@ def test_from_records_reports_every_bad_field_with_its_row() -> None:
     assert codes["rows[4].region"] == "institution.region_required"
     assert codes["rows[5].code"] == "institution.repeated_code"
     assert codes["rows[6].extra_holidays[0]"] == "date.malformed"
+    assert codes["rows[7].units[1]"] == "institution.not_work_unit"
     assert codes["rows[8].extra_working_days"] == "institution.not_date_list"
     assert codes["rows[8].units"] == "institution.not_unit_list"
     assert codes["rows[9].superior"] == "institution.unknown_superior"
@@ -480,6 +619,26 @@ def test_from_records_reports_bad_work_weeks_and_contradictions_between_fields()
         ("rows[2].extra_working_days", "institution.working_day_is_holiday"),
         ("rows[3].workweek", "value.not_string"),
     ]
+
+
+def test_from_records_reads_days_with_the_shared_date_rule_and_villages_as_their_district() -> None:
+    """Each day of a record is the shared day rule's (out of range too); a village code means its district."""
+    base = {"name": "N", "kind": "agency", "timezone": "Asia/Jakarta"}
+    with pytest.raises(ValidationError) as caught:
+        InstitutionDirectory.from_records(
+            [{**base, "code": "a", "extra_holidays": "2026-01-01; 9999-12-31", "extra_working_days": [" "]}]
+        )
+    assert _pairs(caught.value) == [
+        ("rows[0].extra_holidays[1]", "date.out_of_range"),
+        ("rows[0].extra_working_days[0]", "date.malformed"),
+    ]
+    directory = InstitutionDirectory.from_records(
+        [{"code": "kelurahan", "name": "K", "kind": "agency", "region": "3171011001"}]
+    )
+    assert (directory.get("kelurahan").region, directory.get("kelurahan").timezone) == (
+        "31.71.01",
+        "Asia/Jakarta",
+    )
 
 
 def test_from_records_requires_a_time_zone_without_a_region() -> None:

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -509,37 +510,119 @@ def test_constructor_accepts_consistent_regions_in_any_order() -> None:
 
 
 def test_constructor_reports_every_inconsistency_at_once() -> None:
-    """Each bad attribute is named by its position in the input."""
+    """Each contradiction between regions is named by its position in the input."""
     regions: list[object] = [
-        Region("31", "DKI", RegionLevel.PROVINCE, None, "Mars/Olympus"),
+        Region("31", "DKI", RegionLevel.PROVINCE, None, "Asia/Jakarta"),
         Region("31", "DKI again", RegionLevel.PROVINCE, None, "Asia/Jakarta"),
-        Region("31.01", "Kab", RegionLevel.DISTRICT, "31", "Asia/Jakarta", RegionKind.KOTA),
         Region("32.71", "Kota B", RegionLevel.REGENCY, "32", "Asia/Jakarta", RegionKind.KOTA),
-        Region("31.72", "Kota C", RegionLevel.REGENCY, "33", "Asia/Makassar", RegionKind.KOTA),
         Region("31.73", "Kota D", RegionLevel.REGENCY, "31", "Asia/Makassar", RegionKind.KOTA),
-        Region("3174", "undotted", RegionLevel.REGENCY, "31", "Asia/Jakarta"),
-        Region("31.71.01", "Gambir", RegionLevel.DISTRICT, "31.71", "Asia/Jakarta", RegionKind.KOTA),
+        Region("31.71.01", "Gambir", RegionLevel.DISTRICT, "31.71", "Asia/Jakarta"),
         "not a region",
     ]
     with pytest.raises(ValidationError) as caught:
         RegionTable(regions)  # type: ignore[arg-type]
     assert list(zip(_fields(caught.value), _codes(caught.value), strict=True)) == [
-        ("regions[0].timezone", "calendar.timezone_unknown"),
         ("regions[1].code", "region.repeated_code"),
-        ("regions[2].level", "region.level_mismatch"),
-        ("regions[2].kind", "region.kind_mismatch"),
-        ("regions[3].parent", "region.parent_unknown"),
-        ("regions[4].parent", "region.parent_mismatch"),
-        ("regions[4].timezone", "region.timezone_not_province"),
-        ("regions[5].timezone", "region.timezone_not_province"),
-        ("regions[6].code", "region.not_dotted_code"),
-        ("regions[7].parent", "region.parent_unknown"),
-        ("regions[7].kind", "region.kind_not_allowed"),
-        ("regions[8]", "region.not_region"),
+        ("regions[2].parent", "region.parent_unknown"),
+        ("regions[3].timezone", "region.timezone_not_province"),
+        ("regions[4].parent", "region.parent_unknown"),
+        ("regions[5]", "region.not_region"),
     ]
-    params = [dict(error.params) for error in caught.value.errors]
-    assert params[2:4] == [{"level": "regency"}, {"kind": "kabupaten"}]
-    assert params[-1] == {"type": "string"}
+    assert caught.value.errors[-1].params == {"type": "string"}
+
+
+def test_a_region_reports_every_bad_attribute_and_from_dict_agrees() -> None:
+    """A region checks each attribute when made; a mapping is read by the same rules."""
+    values: dict[str, object] = {
+        "code": "31.7",
+        "name": "",
+        "level": "kelurahan",
+        "parent": 31,
+        "timezone": "Mars/Olympus",
+        "kind": "desa",
+        "lat": 91,
+        "lon": "106.8",
+    }
+    with pytest.raises(ValidationError) as direct:
+        Region(**values)  # type: ignore[arg-type]
+    assert list(zip(_fields(direct.value), _codes(direct.value), strict=True)) == [
+        ("code", "region.malformed_code"),
+        ("name", "text.empty"),
+        ("level", "value.not_choice"),
+        ("parent", "value.not_string"),
+        ("timezone", "calendar.timezone_unknown"),
+        ("kind", "value.not_choice"),
+        ("lat", "number.out_of_range"),
+        ("lon", "value.not_number"),
+    ]
+    with pytest.raises(ValidationError) as read:
+        Region.from_dict({**values, "colour": "red"})
+    assert read.value.errors[:-1] == direct.value.errors
+    assert read.value.fields_by_name["colour"] == ("field.unknown",)
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "code", "params"),
+    [
+        (
+            ("31.01", "Kab", RegionLevel.DISTRICT, "31", "Asia/Jakarta", RegionKind.KABUPATEN),
+            "level",
+            "region.level_mismatch",
+            {"level": "regency"},
+        ),
+        (
+            ("31.72", "Kota C", RegionLevel.REGENCY, "33", "Asia/Jakarta", RegionKind.KOTA),
+            "parent",
+            "region.parent_mismatch",
+            {},
+        ),
+        (
+            ("31.01", "Kab", RegionLevel.REGENCY, "31", "Asia/Jakarta", RegionKind.KOTA),
+            "kind",
+            "region.kind_mismatch",
+            {"kind": "kabupaten"},
+        ),
+        (
+            ("31.71.01", "Gambir", RegionLevel.DISTRICT, "31.71", "Asia/Jakarta", RegionKind.KOTA),
+            "kind",
+            "region.kind_not_allowed",
+            {},
+        ),
+        (
+            ("31.71.01.1001", "Desa", RegionLevel.DISTRICT, "31.71.01", "Asia/Jakarta"),
+            "code",
+            "region.village_not_allowed",
+            {},
+        ),
+    ],
+)
+def test_a_region_refuses_a_level_parent_or_kind_that_contradicts_its_code(
+    args: tuple[object, ...], field: str, code: str, params: dict[str, object]
+) -> None:
+    """The code decides the level, the parent and (for a regency) kabupaten or kota."""
+    with pytest.raises(ValidationError) as caught:
+        Region(*args)  # type: ignore[arg-type]
+    (error,) = caught.value.errors
+    assert (error.field, error.code, dict(error.params)) == (field, code, params)
+
+
+def test_a_region_reports_every_contradiction_with_its_code_at_once() -> None:
+    """Level, parent and kind are each checked against the code, all in one error."""
+    with pytest.raises(ValidationError) as caught:
+        Region("31.01", "Kab", RegionLevel.DISTRICT, "32", "Asia/Jakarta")
+    assert list(zip(_fields(caught.value), _codes(caught.value), strict=True)) == [
+        ("level", "region.level_mismatch"),
+        ("parent", "region.parent_mismatch"),
+        ("kind", "region.kind_mismatch"),
+    ]
+
+
+def test_a_region_dots_its_codes_and_reads_values_of_its_enums() -> None:
+    """Codes given undotted are dotted once; level and kind may be given as their values."""
+    region = Region("3171", " Kota A ", "regency", "31", "Asia/Jakarta", "kota", -6, 106)  # type: ignore[arg-type]
+    assert region == Region(
+        "31.71", "Kota A", RegionLevel.REGENCY, "31", "Asia/Jakarta", RegionKind.KOTA, -6.0, 106.0
+    )
 
 
 def test_from_csv_reads_small_files_with_undotted_codes(tmp_path: Path) -> None:
@@ -609,7 +692,7 @@ def test_from_csv_reports_every_bad_cell_with_its_row(tmp_path: Path) -> None:
         ("provinces[1].timezone", "calendar.timezone_unknown"),
         ("provinces[1].lat", "number.out_of_range"),
         ("provinces[2].name", "text.empty"),
-        ("provinces[2].lon", "number.out_of_range"),
+        ("provinces[2].lon", "value.not_number"),
         ("provinces[3].timezone", "calendar.timezone_not_name"),
         ("regencies[0].kind", "region.kind_mismatch"),
         ("regencies[1].province_code", "region.parent_not_loaded"),
@@ -624,6 +707,25 @@ def test_from_csv_reports_every_bad_cell_with_its_row(tmp_path: Path) -> None:
     assert by_field["provinces[1].lat"] == {"min": -90, "max": 90}
     assert by_field["regencies[0].kind"] == {"kind": "kota"}
     assert by_field["districts[2].code"] == {"example": "31.71.01"}
+
+
+def test_every_loaded_region_is_what_its_rules_build() -> None:
+    """Districts are assembled without rerunning every rule: each still equals the checked constructor's."""
+    for region in TABLE:
+        assert Region(**attrs.asdict(region, recurse=False)) == region
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("Gam\u202ebir", "text.bidi_control"), ("Gam\x00bir", "text.not_one_line")]
+)
+def test_from_csv_checks_district_names_with_the_text_rule(tmp_path: Path, name: str, code: str) -> None:
+    """A district's name goes through the same text rule as every other name."""
+    provinces = _write(tmp_path, "p.csv", "code,name,timezone\n31,DKI,Asia/Jakarta\n")
+    regencies = _write(tmp_path, "r.csv", "code,province_code,name,kind\n31.71,31,Kota A,kota\n")
+    districts = _write(tmp_path, "d.csv", f"code,regency_code,name\n31.71.01,31.71,{name}\n")
+    with pytest.raises(ValidationError) as caught:
+        RegionTable.from_csv(provinces, regencies, districts)
+    assert caught.value.fields_by_name == {"districts[0].name": (code,)}
 
 
 def test_from_csv_reports_a_repeated_code(tmp_path: Path) -> None:
@@ -866,6 +968,32 @@ json_like = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "code": st.sampled_from(["31", "3171", "31.71.01", "31.7"]) | json_like,
+            "name": st.sampled_from(["Gambir", ""]) | json_like,
+            "level": st.sampled_from(list(RegionLevel)) | json_like,
+            "parent": st.sampled_from([None, "31", "3171"]) | json_like,
+            "timezone": st.sampled_from(["Asia/Jakarta", "Asia"]) | json_like,
+        },
+        optional={"kind": st.sampled_from(list(RegionKind)) | json_like, "lat": json_like, "lon": json_like},
+    )
+)
+def test_a_region_on_junk_is_a_region_or_a_validation_error_the_same_from_a_mapping(
+    values: dict[str, object],
+) -> None:
+    """Only ValidationError escapes Region(...); Region.from_dict gives the same region or the same errors."""
+    direct = _outcome(lambda: Region(**values))  # type: ignore[arg-type]
+    read = _outcome(lambda: Region.from_dict(values))
+    if isinstance(direct, Region):
+        assert read == direct
+        assert normalize_code(direct.code) == direct.code
+    else:
+        assert isinstance(read, ValidationError)
+        assert read.errors == direct.errors
 
 
 @given(st.lists(json_like, max_size=4))

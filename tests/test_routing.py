@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from desk_support import make_desk, submission
 from lapor_core.application import statistics
+from lapor_core.regions import normalize_code
 from lapor_core.routing import PROVINCE, REGENCY, RoutingRule, RoutingRules, Suggestion
 from lapor_core.topics import TopicTree
 
@@ -161,6 +162,61 @@ def test_a_malformed_rule_is_refused(fields: dict[str, object], bad: str, code: 
     with pytest.raises(lc.ValidationError) as caught:
         RoutingRule(**fields)  # type: ignore[arg-type]
     assert caught.value.fields_by_name == {bad: (code,)}
+
+
+def test_a_rule_reports_every_bad_attribute_at_once_the_same_way_from_a_mapping() -> None:
+    """Direct construction and from_dict list every bad attribute; from_dict adds unknown keys."""
+    bad: dict[str, object] = {"institution": 5, "weight": None, "topic": "Health", "region": "31.7", "why": 3}
+    with pytest.raises(lc.ValidationError) as direct:
+        RoutingRule(**bad)  # type: ignore[arg-type]
+    assert [(e.field, e.code) for e in direct.value.errors] == [
+        ("institution", "routing.bad_institution"),
+        ("weight", "value.required"),
+        ("topic", "topic.malformed_id"),
+        ("region", "region.malformed_code"),
+        ("why", "value.not_string"),
+    ]
+    with pytest.raises(lc.ValidationError) as read:
+        RoutingRule.from_dict({**bad, "colour": "red"})
+    assert read.value.errors[:5] == direct.value.errors
+    assert read.value.fields_by_name["colour"] == ("field.unknown",)
+
+
+rule_junk = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+
+
+@given(
+    st.sampled_from(["pln", REGENCY]) | rule_junk,
+    st.sampled_from([0.5, 1]) | rule_junk,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "topic": st.sampled_from(["health", " "]) | rule_junk,
+            "region": st.sampled_from(["3273", "32.73.01"]) | rule_junk,
+            "why": rule_junk,
+        },
+    ),
+)
+def test_a_rule_on_junk_is_a_rule_or_a_validation_error_and_from_dict_agrees(
+    institution: object, weight: object, optional: dict[str, object]
+) -> None:
+    """Only ValidationError escapes the constructor; from_dict gives the same rule or the same errors."""
+    values = {"institution": institution, "weight": weight, **optional}
+    try:
+        direct: RoutingRule | lc.ValidationError = RoutingRule(**values)  # type: ignore[arg-type]
+    except lc.ValidationError as error:
+        direct = error
+    try:
+        read: RoutingRule | lc.ValidationError = RoutingRule.from_dict(values)
+    except lc.ValidationError as error:
+        read = error
+    if isinstance(direct, RoutingRule):
+        assert read == direct
+        assert isinstance(direct.weight, float)
+        assert direct.region is None or direct.region == normalize_code(direct.region)
+    else:
+        assert isinstance(read, lc.ValidationError)
+        assert read.errors == direct.errors
 
 
 def test_a_rule_normalises_its_region_and_reads_a_blank_topic_as_any() -> None:

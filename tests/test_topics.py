@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_core import serialization
 from lapor_core._validation import Invalid
 from lapor_core.errors import NotFound, ValidationError
 from lapor_core.topics import Topic, TopicTree, topic_id_rule
@@ -153,10 +154,9 @@ def test_equal_trees_compare_and_hash_equal() -> None:
 
 
 def test_constructor_reports_every_problem_by_position() -> None:
-    """Bad ids, empty names, repeats, missing parents and cycles are all listed."""
+    """Repeats, missing parents, cycles and items that are no topics are all listed."""
     topics: list[object] = [
-        Topic("Health!", None, "Kesehatan", "Health"),
-        Topic("a", None, "", "A"),
+        Topic("a", None, "A", "A"),
         Topic("a", None, "A", "A"),
         Topic("b", "nowhere", "B", "B"),
         Topic("c", "d", "C", "C"),
@@ -166,14 +166,58 @@ def test_constructor_reports_every_problem_by_position() -> None:
     with pytest.raises(ValidationError) as caught:
         TopicTree(topics)  # type: ignore[arg-type]
     assert _pairs(caught.value) == [
-        ("topics[0].id", "topic.malformed_id"),
-        ("topics[1].name_id", "text.empty"),
-        ("topics[2].id", "topic.repeated_id"),
-        ("topics[3].parent", "topic.unknown_parent"),
-        ("topics[6]", "topic.not_topic"),
+        ("topics[1].id", "topic.repeated_id"),
+        ("topics[2].parent", "topic.unknown_parent"),
+        ("topics[5]", "topic.not_topic"),
+        ("topics[3].parent", "topic.parent_cycle"),
         ("topics[4].parent", "topic.parent_cycle"),
-        ("topics[5].parent", "topic.parent_cycle"),
     ]
+
+
+def test_a_topic_reports_every_bad_attribute_and_from_dict_agrees() -> None:
+    """A topic checks its own id, parent and names when made; a mapping is read by the same rules."""
+    with pytest.raises(ValidationError) as direct:
+        Topic("Health!", 5, "", "x" * 201)  # type: ignore[arg-type]
+    assert _pairs(direct.value) == [
+        ("id", "topic.malformed_id"),
+        ("parent", "value.not_string"),
+        ("name_id", "text.empty"),
+        ("name_en", "text.too_long"),
+    ]
+    with pytest.raises(ValidationError) as read:
+        Topic.from_dict({"id": "Health!", "parent": 5, "name_id": "", "name_en": "x" * 201, "colour": "red"})
+    assert _pairs(read.value) == [*_pairs(direct.value), ("colour", "field.unknown")]
+
+
+def test_a_topic_normalises_its_id_parent_and_names() -> None:
+    """Surrounding white space goes; a blank parent is a root."""
+    topic = Topic(" roads ", " ", " Jalan ", "Roads")
+    assert topic == Topic("roads", None, "Jalan", "Roads")
+
+
+topic_junk = st.none() | st.booleans() | st.integers() | st.text(max_size=70)
+
+
+@given(topic_junk, topic_junk, topic_junk, topic_junk)
+def test_a_topic_on_junk_is_a_topic_or_a_validation_error_the_same_from_a_mapping(
+    topic_id: object, parent: object, name_id: object, name_en: object
+) -> None:
+    """Only ValidationError escapes Topic(...); Topic.from_dict gives the same topic or the same errors."""
+    values = {"id": topic_id, "parent": parent, "name_id": name_id, "name_en": name_en}
+    try:
+        direct: Topic | ValidationError = Topic(**values)  # type: ignore[arg-type]
+    except ValidationError as error:
+        direct = error
+    try:
+        read: Topic | ValidationError = Topic.from_dict(values)
+    except ValidationError as error:
+        read = error
+    if isinstance(direct, Topic):
+        assert read == direct
+        assert topic_id_rule(direct.id) == direct.id
+    else:
+        assert isinstance(read, ValidationError)
+        assert read.errors == direct.errors
 
 
 def test_a_topic_that_is_its_own_parent_is_a_cycle() -> None:
@@ -305,6 +349,40 @@ def test_from_dict_refuses_children_nested_too_deep() -> None:
 def test_to_dict_and_from_dict_round_trip_the_default_tree() -> None:
     """The flat form of a tree rebuilds an equal tree."""
     assert TopicTree.from_dict(DEFAULT.to_dict()) == DEFAULT
+
+
+def test_to_dict_is_the_converters_dictionary_form_and_reads_back() -> None:
+    """tree.to_dict() and lapor_core.serialization.to_dict(tree) agree; the converter reads it back."""
+    assert serialization.to_dict(DEFAULT) == DEFAULT.to_dict()
+    assert serialization.to_dict(_small()) == _small().to_dict()
+    assert [topic["id"] for topic in _small().to_dict()["topics"]] == [topic.id for topic in _small()]
+    assert serialization.from_dict(TopicTree, DEFAULT.to_dict()) == DEFAULT
+
+
+def test_the_converter_reads_a_tree_through_the_topic_rules() -> None:
+    """A bad flat tree read by the converter names every bad topic field and every link problem."""
+    with pytest.raises(ValidationError) as caught:
+        serialization.from_dict(TopicTree, {"topics": [{"id": "Roads", "parent": None, "name_id": "J"}]})
+    assert set(caught.value.fields_by_name) == {"topics[0].id", "topics[0].name_en"}
+    with pytest.raises(ValidationError) as links:
+        serialization.from_dict(
+            TopicTree, {"topics": [{"id": "a", "parent": "b", "name_id": "A", "name_en": "A"}]}
+        )
+    assert links.value.fields_by_name == {"topics[0].parent": ("topic.unknown_parent",)}
+
+
+def test_trees_given_in_another_order_are_equal_when_they_walk_the_same() -> None:
+    """A tree keeps its topics depth first, so equality and the dictionary form ignore the input order."""
+    parent_last = TopicTree(
+        [Topic("roads", "infrastructure", "Jalan", "Roads"), Topic("infrastructure", None, "I", "I")]
+    )
+    parent_first = TopicTree(
+        [Topic("infrastructure", None, "I", "I"), Topic("roads", "infrastructure", "Jalan", "Roads")]
+    )
+    assert parent_last == parent_first
+    assert hash(parent_last) == hash(parent_first)
+    assert parent_last.topics == parent_first.topics
+    assert parent_last.to_dict() == parent_first.to_dict()
 
 
 def test_from_json_reads_a_file(tmp_path: Path) -> None:
@@ -460,6 +538,8 @@ def trees(draw: st.DrawFn) -> TopicTree:
 def test_random_trees_round_trip_and_keep_paths_consistent(tree: TopicTree) -> None:
     """to_dict/from_dict is lossless; every path starts at a root and ends at its topic."""
     assert TopicTree.from_dict(tree.to_dict()) == tree
+    assert serialization.to_dict(tree) == tree.to_dict()
+    assert serialization.from_dict(TopicTree, tree.to_dict()) == tree
     roots = set(tree.roots())
     for topic in tree:
         path = tree.path(topic.id)

@@ -29,7 +29,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, final
 
@@ -39,7 +39,7 @@ from lapor_core import _validation as v
 from lapor_core._i18n import N_
 from lapor_core.calendar import parse_workweek, timezone_rule, workweek_rule
 from lapor_core.errors import FieldError, NotFound, ValidationError
-from lapor_core.regions import RegionKind, RegionLevel, RegionTable, area_code_rule
+from lapor_core.regions import RegionKind, RegionLevel, RegionTable, area_code_rule, region_code_rule
 
 __all__ = [
     "Institution",
@@ -52,8 +52,6 @@ __all__ = [
 _CODE: Final = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
 _MAX_CODE: Final = 64
 _MAX_NAME: Final = 200
-# Longer text is no ISO date; refusing it first keeps fromisoformat away from junk.
-_MAX_DATE_TEXT: Final = 32
 
 
 class InstitutionKind(enum.Enum):
@@ -69,82 +67,166 @@ class InstitutionKind(enum.Enum):
     MISSION_ABROAD = "mission_abroad"
 
 
-def _code_errors(value: object, field: str) -> list[FieldError]:
-    if not isinstance(value, str) or len(value) > _MAX_CODE or not _CODE.fullmatch(value):
-        return [FieldError(field, N_("institution.malformed_code"))]
-    return []
+# --- the rules of an institution's fields --------------------------------------------------------------
+
+
+def _optional_code(value: object) -> str | None:
+    """The rule of a directory code that may be left out: a lowercase slug or a dotted region code.
+
+    Surrounding white space is ignored; ``None`` and blank text are ``None`` (empty text counts as missing).
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise v.Invalid("value.not_string", type=v.type_name(value))
+    code = value.strip()
+    if not code:
+        return None
+    if len(code) > _MAX_CODE or not _CODE.fullmatch(code):
+        raise v.Invalid("institution.malformed_code")
+    return code
+
+
+def _code(value: object) -> str:
+    """The rule of a required directory code (see :func:`_optional_code`)."""
+    code = _optional_code(value)
+    if code is None:
+        raise v.Invalid("value.required")
+    return code
 
 
 _name_rule: Final = v.text(required=True, max_length=_MAX_NAME)
+_kind: Final = v.choice(InstitutionKind)
 
 
-def _checked(rule: v.Rule, value: object, field: str) -> list[FieldError]:
-    """The refusal of ``rule`` as the errors of ``field`` (none when it accepts ``value``)."""
-    try:
-        rule(value)
-    except v.Invalid as invalid:
-        return [invalid.at(field)]
-    return []
+def _name(value: object) -> str:
+    return str(_name_rule(value))
 
 
-def _name_errors(value: object, field: str) -> list[FieldError]:
-    return _checked(_name_rule, value, field)
+def _timezone(value: object) -> str:
+    """The calendar's time-zone rule, for a zone that must be given (there is no region to take it from)."""
+    if value is None:
+        raise v.Invalid("institution.timezone_required")
+    return timezone_rule(value)
 
 
-def _timezone_errors(value: object, field: str) -> list[FieldError]:
-    return _checked(timezone_rule, value, field)
+def _workweek(value: object) -> str | None:
+    """The calendar's work-week rule on text; the text is kept (``None`` for the national week)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise v.Invalid("value.not_string", type=v.type_name(value))
+    text = value.strip()
+    if not text:
+        return None
+    workweek_rule(text)
+    return text
 
 
-def _workweek_errors(value: object, field: str) -> list[FieldError]:
-    return _checked(workweek_rule, value, field)
+# What a list-valued field may be given as besides one text; anything else (a mapping, a number) is refused.
+_LIST_TYPES: Final = (list, tuple, set, frozenset)
 
 
-def _dotted_region(value: object) -> Any:
-    """An area code dotted (so ``"3171"`` is stored as ``"31.71"``); anything else is left for the check."""
-    try:
-        return area_code_rule(value)
-    except v.Invalid:
-        return value
-
-
-def _sorted_dates(values: Iterable[dt.date]) -> tuple[dt.date, ...]:
-    return tuple(sorted(set(values)))
-
-
-def _unit_tuple(values: Iterable[WorkUnit]) -> tuple[WorkUnit, ...]:
-    return tuple(values)
-
-
-def _unit_errors(units: Sequence[object]) -> list[FieldError]:
+def _each(items: Iterable[object], rule: v.Rule) -> list[Any]:
+    """``rule`` on every item; every refusal at its index (``[2]``), all at once."""
+    cleaned: list[Any] = []
     errors: list[FieldError] = []
+    for index, item in enumerate(items):
+        try:
+            cleaned.append(rule(item))
+        except v.Invalid as invalid:
+            errors.append(invalid.at(f"[{index}]"))
+        except ValidationError as nested:
+            errors += v.prefixed(f"[{index}]", nested.errors)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _dates(value: object) -> tuple[dt.date, ...]:
+    """The rule of a list of days (or one text separated by ``;``), each read by the shared day rule.
+
+    Kept sorted, without repeats; ``None`` and blank text are no days.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()
+    items = value.split(";") if isinstance(value, str) else value
+    if not isinstance(items, _LIST_TYPES):
+        raise v.Invalid("institution.not_date_list", type=v.type_name(value))
+    return tuple(sorted(set(_each(items, v.calendar_date))))
+
+
+def _unit(value: object) -> WorkUnit:
+    if isinstance(value, WorkUnit):
+        return value
+    if isinstance(value, Mapping):
+        return WorkUnit.from_dict(value)
+    raise v.Invalid("institution.not_work_unit", type=v.type_name(value))
+
+
+def _units(value: object) -> tuple[WorkUnit, ...]:
+    """The rule of an institution's work units (codes unique: a rule across them).
+
+    A list of :class:`WorkUnit` or ``{"code", "name"}`` objects, or one text ``code=Name;code=Name``;
+    ``None`` and blank text are no units.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ()
+    items: object = value
+    if isinstance(value, str):
+        items = [
+            {"code": code.strip(), "name": name.strip()}
+            for code, _, name in (item.partition("=") for item in value.split(";"))
+        ]
+    if not isinstance(items, list | tuple):
+        raise v.Invalid("institution.not_unit_list", type=v.type_name(value))
+    return tuple(_each(items, _unit))
+
+
+# --- the rules across fields (attrs validators) ------------------------------------------------------
+
+# The region a regional government must govern: its level, its kind and the code of the refusal.
+_KIND_REGION: Final = {
+    InstitutionKind.PROVINCE: (RegionLevel.PROVINCE, None, N_("institution.region_not_province")),
+    InstitutionKind.REGENCY: (
+        RegionLevel.REGENCY,
+        RegionKind.KABUPATEN,
+        N_("institution.region_not_kabupaten"),
+    ),
+    InstitutionKind.CITY: (RegionLevel.REGENCY, RegionKind.KOTA, N_("institution.region_not_kota")),
+}
+
+
+def _region_for_kind(instance: Institution, _attribute: attrs.Attribute[Any], region: str | None) -> None:
+    # A regional government governs a region; which kind of region is for the region table to say.
+    if region is None and instance.kind in _KIND_REGION:
+        raise ValidationError.single("region", "institution.region_required")
+
+
+def _not_own_superior(instance: Institution, _attribute: attrs.Attribute[Any], superior: str | None) -> None:
+    if superior is not None and superior == instance.code:
+        raise ValidationError.single("superior", "institution.own_superior")
+
+
+def _distinct_units(
+    _instance: Institution, _attribute: attrs.Attribute[Any], units: Sequence[WorkUnit]
+) -> None:
     seen: set[str] = set()
     for index, unit in enumerate(units):
-        if not isinstance(unit, WorkUnit):
-            errors.append(
-                FieldError(f"units[{index}]", "institution.not_work_unit", {"type": v.type_name(unit)})
-            )
-        elif unit.code in seen:
-            errors.append(FieldError(f"units[{index}].code", "institution.repeated_unit"))
-        else:
-            seen.add(unit.code)
-    return errors
+        if unit.code in seen:
+            raise ValidationError.single(f"units[{index}].code", "institution.repeated_unit")
+        seen.add(unit.code)
 
 
-def _calendar_errors(
-    workweek: str | None, holidays: Sequence[object], working_days: Sequence[object]
-) -> list[FieldError]:
-    errors: list[FieldError] = []
-    if workweek is not None:
-        errors += _workweek_errors(workweek, "workweek")
-    for name, days in (("extra_holidays", holidays), ("extra_working_days", working_days)):
-        if any(isinstance(day, dt.datetime) or not isinstance(day, dt.date) for day in days):
-            errors.append(FieldError(name, "institution.not_dates"))
-    if set(holidays) & set(working_days):
-        errors.append(FieldError("extra_working_days", "institution.working_day_is_holiday"))
-    return errors
+def _open_days_not_closed(
+    instance: Institution, _attribute: attrs.Attribute[Any], working_days: Sequence[dt.date]
+) -> None:
+    if set(instance.extra_holidays) & set(working_days):
+        raise ValidationError.single("extra_working_days", "institution.working_day_is_holiday")
 
 
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class WorkUnit:
     """A work unit (unit kerja) of an institution that complaints can be assigned to.
 
@@ -153,19 +235,24 @@ class WorkUnit:
         name: Its name (``"Dinas Pekerjaan Umum"``).
 
     Raises:
-        ValidationError: The code or the name is malformed.
+        ValidationError: Listing every bad field: the code is malformed, the name empty or too long.
     """
 
-    code: str
-    name: str
+    code: str = attrs.field(metadata=v.rule(_code))
+    name: str = attrs.field(metadata=v.rule(_name))
 
-    def __attrs_post_init__(self) -> None:
-        errors = _code_errors(self.code, "code") + _name_errors(self.name, "name")
-        if errors:
-            raise ValidationError(errors)
+    @classmethod
+    def from_dict(cls, data: object) -> WorkUnit:
+        """Build a work unit from untrusted data (keys ``code`` and ``name``).
+
+        Raises:
+            ValidationError: Listing every bad field and every unknown key.
+        """
+        return v.structure(cls, data)
 
 
-@attrs.frozen(kw_only=True)
+@v.checked
+@attrs.frozen(kw_only=True, field_transformer=v.with_rules)
 class Institution:
     """One institution of the directory, with its calendar overrides as plain data.
 
@@ -173,58 +260,61 @@ class Institution:
         code: Directory code: a region code for regional governments (``"31.71"``), a lowercase slug for
             the others (``"kemenkes"``).
         name: Official name.
-        kind: What sort of body it is.
+        kind: What sort of body it is (a member or its value, ``"ministry"``).
         region: Kemendagri code of the region it governs or sits in (a province, regency/city or district;
-            given undotted, it is dotted), ``None`` for national bodies.
+            given undotted, it is dotted), ``None`` for national bodies; required for a province, regency
+            or city government.
         timezone: IANA key of the time zone its deadlines run on.
         superior: Code of the institution a missed deadline escalates to, ``None`` at the top.
         units: Its work units, codes unique.
         workweek: Its work week when it is not the national Monday-Friday (``"Mon-Sat"``, ``"Sen-Sab"``,
             ``"Sun-Thu"``: anything :func:`lapor_core.calendar.workweek_rule` reads), else ``None``.
-        extra_holidays: Its own closures on top of the national holidays (sorted, no repeats).
-        extra_working_days: Days it works although the national calendar rests (sorted, no repeats).
+        extra_holidays: Its own closures on top of the national holidays (dates or ``YYYY-MM-DD`` text, each
+            as :func:`lapor_core._validation.calendar_date` reads it; kept sorted, no repeats).
+        extra_working_days: Days it works although the national calendar rests (likewise).
 
     Raises:
-        ValidationError: Every malformed attribute at once (field paths are attribute names, units as
-            ``units[i].code``); a timezone that is not a known IANA key; an institution that is its own
-            superior; a date both an extra holiday and an extra working day.
+        ValidationError: Every malformed attribute at once (field paths are attribute names). Once every
+            attribute is well formed, the rules across attributes: a regional government without a region,
+            an institution that is its own superior, a repeated unit code (``units[i].code``), a date both
+            an extra holiday and an extra working day.
 
     Example:
         >>> Institution(code="kemenkes", name="Kementerian Kesehatan", kind=InstitutionKind.MINISTRY,
         ...             timezone="Asia/Jakarta").superior is None
         True
+        >>> Institution(code="x", name="X", kind="agency", timezone="UTC", region="3171").region
+        '31.71'
     """
 
-    code: str
-    name: str
-    kind: InstitutionKind
-    region: str | None = attrs.field(default=None, converter=_dotted_region)
-    timezone: str
-    superior: str | None = None
-    units: tuple[WorkUnit, ...] = attrs.field(default=(), converter=_unit_tuple)
-    workweek: str | None = None
-    extra_holidays: tuple[dt.date, ...] = attrs.field(default=(), converter=_sorted_dates)
-    extra_working_days: tuple[dt.date, ...] = attrs.field(default=(), converter=_sorted_dates)
+    code: str = attrs.field(metadata=v.rule(_code))
+    name: str = attrs.field(metadata=v.rule(_name))
+    kind: InstitutionKind = attrs.field(metadata=v.rule(_kind))
+    region: str | None = attrs.field(
+        default=None, metadata=v.rule(area_code_rule), validator=_region_for_kind
+    )
+    timezone: str = attrs.field(metadata=v.rule(_timezone))
+    superior: str | None = attrs.field(
+        default=None, metadata=v.rule(_optional_code), validator=_not_own_superior
+    )
+    units: tuple[WorkUnit, ...] = attrs.field(default=(), metadata=v.rule(_units), validator=_distinct_units)
+    workweek: str | None = attrs.field(default=None, metadata=v.rule(_workweek))
+    extra_holidays: tuple[dt.date, ...] = attrs.field(default=(), metadata=v.rule(_dates))
+    extra_working_days: tuple[dt.date, ...] = attrs.field(
+        default=(), metadata=v.rule(_dates), validator=_open_days_not_closed
+    )
 
-    def __attrs_post_init__(self) -> None:
-        errors = self._errors()
-        if errors:
-            raise ValidationError(errors)
+    @classmethod
+    def from_dict(cls, data: object) -> Institution:
+        """Build an institution from untrusted data with the attributes' names as keys.
 
-    def _errors(self) -> list[FieldError]:
-        errors = _code_errors(self.code, "code") + _name_errors(self.name, "name")
-        kind: object = self.kind
-        if not isinstance(kind, InstitutionKind):
-            errors.append(FieldError("kind", "value.not_choice", {"choices": tuple(_KINDS)}))
-        errors += _timezone_errors(self.timezone, "timezone")
-        errors += _checked(area_code_rule, self.region, "region")
-        if self.superior is not None:
-            errors += _code_errors(self.superior, "superior")
-            if self.superior == self.code:
-                errors.append(FieldError("superior", "institution.own_superior"))
-        errors += _unit_errors(self.units)
-        errors += _calendar_errors(self.workweek, self.extra_holidays, self.extra_working_days)
-        return errors
+        Unlike :meth:`InstitutionDirectory.from_records`, nothing is looked up: ``timezone`` is required and
+        ``region`` is only checked for its shape.
+
+        Raises:
+            ValidationError: Listing every bad field and every unknown key.
+        """
+        return v.structure(cls, data)
 
     @property
     def working_weekdays(self) -> frozenset[int] | None:
@@ -340,25 +430,13 @@ class InstitutionDirectory:
         lookup = _RegionLookup(regions)
         errors: list[FieldError] = []
         parsed: list[tuple[str, Institution]] = []
-        first_row: dict[str, str] = {}
         untrusted: Iterable[object] = records
         for index, record in enumerate(untrusted):
             path = f"{label}[{index}]"
-            if not isinstance(record, Mapping):
-                errors.append(FieldError(path, "value.not_mapping", {"type": v.type_name(record)}))
-                continue
-            institution = _from_record(record, path, lookup, errors)
-            if institution is None:
-                continue
-            if institution.code in first_row:
-                errors.append(
-                    FieldError(
-                        f"{path}.code", "institution.repeated_code", {"first": first_row[institution.code]}
-                    )
-                )
-                continue
-            first_row[institution.code] = path
-            parsed.append((path, institution))
+            try:
+                parsed.append((path, _from_record(record, lookup)))
+            except ValidationError as error:
+                errors += v.prefixed(path, error.errors)
         known = {} if base is None else dict(base._by_code)
         errors += _link_errors(known, parsed)
         if errors:
@@ -606,36 +684,19 @@ def _in_cycle(code: str, by_code: Mapping[str, Institution]) -> bool:
 
 # --- records -------------------------------------------------------------------------------------------
 
-_REQUIRED: Final = ("code", "name", "kind")
-_OPTIONAL: Final = (
-    "region",
-    "timezone",
-    "superior",
-    "workweek",
-    "extra_holidays",
-    "extra_working_days",
-    "units",
+_REQUIRED: Final = tuple(
+    str(field.alias) for field in attrs.fields(Institution) if field.default is attrs.NOTHING
 )
-_KINDS: Final = {kind.value: kind for kind in InstitutionKind}
-# The region a regional government must govern: its level, its kind and the code of the refusal.
-_KIND_REGION: Final = {
-    InstitutionKind.PROVINCE: (RegionLevel.PROVINCE, None, N_("institution.region_not_province")),
-    InstitutionKind.REGENCY: (
-        RegionLevel.REGENCY,
-        RegionKind.KABUPATEN,
-        N_("institution.region_not_kabupaten"),
-    ),
-    InstitutionKind.CITY: (RegionLevel.REGENCY, RegionKind.KOTA, N_("institution.region_not_kota")),
-}
+_KNOWN: Final = frozenset(str(field.alias) for field in attrs.fields(Institution))
 
 
 def _header_errors(header: Sequence[str]) -> list[FieldError]:
     errors: list[FieldError] = []
-    missing = tuple(name for name in _REQUIRED if name not in header)
+    # The time zone may be derived from the region, so a file need not have the column.
+    missing = tuple(name for name in _REQUIRED if name not in header and name != "timezone")
     if missing:
         errors.append(FieldError("header", "file.missing_columns", {"columns": missing}))
-    known = {*_REQUIRED, *_OPTIONAL}
-    errors += v.unknown_fields("header", [name for name in header if name not in known])
+    errors += v.unknown_fields("header", [name for name in header if name not in _KNOWN])
     return errors
 
 
@@ -667,176 +728,68 @@ class _RegionLookup:
         return self._regions
 
 
-def _text(record: Mapping[str, object], key: str, path: str, errors: list[FieldError]) -> str | None:
-    """The stripped text of ``key``, ``None`` when missing or empty."""
-    value = record.get(key)
-    if value is None:
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _kind_of(values: Mapping[Any, Any]) -> InstitutionKind | None:
+    """The record's kind if it is one (its rule reports it otherwise)."""
+    try:
+        return _kind(values.get("kind"))
+    except v.Invalid:
         return None
-    if not isinstance(value, str):
-        errors.append(FieldError(f"{path}.{key}", "value.not_string", {"type": v.type_name(value)}))
+
+
+def _record_region(values: dict[Any, Any], lookup: _RegionLookup, errors: list[FieldError]) -> str | None:
+    """Resolve a record's region in the table and check it fits the kind; return its time zone if known.
+
+    A region not shaped like a code is left to the field's rule; a village code resolves to its district.
+    """
+    try:
+        code = region_code_rule(values.get("region"))
+    except v.Invalid:
         return None
-    return value.strip() or None
-
-
-def _dates(
-    record: Mapping[str, object], key: str, path: str, errors: list[FieldError]
-) -> tuple[dt.date, ...]:
-    value = record.get(key)
-    if value is None or value == "":
-        return ()
-    items = value.split(";") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple):
-        errors.append(FieldError(f"{path}.{key}", "institution.not_date_list", {"type": v.type_name(value)}))
-        return ()
-    days: list[dt.date] = []
-    for index, item in enumerate(items):
-        day = _iso_date(item)
-        if day is None:
-            errors.append(FieldError(f"{path}.{key}[{index}]", "date.malformed"))
-        else:
-            days.append(day)
-    return tuple(days)
-
-
-def _iso_date(item: object) -> dt.date | None:
-    if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
-        return item
-    if not isinstance(item, str) or len(item) > _MAX_DATE_TEXT:
+    if code is None:
+        values["region"] = None
         return None
     try:
-        return dt.date.fromisoformat(item.strip())
-    except ValueError:
-        return None
-
-
-def _units(record: Mapping[str, object], path: str, errors: list[FieldError]) -> tuple[WorkUnit, ...]:
-    value = record.get("units")
-    if value is None or value == "":
-        return ()
-    pairs: list[tuple[object, object]] = []
-    if isinstance(value, str):
-        for item in value.split(";"):
-            unit_code, _, unit_name = item.partition("=")
-            pairs.append((unit_code.strip(), unit_name.strip()))
-    elif isinstance(value, list | tuple):
-        pairs.extend(
-            (item.get("code"), item.get("name")) if isinstance(item, Mapping) else (None, None)
-            for item in value
-        )
-    else:
-        errors.append(FieldError(f"{path}.units", "institution.not_unit_list", {"type": v.type_name(value)}))
-        return ()
-    units: list[WorkUnit] = []
-    for index, (code, name) in enumerate(pairs):
-        problems = _code_errors(code, f"{path}.units[{index}].code")
-        problems += _name_errors(name, f"{path}.units[{index}].name")
-        if problems:
-            errors += problems
-        else:
-            units.append(WorkUnit(str(code), str(name)))
-    return tuple(units)
-
-
-def _checked_text(
-    record: Mapping[str, object],
-    key: str,
-    path: str,
-    errors: list[FieldError],
-    check: Callable[[str, str], list[FieldError]],
-) -> str | None:
-    """The text of ``key`` if present and ``check`` finds nothing wrong with it, else ``None``."""
-    value = _text(record, key, path, errors)
-    if value is None:
-        return None
-    problems = check(value, f"{path}.{key}")
-    errors += problems
-    return None if problems else value
-
-
-def _required_checked(
-    record: Mapping[str, object],
-    key: str,
-    path: str,
-    errors: list[FieldError],
-    check: Callable[[str, str], list[FieldError]],
-) -> str | None:
-    before = len(errors)
-    value = _checked_text(record, key, path, errors, check)
-    if value is None and len(errors) == before:
-        errors.append(FieldError(f"{path}.{key}", "value.required"))
-    return value
-
-
-def _kind_value_errors(value: object, field: str) -> list[FieldError]:
-    return [] if value in _KINDS else [FieldError(field, "value.not_choice", {"choices": tuple(_KINDS)})]
-
-
-def _from_record(
-    record: Mapping[str, object], path: str, lookup: _RegionLookup, errors: list[FieldError]
-) -> Institution | None:
-    before = len(errors)
-    errors += v.unknown_fields(path, [key for key in record if key not in _REQUIRED and key not in _OPTIONAL])
-    code = _required_checked(record, "code", path, errors, _code_errors)
-    name = _required_checked(record, "name", path, errors, _name_errors)
-    kind_text = _required_checked(record, "kind", path, errors, _kind_value_errors)
-    kind = None if kind_text is None else _KINDS[kind_text]
-    region_before = len(errors)
-    region = _region(record, kind, path, lookup, errors)
-    zone_before = len(errors)
-    timezone = _checked_text(record, "timezone", path, errors, _timezone_errors)
-    if timezone is None and len(errors) == zone_before:
-        if region is not None:
-            timezone = lookup.table.timezone_of(region)
-        elif len(errors) == region_before:
-            errors.append(FieldError(f"{path}.timezone", "institution.timezone_required"))
-    superior = _checked_text(record, "superior", path, errors, _code_errors)
-    workweek = _checked_text(record, "workweek", path, errors, _workweek_errors)
-    holidays = _dates(record, "extra_holidays", path, errors)
-    working_days = _dates(record, "extra_working_days", path, errors)
-    units = _units(record, path, errors)
-    if len(errors) > before or code is None or name is None or kind is None or timezone is None:
-        return None
-    try:
-        return Institution(
-            code=code,
-            name=name,
-            kind=kind,
-            timezone=timezone,
-            region=region,
-            superior=superior,
-            units=units,
-            workweek=workweek,
-            extra_holidays=holidays,
-            extra_working_days=working_days,
-        )
-    except ValidationError as error:
-        errors += v.prefixed(path, error.errors)
-        return None
-
-
-def _region(
-    record: Mapping[str, object],
-    kind: InstitutionKind | None,
-    path: str,
-    lookup: _RegionLookup,
-    errors: list[FieldError],
-) -> str | None:
-    field = f"{path}.region"
-    before = len(errors)
-    text = _text(record, "region", path, errors)
-    expected = _KIND_REGION.get(kind) if kind is not None else None
-    if text is None:
-        if expected is not None and len(errors) == before:
-            errors.append(FieldError(field, "institution.region_required"))
-        return None
-    try:
-        region = lookup.table.resolve(text, field=field)
+        region = lookup.table.resolve(code, field="region")
     except ValidationError as error:
         errors += error.errors
         return None
+    values["region"] = region.code
+    kind = _kind_of(values)
+    expected = _KIND_REGION.get(kind) if kind is not None else None
     if expected is not None and (region.level, region.kind) != expected[:2]:
-        errors.append(FieldError(field, expected[2]))
-    return region.code
+        errors.append(FieldError("region", expected[2]))
+    return lookup.table.timezone_of(region.code)
+
+
+def _from_record(record: object, lookup: _RegionLookup) -> Institution:
+    """Build an institution from one record, paths relative to it (see ``InstitutionDirectory.from_records``).
+
+    What needs the region table is done here (the region resolved, its kind checked, the time zone derived
+    from it); every field is then checked by :class:`Institution`'s rules through :func:`v.structure`.
+    """
+    if not isinstance(record, Mapping):
+        raise ValidationError.single(v.ROOT, "value.not_mapping", type=v.type_name(record))
+    values: dict[Any, Any] = dict(record)
+    errors: list[FieldError] = []
+    zone = _record_region(values, lookup, errors)
+    # What is told here is not told again by the rules: a refused region, and a zone to come from a region
+    # (or not needed before the region a regional government must have).
+    told = {"region"} if errors else set()
+    if _blank(values.get("timezone")):
+        values["timezone"] = zone
+        if values.get("region") is not None or _kind_of(values) in _KIND_REGION:
+            told.add("timezone")
+    try:
+        built = v.structure(Institution, values)
+    except ValidationError as error:
+        raise ValidationError(errors + [e for e in error.errors if e.field not in told]) from None
+    if errors:
+        raise ValidationError(errors)
+    return built
 
 
 # --- the default directory -----------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from typing import Final, final
 
 import attrs
 
+from lapor_core import _validation as v
 from lapor_core._i18n import N_
 from lapor_core._validation import Invalid, type_name
 from lapor_core.calendar import timezone_rule
@@ -65,6 +66,7 @@ CsvSource = str | os.PathLike[str] | Traversable
 _DOTTED: Final = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
 _UNDOTTED: Final = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{10}")
 _VILLAGE_LENGTH: Final = 13
+_PROVINCE_LENGTH: Final = 2
 # A village code cut to this length is its district's code.
 _DISTRICT_LENGTH: Final = 8
 _PARENT_LENGTH: Final = {13: 8, 8: 5, 5: 2}
@@ -109,53 +111,6 @@ class RegionKind(enum.Enum):
 _LEVEL_BY_LENGTH: Final = {2: RegionLevel.PROVINCE, 5: RegionLevel.REGENCY, 8: RegionLevel.DISTRICT}
 _by_code_key: Final = operator.attrgetter("code")
 _LEVEL_RANK: Final = {RegionLevel.PROVINCE: 0, RegionLevel.REGENCY: 1, RegionLevel.DISTRICT: 2}
-
-
-@attrs.frozen
-class Region:
-    """One province, regency/city or district.
-
-    Attributes:
-        code: Dotted Kemendagri code (``"31.71"``).
-        name: Official name (``"Kota Administrasi Jakarta Pusat"``).
-        level: Province, regency or district.
-        parent: Code of the region above, ``None`` for a province.
-        timezone: IANA time zone key; regencies and districts have their province's.
-        kind: Kabupaten or kota for a regency, ``None`` for the other levels.
-        lat: Latitude of the polygon centroid, ``None`` when unknown (always for districts).
-        lon: Longitude of the polygon centroid, ``None`` when unknown.
-
-    Example:
-        >>> region = RegionTable.default().get("31.71")
-        >>> region.undotted, region.province_code, region.kind
-        ('3171', '31', <RegionKind.KOTA: 'kota'>)
-    """
-
-    code: str
-    name: str
-    level: RegionLevel
-    parent: str | None
-    timezone: str
-    kind: RegionKind | None = None
-    lat: float | None = None
-    lon: float | None = None
-
-    @property
-    def undotted(self) -> str:
-        """The code without dots (``"3171"``)."""
-        return self.code.replace(".", "")
-
-    @property
-    def province_code(self) -> str:
-        """The code of the province this region lies in (its own code for a province)."""
-        return self.code[:2]
-
-    @property
-    def centroid(self) -> tuple[float, float] | None:
-        """``(lat, lon)`` of the polygon centroid, or ``None`` when unknown."""
-        if self.lat is None or self.lon is None:
-            return None
-        return (self.lat, self.lon)
 
 
 def region_code_rule(value: object) -> str | None:
@@ -325,6 +280,129 @@ def _try_normalize(text: object) -> str | None:
     return None
 
 
+_MAX_NAME: Final = 200
+_REGENCY_CODE_LENGTH: Final = 5
+# SOURCE.md of the region data: a regency is a kota exactly when its regency part is 71 or higher.
+_FIRST_KOTA: Final = 71
+
+
+def _code(value: object) -> str:
+    """The area-code rule for a code that must be given (a province, regency/city or district)."""
+    code = area_code_rule(value)
+    if code is None:
+        raise Invalid("value.required")
+    return code
+
+
+_name_rule: Final = v.text(required=True, max_length=_MAX_NAME)
+
+
+def _name(value: object) -> str:
+    return str(_name_rule(value))
+
+
+_kind_rule: Final = v.choice(RegionKind)
+
+
+def _kind(value: object) -> RegionKind | None:
+    return None if value is None else _kind_rule(value)
+
+
+def _level_of_code(region: Region, _attribute: attrs.Attribute[RegionLevel], level: RegionLevel) -> None:
+    expected = _LEVEL_BY_LENGTH[len(region.code)]
+    if level is not expected:
+        raise ValidationError.single("level", "region.level_mismatch", level=expected.value)
+
+
+def _parent_of_code(region: Region, _attribute: attrs.Attribute[str | None], parent: str | None) -> None:
+    if parent != _parent_code(region.code):
+        raise ValidationError.single("parent", "region.parent_mismatch")
+
+
+def _kind_of_code(
+    region: Region, _attribute: attrs.Attribute[RegionKind | None], kind: RegionKind | None
+) -> None:
+    if len(region.code) != _REGENCY_CODE_LENGTH:
+        if kind is not None:
+            raise ValidationError.single("kind", "region.kind_not_allowed")
+        return
+    expected = RegionKind.KOTA if int(region.code[3:]) >= _FIRST_KOTA else RegionKind.KABUPATEN
+    if kind is not expected:
+        raise ValidationError.single("kind", "region.kind_mismatch", kind=expected.value)
+
+
+def _parent_code(code: str) -> str | None:
+    """The code of the level above (the code without its last group), ``None`` for a province."""
+    return None if len(code) == _PROVINCE_LENGTH else code[: code.rindex(".")]
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
+class Region:
+    """One province, regency/city or district.
+
+    Attributes:
+        code: Kemendagri code of a province, regency/city or district (given undotted, it is dotted:
+            ``"3171"`` is ``"31.71"``).
+        name: Official name (``"Kota Administrasi Jakarta Pusat"``), one line of 1 to 200 characters.
+        level: Province, regency or district (a member or its value); must be the code's.
+        parent: Code of the region above (the code without its last group), ``None`` for a province.
+        timezone: IANA time zone key (the calendar's time-zone rule); regencies and districts have their
+            province's (the table checks that).
+        kind: Kabupaten or kota for a regency (kota exactly when the regency part is 71 or more), ``None``
+            for the other levels.
+        lat: Latitude of the polygon centroid (-90 .. 90), ``None`` when unknown (always for districts).
+        lon: Longitude of the polygon centroid (-180 .. 180), ``None`` when unknown.
+
+    Raises:
+        ValidationError: Listing every bad attribute; once each is well formed, a level, parent or kind that
+            contradicts the code (``region.level_mismatch``, ``region.parent_mismatch``,
+            ``region.kind_mismatch``, ``region.kind_not_allowed``).
+
+    Example:
+        >>> region = RegionTable.default().get("31.71")
+        >>> region.undotted, region.province_code, region.kind
+        ('3171', '31', <RegionKind.KOTA: 'kota'>)
+        >>> Region("3171", "Kota A", "regency", "31", "Asia/Jakarta", "kota").code
+        '31.71'
+    """
+
+    code: str = attrs.field(metadata=v.rule(_code))
+    name: str = attrs.field(metadata=v.rule(_name))
+    level: RegionLevel = attrs.field(metadata=v.rule(v.choice(RegionLevel)), validator=_level_of_code)
+    parent: str | None = attrs.field(metadata=v.rule(region_code_rule), validator=_parent_of_code)
+    timezone: str = attrs.field(metadata=v.rule(timezone_rule))
+    kind: RegionKind | None = attrs.field(default=None, metadata=v.rule(_kind), validator=_kind_of_code)
+    lat: float | None = attrs.field(default=None, metadata=v.rule(v.number(low=-90, high=90)))
+    lon: float | None = attrs.field(default=None, metadata=v.rule(v.number(low=-180, high=180)))
+
+    @classmethod
+    def from_dict(cls, data: object) -> Region:
+        """Build a region from untrusted data with the attributes' names as keys.
+
+        Raises:
+            ValidationError: Listing every bad field and every unknown key.
+        """
+        return v.structure(cls, data)
+
+    @property
+    def undotted(self) -> str:
+        """The code without dots (``"3171"``)."""
+        return self.code.replace(".", "")
+
+    @property
+    def province_code(self) -> str:
+        """The code of the province this region lies in (its own code for a province)."""
+        return self.code[:2]
+
+    @property
+    def centroid(self) -> tuple[float, float] | None:
+        """``(lat, lon)`` of the polygon centroid, or ``None`` when unknown."""
+        if self.lat is None or self.lon is None:
+            return None
+        return (self.lat, self.lon)
+
+
 def fold_text(text: str) -> str:
     """Fold text for matching: no accents, no case, no punctuation, single spaces.
 
@@ -428,7 +506,7 @@ class RegionTable:
 
     def __init__(self, regions: Iterable[Region]) -> None:
         items = list(regions)
-        errors = _consistency_errors(items)
+        errors = _inconsistencies(items)
         if errors:
             raise ValidationError(errors)
         self._init(items)
@@ -788,10 +866,11 @@ class RegionTable:
         return index
 
 
-# --- consistency checks shared by the constructor ------------------------------------------------------
+# --- the rule across a table's regions ------------------------------------------------------------------
 
 
-def _consistency_errors(items: Sequence[object]) -> list[FieldError]:
+def _inconsistencies(items: Sequence[object]) -> list[FieldError]:
+    """What the regions of one table contradict: each is a Region, codes unique, parents there, one zone."""
     errors: list[FieldError] = []
     regions = [item for item in items if isinstance(item, Region)]
     codes = {region.code for region in regions}
@@ -805,42 +884,11 @@ def _consistency_errors(items: Sequence[object]) -> list[FieldError]:
         if region.code in seen:
             errors.append(FieldError(f"{path}.code", "region.repeated_code"))
         seen.add(region.code)
-        level = _LEVEL_BY_LENGTH.get(len(region.code)) if _DOTTED.fullmatch(region.code) else None
-        if level is None:
-            errors.append(FieldError(f"{path}.code", "region.not_dotted_code"))
-            continue
-        if region.level is not level:
-            errors.append(FieldError(f"{path}.level", "region.level_mismatch", {"level": level.value}))
-        expected_parent = None if level is RegionLevel.PROVINCE else region.code[:-3]
-        if region.parent != expected_parent:
-            errors.append(FieldError(f"{path}.parent", "region.parent_mismatch"))
-        elif expected_parent is not None and expected_parent not in codes:
+        if region.parent is not None and region.parent not in codes:
             errors.append(FieldError(f"{path}.parent", "region.parent_unknown"))
-        errors.extend(_kind_errors(region.code, region.kind, f"{path}.kind"))
-        if level is RegionLevel.PROVINCE:
-            errors.extend(_timezone_errors(region.timezone, f"{path}.timezone"))
-        elif zones.get(region.province_code, region.timezone) != region.timezone:
+        if zones.get(region.province_code, region.timezone) != region.timezone:
             errors.append(FieldError(f"{path}.timezone", "region.timezone_not_province"))
     return errors
-
-
-def _kind_errors(code: str, kind: RegionKind | None, path: str) -> list[FieldError]:
-    if len(code) != 5:  # noqa: PLR2004 - the length of a dotted regency code
-        return [] if kind is None else [FieldError(path, "region.kind_not_allowed")]
-    # SOURCE.md of the region data: a regency is a kota exactly when its regency part is 71 or higher.
-    expected = RegionKind.KOTA if int(code[3:]) >= 71 else RegionKind.KABUPATEN  # noqa: PLR2004
-    if kind is not expected:
-        return [FieldError(path, "region.kind_mismatch", {"kind": expected.value})]
-    return []
-
-
-def _timezone_errors(key: object, path: str) -> list[FieldError]:
-    """The time-zone rule (the calendar's) applied to one field."""
-    try:
-        timezone_rule(key)
-    except Invalid as invalid:
-        return [invalid.at(path)]
-    return []
 
 
 # --- CSV loading ---------------------------------------------------------------------------------------
@@ -849,13 +897,7 @@ _PROVINCE_COLUMNS: Final = ("code", "name", "timezone", "lat", "lon")
 _REGENCY_COLUMNS: Final = ("code", "province_code", "name", "kind", "lat", "lon")
 _DISTRICT_COLUMNS: Final = ("code", "regency_code", "name")
 _OPTIONAL_COLUMNS: Final = frozenset({"lat", "lon"})
-_CODE_SHAPES: Final = {
-    2: re.compile(r"[0-9]{2}"),
-    5: re.compile(r"[0-9]{2}\.[0-9]{2}"),
-    8: re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}"),
-}
 _EXAMPLE_CODES: Final = {2: "31", 5: "31.71", 8: "31.71.01"}
-_KINDS: Final = {kind.value: kind for kind in RegionKind}
 
 
 def _read_rows(
@@ -893,129 +935,128 @@ def _rows(text: str, label: str, columns: tuple[str, ...], errors: list[FieldErr
     ]
 
 
+def _number_cell(text: str) -> object:
+    """A coordinate cell: ``None`` when empty, a float if it reads as one, else the text (for its rule)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 class _CsvLoader:
-    """Builds regions from CSV rows, collecting every error; each row takes a fast path when clean."""
+    """Builds regions from CSV rows through :class:`Region`'s rules, collecting every error.
+
+    What only the files can say is checked here: each file holds codes of its level, a parent is in the
+    file above, a code is loaded once; regencies and districts take their parent's time zone.
+    """
 
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
         self.regions: list[Region] = []
         self.seen: set[str] = set()
-        self.province_zones: dict[str, str] = {}
-        self.regency_zones: dict[str, str] = {}
+        self.zones: dict[str, str] = {}
 
     def provinces(self, table: tuple[str, list[list[str]]]) -> None:
         label, rows = table
-        for index, (raw_code, raw_name, raw_zone, lat_text, lon_text) in enumerate(rows):
-            path = f"{label}[{index}]"
-            before = len(self.errors)
-            code = self._code(raw_code, 2, f"{path}.code")
-            name = self._name(raw_name, f"{path}.name")
-            zone = raw_zone.strip()
-            self.errors.extend(_timezone_errors(zone, f"{path}.timezone"))
-            lat = self._coordinate(lat_text, 90, f"{path}.lat")
-            lon = self._coordinate(lon_text, 180, f"{path}.lon")
-            if len(self.errors) == before and code is not None:
-                self.province_zones[code] = zone
-                self._add(Region(code, name, RegionLevel.PROVINCE, None, zone, None, lat, lon), path)
+        for index, (raw_code, name, zone, lat, lon) in enumerate(rows):
+            values = {
+                "code": self._code(raw_code, 2, label, index, "code"),
+                "name": name,
+                "level": RegionLevel.PROVINCE,
+                "parent": None,
+                "timezone": zone.strip(),
+                "lat": _number_cell(lat),
+                "lon": _number_cell(lon),
+            }
+            self._build(values, label, index, "province_code")
 
     def regencies(self, table: tuple[str, list[list[str]]]) -> None:
         label, rows = table
-        for index, (raw_code, raw_parent, raw_name, raw_kind, lat_text, lon_text) in enumerate(rows):
-            path = f"{label}[{index}]"
-            before = len(self.errors)
-            code = self._code(raw_code, 5, f"{path}.code")
-            parent = self._code(raw_parent, 2, f"{path}.province_code")
-            name = self._name(raw_name, f"{path}.name")
-            kind = _KINDS.get(raw_kind.strip())
-            if kind is None:
-                self.errors.append(FieldError(f"{path}.kind", "value.not_choice", {"choices": tuple(_KINDS)}))
-            lat = self._coordinate(lat_text, 90, f"{path}.lat")
-            lon = self._coordinate(lon_text, 180, f"{path}.lon")
-            if code is None or parent is None:
-                continue
-            zone = self._parent_zone(code, parent, self.province_zones, f"{path}.province_code")
-            if kind is not None:
-                self.errors.extend(_kind_errors(code, kind, f"{path}.kind"))
-            if len(self.errors) == before and zone is not None:
-                self.regency_zones[code] = zone
-                self._add(Region(code, name, RegionLevel.REGENCY, parent, zone, kind, lat, lon), path)
+        for index, (raw_code, raw_parent, name, kind, lat, lon) in enumerate(rows):
+            values = self._below(raw_code, 5, raw_parent, label, index, "province_code")
+            values.update(name=name, level=RegionLevel.REGENCY, kind=kind.strip())
+            values.update(lat=_number_cell(lat), lon=_number_cell(lon))
+            self._build(values, label, index, "province_code")
 
     def districts(self, table: tuple[str, list[list[str]]]) -> None:
         label, rows = table
-        shape = _CODE_SHAPES[8]
-        zones = self.regency_zones
-        regions = self.regions
-        seen = self.seen
         level = RegionLevel.DISTRICT
-        for index, (code, parent, name) in enumerate(rows):
-            # The clean case is checked inline: it is most of the 7,285 rows and loading must stay fast.
-            zone = zones.get(parent)
-            if (
-                zone is not None
-                and shape.fullmatch(code)
-                and code.startswith(parent)
-                and code not in seen
-                and name
-                and name == name.strip()
-            ):
-                seen.add(code)
-                regions.append(Region(code, name, level, parent, zone))
+        for index, (raw_code, raw_parent, name) in enumerate(rows):
+            values = self._below(raw_code, 8, raw_parent, label, index, "regency_code")
+            if values["timezone"] is None:
+                values.update(name=name, level=level)
+                self._build(values, label, index, "regency_code")
+                continue
+            # Most rows are districts and loading must stay fast: their code and parent are this loader's
+            # checked codes (the parent's prefix), the zone their regency's; only the name is left to a rule.
+            try:
+                values.update(name=_name(name), level=level)
+            except Invalid as invalid:
+                self.errors.append(invalid.at(f"{label}[{index}].name"))
+                continue
+            self._add(v.trusted(Region, values), label, index)
+
+    def _below(
+        self, raw_code: str, length: int, raw_parent: str, label: str, index: int, parent_column: str
+    ) -> dict[str, object]:
+        """The code, parent and time zone of a row of a level below the provinces (``None`` when refused)."""
+        code = self._code(raw_code, length, label, index, "code")
+        parent = self._code(raw_parent, _PARENT_LENGTH[length], label, index, parent_column)
+        zone = None
+        if code is not None and parent is not None:
+            if not code.startswith(parent + "."):
+                self.errors.append(FieldError(f"{label}[{index}].{parent_column}", "region.parent_mismatch"))
             else:
-                self._district_slowly(code, parent, name, f"{label}[{index}]")
+                zone = self.zones.get(parent)
+                if zone is None:
+                    self.errors.append(
+                        FieldError(f"{label}[{index}].{parent_column}", "region.parent_not_loaded")
+                    )
+        return {"code": code, "parent": parent if zone is not None else None, "timezone": zone}
 
-    def _district_slowly(self, raw_code: str, raw_parent: str, raw_name: str, path: str) -> None:
-        before = len(self.errors)
-        code = self._code(raw_code, 8, f"{path}.code")
-        parent = self._code(raw_parent, 5, f"{path}.regency_code")
-        name = self._name(raw_name, f"{path}.name")
-        if code is None or parent is None:
+    def _build(self, values: dict[str, object], label: str, index: int, parent_column: str) -> None:
+        """Make the region of one row; the errors of its rules are named by the row's columns.
+
+        A code or parent this loader refused is ``None`` here: the other cells are still checked by the
+        rules, and what the loader told already (the code; the parent and the zone taken from it) is not
+        told twice.
+        """
+        try:
+            region = Region(**values)  # type: ignore[arg-type]
+        except ValidationError as error:
+            told = {"code"} if values["code"] is None else set()
+            if values["timezone"] is None:
+                told |= {"parent", "timezone"}
+            columns = {"parent": parent_column}
+            self.errors += [
+                FieldError(f"{label}[{index}].{columns.get(e.field, e.field)}", e.code, e.params)
+                for e in error.errors
+                if e.field not in told
+            ]
             return
-        zone = self._parent_zone(code, parent, self.regency_zones, f"{path}.regency_code")
-        if len(self.errors) == before and zone is not None:
-            self._add(Region(code, name, RegionLevel.DISTRICT, parent, zone), path)
+        self._add(region, label, index)
 
-    def _add(self, region: Region, path: str) -> None:
+    def _add(self, region: Region, label: str, index: int) -> None:
         if region.code in self.seen:
-            self.errors.append(FieldError(f"{path}.code", "region.repeated_code"))
+            self.errors.append(FieldError(f"{label}[{index}].code", "region.repeated_code"))
             return
         self.seen.add(region.code)
+        if region.level is not RegionLevel.DISTRICT:
+            self.zones[region.code] = region.timezone
         self.regions.append(region)
 
-    def _code(self, text: str, length: int, path: str) -> str | None:
+    def _code(self, text: str, length: int, label: str, index: int, column: str) -> str | None:
         code = _try_normalize(text)
         if code is None or len(code) != length:
             example = _EXAMPLE_CODES[length]
-            self.errors.append(FieldError(path, "region.code_expected", {"example": example}))
+            self.errors.append(
+                FieldError(f"{label}[{index}].{column}", "region.code_expected", {"example": example})
+            )
             return None
         return code
-
-    def _name(self, text: str, path: str) -> str:
-        name = text.strip()
-        if not name:
-            self.errors.append(FieldError(path, "text.empty"))
-        return name
-
-    def _parent_zone(self, code: str, parent: str, zones: dict[str, str], path: str) -> str | None:
-        if not code.startswith(parent):
-            self.errors.append(FieldError(path, "region.parent_mismatch"))
-            return None
-        zone = zones.get(parent)
-        if zone is None:
-            self.errors.append(FieldError(path, "region.parent_not_loaded"))
-        return zone
-
-    def _coordinate(self, text: str, bound: int, path: str) -> float | None:
-        text = text.strip()
-        if not text:
-            return None
-        try:
-            value = float(text)
-        except ValueError:
-            value = float("nan")
-        if not -bound <= value <= bound:
-            self.errors.append(FieldError(path, "number.out_of_range", {"min": -bound, "max": bound}))
-            return None
-        return value
 
 
 @functools.cache

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
@@ -56,41 +56,33 @@ _MAX_TEXT: Final = 200
 _why_rule: Final = v.text(required=False, max_length=_MAX_TEXT)
 
 
-def _rule_errors(rule: RoutingRule) -> list[FieldError]:
-    errors = []
-    if not isinstance(rule.institution, str) or not rule.institution or len(rule.institution) > _MAX_TEXT:
-        errors.append(FieldError("institution", "routing.bad_institution"))
-    weight: object = rule.weight
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
-        errors.append(FieldError("weight", "routing.weight_out_of_range"))
-    for name, check in (("topic", topic_id_rule), ("region", region_code_rule), ("why", _why_rule)):
-        try:
-            check(getattr(rule, name))
-        except v.Invalid as invalid:
-            errors.append(invalid.at(name))
-    return errors
+def _institution(value: object) -> str:
+    """The rule of a rule's institution: a code of at most 200 characters, or ``{regency}`` / ``{province}``.
 
-
-def _normalised(rule: v.Rule, value: object) -> Any:
-    """``rule``'s normal form of ``value`` (``"3273"`` is ``"32.73"``, blank is None).
-
-    A value the rule refuses is kept as given, for the check after construction to report.
+    Whether the directory knows it is :meth:`RoutingRules.suggest`'s business (unknown ones are skipped).
     """
-    try:
-        return rule(value)
-    except v.Invalid:
-        return value
+    if value is None:
+        raise v.Invalid("value.required")
+    if not isinstance(value, str) or not value or len(value) > _MAX_TEXT:
+        raise v.Invalid("routing.bad_institution")
+    return value
 
 
-def _topic_converter(value: object) -> Any:
-    return _normalised(topic_id_rule, value)
+def _weight(value: object) -> float:
+    """The rule of a rule's weight: a number in (0, 1], as a float (booleans and NaN are no numbers)."""
+    if value is None:
+        raise v.Invalid("value.required")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise v.Invalid("routing.weight_out_of_range")
+    return float(value)
 
 
-def _region_converter(value: object) -> Any:
-    return _normalised(region_code_rule, value)
+def _why(value: object) -> str:
+    return _why_rule(value) or ""
 
 
-@attrs.frozen
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class RoutingRule:
     """One piece of routing knowledge: for this topic in this region, this institution, this likely.
 
@@ -99,24 +91,33 @@ class RoutingRule:
         weight: How likely the institution is competent, in (0, 1].
         topic: The rule holds for this topic and every topic below it; None (or blank): for any topic.
         region: The rule holds inside this region (any level; given undotted, it is dotted); None: anywhere.
-        why: The reason shown with the suggestion: a catalogue message ID or plain text (see :meth:`reason`).
+        why: The reason shown with the suggestion: a catalogue message ID or plain text (see :meth:`reason`);
+            blank is ``""``.
 
     Raises:
-        ValidationError: Listing every bad attribute: ``routing.bad_institution``,
+        ValidationError: Listing every bad attribute: ``value.required``, ``routing.bad_institution``,
             ``routing.weight_out_of_range``, the topic-id rule's and the region-code rule's codes, and the
             text rule's for ``why``.
+
+    Example:
+        >>> RoutingRule("pln", 1, region="9171").region
+        '91.71'
     """
 
-    institution: str
-    weight: float
-    topic: str | None = attrs.field(default=None, converter=_topic_converter)
-    region: str | None = attrs.field(default=None, converter=_region_converter)
-    why: str = ""
+    institution: str = attrs.field(metadata=v.rule(_institution))
+    weight: float = attrs.field(metadata=v.rule(_weight))
+    topic: str | None = attrs.field(default=None, metadata=v.rule(topic_id_rule))
+    region: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
+    why: str = attrs.field(default="", metadata=v.rule(_why))
 
-    def __attrs_post_init__(self) -> None:
-        errors = _rule_errors(self)
-        if errors:
-            raise ValidationError(errors)
+    @classmethod
+    def from_dict(cls, data: object) -> RoutingRule:
+        """Build a rule from untrusted data with the attributes' names as keys.
+
+        Raises:
+            ValidationError: Listing every bad attribute, every missing required one and every unknown key.
+        """
+        return v.structure(cls, data)
 
     def reason(self, locale: str = "id") -> str:
         """The ``why`` in ``locale`` (Indonesian unless asked otherwise); plain text comes back as given.
@@ -270,21 +271,11 @@ class RoutingRules:
             raise ValidationError.single("rules", "value.not_list", type=v.type_name(records))
         rules: list[RoutingRule] = []
         errors: list[FieldError] = []
-        known = [field.name for field in attrs.fields(RoutingRule)]
         for index, record in enumerate(records):
-            path = f"rules[{index}]"
-            if not isinstance(record, Mapping):
-                errors.append(FieldError(path, "value.not_mapping", {"type": v.type_name(record)}))
-                continue
-            errors += v.unknown_fields(path, [key for key in record if key not in known])
-            missing = [name for name in ("institution", "weight") if name not in record]
-            if missing:
-                errors += [FieldError(f"{path}.{name}", "value.required") for name in missing]
-                continue
             try:
-                rules.append(RoutingRule(**{name: record[name] for name in known if name in record}))
-            except ValidationError as e:
-                errors += v.prefixed(path, e.errors)
+                rules.append(RoutingRule.from_dict(record))
+            except ValidationError as error:
+                errors += v.prefixed(f"rules[{index}]", error.errors)
         if errors:
             raise ValidationError(errors)
         return cls(rules)

@@ -32,6 +32,7 @@ from typing import Any, Final, final
 import attrs
 
 from lapor_core import _validation as v
+from lapor_core import serialization
 from lapor_core.errors import FieldError, NotFound, ValidationError
 
 __all__ = ["Topic", "TopicTree", "topic_id_rule"]
@@ -75,21 +76,50 @@ def topic_id_rule(value: object) -> str | None:
     return topic_id
 
 
-@attrs.frozen
+def _topic_id(value: object) -> str:
+    """The topic-id rule for an ID that must be given."""
+    topic_id = topic_id_rule(value)
+    if topic_id is None:
+        raise v.Invalid("value.required")
+    return topic_id
+
+
+_name_rule: Final = v.text(required=True, max_length=_MAX_NAME)
+
+
+def _name(value: object) -> str:
+    return str(_name_rule(value))
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
 class Topic:
     """One topic of the tree.
 
     Attributes:
         id: Stable identifier, as :func:`topic_id_rule` has it (``"health-insurance"``).
-        parent: The parent topic's id, ``None`` for a root.
-        name_id: Indonesian label (``"Jaminan Kesehatan Nasional (JKN)"``).
-        name_en: English label.
+        parent: The parent topic's id (the same rule), ``None`` (or blank) for a root.
+        name_id: Indonesian label (``"Jaminan Kesehatan Nasional (JKN)"``), one line of 1 to 200 characters.
+        name_en: English label, likewise.
+
+    Raises:
+        ValidationError: Listing every bad attribute: the topic-id rule's codes (``value.required``,
+            ``value.not_string``, ``topic.malformed_id``) and the text rule's for the names.
     """
 
-    id: str
-    parent: str | None
-    name_id: str
-    name_en: str
+    id: str = attrs.field(metadata=v.rule(_topic_id))
+    parent: str | None = attrs.field(metadata=v.rule(topic_id_rule))
+    name_id: str = attrs.field(metadata=v.rule(_name))
+    name_en: str = attrs.field(metadata=v.rule(_name))
+
+    @classmethod
+    def from_dict(cls, data: object) -> Topic:
+        """Build a topic from untrusted data (keys ``id``, ``parent``, ``name_id``, ``name_en``).
+
+        Raises:
+            ValidationError: Listing every bad field and every unknown key.
+        """
+        return v.structure(cls, data)
 
     def name(self, language: str = "id") -> str:
         """The label in ``language``: English for tags starting with ``en``, Indonesian otherwise.
@@ -102,21 +132,54 @@ class Topic:
         return self.name_en if language.casefold().startswith("en") else self.name_id
 
 
+def _as_tuple(topics: Iterable[Topic]) -> tuple[Topic, ...]:
+    return tuple(topics)
+
+
+def _consistent(_tree: TopicTree, _attribute: attrs.Attribute[Any], items: Sequence[object]) -> None:
+    """The rule across a tree's topics: topics only, ids unique, parents in the tree, no cycles."""
+    errors: list[FieldError] = []
+    ids = {item.id for item in items if isinstance(item, Topic)}
+    by_id: dict[str, Topic] = {}
+    for index, item in enumerate(items):
+        path = f"topics[{index}]"
+        if not isinstance(item, Topic):
+            errors.append(FieldError(path, "topic.not_topic", {"type": v.type_name(item)}))
+            continue
+        if item.id in by_id:
+            errors.append(FieldError(f"{path}.id", "topic.repeated_id"))
+        else:
+            by_id[item.id] = item
+        if item.parent is not None and item.parent not in ids:
+            errors.append(FieldError(f"{path}.parent", "topic.unknown_parent"))
+    for index, item in enumerate(items):
+        if isinstance(item, Topic) and by_id.get(item.id) is item and _in_cycle(item, by_id):
+            errors.append(FieldError(f"topics[{index}].parent", "topic.parent_cycle"))
+    if errors:
+        raise ValidationError(errors)
+
+
 @final
+@attrs.frozen(repr=False)
 class TopicTree:
     """An immutable tree of topics.
 
     Roots and each topic's children keep the order they were given in; iterating walks the tree depth
-    first in that order.
+    first in that order, and :attr:`topics` holds them in that order too. Its dictionary form (the
+    library's converter, :func:`lapor_core.serialization.to_dict`, and :meth:`to_dict`) is
+    ``{"topics": [...]}`` with one flat object per topic; :func:`lapor_core.serialization.from_dict` reads
+    it back through :class:`Topic`'s rules.
 
     Args:
-        topics: Every topic, parents before or after their children.
+        topics: Every topic (each already checked by :class:`Topic`'s rules), parents before or after their
+            children.
 
     Raises:
-        ValidationError: Every problem at once, as ``topics[i].<attribute>`` by position: a malformed id
-            (``topic.malformed_id``) or name (the text rule's codes), a repeated id (``topic.repeated_id``),
-            a parent that is not in the tree (``topic.unknown_parent``), parents that form a cycle
+        ValidationError: Every problem across topics at once, as ``topics[i].<attribute>`` by position:
+            an item that is not a Topic (``topic.not_topic``), a repeated id (``topic.repeated_id``), a
+            parent that is not in the tree (``topic.unknown_parent``), parents that form a cycle
             (``topic.parent_cycle``).
+        TypeError: ``topics`` is not iterable.
 
     Example:
         >>> tree = TopicTree([
@@ -127,18 +190,19 @@ class TopicTree:
         True
     """
 
-    __slots__ = ("_by_id", "_children")
+    topics: tuple[Topic, ...] = attrs.field(converter=_as_tuple, validator=_consistent)
+    _by_id: Mapping[str, Topic] = attrs.field(init=False, eq=False)
+    _children: Mapping[str | None, tuple[str, ...]] = attrs.field(init=False, eq=False)
 
-    def __init__(self, topics: Iterable[Topic]) -> None:
-        items = list(topics)
-        errors = _tree_errors(items)
-        if errors:
-            raise ValidationError(errors)
-        self._by_id = {topic.id: topic for topic in items}
+    def __attrs_post_init__(self) -> None:
+        # The indexes, and the topics in depth-first order: equal trees have equal topics.
+        by_id = {topic.id: topic for topic in self.topics}
         children: dict[str | None, list[str]] = {}
-        for topic in items:
+        for topic in self.topics:
             children.setdefault(topic.parent, []).append(topic.id)
-        self._children = {key: tuple(ids) for key, ids in children.items()}
+        object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_children", {key: tuple(ids) for key, ids in children.items()})
+        object.__setattr__(self, "topics", tuple(self))
 
     @classmethod
     def default(cls) -> TopicTree:
@@ -208,11 +272,14 @@ class TopicTree:
     def to_dict(self) -> dict[str, list[dict[str, str | None]]]:
         """The tree as ``{"topics": [...]}`` with one flat object per topic, depth first.
 
+        This is :func:`lapor_core.serialization.to_dict` of the tree: the library's one converter.
+
         Example:
             >>> TopicTree([Topic("other", None, "Lainnya", "Other")]).to_dict()
             {'topics': [{'id': 'other', 'parent': None, 'name_id': 'Lainnya', 'name_en': 'Other'}]}
         """
-        return {"topics": [attrs.asdict(topic) for topic in self]}
+        converted: dict[str, list[dict[str, str | None]]] = serialization.to_dict(self)
+        return converted
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -227,14 +294,6 @@ class TopicTree:
 
     def __contains__(self, topic_id: object) -> bool:
         return isinstance(topic_id, str) and topic_id in self._by_id
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, TopicTree):
-            return NotImplemented
-        return list(self) == list(other)
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
 
     def __repr__(self) -> str:
         return f"<TopicTree: {len(self._by_id)} topics, {len(self.roots())} roots>"
@@ -355,42 +414,6 @@ class TopicTree:
         return any(topic.id == ancestor_id for topic in self.ancestors(topic_id))
 
 
-_name_rule: Final = v.text(required=True, max_length=_MAX_NAME)
-
-
-def _name_errors(value: object, field: str) -> list[FieldError]:
-    try:
-        _name_rule(value)
-    except v.Invalid as invalid:
-        return [invalid.at(field)]
-    return []
-
-
-def _tree_errors(items: Sequence[object]) -> list[FieldError]:
-    errors: list[FieldError] = []
-    ids = {item.id for item in items if isinstance(item, Topic) and isinstance(item.id, str)}
-    by_id: dict[str, Topic] = {}
-    for index, item in enumerate(items):
-        path = f"topics[{index}]"
-        if not isinstance(item, Topic):
-            errors.append(FieldError(path, "topic.not_topic", {"type": v.type_name(item)}))
-            continue
-        if not isinstance(item.id, str) or not _ID.fullmatch(item.id):
-            errors.append(FieldError(f"{path}.id", "topic.malformed_id"))
-        elif item.id in by_id:
-            errors.append(FieldError(f"{path}.id", "topic.repeated_id"))
-        else:
-            by_id[item.id] = item
-        errors += _name_errors(item.name_id, f"{path}.name_id")
-        errors += _name_errors(item.name_en, f"{path}.name_en")
-        if item.parent is not None and item.parent not in ids:
-            errors.append(FieldError(f"{path}.parent", "topic.unknown_parent"))
-    for index, item in enumerate(items):
-        if isinstance(item, Topic) and by_id.get(item.id) is item and _in_cycle(item, by_id):
-            errors.append(FieldError(f"topics[{index}].parent", "topic.parent_cycle"))
-    return errors
-
-
 def _in_cycle(topic: Topic, by_id: Mapping[str, Topic]) -> bool:
     seen = {topic.id}
     parent = topic.parent
@@ -425,27 +448,27 @@ class _Flattened:
                 self.errors.append(FieldError(here, "value.not_mapping", {"type": v.type_name(item)}))
 
     def _add_one(self, item: Mapping[Any, Any], here: str, enclosing: str | None, depth: int) -> None:
-        errors = v.unknown_fields(here, [key for key in item if key not in _FIELDS])
-        for key in ("id", "name_id", "name_en"):
-            value = item.get(key)
-            if value is None:
-                errors.append(FieldError(f"{here}.{key}", "value.required"))
-            elif not isinstance(value, str):
-                errors.append(FieldError(f"{here}.{key}", "value.not_string", {"type": v.type_name(value)}))
-        parent = item.get("parent", enclosing)
-        if "parent" in item and enclosing is not None and parent != enclosing:
-            errors.append(FieldError(f"{here}.parent", "topic.parent_contradicts_enclosing"))
-        elif parent is not None and not isinstance(parent, str):
-            errors.append(FieldError(f"{here}.parent", "value.not_string", {"type": v.type_name(parent)}))
+        # A nested topic's parent is the enclosing one; it may say so, but not name another.
+        values = {key: value for key, value in item.items() if key != "children"}
+        errors: list[FieldError] = []
+        if enclosing is not None:
+            if "parent" in values and values["parent"] != enclosing:
+                errors.append(FieldError(f"{here}.parent", "topic.parent_contradicts_enclosing"))
+            values["parent"] = enclosing
+        else:
+            values.setdefault("parent", None)
+        try:
+            topic = Topic.from_dict(values)
+        except ValidationError as error:
+            errors += v.prefixed(here, error.errors)
         if errors:
             self.errors += errors
         else:
-            self.topics.append(Topic(item["id"], parent, item["name_id"], item["name_en"]))
+            self.topics.append(topic)
             self.paths.append(here)
         if "children" in item:
-            own_id = item.get("id")
-            own = own_id if isinstance(own_id, str) else None
-            self.add(item["children"], f"{here}.children", own, depth + 1)
+            own = item.get("id")
+            self.add(item["children"], f"{here}.children", own if isinstance(own, str) else None, depth + 1)
 
 
 def _repath(errors: Iterable[FieldError], paths: Sequence[str]) -> list[FieldError]:
