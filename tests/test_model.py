@@ -296,7 +296,7 @@ def test_evolve_validates_the_changed_fields() -> None:
         ({"channel": "fax"}, "channel", "value.not_choice"),
         ({"channel": Kind.PENGADUAN}, "channel", "value.not_choice"),
         ({"category": "Jalan"}, "category", "topic.malformed_id"),
-        ({"category": "a" * 65}, "category", "text.too_long"),
+        ({"category": "a" * 65}, "category", "topic.malformed_id"),
         ({"category": "jalan/rusak"}, "category", "topic.malformed_id"),
         ({"category": 7}, "category", "value.not_string"),
         ({"anonymous": "yes"}, "anonymous", "value.not_boolean"),

@@ -239,7 +239,13 @@ def test_failed_check_is_reported_as_such() -> None:
 @pytest.mark.parametrize("value", [None, 5, 5.0, b"7K3M9QXF2HJQ", ["7K3M9QXF2HJQ"]])
 def test_non_text_input_is_refused(value: object) -> None:
     """Input that is not a string is an InvalidTrackingId saying so, not a TypeError."""
-    assert _reason(value) == f"expected a string, got {type(value).__name__}"
+    with pytest.raises(InvalidTrackingId) as caught:
+        TrackingId.parse(value)  # type: ignore[arg-type]
+    assert (caught.value.problem, dict(caught.value.params)) == (
+        "tracking.not_string",
+        {"type": type(value).__name__},
+    )
+    assert caught.value.reason.startswith("expected a string, got ")
 
 
 def test_huge_input_is_refused_by_its_length() -> None:
@@ -248,7 +254,10 @@ def test_huge_input_is_refused_by_its_length() -> None:
         TrackingId.parse("7" * 1_000_000)
     assert (caught.value.problem, dict(caught.value.params)) == ("tracking.too_long", {"actual": 1_000_000})
     assert caught.value.reason == "too long: 1,000,000 characters for 12 symbols"
-    assert caught.value.describe() == "Nomor pelacakan tidak valid: terlalu panjang: 1.000.000 karakter untuk 12 simbol"
+    assert (
+        caught.value.describe()
+        == "Nomor pelacakan tidak valid: terlalu panjang: 1.000.000 karakter untuk 12 simbol"
+    )
 
 
 def test_invalid_tracking_id_is_a_value_error_and_a_lapor_error() -> None:

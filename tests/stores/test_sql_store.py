@@ -18,7 +18,7 @@ from lapor_core.errors import ConcurrencyConflict, ConfigurationError, NotFound,
 from lapor_core.lifecycle import Status
 from lapor_core.model import Location
 from lapor_core.ports import ComplaintQuery, Order
-from lapor_core.stores import _sql_rows, _sql_schema
+from lapor_core.stores import _sql_schema
 from lapor_core.stores._cursor import encode_cursor
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, next_changeset
@@ -198,14 +198,19 @@ def test_in_memory_database_without_tables_is_a_storage_error() -> None:
         store.close()
 
 
-def test_locations_read_back_through_the_validating_constructor_when_attrs_has_no_init_hook(
+def test_locations_read_back_without_running_their_rules_again(
     store: SqlComplaintStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without attrs' generated initialiser the stored location is rebuilt by Location itself, equal."""
+    """A stored location was checked when it was built: reading it back rebuilds it as stored, unchecked."""
     changes = new_complaint(location=Location(region="31.71.01", lat=-6.2, lon=106.8, address="Jl. Merdeka"))
     store.save(changes)
-    monkeypatch.setattr(_sql_rows, "_LOCATION_INIT", None)
-    assert store.get(changes.complaint.tracking_id).location == changes.complaint.location
+
+    def refuse(_: object) -> None:
+        raise AssertionError("a rule ran on a stored location")
+
+    expected = changes.complaint.location
+    monkeypatch.setattr(Location, "__init__", refuse)
+    assert store.get(changes.complaint.tracking_id).location == expected
 
 
 def test_bulk_import_queues_messages_in_the_given_order_while_inserting_in_key_order(
