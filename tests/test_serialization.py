@@ -184,9 +184,7 @@ def test_naive_datetimes_are_refused_both_ways() -> None:
     """A datetime without a UTC offset is a ValidationError when written or read."""
     with pytest.raises(ValidationError, match="naive"):
         to_dict(datetime(2026, 3, 17, 9, 30))  # noqa: DTZ001 - the naive datetime is the point
-    assert _errors(datetime, "2026-03-17T09:30:00") == {
-        "$": ("instant.naive",)
-    }
+    assert _errors(datetime, "2026-03-17T09:30:00") == {"$": ("instant.naive",)}
     assert list(_errors(datetime, datetime(2026, 3, 17))) == ["$"]  # noqa: DTZ001
 
 

@@ -72,7 +72,8 @@ def canonical_id(tracking_id: object) -> str:
     if isinstance(tracking_id, TrackingId):
         return str(tracking_id)
     if not isinstance(tracking_id, str):
-        raise ValidationError.single("tracking_id", "value.not_string", type=_validation.type_name(tracking_id))
+        got = _validation.type_name(tracking_id)
+        raise ValidationError.single("tracking_id", "value.not_string", type=got)
     return str(TrackingId.parse(tracking_id))
 
 
@@ -127,7 +128,8 @@ def relation_for(ctx: DeskContext, principal: Principal, complaint: Complaint) -
 def require_principal(principal: object) -> Principal:
     """``principal`` itself, or ValidationError when it is not a :class:`Principal` (a wrong Python value)."""
     if not isinstance(principal, Principal):
-        raise ValidationError.single("principal", "principal.wrong_type", type=_validation.type_name(principal))
+        got = _validation.type_name(principal)
+        raise ValidationError.single("principal", "principal.wrong_type", type=got)
     return principal
 
 
