@@ -252,7 +252,7 @@ def from_dict(cls: type[T], data: object) -> T:
         >>> from lapor_core.model import Location
         >>> from_dict(Location, {"region": "3171", "lat": "-6.2", "lon": 106.8})
         Traceback (most recent call last):
-        lapor_core.errors.ValidationError: invalid input: lat: must be a number, got string
+        lapor_core.errors.ValidationError: invalid input: lat: must be a number, got a string
     """
     try:
         result: T = _default_converter().structure(data, cls)
