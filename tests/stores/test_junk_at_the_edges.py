@@ -143,31 +143,15 @@ def test_queries_from_junk_raise_only_validation_errors(kwargs: dict[str, Any]) 
         ComplaintQuery(**kwargs)
 
 
-@_settings
-@given(
-    command=st.sampled_from(
-        [
-            "forward",
-            "request_info",
-            "provide_info",
-            "archive",
-            "assign",
-            "decline",
-            "follow_up",
-            "reply",
-            "close",
-            "rate",
-            "support",
-            "view",
-            "history",
-            "reveal_identity",
-            "erase_identity",
-        ]
-    ),
-    principal=principals,
-    tracking_id=junk | st.just("__real__"),
-    argument=junk,
-)
+COMMANDS = [
+    "forward", "request_info", "provide_info", "archive", "assign", "decline", "follow_up", "reply", "close",
+    "rate", "support", "view", "history", "reveal_identity", "erase_identity",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(principal=principals, tracking_id=junk | st.just("__real__"), argument=junk)
 def test_desk_commands_take_junk(
     desk: lc.ComplaintDesk, command: str, principal: object, tracking_id: object, argument: object
 ) -> None:
