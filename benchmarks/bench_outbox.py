@@ -31,9 +31,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 import lapor_core as lc
-from lapor_core.application.delivery import Dispatcher
-from lapor_core.notifications import AddressBook
-from lapor_core.ports import Changeset, ComplaintStore
+from lapor_core._application.delivery import Dispatcher
+from lapor_core._domain.notifications import AddressBook
+from lapor_core._domain.ports import Changeset, ComplaintStore
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing import FrozenClock

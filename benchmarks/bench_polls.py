@@ -32,10 +32,10 @@ import numpy as np
 
 import lapor_core as lc
 from benchmarks._timing import report
-from lapor_core.polls import Ballot, BallotCast, PollDraft, RevotePolicy
-from lapor_core.ports import PollStore
-from lapor_core.regions import RegionLevel, RegionTable
-from lapor_core.stores.memory_polls import InMemoryPollStore
+from lapor_core._domain.polls import Ballot, BallotCast, PollDraft, RevotePolicy
+from lapor_core._domain.ports import PollStore
+from lapor_core._domain.regions import RegionLevel, RegionTable
+from lapor_core.stores.memory._polls import InMemoryPollStore
 from lapor_core.testing import FrozenClock
 
 WIB = timezone(timedelta(hours=7))
@@ -113,7 +113,7 @@ def _desk_votes(store: PollStore, count: int) -> float:
 def _sql_stores() -> Iterator[list[tuple[str, Callable[[], Any]]]]:
     """Factories of SQL poll stores (SQLite file, PostgreSQL if reachable), or none without the module."""
     try:
-        from lapor_core.stores.sql_polls import SqlPollStore
+        from lapor_core.stores.sql._polls import SqlPollStore
     except ImportError:
         yield []
         return

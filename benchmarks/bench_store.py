@@ -38,12 +38,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from lapor_core.lifecycle import Status
-from lapor_core.model import Location
-from lapor_core.ports import Changeset
-from lapor_core.stores._sql_driver import Prepared
-from lapor_core.stores._sql_rows import COMPLAINT_COLUMNS, ChangesetRows
-from lapor_core.stores.sql import SqlComplaintStore, _apply
+from lapor_core._domain.lifecycle import Status
+from lapor_core._domain.model import Location
+from lapor_core._domain.ports import Changeset
+from lapor_core.stores.sql._complaints import SqlComplaintStore, _apply
+from lapor_core.stores.sql._driver import Prepared
+from lapor_core.stores.sql._rows import COMPLAINT_COLUMNS, ChangesetRows
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
 
 ROUNDS = 5

@@ -40,7 +40,7 @@ html_static_path: list[str] = []
 
 def write_policy_table(app: Any) -> None:
     """Write the access-policy table generated from the code; topics/access-policy.md includes it."""
-    from lapor_core.access import policy_markdown  # noqa: PLC0415 - only the docs build needs it
+    from lapor_core._domain.access import policy_markdown  # noqa: PLC0415 - only the docs build needs it
 
     target = Path(app.srcdir) / "_generated" / "policy-table.md"
     text = policy_markdown()

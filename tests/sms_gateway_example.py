@@ -13,8 +13,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from lapor_core._domain.notifications import DeliveryChannel, Notification
 from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError
-from lapor_core.notifications import DeliveryChannel, Notification
 
 
 class SmsGatewayNotifier:

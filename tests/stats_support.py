@@ -1,6 +1,7 @@
 """Random complaint sets for the statistics proofs, and a brute-force recount of the documented rules.
 
-The recount is written from the rules of ``lapor_core.stats`` (module docstring), one complaint at a time,
+The recount is written from the rules of ``lapor_core._domain.stats`` (module docstring), one complaint at a
+time,
 with the access policy itself deciding what each principal may see: it shares no code with the planner and
 tabulator it checks, only the policy table.
 """
@@ -17,9 +18,9 @@ import attrs
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.access import PUBLISHED, Decision, Subject, decide, relation_of
-from lapor_core.complaint import Complaint
-from lapor_core.ports import ComplaintStore
+from lapor_core._domain.access import PUBLISHED, Decision, Subject, decide, relation_of
+from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.ports import ComplaintStore
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing.builders import complaint, new_complaint, new_tracking_id
 

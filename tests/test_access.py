@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import ADMIN, make_desk, officer, submission
-from lapor_core.access import (
+from lapor_core._domain.access import (
     ACTIONS,
     POLICY_RULES,
     READS,
@@ -25,9 +25,9 @@ from lapor_core.access import (
     policy_matrix,
     relation_of,
 )
-from lapor_core.complaint import ReporterIdentity
+from lapor_core._domain.complaint import ReporterIdentity
+from lapor_core._domain.views import ANONYMOUS_NAME, build_view
 from lapor_core.testing.builders import complaint as built_complaint
-from lapor_core.views import ANONYMOUS_NAME, build_view
 
 R, S, D, St = lc.Relation, lc.Subject, lc.Decision, lc.Status
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -10,9 +10,9 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, make_desk, officer, submission
-from lapor_core import access
-from lapor_core.application import commands
-from lapor_core.complaint import ReporterIdentity
+from lapor_core._application import commands
+from lapor_core._domain import access
+from lapor_core._domain.complaint import ReporterIdentity
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing import FrozenClock
 

@@ -13,8 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lapor_core._validation import Invalid
-from lapor_core.calendar import (
+from lapor_core._domain.calendar import (
     DEFAULT_FIRST_YEAR,
     DEFAULT_LAST_YEAR,
     Holiday,
@@ -25,6 +24,7 @@ from lapor_core.calendar import (
     timezone_rule,
     workweek_rule,
 )
+from lapor_core._domain.rules import Invalid
 from lapor_core.errors import DateOutOfRange, ValidationError
 
 T = TypeVar("T")

@@ -26,7 +26,7 @@ np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
 holidays_package = pytest.importorskip("holidays")
 
-from lapor_core.calendar import WorkingCalendar, parse_workweek  # noqa: E402 - after the optional imports
+from lapor_core._domain.calendar import WorkingCalendar, parse_workweek  # noqa: E402 - after the optional imports
 
 FIRST_YEAR, LAST_YEAR = 2010, 2040
 SAMPLE_FIRST, SAMPLE_LAST = date(2015, 1, 1), date(2035, 12, 31)

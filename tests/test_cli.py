@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import PEPPER, WIB, submission
-from lapor_core import _cli_text, cli
+from lapor_core import cli
+from lapor_core.cli import _text as _cli_text
 from lapor_core.cli import build_parser, main
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing import FrozenClock

@@ -74,14 +74,14 @@ def test_db_upgrade_sql_prints_a_script_without_touching_the_database(url: str) 
     ],
 )
 def test_an_unknown_revision_is_one_line_with_status_2(url: str, argv: list[str]) -> None:
-    """Revisions Alembic would choke on (issue 16: `--revision=`, `--sql --revision 5`) are refused first."""
+    """Revisions Alembic would choke on (issue 16: `--revision=`, `--sql --revision 5`) are refused by upgrade."""
     known = "head, 0001, 0002, 0003, 0004, 0005"
     assert (
         _refused("db", "upgrade", url, *argv, status=2)
-        == f"lapor db: --revision harus salah satu dari: {known}"
+        == f"lapor db: Masukan tidak valid: revision: harus salah satu dari: {known}"
     )
     assert _refused("db", "upgrade", url, *argv, "--lang", "en", status=2) == (
-        f"lapor db: --revision must be one of: {known}"
+        f"lapor db: Invalid input: revision: must be one of {known}"
     )
 
 

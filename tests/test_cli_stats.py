@@ -11,8 +11,8 @@ import pytest
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, submission
 from lapor_core import cli
-from lapor_core._cli_text import Console
 from lapor_core.cli import main
+from lapor_core.cli._text import Console
 from lapor_core.testing import FrozenClock
 
 

@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import ADMIN, make_desk, officer, submission
-from lapor_core.application import delivery
-from lapor_core.application.delivery import DeliveryReport, Dispatcher, RetryPolicy
-from lapor_core.notifications import Address, AddressBook, Notification, Recipient
-from lapor_core.ports import OutboxStore
+from lapor_core._application import delivery
+from lapor_core._application.delivery import DeliveryReport, Dispatcher, RetryPolicy
+from lapor_core._domain import ports
+from lapor_core._domain.notifications import Address, AddressBook, Notification, Recipient
+from lapor_core._domain.ports import OutboxStore
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import new_complaint, outbox_message
@@ -36,7 +37,7 @@ LEASE = timedelta(minutes=5)
 
 
 def _dispatcher(
-    desk: lc.ComplaintDesk, notifier: lc.ports.Notifier, resolver: Any = BOOK, **options: Any
+    desk: lc.ComplaintDesk, notifier: ports.Notifier, resolver: Any = BOOK, **options: Any
 ) -> Dispatcher:
     return delivery.make_dispatcher(desk._ctx, notifier, resolver, **options)
 

@@ -7,10 +7,11 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, make_desk, submission
-from lapor_core.application import delivery_preview
-from lapor_core.application.delivery import Dispatcher
-from lapor_core.application.delivery_preview import PreviewedMessage, preview
-from lapor_core.notifications import Address, AddressBook, Recipient
+from lapor_core._application import delivery_preview
+from lapor_core._application.delivery import Dispatcher
+from lapor_core._application.delivery_preview import PreviewedMessage, preview
+from lapor_core._domain import ports
+from lapor_core._domain.notifications import Address, AddressBook, Recipient
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing.builders import next_changeset
 from lapor_core.testing.recording import RecordingNotifier
@@ -120,7 +121,7 @@ def test_the_preview_view_reads_through_and_writes_nothing() -> None:
     desk, clock = make_desk()
     tid = desk.submit(submission()).tracking_id
     view = delivery_preview._ReadOnlyOutbox(desk.store, desk.store.pending_outbox())
-    assert view.query(lc.ports.ComplaintQuery()).items == desk.store.query(lc.ports.ComplaintQuery()).items
+    assert view.query(ports.ComplaintQuery()).items == desk.store.query(ports.ComplaintQuery()).items
     assert view.due(clock.now() + timedelta(days=30)) == desk.store.due(clock.now() + timedelta(days=30))
     assert view.pending_outbox(limit=1) == desk.store.pending_outbox(limit=1)
     with pytest.raises(lc.StorageError) as caught:

@@ -3,9 +3,9 @@ from __future__ import annotations
 import io
 import re
 
+from lapor_core._demo.tour import run_tour
+from lapor_core._domain.tracking import TrackingId
 from lapor_core.cli import main
-from lapor_core.demo import run_tour
-from lapor_core.tracking import TrackingId
 
 TRACKING_ID = re.compile(
     r"\b[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{3}-[0-9A-HJKMNP-TV-Z]\b"

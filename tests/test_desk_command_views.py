@@ -10,7 +10,7 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, officer, submission
-from lapor_core.application import complaints, reading
+from lapor_core._application import complaints, reading
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import DEFAULT_TIME

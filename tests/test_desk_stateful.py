@@ -10,7 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 import lapor_core as lc
 from desk_support import WIB, make_desk, submission
-from lapor_core.application.context import next_attention
+from lapor_core._application.context import next_attention
 
 INSTITUTIONS = ("31.71", "73.71", "91.71")
 PRINCIPALS = st.sampled_from(

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lapor_core.history import GENESIS_HASH, Actor, Event, verify_chain
-from lapor_core.lifecycle import Action
+from lapor_core._domain.history import GENESIS_HASH, Actor, Event, verify_chain
+from lapor_core._domain.lifecycle import Action
 
 T0 = datetime(2026, 3, 17, 3, 0, tzinfo=UTC)
 TID = "7K3M-9QXF-2HJ-Q"

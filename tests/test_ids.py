@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desk_support import make_desk, submission
-from lapor_core._ids import time_ordered_id
+from lapor_core._domain.ids import time_ordered_id
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 instants = st.datetimes(

@@ -12,16 +12,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lapor_core import calendar
-from lapor_core.errors import NotFound, ValidationError
-from lapor_core.institutions import (
+from lapor_core._domain import calendar
+from lapor_core._domain.institutions import (
     Institution,
     InstitutionDirectory,
     InstitutionKind,
     WorkUnit,
     parse_workweek,
 )
-from lapor_core.regions import RegionLevel, RegionTable
+from lapor_core._domain.regions import RegionLevel, RegionTable
+from lapor_core.errors import NotFound, ValidationError
 
 T = TypeVar("T")
 DEFAULT = InstitutionDirectory.default()

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_core._domain.keys import KEY_BITS, StoredKey, new_access_key, normalize_access_key
 from lapor_core.errors import ConfigurationError, ValidationError
-from lapor_core.keys import KEY_BITS, StoredKey, new_access_key, normalize_access_key
 
 PEPPER = b"test pepper, sixteen bytes or more"
 SYMBOL = "[0-9A-HJKMNP-TV-Z]"

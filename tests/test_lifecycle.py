@@ -6,8 +6,7 @@ from hypothesis import strategies as st
 from statemachine import State, StateMachine
 from statemachine.exceptions import InvalidDefinition
 
-from lapor_core.errors import TransitionNotAllowed
-from lapor_core.lifecycle import (
+from lapor_core._domain.lifecycle import (
     TRANSITIONS,
     Action,
     ComplaintLifecycle,
@@ -16,6 +15,7 @@ from lapor_core.lifecycle import (
     allowed_actions,
     next_status,
 )
+from lapor_core.errors import TransitionNotAllowed
 
 
 def test_every_status_is_reachable_from_submitted():

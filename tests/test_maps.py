@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer, submission
-from lapor_core.access import Relation
-from lapor_core.application import statistics
-from lapor_core.application.commands import decision_for
-from lapor_core.maps import COORDINATE_DECIMALS, complaint_feature, feature_collection, region_counts
-from lapor_core.model import LAT_RANGE, LON_RANGE
-from lapor_core.regions import RegionTable
+from lapor_core._application import statistics
+from lapor_core._application.commands import decision_for
+from lapor_core._domain.access import Relation
+from lapor_core._domain.maps import COORDINATE_DECIMALS, complaint_feature, feature_collection, region_counts
+from lapor_core._domain.model import LAT_RANGE, LON_RANGE
+from lapor_core._domain.regions import RegionTable
+from lapor_core._domain.views import ComplaintView, build_view
 from lapor_core.testing.builders import complaint, location
-from lapor_core.views import ComplaintView, build_view
 
 REGIONS = RegionTable.default()
 

@@ -11,8 +11,8 @@ from attrs.exceptions import FrozenInstanceError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_core._domain.model import Channel, Kind, Location, Reporter, Submission
 from lapor_core.errors import ValidationError
-from lapor_core.model import Channel, Kind, Location, Reporter, Submission
 
 MINIMAL: dict[str, Any] = {
     "kind": "pengaduan",

@@ -25,8 +25,8 @@ import pytest
 
 import lapor_core as lc
 from desk_support import WIB, Canaries, canary_population, drive_to, make_desk, submission
-from lapor_core.application.delivery import make_dispatcher
-from lapor_core.notifications import (
+from lapor_core._application.delivery import make_dispatcher
+from lapor_core._domain.notifications import (
     Address,
     AddressBook,
     Notification,

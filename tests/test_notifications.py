@@ -19,11 +19,10 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer, submission
 from lapor_core import _i18n
-from lapor_core import catalogue as catalogue_module
-from lapor_core._validation import Invalid
-from lapor_core.catalogue import CONTEXT_FIELDS, DOMAIN, PARTS, SHORT_LIMIT, Catalogue, locale_rule
-from lapor_core.complaint import OutboxMessage, ReporterIdentity
-from lapor_core.notifications import (
+from lapor_core._domain import catalogue as catalogue_module
+from lapor_core._domain.catalogue import CONTEXT_FIELDS, DOMAIN, PARTS, SHORT_LIMIT, Catalogue, locale_rule
+from lapor_core._domain.complaint import OutboxMessage, ReporterIdentity
+from lapor_core._domain.notifications import (
     TEMPLATE_KEYS,
     Address,
     AddressBook,
@@ -35,6 +34,7 @@ from lapor_core.notifications import (
     Withheld,
     recipient_relation,
 )
+from lapor_core._domain.rules import Invalid
 
 CATALOGUE = Catalogue.default()
 EMAIL = Address.parse("mailto:tujuan@example.id")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.notifications import Address, DeliveryChannel, Notification, RecipientRole
+from lapor_core._domain.notifications import Address, DeliveryChannel, Notification, RecipientRole
 from lapor_core.notifiers import CompositeNotifier, LoggingNotifier, Route
 from lapor_core.testing.notifier_contracts import NotifierContract, NotifierHarness, Received
 from lapor_core.testing.recording import RecordingNotifier, build_notification
@@ -119,7 +119,7 @@ class TestSmsGatewayNotifier(NotifierContract):
 def test_the_logging_notifier_leaves_addresses_and_text_out_by_default(caplog):
     """Without include_text only IDs, template, role and channel are logged."""
     notification = build_notification(Address.parse("mailto:rahasia@example.id"), context={"title": "Judul"})
-    with caplog.at_level(logging.INFO, logger="lapor_core.notifications"):
+    with caplog.at_level(logging.INFO, logger="lapor_core._domain.notifications"):
         LoggingNotifier().send(notification)
     (record,) = caplog.records
     assert record.getMessage() == (

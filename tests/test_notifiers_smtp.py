@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.notifications import Address
+from lapor_core._domain.notifications import Address
 from lapor_core.notifiers.smtp import SmtpNotifier, message_id
 from lapor_core.testing.notifier_contracts import NotifierContract, NotifierHarness, Received
 from lapor_core.testing.recording import build_notification

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.notifications import Address
+from lapor_core._domain.notifications import Address
 from lapor_core.notifiers.webhook import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,

@@ -10,8 +10,8 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer
-from lapor_core.application import polls as poll_commands
-from lapor_core.polls import (
+from lapor_core._application import polls as poll_commands
+from lapor_core._domain.polls import (
     BallotCast,
     CastOutcome,
     Poll,
@@ -22,7 +22,7 @@ from lapor_core.polls import (
     PollTransitionNotAllowed,
     Tally,
 )
-from lapor_core.stores.memory_polls import InMemoryPollStore
+from lapor_core.stores.memory._polls import InMemoryPollStore
 from lapor_core.testing import FrozenClock
 
 OPENS = datetime(2026, 3, 18, 8, tzinfo=WIB)
@@ -585,7 +585,7 @@ def test_editing_a_draft_without_a_change_saves_nothing():
 
 def test_a_repeated_random_poll_id_is_drawn_again(monkeypatch: pytest.MonkeyPatch):
     """Poll IDs never overwrite: a repeat is drawn again, and five repeats in a row give up."""
-    from lapor_core.application import polls as poll_commands
+    from lapor_core._application import polls as poll_commands
 
     draws = iter(["a" * 16, "a" * 16, "b" * 16])
     monkeypatch.setattr(poll_commands.secrets, "token_hex", lambda _: next(draws))
@@ -600,7 +600,7 @@ def test_a_repeated_random_poll_id_is_drawn_again(monkeypatch: pytest.MonkeyPatc
 
 def test_a_desk_context_without_a_poll_store_says_so():
     """The application services refuse to run polls without a store, with a configuration error."""
-    from lapor_core.application import polls as poll_commands
+    from lapor_core._application import polls as poll_commands
 
     desk, _ = make_desk()
     context = attrs.evolve(desk._ctx, polls=None)

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.history import Actor
-from lapor_core.polls import (
+from lapor_core._domain.history import Actor
+from lapor_core._domain.polls import (
     NATIONAL,
     Ballot,
     BallotCast,

@@ -37,7 +37,7 @@ from desk_support import (
     reads_and_commands,
     submission,
 )
-from lapor_core.stores._cursor import decode_cursor
+from lapor_core.plugins._cursor import decode_cursor
 
 A, A1, A2, B, B1 = "31.71", "dinas-pu", "dinas-kesehatan", "73.71", "dinas-pu"
 STATES = (

@@ -13,9 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lapor_core._validation import Invalid
-from lapor_core.errors import NotFound, ValidationError
-from lapor_core.regions import (
+from lapor_core._domain.regions import (
     Region,
     RegionKind,
     RegionLevel,
@@ -27,6 +25,8 @@ from lapor_core.regions import (
     region_from_parts,
     within,
 )
+from lapor_core._domain.rules import Invalid
+from lapor_core.errors import NotFound, ValidationError
 
 T = TypeVar("T")
 TABLE = RegionTable.default()

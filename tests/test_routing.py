@@ -6,10 +6,10 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import make_desk, submission
-from lapor_core.application import statistics
-from lapor_core.regions import normalize_code
-from lapor_core.routing import PROVINCE, REGENCY, RoutingRule, RoutingRules, Suggestion
-from lapor_core.topics import TopicTree
+from lapor_core._application import statistics
+from lapor_core._domain.regions import normalize_code
+from lapor_core._domain.routing import PROVINCE, REGENCY, RoutingRule, RoutingRules, Suggestion
+from lapor_core._domain.topics import TopicTree
 
 DIRECTORY = lc.InstitutionDirectory.default()
 TOPICS = TopicTree.default()

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.ports import ComplaintQuery
-from lapor_core.topics import TopicTree
+from lapor_core._domain.ports import ComplaintQuery
+from lapor_core._domain.topics import TopicTree
 
 PEPPER = "rules-test pepper 0123456789"
 ADMIN = lc.Principal.admin("adm-1")

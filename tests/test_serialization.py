@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_core._domain.keys import StoredKey, new_access_key
+from lapor_core._domain.model import Channel, Kind, Location, Reporter, Submission
+from lapor_core._domain.tracking import TrackingId
+from lapor_core._serialization import from_dict, make_converter, to_dict
 from lapor_core.errors import ValidationError
-from lapor_core.keys import StoredKey, new_access_key
-from lapor_core.model import Channel, Kind, Location, Reporter, Submission
-from lapor_core.serialization import from_dict, make_converter, to_dict
-from lapor_core.tracking import TrackingId
 from test_model import MINIMAL, junk, submissions
 
 WIB = timezone(timedelta(hours=7))

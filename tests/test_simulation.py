@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import lapor_core as lc
-from lapor_core.demo import run_demo
+from lapor_core._demo.tour import run_demo
 
 
 def _demo(url: str, seed: int = 3) -> str:

@@ -9,11 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lapor_core import _validation as v
-from lapor_core._validation import Invalid
-from lapor_core.calendar import HolidayKind, WorkingCalendar
-from lapor_core.errors import DateOutOfRange, FieldError, ValidationError
-from lapor_core.sla import (
+from lapor_core._domain import rules as v
+from lapor_core._domain.calendar import HolidayKind, WorkingCalendar
+from lapor_core._domain.rules import Invalid
+from lapor_core._domain.sla import (
     DEFAULT_CLASSES,
     Clocks,
     ClockState,
@@ -25,6 +24,7 @@ from lapor_core.sla import (
     Step,
     compute_clocks,
 )
+from lapor_core.errors import DateOutOfRange, FieldError, ValidationError
 
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
@@ -658,9 +658,9 @@ def test_policies_are_values_that_pickle() -> None:
 
 
 def test_history_events_can_be_replayed_directly() -> None:
-    """lapor_core.history.Event (with a str enum action) works as an SlaEvent."""
-    from lapor_core.history import Actor, Event
-    from lapor_core.lifecycle import Action
+    """lapor_core._domain.history.Event (with a str enum action) works as an SlaEvent."""
+    from lapor_core._domain.history import Actor, Event
+    from lapor_core._domain.lifecycle import Action
 
     first = Event.first("7K3M9QXF2HJQ", Action.SUBMIT, Actor.reporter(), SUBMITTED, {"kind": "pengaduan"})
     second = first.next(Action.FORWARD, Actor.admin("adm-1"), at(17, 11), {"institution": "73.71"})

@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, make_desk, officer, submission
-from lapor_core.application import statistics
-from lapor_core.calendar import WorkingCalendar
-from lapor_core.sla import SlaPolicy, Step, compute_clocks
-from lapor_core.stats import (
+from lapor_core._application import statistics
+from lapor_core._domain import ports
+from lapor_core._domain.calendar import WorkingCalendar
+from lapor_core._domain.sla import SlaPolicy, Step, compute_clocks
+from lapor_core._domain.stats import (
     COUNT_KEYS,
     GROUP_KEYS,
     SUPPRESSION_THRESHOLD,
@@ -105,7 +106,7 @@ def test_paging_a_store_without_counting_gives_the_same_rows(
     """A store without ``count_complaints`` is paged and counted in Python, with the same result."""
     plain = desk_on(load(complaints, PagingOnlyStore()))
     counting = desk_on(load(complaints))
-    assert not isinstance(plain.store, lc.ports.StatisticsStore)
+    assert not isinstance(plain.store, ports.StatisticsStore)
     assert run(plain, principal, group_by=group_by, filters=filters) == run(
         counting, principal, group_by=group_by, filters=filters
     )

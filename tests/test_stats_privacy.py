@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, drive_to, submission
 from lapor_core import cli
-from lapor_core._cli_text import Console
-from lapor_core.application import statistics
-from lapor_core.stats import GROUP_KEYS, SUPPRESSION_THRESHOLD
+from lapor_core._application import statistics
+from lapor_core._domain.stats import GROUP_KEYS, SUPPRESSION_THRESHOLD
+from lapor_core.cli._text import Console
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import complaint, location, new_tracking_id
 from stats_support import (

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lapor_core import serialization
-from lapor_core._validation import Invalid
+from lapor_core import _serialization as serialization
+from lapor_core._domain.rules import Invalid
+from lapor_core._domain.topics import Topic, TopicTree, topic_id_rule
 from lapor_core.errors import NotFound, ValidationError
-from lapor_core.topics import Topic, TopicTree, topic_id_rule
 
 DEFAULT = TopicTree.default()
 
@@ -352,7 +352,7 @@ def test_to_dict_and_from_dict_round_trip_the_default_tree() -> None:
 
 
 def test_to_dict_is_the_converters_dictionary_form_and_reads_back() -> None:
-    """tree.to_dict() and lapor_core.serialization.to_dict(tree) agree; the converter reads it back."""
+    """tree.to_dict() and lapor_core._serialization.to_dict(tree) agree; the converter reads it back."""
     assert serialization.to_dict(DEFAULT) == DEFAULT.to_dict()
     assert serialization.to_dict(_small()) == _small().to_dict()
     assert [topic["id"] for topic in _small().to_dict()["topics"]] == [topic.id for topic in _small()]

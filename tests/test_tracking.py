@@ -9,9 +9,9 @@ from attrs.exceptions import FrozenInstanceError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lapor_core import tracking
+from lapor_core._domain import tracking
+from lapor_core._domain.tracking import DAMM_TABLE, DATA_BITS, SYMBOLS, TrackingId
 from lapor_core.errors import DomainError, InvalidTrackingId, LaporError
-from lapor_core.tracking import DAMM_TABLE, DATA_BITS, SYMBOLS, TrackingId
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _SYMBOL = "[0-9A-HJKMNP-TV-Z]"

@@ -17,7 +17,7 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, drive_to, make_desk, reads_and_commands, submission
-from lapor_core.stores._cursor import decode_cursor
+from lapor_core.plugins._cursor import decode_cursor
 
 A, A1, B = "31.71", "dinas-pu", "73.71"
 STATES = (

@@ -5,43 +5,146 @@ The public API is re-exported here (``import lapor_core as lc``); the modules ho
 
 from __future__ import annotations
 
-from lapor_core.access import (
+from lapor_core._application.commands import (
+    Receipt,
+)
+from lapor_core._application.delivery import (
+    DeliveryReport,
+    Dispatcher,
+    RetryPolicy,
+)
+from lapor_core._application.polls import (
+    PollAudit,
+    VoteReceipt,
+)
+from lapor_core._application.reading import (
+    ListedPage,
+)
+from lapor_core._application.sweep import (
+    SweepReport,
+)
+from lapor_core._domain.access import (
     Decision,
     Principal,
     Relation,
     Role,
     Subject,
 )
-from lapor_core.application.commands import (
-    Receipt,
-)
-from lapor_core.application.delivery import (
-    DeliveryReport,
-    Dispatcher,
-    RetryPolicy,
-)
-from lapor_core.application.polls import (
-    PollAudit,
-    VoteReceipt,
-)
-from lapor_core.application.reading import (
-    ListedPage,
-)
-from lapor_core.application.sweep import (
-    SweepReport,
-)
-from lapor_core.calendar import (
+from lapor_core._domain.calendar import (
     Holiday,
     HolidayKind,
     WorkingCalendar,
 )
-from lapor_core.catalogue import (
+from lapor_core._domain.catalogue import (
     Catalogue,
 )
-from lapor_core.complaint import (
+from lapor_core._domain.complaint import (
     Complaint,
     OutboxMessage,
     ReporterIdentity,
+)
+from lapor_core._domain.history import (
+    Actor,
+    Event,
+    HistoryReport,
+)
+from lapor_core._domain.institutions import (
+    Institution,
+    InstitutionDirectory,
+    InstitutionKind,
+    WorkUnit,
+)
+from lapor_core._domain.lifecycle import (
+    Action,
+    Status,
+    Summary,
+)
+from lapor_core._domain.model import (
+    Channel,
+    Kind,
+    Location,
+    Reporter,
+    Submission,
+)
+from lapor_core._domain.notifications import (
+    Address,
+    AddressBook,
+    DeliveryChannel,
+    Notification,
+    NotificationRenderer,
+    Recipient,
+    RecipientRole,
+)
+from lapor_core._domain.polls import (
+    OptionResult,
+    Poll,
+    PollConflict,
+    PollDraft,
+    PollNotAllowed,
+    PollResults,
+    PollState,
+    PollTransitionNotAllowed,
+    RegionResult,
+    ResultVisibility,
+    RevotePolicy,
+)
+from lapor_core._domain.ports import (
+    Changeset,
+    Clock,
+    ComplaintQuery,
+    ComplaintStore,
+    DeadLetter,
+    Notifier,
+    Order,
+    OutboxClaim,
+    OutboxStore,
+    Page,
+    PollStore,
+    PoolStatisticsStore,
+    RecipientResolver,
+    StatisticsStore,
+    SystemClock,
+)
+from lapor_core._domain.regions import (
+    Region,
+    RegionKind,
+    RegionLevel,
+    RegionTable,
+)
+from lapor_core._domain.routing import (
+    RoutingRule,
+    RoutingRules,
+    Suggestion,
+)
+from lapor_core._domain.sla import (
+    Clocks,
+    ClockState,
+    SlaPolicy,
+    Stage,
+    StageClock,
+)
+from lapor_core._domain.stats import (
+    CountQuery,
+    CountRow,
+    StatsFilters,
+)
+from lapor_core._domain.topics import (
+    Topic,
+    TopicTree,
+)
+from lapor_core._domain.tracking import (
+    TrackingId,
+)
+from lapor_core._domain.views import (
+    ComplaintView,
+    DeadlineView,
+    ReporterView,
+    TimelineEntry,
+)
+from lapor_core._serialization import (
+    from_dict,
+    make_converter,
+    to_dict,
 )
 from lapor_core.desk import (
     ComplaintDesk,
@@ -66,109 +169,6 @@ from lapor_core.errors import (
     TooManyAttempts,
     TransitionNotAllowed,
     ValidationError,
-)
-from lapor_core.history import (
-    Actor,
-    Event,
-    HistoryReport,
-)
-from lapor_core.institutions import (
-    Institution,
-    InstitutionDirectory,
-    InstitutionKind,
-    WorkUnit,
-)
-from lapor_core.lifecycle import (
-    Action,
-    Status,
-    Summary,
-)
-from lapor_core.model import (
-    Channel,
-    Kind,
-    Location,
-    Reporter,
-    Submission,
-)
-from lapor_core.notifications import (
-    Address,
-    AddressBook,
-    DeliveryChannel,
-    Notification,
-    NotificationRenderer,
-    Recipient,
-    RecipientRole,
-)
-from lapor_core.polls import (
-    OptionResult,
-    Poll,
-    PollConflict,
-    PollDraft,
-    PollNotAllowed,
-    PollResults,
-    PollState,
-    PollTransitionNotAllowed,
-    RegionResult,
-    ResultVisibility,
-    RevotePolicy,
-)
-from lapor_core.ports import (
-    Changeset,
-    Clock,
-    ComplaintQuery,
-    ComplaintStore,
-    DeadLetter,
-    Notifier,
-    Order,
-    OutboxClaim,
-    OutboxStore,
-    Page,
-    PollStore,
-    PoolStatisticsStore,
-    RecipientResolver,
-    StatisticsStore,
-    SystemClock,
-)
-from lapor_core.regions import (
-    Region,
-    RegionKind,
-    RegionLevel,
-    RegionTable,
-)
-from lapor_core.routing import (
-    RoutingRule,
-    RoutingRules,
-    Suggestion,
-)
-from lapor_core.serialization import (
-    from_dict,
-    make_converter,
-    to_dict,
-)
-from lapor_core.sla import (
-    Clocks,
-    ClockState,
-    SlaPolicy,
-    Stage,
-    StageClock,
-)
-from lapor_core.stats import (
-    CountQuery,
-    CountRow,
-    StatsFilters,
-)
-from lapor_core.topics import (
-    Topic,
-    TopicTree,
-)
-from lapor_core.tracking import (
-    TrackingId,
-)
-from lapor_core.views import (
-    ComplaintView,
-    DeadlineView,
-    ReporterView,
-    TimelineEntry,
 )
 
 __version__ = "0.2.0.dev0"

@@ -1,7 +1,7 @@
 """The :class:`ComplaintDesk` facade: the one object a portal talks to.
 
 It holds the ports and rules of one deployment and delegates every capability to its module under
-:mod:`lapor_core.application`; it holds no logic of its own.
+:mod:`lapor_core._application`; it holds no logic of its own.
 """
 
 from __future__ import annotations
@@ -13,24 +13,23 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from lapor_core.access import Principal
-from lapor_core.application import commands, complaints, delivery, reading, statistics, sweep
-from lapor_core.application import polls as poll_commands
-from lapor_core.application.commands import AttemptLimiter, Receipt, Recorded
-from lapor_core.application.context import DeskContext
-from lapor_core.application.delivery import DeliveryReport, RetryPolicy
-from lapor_core.application.polls import PollAudit, VoteReceipt
-from lapor_core.application.reading import ListedPage
-from lapor_core.application.statistics import Progress
-from lapor_core.application.sweep import SweepReport
-from lapor_core.calendar import WorkingCalendar
-from lapor_core.errors import ConfigurationError
-from lapor_core.history import Event, HistoryReport
-from lapor_core.institutions import InstitutionDirectory
-from lapor_core.model import Submission
-from lapor_core.notifications import AddressBook
-from lapor_core.polls import DEFAULT_THRESHOLD, Poll, PollDraft, PollResults
-from lapor_core.ports import (
+from lapor_core._application import commands, complaints, delivery, reading, statistics, sweep
+from lapor_core._application import polls as poll_commands
+from lapor_core._application.commands import AttemptLimiter, Receipt, Recorded
+from lapor_core._application.context import DeskContext
+from lapor_core._application.delivery import DeliveryReport, RetryPolicy
+from lapor_core._application.polls import PollAudit, VoteReceipt
+from lapor_core._application.reading import ListedPage
+from lapor_core._application.statistics import Progress
+from lapor_core._application.sweep import SweepReport
+from lapor_core._domain.access import Principal
+from lapor_core._domain.calendar import WorkingCalendar
+from lapor_core._domain.history import Event, HistoryReport
+from lapor_core._domain.institutions import InstitutionDirectory
+from lapor_core._domain.model import Submission
+from lapor_core._domain.notifications import AddressBook
+from lapor_core._domain.polls import DEFAULT_THRESHOLD, Poll, PollDraft, PollResults
+from lapor_core._domain.ports import (
     Clock,
     ComplaintQuery,
     ComplaintStore,
@@ -40,11 +39,12 @@ from lapor_core.ports import (
     RecipientResolver,
     SystemClock,
 )
-from lapor_core.routing import RoutingRules, Suggestion
-from lapor_core.sla import SlaPolicy
-from lapor_core.topics import TopicTree
-from lapor_core.tracking import TrackingId
-from lapor_core.views import ComplaintView, ReporterView
+from lapor_core._domain.routing import RoutingRules, Suggestion
+from lapor_core._domain.sla import SlaPolicy
+from lapor_core._domain.topics import TopicTree
+from lapor_core._domain.tracking import TrackingId
+from lapor_core._domain.views import ComplaintView, ReporterView
+from lapor_core.errors import ConfigurationError
 
 __all__ = ["DEVELOPMENT_PEPPER", "ComplaintDesk", "InsecureConfigurationWarning"]
 
@@ -125,7 +125,7 @@ class ComplaintDesk:
 
             store = InMemoryComplaintStore()
         if poll_store is None:
-            from lapor_core.stores.memory_polls import InMemoryPollStore  # noqa: PLC0415 - adapters load lazily
+            from lapor_core.stores.memory._polls import InMemoryPollStore  # noqa: PLC0415 - adapters load lazily
 
             poll_store = InMemoryPollStore()
         if isinstance(poll_threshold, bool) or not isinstance(poll_threshold, int) or poll_threshold < 1:
@@ -163,7 +163,7 @@ class ComplaintDesk:
 
         store = open_store(url)
         if "poll_store" not in options and url.partition("://")[0].lower() in SQL_SCHEMES:
-            from lapor_core.stores.sql_polls import SqlPollStore  # noqa: PLC0415 - with the SQL store only
+            from lapor_core.stores.sql._polls import SqlPollStore  # noqa: PLC0415 - with the SQL store only
 
             # A SQL URL opened a SQL complaint store: the polls share its database.
             options["poll_store"] = SqlPollStore(store)  # type: ignore[arg-type]

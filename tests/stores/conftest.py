@@ -16,7 +16,7 @@ from typing import NoReturn
 import pytest
 import sqlalchemy as sa
 
-from lapor_core.stores._sql_schema import metadata
+from lapor_core.stores.sql._schema import metadata
 
 HOST = "127.0.0.1"
 POSTGRES_PORT = 5432

@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from lapor_core.ports import Changeset, ComplaintQuery, Order, Page
+from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing.contracts import StoreContract
 

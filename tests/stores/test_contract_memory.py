@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from lapor_core.ports import ComplaintStore
+from lapor_core._domain.ports import ComplaintStore
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing.contracts import StoreContract
 

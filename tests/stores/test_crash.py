@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from lapor_core.history import verify_chain
-from lapor_core.lifecycle import Status
+from lapor_core._domain.history import verify_chain
+from lapor_core._domain.lifecycle import Status
 from lapor_core.stores.sql import SqlComplaintStore
 
 KILLS = 20

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.ports import ComplaintQuery
+from lapor_core._domain.ports import ComplaintQuery
 from lapor_core.testing import FrozenClock
 
 PEPPER = "junk-test pepper 0123456789"

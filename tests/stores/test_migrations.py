@@ -13,9 +13,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from lapor_core.errors import ConfigurationError
-from lapor_core.stores import sql
-from lapor_core.stores._sql_schema import VERSION_TABLE, metadata
 from lapor_core.stores.sql import SCHEMA_REVISION, SqlComplaintStore, upgrade
+from lapor_core.stores.sql import _complaints as sql
+from lapor_core.stores.sql._schema import VERSION_TABLE, metadata
 from lapor_core.testing.builders import new_complaint
 
 MIGRATIONS = Path(sql.__file__).with_name("migrations")
@@ -75,7 +75,7 @@ def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (location / "versions" / f"v{NEXT}_outbox_note.py").write_text(textwrap.dedent(NEXT_MIGRATION))
     monkeypatch.setattr(sql, "_MIGRATIONS", location)
     monkeypatch.setattr(sql, "SCHEMA_REVISION", NEXT)
-    monkeypatch.setattr(sql, "_REVISIONS", (*sql._REVISIONS, NEXT))
+    monkeypatch.setattr(sql, "REVISIONS", (*sql.REVISIONS, NEXT))
 
 
 def test_schema_revision_is_the_newest_migration_and_history_is_linear() -> None:
@@ -85,7 +85,7 @@ def test_schema_revision_is_the_newest_migration_and_history_is_linear() -> None
     scripts = ScriptDirectory.from_config(config)
     assert scripts.get_heads() == [SCHEMA_REVISION]
     oldest_first = [script.revision for script in reversed(list(scripts.walk_revisions()))]
-    assert tuple(oldest_first) == sql._REVISIONS
+    assert tuple(oldest_first) == sql.REVISIONS
 
 
 def test_new_empty_database_gets_the_schema_when_opened(empty_url: str) -> None:

@@ -1,6 +1,6 @@
 """Killing a dispatcher between sending and acknowledging loses no notification and adds none that counts.
 
-A child process runs a real :class:`~lapor_core.application.delivery.Dispatcher` on the SQL store, sending
+A child process runs a real :class:`~lapor_core._application.delivery.Dispatcher` on the SQL store, sending
 signed webhooks to a deduplicating receiver on 127.0.0.1 (``tests/webhook_receiver.py``). After each send
 returns, the child reports the idempotency key and waits; the test then either lets it go on (it
 acknowledges) or kills it with SIGKILL, so the kill lands exactly after a send and before its
@@ -38,8 +38,8 @@ CHILD = textwrap.dedent(
     import os, sys
     from datetime import UTC, datetime, timedelta
 
-    from lapor_core.application.delivery import Dispatcher
-    from lapor_core.notifications import AddressBook
+    from lapor_core._application.delivery import Dispatcher
+    from lapor_core._domain.notifications import AddressBook
     from lapor_core.notifiers import WebhookNotifier
     from lapor_core.stores.sql import SqlComplaintStore
 

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, submission
-from lapor_core.application.delivery import DeliveryReport, Dispatcher
-from lapor_core.notifications import AddressBook, Notification
+from lapor_core._application.delivery import DeliveryReport, Dispatcher
+from lapor_core._domain.notifications import AddressBook, Notification
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing import FrozenClock
 

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import lapor_core as lc
-from lapor_core.polls import BallotCast, CastOutcome, PollDraft
-from lapor_core.stores._sql_driver import Session
-from lapor_core.stores.sql_polls import SqlPollStore
+from lapor_core._domain.polls import BallotCast, CastOutcome, PollDraft
+from lapor_core.stores.sql._driver import Session
+from lapor_core.stores.sql._polls import SqlPollStore
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.poll_contracts import WORKERS, PollStoreContract
 

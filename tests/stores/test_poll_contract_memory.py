@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from lapor_core.ports import PollStore
-from lapor_core.stores.memory_polls import InMemoryPollStore
+from lapor_core._domain.ports import PollStore
+from lapor_core.stores.memory._polls import InMemoryPollStore
 from lapor_core.testing.poll_contracts import PollStoreContract
 
 

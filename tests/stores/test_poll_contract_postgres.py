@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from lapor_core.ports import PollStore
-from lapor_core.stores.sql_polls import SqlPollStore
+from lapor_core._domain.ports import PollStore
+from lapor_core.stores.sql._polls import SqlPollStore
 from lapor_core.testing.poll_contracts import PollStoreContract
 
 pytestmark = pytest.mark.services

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 import lapor_core as lc
-from lapor_core.polls import PollDraft
-from lapor_core.ports import PollStore
+from lapor_core._domain.polls import PollDraft
+from lapor_core._domain.ports import PollStore
 from lapor_core.stores.sql import SqlComplaintStore
-from lapor_core.stores.sql_polls import SqlPollStore
+from lapor_core.stores.sql._polls import SqlPollStore
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.poll_contracts import PollStoreContract, make_poll
 

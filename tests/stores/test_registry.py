@@ -174,7 +174,8 @@ def test_missing_sqlalchemy_is_a_configuration_error_naming_the_extra(
 ) -> None:
     """Without SQLAlchemy installed, a SQL URL asks for the sql extra instead of failing on an import."""
     monkeypatch.setitem(sys.modules, "sqlalchemy", None)
-    monkeypatch.delitem(sys.modules, "lapor_core.stores.sql", raising=False)
+    for name in [name for name in sys.modules if name.startswith("lapor_core.stores.sql")]:
+        monkeypatch.delitem(sys.modules, name)
     with pytest.raises(ConfigurationError, match=r"lapor_core\[sql\]"):
         open_store("sqlite://")
 

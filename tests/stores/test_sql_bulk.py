@@ -9,11 +9,12 @@ from typing import Any
 import attrs
 import pytest
 
-from lapor_core.complaint import ReporterIdentity
+from lapor_core._domain.complaint import ReporterIdentity
+from lapor_core._domain.model import Location
+from lapor_core._domain.ports import Changeset, ComplaintQuery
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError
-from lapor_core.model import Location
-from lapor_core.ports import Changeset, ComplaintQuery
-from lapor_core.stores import _sql_driver, sql
+from lapor_core.stores.sql import _complaints as sql
+from lapor_core.stores.sql import _driver as _sql_driver
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
 

@@ -14,8 +14,8 @@ import attrs
 import pytest
 import sqlalchemy as sa
 
+from lapor_core._domain.ports import ComplaintQuery
 from lapor_core.errors import ConcurrencyConflict, ConfigurationError, StorageError
-from lapor_core.ports import ComplaintQuery
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import new_complaint, next_changeset, outbox_message
 

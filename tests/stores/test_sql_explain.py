@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from lapor_core.access import Principal
-from lapor_core.lifecycle import Status
-from lapor_core.model import Location
-from lapor_core.ports import ComplaintQuery, ComplaintStore
-from lapor_core.stats import CountQuery, plan_stats
+from lapor_core._domain.access import Principal
+from lapor_core._domain.lifecycle import Status
+from lapor_core._domain.model import Location
+from lapor_core._domain.ports import ComplaintQuery, ComplaintStore
+from lapor_core._domain.stats import CountQuery, plan_stats
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
 

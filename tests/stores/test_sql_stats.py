@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import PEPPER, WIB
-from lapor_core.application import statistics
-from lapor_core.complaint import Complaint
-from lapor_core.stats import (
+from lapor_core._application import statistics
+from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.stats import (
     COUNT_KEYS,
     GROUP_KEYS,
     CountQuery,
@@ -29,7 +29,7 @@ from lapor_core.stats import (
     roll_up_pools,
 )
 from lapor_core.stores.sql import SqlComplaintStore
-from lapor_core.stores.sql_stats import count_statement, pool_cells_statement
+from lapor_core.stores.sql._statistics import count_statement, pool_cells_statement
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import complaint, new_tracking_id
 from stats_support import (

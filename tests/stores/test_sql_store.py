@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_core._domain.lifecycle import Status
+from lapor_core._domain.model import Location
+from lapor_core._domain.ports import ComplaintQuery, Order
 from lapor_core.errors import ConcurrencyConflict, ConfigurationError, NotFound, StorageError, ValidationError
-from lapor_core.lifecycle import Status
-from lapor_core.model import Location
-from lapor_core.ports import ComplaintQuery, Order
-from lapor_core.stores import _sql_schema
-from lapor_core.stores._cursor import encode_cursor
+from lapor_core.plugins._cursor import encode_cursor
+from lapor_core.stores.sql import _schema as _sql_schema
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, next_changeset
 

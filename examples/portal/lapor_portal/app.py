@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 import lapor_core as lc
-from lapor_core.ports import PollStore
+from lapor_core._domain.ports import PollStore
 from lapor_portal.accounts import demo_directory
 from lapor_portal.api import json_api, open311
 from lapor_portal.context import Portal

@@ -14,8 +14,8 @@ from types import MappingProxyType
 import attrs
 
 import lapor_core as lc
-from lapor_core.polls import PollDraft
-from lapor_core.ports import PollStore
+from lapor_core._domain.polls import PollDraft
+from lapor_core._domain.ports import PollStore
 from lapor_portal.accounts import DEMO_ACCOUNTS, demo_directory
 
 __all__ = ["SeedReport", "seed"]

@@ -125,7 +125,13 @@ def test_flags_that_are_not_booleans_are_refused_never_coerced(
     assert answer.status_code == 422
     (error,) = answer.json()["errors"]
     json_type = {str: "string", int: "number", type(None): "null", list: "list", dict: "object"}[type(value)]
-    words = {"string": "a string", "number": "a number", "null": "null", "list": "a list", "object": "an object"}
+    words = {
+        "string": "a string",
+        "number": "a number",
+        "null": "null",
+        "list": "a list",
+        "object": "an object",
+    }
     assert error == {
         "field": flag,
         "code": "value.not_boolean",

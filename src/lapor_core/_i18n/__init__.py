@@ -6,7 +6,7 @@ Every text a person reads comes from here, Indonesian (``id``) first and English
   statuses, kinds and topics, and the CLI's lines. The message ID *is* the stable code; ``make messages``
   extracts every ID from the source (the calls :func:`N_`, ``Invalid(...)``, ``FieldError(field, ...)`` and
   ``ValidationError.single(field, ...)``), updates both catalogues and compiles them.
-- ``notifications``: the notification templates, read by :class:`lapor_core.catalogue.Catalogue`.
+- ``notifications``: the notification templates, read by :class:`lapor_core._domain.catalogue.Catalogue`.
 
 Texts use ``${name}`` placeholders. Numbers and dates filled into them are formatted for the locale with
 Babel (``2,5`` and ``10 Des 2026`` in Indonesian). The compiled ``.mo`` files ship in the wheel and are read

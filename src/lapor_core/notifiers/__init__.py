@@ -1,6 +1,6 @@
 """The built-in notifiers: a log, a router, SMTP e-mail and signed webhooks.
 
-Every one implements :class:`~lapor_core.ports.Notifier` and passes
+Every one implements :class:`~lapor_core.plugins.Notifier` and passes
 :class:`~lapor_core.testing.notifier_contracts.NotifierContract`; SMS gateways differ too much to ship one,
 and the notifications docs show how to write one in a page. They use only the standard library.
 """

@@ -1,6 +1,6 @@
 """What the notifiers' constructors share: options checked by rules, refused as configuration errors.
 
-A notifier's options are a private checked attrs class (:func:`lapor_core._validation.checked`), like every
+A notifier's options are a private checked attrs class (:func:`lapor_core._domain.rules.checked`), like every
 other input that crosses the boundary; a refused option is a mistake in the deployment's setup, so the
 constructor raises :class:`~lapor_core.errors.ConfigurationError` carrying the first refusal's code, with
 the :class:`~lapor_core.errors.ValidationError` listing every bad option chained as its ``__cause__``.
@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from lapor_core import _validation as v
+from lapor_core._domain import rules as v
 from lapor_core._i18n import N_
 from lapor_core.errors import ConfigurationError, ValidationError
 
@@ -37,7 +37,7 @@ def positive_seconds(code: str) -> Callable[[object], float]:
     2.5
     >>> positive_seconds("smtp.timeout_not_positive")(0)
     Traceback (most recent call last):
-    lapor_core._validation.Invalid: smtp.timeout_not_positive
+    lapor_core._domain.rules.Invalid: smtp.timeout_not_positive
     """
 
     def rule(value: object) -> float:

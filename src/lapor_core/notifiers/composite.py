@@ -7,11 +7,11 @@ from typing import Any
 
 import attrs
 
-from lapor_core import _validation as v
+from lapor_core._domain import rules as v
+from lapor_core._domain.notifications import DeliveryChannel, Notification, RecipientRole
+from lapor_core._domain.ports import Notifier
 from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, PermanentNotificationError, ValidationError
-from lapor_core.notifications import DeliveryChannel, Notification, RecipientRole
-from lapor_core.ports import Notifier
 
 __all__ = ["CompositeNotifier", "Route"]
 
@@ -95,7 +95,7 @@ def _routes(value: object) -> tuple[Route, ...]:
 
 
 class CompositeNotifier:
-    """A :class:`~lapor_core.ports.Notifier` that routes each notification to the first matching route.
+    """A :class:`~lapor_core.plugins.Notifier` that routes each notification to the first matching route.
 
     Errors of the chosen notifier pass through unchanged; a notification no route takes raises
     :class:`~lapor_core.PermanentNotificationError` (so it is dead-lettered, and shows).

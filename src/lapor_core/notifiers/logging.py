@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from lapor_core.notifications import Notification
+from lapor_core._domain.notifications import Notification
 
 __all__ = ["LoggingNotifier"]
 
-LOGGER_NAME = "lapor_core.notifications"
+LOGGER_NAME = "lapor_core._domain.notifications"
 
 
 class LoggingNotifier:
-    """A :class:`~lapor_core.ports.Notifier` that logs each notification and never fails.
+    """A :class:`~lapor_core.plugins.Notifier` that logs each notification and never fails.
 
     By default it logs what was sent to whom by role (idempotency key, template, recipient role and
     reference, channel), never the address or the text: logs travel further than messages should. With
@@ -22,7 +22,7 @@ class LoggingNotifier:
     for structured log handlers.
 
     Args:
-        logger: Where to log (default: the ``lapor_core.notifications`` logger).
+        logger: Where to log (default: the ``lapor_core._domain.notifications`` logger).
         level: The level of the records (default INFO).
         include_text: Also log the subject and the short text.
     """

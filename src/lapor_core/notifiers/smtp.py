@@ -24,7 +24,8 @@ from typing import Literal
 
 import attrs
 
-from lapor_core import _validation as v
+from lapor_core._domain import rules as v
+from lapor_core._domain.notifications import Address, DeliveryChannel, Notification
 from lapor_core._i18n import N_
 from lapor_core.errors import (
     NotificationError,
@@ -32,7 +33,6 @@ from lapor_core.errors import (
     TemporaryNotificationError,
     ValidationError,
 )
-from lapor_core.notifications import Address, DeliveryChannel, Notification
 from lapor_core.notifiers._settings import configured, positive_seconds
 
 __all__ = ["SmtpNotifier", "message_id"]
@@ -129,7 +129,7 @@ class _Options:
 
 
 class SmtpNotifier:
-    """A :class:`~lapor_core.ports.Notifier` for e-mail addresses, over SMTP.
+    """A :class:`~lapor_core.plugins.Notifier` for e-mail addresses, over SMTP.
 
     Args:
         host: The SMTP server.

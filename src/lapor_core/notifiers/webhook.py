@@ -30,10 +30,10 @@ from typing import Any
 
 import attrs
 
-from lapor_core import _validation as v
+from lapor_core._domain import rules as v
+from lapor_core._domain.notifications import DeliveryChannel, Notification
 from lapor_core._i18n import N_
 from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError
-from lapor_core.notifications import DeliveryChannel, Notification
 from lapor_core.notifiers._settings import configured, positive_seconds
 
 __all__ = [
@@ -159,7 +159,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 class WebhookNotifier:
-    """A :class:`~lapor_core.ports.Notifier` that POSTs signed JSON to webhook addresses.
+    """A :class:`~lapor_core.plugins.Notifier` that POSTs signed JSON to webhook addresses.
 
     Args:
         secret: The shared secret (at least 16 bytes) the signature is keyed with.

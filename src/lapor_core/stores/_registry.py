@@ -2,7 +2,7 @@
 
 A third-party distribution registers a factory under the entry point group ``lapor_core.stores``; the entry
 point's name is the URL scheme and its object a callable ``factory(url, **options)`` returning a
-:class:`~lapor_core.ports.ComplaintStore`::
+:class:`~lapor_core.plugins.ComplaintStore`::
 
     [project.entry-points."lapor_core.stores"]
     redis = "lapor_redis_store:open_store"
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
+from lapor_core._domain.ports import ComplaintStore
 from lapor_core.errors import ConfigurationError, PluginError
-from lapor_core.ports import ComplaintStore
 
 __all__ = ["ENTRY_POINT_GROUP", "SQL_SCHEMES", "known_schemes", "open_store"]
 

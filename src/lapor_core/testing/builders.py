@@ -1,7 +1,7 @@
 """Builders of valid store values, for tests of stores and of code that embeds lapor_core.
 
 A store test needs complaints, hash-chained events and changesets that respect the
-:class:`~lapor_core.ports.ComplaintStore` rules (version = events so far, ``seq`` from the expected version,
+:class:`~lapor_core.plugins.ComplaintStore` rules (version = events so far, ``seq`` from the expected version,
 events linked by hash) without going through the whole desk. These functions build them with plausible
 defaults; every field can be overridden by keyword.
 
@@ -22,14 +22,14 @@ from typing import Any
 
 import attrs
 
-from lapor_core._ids import time_ordered_id
-from lapor_core.complaint import Complaint, OutboxMessage, ReporterIdentity
-from lapor_core.history import Actor, Event
-from lapor_core.keys import StoredKey
-from lapor_core.lifecycle import Action, Status
-from lapor_core.model import Channel, Kind, Location
-from lapor_core.ports import Changeset
-from lapor_core.tracking import TrackingId
+from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
+from lapor_core._domain.history import Actor, Event
+from lapor_core._domain.ids import time_ordered_id
+from lapor_core._domain.keys import StoredKey
+from lapor_core._domain.lifecycle import Action, Status
+from lapor_core._domain.model import Channel, Kind, Location
+from lapor_core._domain.ports import Changeset
+from lapor_core._domain.tracking import TrackingId
 
 __all__ = [
     "DEFAULT_TIME",

@@ -1,6 +1,6 @@
 """Contract suites: the tests every implementation of a lapor_core port must pass.
 
-:class:`StoreContract` pins down the :class:`~lapor_core.ports.ComplaintStore` contract. The built-in stores
+:class:`StoreContract` pins down the :class:`~lapor_core.plugins.ComplaintStore` contract. The built-in stores
 run it, and so should yours: subclass it in a test module with a ``Test`` name and override the one fixture
 ``store`` so that it yields a new, empty store (and closes it afterwards)::
 
@@ -39,12 +39,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lapor_core.complaint import Complaint, ReporterIdentity
+from lapor_core._domain.complaint import Complaint, ReporterIdentity
+from lapor_core._domain.history import verify_chain
+from lapor_core._domain.lifecycle import Action, Status
+from lapor_core._domain.model import Kind, Location
+from lapor_core._domain.ports import Changeset, ComplaintQuery, ComplaintStore, Order
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
-from lapor_core.history import verify_chain
-from lapor_core.lifecycle import Action, Status
-from lapor_core.model import Kind, Location
-from lapor_core.ports import Changeset, ComplaintQuery, ComplaintStore, Order
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, next_changeset, outbox_message
 
 __all__ = ["StoreContract"]
@@ -165,7 +165,7 @@ _query_specs = st.fixed_dictionaries(
 
 
 class StoreContract:
-    """The :class:`~lapor_core.ports.ComplaintStore` contract, as a pytest class to subclass.
+    """The :class:`~lapor_core.plugins.ComplaintStore` contract, as a pytest class to subclass.
 
     Override the ``store`` fixture to yield a new, empty store. Every test uses only the port's methods,
     so a store passes by behaving right, whatever it is built on.

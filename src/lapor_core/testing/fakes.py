@@ -9,7 +9,7 @@ __all__ = ["FrozenClock"]
 
 
 class FrozenClock:
-    """A :class:`~lapor_core.ports.Clock` that stands still until told to move.
+    """A :class:`~lapor_core.plugins.Clock` that stands still until told to move.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> clock = FrozenClock(datetime(2026, 3, 17, 10, tzinfo=timezone(timedelta(hours=7))))

@@ -1,4 +1,4 @@
-"""The contract of :class:`~lapor_core.ports.Notifier`: what every notifier must do, as a pytest suite.
+"""The contract of :class:`~lapor_core.plugins.Notifier`: what every notifier must do, as a pytest suite.
 
 Subclass :class:`NotifierContract` in a test module with a ``Test`` name and override the fixture
 ``harness`` so that it yields a :class:`NotifierHarness`: the notifier under test, an address it delivers
@@ -37,9 +37,9 @@ from typing import Any
 import attrs
 import pytest
 
+from lapor_core._domain.notifications import Address
+from lapor_core._domain.ports import Notifier
 from lapor_core.errors import NotificationError, PermanentNotificationError, TemporaryNotificationError
-from lapor_core.notifications import Address
-from lapor_core.ports import Notifier
 from lapor_core.testing.recording import build_notification
 
 __all__ = ["NotifierContract", "NotifierHarness", "Received"]
@@ -96,7 +96,7 @@ def _names_no_address(error: NotificationError, address: Address) -> None:
 
 
 class NotifierContract:
-    """Tests every :class:`~lapor_core.ports.Notifier` must pass (override the ``harness`` fixture)."""
+    """Tests every :class:`~lapor_core.plugins.Notifier` must pass (override the ``harness`` fixture)."""
 
     @pytest.fixture
     def harness(self) -> Any:  # pragma: no cover - every subclass overrides it

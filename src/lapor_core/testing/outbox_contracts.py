@@ -1,8 +1,8 @@
-"""The contract of :class:`~lapor_core.ports.OutboxStore`: leases, acknowledgements, retries, dead letters.
+"""The contract of :class:`~lapor_core.plugins.OutboxStore`: leases, acknowledgements, retries, dead letters.
 
 Subclass :class:`OutboxStoreContract` in a test module with a ``Test`` name and override the fixture
 ``store`` so that it yields a new, empty store implementing both
-:class:`~lapor_core.ports.ComplaintStore` and :class:`~lapor_core.ports.OutboxStore`::
+:class:`~lapor_core.plugins.ComplaintStore` and :class:`~lapor_core.plugins.OutboxStore`::
 
     class TestMyOutbox(OutboxStoreContract):
         @pytest.fixture
@@ -26,9 +26,9 @@ from typing import Any
 import attrs
 import pytest
 
-from lapor_core.complaint import OutboxMessage
+from lapor_core._domain.complaint import OutboxMessage
+from lapor_core._domain.ports import ComplaintStore, OutboxClaim, OutboxStore
 from lapor_core.errors import ValidationError
-from lapor_core.ports import ComplaintStore, OutboxClaim, OutboxStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, outbox_message
 
 __all__ = ["OutboxStoreContract"]
@@ -53,7 +53,7 @@ def _ids(items: Sequence[OutboxClaim] | Sequence[OutboxMessage]) -> list[str]:
 
 
 class OutboxStoreContract:
-    """Tests every :class:`~lapor_core.ports.OutboxStore` must pass (override the ``store`` fixture)."""
+    """Tests every :class:`~lapor_core.plugins.OutboxStore` must pass (override the ``store`` fixture)."""
 
     @pytest.fixture
     def store(self) -> Any:  # pragma: no cover - every subclass overrides it

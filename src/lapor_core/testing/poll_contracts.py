@@ -1,4 +1,4 @@
-"""The contract every :class:`~lapor_core.ports.PollStore` must pass, and builders for poll tests.
+"""The contract every :class:`~lapor_core.plugins.PollStore` must pass, and builders for poll tests.
 
 The built-in poll stores run :class:`PollStoreContract`, and so should yours: subclass it in a test module
 with a ``Test`` name and override the one fixture ``poll_store`` so that it yields a new, empty store (and
@@ -38,9 +38,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lapor_core.errors import ConcurrencyConflict, NotFound, ValidationError
-from lapor_core.history import Actor
-from lapor_core.polls import (
+from lapor_core._domain.history import Actor
+from lapor_core._domain.polls import (
     Ballot,
     BallotCast,
     CastOutcome,
@@ -53,7 +52,8 @@ from lapor_core.polls import (
     Tally,
     count_ballots,
 )
-from lapor_core.ports import PollStore
+from lapor_core._domain.ports import PollStore
+from lapor_core.errors import ConcurrencyConflict, NotFound, ValidationError
 
 __all__ = [
     "OFFICER",
@@ -200,7 +200,7 @@ _casts = st.lists(
 
 
 class PollStoreContract:
-    """The :class:`~lapor_core.ports.PollStore` contract, as a pytest class to subclass.
+    """The :class:`~lapor_core.plugins.PollStore` contract, as a pytest class to subclass.
 
     Override the ``poll_store`` fixture to yield a new, empty store. Every test uses only the port's
     methods, so a store passes by behaving right, whatever it is built on.

@@ -13,10 +13,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from lapor_core.catalogue import CONTEXT_FIELDS, Catalogue
+from lapor_core._domain.catalogue import CONTEXT_FIELDS, Catalogue
+from lapor_core._domain.lifecycle import Action
+from lapor_core._domain.notifications import Address, Notification, Recipient, RecipientRole
 from lapor_core.errors import NotificationError
-from lapor_core.lifecycle import Action
-from lapor_core.notifications import Address, Notification, Recipient, RecipientRole
 
 __all__ = ["RecordingNotifier", "build_notification"]
 
@@ -64,7 +64,7 @@ def build_notification(
 
 
 class RecordingNotifier:
-    """A :class:`~lapor_core.ports.Notifier` that keeps every notification it is sent. Thread-safe.
+    """A :class:`~lapor_core.plugins.Notifier` that keeps every notification it is sent. Thread-safe.
 
     Args:
         fail: Called with each notification before it is recorded; an error it returns is raised instead

@@ -1,4 +1,4 @@
-"""A lapor_core :class:`~lapor_core.ports.ComplaintStore` on Redis: an example third-party storage plugin.
+"""A lapor_core complaint store on Redis: an example third-party storage plugin.
 
 It uses only lapor_core's public API: the records (:class:`lapor_core.Complaint` and friends), their JSON form
 (:func:`lapor_core.to_dict` / :func:`lapor_core.from_dict`) and the errors. Saves are optimistic Redis
@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import redis
 
 import lapor_core as lc
-from lapor_core.ports import Changeset, ComplaintQuery, Order, Page
+from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
 
 __all__ = ["RedisComplaintStore", "open_store"]
 
@@ -105,7 +105,7 @@ def _sortable(position: tuple[int | None, str]) -> tuple[bool, int, str]:
 
 
 class RedisComplaintStore:
-    """A :class:`~lapor_core.ports.ComplaintStore` on one Redis database, under a key prefix.
+    """A :class:`~lapor_core._domain.ports.ComplaintStore` on one Redis database, under a key prefix.
 
     Args:
         client: A connected client (thread-safe: it holds a connection pool).

@@ -182,7 +182,8 @@ def request_errors(found: Iterable[Mapping[str, Any]]) -> lc.ValidationError:
 
     >>> error = request_errors([{"type": "bool_type", "loc": ("body", "anonymous"), "input": "yes"}])
     >>> error.errors[0].field, error.errors[0].code, dict(error.errors[0].params), error.messages("en")
-    ('anonymous', 'value.not_boolean', {'type': 'string'}, ('anonymous: must be true or false, got a string',))
+    ('anonymous', 'value.not_boolean', {'type': 'string'}, ('anonymous: must be true or false, got a
+    string',))
     """
     return lc.ValidationError(_field_error(e) for e in found)
 

@@ -1,0 +1,116 @@
+"""What every application service needs: the ports, the rules and the deployment's secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import attrs
+
+from lapor_core._domain.calendar import WorkingCalendar
+from lapor_core._domain.history import Event
+from lapor_core._domain.institutions import InstitutionDirectory
+from lapor_core._domain.ports import Clock, ComplaintStore, PollStore
+from lapor_core._domain.sla import Clocks, ClockState, SlaPolicy, Stage, compute_clocks
+from lapor_core._domain.topics import TopicTree
+from lapor_core._domain.tracking import TrackingId
+from lapor_core.errors import NotFound
+
+__all__ = ["DeskContext"]
+
+
+@attrs.define
+class DeskContext:
+    """The ports, rules and secrets of one desk; shared by the application services.
+
+    Attributes:
+        store: Where complaints live.
+        clock: Stamps every event.
+        calendar: The national LAPOR! admin's working-day calendar (verification clocks).
+        sla: Service-level rules.
+        directory: Institutions by code (time zone, closures, superior, units).
+        pepper: The deployment secret keying access-key hashes and account hashes.
+        new_tracking_id: Draws tracking IDs (default: 55 bits from ``secrets``).
+        polls: Where policy-opinion polls live, or None when the desk runs no polls.
+        topics: The topic tree; a complaint's category must be one of its topics.
+    """
+
+    store: ComplaintStore
+    clock: Clock
+    calendar: WorkingCalendar
+    sla: SlaPolicy
+    directory: InstitutionDirectory
+    pepper: bytes
+    new_tracking_id: Callable[[], TrackingId] = TrackingId.new
+    polls: PollStore | None = None
+    topics: TopicTree = attrs.field(factory=TopicTree.default)
+    _calendars: dict[str, WorkingCalendar] = attrs.field(factory=dict, init=False)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
+
+    def calendar_for(self, institution: str) -> WorkingCalendar:
+        """The working-day calendar of an institution: its time zone, work week and closures."""
+        cached = self._calendars.get(institution)
+        if cached is not None:
+            return cached
+        try:
+            info = self.directory.get(institution)
+        except NotFound:
+            return self.calendar
+        calendar = self.calendar.with_timezone(info.timezone)
+        if info.workweek:
+            calendar = calendar.with_workweek(info.workweek)
+        if info.extra_holidays:
+            calendar = calendar.with_holidays(info.extra_holidays)
+        if info.extra_working_days:
+            calendar = calendar.with_working_days(info.extra_working_days)
+        with self._lock:
+            self._calendars[institution] = calendar
+        return calendar
+
+    def replace_calendar(self, calendar: WorkingCalendar) -> None:
+        """Use an amended national calendar; institution calendars are derived again on demand."""
+        with self._lock:
+            self.calendar = calendar
+            self._calendars.clear()
+
+    def keyed_hash(self, purpose: str, *parts: str) -> str:
+        """HMAC-SHA256 under the pepper of ``purpose`` and ``parts`` (hex); links without revealing."""
+        message = "\x1f".join((purpose, *parts)).encode("utf-8")
+        return hmac.new(self.pepper, message, hashlib.sha256).hexdigest()
+
+    def clocks(self, events: Sequence[Event], now: datetime) -> Clocks:
+        """The service-level clocks of a history at ``now``."""
+        return compute_clocks(
+            events, policy=self.sla, admin_calendar=self.calendar, calendar_for=self.calendar_for, now=now
+        )
+
+
+def marked_clocks(events: Sequence[Event], action: str) -> frozenset[tuple[str, int]]:
+    """The (stage, clock index) pairs a breach or reminder event was already recorded for."""
+    return frozenset(
+        (str(e.payload.get("stage")), int(str(e.payload.get("clock"))))
+        for e in events
+        if e.action.value == action
+    )
+
+
+def next_attention(clocks: Clocks, events: Sequence[Event]) -> datetime | None:
+    """The next instant the sweep must look at a complaint, from its clocks and what it already recorded."""
+    reminded = marked_clocks(events, "remind")
+    breached = marked_clocks(events, "breach")
+    candidates: list[datetime] = []
+    for clock in clocks.clocks:
+        if clock.ended_at is not None or clock.state in (ClockState.PAUSED, ClockState.CANCELLED):
+            continue
+        key = (clock.stage.value, clock.index)
+        if clock.stage is Stage.CLOSING:
+            candidates.append(clock.due_at)
+            continue
+        if key not in reminded and key not in breached:
+            candidates.append(clock.warn_at)
+        if key not in breached:
+            candidates.append(clock.due_at)
+    return min(candidates, default=None)

@@ -1,0 +1,162 @@
+"""Reads: redacted views, history exports, listings and history verification, all through the policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from lapor_core._application.commands import (
+    Recorded,
+    canonical_id,
+    decision_for,
+    load_for,
+    relation_for,
+    require_principal,
+    visible_relation,
+)
+from lapor_core._application.context import DeskContext
+from lapor_core._domain.access import Decision, Principal, Subject
+from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.history import Event, HistoryReport, verify_chain
+from lapor_core._domain.ports import ComplaintQuery
+from lapor_core._domain.rules import type_name
+from lapor_core._domain.sla import Clocks
+from lapor_core._domain.views import ComplaintView, DeadlineView, build_view
+from lapor_core.errors import NotAllowed, NotFound, ValidationError
+
+__all__ = ["ListedPage", "history", "list_complaints", "recorded_view", "verify_history", "view"]
+
+
+def _deadlines(clocks: Clocks) -> tuple[DeadlineView, ...]:
+    return tuple(
+        DeadlineView(
+            stage=c.stage.value,
+            started_at=c.started_at,
+            due_at=c.due_at,
+            state=c.state.value,
+            provisional=c.provisional,
+            institution=c.institution,
+        )
+        for c in clocks.clocks
+    )
+
+
+def _view_of(
+    ctx: DeskContext,
+    principal: Principal,
+    complaint: Complaint,
+    events: Sequence[Event] | None = None,
+    clocks: Clocks | None = None,
+) -> ComplaintView:
+    """The view of a complaint; its history and clocks are read and computed unless given."""
+    decision = decision_for(complaint, relation_for(ctx, principal, complaint))
+    if events is None:
+        events = ctx.store.history(complaint.tracking_id)
+    if clocks is None:
+        clocks = ctx.clocks(events, ctx.clock.now())
+    wants_identity = {decision(Subject.REPORTER_NAME), decision(Subject.REPORTER_CONTACT)} & {Decision.ALLOW}
+    identity = None
+    if wants_identity and complaint.identity_ref is not None:
+        try:
+            identity = ctx.store.identity(complaint.identity_ref)
+        except Exception:  # noqa: BLE001 - deny by default: a failing identity store yields no identity
+            decision = _without_identity(decision)
+        if identity is not None and identity.ref != complaint.identity_ref:
+            identity = None  # a store mixing up records must not show another reporter's identity
+            decision = _without_identity(decision)
+    return build_view(complaint, events, identity, _deadlines(clocks), decision)
+
+
+def _without_identity(decision: Callable[[Subject], Decision]) -> Callable[[Subject], Decision]:
+    """The same policy with the reporter's identity denied (its record could not be read safely)."""
+    identity = (Subject.REPORTER_NAME, Subject.REPORTER_CONTACT)
+    return lambda subject: Decision.DENY if subject in identity else decision(subject)
+
+
+def view(ctx: DeskContext, principal: Principal, tracking_id: object) -> ComplaintView:
+    """The complaint as ``principal`` may see it, or NotFound when they may not know it exists."""
+    complaint, _ = load_for(ctx, principal, tracking_id)
+    return _view_of(ctx, principal, complaint)
+
+
+def recorded_view(ctx: DeskContext, principal: Principal, recorded: Recorded) -> ComplaintView:
+    """The view after a command, built from what it saved (no second read, no second clock computation).
+
+    The same as :func:`view` right after the command: NotFound when the principal may no longer know the
+    complaint exists.
+    """
+    visible_relation(ctx, principal, recorded.complaint)
+    return _view_of(ctx, principal, recorded.complaint, recorded.events, recorded.clocks)
+
+
+def history(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Event, ...]:
+    """The full event log, for principals allowed the history (admins, handlers, oversight)."""
+    complaint, relation = load_for(ctx, principal, tracking_id)
+    if decision_for(complaint, relation)(Subject.HISTORY) is not Decision.ALLOW:
+        raise NotAllowed(action="read the history of", complaint_id=complaint.tracking_id)
+    return tuple(ctx.store.history(complaint.tracking_id))
+
+
+def verify_history(ctx: DeskContext, tracking_id: object) -> HistoryReport:
+    """Recompute the hash chain of a complaint's stored history (an operator's check, not a read)."""
+    tid = canonical_id(tracking_id)
+    return verify_chain(tid, ctx.store.history(tid))
+
+
+@attrs.frozen
+class ListedPage:
+    """One page of views a principal may see; ``next_cursor`` continues the underlying query."""
+
+    items: tuple[ComplaintView, ...]
+    next_cursor: str | None
+
+
+def _visible(ctx: DeskContext, principal: Principal, complaint: Complaint) -> bool:
+    return (
+        decision_for(complaint, relation_for(ctx, principal, complaint))(Subject.METADATA) is Decision.ALLOW
+    )
+
+
+def list_complaints(ctx: DeskContext, principal: Principal, query: ComplaintQuery) -> ListedPage:
+    """One page of the query's complaints, each filtered and redacted by the policy row by row.
+
+    The page holds at most ``query.limit`` views. Store pages are read on past rows hidden from the
+    principal, and ``next_cursor`` (None on the last page) always continues right after the last view
+    returned: a store cursor names its page's last row, so handing one out that ends on a hidden row would
+    tell its tracking ID and submission time to anyone who decodes it.
+    """
+    require_principal(principal)
+    if not isinstance(query, ComplaintQuery):
+        raise ValidationError.single("query", "query.wrong_type", type=type_name(query))
+    items: list[ComplaintView] = []
+    start = query.cursor
+    resume: tuple[str | None, int, str | None] | None = None  # (page start, rows through last view, cursor)
+    while True:
+        page = ctx.store.query(attrs.evolve(query, cursor=start))
+        for index, complaint in enumerate(page.items):
+            if not _visible(ctx, principal, complaint):
+                continue
+            if len(items) == query.limit:
+                return ListedPage(items=tuple(items), next_cursor=_cursor_after(ctx, query, resume))
+            try:
+                items.append(_view_of(ctx, principal, complaint))
+            except NotFound:  # removed between the query and the read
+                continue
+            last = index == len(page.items) - 1
+            resume = (start, index + 1, page.next_cursor if last else None)
+        if page.next_cursor is None:
+            return ListedPage(items=tuple(items), next_cursor=None)
+        start = page.next_cursor
+
+
+def _cursor_after(
+    ctx: DeskContext, query: ComplaintQuery, resume: tuple[str | None, int, str | None] | None
+) -> str | None:
+    """The store cursor right after the last view returned (a page of that many rows from its page start)."""
+    if resume is None:  # pragma: no cover - a full page has a last view
+        return None
+    start, rows, cursor = resume
+    if cursor is not None:
+        return cursor
+    return ctx.store.query(attrs.evolve(query, cursor=start, limit=rows)).next_cursor

@@ -1,0 +1,582 @@
+"""Who may see and do what: principals, their relation to a complaint, and the policy table.
+
+The policy is one table of data, :data:`POLICY_RULES`: rows of (relations, subjects, anonymous, confidential,
+statuses) -> decision, read top to bottom, first match wins; anything no row allows is denied. The table is
+expanded once into every combination (:func:`policy_matrix`), which is what lookups use and what
+:func:`policy_markdown` renders for the documentation, so the published table cannot drift from the code.
+
+The policy is keyed on the :class:`Relation` of a principal to one complaint (:func:`relation_of`), not on
+its role: institution staff relate to a complaint only while it is at their institution, and a reporter
+principal only with the proof the desk gives it for the right access key. Subjects are field groups (what
+a view shows) and actions (what a command does). A principal that may not see a complaint's metadata may
+not know it exists: every read and command then raises :class:`~lapor_core.NotFound`, identical to an
+unknown tracking ID.
+
+>>> decide(Relation.PUBLIC, Subject.CONTENT, anonymous=False, confidential=True, status=Status.FORWARDED)
+<Decision.DENY: 'deny'>
+>>> decide(Relation.INSTITUTION, Subject.REPORTER_NAME, anonymous=True, confidential=False,
+...        status=Status.FORWARDED)
+<Decision.REDACT: 'redact'>
+"""
+
+from __future__ import annotations
+
+import enum
+import hmac
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
+
+import attrs
+
+from lapor_core._domain.lifecycle import Action, Status
+from lapor_core.errors import ValidationError
+
+if TYPE_CHECKING:
+    from lapor_core._domain.complaint import Complaint
+
+__all__ = [
+    "ACTIONS",
+    "POLICY_RULES",
+    "PUBLISHED",
+    "READS",
+    "UNPUBLISHED",
+    "Decision",
+    "PolicyKey",
+    "Principal",
+    "Relation",
+    "Role",
+    "Rule",
+    "Subject",
+    "build_matrix",
+    "decide",
+    "policy_markdown",
+    "policy_matrix",
+    "relation_at",
+    "relation_of",
+]
+
+
+class Role(enum.StrEnum):
+    """What kind of principal someone is."""
+
+    PUBLIC = "public"
+    CITIZEN = "citizen"
+    REPORTER = "reporter"
+    ADMIN = "admin"
+    INSTITUTION = "institution"
+    UNIT = "unit"
+    SUPERVISOR = "supervisor"
+
+
+MAX_ID_LENGTH = 200
+
+
+def _non_empty(field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
+        raise ValidationError.single(field, "principal.bad_id", max=200)
+    return value
+
+
+@attrs.frozen
+class Principal:
+    """Someone acting on complaints. Build one with the class methods, never directly.
+
+    Attributes:
+        role: The kind of principal.
+        user_id: Staff user ID or citizen account ID; None for the public and for key-holding reporters.
+        institution_code: Institution code for institution and unit staff.
+        unit_code: Work-unit code for unit staff.
+        verified: For citizens: the portal checked their identity.
+        region: For citizens: their home region code, if known.
+        tracking_id: For a reporter authenticated by access key: the complaint the key opens.
+        proof: For a reporter: the desk's keyed proof that the access key was checked. A reporter principal
+            without the right proof relates to the complaint as the public, so a tracking ID alone (a public
+            handle) never opens a reporter's view. Keep it as secret as a session token.
+    """
+
+    role: Role
+    user_id: str | None = None
+    institution_code: str | None = None
+    unit_code: str | None = None
+    verified: bool = False
+    region: str | None = None
+    tracking_id: str | None = None
+    proof: str | None = attrs.field(default=None, repr=False)
+
+    @classmethod
+    def public(cls) -> Principal:
+        """Anyone, not signed in."""
+        return cls(Role.PUBLIC)
+
+    @classmethod
+    def citizen(cls, account_id: str, *, verified: bool = False, region: str | None = None) -> Principal:
+        """A signed-in person; ``verified`` once the portal checked their identity."""
+        return cls(Role.CITIZEN, _non_empty("account_id", account_id), verified=bool(verified), region=region)
+
+    @classmethod
+    def admin(cls, user_id: str) -> Principal:
+        """A LAPOR! administrator (verifies, forwards, holds, archives)."""
+        return cls(Role.ADMIN, _non_empty("user_id", user_id))
+
+    @classmethod
+    def institution(cls, user_id: str, *, institution: str) -> Principal:
+        """An officer of an institution (its LAPOR! admin or liaison officer)."""
+        return cls(Role.INSTITUTION, _non_empty("user_id", user_id), _non_empty("institution", institution))
+
+    @classmethod
+    def unit(cls, user_id: str, *, institution: str, unit: str) -> Principal:
+        """An officer of one work unit (unit kerja) of an institution."""
+        return cls(
+            Role.UNIT,
+            _non_empty("user_id", user_id),
+            _non_empty("institution", institution),
+            _non_empty("unit", unit),
+        )
+
+    @classmethod
+    def supervisor(cls, user_id: str) -> Principal:
+        """Read-only oversight (Ombudsman, inspectorate)."""
+        return cls(Role.SUPERVISOR, _non_empty("user_id", user_id))
+
+    @classmethod
+    def reporter(cls, tracking_id: str, *, proof: str | None = None) -> Principal:
+        """The reporter of one complaint; get it from ``ComplaintDesk.authenticate``, which adds the proof.
+
+        Built by hand (without the desk's proof) it is only as good as the public:
+
+        >>> Principal.reporter("7K3M9QXF2HJQ").role
+        <Role.REPORTER: 'reporter'>
+        """
+        return cls(Role.REPORTER, tracking_id=_non_empty("tracking_id", tracking_id), proof=proof)
+
+
+class Relation(enum.StrEnum):
+    """How a principal relates to one complaint; the policy is keyed on this, not on the role."""
+
+    ADMIN = "admin"
+    REPORTER = "reporter"
+    INSTITUTION = "institution"
+    UNIT = "unit"
+    SUPERVISOR = "supervisor"
+    CITIZEN = "citizen"
+    PUBLIC = "public"
+
+
+def relation_of(
+    principal: Principal,
+    complaint: Complaint,
+    *,
+    owner_hash: str | None = None,
+    reporter_proof: str | None = None,
+) -> Relation:
+    """The relation of ``principal`` to ``complaint``.
+
+    ``owner_hash`` is the keyed hash of the principal's account (for citizens), compared with the
+    complaint's ``owner_hash`` to recognise the citizen who submitted it. ``reporter_proof`` is the proof a
+    key-holding reporter of this complaint carries (the desk computes both under its pepper); without it,
+    or with another, a reporter principal is the public. Staff of an institution relate to a complaint only
+    while it is at their institution (its unit staff: while assigned to their unit); otherwise they are
+    treated as the public, so re-routing a complaint away ends their access.
+    """
+    role = principal.role
+    if role is Role.ADMIN:
+        return Relation.ADMIN
+    if role is Role.SUPERVISOR:
+        return Relation.SUPERVISOR
+    if role is Role.REPORTER:
+        proven = (
+            reporter_proof is not None
+            and principal.proof is not None
+            and hmac.compare_digest(principal.proof, reporter_proof)
+        )
+        return (
+            Relation.REPORTER
+            if proven and principal.tracking_id == complaint.tracking_id
+            else Relation.PUBLIC
+        )
+    if role is Role.CITIZEN and owner_hash is not None and owner_hash == complaint.owner_hash:
+        return Relation.REPORTER
+    return relation_at(principal, complaint.institution, complaint.unit)
+
+
+def relation_at(principal: Principal, institution: str | None, unit: str | None) -> Relation:
+    """The relation of ``principal`` to any complaint at ``institution`` and ``unit``, authorship aside.
+
+    This is :func:`relation_of` for who someone is rather than what they wrote: a reporter or a citizen
+    relates as the public or a citizen. Statistics use it, since they count complaints, not authorship.
+    """
+    role = principal.role
+    if role is Role.ADMIN:
+        return Relation.ADMIN
+    if role is Role.SUPERVISOR:
+        return Relation.SUPERVISOR
+    if role is Role.CITIZEN:
+        return Relation.CITIZEN
+    at_institution = institution is not None and principal.institution_code == institution
+    if role is Role.INSTITUTION and at_institution:
+        return Relation.INSTITUTION
+    if role is Role.UNIT and at_institution and unit is not None and principal.unit_code == unit:
+        return Relation.UNIT
+    return Relation.PUBLIC
+
+
+class Subject(enum.StrEnum):
+    """What a decision is about: a group of fields of a view, or an action."""
+
+    METADATA = "metadata"  # that it exists; kind, category, region, institution, status, dates, deadlines
+    CONTENT = "content"  # title, body, address
+    PRECISE_LOCATION = "precise_location"  # exact coordinates and street address (else ~100 m, no address)
+    TIMELINE = "timeline"  # follow-ups, replies, information requests
+    REPORTER_NAME = "reporter_name"  # the display name
+    REPORTER_CONTACT = "reporter_contact"  # e-mail, phone, NIK, account
+    INTERNAL = "internal"  # reasons for archiving and declining, breach and reminder records
+    HISTORY = "history"  # the full event log
+    FORWARD = Action.FORWARD.value
+    REQUEST_INFO = Action.REQUEST_INFO.value
+    PROVIDE_INFO = Action.PROVIDE_INFO.value
+    ARCHIVE = Action.ARCHIVE.value
+    ASSIGN = Action.ASSIGN.value
+    DECLINE = Action.DECLINE.value
+    FOLLOW_UP = Action.FOLLOW_UP.value
+    REPLY = Action.REPLY.value
+    CLOSE = Action.CLOSE.value
+    RATE = Action.RATE.value
+    SUPPORT = Action.SUPPORT.value
+    REVEAL_IDENTITY = Action.REVEAL_IDENTITY.value
+    ERASE_IDENTITY = Action.ERASE_IDENTITY.value
+
+    @property
+    def is_action(self) -> bool:
+        """True for actions, False for field groups."""
+        return self.value in _ACTION_VALUES
+
+
+_ACTION_VALUES = frozenset(a.value for a in Action)
+
+
+class Decision(enum.StrEnum):
+    """The outcome of a policy lookup."""
+
+    ALLOW = "allow"
+    REDACT = "redact"  # the field is shown as a placeholder ("Anonim", rounded coordinates)
+    DENY = "deny"
+
+
+ANY = None
+UNPUBLISHED = frozenset({Status.SUBMITTED, Status.ON_HOLD, Status.ARCHIVED})
+"""Statuses of a complaint not (or no longer) forwarded: only its reporter and the admins know it exists."""
+PUBLISHED = frozenset(Status) - UNPUBLISHED
+"""Statuses of a complaint that is at an institution (published, unless confidential)."""
+_S = Subject
+_R = Relation
+
+
+class Rule(NamedTuple):
+    """One row of the policy: which relations, subjects, flags and statuses it covers, and the decision.
+
+    ``None`` in a flag or status column matches every value.
+    """
+
+    relations: frozenset[Relation]
+    subjects: frozenset[Subject]
+    anonymous: bool | None
+    confidential: bool | None
+    statuses: frozenset[Status] | None
+    decision: Decision
+    why: str
+
+
+def _rule(
+    relations: Iterable[Relation],
+    subjects: Iterable[Subject],
+    decision: Decision,
+    why: str,
+    *,
+    anonymous: bool | None = ANY,
+    confidential: bool | None = ANY,
+    statuses: Iterable[Status] | None = ANY,
+) -> Rule:
+    return Rule(
+        frozenset(relations),
+        frozenset(subjects),
+        anonymous,
+        confidential,
+        frozenset(statuses) if statuses is not None else None,
+        decision,
+        why,
+    )
+
+
+READS = (
+    _S.METADATA,
+    _S.CONTENT,
+    _S.PRECISE_LOCATION,
+    _S.TIMELINE,
+    _S.REPORTER_NAME,
+    _S.REPORTER_CONTACT,
+    _S.INTERNAL,
+    _S.HISTORY,
+)
+"""The field groups of a view, in the order the documentation lists them."""
+ACTIONS = tuple(s for s in Subject if s.is_action)
+"""The actions, in declaration order."""
+_IDENTITY = (_S.REPORTER_NAME, _S.REPORTER_CONTACT)
+_CASE = (_S.METADATA, _S.CONTENT, _S.PRECISE_LOCATION, _S.TIMELINE)
+_HANDLERS = (_R.INSTITUTION, _R.UNIT)
+_OUTSIDERS = (_R.CITIZEN, _R.PUBLIC)
+_EVERYTHING = tuple(Subject)
+A, X, D = Decision.ALLOW, Decision.REDACT, Decision.DENY
+
+POLICY_RULES: tuple[Rule, ...] = (
+    # --- LAPOR! administrators ------------------------------------------------------------------------------
+    _rule([_R.ADMIN], _IDENTITY, X, "anonim: identity only through the recorded reveal", anonymous=True),
+    _rule([_R.ADMIN], READS, A, "admins verify and route every complaint"),
+    _rule(
+        [_R.ADMIN],
+        [_S.FORWARD, _S.REQUEST_INFO, _S.ARCHIVE, _S.REPLY, _S.REVEAL_IDENTITY, _S.ERASE_IDENTITY],
+        A,
+        "verification, hold, archive, replies; identity reveal and erasure are recorded",
+    ),
+    # --- the reporter ------------------------------------------------------------------------------------
+    _rule([_R.REPORTER], (*_CASE, *_IDENTITY), A, "reporters see their own complaint whole"),
+    _rule(
+        [_R.REPORTER],
+        [_S.PROVIDE_INFO, _S.REPLY, _S.CLOSE, _S.RATE],
+        A,
+        "answer a hold, reply, confirm closing, rate",
+    ),
+    # --- the institution it is at, and its assigned unit --------------------------------------------------
+    _rule(
+        _HANDLERS, _EVERYTHING, D, "unpublished: only the reporter and admins know it", statuses=UNPUBLISHED
+    ),
+    _rule(_HANDLERS, _IDENTITY, X, "anonim: identity hidden from the institution and units", anonymous=True),
+    _rule(_HANDLERS, _IDENTITY, A, "the handling institution may contact a named reporter"),
+    _rule(_HANDLERS, (*_CASE, _S.INTERNAL, _S.HISTORY), A, "the handling institution sees the case"),
+    _rule(
+        [_R.INSTITUTION], [_S.ASSIGN, _S.DECLINE, _S.FOLLOW_UP], A, "disposition, bukan wewenang, follow-up"
+    ),
+    _rule([_R.UNIT], [_S.FOLLOW_UP], A, "the assigned unit drafts the follow-up"),
+    # --- oversight (Ombudsman, inspectorate): read-only, never confidential, never contact data -----------
+    _rule([_R.SUPERVISOR], _EVERYTHING, D, "rahasia: only reporter, admins and handlers", confidential=True),
+    _rule(
+        [_R.SUPERVISOR],
+        _EVERYTHING,
+        D,
+        "unpublished: only the reporter and admins know it",
+        statuses=UNPUBLISHED,
+    ),
+    _rule([_R.SUPERVISOR], [_S.REPORTER_NAME], X, "anonim: identity hidden from oversight", anonymous=True),
+    _rule([_R.SUPERVISOR], [_S.REPORTER_NAME], A, "the display name of a named reporter, as the public"),
+    _rule(
+        [_R.SUPERVISOR],
+        (*_CASE, _S.INTERNAL, _S.HISTORY),
+        A,
+        "oversight reads the case and its audit trail (the history holds the exact location)",
+    ),
+    # --- everyone else: signed-in citizens, other institutions' staff, the public -------------------------
+    _rule(
+        _OUTSIDERS, _EVERYTHING, D, "rahasia: the complaint does not exist for the public", confidential=True
+    ),
+    _rule(
+        _OUTSIDERS, _EVERYTHING, D, "unpublished: only the reporter and admins know it", statuses=UNPUBLISHED
+    ),
+    _rule(_OUTSIDERS, [_S.REPORTER_NAME], X, "anonim: identity hidden from the public", anonymous=True),
+    _rule(_OUTSIDERS, [_S.REPORTER_NAME], A, "at most the display name of a named reporter"),
+    _rule(_OUTSIDERS, [_S.PRECISE_LOCATION], X, "coordinates rounded to about 100 m, no street address"),
+    _rule(_OUTSIDERS, (_S.METADATA, _S.CONTENT, _S.TIMELINE), A, "published complaints are public"),
+    _rule([_R.CITIZEN], [_S.SUPPORT], A, "signed-in citizens may support a public complaint"),
+)
+"""The access policy, first match wins; anything no row allows is denied."""
+
+PolicyKey = tuple[Relation, Subject, bool, bool, Status]
+"""(relation, subject, anonymous, confidential, status): one cell of the policy."""
+
+
+def _first_match(rules: Sequence[Rule], key: PolicyKey) -> Decision:
+    relation, subject, anonymous, confidential, status = key
+    for rule in rules:
+        if (
+            relation in rule.relations
+            and subject in rule.subjects
+            and rule.anonymous in (None, anonymous)
+            and rule.confidential in (None, confidential)
+            and (rule.statuses is None or status in rule.statuses)
+        ):
+            return rule.decision
+    return Decision.DENY
+
+
+def build_matrix(rules: Sequence[Rule]) -> Mapping[PolicyKey, Decision]:
+    """Expand ``rules`` (first match wins, default deny) into every combination.
+
+    The desk uses ``build_matrix(POLICY_RULES)``; tests expand altered tables to show that the exhaustive
+    policy test notices any change.
+
+    >>> matrix = build_matrix(())
+    >>> len(matrix), set(matrix.values())
+    (4116, {<Decision.DENY: 'deny'>})
+    """
+    return MappingProxyType(
+        {
+            key: _first_match(rules, key)
+            for key in itertools.product(Relation, Subject, (False, True), (False, True), Status)
+        }
+    )
+
+
+_MATRIX = build_matrix(POLICY_RULES)
+
+
+def policy_matrix() -> Mapping[PolicyKey, Decision]:
+    """Every (relation, subject, anonymous, confidential, status) combination and its decision.
+
+    >>> policy_matrix()[(Relation.PUBLIC, Subject.REPORTER_NAME, True, False, Status.FORWARDED)]
+    <Decision.REDACT: 'redact'>
+    """
+    return _MATRIX
+
+
+def decide(
+    relation: Relation, subject: Subject, *, anonymous: bool, confidential: bool, status: Status
+) -> Decision:
+    """The decision for one combination; anything unexpected is a denial, never an error or an allow.
+
+    Arguments must be the enum members and real booleans: a plain string equal to a member's value is
+    unexpected too.
+
+    >>> decide(Relation.UNIT, Subject.CONTENT, anonymous=False, confidential=True, status="bogus")
+    <Decision.DENY: 'deny'>
+    >>> decide("admin", Subject.CONTENT, anonymous=False, confidential=False, status=Status.FORWARDED)
+    <Decision.DENY: 'deny'>
+    """
+    well_typed = (
+        isinstance(relation, Relation)
+        and isinstance(subject, Subject)
+        and isinstance(status, Status)
+        and type(anonymous) is bool
+        and type(confidential) is bool
+    )
+    if not well_typed:
+        return Decision.DENY
+    try:
+        return _MATRIX[(relation, subject, anonymous, confidential, status)]
+    except Exception:  # noqa: BLE001 - deny by default, whatever went wrong in the lookup
+        return Decision.DENY
+
+
+# --- the generated documentation ----------------------------------------------------------------------------
+
+_FLAG_COLUMNS = ((False, False), (True, False), (False, True), (True, True))
+_FLAG_NAMES = {
+    (False, False): "plain",
+    (True, False): "anonim",
+    (False, True): "rahasia",
+    (True, True): "anonim + rahasia",
+}
+
+
+def _status_list(statuses: Iterable[Status]) -> str:
+    chosen = frozenset(statuses)
+    return ", ".join(f"`{s.value}`" for s in Status if s in chosen)
+
+
+def _statuses_text(statuses: frozenset[Status] | None) -> str:
+    if statuses is None:
+        return "any"
+    if statuses == UNPUBLISHED:
+        return "unpublished"
+    if statuses == PUBLISHED:
+        return "published"
+    return _status_list(statuses)
+
+
+def _flag_text(value: bool | None) -> str:
+    return "any" if value is None else ("yes" if value else "no")
+
+
+def _relations_text(relations: frozenset[Relation]) -> str:
+    return ", ".join(f"`{r.value}`" for r in Relation if r in relations)
+
+
+def _subjects_text(subjects: frozenset[Subject]) -> str:
+    if subjects == frozenset(Subject):
+        return "everything"
+    if subjects == frozenset(READS):
+        return "every field group"
+    return ", ".join(f"`{s.value}`" for s in Subject if s in subjects)
+
+
+def _cell(
+    matrix: Mapping[PolicyKey, Decision], relation: Relation, subject: Subject, flags: tuple[bool, bool]
+) -> str:
+    by_decision: dict[Decision, set[Status]] = {}
+    for status in Status:
+        by_decision.setdefault(matrix[(relation, subject, *flags, status)], set()).add(status)
+    if len(by_decision) == 1:
+        return next(iter(by_decision)).value
+    return "; ".join(
+        f"{decision.value} ({_statuses_text(frozenset(by_decision[decision]))})"
+        for decision in Decision
+        if decision in by_decision
+    )
+
+
+def policy_markdown() -> str:
+    """The policy as Markdown: the rules in order, then every combination, one table per relation.
+
+    The documentation build writes this to ``docs/_generated/policy-table.md``, which the access-policy
+    page includes, so the published table is always the one the code enforces.
+
+    >>> policy_markdown().splitlines()[2]
+    '### The rules, first match wins'
+
+    """
+    lines = [
+        "<!-- Generated by lapor_core._domain.access.policy_markdown() for the docs; do not edit -->",
+        "",
+        "### The rules, first match wins",
+        "",
+        "| # | relations | subjects | anonim | rahasia | statuses | decision | why |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for number, rule in enumerate(POLICY_RULES, start=1):
+        cells = (
+            str(number),
+            _relations_text(rule.relations),
+            _subjects_text(rule.subjects),
+            _flag_text(rule.anonymous),
+            _flag_text(rule.confidential),
+            _statuses_text(rule.statuses),
+            f"**{rule.decision.value}**",
+            rule.why,
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["| - | every | every | any | any | any | **deny** | default: nothing else is allowed |", ""]
+    counts = {d: sum(1 for v in _MATRIX.values() if v is d) for d in Decision}
+    lines += [
+        "### Every combination",
+        "",
+        (
+            f"{len(_MATRIX):,} combinations ({len(Relation)} relations x {len(Subject)} subjects x 4 flag "
+            f"combinations x {len(Status)} statuses): {counts[Decision.ALLOW]:,} allow, "
+            f"{counts[Decision.REDACT]:,} redact, {counts[Decision.DENY]:,} deny. "
+            f"*Published* means {_status_list(PUBLISHED)}; *unpublished* means {_status_list(UNPUBLISHED)}."
+        ),
+    ]
+    for relation in Relation:
+        lines += [
+            "",
+            f"#### {relation.value}",
+            "",
+            "| subject | " + " | ".join(_FLAG_NAMES[f] for f in _FLAG_COLUMNS) + " |",
+            "| --- |" + " --- |" * len(_FLAG_COLUMNS),
+        ]
+        lines.extend(
+            f"| `{subject.value}` | "
+            + " | ".join(_cell(_MATRIX, relation, subject, f) for f in _FLAG_COLUMNS)
+            + " |"
+            for subject in (*READS, *ACTIONS)
+        )
+    return "\n".join(lines) + "\n"

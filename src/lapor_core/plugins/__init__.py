@@ -1,0 +1,1 @@
+"""What plugin authors implement and use: the storage and notifier protocols with their value types."""

@@ -1,0 +1,135 @@
+"""The in-memory store: for tests, demos and small embedded uses. Everything is lost when the process ends."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
+from lapor_core._domain.history import Event
+from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
+from lapor_core._domain.regions import within
+from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.plugins._cursor import decode_cursor, encode_cursor, instant_key
+from lapor_core.stores.memory._outbox import InMemoryOutbox
+from lapor_core.stores.memory._statistics import InMemoryStatistics
+
+__all__ = ["InMemoryComplaintStore"]
+
+MAX_PAGE = 1000
+
+
+def _sort_key(complaint: Complaint, order: Order) -> str | None:
+    if order is Order.DUE_ASC:
+        return instant_key(complaint.next_due_at) if complaint.next_due_at else None
+    return instant_key(complaint.submitted_at)
+
+
+def _full_key(sort_key: str | None, tracking_id: str) -> tuple[bool, str, str]:
+    return (sort_key is None, sort_key or "", tracking_id)
+
+
+def _matches(c: Complaint, q: ComplaintQuery) -> bool:
+    region = c.region
+    return (
+        (q.statuses is None or c.status in q.statuses)
+        and (q.institution is None or c.institution == q.institution)
+        and (q.unit is None or c.unit == q.unit)
+        and (q.category is None or c.category == q.category)
+        and (q.kind is None or c.kind == q.kind)
+        and (q.submitted_from is None or c.submitted_at >= q.submitted_from)
+        and (q.submitted_before is None or c.submitted_at < q.submitted_before)
+        and (q.region_prefix is None or within(region, q.region_prefix))
+    )
+
+
+class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
+    """A :class:`~lapor_core.plugins.ComplaintStore` (and ``OutboxStore``) in dictionaries, under one lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._complaints: dict[str, Complaint] = {}
+        self._histories: dict[str, list[Event]] = {}
+        self._identities: dict[str, ReporterIdentity] = {}
+        self._outbox: list[OutboxMessage] = []
+        self._outbox_ids: set[str] = set()
+
+    def save(self, changes: Changeset) -> None:
+        """Store one command's changes atomically (see :class:`~lapor_core.plugins.ComplaintStore`)."""
+        tid = changes.complaint.tracking_id
+        with self._lock:
+            current = self._complaints.get(tid)
+            actual = current.version if current is not None else None
+            if (actual or 0) != changes.expected_version:
+                raise ConcurrencyConflict(
+                    complaint_id=tid, expected_version=changes.expected_version, actual_version=actual
+                )
+            new_ids = {m.id for m in changes.outbox}
+            if len(new_ids) != len(changes.outbox) or not new_ids.isdisjoint(self._outbox_ids):
+                # Outbox IDs are idempotency keys: unique, as the SQL store's unique index makes them.
+                raise StorageError(f"saving complaint {tid} failed: an outbox message ID is already queued")
+            self._complaints[tid] = changes.complaint
+            self._histories.setdefault(tid, []).extend(changes.events)
+            self._outbox.extend(changes.outbox)
+            self._outbox_ids |= new_ids
+            if changes.identity is not None:
+                self._identities[changes.identity.ref] = changes.identity
+
+    def get(self, tracking_id: str) -> Complaint:
+        """The complaint with this tracking ID, or NotFound."""
+        try:
+            return self._complaints[tracking_id]
+        except KeyError:
+            raise NotFound(kind="complaint", key=tracking_id) from None
+
+    def history(self, tracking_id: str) -> Sequence[Event]:
+        """The complaint's events in order, or NotFound."""
+        with self._lock:
+            if tracking_id not in self._histories:
+                raise NotFound(kind="complaint", key=tracking_id)
+            return tuple(self._histories[tracking_id])
+
+    def identity(self, ref: str) -> ReporterIdentity | None:
+        """The identity with this reference, or None."""
+        return self._identities.get(ref)
+
+    def query(self, query: ComplaintQuery) -> Page:
+        """One page of matching complaints."""
+        if not 1 <= query.limit <= MAX_PAGE:
+            raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_PAGE)
+        after = decode_cursor(query.cursor) if query.cursor is not None else None
+        with self._lock:
+            rows = [c for c in self._complaints.values() if _matches(c, query)]
+        reverse = query.order is Order.SUBMITTED_DESC
+        # None sorts last in ascending order: complaints without a deadline come after every due one.
+        keyed = sorted(
+            ((_full_key(_sort_key(c, query.order), c.tracking_id), c) for c in rows), reverse=reverse
+        )
+        if after is not None:
+            marker = _full_key(*after)
+            keyed = [r for r in keyed if (r[0] < marker if reverse else r[0] > marker)]
+        page = keyed[: query.limit]
+        more = len(keyed) > query.limit
+        cursor = encode_cursor(_sort_key(page[-1][1], query.order), page[-1][1].tracking_id) if more else None
+        return Page(items=tuple(r[1] for r in page), next_cursor=cursor)
+
+    def due(self, before: datetime, *, limit: int = 1000) -> Sequence[Complaint]:
+        """Open complaints with ``next_due_at <= before``, earliest first."""
+        with self._lock:
+            rows = [
+                c
+                for c in self._complaints.values()
+                if c.next_due_at is not None and c.next_due_at <= before and c.is_open
+            ]
+        rows.sort(key=lambda c: (c.next_due_at, c.tracking_id))
+        return tuple(rows[:limit])
+
+    def pending_outbox(self, *, limit: int = 1000) -> Sequence[OutboxMessage]:
+        """Queued notifications, oldest first."""
+        with self._lock:
+            return tuple(self._outbox[:limit])
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,338 @@
+"""The tables of :class:`~lapor_core.stores.sql.SqlComplaintStore`, as SQLAlchemy Core metadata.
+
+This is the schema the queries are written against; the migrations in ``stores/migrations/versions`` create
+it (a test checks the migrated database and this metadata agree). Every table name starts with ``lapor_`` so
+the store can share a database with the portal that embeds it.
+
+Portable choices, made once here so no query differs per database:
+
+- Instants are stored in UTC (``TIMESTAMP WITH TIME ZONE`` on PostgreSQL, ``DATETIME(6)`` on MariaDB/MySQL,
+  ISO text on SQLite) and come back as aware UTC datetimes, to the microsecond.
+- Codes (tracking IDs, statuses, region codes...) compare byte by byte everywhere (``COLLATE "C"`` on
+  PostgreSQL, ``utf8mb4_bin`` on MariaDB), so ordering, cursors and region-prefix ranges agree everywhere.
+- Text is UTF-8 (``utf8mb4`` on MariaDB); bodies and JSON documents use ``MEDIUMTEXT`` there.
+- Events and identities are ``WITHOUT ROWID`` tables on SQLite: clustered on their primary key, each insert
+  writes one B-tree page instead of two (a table page and its key's index page), which a durable submission
+  pays for in WAL frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
+
+__all__ = [
+    "MYSQL_DIALECTS",
+    "STATS_INDEX_COLUMNS",
+    "VERSION_TABLE",
+    "UtcDateTime",
+    "complaints",
+    "events",
+    "identities",
+    "metadata",
+    "outbox",
+    "poll_ballots",
+    "poll_counts",
+    "poll_voters",
+    "polls",
+]
+
+VERSION_TABLE = "lapor_alembic_version"
+"""Alembic's version table for lapor_core's schema (not ``alembic_version``: the host portal may own that)."""
+
+MYSQL_DIALECTS = ("mysql", "mariadb")
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """An aware datetime stored in UTC, read back as an aware UTC datetime with the same instant."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """TIMESTAMPTZ on PostgreSQL, DATETIME(6) on MariaDB/MySQL, the default DATETIME elsewhere."""
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+        if dialect.name in MYSQL_DIALECTS:
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert to UTC; naive only where the column has no time zone."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime: lapor_core stores only timezone-aware instants")
+        utc = value.astimezone(UTC)
+        return utc if dialect.name == "postgresql" else utc.replace(tzinfo=None)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, format straight to the stored text (SQLAlchemy's own format, in one C call)."""
+        if dialect.name == "sqlite":
+            return _sqlite_text
+        return super().bind_processor(dialect)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None] | None:
+        """On SQLite, parse the stored ISO text straight to an aware datetime (the hot read path's cost)."""
+        if dialect.name == "sqlite":
+            return _sqlite_instant
+        return super().result_processor(dialect, coltype)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002  # SQLAlchemy's signature
+        """Attach UTC to what the column gave back."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# The last two instants formatted, with their texts. A command stamps one instant on the complaint, its
+# event and its messages, and a submission's other instant is its deadline, so two entries format two of its
+# seven instants; formatting one costs more than the rest of its parameter. One tuple, replaced whole, so
+# threads never see half of one; it holds the instants, so their identities cannot be reused meanwhile.
+_NEVER: Final = datetime.min.replace(tzinfo=UTC)
+_formatted: tuple[datetime, str, datetime, str] = (_NEVER, "", _NEVER, "")
+
+
+def _sqlite_text(value: datetime | None) -> str | None:
+    # SQLAlchemy's SQLite DATETIME text, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC: it sorts like the instants.
+    global _formatted  # noqa: PLW0603  # the memo above
+    if value is None:
+        return None
+    last = _formatted
+    if value is last[0]:
+        return last[1]
+    if value is last[2]:
+        return last[3]
+    if value.tzinfo is UTC:  # what the desk's clock gives: no conversion (the slice drops "+00:00")
+        text = value.isoformat(sep=" ", timespec="microseconds")[:26]
+        _formatted = (value, text, last[0], last[1])
+        return text
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime: lapor_core stores only timezone-aware instants")
+    return value.astimezone(UTC).isoformat(sep=" ", timespec="microseconds")[:26]
+
+
+def _sqlite_instant(value: str | None) -> datetime | None:
+    # Parsing the offset is five times cheaper than replace(tzinfo=UTC) after parsing, and gives the same
+    # instant with the same tzinfo object (CPython returns its UTC singleton for a zero offset).
+    return None if value is None else datetime.fromisoformat(value + "+00:00")
+
+
+def code(length: int) -> TypeEngine[str]:
+    """A short identifier compared byte by byte on every backend."""
+    return (
+        sa.String(length)
+        .with_variant(postgresql.VARCHAR(length, collation="C"), "postgresql")
+        .with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), *MYSQL_DIALECTS)
+    )
+
+
+def long_text() -> TypeEngine[str]:
+    """Text of any length the domain allows (``MEDIUMTEXT``, 16 MiB, on MariaDB/MySQL)."""
+    return sa.Text().with_variant(mysql.MEDIUMTEXT(), *MYSQL_DIALECTS)
+
+
+def _position() -> TypeEngine[int]:
+    # SQLite only auto-increments an INTEGER PRIMARY KEY.
+    return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+_MYSQL_TABLE: dict[str, Any] = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_bin",
+    "mariadb_engine": "InnoDB",
+    "mariadb_charset": "utf8mb4",
+    "mariadb_collate": "utf8mb4_bin",
+}
+
+metadata = sa.MetaData()
+
+complaints = sa.Table(
+    "lapor_complaints",
+    metadata,
+    sa.Column("tracking_id", code(40), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("status", code(20), nullable=False),
+    sa.Column("kind", code(40), nullable=False),
+    sa.Column("channel", code(20), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", long_text(), nullable=False),
+    sa.Column("category", code(100)),
+    sa.Column("region", code(40)),
+    sa.Column("location", sa.Text),
+    sa.Column("anonymous", sa.Boolean, nullable=False),
+    sa.Column("confidential", sa.Boolean, nullable=False),
+    sa.Column("reporter_flags", sa.Text, nullable=False),
+    sa.Column("identity_ref", code(100)),
+    sa.Column("owner_hash", code(200)),
+    sa.Column("access_salt", sa.LargeBinary, nullable=False),
+    sa.Column("access_digest", sa.LargeBinary, nullable=False),
+    sa.Column("institution", code(100)),
+    sa.Column("unit", code(100)),
+    sa.Column("declined_by", sa.Text, nullable=False),
+    sa.Column("submitted_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("published_at", UtcDateTime),
+    sa.Column("next_due_at", UtcDateTime),
+    sa.Column("rating", sa.SmallInteger),
+    sa.Column("supporters", long_text(), nullable=False),
+    **_MYSQL_TABLE,
+)
+
+events = sa.Table(
+    "lapor_events",
+    metadata,
+    sa.Column("complaint_id", code(40), sa.ForeignKey(complaints.c.tracking_id), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("action", code(40), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("payload", long_text(), nullable=False),
+    sa.Column("prev_hash", code(64), nullable=False),
+    sa.Column("hash", code(64), nullable=False),
+    sqlite_with_rowid=False,
+    **_MYSQL_TABLE,
+)
+
+identities = sa.Table(
+    "lapor_identities",
+    metadata,
+    sa.Column("ref", code(100), primary_key=True),
+    sa.Column("name", sa.Text),
+    sa.Column("email", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("nik", sa.Text),
+    sa.Column("account_id", sa.Text),
+    sa.Column("erased", sa.Boolean, nullable=False),
+    sqlite_with_rowid=False,
+    **_MYSQL_TABLE,
+)
+
+outbox = sa.Table(
+    "lapor_outbox",
+    metadata,
+    sa.Column("position", _position(), primary_key=True, autoincrement=True),
+    sa.Column("id", code(100), nullable=False, unique=True),
+    sa.Column("tracking_id", code(40), sa.ForeignKey(complaints.c.tracking_id), nullable=False),
+    sa.Column("event", code(40), nullable=False),
+    sa.Column("recipient_role", code(40), nullable=False),
+    sa.Column("recipient_ref", code(100)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("context", long_text(), nullable=False),
+    # Delivery state (revision 0002): failed attempts, when a retry is due, who holds the row until when,
+    # the last error, and when it was given up on (a dead letter).
+    sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("retry_at", UtcDateTime),
+    sa.Column("lease_token", code(32)),
+    sa.Column("lease_until", UtcDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("dead_at", UtcDateTime),
+    **_MYSQL_TABLE,
+)
+
+
+def _partial_index(name: str, *columns: sa.Column[Any], where: sa.Column[Any]) -> sa.Index:
+    """An index of the rows where ``where`` is set, on the databases with partial indexes (else of all rows).
+
+    A new complaint has no deadline-free state, institution, unit or topic yet: leaving those rows out keeps
+    the indexes small and saves a page write per index on every submission.
+    """
+    return sa.Index(name, *columns, sqlite_where=where.is_not(None), postgresql_where=where.is_not(None))
+
+
+_C = complaints.c
+_ORDER = (_C.submitted_at, _C.tracking_id)
+# Every filter index ends with the query ordering (submitted_at, tracking_id), so a filter on equal values
+# reads its rows already in order and stops after one page.
+_partial_index("ix_lapor_complaints_due", _C.next_due_at, _C.tracking_id, where=_C.next_due_at)  # the sweep
+_partial_index("ix_lapor_complaints_inbox", _C.institution, _C.status, *_ORDER, where=_C.institution)
+_partial_index("ix_lapor_complaints_unit", _C.unit, _C.status, *_ORDER, where=_C.unit)
+_partial_index("ix_lapor_complaints_category", _C.category, *_ORDER, where=_C.category)
+_partial_index("ix_lapor_complaints_region", _C.region, *_ORDER, where=_C.region)
+sa.Index("ix_lapor_complaints_status", _C.status, *_ORDER)  # the admin's verification queue
+sa.Index("ix_lapor_complaints_submitted", *_ORDER)
+
+STATS_INDEX_COLUMNS: Final = (
+    "status",
+    "confidential",
+    "region",
+    "category",
+    "anonymous",
+    "institution",
+    "unit",
+    "kind",
+    "channel",
+    "submitted_at",
+)
+"""The columns of ``ix_lapor_complaints_stats``, in order: every column a count reads or filters on.
+
+Status and the confidential flag lead, so a public count's confidential pools (published statuses,
+confidential only) are a few ranges of it; the region follows, so maps by province or regency stream."""
+sa.Index("ix_lapor_complaints_stats", *(complaints.c[name] for name in STATS_INDEX_COLUMNS))  # revision 0004
+
+# Dead letters are listed by when they were given up on (claims read the pending rows in primary-key order).
+# Partial since revision 0005: a queued message is not a dead letter, so queueing one writes no page here.
+_partial_index("ix_lapor_outbox_dead", outbox.c.dead_at, outbox.c.position, where=outbox.c.dead_at)
+
+
+# --- policy-opinion polls (revision 0003): see lapor_core.stores.sql._polls ---------------------------------
+
+polls = sa.Table(
+    "lapor_polls",
+    metadata,
+    sa.Column("id", code(64), primary_key=True),
+    sa.Column("institution", code(100), nullable=False),
+    sa.Column("state", code(20), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("option_count", sa.SmallInteger, nullable=False),
+    sa.Column("opens_at", UtcDateTime, nullable=False),
+    sa.Column("closes_at", UtcDateTime, nullable=False),
+    sa.Column("closed_at", UtcDateTime),
+    sa.Column("definition", long_text(), nullable=False),
+    sa.Column("history", long_text(), nullable=False),
+    **_MYSQL_TABLE,
+)
+sa.Index("ix_lapor_polls_opening", polls.c.opens_at, polls.c.id)
+sa.Index("ix_lapor_polls_institution", polls.c.institution, polls.c.opens_at, polls.c.id)
+
+# Voters and ballots share no column but the poll's ID: a voter row refers to its ballot as ref ^ seal.
+poll_voters = sa.Table(
+    "lapor_poll_voters",
+    metadata,
+    sa.Column("poll_id", code(64), sa.ForeignKey(polls.c.id), primary_key=True),
+    sa.Column("voter", code(64), primary_key=True),
+    sa.Column("sealed", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+    **_MYSQL_TABLE,
+)
+
+poll_ballots = sa.Table(
+    "lapor_poll_ballots",
+    metadata,
+    sa.Column("poll_id", code(64), sa.ForeignKey(polls.c.id), primary_key=True),
+    sa.Column("ref", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("choices", sa.Integer, nullable=False),
+    sa.Column("province", code(2)),
+    sa.Column("regency", code(5)),
+    sqlite_with_rowid=False,
+    **_MYSQL_TABLE,
+)
+
+# One counter per (poll, region, column): region "" is national, column -1 counts ballots, 0.. the options.
+poll_counts = sa.Table(
+    "lapor_poll_counts",
+    metadata,
+    sa.Column("poll_id", code(64), sa.ForeignKey(polls.c.id), primary_key=True),
+    sa.Column("region", code(8), primary_key=True),
+    sa.Column("choice", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("votes", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+    **_MYSQL_TABLE,
+)
