@@ -12,9 +12,9 @@ from alembic import command
 from alembic.config import Config
 
 from lapor_core.errors import StorageError, ValidationError
+from lapor_core.stores.sql import SCHEMA_REVISION, SqlComplaintStore
 from lapor_core.stores.sql import _complaints as sql
 from lapor_core.stores.sql import _outbox as sql_outbox
-from lapor_core.stores.sql import SCHEMA_REVISION, SqlComplaintStore
 from lapor_core.stores.sql._schema import outbox
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
 from lapor_core.testing.outbox_contracts import OutboxStoreContract

@@ -13,9 +13,9 @@ from lapor_core._domain.complaint import ReporterIdentity
 from lapor_core._domain.model import Location
 from lapor_core._domain.ports import Changeset, ComplaintQuery
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError
+from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.stores.sql import _complaints as sql
 from lapor_core.stores.sql import _driver as _sql_driver
-from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
 
 # Text COPY escapes tabs, line breaks and backslashes; JSON escapes quotes; the rest is UTF-8 as is.

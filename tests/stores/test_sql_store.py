@@ -19,8 +19,8 @@ from lapor_core._domain.model import Location
 from lapor_core._domain.ports import ComplaintQuery, Order
 from lapor_core.errors import ConcurrencyConflict, ConfigurationError, NotFound, StorageError, ValidationError
 from lapor_core.plugins._cursor import encode_cursor
-from lapor_core.stores.sql import _schema as _sql_schema
 from lapor_core.stores.sql import SqlComplaintStore
+from lapor_core.stores.sql import _schema as _sql_schema
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, next_changeset
 
 
