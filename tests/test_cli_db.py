@@ -74,7 +74,7 @@ def test_db_upgrade_sql_prints_a_script_without_touching_the_database(url: str) 
     ],
 )
 def test_an_unknown_revision_is_one_line_with_status_2(url: str, argv: list[str]) -> None:
-    """Revisions Alembic would choke on (issue 16: `--revision=`, `--sql --revision 5`) are refused by upgrade."""
+    """Revisions Alembic would choke on (`--revision=`, `--sql --revision 5`) are refused by upgrade."""
     known = "head, 0001, 0002, 0003, 0004, 0005"
     assert (
         _refused("db", "upgrade", url, *argv, status=2)
