@@ -59,7 +59,7 @@ messages: messages-extract messages-update messages-compile
 messages-extract: $(VENV)/.stamp-dev
 	$(BIN)/pybabel -q extract -F babel.cfg $(MESSAGE_KEYWORDS) --sort-output --add-location=file \
 		--project=lapor_core --copyright-holder="lapor_core contributors" \
-		-o src/lapor_core/_i18n/lapor_core.pot .
+		--ignore-dirs=".* __pycache__" -o src/lapor_core/_i18n/lapor_core.pot src/lapor_core
 
 messages-update: $(VENV)/.stamp-dev
 	$(BIN)/pybabel -q update -i src/lapor_core/_i18n/lapor_core.pot -d $(LOCALES_DIR) -D lapor_core \

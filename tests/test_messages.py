@@ -25,7 +25,12 @@ KEYWORDS = {"N_": None, "Invalid": None, "FieldError": (2,), "single": (2,)}
 def _source_ids() -> dict[str, str]:
     found: dict[str, str] = {}
     for filename, _line, message, _comments, _context in extract_from_dir(
-        str(SOURCE), method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=()
+        str(SOURCE),
+        method_map=[("**.py", "python")],
+        keywords=KEYWORDS,
+        comment_tags=(),
+        # Private packages (_domain, _application) hold most messages: only hidden folders are skipped.
+        directory_filter=lambda path: not Path(path).name.startswith("."),
     ):
         text = message if isinstance(message, str) else message[0]
         found.setdefault(text, filename)

@@ -24,6 +24,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from lapor_core._domain import text as _text
+from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, ValidationError
 
 __all__ = [
@@ -200,7 +201,7 @@ def text(
     breaks are allowed when ``multiline``). Blank optional text becomes ``None``: an empty form field means
     "not given". With ``strip``, surrounding white space is removed; otherwise the text is kept as given.
     """
-    forbidden = "text.control_characters" if multiline else "text.not_one_line"
+    forbidden = N_("text.control_characters") if multiline else N_("text.not_one_line")
 
     def rule(value: object) -> str | None:
         if value is None:

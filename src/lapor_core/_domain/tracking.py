@@ -58,6 +58,7 @@ from typing import Any, Final, final
 from attrs.exceptions import FrozenInstanceError
 
 from lapor_core._domain import text as _text
+from lapor_core._i18n import N_
 from lapor_core.errors import InvalidTrackingId
 
 __all__ = ["DAMM_TABLE", "DATA_BITS", "SYMBOLS", "TrackingId"]
@@ -172,16 +173,16 @@ class TrackingId:
         """
         if not isinstance(text, str):
             raise InvalidTrackingId(
-                text="", problem="tracking.not_string", params={"type": type(text).__name__}
+                text="", problem=N_("tracking.not_string"), params={"type": type(text).__name__}
             )
         if len(text) > _MAX_INPUT:
-            raise InvalidTrackingId(text=text, problem="tracking.too_long", params={"actual": len(text)})
+            raise InvalidTrackingId(text=text, problem=N_("tracking.too_long"), params={"actual": len(text)})
         digits = text.translate(_text.TO_B32HEX)
         if len(digits) != SYMBOLS or not (digits.isascii() and digits.isalnum()):
             raise _diagnose(text)
         n = int(digits, 32)
         if _fold(n):
-            raise InvalidTrackingId(text=text, problem="tracking.check_mismatch")
+            raise InvalidTrackingId(text=text, problem=N_("tracking.check_mismatch"))
         return _make(n)
 
     @classmethod
@@ -212,7 +213,7 @@ class TrackingId:
             True
         """
         if type(value) is not int or not 0 <= value < 1 << DATA_BITS:
-            raise InvalidTrackingId(text=repr(value)[:40], problem="tracking.data_out_of_range")
+            raise InvalidTrackingId(text=repr(value)[:40], problem=N_("tracking.data_out_of_range"))
         n = value << 5
         return _make(n | _fold(n))
 
@@ -292,12 +293,12 @@ def _diagnose(text: str) -> InvalidTrackingId:
         position, char = bad
         if char in "Uu":
             return InvalidTrackingId(
-                text=text, problem="tracking.letter_u", params={"char": repr(char), "position": position}
+                text=text, problem=N_("tracking.letter_u"), params={"char": repr(char), "position": position}
             )
         return InvalidTrackingId(
-            text=text, problem="tracking.bad_character", params={"char": repr(char), "position": position}
+            text=text, problem=N_("tracking.bad_character"), params={"char": repr(char), "position": position}
         )
     count = _text.count_symbols(text)
     return InvalidTrackingId(
-        text=text, problem="tracking.wrong_length", params={"expected": SYMBOLS, "actual": count}
+        text=text, problem=N_("tracking.wrong_length"), params={"expected": SYMBOLS, "actual": count}
     )
