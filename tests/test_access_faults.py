@@ -10,7 +10,7 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, make_desk, officer, submission
-from lapor_core._application import commands
+from lapor_core._application import kernel
 from lapor_core._domain import access
 from lapor_core._domain.complaint import ReporterIdentity
 from lapor_core.stores.memory import InMemoryComplaintStore
@@ -81,13 +81,13 @@ def test_a_policy_table_that_raises_denies_everything_to_everyone(handled, monke
 
 
 def test_a_decide_function_that_raises_denies_everything(handled, monkeypatch):
-    """The desk's binding of the policy catches a failing decide() and denies."""
+    """The policy's binding to a complaint (access.policy_for) catches a failing decide() and denies."""
     desk, tid, reporter = handled
 
     def broken(*args: object, **kwargs: object) -> lc.Decision:
         raise KeyError("policy")
 
-    monkeypatch.setattr(commands, "decide", broken)
+    monkeypatch.setattr(access, "decide", broken)
     _assert_everything_denied(desk, tid, reporter)
 
 
@@ -98,7 +98,7 @@ def test_a_relation_lookup_that_raises_denies_everything(handled, monkeypatch):
     def broken(*args: object, **kwargs: object) -> lc.Relation:
         raise RuntimeError("directory down")
 
-    monkeypatch.setattr(commands, "relation_of", broken)
+    monkeypatch.setattr(kernel, "relation_of", broken)
     _assert_everything_denied(desk, tid, reporter)
 
 

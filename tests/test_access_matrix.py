@@ -17,7 +17,7 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, drive_to, make_desk, submission
-from lapor_core._application.commands import authorise, load_for
+from lapor_core._application.kernel import authorise, load_for
 from lapor_core._domain.access import POLICY_RULES, PolicyKey, Rule, build_matrix, policy_matrix
 
 R, S, D, St = lc.Relation, lc.Subject, lc.Decision, lc.Status

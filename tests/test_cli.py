@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import PEPPER, WIB, submission
-from lapor_core import cli
+from lapor_core.cli import _calendar as _cli_calendar
 from lapor_core.cli import _text as _cli_text
 from lapor_core.cli import build_parser, main
 from lapor_core.stores.sql import SqlComplaintStore
@@ -247,7 +247,7 @@ def test_an_unexpected_exception_is_one_line_with_status_4(monkeypatch: pytest.M
     def broken(*_: object, **__: object) -> object:
         raise RuntimeError("secret detail of reporter Siti")
 
-    monkeypatch.setattr(cli, "_calendar", broken)
+    monkeypatch.setattr(_cli_calendar, "_working_calendar", broken)
     line = refused("calendar", "2026", status=4)
     assert line.startswith("lapor calendar: kesalahan internal (RuntimeError); ini bug pada lapor_core")
     assert "LAPOR_DEBUG=1" in line
@@ -260,7 +260,7 @@ def test_lapor_debug_lets_the_traceback_through(monkeypatch: pytest.MonkeyPatch)
     def broken(*_: object, **__: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "_calendar", broken)
+    monkeypatch.setattr(_cli_calendar, "_working_calendar", broken)
     monkeypatch.setenv("LAPOR_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         main(["calendar", "2026"], out=io.StringIO(), err=io.StringIO())
@@ -274,7 +274,7 @@ def test_ctrl_c_is_one_line_with_status_130(monkeypatch: pytest.MonkeyPatch) -> 
     def interrupted(*_: object, **__: object) -> object:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_calendar", interrupted)
+    monkeypatch.setattr(_cli_calendar, "_working_calendar", interrupted)
     assert refused("calendar", "2026", status=130) == "lapor calendar: dibatalkan"
     assert refused("calendar", "2026", "--lang", "en", status=130) == "lapor calendar: interrupted"
 

@@ -10,7 +10,7 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, submission
-from lapor_core import cli
+from lapor_core.cli import _stats as cli_stats
 from lapor_core.cli import main
 from lapor_core.cli._text import Console
 from lapor_core.testing import FrozenClock
@@ -127,7 +127,7 @@ def test_stats_with_service_levels_reports_progress_on_long_runs(
     database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--sla adds the service-level columns; a run longer than the progress interval says so on stderr."""
-    monkeypatch.setattr(cli, "_PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(cli_stats, "_PROGRESS_SECONDS", 0.0)
     out, err = io.StringIO(), io.StringIO()
     argv = ["stats", database, "--as", "admin", "--sla", "--format", "json", "--region", "31"]
     assert main(argv, out=out, err=err) == 0
@@ -156,17 +156,17 @@ def test_stats_tables_format_numbers_for_the_locale(database: str) -> None:
         "late": True,
     }
     indonesian = Console(io.StringIO(), io.StringIO(), "id")
-    cli._stats_table([row], indonesian)
+    cli_stats._table([row], indonesian)
     assert indonesian.out.getvalue().splitlines() == [
         "kabupaten/kota  jumlah  diteruskan tepat waktu  terlambat dan masih terbuka  late",
         "--------------  ------  ----------------------  ---------------------------  ----",
         "-                1.500                    0,67                            0  True",
     ]
     english = Console(io.StringIO(), io.StringIO(), "en")
-    cli._stats_table([row], english)
+    cli_stats._table([row], english)
     assert english.out.getvalue().splitlines()[2] == "-        1,500               0.67              0  True"
     empty = Console(io.StringIO(), io.StringIO())
-    cli._stats_csv([], empty)
+    cli_stats._csv([], empty)
     assert empty.out.getvalue() == ""
 
 

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer, submission
 from lapor_core._application import statistics
-from lapor_core._application.commands import decision_for
-from lapor_core._domain.access import Relation
+from lapor_core._domain.access import Relation, policy_for
 from lapor_core._domain.maps import COORDINATE_DECIMALS, complaint_feature, feature_collection, region_counts
 from lapor_core._domain.model import LAT_RANGE, LON_RANGE
 from lapor_core._domain.regions import RegionTable
@@ -24,7 +23,7 @@ REGIONS = RegionTable.default()
 
 def public_view(c: lc.Complaint) -> ComplaintView:
     """The complaint as the public reads it."""
-    return build_view(c, (), None, (), decision_for(c, Relation.PUBLIC))
+    return build_view(c, (), None, (), policy_for(Relation.PUBLIC, c))
 
 
 def published(**fields: object) -> lc.Complaint:

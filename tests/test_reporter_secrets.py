@@ -285,7 +285,7 @@ def test_a_client_key_of_256_characters_is_taken_as_given():
 @pytest.mark.parametrize("bad", [0, -1, True, "5", 2.5, None])
 def test_a_lock_out_limit_that_is_not_a_positive_whole_number_is_a_configuration_error(bad):
     """``max_key_failures`` must be a whole number of at least 1; anything else fails making the desk."""
-    from lapor_core._application.commands import AttemptLimiter
+    from lapor_core._application.authentication import AttemptLimiter
 
     with pytest.raises(lc.ConfigurationError, match="max_failures"):
         make_desk(max_key_failures=bad)
@@ -477,7 +477,7 @@ def test_erasing_a_complaint_without_identity_is_not_found():
 
 def test_the_attempt_limiter_forgets_expired_failures_of_clients_never_seen_again():
     """Failures of thousands of clients are dropped once their window has passed, bounding memory."""
-    from lapor_core._application.commands import AttemptLimiter
+    from lapor_core._application.authentication import AttemptLimiter
 
     limiter = AttemptLimiter(max_failures=5, window_seconds=60)
     start = datetime(2026, 3, 17, tzinfo=UTC)
@@ -492,7 +492,7 @@ def test_the_attempt_limiter_forgets_expired_failures_of_clients_never_seen_agai
 
 def test_the_attempt_limiter_keeps_at_most_max_clients_and_forgets_the_stalest_first():
     """Past ``max_clients`` the client whose last failure is oldest is forgotten; recent ones stay limited."""
-    from lapor_core._application.commands import AttemptLimiter
+    from lapor_core._application.authentication import AttemptLimiter
 
     limiter = AttemptLimiter(max_failures=1, window_seconds=900, max_clients=100)
     start = datetime(2026, 3, 17, tzinfo=UTC)
@@ -508,7 +508,7 @@ def test_the_attempt_limiter_keeps_at_most_max_clients_and_forgets_the_stalest_f
 
 def test_the_attempt_limiter_counts_exactly_under_concurrent_failures():
     """Eight threads failing for one client at once: exactly ``max_failures`` counted, the rest refused."""
-    from lapor_core._application.commands import AttemptLimiter
+    from lapor_core._application.authentication import AttemptLimiter
 
     limiter = AttemptLimiter(max_failures=1000, window_seconds=900)
     now = datetime(2026, 3, 17, tzinfo=UTC)
@@ -532,7 +532,7 @@ def test_the_attempt_limiter_counts_exactly_under_concurrent_failures():
 
 def test_the_attempt_limiter_survives_a_clock_that_goes_backwards():
     """A clock set back keeps failures counted and never promises a wait longer than the window."""
-    from lapor_core._application.commands import AttemptLimiter
+    from lapor_core._application.authentication import AttemptLimiter
 
     limiter = AttemptLimiter(max_failures=1, window_seconds=60)
     now = datetime(2026, 3, 17, tzinfo=UTC)

@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, drive_to, submission
-from lapor_core import cli
 from lapor_core._application import statistics
 from lapor_core._domain.stats import GROUP_KEYS, SUPPRESSION_THRESHOLD
+from lapor_core.cli import _stats as cli_stats
 from lapor_core.cli._text import Console
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import complaint, location, new_tracking_id
@@ -135,9 +135,9 @@ SWEEP_PRINCIPALS: dict[str, lc.Principal] = {
     "officer B": lc.Principal.institution("off-b", institution=B),
 }
 WRITERS: tuple[Callable[[list[dict[str, object]], Console], None], ...] = (
-    cli._stats_csv,
-    cli._stats_table,
-    cli._stats_json,
+    cli_stats._csv,
+    cli_stats._table,
+    cli_stats._json,
 )
 
 
@@ -339,5 +339,5 @@ def test_csv_export_shows_a_suppressed_cell_without_its_small_number() -> None:
     ]
     rows = statistics.stats(_desk(complaints)._ctx, lc.Principal.public(), group_by=["regency", "status"])
     out = io.StringIO()
-    cli._stats_csv(rows, Console(out=out, err=io.StringIO()))
+    cli_stats._csv(rows, Console(out=out, err=io.StringIO()))
     assert out.getvalue() == "regency,status,count,suppressed\n31.71,forwarded,2,True\n"

@@ -5,9 +5,6 @@ The public API is re-exported here (``import lapor_core as lc``); the modules ho
 
 from __future__ import annotations
 
-from lapor_core._application.commands import (
-    Receipt,
-)
 from lapor_core._application.delivery import (
     DeliveryReport,
     Dispatcher,
@@ -19,6 +16,9 @@ from lapor_core._application.polls import (
 )
 from lapor_core._application.reading import (
     ListedPage,
+)
+from lapor_core._application.submissions import (
+    Receipt,
 )
 from lapor_core._application.sweep import (
     SweepReport,

@@ -13,14 +13,24 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from lapor_core._application import commands, complaints, delivery, reading, statistics, sweep
+from lapor_core._application import (
+    authentication,
+    complaints,
+    delivery,
+    reading,
+    statistics,
+    submissions,
+    sweep,
+)
 from lapor_core._application import polls as poll_commands
-from lapor_core._application.commands import AttemptLimiter, Receipt, Recorded
+from lapor_core._application.authentication import AttemptLimiter
 from lapor_core._application.context import DeskContext
 from lapor_core._application.delivery import DeliveryReport, RetryPolicy
+from lapor_core._application.kernel import Recorded
 from lapor_core._application.polls import PollAudit, VoteReceipt
 from lapor_core._application.reading import ListedPage
 from lapor_core._application.statistics import Progress
+from lapor_core._application.submissions import Receipt
 from lapor_core._application.sweep import SweepReport
 from lapor_core._domain.access import Principal
 from lapor_core._domain.calendar import WorkingCalendar
@@ -190,7 +200,7 @@ class ComplaintDesk:
     # --- intake and reporter access -------------------------------------------------------------------
     def submit(self, submission: Submission, principal: Principal | None = None) -> Receipt:
         """Store a new complaint; the receipt's access key is shown once and stored only as a keyed hash."""
-        return commands.submit(self._ctx, submission, principal)
+        return submissions.submit(self._ctx, submission, principal)
 
     def authenticate(
         self, tracking_id: object, access_key: object, *, client: str | None = None
@@ -215,7 +225,7 @@ class ComplaintDesk:
                 15 minutes; ``retry_after_seconds`` says when its wrong keys are answered again.
             ValidationError: ``client`` is not None or a non-blank string of at most 256 characters.
         """
-        return commands.authenticate(self._ctx, self._limiter, tracking_id, access_key, client=client)
+        return authentication.authenticate(self._ctx, self._limiter, tracking_id, access_key, client=client)
 
     # --- verification by the LAPOR! admin -------------------------------------------------------------
     def forward(

@@ -1,4 +1,4 @@
-"""The LAPOR! complaint commands, one function each, on top of :mod:`lapor_core._application.commands`.
+"""The LAPOR! complaint commands, one function each, on top of :mod:`lapor_core._application.kernel`.
 
 Each function validates its arguments first (nothing is read or written for bad input), then runs one
 command; see DOMAIN.md, "The lifecycle and its service levels", for the rules.
@@ -11,7 +11,8 @@ from typing import Any, Final
 
 import attrs
 
-from lapor_core._application.commands import (
+from lapor_core._application.context import DeskContext
+from lapor_core._application.kernel import (
     MAX_MESSAGE,
     MAX_REASON,
     Command,
@@ -27,7 +28,6 @@ from lapor_core._application.commands import (
     record,
     require_principal,
 )
-from lapor_core._application.context import DeskContext
 from lapor_core._domain import rules as _validation
 from lapor_core._domain.access import Principal, Role
 from lapor_core._domain.complaint import Complaint

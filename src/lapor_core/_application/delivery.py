@@ -49,7 +49,7 @@ from lapor_core.errors import (
     TemporaryNotificationError,
     ValidationError,
 )
-from lapor_core.stores.memory._outbox import MAX_CLAIM, clip_error
+from lapor_core.plugins._outbox import MAX_CLAIM, clip_error
 
 __all__ = [
     "DeliveryReport",

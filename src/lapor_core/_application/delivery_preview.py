@@ -46,7 +46,7 @@ from lapor_core._domain.ports import (
 )
 from lapor_core._i18n import N_
 from lapor_core.errors import StorageError, ValidationError
-from lapor_core.stores.memory._outbox import MAX_CLAIM
+from lapor_core.plugins._outbox import MAX_CLAIM
 
 __all__ = ["PreviewOutcome", "PreviewedMessage", "preview"]
 

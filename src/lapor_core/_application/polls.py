@@ -22,8 +22,8 @@ from typing import TypeVar
 
 import attrs
 
-from lapor_core._application.commands import actor_of
 from lapor_core._application.context import DeskContext
+from lapor_core._application.kernel import actor_of
 from lapor_core._domain import rules as v
 from lapor_core._domain.access import Principal, Role
 from lapor_core._domain.history import Actor

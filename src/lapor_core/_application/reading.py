@@ -6,17 +6,16 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from lapor_core._application.commands import (
+from lapor_core._application.context import DeskContext
+from lapor_core._application.kernel import (
     Recorded,
     canonical_id,
-    decision_for,
     load_for,
     relation_for,
     require_principal,
     visible_relation,
 )
-from lapor_core._application.context import DeskContext
-from lapor_core._domain.access import Decision, Principal, Subject
+from lapor_core._domain.access import Decision, Principal, Subject, is_visible, policy_for
 from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.history import Event, HistoryReport, verify_chain
 from lapor_core._domain.ports import ComplaintQuery
@@ -50,7 +49,7 @@ def _view_of(
     clocks: Clocks | None = None,
 ) -> ComplaintView:
     """The view of a complaint; its history and clocks are read and computed unless given."""
-    decision = decision_for(complaint, relation_for(ctx, principal, complaint))
+    decision = policy_for(relation_for(ctx, principal, complaint), complaint)
     if events is None:
         events = ctx.store.history(complaint.tracking_id)
     if clocks is None:
@@ -93,7 +92,7 @@ def recorded_view(ctx: DeskContext, principal: Principal, recorded: Recorded) ->
 def history(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Event, ...]:
     """The full event log, for principals allowed the history (admins, handlers, oversight)."""
     complaint, relation = load_for(ctx, principal, tracking_id)
-    if decision_for(complaint, relation)(Subject.HISTORY) is not Decision.ALLOW:
+    if policy_for(relation, complaint)(Subject.HISTORY) is not Decision.ALLOW:
         raise NotAllowed(action="read the history of", complaint_id=complaint.tracking_id)
     return tuple(ctx.store.history(complaint.tracking_id))
 
@@ -110,12 +109,6 @@ class ListedPage:
 
     items: tuple[ComplaintView, ...]
     next_cursor: str | None
-
-
-def _visible(ctx: DeskContext, principal: Principal, complaint: Complaint) -> bool:
-    return (
-        decision_for(complaint, relation_for(ctx, principal, complaint))(Subject.METADATA) is Decision.ALLOW
-    )
 
 
 def list_complaints(ctx: DeskContext, principal: Principal, query: ComplaintQuery) -> ListedPage:
@@ -135,7 +128,7 @@ def list_complaints(ctx: DeskContext, principal: Principal, query: ComplaintQuer
     while True:
         page = ctx.store.query(attrs.evolve(query, cursor=start))
         for index, complaint in enumerate(page.items):
-            if not _visible(ctx, principal, complaint):
+            if not is_visible(relation_for(ctx, principal, complaint), complaint):
                 continue
             if len(items) == query.limit:
                 return ListedPage(items=tuple(items), next_cursor=_cursor_after(ctx, query, resume))

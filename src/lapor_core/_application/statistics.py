@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from lapor_core._application.commands import decision_for, relation_for, require_principal
+from lapor_core._application.kernel import relation_for, require_principal
 from lapor_core._application.context import DeskContext
 from lapor_core._domain import maps
-from lapor_core._domain.access import Decision, Principal, Relation, Subject
+from lapor_core._domain.access import Principal, Relation, is_visible, policy_for
 from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.lifecycle import Status
 from lapor_core._domain.model import Kind, Submission
@@ -182,9 +182,8 @@ def _add_sla(
 
 def _public(complaint: Complaint, ctx: DeskContext, principal: Principal) -> bool:
     """Whether both the principal and the public may see ``complaint`` (what a map may show)."""
-    mine = decision_for(complaint, relation_for(ctx, principal, complaint))(Subject.METADATA)
-    public = decision_for(complaint, Relation.PUBLIC)(Subject.METADATA)
-    return mine is Decision.ALLOW and public is Decision.ALLOW
+    mine = relation_for(ctx, principal, complaint)
+    return is_visible(mine, complaint) and is_visible(Relation.PUBLIC, complaint)
 
 
 def geojson(
@@ -206,7 +205,7 @@ def geojson(
     for complaint in _scan(ctx, query):
         if not _public(complaint, ctx, who):
             continue
-        view = build_view(complaint, (), None, (), decision_for(complaint, Relation.PUBLIC))
+        view = build_view(complaint, (), None, (), policy_for(Relation.PUBLIC, complaint))
         feature = maps.complaint_feature(view, regions)
         if feature is not None:
             features.append(feature)

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import attrs
 
-from lapor_core._application.commands import Command, Recipients, record
 from lapor_core._application.context import DeskContext, marked_clocks, next_attention
+from lapor_core._application.kernel import Command, Recipients, record
 from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.history import Actor, Event
 from lapor_core._domain.lifecycle import Action, Status

@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 import hmac
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -51,6 +51,8 @@ __all__ = [
     "Subject",
     "build_matrix",
     "decide",
+    "is_visible",
+    "policy_for",
     "policy_markdown",
     "policy_matrix",
     "relation_at",
@@ -464,6 +466,49 @@ def decide(
         return _MATRIX[(relation, subject, anonymous, confidential, status)]
     except Exception:  # noqa: BLE001 - deny by default, whatever went wrong in the lookup
         return Decision.DENY
+
+
+def policy_for(relation: Relation | None, complaint: Complaint) -> Callable[[Subject], Decision]:
+    """The policy bound to one complaint and one relation to it: the decision for each subject.
+
+    No relation (None: there is none, or working it out failed) is denied everything, and so is any lookup
+    that fails, whatever went wrong in it.
+
+    >>> from lapor_core.testing.builders import complaint
+    >>> policy_for(Relation.ADMIN, complaint())(Subject.HISTORY)
+    <Decision.ALLOW: 'allow'>
+    >>> policy_for(None, complaint())(Subject.METADATA)
+    <Decision.DENY: 'deny'>
+    """
+
+    def decision(subject: Subject) -> Decision:
+        if relation is None:
+            return Decision.DENY
+        try:
+            return decide(
+                relation,
+                subject,
+                anonymous=complaint.anonymous,
+                confidential=complaint.confidential,
+                status=complaint.status,
+            )
+        except Exception:  # noqa: BLE001 - deny by default, whatever went wrong in the lookup
+            return Decision.DENY
+
+    return decision
+
+
+def is_visible(relation: Relation | None, complaint: Complaint) -> bool:
+    """Whether ``relation`` may know that ``complaint`` exists (the policy allows its metadata).
+
+    The one visibility test: reads, listings, commands, statistics and notifications all ask it. Whoever may
+    not know a complaint exists gets exactly what an unknown tracking ID gets.
+
+    >>> from lapor_core.testing.builders import complaint
+    >>> is_visible(Relation.REPORTER, complaint()), is_visible(Relation.PUBLIC, complaint())
+    (True, False)
+    """
+    return policy_for(relation, complaint)(Subject.METADATA) is Decision.ALLOW
 
 
 # --- the generated documentation ----------------------------------------------------------------------------

@@ -35,7 +35,7 @@ import attrs
 
 from lapor_core import _i18n
 from lapor_core._domain import rules as v
-from lapor_core._domain.access import Decision, Relation, Subject, decide
+from lapor_core._domain.access import Decision, Relation, Subject, decide, is_visible
 from lapor_core._domain.calendar import timezone_rule
 from lapor_core._domain.catalogue import DEFAULT_LOCALE, Catalogue, RenderedMessage, locale_rule
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
@@ -436,7 +436,7 @@ class NotificationRenderer:
         relation = recipient_relation(recipient, complaint)
         if relation is None:
             return Withheld(N_("notification.recipient_left"), {"role": recipient.role.value})
-        if _decider(relation, complaint)[Subject.METADATA] is not Decision.ALLOW:
+        if not is_visible(relation, complaint):
             return Withheld(N_("notification.recipient_may_not_know"), {"role": recipient.role.value})
         return relation
 

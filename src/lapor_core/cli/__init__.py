@@ -1,7 +1,10 @@
 """The ``lapor`` command line: ``lapor demo``, ``due``, ``calendar``, ``stats``, ``deliver``, ...
 
-Each subcommand is a small function taking the parsed arguments and a :class:`~lapor_core.cli._text.Console`
-(output, error stream, locale), so tests call :func:`main` with an argument list and read what it printed.
+This module assembles the parser and runs :func:`main`; each command group lives in its own module
+(``_calendar``: due and calendar, ``_stats``, ``_db``, ``_deliver``, ``_demo``: demo and tour; ``_text``:
+the console, exit statuses and number parsing they share). A subcommand is a small function taking the
+parsed arguments and a :class:`~lapor_core.cli._text.Console` (output, error stream, locale), so tests call
+:func:`main` with an argument list and read what it printed.
 
 Every line a person reads comes from the message catalogue, in Indonesian unless ``--lang en``; help texts
 (``--help``) stay English, as argparse writes its own parts of them in English. Every failure is one line on
@@ -17,37 +20,25 @@ standard error and an exit status:
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
-import secrets
 import sys
-import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
-from types import MappingProxyType
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TextIO
 
 from lapor_core import _i18n
 from lapor_core._i18n import N_
-from lapor_core.cli import _deliver as _cli_deliver
+from lapor_core.cli import _calendar, _db, _deliver, _demo, _stats
 from lapor_core.cli._text import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
-    EXIT_OK,
     EXIT_USAGE,
     CliError,
     Console,
     exit_status_of,
     one_line,
-    whole_number,
 )
 from lapor_core.errors import LaporError
-
-if TYPE_CHECKING:
-    from lapor_core._domain.access import Principal
-    from lapor_core._domain.calendar import Lang, WorkingCalendar
 
 __all__ = ["build_parser", "main"]
 
@@ -55,9 +46,6 @@ Command = Callable[[argparse.Namespace, Console], int]
 
 DEBUG_ENV = "LAPOR_DEBUG"
 """Set to ``1`` to let an internal error's traceback through instead of its one-line report."""
-
-_MAX_DUE_DAYS = 3650
-_MAX_SEED = 2**32 - 1
 
 
 class _ArgumentsRefused(Exception):
@@ -93,292 +81,6 @@ class _Parser(argparse.ArgumentParser):
         raise _ParserExit(status)
 
 
-def _demo(args: argparse.Namespace, console: Console) -> int:
-    from lapor_core._demo.tour import run_demo  # noqa: PLC0415 - keep `lapor --help` fast
-
-    seed = whole_number(args.seed, "--seed", 0, _MAX_SEED)
-    return run_demo(seed=seed, out=console.out, url=args.url)
-
-
-def _db(args: argparse.Namespace, console: Console) -> int:
-    from lapor_core.stores import sql  # noqa: PLC0415 - SQLAlchemy loads only for database commands
-
-    if args.action == "current":
-        store = sql.SqlComplaintStore(args.url, schema="skip")
-        try:
-            current = store.schema_revision()
-        finally:
-            store.close()
-        if current is None:
-            console.say(N_("cli.db.no_schema"), needed=sql.SCHEMA_REVISION)
-        else:
-            console.say(N_("cli.db.current"), revision=current, needed=sql.SCHEMA_REVISION)
-        return EXIT_OK
-    script = sql.upgrade(args.url, revision=args.revision, sql=args.sql)
-    if args.sql:
-        print(script, file=console.out)
-    else:
-        console.say(N_("cli.db.upgraded"), revision=args.revision)
-    return EXIT_OK
-
-
-def _tour(args: argparse.Namespace, console: Console) -> int:
-    from lapor_core._demo.tour import run_tour  # noqa: PLC0415 - see _demo
-
-    return run_tour(seed=whole_number(args.seed, "--seed", 0, _MAX_SEED), out=console.out)
-
-
-def _due(args: argparse.Namespace, console: Console) -> int:
-    from lapor_core._domain.calendar import MAX_YEAR  # noqa: PLC0415 - see _demo
-
-    try:
-        start = datetime.fromisoformat(args.start)
-    except ValueError:
-        raise CliError(N_("cli.due.start_not_iso")) from None
-    if start.tzinfo is None or start.utcoffset() is None:
-        raise CliError(N_("cli.due.start_naive"))
-    days = whole_number(args.days, "N", 0, _MAX_DUE_DAYS)
-    # Cover the start (a day either side for time zones) and enough years for N working days (>= 200 a year).
-    first_year, last_year = start.year - 1, start.year + days // 200 + 1
-    if first_year < 1 or last_year > MAX_YEAR:
-        raise CliError(N_("cli.due.years_out_of_range"), min="2", max=str(MAX_YEAR - 1))
-    calendar = _calendar(args, first_year, last_year)
-    day = calendar.local_date(start)
-    due = calendar.due_at(start, days)
-    print(due.isoformat(), file=console.out)
-    due_day = calendar.add_working_days(day, days)
-    if calendar.has_estimated_between(day, due_day):
-        console.say(N_("cli.due.provisional"), first=day, last=due_day)
-    return EXIT_OK
-
-
-def _weekday_names(locale: str) -> Mapping[int, str]:
-    from babel.dates import get_day_names  # noqa: PLC0415 - Babel loads only when a calendar is shown
-
-    return get_day_names("abbreviated", locale=_i18n.locale_for(locale))
-
-
-def _calendar_command(args: argparse.Namespace, console: Console) -> int:
-    from lapor_core._domain.calendar import MAX_YEAR, format_workweek  # noqa: PLC0415 - see _demo
-
-    year = whole_number(args.year, "YEAR", 1, MAX_YEAR)
-    lang: Lang = "en" if console.locale == "en" else "id"
-    calendar = _calendar(args, year, year)
-    off = [
-        h
-        for h in calendar.holidays_in(year, lang=lang)
-        if h.date.weekday() in calendar.workweek and not calendar.is_working_day(h.date)
-    ]
-    console.say(
-        N_("cli.calendar.title"),
-        year=str(year),
-        calendar=calendar.name,
-        tz=calendar.tz,
-        workweek=format_workweek(calendar.workweek),
-    )
-    weekdays = _weekday_names(console.locale)
-    dates = [_i18n.format_date(h.date, console.locale) for h in off]
-    date_width = max(map(len, dates), default=0)
-    name_width = max((len(h.name) for h in off), default=0)
-    for holiday, shown in zip(off, dates, strict=True):
-        kind = holiday.kind.label(lang)
-        weekday = weekdays[holiday.date.weekday()]
-        print(f"{shown:>{date_width}}  {weekday}  {holiday.name:<{name_width}}  {kind}", file=console.out)
-    if not off:
-        console.say(N_("cli.calendar.no_holiday"))
-    count = calendar.count_working_days(date(year, 1, 1), date(year, 12, 31))
-    console.say(N_("cli.calendar.working_days"), year=str(year), count=count)
-    if calendar.decreed_through is not None and year > calendar.decreed_through:
-        console.say(N_("cli.calendar.provisional"), year=str(year))
-    return EXIT_OK
-
-
-def _calendar(args: argparse.Namespace, first_year: int, last_year: int) -> WorkingCalendar:
-    from lapor_core._domain.calendar import WorkingCalendar  # noqa: PLC0415 - see _demo
-
-    return WorkingCalendar.indonesia(
-        args.tz,
-        collective_leave=not args.no_collective_leave,
-        workweek=args.workweek,
-        first_year=first_year,
-        last_year=last_year,
-    )
-
-
-_STATS_FILTERS = ("status", "institution", "category", "kind", "channel")
-_PROGRESS_SECONDS = 1.0
-"""Progress is reported on standard error at most this often, and only for runs that last longer."""
-
-_STATS_COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "province": N_("cli.stats.column.province"),
-        "regency": N_("cli.stats.column.regency"),
-        "topic": N_("cli.stats.column.topic"),
-        "status": N_("cli.stats.column.status"),
-        "institution": N_("cli.stats.column.institution"),
-        "kind": N_("cli.stats.column.kind"),
-        "channel": N_("cli.stats.column.channel"),
-        "month": N_("cli.stats.column.month"),
-        "count": N_("cli.stats.column.count"),
-        "sla_count": N_("cli.stats.column.sla_count"),
-        "forwarded_on_time": N_("cli.stats.column.forwarded_on_time"),
-        "followed_up_on_time": N_("cli.stats.column.followed_up_on_time"),
-        "median_days_to_follow_up": N_("cli.stats.column.median_days_to_follow_up"),
-        "open_breaches": N_("cli.stats.column.open_breaches"),
-    }
-)
-"""The table's column headings; CSV and JSON keep the keys, which programs read."""
-
-
-def _stats_principal(text: str) -> Principal:
-    from lapor_core._domain.access import Principal  # noqa: PLC0415 - see _demo
-
-    if text == "public":
-        return Principal.public()
-    if text == "admin":
-        return Principal.admin("lapor-cli")
-    if text == "supervisor":
-        return Principal.supervisor("lapor-cli")
-    role, _, code = text.partition(":")
-    if role == "institution" and code:
-        return Principal.institution("lapor-cli", institution=code)
-    raise CliError(N_("cli.stats.bad_principal"))
-
-
-def _stats_filters(args: argparse.Namespace) -> dict[str, object]:
-    filters: dict[str, object] = {
-        name: values for name in _STATS_FILTERS if (values := getattr(args, name)) is not None
-    }
-    if args.region is not None:
-        filters["region"] = args.region
-    if args.start is not None or args.end is not None:
-        try:
-            bounds = [None if text is None else date.fromisoformat(text) for text in (args.start, args.end)]
-        except ValueError:
-            raise CliError(N_("cli.stats.bad_date")) from None
-        filters["period"] = tuple(bounds)
-    return filters
-
-
-class _ProgressLine:
-    """Reports how many complaints a long run has read, on standard error, at most once a second."""
-
-    def __init__(self, console: Console) -> None:
-        self._console = console
-        self._started = self._last = time.monotonic()
-        self.reported = False
-
-    def __call__(self, read: int) -> None:
-        now = time.monotonic()
-        if now - self._last >= _PROGRESS_SECONDS:
-            self._last = now
-            self.reported = True
-            self._console.note(N_("cli.stats.progress"), read=read, seconds=round(now - self._started))
-
-
-def _stats(args: argparse.Namespace, console: Console) -> int:
-    from lapor_core.desk import ComplaintDesk  # noqa: PLC0415
-    from lapor_core.stores import open_store  # noqa: PLC0415
-    from lapor_core.stores._registry import SQL_SCHEMES  # noqa: PLC0415
-
-    principal = _stats_principal(args.as_)
-    filters = _stats_filters(args)
-    progress = _ProgressLine(console)
-    scheme = args.url.partition("://")[0].lower()
-    # Read an existing database only: never create or migrate one to count it.
-    store = open_store(args.url, schema="check") if scheme in SQL_SCHEMES else open_store(args.url)
-    # No key is checked here, so a throwaway pepper serves when none is configured.
-    pepper = os.environ.get("LAPOR_PEPPER") or secrets.token_bytes(32)
-    desk = ComplaintDesk(store=store, pepper=pepper)
-    try:
-        rows = desk.stats(
-            principal,
-            group_by=args.by,
-            filters=filters,
-            include_sla=args.sla,
-            progress=progress,
-        )
-    finally:
-        desk.dispose()
-    if progress.reported:
-        console.note(N_("cli.stats.done"))
-    _STATS_WRITERS[args.format](rows, console)
-    return EXIT_OK
-
-
-def _cell(value: object, console: Console) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return console.number(round(value, 2))
-    if isinstance(value, int):
-        return console.number(value)
-    return str(value)
-
-
-def _stats_table(rows: list[dict[str, object]], console: Console) -> None:
-    if not rows:
-        console.say(N_("cli.stats.no_complaints"))
-        return
-    marked = any(row["suppressed"] for row in rows)
-    columns = [key for key in rows[0] if key != "suppressed"]
-    headings = [console.text(_STATS_COLUMNS[key]) if key in _STATS_COLUMNS else key for key in columns]
-
-    def text(row: dict[str, object], key: str) -> str:
-        if key == "count" and marked:  # a trailing mark column keeps the digits aligned
-            return _cell(row[key], console) + ("*" if row["suppressed"] else " ")
-        return _cell(row[key], console)
-
-    cells = [[text(row, key) for key in columns] for row in rows]
-    widths = [max(len(heading), *(len(line[i]) for line in cells)) for i, heading in enumerate(headings)]
-    numeric = [
-        any(isinstance(row[key], int | float) and not isinstance(row[key], bool) for row in rows)
-        for key in columns
-    ]
-    out = console.out
-    print("  ".join(c.ljust(w) for c, w in zip(headings, widths, strict=True)).rstrip(), file=out)
-    print("  ".join("-" * w for w in widths), file=out)
-    for line in cells:
-        shown = (c.rjust(w) if n else c.ljust(w) for c, w, n in zip(line, widths, numeric, strict=True))
-        print("  ".join(shown).rstrip(), file=out)
-    if marked:
-        console.say(N_("cli.stats.suppressed_note"), min=10)
-
-
-def _stats_csv(rows: list[dict[str, object]], console: Console) -> None:
-    if not rows:
-        return
-    writer = csv.DictWriter(console.out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
-
-
-def _stats_json(rows: list[dict[str, object]], console: Console) -> None:
-    json.dump(rows, console.out, ensure_ascii=False, indent=1)
-    print(file=console.out)
-
-
-_STATS_WRITERS: Mapping[str, Callable[[list[dict[str, object]], Console], None]] = MappingProxyType(
-    {
-        "table": _stats_table,
-        "csv": _stats_csv,
-        "json": _stats_json,
-    }
-)
-
-
-def _add_calendar_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--tz", default="Asia/Jakarta", help="IANA time zone of the office (default Asia/Jakarta, WIB)"
-    )
-    parser.add_argument("--workweek", default="Mon-Fri", help="working weekdays (default Mon-Fri)")
-    parser.add_argument(
-        "--no-collective-leave", action="store_true", help="count cuti bersama as working days"
-    )
-
-
 _LANG_HELP = "language of the output and of errors: id (Indonesian, default) or en"
 
 
@@ -410,88 +112,51 @@ def build_parser() -> argparse.ArgumentParser:
         subparser.set_defaults(handler=handler, parser=subparser)
         return subparser
 
-    demo = command("demo", _demo, help="simulate a month of LAPOR! traffic and print an SLA report")
-    demo.add_argument("--seed", default="2026", help="random seed (default 2026)")
-    demo.add_argument(
-        "--url",
-        default="sqlite:///build/demo/lapor-demo.db",
-        help="store URL (default: a fresh SQLite file build/demo/lapor-demo.db)",
-    )
+    demo = command("demo", _demo.demo, help="simulate a month of LAPOR! traffic and print an SLA report")
+    _demo.add_demo_arguments(demo)
 
-    db = command("db", _db, help="create or upgrade a database's lapor_core schema (Alembic migrations)")
-    db.add_argument("action", choices=("upgrade", "current"), help="upgrade the schema, or show its revision")
-    db.add_argument(
-        "url", help="SQLAlchemy URL: sqlite:///lapor.db, postgresql+psycopg://..., mysql+pymysql://..."
-    )
-    db.add_argument("--revision", default="head", help="target revision: head (default) or 0001, 0002, ...")
-    db.add_argument("--sql", action="store_true", help="print the SQL script instead of running it")
+    db = command("db", _db.run, help="create or upgrade a database's lapor_core schema (Alembic migrations)")
+    _db.add_arguments(db)
 
-    tour = command("tour", _tour, help="show tracking IDs, access keys and validation errors")
-    tour.add_argument("--seed", default="2026", help="random seed (default 2026)")
+    tour = command("tour", _demo.tour, help="show tracking IDs, access keys and validation errors")
+    _demo.add_tour_arguments(tour)
 
     due = command(
         "due",
-        _due,
+        _calendar.due,
         help="when N working days after an instant end",
         description="Print the instant (ISO 8601) the N-th working day after START's local date ends: "
         "00:00 local time of the next day, on the Indonesian government calendar.",
     )
-    due.add_argument("start", metavar="START", help="aware ISO date-time, e.g. 2026-03-17T10:00+07:00")
-    due.add_argument("days", metavar="N", help=f"number of working days, 0 to {_MAX_DUE_DAYS}")
-    _add_calendar_options(due)
+    _calendar.add_due_arguments(due)
 
     calendar = command(
         "calendar",
-        _calendar_command,
+        _calendar.calendar,
         help="a year's holidays on working days and its working-day count",
         description="List the year's public holidays and cuti bersama that fall on working weekdays, "
         "then the number of working days.",
     )
-    calendar.add_argument("year", metavar="YEAR", help="the year, e.g. 2026")
-    _add_calendar_options(calendar)
+    _calendar.add_calendar_arguments(calendar)
 
     stats = command(
         "stats",
-        _stats,
+        _stats.run,
         help="complaint counts by region, topic, status... from a store",
         description="Count the complaints of the store at URL by the --by keys, as the --as principal may "
         "see them (by default the public: confidential complaints only in groups of at least 10).",
     )
-    stats.add_argument("url", metavar="URL", help="store URL, e.g. sqlite:///lapor.db")
-    stats.add_argument(
-        "--by",
-        default="province",
-        help="comma-separated group keys: province (default), regency, topic, status, institution, kind, "
-        "channel, month",
-    )
-    stats.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (table)")
-    stats.add_argument(
-        "--as",
-        dest="as_",
-        default="public",
-        metavar="WHO",
-        help="public (default), admin, supervisor or institution:CODE",
-    )
-    stats.add_argument(
-        "--sla", action="store_true", help="add service levels per group (reads every complaint)"
-    )
-    for name in _STATS_FILTERS:
-        stats.add_argument(
-            f"--{name}", action="append", metavar=name.upper(), help=f"only this {name} (repeatable)"
-        )
-    stats.add_argument("--region", help="only complaints located in this region (code)")
-    stats.add_argument("--from", dest="start", metavar="DATE", help="submitted on or after this date (WIB)")
-    stats.add_argument("--to", dest="end", metavar="DATE", help="submitted on or before this date (WIB)")
+    _stats.add_arguments(stats)
 
     deliver = command(
         "deliver",
-        _cli_deliver.run,
+        _deliver.run,
         help="send the queued notifications by e-mail and webhooks; dead letters",
         description="Drain the outbox of the store at URL: claim, render under each complaint's current "
         "flags, send, acknowledge; temporary failures are retried later, permanent ones dead-lettered. "
         "Exit status 1 when a message was dead-lettered in this run.",
     )
-    _cli_deliver.add_arguments(deliver)
+    _deliver.add_arguments(deliver)
     return parser
 
 

@@ -17,43 +17,9 @@ import attrs
 
 from lapor_core._domain.complaint import OutboxMessage
 from lapor_core._domain.ports import DeadLetter, OutboxClaim
-from lapor_core.errors import FieldError, ValidationError
+from lapor_core.plugins._outbox import check_claim, check_instant, check_limit, clip_error
 
-__all__ = ["MAX_CLAIM", "MAX_ERROR", "InMemoryOutbox", "check_claim", "check_instant", "clip_error"]
-
-MAX_CLAIM = 1000
-"""The most messages one claim (or one dead-letter listing) returns."""
-
-MAX_ERROR = 1000
-"""Stored errors are cut to this many characters."""
-
-
-def check_instant(field: str, value: object) -> list[FieldError]:
-    """The errors of a value that must be a timezone-aware datetime."""
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        return [FieldError(field, "instant.naive")]
-    return []
-
-
-def check_claim(now: object, lease: object, limit: object) -> None:
-    """Raise ValidationError unless ``now`` is aware, ``lease`` positive and ``limit`` within 1 to 1,000."""
-    errors = check_instant("now", now)
-    if not isinstance(lease, timedelta) or lease <= timedelta(0):
-        errors.append(FieldError("lease", "outbox.lease_not_positive"))
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CLAIM:
-        errors.append(FieldError("limit", "query.limit_out_of_range", {"max": MAX_CLAIM}))
-    if errors:
-        raise ValidationError(errors)
-
-
-def clip_error(error: object) -> str:
-    """The error text to store: a string of at most :data:`MAX_ERROR` characters.
-
-    >>> len(clip_error("x" * 5000))
-    1000
-    """
-    text = error if isinstance(error, str) else str(error)
-    return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"
+__all__ = ["InMemoryOutbox"]
 
 
 @attrs.frozen
@@ -107,9 +73,7 @@ class InMemoryOutbox:
 
     def reschedule_outbox(self, claim: OutboxClaim, *, error: str, retry_at: datetime) -> bool:
         """Count a failed attempt and free the message from ``retry_at``; False if the lease was lost."""
-        errors = check_instant("retry_at", retry_at)
-        if errors:
-            raise ValidationError(errors)
+        check_instant("retry_at", retry_at)
         with self._lock:
             state = self._held(claim)
             if state is None:
@@ -121,9 +85,7 @@ class InMemoryOutbox:
 
     def dead_letter_outbox(self, claim: OutboxClaim, *, error: str, now: datetime) -> bool:
         """Count a last failed attempt and dead-letter the message; False if the lease was lost."""
-        errors = check_instant("now", now)
-        if errors:
-            raise ValidationError(errors)
+        check_instant("now", now)
         with self._lock:
             state = self._held(claim)
             if state is None:
@@ -136,8 +98,7 @@ class InMemoryOutbox:
 
     def dead_letters(self, *, limit: int = 100) -> Sequence[DeadLetter]:
         """The dead letters, oldest first."""
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CLAIM:
-            raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_CLAIM)
+        check_limit(limit)
         with self._lock:
             letters = list(self._dead.values())
         letters.sort(key=lambda d: d.dead_at)
@@ -145,9 +106,7 @@ class InMemoryOutbox:
 
     def retry_dead_letter(self, message_id: str, *, now: datetime) -> bool:
         """Queue a dead letter again, due at ``now`` with no attempts; False when there is none by that ID."""
-        errors = check_instant("now", now)
-        if errors:
-            raise ValidationError(errors)
+        check_instant("now", now)
         with self._lock:
             letter = self._dead.pop(message_id, None) if isinstance(message_id, str) else None
             if letter is None:

@@ -33,8 +33,8 @@ import sqlalchemy as sa
 from lapor_core._domain.complaint import OutboxMessage
 from lapor_core._domain.ports import DeadLetter, OutboxClaim
 from lapor_core._i18n import N_
-from lapor_core.errors import StorageError, ValidationError
-from lapor_core.stores.memory._outbox import MAX_CLAIM, check_claim, check_instant, clip_error
+from lapor_core.errors import StorageError
+from lapor_core.plugins._outbox import check_claim, check_instant, check_limit, check_outbox_claim, clip_error
 from lapor_core.stores.sql._driver import Driver, Prepared, Session
 from lapor_core.stores.sql._rows import OUTBOX_COLUMNS, outbox_from
 from lapor_core.stores.sql._schema import UtcDateTime, outbox
@@ -174,12 +174,6 @@ def _message_of(row: Sequence[Any], operation: str) -> OutboxMessage:
         raise StorageError(f"{operation} failed: a stored outbox row cannot be read") from e
 
 
-def _check_claim_object(claim: object) -> OutboxClaim:
-    if not isinstance(claim, OutboxClaim):
-        raise ValidationError.single("claim", "outbox.claim_wrong_type")
-    return claim
-
-
 class SqlOutbox:
     """Leases, retries and dead letters for the SQL store's outbox table (a mixin; see the module docs)."""
 
@@ -225,7 +219,7 @@ class SqlOutbox:
             ValidationError: ``claim`` is not an OutboxClaim.
             StorageError: The database failed.
         """
-        message_id = _check_claim_object(claim).message.id
+        message_id = check_outbox_claim(claim).message.id
         with self._outbox_write("acknowledging a message") as session:
             session.execute(self._outbox_sql.acknowledge, (message_id,))
 
@@ -236,10 +230,8 @@ class SqlOutbox:
             ValidationError: ``claim`` is not an OutboxClaim, or ``retry_at`` is naive.
             StorageError: The database failed.
         """
-        claim = _check_claim_object(claim)
-        errors = check_instant("retry_at", retry_at)
-        if errors:
-            raise ValidationError(errors)
+        claim = check_outbox_claim(claim)
+        check_instant("retry_at", retry_at)
         values = (retry_at, clip_error(error), claim.message.id, claim.token)
         with self._outbox_write("rescheduling a message") as session:
             return session.execute(self._outbox_sql.reschedule, values) == 1
@@ -251,10 +243,8 @@ class SqlOutbox:
             ValidationError: ``claim`` is not an OutboxClaim, or ``now`` is naive.
             StorageError: The database failed.
         """
-        claim = _check_claim_object(claim)
-        errors = check_instant("now", now)
-        if errors:
-            raise ValidationError(errors)
+        claim = check_outbox_claim(claim)
+        check_instant("now", now)
         values = (clip_error(error), now, claim.message.id, claim.token)
         with self._outbox_write("dead-lettering a message") as session:
             return session.execute(self._outbox_sql.dead_letter, values) == 1
@@ -266,8 +256,7 @@ class SqlOutbox:
             ValidationError: ``limit`` is outside 1 to 1,000.
             StorageError: The database failed.
         """
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CLAIM:
-            raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_CLAIM)
+        check_limit(limit)
         operation = "listing dead letters"
         try:
             rows = self._driver.fetch(self._outbox_sql.dead_letters, (limit, 0))
@@ -285,9 +274,7 @@ class SqlOutbox:
             ValidationError: ``now`` is naive.
             StorageError: The database failed.
         """
-        errors = check_instant("now", now)
-        if errors:
-            raise ValidationError(errors)
+        check_instant("now", now)
         key: object = message_id  # callers pass IDs read from anywhere: anything but a string is no ID
         if not isinstance(key, str):
             return False

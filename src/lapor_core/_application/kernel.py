@@ -1,0 +1,269 @@
+"""The command kernel: load a complaint for a principal, authorise, transition, recompute deadlines, save.
+
+Every command validates its input before it reads anything, and saves its new state, its history event and
+its notifications in one :class:`~lapor_core.plugins.Changeset` guarded by the version it read, so a failure
+at any point leaves nothing behind. The commands themselves are one short function each, in
+:mod:`~lapor_core._application.complaints` (the lifecycle), :mod:`~lapor_core._application.submissions` and
+:mod:`~lapor_core._application.sweep`; who may know a complaint exists is
+:func:`lapor_core._domain.access.is_visible`, asked here for every load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from lapor_core._application.context import DeskContext, next_attention
+from lapor_core._domain import rules as _validation
+from lapor_core._domain.access import (
+    Decision,
+    Principal,
+    Relation,
+    Role,
+    Subject,
+    is_visible,
+    policy_for,
+    relation_of,
+)
+from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
+from lapor_core._domain.history import Actor, Event
+from lapor_core._domain.ids import time_ordered_id
+from lapor_core._domain.lifecycle import Action, next_status
+from lapor_core._domain.ports import Changeset
+from lapor_core._domain.sla import Clocks
+from lapor_core._domain.tracking import TrackingId
+from lapor_core.errors import NotAllowed, NotFound, ValidationError
+
+__all__ = [
+    "MAX_MESSAGE",
+    "MAX_REASON",
+    "Command",
+    "Mutation",
+    "Recipients",
+    "Recorded",
+    "actor_of",
+    "authorise",
+    "canonical_id",
+    "check_text",
+    "execute",
+    "execute_loaded",
+    "load_for",
+    "outbox_messages",
+    "owner_hash_of",
+    "record",
+    "relation_for",
+    "reporter_proof",
+    "require_principal",
+    "unchanged",
+    "visible_relation",
+]
+
+MAX_MESSAGE = 4000
+"""The longest follow-up, reply or information text a command takes."""
+MAX_REASON = 1000
+"""The longest reason (archiving, declining, revealing an identity) a command takes."""
+
+
+def canonical_id(tracking_id: object) -> str:
+    """The canonical string of a tracking ID given as text or :class:`TrackingId`."""
+    if isinstance(tracking_id, TrackingId):
+        return str(tracking_id)
+    if not isinstance(tracking_id, str):
+        got = _validation.type_name(tracking_id)
+        raise ValidationError.single("tracking_id", "value.not_string", type=got)
+    return str(TrackingId.parse(tracking_id))
+
+
+def check_text(field: str, value: object, *, limit: int) -> str:
+    """Return ``value`` stripped, or raise ValidationError naming ``field`` if it is not acceptable text.
+
+    The same rule as a submission's body (:func:`lapor_core._domain.rules.text`): required, at most ``limit``
+    characters, tab and line breaks allowed, other control characters and unpaired surrogates refused.
+    """
+    try:
+        text = _validation.text(required=True, max_length=limit, multiline=True)(value)
+    except _validation.Invalid as e:
+        raise ValidationError([e.at(field)]) from None
+    assert text is not None  # noqa: S101 - a required rule never returns None
+    return text
+
+
+def actor_of(principal: Principal) -> Actor:
+    """How a principal is recorded in history (reporters and citizens by role only)."""
+    if principal.role in (Role.REPORTER, Role.CITIZEN, Role.PUBLIC):
+        return Actor(principal.role.value)
+    return Actor(principal.role.value, principal.user_id, principal.institution, principal.unit)
+
+
+def owner_hash_of(ctx: DeskContext, principal: Principal) -> str | None:
+    """The keyed hash of a citizen principal's account, or None."""
+    if principal.role is Role.CITIZEN and principal.user_id is not None:
+        return ctx.keyed_hash("account", principal.user_id)
+    return None
+
+
+def reporter_proof(ctx: DeskContext, complaint: Complaint) -> str:
+    """The proof ``authenticate`` gives the key-holding reporter of ``complaint``.
+
+    Keyed by the pepper and bound to the stored access-key hash, so it cannot be made from the public
+    tracking ID alone.
+    """
+    return ctx.keyed_hash("reporter", complaint.tracking_id, complaint.access_key.digest.hex())
+
+
+def relation_for(ctx: DeskContext, principal: Principal, complaint: Complaint) -> Relation | None:
+    """The principal's relation to ``complaint``, or None (deny everything) when working it out fails."""
+    try:
+        proof = reporter_proof(ctx, complaint) if principal.role is Role.REPORTER else None
+        return relation_of(
+            principal, complaint, owner_hash=owner_hash_of(ctx, principal), reporter_proof=proof
+        )
+    except Exception:  # noqa: BLE001 - deny by default: a failing policy lookup yields no access
+        return None
+
+
+def require_principal(principal: object) -> Principal:
+    """``principal`` itself, or ValidationError when it is not a :class:`Principal` (a wrong Python value)."""
+    if not isinstance(principal, Principal):
+        got = _validation.type_name(principal)
+        raise ValidationError.single("principal", "principal.wrong_type", type=got)
+    return principal
+
+
+def load_for(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Complaint, Relation]:
+    """Load a complaint the principal may know exists, or raise NotFound exactly as for an unknown ID."""
+    require_principal(principal)
+    tid = canonical_id(tracking_id)
+    try:
+        complaint = ctx.store.get(tid)
+    except NotFound:
+        raise NotFound(kind="complaint", key=tid) from None
+    return complaint, visible_relation(ctx, principal, complaint, key=tid)
+
+
+def visible_relation(
+    ctx: DeskContext, principal: Principal, complaint: Complaint, *, key: str | None = None
+) -> Relation:
+    """The principal's relation to a complaint it may know exists, else NotFound as for an unknown ID.
+
+    ``key`` is the ID the NotFound names (default: the complaint's): what the caller asked for.
+    """
+    relation = relation_for(ctx, principal, complaint)
+    if relation is None or not is_visible(relation, complaint):
+        raise NotFound(kind="complaint", key=complaint.tracking_id if key is None else key)
+    return relation
+
+
+def authorise(complaint: Complaint, relation: Relation, action: Action) -> None:
+    """Raise NotAllowed unless the relation may perform ``action`` on this complaint."""
+    if policy_for(relation, complaint)(Subject(action.value)) is not Decision.ALLOW:
+        raise NotAllowed(action=action.value, complaint_id=complaint.tracking_id)
+
+
+Mutation = Callable[[Complaint], Complaint]
+Recipients = tuple[tuple[str, str | None], ...]
+
+
+def unchanged(complaint: Complaint) -> Complaint:
+    """The mutation of commands that only record an event."""
+    return complaint
+
+
+@attrs.frozen
+class Command:
+    """One lifecycle command, ready to execute: what to record and how the complaint changes."""
+
+    action: Action
+    payload: Mapping[str, Any]
+    mutate: Mutation = unchanged
+    notify: Recipients = ()
+
+
+def outbox_messages(
+    complaint: Complaint, action: Action, recipients: Sequence[tuple[str, str | None]], now: datetime
+) -> tuple[OutboxMessage, ...]:
+    """The messages a command queues for ``recipients`` (role, reference) about ``complaint`` as it now is."""
+    return tuple(
+        OutboxMessage(
+            id=time_ordered_id(now),
+            tracking_id=complaint.tracking_id,
+            event=action,
+            recipient_role=role,
+            recipient_ref=ref,
+            created_at=now,
+            context={"status": complaint.status.value},
+        )
+        for role, ref in recipients
+    )
+
+
+@attrs.frozen
+class Recorded:
+    """What a command saved: the complaint as stored, its whole history, and its clocks at that instant.
+
+    The desk builds the view it returns from these instead of reading the complaint back and computing its
+    clocks a second time.
+    """
+
+    complaint: Complaint
+    events: tuple[Event, ...]
+    clocks: Clocks
+
+
+def record(
+    ctx: DeskContext,
+    complaint: Complaint,
+    history: Sequence[Event],
+    entries: Sequence[tuple[Command, Actor]],
+    now: datetime,
+    identity: ReporterIdentity | None = None,
+) -> Recorded:
+    """Append the commands' events, recompute deadlines and save everything in one changeset."""
+    events = list(history)
+    new_events: list[Event] = []
+    outbox: list[OutboxMessage] = []
+    updated = complaint
+    for command, actor in entries:
+        status = next_status(
+            updated.status,
+            command.action,
+            complaint_id=updated.tracking_id,
+            has_unit=updated.unit is not None,
+        )
+        event = events[-1].followed_by(command.action, actor, now, command.payload)
+        events.append(event)
+        new_events.append(event)
+        updated = attrs.evolve(command.mutate(updated), status=status, updated_at=now)
+        outbox.extend(outbox_messages(updated, command.action, command.notify, now))
+    clocks = ctx.clocks(events, now)
+    updated = attrs.evolve(
+        updated,
+        version=complaint.version + len(new_events),
+        next_due_at=next_attention(clocks, events) if not updated.status.is_terminal else None,
+    )
+    ctx.store.save(Changeset(updated, complaint.version, tuple(new_events), tuple(outbox), identity))
+    return Recorded(updated, tuple(events), clocks)
+
+
+def execute(ctx: DeskContext, principal: Principal, tracking_id: object, command: Command) -> Recorded:
+    """Run one lifecycle command for ``principal``: NotFound, NotAllowed or TransitionNotAllowed, or saved."""
+    complaint, relation = load_for(ctx, principal, tracking_id)
+    return execute_loaded(ctx, principal, complaint, relation, command)
+
+
+def execute_loaded(
+    ctx: DeskContext, principal: Principal, complaint: Complaint, relation: Relation, command: Command
+) -> Recorded:
+    """:func:`execute` on a complaint the caller has loaded with :func:`load_for` (not read again)."""
+    authorise(complaint, relation, command.action)
+    next_status(
+        complaint.status,
+        command.action,
+        complaint_id=complaint.tracking_id,
+        has_unit=complaint.unit is not None,
+    )
+    history = ctx.store.history(complaint.tracking_id)
+    return record(ctx, complaint, history, [(command, actor_of(principal))], ctx.clock.now())
