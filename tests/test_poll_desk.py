@@ -17,11 +17,10 @@ from lapor_core._domain.polls import (
     Poll,
     PollAction,
     PollDraft,
-    PollNotAllowed,
     PollState,
-    PollTransitionNotAllowed,
     Tally,
 )
+from lapor_core.errors import PollNotAllowed, PollTransitionNotAllowed
 from lapor_core.stores.memory._polls import InMemoryPollStore
 from lapor_core.testing import FrozenClock
 

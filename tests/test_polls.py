@@ -5,6 +5,8 @@ from __future__ import annotations
 import decimal
 import pickle
 import statistics
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -14,8 +16,11 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from statemachine.exceptions import TransitionNotAllowed as TransitionNotAllowedByLibrary
 
 import lapor_core as lc
+import lapor_core.errors as errors_module
+from lapor_core._domain import polls
 from lapor_core._domain.history import Actor
 from lapor_core._domain.polls import (
     NATIONAL,
@@ -24,11 +29,8 @@ from lapor_core._domain.polls import (
     Poll,
     PollAction,
     PollChange,
-    PollConflict,
     PollDraft,
-    PollNotAllowed,
     PollState,
-    PollTransitionNotAllowed,
     RegionCount,
     ResultVisibility,
     RevotePolicy,
@@ -42,6 +44,7 @@ from lapor_core._domain.polls import (
     suppressed_cells,
     wilson_interval,
 )
+from lapor_core.errors import PollConflict, PollNotAllowed, PollTransitionNotAllowed
 
 WIB = timezone(timedelta(hours=7), "WIB")
 OPENS = datetime(2026, 4, 1, 8, tzinfo=WIB)
@@ -1054,6 +1057,126 @@ def test_draft_cannot_be_closed():
     """Closing is for open polls."""
     with pytest.raises(PollTransitionNotAllowed):
         new_poll().closed(OFFICER, OPENS)
+
+
+# --- the lifecycle machine ----------------------------------------------------------------------------------
+
+# The flow as documented (docs/topics/polls.md): (state, action, closing time ahead) -> next state.
+DOCUMENTED_MOVES = {
+    (PollState.DRAFT, PollAction.EDIT, True): PollState.DRAFT,
+    (PollState.DRAFT, PollAction.EDIT, False): PollState.DRAFT,
+    (PollState.DRAFT, PollAction.OPEN, True): PollState.OPEN,
+    (PollState.DRAFT, PollAction.OPEN, False): PollState.OPEN,
+    (PollState.OPEN, PollAction.EXTEND, True): PollState.OPEN,
+    (PollState.OPEN, PollAction.CLOSE, True): PollState.CLOSED,
+    (PollState.OPEN, PollAction.CLOSE, False): PollState.CLOSED,
+}
+
+
+def test_the_transition_table_is_the_documented_flow():
+    """Running the machine gives the documented moves, no more (a closed poll never moves) and no fewer."""
+    assert dict(polls.TRANSITIONS) == DOCUMENTED_MOVES
+
+
+def test_the_machine_lists_the_poll_states_once_with_poll_actions_as_events():
+    """The machine's states are PollState's, draft first, closed final; its events are PollAction values."""
+    machine = polls.PollLifecycle
+    assert [state.value for state in machine.states] == [state.value for state in PollState]
+    assert [state.value for state in machine.states if state.initial] == [PollState.DRAFT]
+    assert [state.value for state in machine.final_states] == [PollState.CLOSED]
+    assert {PollAction(event.id) for event in machine.events} == set(PollAction) - {PollAction.CREATE}
+
+
+def test_extending_is_guarded_by_a_condition_of_the_machine():
+    """The machine itself refuses to extend an open poll whose closing time has passed."""
+
+    @attrs.define
+    class Model:
+        closing_ahead: bool
+        state: PollState | None = None
+
+    machine = polls.PollLifecycle(Model(closing_ahead=False), start_value=PollState.OPEN)
+    assert "extend" not in {event.id for event in machine.enabled_events()}
+    with pytest.raises(TransitionNotAllowedByLibrary):
+        machine.send("extend")
+    ahead = polls.PollLifecycle(Model(closing_ahead=True), start_value=PollState.OPEN)
+    ahead.send("extend")
+    assert ahead.current_state_value == PollState.OPEN
+
+
+@given(
+    recorded=st.sampled_from(PollState),
+    action=st.sampled_from([PollAction.EDIT, PollAction.OPEN, PollAction.EXTEND, PollAction.CLOSE]),
+    offset_hours=st.integers(min_value=-48, max_value=48),
+)
+def test_every_poll_transition_moves_as_the_flow_says_or_is_refused(
+    recorded: PollState, action: PollAction, offset_hours: int
+):
+    """Each transition method lands in the documented state, or refuses naming the state at that instant."""
+    poll = attrs.evolve(new_poll(), state=recorded)
+    at = CLOSES + timedelta(hours=offset_hours)
+    expected = DOCUMENTED_MOVES.get((recorded, action, at < CLOSES))
+    later = CLOSES + timedelta(days=60)
+    run = {
+        PollAction.EDIT: lambda: poll.edited(new_poll(question="Lain?").draft, OFFICER, at),
+        PollAction.OPEN: lambda: poll.opened(OFFICER, at),
+        PollAction.EXTEND: lambda: poll.extended(later, OFFICER, at),
+        PollAction.CLOSE: lambda: poll.closed(OFFICER, at),
+    }[action]
+    if expected is None:
+        with pytest.raises(PollTransitionNotAllowed) as caught:
+            run()
+        assert caught.value.fields == {
+            "poll_id": "p1",
+            "action": action.value,
+            "state": poll.state_at(at).value,
+        }
+    elif action is PollAction.OPEN and at >= CLOSES:
+        with pytest.raises(lc.ValidationError):  # the move exists; opening needs a closing time ahead
+            run()
+    else:
+        moved = run()
+        assert (moved.state, moved.history[-1].action) == (expected, action)
+
+
+def test_importing_and_drafting_polls_does_not_load_the_state_machine_library():
+    """python-statemachine (and asyncio) load on a poll's first transition, not with lapor_core."""
+    code = (
+        "import sys\n"
+        "from datetime import datetime, timedelta, timezone\n"
+        "import lapor_core\n"
+        "from lapor_core._domain.history import Actor\n"
+        "from lapor_core._domain.polls import Poll, PollDraft\n"
+        "wib = timezone(timedelta(hours=7))\n"
+        "draft = PollDraft('Perlu?', ['Ya', 'Tidak'], datetime(2026, 4, 1, tzinfo=wib),\n"
+        "                  datetime(2026, 4, 30, tzinfo=wib))\n"
+        "actor = Actor('institution', 'off-7', '31.71')\n"
+        "poll = Poll.create('p1', '31.71', draft, actor, draft.opens_at)\n"
+        "print('statemachine' in sys.modules)\n"
+        "poll.opened(actor, draft.opens_at)\n"
+        "print('statemachine' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_poll_errors_live_in_lapor_core_errors():
+    """Every poll error is defined in lapor_core.errors, under its family, and is the same class elsewhere."""
+    for error in (PollTransitionNotAllowed, PollNotAllowed, PollConflict):
+        assert error.__module__ == "lapor_core.errors"
+        assert error.__name__ in errors_module.__all__
+        assert getattr(polls, error.__name__) is error
+        assert getattr(lc, error.__name__) is error
+        assert error.__name__ in (errors_module.__doc__ or "")
+
+
+def test_a_state_the_catalogue_does_not_name_is_shown_as_written():
+    """A refusal's state without a poll.status label is described as is, not as a missing message code."""
+    error = PollTransitionNotAllowed(poll_id="p1", action="vote", state="paused")
+    assert error.describe("en") == "poll p1: cannot vote while paused"
+    assert PollTransitionNotAllowed(poll_id="p1", action="vote", state="open").describe("en") == (
+        "poll p1: cannot vote while Open"
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,17 @@ also subclasses the builtin a caller would naturally catch::
     ├── ValidationError (ValueError)            .errors: every bad field with a reason
     ├── DomainError
     │   ├── TransitionNotAllowed                .complaint_id, .action, .state
+    │   │   └── PollTransitionNotAllowed        .poll_id, .action, .state
     │   ├── InvalidTrackingId (ValueError)      .text, .problem (a code), .params
     │   └── DateOutOfRange (ValueError)         .value, .first, .last
     ├── AccessError
     │   ├── NotFound (LookupError)              .kind, .key   (also what a principal may not know exists)
     │   ├── NotAllowed (PermissionError)        .action, .complaint_id
+    │   │   └── PollNotAllowed                  .poll_id, .action, .reason (a code)
     │   └── TooManyAttempts (PermissionError)   .retry_after_seconds
     ├── StorageError
     │   └── ConcurrencyConflict                 .complaint_id, .expected_version, .actual_version
+    │       └── PollConflict                    .poll_id, .expected_version, .actual_version
     ├── ConfigurationError (RuntimeError)
     │   └── PluginError                         .scheme, .known
     └── NotificationError                       .permanent
@@ -49,6 +52,9 @@ __all__ = [
     "NotificationError",
     "PermanentNotificationError",
     "PluginError",
+    "PollConflict",
+    "PollNotAllowed",
+    "PollTransitionNotAllowed",
     "StorageError",
     "TemporaryNotificationError",
     "TooManyAttempts",
@@ -389,3 +395,92 @@ class PermanentNotificationError(NotificationError):
     """Delivery can never succeed as addressed (4xx, rejected recipient); do not retry."""
 
     permanent = True
+
+
+# --- polls (policy-opinion polls, lapor_core._domain.polls) ------------------------------------------------
+
+
+def _poll_state_label(state: str, locale: str) -> str:
+    """The catalogue's label of a poll state (``poll.status.<state>``, spaces as ``_``); other text as is."""
+    msgid = "poll.status." + state.replace(" ", "_")
+    label = _i18n.translate(msgid, locale)
+    return state if label == msgid else label
+
+
+class PollTransitionNotAllowed(TransitionNotAllowed):
+    """The poll's state or voting window does not allow this action (editing an open poll, voting late).
+
+    A :class:`TransitionNotAllowed` whose ``complaint_id`` field holds the poll ID, so code that catches the
+    general error also catches this one. ``state`` is a poll state's value (``draft``, ``open``, ``closed``),
+    or ``"not yet open"`` for a vote before an opened poll's window; :meth:`describe` names it by its label.
+
+    Example:
+        >>> error = PollTransitionNotAllowed(poll_id="a1b2", action="vote", state="closed")
+        >>> error.message
+        'poll a1b2: cannot vote while closed'
+        >>> error.describe()
+        'Jajak pendapat a1b2 tidak dapat diproses (vote) selagi berstatus Ditutup'
+    """
+
+    code = N_("poll.transition_not_allowed")
+    _field_names = ("poll_id", "action", "state")
+
+    def __init__(self, *, poll_id: str, action: str, state: str) -> None:
+        super().__init__(complaint_id=poll_id, action=action, state=state)
+        self.poll_id = poll_id
+        # The message (for logs) keeps the state's value; describe() names it for a person.
+        self.args = (_i18n.translate(self.code, "en", self.fields),)
+
+    def describe(self, locale: str = "id") -> str:
+        """One line for a person in ``locale``, the state named by its label."""
+        label = _poll_state_label(self.state, locale)
+        return _i18n.translate(self.code, locale, {**self.fields, "state": label})
+
+
+class PollNotAllowed(NotAllowed):
+    """The principal may see the poll but not do this (vote outside the audience, read hidden results).
+
+    ``reason`` is a code saying why (``poll.vote_not_verified``...) in words that never name the voter;
+    :meth:`describe` renders it in the reader's language and ``message`` in English.
+
+    Example:
+        >>> error = PollNotAllowed(poll_id="a1b2", action="vote", reason="poll.vote_not_verified")
+        >>> error.message
+        'not allowed to vote in poll a1b2: the account is not verified'
+        >>> error.describe()
+        'Tidak diizinkan (vote) pada jajak pendapat a1b2: akun belum terverifikasi'
+    """
+
+    code = N_("poll.not_allowed")
+    # NotAllowed's two fields were inferred as a pair; this error has three.
+    _field_names = ("poll_id", "action", "reason")  # type: ignore[assignment]
+
+    def __init__(self, *, poll_id: str, action: str, reason: str) -> None:
+        super().__init__(action=action, complaint_id=poll_id)
+        self.poll_id = poll_id
+        self.reason = reason
+        self.args = (self.describe("en"),)
+
+    def describe(self, locale: str = "id") -> str:
+        """One line for a person in ``locale``, the reason rendered from its code."""
+        why = _i18n.translate(self.reason, locale)
+        return _i18n.translate(self.code, locale, {**self.fields, "reason": why})
+
+
+class PollConflict(ConcurrencyConflict):
+    """Somebody changed the poll first (saving it, or casting on a stale version); reload and try again.
+
+    Example:
+        >>> PollConflict(poll_id="a1b2", expected_version=2, actual_version=3).message
+        'poll a1b2: expected version 2, store has 3'
+    """
+
+    code = N_("poll.conflict")
+    _field_names = ("poll_id", "expected_version", "actual_version")
+
+    def __init__(self, *, poll_id: str, expected_version: int, actual_version: int | None) -> None:
+        super().__init__(
+            complaint_id=poll_id, expected_version=expected_version, actual_version=actual_version
+        )
+        self.poll_id = poll_id
+        self.args = (f"poll {poll_id}: expected version {expected_version}, store has {actual_version}",)

@@ -35,12 +35,9 @@ from lapor_core._domain.polls import (
     BallotCast,
     CastOutcome,
     Poll,
-    PollConflict,
     PollDraft,
-    PollNotAllowed,
     PollResults,
     PollState,
-    PollTransitionNotAllowed,
     _each,
     _items,
     check_poll_id,
@@ -50,7 +47,15 @@ from lapor_core._domain.polls import (
 )
 from lapor_core._domain.ports import PollStore
 from lapor_core._i18n import N_
-from lapor_core.errors import ConfigurationError, FieldError, NotFound, ValidationError
+from lapor_core.errors import (
+    ConfigurationError,
+    FieldError,
+    NotFound,
+    PollConflict,
+    PollNotAllowed,
+    PollTransitionNotAllowed,
+    ValidationError,
+)
 
 __all__ = [
     "PollAudit",

@@ -31,13 +31,15 @@ from __future__ import annotations
 
 import collections
 import enum
+import functools
 import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from statistics import NormalDist
-from typing import Any, Final, TypeGuard
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, TypeGuard
 
 import attrs
 
@@ -46,20 +48,24 @@ from lapor_core._domain import rules as v
 from lapor_core._domain.history import Actor, _freeze, _thaw
 from lapor_core._domain.regions import RegionTable, normalize_code
 from lapor_core._i18n import N_
-from lapor_core.errors import (
-    ConcurrencyConflict,
+from lapor_core.errors import (  # the poll errors are also importable from here, as before
     FieldError,
-    NotAllowed,
     NotFound,
-    TransitionNotAllowed,
+    PollConflict,
+    PollNotAllowed,
+    PollTransitionNotAllowed,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    from statemachine import StateMachine
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "MAX_FIND",
     "NATIONAL",
     "NOT_YET_OPEN",
+    "TRANSITIONS",
     "Ballot",
     "BallotCast",
     "CastOutcome",
@@ -69,6 +75,7 @@ __all__ = [
     "PollChange",
     "PollConflict",
     "PollDraft",
+    "PollLifecycle",
     "PollNotAllowed",
     "PollResults",
     "PollState",
@@ -202,99 +209,78 @@ _ACTION_LABELS: Final = {
     PollAction.CLOSE: N_("poll.action.close"),
 }
 NOT_YET_OPEN: Final = "not yet open"
-"""The ``state`` of :class:`PollTransitionNotAllowed` for a vote before an opened poll's window."""
+"""The ``state`` of :class:`~lapor_core.errors.PollTransitionNotAllowed` for a vote before an opened poll's
+window; its label is the catalogue's ``poll.status.not_yet_open``, as a state's is ``poll.status.<state>``."""
 _NOT_YET_OPEN_LABEL: Final = N_("poll.status.not_yet_open")
 
 
-def _state_label(state: str, locale: str) -> str:
-    """The label of a state as :class:`PollTransitionNotAllowed` records it; other text is shown as is."""
-    if state == NOT_YET_OPEN:
-        return _i18n.translate(_NOT_YET_OPEN_LABEL, locale)
-    try:
-        return PollState(state).label(locale)
-    except ValueError:
-        return state
+# --- the lifecycle ------------------------------------------------------------------------------------------
 
 
-# --- errors -------------------------------------------------------------------------------------------------
+def _machine() -> type[StateMachine]:
+    from statemachine import StateMachine  # noqa: PLC0415 - the machine loads on the first transition
+    from statemachine.states import States  # noqa: PLC0415
+
+    class PollLifecycle(StateMachine):
+        """A poll's flow as a state machine: draft -> open -> closed.
+
+        The states are :class:`PollState`, listed once; the events are :class:`PollAction` values (``create``
+        is the initial ``draft`` itself). A draft is edited, then opened; an open poll is extended while its
+        closing time is ahead (the ``closing_ahead`` condition of the model) and closed, early or late.
+        """
+
+        _ = States.from_enum(PollState, initial=PollState.DRAFT, final=[PollState.CLOSED])
+
+        edit = _.DRAFT.to.itself()
+        open = _.DRAFT.to(_.OPEN)
+        extend = _.OPEN.to.itself(cond="closing_ahead")
+        close = _.OPEN.to(_.CLOSED)
+
+    return PollLifecycle
 
 
-class PollTransitionNotAllowed(TransitionNotAllowed):
-    """The poll's state or voting window does not allow this action (editing an open poll, voting late).
+@attrs.define
+class _Position:
+    """The model the machine runs on while the table is derived: where it is and whether closing is ahead."""
 
-    A :class:`~lapor_core.TransitionNotAllowed` whose ``complaint_id`` field holds the poll ID, so code that
-    catches the general error also catches this one. ``state`` is a :class:`PollState` value, or
-    ``"not yet open"`` (:data:`NOT_YET_OPEN`) for a vote before an opened poll's window.
-
-    Example:
-        >>> error = PollTransitionNotAllowed(poll_id="a1b2", action="vote", state="closed")
-        >>> error.message
-        'poll a1b2: cannot vote while closed'
-        >>> error.describe()
-        'Jajak pendapat a1b2 tidak dapat diproses (vote) selagi berstatus Ditutup'
-    """
-
-    code = N_("poll.transition_not_allowed")
-    _field_names = ("poll_id", "action", "state")
-
-    def __init__(self, *, poll_id: str, action: str, state: str) -> None:
-        super().__init__(complaint_id=poll_id, action=action, state=state)
-        self.poll_id = poll_id
-        # The message (for logs) keeps the state's value; describe() names it for a person.
-        self.args = (_i18n.translate(self.code, "en", self.fields),)
-
-    def describe(self, locale: str = "id") -> str:
-        """One line for a person in ``locale``, the state named by its label."""
-        return _i18n.translate(self.code, locale, {**self.fields, "state": _state_label(self.state, locale)})
+    closing_ahead: bool
+    state: PollState | None = None
 
 
-class PollNotAllowed(NotAllowed):
-    """The principal may see the poll but not do this (vote outside the audience, read hidden results).
-
-    ``reason`` is a code saying why (``poll.vote_not_verified``...) in words that never name the voter;
-    :meth:`describe` renders it in the reader's language and ``message`` in English.
-
-    Example:
-        >>> error = PollNotAllowed(poll_id="a1b2", action="vote", reason="poll.vote_not_verified")
-        >>> error.message
-        'not allowed to vote in poll a1b2: the account is not verified'
-        >>> error.describe()
-        'Tidak diizinkan (vote) pada jajak pendapat a1b2: akun belum terverifikasi'
-    """
-
-    code = N_("poll.not_allowed")
-    # NotAllowed's two fields were inferred as a pair; this error has three.
-    _field_names = ("poll_id", "action", "reason")  # type: ignore[assignment]
-
-    def __init__(self, *, poll_id: str, action: str, reason: str) -> None:
-        super().__init__(action=action, complaint_id=poll_id)
-        self.poll_id = poll_id
-        self.reason = reason
-        self.args = (self.describe("en"),)
-
-    def describe(self, locale: str = "id") -> str:
-        """One line for a person in ``locale``, the reason rendered from its code."""
-        why = _i18n.translate(self.reason, locale)
-        return _i18n.translate(self.code, locale, {**self.fields, "reason": why})
+def _derive_table(machine: type[StateMachine]) -> Mapping[tuple[PollState, PollAction, bool], PollState]:
+    # Run the machine through its public API from every state, before and after the closing time, for every
+    # event it enables there: the table is what the machine does, not a reading of its internals.
+    table: dict[tuple[PollState, PollAction, bool], PollState] = {}
+    for state in PollState:
+        for closing_ahead in (False, True):
+            enabled = machine(_Position(closing_ahead), start_value=state).enabled_events()
+            for event in enabled:
+                run = machine(_Position(closing_ahead), start_value=state)
+                run.send(event.id)
+                table[(state, PollAction(event.id), closing_ahead)] = PollState(run.current_state_value)
+    return MappingProxyType(table)
 
 
-class PollConflict(ConcurrencyConflict):
-    """Somebody changed the poll first (saving it, or casting on a stale version); reload and try again.
+@functools.cache
+def _lifecycle() -> tuple[type[StateMachine], Mapping[tuple[PollState, PollAction, bool], PollState]]:
+    machine = _machine()
+    return machine, _derive_table(machine)
 
-    Example:
-        >>> PollConflict(poll_id="a1b2", expected_version=2, actual_version=3).message
-        'poll a1b2: expected version 2, store has 3'
-    """
 
-    code = N_("poll.conflict")
-    _field_names = ("poll_id", "expected_version", "actual_version")
+def __getattr__(name: str) -> object:
+    # PollLifecycle and TRANSITIONS are built on first use: python-statemachine (and asyncio, which it
+    # imports) stays out of `import lapor_core`.
+    if name == "PollLifecycle":
+        return _lifecycle()[0]
+    if name == "TRANSITIONS":
+        return _lifecycle()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def __init__(self, *, poll_id: str, expected_version: int, actual_version: int | None) -> None:
-        super().__init__(
-            complaint_id=poll_id, expected_version=expected_version, actual_version=actual_version
-        )
-        self.poll_id = poll_id
-        self.args = (f"poll {poll_id}: expected version {expected_version}, store has {actual_version}",)
+
+if TYPE_CHECKING:
+    PollLifecycle: type[StateMachine]
+    TRANSITIONS: Mapping[tuple[PollState, PollAction, bool], PollState]
+    """``(state, action, closing_ahead) -> next state``, derived by running :class:`PollLifecycle`."""
 
 
 # --- the draft ----------------------------------------------------------------------------------------------
@@ -695,7 +681,7 @@ class Poll:
     """A poll with its recorded state and history; its ``version`` is the length of its history.
 
     Build one with :meth:`create` and change it with the transition methods, which return a new poll
-    (or raise :class:`PollTransitionNotAllowed` or :class:`~lapor_core.ValidationError`).
+    (or raise :class:`~lapor_core.errors.PollTransitionNotAllowed` or :class:`~lapor_core.ValidationError`).
 
     Attributes:
         id: The poll's public ID.
@@ -763,17 +749,31 @@ class Poll:
             self, history=(*self.history, PollChange(self.version, action, actor, at, payload))
         )
 
-    def _refuse(self, action: str, now: datetime) -> PollTransitionNotAllowed:
-        return PollTransitionNotAllowed(poll_id=self.id, action=action, state=self.state_at(now).value)
+    def _next_state(self, action: PollAction, at: datetime) -> PollState:
+        """The state after ``action`` at ``at``, as :class:`PollLifecycle` moves.
+
+        Raises:
+            PollTransitionNotAllowed: The lifecycle has no such move from the recorded state at ``at`` (its
+                ``state`` is :meth:`state_at`, so an open poll past its closing time reads ``closed``).
+        """
+        target = _lifecycle()[1].get((self.state, action, at < self.draft.closes_at))
+        if target is None:
+            raise PollTransitionNotAllowed(
+                poll_id=self.id, action=action.value, state=self.state_at(at).value
+            )
+        return target
 
     def edited(self, draft: PollDraft, actor: Actor, at: datetime) -> Poll:
-        """The poll with a new definition; only a draft can be edited. Unchanged if nothing differs."""
-        if self.state is not PollState.DRAFT:
-            raise self._refuse("edit", at)
+        """The poll with a new definition; only a draft can be edited. Unchanged if nothing differs.
+
+        Raises:
+            PollTransitionNotAllowed: The poll is not a draft.
+        """
+        state = self._next_state(PollAction.EDIT, at)
         changes = draft.changes_from(self.draft)
         if not changes:
             return self
-        return attrs.evolve(self._changed(PollAction.EDIT, actor, at, changes), draft=draft)
+        return attrs.evolve(self._changed(PollAction.EDIT, actor, at, changes), draft=draft, state=state)
 
     def opened(self, actor: Actor, at: datetime) -> Poll:
         """The poll opened for voting from ``opens_at``; only a draft whose closing time is ahead can open.
@@ -782,39 +782,41 @@ class Poll:
             PollTransitionNotAllowed: The poll is not a draft.
             ValidationError: ``closes_at`` is not after ``at`` (field ``closes_at``).
         """
-        if self.state is not PollState.DRAFT:
-            raise self._refuse("open", at)
+        state = self._next_state(PollAction.OPEN, at)
         if self.draft.closes_at <= at:
             raise ValidationError.single("closes_at", "poll.closing_time_passed")
-        return attrs.evolve(self._changed(PollAction.OPEN, actor, at, {}), state=PollState.OPEN)
+        return attrs.evolve(self._changed(PollAction.OPEN, actor, at, {}), state=state)
 
     def extended(self, closes_at: datetime | str, actor: Actor, at: datetime) -> Poll:
         """The open poll with a later closing time.
 
         Raises:
-            PollTransitionNotAllowed: The poll is a draft (edit it instead) or already closed.
+            PollTransitionNotAllowed: The poll is a draft (edit it instead) or already closed (by hand, or
+                its closing time has passed).
             ValidationError: ``closes_at`` is not an aware instant later than the current closing time
                 (and at most the end of 9998, UTC).
         """
-        if self.state_at(at) is not PollState.OPEN:
-            raise self._refuse("extend", at)
+        state = self._next_state(PollAction.EXTEND, at)
         later = _instant_or_error("closes_at", closes_at)
         if later <= self.draft.closes_at:
             raise ValidationError.single("closes_at", "poll.extension_not_later")
         draft = attrs.evolve(self.draft, closes_at=later)
         return attrs.evolve(
-            self._changed(PollAction.EXTEND, actor, at, draft.changes_from(self.draft)), draft=draft
+            self._changed(PollAction.EXTEND, actor, at, draft.changes_from(self.draft)),
+            draft=draft,
+            state=state,
         )
 
     def closed(self, actor: Actor, at: datetime) -> Poll:
-        """The poll closed at ``at`` (or at its closing time, if that passed already)."""
-        if self.state is not PollState.OPEN:
-            raise self._refuse("close", at)
+        """The poll closed at ``at`` (or at its closing time, if that passed already).
+
+        Raises:
+            PollTransitionNotAllowed: The poll is a draft or closed by hand already.
+        """
+        state = self._next_state(PollAction.CLOSE, at)
         ended = min(at, self.draft.closes_at)
         payload = {"early": at < self.draft.closes_at, "closed_at": ended.isoformat()}
-        return attrs.evolve(
-            self._changed(PollAction.CLOSE, actor, at, payload), state=PollState.CLOSED, closed_at=ended
-        )
+        return attrs.evolve(self._changed(PollAction.CLOSE, actor, at, payload), state=state, closed_at=ended)
 
 
 def _instant_or_error(field: str, value: object) -> datetime:
@@ -931,7 +933,7 @@ class BallotCast:
     Attributes:
         poll_id: The poll.
         poll_version: The poll version the application checked the vote against; the store refuses the
-            cast with :class:`PollConflict` when the poll changed since (extended, closed).
+            cast with :class:`~lapor_core.errors.PollConflict` when the poll changed since (extended, closed).
         voter: Keyed hash (HMAC under the deployment secret) of (poll, person): the only trace of the voter;
             1 to 64 letters and digits (the desk gives 64 hex digits).
         seal: A second keyed value of (poll, person), 63 bits: the store keeps the reference from the voter
