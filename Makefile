@@ -69,5 +69,28 @@ messages-compile: $(VENV)/.stamp-dev
 	$(BIN)/pybabel -q compile -d $(LOCALES_DIR) -D lapor_core
 	$(BIN)/pybabel -q compile -d $(LOCALES_DIR) -D notifications
 
+# The example portal's page texts: its own domain, lapor_portal, extracted from its Python code and its Jinja
+# templates (examples/portal/babel.cfg). Translators fill examples/portal/lapor_portal/locale/*/LC_MESSAGES/
+# lapor_portal.po, then compile; the portal runs from the source tree, .mo files committed beside the .po.
+PORTAL_DIR := examples/portal
+PORTAL_LOCALES_DIR := $(PORTAL_DIR)/lapor_portal/locale
+PORTAL_KEYWORDS := --no-default-keywords -k N_ -k t -k flash:2
+
+.PHONY: portal-messages portal-messages-extract portal-messages-update portal-messages-compile
+
+portal-messages: portal-messages-extract portal-messages-update portal-messages-compile
+
+portal-messages-extract: $(VENV)/.stamp-dev
+	$(BIN)/pybabel -q extract -F $(PORTAL_DIR)/babel.cfg $(PORTAL_KEYWORDS) --sort-output --add-location=file \
+		--project=lapor_portal --copyright-holder="lapor_core contributors" \
+		-o $(PORTAL_LOCALES_DIR)/lapor_portal.pot $(PORTAL_DIR)
+
+portal-messages-update: $(VENV)/.stamp-dev
+	$(BIN)/pybabel -q update -i $(PORTAL_LOCALES_DIR)/lapor_portal.pot -d $(PORTAL_LOCALES_DIR) -D lapor_portal \
+		--no-fuzzy-matching --ignore-obsolete
+
+portal-messages-compile: $(VENV)/.stamp-dev
+	$(BIN)/pybabel -q compile -d $(PORTAL_LOCALES_DIR) -D lapor_portal
+
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

@@ -1,4 +1,8 @@
-"""How dates and service-level clocks read on the pages: local time, and working days left or overdue."""
+"""How dates, numbers and service-level clocks read on the pages.
+
+Dates in local time and numbers as a person reading the page's language writes them (Babel); service-level
+clocks in working days left or overdue.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +10,62 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
+from babel import dates, numbers
 
 import lapor_core as lc
+from lapor_core.errors import DateOutOfRange
 
-__all__ = ["Countdown", "countdown", "format_date", "format_datetime"]
+__all__ = ["Countdown", "countdown", "format_date", "format_datetime", "format_number", "format_percent"]
 
-_MONTHS = {
-    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
 _JUST_BEFORE = timedelta(microseconds=1)
 
 
 def format_date(instant: datetime, lang: str, zone: ZoneInfo) -> str:
-    """The local date: ``17 Agu 2026``.
+    """The local date in ``lang``'s medium format: ``17 Agu 2026``, ``Aug 17, 2026``.
 
     >>> from zoneinfo import ZoneInfo
-    >>> format_date(datetime.fromisoformat("2026-08-16T20:00:00+00:00"), "id", ZoneInfo("Asia/Jakarta"))
-    '17 Agu 2026'
+    >>> when = datetime.fromisoformat("2026-08-16T20:00:00+00:00")
+    >>> format_date(when, "id", ZoneInfo("Asia/Jakarta")), format_date(when, "en", ZoneInfo("Asia/Jakarta"))
+    ('17 Agu 2026', 'Aug 17, 2026')
     """
-    local = instant.astimezone(zone)
-    return f"{local.day} {_MONTHS.get(lang, _MONTHS['id'])[local.month - 1]} {local.year}"
+    return str(dates.format_date(instant.astimezone(zone).date(), format="medium", locale=lang))
 
 
 def format_datetime(instant: datetime, lang: str, zone: ZoneInfo) -> str:
-    """The local date and time with the zone's abbreviation: ``17 Mar 2026 10.00 WIB``.
+    r"""The local date and time in ``lang``'s formats and the zone's abbreviation: ``17 Mar 2026 10.00 WIB``.
 
     >>> from zoneinfo import ZoneInfo
     >>> when = datetime.fromisoformat("2026-03-17T03:00:00+00:00")
     >>> format_datetime(when, "id", ZoneInfo("Asia/Jakarta"))
     '17 Mar 2026 10.00 WIB'
-    >>> format_datetime(when, "en", ZoneInfo("Asia/Makassar"))
-    '17 Mar 2026 11:00 WITA'
+    >>> format_datetime(when, "en", ZoneInfo("Asia/Makassar")).replace("\u202f", " ")
+    'Mar 17, 2026, 11:00 AM WITA'
     """
     local = instant.astimezone(zone)
-    separator = ":" if lang == "en" else "."
-    return f"{format_date(local, lang, zone)} {local:%H}{separator}{local:%M} {local.tzname()}"
+    day = dates.format_date(local.date(), format="medium", locale=lang)
+    time = dates.format_time(local.time(), format="short", locale=lang)
+    both = str(dates.get_datetime_format("medium", locale=lang)).replace("{1}", day).replace("{0}", time)
+    return f"{both} {local.tzname()}"
+
+
+def format_number(value: float, lang: str, digits: int | None = None) -> str:
+    """A number as a person reading ``lang`` writes it; ``digits`` fixes the decimals shown.
+
+    >>> format_number(1500, "id"), format_number(1500, "en"), format_number(2.25, "id", 1)
+    ('1.500', '1,500', '2,2')
+    """
+    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return str(numbers.format_decimal(value, format=pattern, locale=lang))
+
+
+def format_percent(share: float, lang: str, digits: int = 0) -> str:
+    """A share (0..1) as a percentage in ``lang`` with ``digits`` decimals: ``12,3%``.
+
+    >>> format_percent(0.1234, "id", 1), format_percent(0.1234, "en", 1), format_percent(0.5, "id")
+    ('12,3%', '12.3%', '50%')
+    """
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return str(numbers.format_percent(share, format=pattern, locale=lang))
 
 
 @attrs.frozen
@@ -101,7 +125,7 @@ def countdown(
             late = max(calendar.working_days_between(last_day, today), 0)
             return Countdown(stage=deadline.stage, due_at=due, state="overdue", working_days=late)
         left = calendar.working_days_between(today, last_day)
-    except lc.DateOutOfRange:
+    except DateOutOfRange:
         return Countdown(stage=deadline.stage, due_at=due, state=deadline.state)
     return Countdown(
         stage=deadline.stage, due_at=due, state="left" if left > 0 else "today", working_days=left

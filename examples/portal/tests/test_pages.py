@@ -239,6 +239,20 @@ def test_public_detail_shows_the_follow_up_and_the_deadlines(
     assert "Pemerintah Kota Administrasi Jakarta Pusat" in page
 
 
+def test_dates_and_the_timeline_follow_the_page_language(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """Dates and times are written as a reader of the page's language writes them (Babel), words likewise."""
+    tid = _published(desk, title="Lampu jalan mati")
+    indonesian = client.get(f"/pengaduan/{tid}").text
+    assert "17 Mar 2026 10.00 WIB" in indonesian
+    assert "Laporan dikirim" in indonesian
+    assert "admin LAPOR!" in indonesian
+    client.get("/bahasa/en?next=/")
+    english = client.get(f"/pengaduan/{tid}").text
+    assert "Mar 17, 2026, 10:00\N{NARROW NO-BREAK SPACE}AM WIB" in english
+    assert "Report submitted" in english
+    assert "Laporan dikirim" not in english
+
+
 def test_sloppy_tracking_id_redirects_to_the_canonical_page(
     client: TestClient, desk: lc.ComplaintDesk
 ) -> None:

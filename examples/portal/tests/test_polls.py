@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -101,7 +100,11 @@ def test_results_stay_hidden_until_closing_then_show_a_chart(
     assert 'id="results-chart"' in closed
     assert "Hasil akhir" in closed
     assert "12 suara" in closed
-    assert re.search(r"<td>Setuju</td><td>6</td><td>50.0%</td>", closed)
+    assert "<td>Setuju</td><td>6</td><td>50,0%</td>" in closed
+    client.get("/bahasa/en?next=/")
+    english = client.get(f"/jajak-pendapat/{poll_id}").text
+    assert "<td>Setuju</td><td>6</td><td>50.0%</td>" in english
+    assert "12 ballots" in english
 
 
 def test_small_breakdown_cells_are_shown_as_hidden(client: TestClient, desk: lc.ComplaintDesk) -> None:

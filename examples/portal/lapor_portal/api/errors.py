@@ -252,7 +252,8 @@ class JsonApiRoute(APIRoute):
             except HTTPException as error:
                 return problem(error.status_code, None, str(error.detail), headers=error.headers)
             except Unauthorized:
-                detail = Translator(lang)("api.unknown_token")
+                t = Translator(lang)
+                detail = t("api.unknown_token")
                 return problem(401, None, detail, headers={"WWW-Authenticate": "Bearer"})
             except lc.LaporError as error:
                 response = _library_error(error, lang)

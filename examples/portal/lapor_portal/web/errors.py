@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 import lapor_core as lc
-from lapor_portal.i18n import Translator, language_of
+from lapor_portal.i18n import N_, Translator, language_of
 from lapor_portal.security import CsrfRejected
 from lapor_portal.web.rendering import render
 from lapor_portal.web.staff import SignInRequired, WrongRole
@@ -24,7 +24,17 @@ __all__ = ["install_page_errors"]
 
 _MACHINE_PREFIXES = ("/api/", "/open311/")
 
-# error class -> (status, catalogue entry: error.<name>.heading and error.<name>.text)
+# name -> the page's heading and text
+_TEXTS: dict[str, tuple[str, str]] = {
+    "not_found": (N_("error.not_found.heading"), N_("error.not_found.text")),
+    "too_many": (N_("error.too_many.heading"), N_("error.too_many.text")),
+    "not_allowed": (N_("error.not_allowed.heading"), N_("error.not_allowed.text")),
+    "csrf": (N_("error.csrf.heading"), N_("error.csrf.text")),
+    "conflict": (N_("error.conflict.heading"), N_("error.conflict.text")),
+    "invalid": (N_("error.invalid.heading"), N_("error.invalid.text")),
+}
+
+# error class -> (status, name of its texts in _TEXTS)
 _PAGES: tuple[tuple[type[Exception], int, str], ...] = (
     (lc.NotFound, 404, "not_found"),
     (lc.InvalidTrackingId, 404, "not_found"),
@@ -41,15 +51,16 @@ _PAGES: tuple[tuple[type[Exception], int, str], ...] = (
 
 def _page(request: Request, status_code: int, name: str, error: Exception | None = None) -> Response:
     lang = language_of(request)
-    t = Translator(lang)
+    translate = Translator(lang)
     problems = (
-        [f"{t.field(e.field)}: {e.message(lang)}" for e in error.errors]
+        [f"{translate.field(e.field)}: {e.message(lang)}" for e in error.errors]
         if isinstance(error, lc.ValidationError)
         else []
     )
+    heading, message = _TEXTS[name]
     context = {
-        "heading": t(f"error.{name}.heading"),
-        "message": t(f"error.{name}.text"),
+        "heading": translate(heading),
+        "message": translate(message),
         "problems": problems,
         "back": None,
     }

@@ -92,7 +92,10 @@ async def vote(request: Request, portal: PortalDep, poll_id: str) -> Response:
     except lc.NotAllowed:
         flash(request, "poll.vote_refused")
     else:
-        flash(request, "poll.vote_replaced" if receipt.replaced else "poll.voted")
+        if receipt.replaced:
+            flash(request, "poll.vote_replaced")
+        else:
+            flash(request, "poll.voted")
     return RedirectResponse(f"/jajak-pendapat/{quote(poll_id, safe='')}", status_code=303)
 
 

@@ -16,7 +16,14 @@ from starlette.responses import HTMLResponse
 import lapor_core as lc
 from lapor_core._domain.polls import PollState, ResultVisibility
 from lapor_portal.context import Portal, get_portal
-from lapor_portal.formatting import Countdown, countdown, format_date, format_datetime
+from lapor_portal.formatting import (
+    Countdown,
+    countdown,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percent,
+)
 from lapor_portal.i18n import Lang, Translator, language_of
 from lapor_portal.security import CSRF_FIELD, csrf_token
 from lapor_portal.web.identity import current_account
@@ -99,6 +106,14 @@ class PageHelpers:
         """Local date, or a dash."""
         return format_date(instant, self.lang, self.portal.zone) if instant else "-"
 
+    def number(self, value: float | None, digits: int | None = None) -> str:
+        """A count or measure written for the page's language (``1.500``, ``2,5``), or a dash."""
+        return "-" if value is None else format_number(value, self.lang, digits)
+
+    def percent(self, share: float | None, digits: int = 0) -> str:
+        """A share (0..1) as a percentage for the page's language (``12,3%``), or a dash."""
+        return "-" if share is None else format_percent(share, self.lang, digits)
+
     def countdown(self, view: lc.ComplaintView, deadline: lc.DeadlineView) -> Countdown | None:
         """Working days left (or late) on one of the complaint's deadlines, on the calendar it runs on."""
         calendar = self.portal.calendar_for(deadline.institution)
@@ -112,8 +127,8 @@ class PageHelpers:
         return view.deadlines[-1]
 
 
-def flash(request: Request, key: str, **values: str) -> None:
-    """Queue a message (a catalogue key) for the next page this visitor sees."""
+def flash(request: Request, key: str, **values: str | int) -> None:
+    """Queue a message for the visitor's next page (a catalogue key, written literally for extraction)."""
     queued = request.session.get(_FLASH)
     request.session[_FLASH] = [*(queued if isinstance(queued, list) else []), [key, values]]
 
@@ -135,16 +150,16 @@ def render(
     """Render a page with the common context: ``t`` (translate), ``ui``, ``account``, the CSRF field..."""
     portal = get_portal(request)
     lang = language_of(request)
-    translate = Translator(lang)
+    t = Translator(lang)
     common = {
-        "t": translate,
+        "t": t,
         "ui": PageHelpers(lang, portal),
         "lang": lang,
         "settings": portal.settings,
         "account": current_account(request, portal),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
-        "flashes": _pop_flashes(request, translate),
+        "flashes": _pop_flashes(request, t),
         "path": request.url.path,
         "query": request.url.query,
     }

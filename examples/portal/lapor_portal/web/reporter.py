@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 import lapor_core as lc
 from lapor_portal.context import Portal, get_portal
-from lapor_portal.i18n import Translator, language_of
+from lapor_portal.i18n import N_, Translator, language_of
 from lapor_portal.security import require_csrf
 from lapor_portal.web.forms import errors_by_input
 from lapor_portal.web.identity import forget_reporter, remember_reporter, reporter_principal
@@ -53,7 +53,8 @@ def track(
     try:
         view = portal.desk.view(lc.Principal.public(), tracking_id)
     except (lc.NotFound, lc.InvalidTrackingId, lc.ValidationError):
-        problem = Translator(language_of(request))("track.not_public")
+        t = Translator(language_of(request))
+        problem = t("track.not_public")
         return _track_page(request, problem=problem, public_id=tracking_id, status_code=404)
     return RedirectResponse(f"/pengaduan/{view.tracking_id}", status_code=303)
 
@@ -66,23 +67,21 @@ def open_as_reporter(
     access_key: Annotated[str, Form(max_length=200)],
 ) -> Response:
     """Check the access key and open the reporter's view of their complaint."""
-    translate = Translator(language_of(request))
+    t = Translator(language_of(request))
     try:
         principal = portal.desk.authenticate(tracking_id, access_key, client=portal.client_keys.of(request))
     except lc.TooManyAttempts as error:
         minutes = max(1, -(-error.retry_after_seconds // 60))
         response = _track_page(
             request,
-            problem=translate("track.locked", minutes=minutes),
+            problem=t("track.locked", minutes=minutes),
             reporter_id=tracking_id,
             status_code=429,
         )
         response.headers["Retry-After"] = str(error.retry_after_seconds)
         return response
     except lc.NotFound:
-        return _track_page(
-            request, problem=translate("track.wrong_key"), reporter_id=tracking_id, status_code=404
-        )
+        return _track_page(request, problem=t("track.wrong_key"), reporter_id=tracking_id, status_code=404)
     remember_reporter(request, portal, principal)
     return RedirectResponse(f"/lacak/{principal.tracking_id}", status_code=303)
 
@@ -123,19 +122,19 @@ def _act(
 @router.post("/lacak/{tracking_id}/info", dependencies=[Depends(require_csrf)])
 def provide_info(request: Request, portal: PortalDep, tracking_id: str, message: Text) -> Response:
     """Answer the admin's request for more information (the complaint returns to verification)."""
-    return _act(request, portal, tracking_id, portal.desk.provide_info, message, done="flash.info_sent")
+    return _act(request, portal, tracking_id, portal.desk.provide_info, message, done=N_("flash.info_sent"))
 
 
 @router.post("/lacak/{tracking_id}/balas", dependencies=[Depends(require_csrf)])
 def reply(request: Request, portal: PortalDep, tracking_id: str, message: Text) -> Response:
     """Reply to the institution's follow-up: the complaint reopens for another follow-up."""
-    return _act(request, portal, tracking_id, portal.desk.reply, message, done="flash.replied")
+    return _act(request, portal, tracking_id, portal.desk.reply, message, done=N_("flash.replied"))
 
 
 @router.post("/lacak/{tracking_id}/selesai", dependencies=[Depends(require_csrf)])
 def close(request: Request, portal: PortalDep, tracking_id: str) -> Response:
     """Confirm the follow-up settled the matter: the complaint is closed."""
-    return _act(request, portal, tracking_id, portal.desk.close, done="flash.closed")
+    return _act(request, portal, tracking_id, portal.desk.close, done=N_("flash.closed"))
 
 
 @router.post("/lacak/{tracking_id}/nilai", dependencies=[Depends(require_csrf)])
@@ -144,7 +143,7 @@ def rate(
 ) -> Response:
     """Rate the handling, 1 to 5, after closing (anything but a number is refused by the desk as 0)."""
     value = int(rating) if rating.isdigit() else 0
-    return _act(request, portal, tracking_id, portal.desk.rate, value, done="flash.rated")
+    return _act(request, portal, tracking_id, portal.desk.rate, value, done=N_("flash.rated"))
 
 
 @router.post("/lacak/{tracking_id}/keluar", dependencies=[Depends(require_csrf)])

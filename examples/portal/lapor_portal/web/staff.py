@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 import lapor_core as lc
 from lapor_portal.accounts import Account
 from lapor_portal.context import Portal, get_portal
-from lapor_portal.i18n import Translator, language_of
+from lapor_portal.i18n import N_, Translator, language_of
 from lapor_portal.security import require_csrf
 from lapor_portal.web.forms import CHECKED, errors_by_input
 from lapor_portal.web.identity import current_account, sign_in, sign_out
@@ -183,9 +183,9 @@ def run_sweep(request: Request, portal: PortalDep, account: StaffDep) -> Redirec
     flash(
         request,
         "flash.swept",
-        closed=str(len(report.closed)),
-        breached=str(len(report.breached)),
-        reminded=str(len(report.reminded)),
+        closed=len(report.closed),
+        breached=len(report.breached),
+        reminded=len(report.reminded),
     )
     return RedirectResponse("/staf/verifikasi", status_code=303)
 
@@ -305,7 +305,7 @@ def forward(
         )
 
     return _act(
-        request, portal, account, tracking_id, command, done=("flash.forwarded_short", "/staf/verifikasi")
+        request, portal, account, tracking_id, command, done=(N_("flash.forwarded_short"), "/staf/verifikasi")
     )
 
 
@@ -315,9 +315,8 @@ def request_info(
 ) -> Response:
     """Hold (tunda), asking the reporter for more information."""
     here = f"/staf/pengaduan/{tracking_id}"
-    return _act(
-        request, portal, account, tracking_id, portal.desk.request_info, message, done=("flash.held", here)
-    )
+    done = (N_("flash.held"), here)
+    return _act(request, portal, account, tracking_id, portal.desk.request_info, message, done=done)
 
 
 @router.post("/staf/pengaduan/{tracking_id}/arsipkan", dependencies=[Depends(require_csrf)])
@@ -325,7 +324,7 @@ def archive(
     request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, reason: Message
 ) -> Response:
     """Archive at verification (out of scope, duplicate...)."""
-    done = ("flash.archived", "/staf/verifikasi")
+    done = (N_("flash.archived"), "/staf/verifikasi")
     return _act(request, portal, account, tracking_id, portal.desk.archive, reason, done=done)
 
 
@@ -338,7 +337,7 @@ def assign(
     unit: Annotated[str, Form(max_length=100)],
 ) -> Response:
     """Dispose the complaint to a work unit."""
-    done = ("flash.assigned", f"/staf/pengaduan/{tracking_id}")
+    done = (N_("flash.assigned"), f"/staf/pengaduan/{tracking_id}")
     return _act(request, portal, account, tracking_id, portal.desk.assign, unit, done=done)
 
 
@@ -347,7 +346,7 @@ def follow_up(
     request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, message: Message
 ) -> Response:
     """Post the institution's follow-up (tindak lanjut); the closing clock starts."""
-    done = ("flash.followed_up", f"/staf/pengaduan/{tracking_id}")
+    done = (N_("flash.followed_up"), f"/staf/pengaduan/{tracking_id}")
     return _act(request, portal, account, tracking_id, portal.desk.follow_up, message, done=done)
 
 
@@ -356,7 +355,7 @@ def decline(
     request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, reason: Message
 ) -> Response:
     """Not our authority (bukan wewenang): back to the admin to re-route."""
-    done = ("flash.declined", "/staf/kotak-masuk")
+    done = (N_("flash.declined"), "/staf/kotak-masuk")
     return _act(request, portal, account, tracking_id, portal.desk.decline, reason, done=done)
 
 
@@ -365,5 +364,5 @@ def admin_reply(
     request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, message: Message
 ) -> Response:
     """An admin's reply to a follow-up: the institution must follow up again."""
-    done = ("flash.replied", f"/staf/pengaduan/{tracking_id}")
+    done = (N_("flash.replied"), f"/staf/pengaduan/{tracking_id}")
     return _act(request, portal, account, tracking_id, portal.desk.reply, message, done=done)
