@@ -32,7 +32,7 @@ import pandas as pd
 from workalendar.core import SAT, SUN, CoreCalendar
 
 from benchmarks._timing import per_second, report
-from lapor_core._domain.calendar import WorkingCalendar
+from lapor_core import WorkingCalendar
 
 CASES = 2_000
 

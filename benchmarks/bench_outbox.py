@@ -31,9 +31,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 import lapor_core as lc
-from lapor_core._application.delivery import Dispatcher
-from lapor_core._domain.notifications import AddressBook
-from lapor_core._domain.ports import Changeset, ComplaintStore
+from lapor_core import AddressBook, Dispatcher
+from lapor_core.plugins import Changeset, ComplaintStore, OutboxMessage, OutboxStore
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing import FrozenClock
@@ -70,7 +69,7 @@ def _changesets(count: int) -> list[Changeset]:
         )
         desk.forward(admin, receipt.tracking_id, institution="31.71")
     store = desk.store
-    by_complaint: dict[str, list[lc.OutboxMessage]] = {}
+    by_complaint: dict[str, list[OutboxMessage]] = {}
     for message in store.pending_outbox(limit=count * 4):
         by_complaint.setdefault(message.tracking_id, []).append(message)
     changesets = []
@@ -91,7 +90,7 @@ def _deliver(store: ComplaintStore, batch: int) -> int:
 
 
 def _outbox_only(store: ComplaintStore, batch: int) -> int:
-    assert isinstance(store, lc.ports.OutboxStore)
+    assert isinstance(store, OutboxStore)
     handled = 0
     while claims := store.claim_outbox(datetime.now(UTC), lease=LEASE, limit=batch):
         for claim in claims:

@@ -32,10 +32,10 @@ import numpy as np
 
 import lapor_core as lc
 from benchmarks._timing import report
-from lapor_core._domain.polls import Ballot, BallotCast, PollDraft, RevotePolicy
-from lapor_core._domain.ports import PollStore
+from lapor_core import PollDraft
 from lapor_core._domain.regions import RegionLevel, RegionTable
-from lapor_core.stores.memory._polls import InMemoryPollStore
+from lapor_core.plugins import Ballot, BallotCast, PollStore, RevotePolicy
+from lapor_core.stores.memory import InMemoryPollStore
 from lapor_core.testing import FrozenClock
 
 WIB = timezone(timedelta(hours=7))

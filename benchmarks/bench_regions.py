@@ -15,7 +15,7 @@ from collections.abc import Callable
 from importlib import resources
 
 from benchmarks._timing import per_second, report
-from lapor_core._domain.regions import RegionTable
+from lapor_core import RegionTable
 
 _FOLDER = resources.files("lapor_core") / "data" / "regions"
 _FILES = ("provinces.csv", "regencies.csv", "districts.csv")

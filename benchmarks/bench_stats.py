@@ -29,12 +29,11 @@ import sqlalchemy as sa
 
 import lapor_core as lc
 from benchmarks._timing import per_second, report
+from lapor_core import TrackingId
 from lapor_core._application import statistics
-from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.keys import StoredKey
-from lapor_core._domain.ports import Changeset, ComplaintStore
 from lapor_core._domain.regions import RegionLevel, RegionTable
-from lapor_core._domain.tracking import TrackingId
+from lapor_core.plugins import Changeset, Complaint, ComplaintStore
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing import FrozenClock

@@ -38,9 +38,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from lapor_core._domain.lifecycle import Status
-from lapor_core._domain.model import Location
-from lapor_core._domain.ports import Changeset
+from lapor_core import Location, Status
+from lapor_core.plugins import Changeset
 from lapor_core.stores.sql._complaints import SqlComplaintStore, _apply
 from lapor_core.stores.sql._driver import Prepared
 from lapor_core.stores.sql._rows import COMPLAINT_COLUMNS, ChangesetRows

@@ -15,7 +15,7 @@ from sqids import Sqids
 from ulid import ULID
 
 from benchmarks._timing import per_second, report
-from lapor_core._domain.tracking import TrackingId
+from lapor_core import TrackingId
 
 COUNT = 100_000
 SLOW_COUNT = 10_000  # sqids is two orders of magnitude slower; fewer calls keep the run short

@@ -18,7 +18,10 @@ from lapor_core._domain.access import (
     ACTIONS,
     POLICY_RULES,
     READS,
+    Decision,
+    Relation,
     Rule,
+    Subject,
     build_matrix,
     decide,
     policy_markdown,
@@ -29,7 +32,7 @@ from lapor_core._domain.complaint import ReporterIdentity
 from lapor_core._domain.views import ANONYMOUS_NAME, build_view
 from lapor_core.testing.builders import complaint as built_complaint
 
-R, S, D, St = lc.Relation, lc.Subject, lc.Decision, lc.Status
+R, S, D, St = Relation, Subject, Decision, lc.Status
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
@@ -252,7 +255,7 @@ LOCATION = lc.Location(region="31.71.01", lat=-6.18654, lon=106.83419, address="
 
 
 def _view(
-    decisions: dict[lc.Subject, lc.Decision], identity: ReporterIdentity | None = IDENTITY
+    decisions: dict[Subject, Decision], identity: ReporterIdentity | None = IDENTITY
 ) -> lc.ComplaintView:
     complaint = built_complaint(status=St.FORWARDED, institution="31.71", location=LOCATION)
     return build_view(complaint, (), identity, (), lambda s: decisions.get(s, D.DENY))

@@ -12,7 +12,9 @@ import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, make_desk, officer, submission
 from lapor_core._application import kernel
 from lapor_core._domain import access
+from lapor_core._domain.access import Decision, Relation
 from lapor_core._domain.complaint import ReporterIdentity
+from lapor_core.plugins import ComplaintStore
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing import FrozenClock
 
@@ -84,7 +86,7 @@ def test_a_decide_function_that_raises_denies_everything(handled, monkeypatch):
     """The policy's binding to a complaint (access.policy_for) catches a failing decide() and denies."""
     desk, tid, reporter = handled
 
-    def broken(*args: object, **kwargs: object) -> lc.Decision:
+    def broken(*args: object, **kwargs: object) -> Decision:
         raise KeyError("policy")
 
     monkeypatch.setattr(access, "decide", broken)
@@ -95,7 +97,7 @@ def test_a_relation_lookup_that_raises_denies_everything(handled, monkeypatch):
     """When working out the principal's relation fails, nobody relates to the complaint at all."""
     desk, tid, reporter = handled
 
-    def broken(*args: object, **kwargs: object) -> lc.Relation:
+    def broken(*args: object, **kwargs: object) -> Relation:
         raise RuntimeError("directory down")
 
     monkeypatch.setattr(kernel, "relation_of", broken)
@@ -138,7 +140,7 @@ class MixedUpIdentities(InMemoryComplaintStore):
         return ReporterIdentity(ref="someone-else", name="Orang Lain", email="lain@example.id")
 
 
-def _desk_on(store: lc.ComplaintStore) -> lc.ComplaintDesk:
+def _desk_on(store: ComplaintStore) -> lc.ComplaintDesk:
     return lc.ComplaintDesk(
         store=store, clock=FrozenClock(datetime(2026, 3, 17, 10, tzinfo=WIB)), pepper=PEPPER
     )

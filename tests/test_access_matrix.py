@@ -18,9 +18,19 @@ import pytest
 import lapor_core as lc
 from desk_support import ADMIN, drive_to, make_desk, submission
 from lapor_core._application.kernel import authorise, load_for
-from lapor_core._domain.access import POLICY_RULES, PolicyKey, Rule, build_matrix, policy_matrix
+from lapor_core._domain.access import (
+    POLICY_RULES,
+    Decision,
+    PolicyKey,
+    Relation,
+    Rule,
+    Subject,
+    build_matrix,
+    policy_matrix,
+)
+from lapor_core.plugins import Complaint
 
-R, S, D, St = lc.Relation, lc.Subject, lc.Decision, lc.Status
+R, S, D, St = Relation, Subject, Decision, lc.Status
 ALLOW, REDACT, DENY = D.ALLOW, D.REDACT, D.DENY
 
 # --- the oracle, from the issue's prose -------------------------------------------------------------------
@@ -42,8 +52,8 @@ HANDLER_ACTIONS = {R.INSTITUTION: {S.ASSIGN, S.DECLINE, S.FOLLOW_UP}, R.UNIT: {S
 
 
 def oracle(
-    relation: lc.Relation, subject: lc.Subject, anonymous: bool, confidential: bool, status: lc.Status
-) -> lc.Decision:
+    relation: Relation, subject: Subject, anonymous: bool, confidential: bool, status: lc.Status
+) -> Decision:
     """What issue 5 says one cell must be."""
     identity = subject in IDENTITY
     if relation is R.ADMIN:
@@ -91,7 +101,7 @@ ALL_KEYS: tuple[PolicyKey, ...] = tuple(itertools.product(R, S, (False, True), (
 RANK = {DENY: 0, REDACT: 1, ALLOW: 2}
 
 
-def differences(matrix: Mapping[PolicyKey, lc.Decision]) -> list[tuple[PolicyKey, lc.Decision, lc.Decision]]:
+def differences(matrix: Mapping[PolicyKey, Decision]) -> list[tuple[PolicyKey, Decision, Decision]]:
     """Cells where ``matrix`` and the oracle disagree: (cell, table's decision, oracle's decision)."""
     return [(key, matrix[key], oracle(*key)) for key in ALL_KEYS if matrix[key] is not oracle(*key)]
 
@@ -147,7 +157,7 @@ def test_a_rule_leaking_contact_data_to_the_public_is_caught_as_an_unexpected_al
 
 
 # --- structural properties of the table (each rule of the issue, checked on its own) ------------------------
-def _cells(relation: lc.Relation | None = None) -> Iterator[PolicyKey]:
+def _cells(relation: Relation | None = None) -> Iterator[PolicyKey]:
     return (key for key in ALL_KEYS if relation is None or key[0] is relation)
 
 
@@ -259,7 +269,7 @@ def _principals(desk: lc.ComplaintDesk, receipt: lc.Receipt) -> dict[str, lc.Pri
     }
 
 
-def _expected_relation(name: str, complaint: lc.Complaint) -> lc.Relation:
+def _expected_relation(name: str, complaint: Complaint) -> Relation:
     """The relation written from the rules: handlers only while it is at them, else they are the public."""
     if name == "institution":
         return R.INSTITUTION if complaint.institution == INSTITUTION else R.PUBLIC
@@ -268,7 +278,7 @@ def _expected_relation(name: str, complaint: lc.Complaint) -> lc.Relation:
     return R(name)
 
 
-Case = tuple[lc.ComplaintDesk, lc.Complaint, str, lc.Principal, Callable[[lc.Subject], lc.Decision]]
+Case = tuple[lc.ComplaintDesk, Complaint, str, lc.Principal, Callable[[Subject], Decision]]
 
 
 def _each_case(population) -> Iterator[Case]:
@@ -278,9 +288,7 @@ def _each_case(population) -> Iterator[Case]:
         for name, principal in _principals(desk, receipt).items():
             relation = _expected_relation(name, complaint)
 
-            def expect(
-                subject: lc.Subject, relation: lc.Relation = relation, c: lc.Complaint = complaint
-            ) -> lc.Decision:
+            def expect(subject: Subject, relation: Relation = relation, c: Complaint = complaint) -> Decision:
                 return oracle(relation, subject, c.anonymous, c.confidential, c.status)
 
             yield desk, complaint, name, principal, expect

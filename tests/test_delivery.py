@@ -21,6 +21,7 @@ from lapor_core._application.delivery import DeliveryReport, Dispatcher, RetryPo
 from lapor_core._domain import ports
 from lapor_core._domain.notifications import Address, AddressBook, Notification, Recipient
 from lapor_core._domain.ports import OutboxStore
+from lapor_core.errors import NotificationError, PermanentNotificationError, TemporaryNotificationError
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import new_complaint, outbox_message
@@ -48,7 +49,7 @@ def _forwarded(desk: lc.ComplaintDesk, **overrides: Any) -> str:
     return tid
 
 
-def _fail_when(predicate: Callable[[Notification], bool], error: lc.NotificationError) -> RecordingNotifier:
+def _fail_when(predicate: Callable[[Notification], bool], error: NotificationError) -> RecordingNotifier:
     return RecordingNotifier(lambda n: error if predicate(n) else None)
 
 
@@ -141,7 +142,7 @@ def test_a_temporary_failure_is_retried_after_the_backoff():
     desk, clock = make_desk()
     desk.submit(submission())
     down = True
-    notifier = RecordingNotifier(lambda n: lc.TemporaryNotificationError("HTTP 503") if down else None)
+    notifier = RecordingNotifier(lambda n: TemporaryNotificationError("HTTP 503") if down else None)
     dispatcher = _dispatcher(desk, notifier, retry=RetryPolicy(jitter=0))
     first = dispatcher.deliver()
     assert len(first.retrying) == 2
@@ -157,7 +158,7 @@ def test_backoff_doubles_until_the_message_is_dead_lettered_with_its_last_error(
     """Waits of 30 s then 60 s; the third failure of a three-attempt policy gives up."""
     desk, clock = make_desk()
     desk.submit(submission(reporter=None))
-    notifier = RecordingNotifier(lambda n: lc.TemporaryNotificationError("connection refused"))
+    notifier = RecordingNotifier(lambda n: TemporaryNotificationError("connection refused"))
     dispatcher = _dispatcher(desk, notifier, retry=RetryPolicy(max_attempts=3, jitter=0))
     report = dispatcher.deliver()
     assert len(report.retrying) == 1
@@ -177,7 +178,7 @@ def test_a_permanent_failure_is_dead_lettered_at_once():
     desk, _ = make_desk()
     _forwarded(desk)
     notifier = _fail_when(
-        lambda n: n.recipient.role.value == "institution", lc.PermanentNotificationError("HTTP 410")
+        lambda n: n.recipient.role.value == "institution", PermanentNotificationError("HTTP 410")
     )
     report = _dispatcher(desk, notifier).deliver()
     assert len(report.dead_lettered) == 1
@@ -301,7 +302,7 @@ def test_a_failure_recorded_after_the_lease_was_lost_changes_nothing():
         def send(self, notification: Notification) -> None:
             clock.advance(minutes=6)
             store.claim_outbox(clock.now(), lease=LEASE)
-            raise lc.TemporaryNotificationError("late")
+            raise TemporaryNotificationError("late")
 
     report = _dispatcher(desk, Overtaken()).deliver()
     assert len(report.lost) == 1
@@ -535,7 +536,7 @@ def test_the_delivery_log_names_messages_and_never_their_addresses(caplog):
     """Dead-letter and retry log lines carry IDs and errors, not the reporter's address or name."""
     desk, _ = make_desk()
     desk.submit(submission())
-    notifier = RecordingNotifier(lambda n: lc.PermanentNotificationError("refused"))
+    notifier = RecordingNotifier(lambda n: PermanentNotificationError("refused"))
     with caplog.at_level(logging.DEBUG, logger="lapor_core.delivery"):
         _dispatcher(desk, notifier).deliver()
     text = "\n".join(r.getMessage() for r in caplog.records)

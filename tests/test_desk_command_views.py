@@ -11,6 +11,7 @@ import pytest
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, officer, submission
 from lapor_core._application import complaints, reading
+from lapor_core.plugins import Complaint
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import DEFAULT_TIME
@@ -23,7 +24,7 @@ class CountingStore(InMemoryComplaintStore):
         super().__init__()
         self.reads: Counter[str] = Counter()
 
-    def get(self, tracking_id: str) -> lc.Complaint:
+    def get(self, tracking_id: str) -> Complaint:
         self.reads["get"] += 1
         return super().get(tracking_id)
 

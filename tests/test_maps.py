@@ -16,17 +16,18 @@ from lapor_core._domain.maps import COORDINATE_DECIMALS, complaint_feature, feat
 from lapor_core._domain.model import LAT_RANGE, LON_RANGE
 from lapor_core._domain.regions import RegionTable
 from lapor_core._domain.views import ComplaintView, build_view
+from lapor_core.plugins import Complaint
 from lapor_core.testing.builders import complaint, location
 
 REGIONS = RegionTable.default()
 
 
-def public_view(c: lc.Complaint) -> ComplaintView:
+def public_view(c: Complaint) -> ComplaintView:
     """The complaint as the public reads it."""
     return build_view(c, (), None, (), policy_for(Relation.PUBLIC, c))
 
 
-def published(**fields: object) -> lc.Complaint:
+def published(**fields: object) -> Complaint:
     """A forwarded, public complaint at Jakarta Pusat."""
     fields.setdefault("status", lc.Status.FORWARDED)
     fields.setdefault("institution", "31.71")

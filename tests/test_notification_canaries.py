@@ -26,6 +26,7 @@ import pytest
 import lapor_core as lc
 from desk_support import WIB, Canaries, canary_population, drive_to, make_desk, submission
 from lapor_core._application.delivery import make_dispatcher
+from lapor_core._domain.access import Relation
 from lapor_core._domain.notifications import (
     Address,
     AddressBook,
@@ -34,6 +35,7 @@ from lapor_core._domain.notifications import (
     Recipient,
     RecipientRole,
 )
+from lapor_core.plugins import OutboxMessage
 from lapor_core.testing.recording import RecordingNotifier
 
 A, A1, B = "31.71", "dinas-pu", "73.71"
@@ -84,7 +86,7 @@ def _build() -> tuple[lc.ComplaintDesk, list[Case]]:
 
 
 @pytest.fixture(scope="module")
-def population() -> tuple[lc.ComplaintDesk, list[Case], list[lc.OutboxMessage]]:
+def population() -> tuple[lc.ComplaintDesk, list[Case], list[OutboxMessage]]:
     """Every state x (anonim, rahasia) x who set them, with its queued messages (before delivery)."""
     desk, cases = _build()
     return desk, cases, list(desk.store.pending_outbox(limit=100_000))
@@ -158,12 +160,12 @@ def test_the_reporters_own_messages_reach_the_reporters_address(population, deli
 
 
 RELATIONS: dict[str, Any] = {
-    "public": lc.Relation.PUBLIC,
-    "citizen": lc.Relation.CITIZEN,
-    "supervisor": lc.Relation.SUPERVISOR,
-    "admin": lc.Relation.ADMIN,
-    "institution": lc.Relation.INSTITUTION,
-    "unit": lc.Relation.UNIT,
+    "public": Relation.PUBLIC,
+    "citizen": Relation.CITIZEN,
+    "supervisor": Relation.SUPERVISOR,
+    "admin": Relation.ADMIN,
+    "institution": Relation.INSTITUTION,
+    "unit": Relation.UNIT,
 }
 
 

@@ -20,6 +20,7 @@ import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer, submission
 from lapor_core import _i18n
 from lapor_core._domain import catalogue as catalogue_module
+from lapor_core._domain.access import Relation
 from lapor_core._domain.catalogue import CONTEXT_FIELDS, DOMAIN, PARTS, SHORT_LIMIT, Catalogue, locale_rule
 from lapor_core._domain.complaint import OutboxMessage, ReporterIdentity
 from lapor_core._domain.notifications import (
@@ -35,6 +36,7 @@ from lapor_core._domain.notifications import (
     recipient_relation,
 )
 from lapor_core._domain.rules import Invalid
+from lapor_core.errors import PermanentNotificationError
 
 CATALOGUE = Catalogue.default()
 EMAIL = Address.parse("mailto:tujuan@example.id")
@@ -1030,7 +1032,7 @@ def test_a_unit_no_longer_assigned_is_told_nothing():
     desk.assign(officer(), tid, "dinas-pu")
     queued = _queued(desk, "assign.unit")
     complaint = desk.store.get(tid)
-    assert recipient_relation(Recipient.of(queued), complaint) is lc.Relation.UNIT
+    assert recipient_relation(Recipient.of(queued), complaint) is Relation.UNIT
     other = Recipient(RecipientRole.UNIT, "31.71/dinas-kesehatan")
     assert recipient_relation(other, complaint) is None
 
@@ -1097,7 +1099,7 @@ def test_a_template_missing_from_the_catalogue_is_a_permanent_failure():
     desk, tid = _desk_with()
     message = _queued(desk, "submit.admin")
     odd = OutboxMessage(message.id, tid, lc.Action.RATE, "admin", None, message.created_at)
-    with pytest.raises(lc.PermanentNotificationError):
+    with pytest.raises(PermanentNotificationError):
         _render(desk, odd)
 
 
@@ -1150,7 +1152,7 @@ def test_a_missing_template_carries_its_code_for_every_language():
     desk, tid = _desk_with()
     message = _queued(desk, "submit.admin")
     odd = OutboxMessage(message.id, tid, lc.Action.RATE, "admin", None, message.created_at)
-    with pytest.raises(lc.PermanentNotificationError) as caught:
+    with pytest.raises(PermanentNotificationError) as caught:
         _render(desk, odd)
     error = caught.value
     assert (error.detail, dict(error.params)) == ("notification.no_template", {"template": "rate.admin"})
@@ -1240,11 +1242,11 @@ def test_a_malformed_deadline_in_an_event_is_shown_as_none():
     events = list(desk.store.history(tid))
     events[-1] = attrs.evolve(events[-1], payload={**events[-1].payload, "due_at": "soon", "stage": None})
     renderer = NotificationRenderer()
-    context = renderer.context(queued, complaint, events, None, Recipient.of(queued), lc.Relation.ADMIN, "id")
+    context = renderer.context(queued, complaint, events, None, Recipient.of(queued), Relation.ADMIN, "id")
     assert (context["due_at"], context["stage"]) == ("-", "-")
     naive = attrs.evolve(events[-1], payload={**events[-1].payload, "due_at": "2026-03-20T00:00:00"})
     context = renderer.context(
-        queued, complaint, [*events[:-1], naive], None, Recipient.of(queued), lc.Relation.ADMIN, "id"
+        queued, complaint, [*events[:-1], naive], None, Recipient.of(queued), Relation.ADMIN, "id"
     )
     assert context["due_at"] == "-"
     assert renderer.catalogue is CATALOGUE

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from lapor_core._domain.notifications import Address, DeliveryChannel, Notification, RecipientRole
+from lapor_core.errors import NotificationError, PermanentNotificationError, TemporaryNotificationError
 from lapor_core.notifiers import CompositeNotifier, LoggingNotifier, Route
 from lapor_core.testing.notifier_contracts import NotifierContract, NotifierHarness, Received
 from lapor_core.testing.recording import RecordingNotifier, build_notification
@@ -21,13 +22,13 @@ LATER = Address.parse("mailto:later@example.id")
 BOUNCE = Address.parse("mailto:bounce@example.id")
 
 
-def _mailbox_rules(notification: Notification) -> lc.NotificationError | None:
+def _mailbox_rules(notification: Notification) -> NotificationError | None:
     """A receiving end where 'later' mailboxes are deferred and 'bounce' ones unknown."""
     target = notification.address.target
     if target.startswith("later"):
-        return lc.TemporaryNotificationError("deferred")
+        return TemporaryNotificationError("deferred")
     if target.startswith("bounce"):
-        return lc.PermanentNotificationError("unknown mailbox")
+        return PermanentNotificationError("unknown mailbox")
     return None
 
 
@@ -227,7 +228,7 @@ def test_junk_at_a_route_raises_only_validation_errors(notifier, channels, roles
 def test_a_notification_no_route_takes_carries_its_code_for_every_language():
     """The failure's detail is a catalogue code: English for logs, Indonesian for people."""
     notifier = CompositeNotifier([Route(RecordingNotifier(), channels=["sms"])])
-    with pytest.raises(lc.PermanentNotificationError) as caught:
+    with pytest.raises(PermanentNotificationError) as caught:
         notifier.send(build_notification(Address.parse("https://h.example/x")))
     error = caught.value
     assert (error.detail, dict(error.params)) == (
@@ -243,7 +244,7 @@ def test_a_notification_no_route_takes_carries_its_code_for_every_language():
 def test_a_notification_no_route_takes_is_a_permanent_failure_in_english_for_logs():
     """The message names the channel and role, from the catalogue's English text."""
     notifier = CompositeNotifier([Route(RecordingNotifier(), channels=["sms"])])
-    with pytest.raises(lc.PermanentNotificationError) as caught:
+    with pytest.raises(PermanentNotificationError) as caught:
         notifier.send(build_notification(Address.parse("https://h.example/x")))
     assert str(caught.value) == "no route for webhook messages to institution"
 

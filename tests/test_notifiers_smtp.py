@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from lapor_core._domain.notifications import Address
+from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError
 from lapor_core.notifiers.smtp import SmtpNotifier, message_id
 from lapor_core.testing.notifier_contracts import NotifierContract, NotifierHarness, Received
 from lapor_core.testing.recording import build_notification
@@ -266,7 +267,7 @@ def test_a_wrong_password_is_a_permanent_failure(smtp_server, server_context, cl
     notifier = SmtpNotifier(
         HOST, port, sender=SENDER, username=USER, password="salah", ssl_context=client_context
     )
-    with pytest.raises(lc.PermanentNotificationError) as caught:
+    with pytest.raises(PermanentNotificationError) as caught:
         notifier.send(build_notification(_email()))
     assert str(caught.value) == "the SMTP server refused the login (535 5.7.8)"
     assert (caught.value.detail, dict(caught.value.params)) == ("smtp.login_refused", {"reply": "535 5.7.8"})
@@ -280,7 +281,7 @@ def test_a_server_without_starttls_is_a_permanent_failure(smtp_server, client_co
     """STARTTLS requested of a server that does not offer it: never sent in clear instead."""
     mailbox, port = smtp_server()
     notifier = SmtpNotifier(HOST, port, sender=SENDER, ssl_context=client_context)
-    with pytest.raises(lc.PermanentNotificationError):
+    with pytest.raises(PermanentNotificationError):
         notifier.send(build_notification(_email()))
     assert mailbox.received() == []
 
@@ -289,7 +290,7 @@ def test_an_untrusted_certificate_is_refused_as_a_temporary_failure(smtp_server,
     """The default context verifies the server; a self-signed certificate fails the handshake."""
     mailbox, port = smtp_server(tls_context=server_context, require_starttls=True)
     notifier = SmtpNotifier(HOST, port, sender=SENDER, timeout=5)
-    with pytest.raises(lc.TemporaryNotificationError) as caught:
+    with pytest.raises(TemporaryNotificationError) as caught:
         notifier.send(build_notification(_email()))
     assert "SSLCertVerificationError" in str(caught.value)
     assert mailbox.received() == []
@@ -298,9 +299,9 @@ def test_an_untrusted_certificate_is_refused_as_a_temporary_failure(smtp_server,
 @pytest.mark.parametrize(
     ("refuse", "error", "text"),
     [
-        ("mail", lc.PermanentNotificationError, "the SMTP server refused the sender (553 5.7.1)"),
-        ("data", lc.PermanentNotificationError, "the SMTP server refused the message (554 5.6.0)"),
-        ("data-later", lc.TemporaryNotificationError, "the SMTP server deferred the message (452 4.3.1)"),
+        ("mail", PermanentNotificationError, "the SMTP server refused the sender (553 5.7.1)"),
+        ("data", PermanentNotificationError, "the SMTP server refused the message (554 5.6.0)"),
+        ("data-later", TemporaryNotificationError, "the SMTP server deferred the message (452 4.3.1)"),
     ],
 )
 def test_refusals_of_sender_or_message_are_classified_by_reply_code(refuse, error, text):
@@ -326,14 +327,14 @@ def test_an_email_that_cannot_be_composed_is_a_permanent_failure(monkeypatch):
         raise ValueError("bad header")
 
     monkeypatch.setattr(notifier, "email_message", refuse)
-    with pytest.raises(lc.PermanentNotificationError):
+    with pytest.raises(PermanentNotificationError):
         notifier.send(build_notification(_email()))
 
 
 def test_a_closed_port_is_a_temporary_failure():
     """Connection refused: try again later."""
     notifier = SmtpNotifier(HOST, free_port(), sender=SENDER, security="none", timeout=2)
-    with pytest.raises(lc.TemporaryNotificationError):
+    with pytest.raises(TemporaryNotificationError):
         notifier.send(build_notification(_email()))
 
 
@@ -343,7 +344,7 @@ def test_a_server_that_never_answers_times_out_as_a_temporary_failure():
         silent.bind((HOST, 0))
         silent.listen()
         notifier = SmtpNotifier(HOST, silent.getsockname()[1], sender=SENDER, security="none", timeout=0.3)
-        with pytest.raises(lc.TemporaryNotificationError) as caught:
+        with pytest.raises(TemporaryNotificationError) as caught:
             notifier.send(build_notification(_email()))
     assert caught.value.permanent is False
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from lapor_core._domain.notifications import Address
+from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError
 from lapor_core.notifiers.webhook import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
@@ -74,7 +75,7 @@ def test_the_receiver_verifies_the_signature_and_reads_the_payload(receiver):
 def test_a_receiver_with_another_secret_refuses_it(receiver):
     """A notifier keyed with the wrong secret gets 401, a permanent failure."""
     notifier = WebhookNotifier(secret="some other secret, 16+ bytes")
-    with pytest.raises(lc.PermanentNotificationError) as caught:
+    with pytest.raises(PermanentNotificationError) as caught:
         notifier.send(build_notification(_hook(receiver)))
     assert "401" in str(caught.value)
     assert (caught.value.detail, dict(caught.value.params)) == ("webhook.refused", {"status": "401"})
@@ -91,7 +92,7 @@ def test_2xx_answers_are_success(receiver, status):
 @pytest.mark.parametrize("status", [408, 425, 429, 500, 502, 503, 504])
 def test_5xx_timeouts_and_throttling_are_temporary(receiver, status):
     """Server errors, request timeouts and 429 are worth retrying."""
-    with pytest.raises(lc.TemporaryNotificationError) as caught:
+    with pytest.raises(TemporaryNotificationError) as caught:
         WebhookNotifier(secret=SECRET).send(build_notification(_hook(receiver, f"/status/{status}")))
     assert str(status) in str(caught.value)
     assert caught.value.detail == "webhook.failed"
@@ -101,14 +102,14 @@ def test_5xx_timeouts_and_throttling_are_temporary(receiver, status):
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 410, 413, 422])
 def test_other_4xx_answers_are_permanent(receiver, status):
     """Client errors are not retried."""
-    with pytest.raises(lc.PermanentNotificationError):
+    with pytest.raises(PermanentNotificationError):
         WebhookNotifier(secret=SECRET).send(build_notification(_hook(receiver, f"/status/{status}")))
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_redirects_are_not_followed_and_are_permanent(receiver, status):
     """A signed request goes only to the URL it was signed for."""
-    with pytest.raises(lc.PermanentNotificationError) as caught:
+    with pytest.raises(PermanentNotificationError) as caught:
         WebhookNotifier(secret=SECRET).send(build_notification(_hook(receiver, f"/status/{status}")))
     assert "redirects are not followed" in str(caught.value)
     assert [h.path for h in receiver.hits] == [f"/status/{status}"]
@@ -116,7 +117,7 @@ def test_redirects_are_not_followed_and_are_permanent(receiver, status):
 
 def test_a_slow_receiver_times_out_as_a_temporary_failure(receiver):
     """A receiver slower than the timeout is given up on for now."""
-    with pytest.raises(lc.TemporaryNotificationError) as caught:
+    with pytest.raises(TemporaryNotificationError) as caught:
         WebhookNotifier(secret=SECRET, timeout=0.2).send(build_notification(_hook(receiver, "/slow")))
     assert "could not be reached" in str(caught.value)
 
@@ -127,7 +128,7 @@ def test_a_closed_port_is_a_temporary_failure():
         probe.bind((HOST, 0))
         port = probe.getsockname()[1]
     address = Address.parse(f"http://{HOST}:{port}/hook")
-    with pytest.raises(lc.TemporaryNotificationError):
+    with pytest.raises(TemporaryNotificationError):
         WebhookNotifier(secret=SECRET, timeout=2).send(build_notification(address))
 
 
@@ -158,7 +159,7 @@ def test_extra_headers_and_the_user_agent_are_sent(receiver):
 
 def test_an_email_address_is_refused_without_a_request(receiver):
     """The webhook notifier serves webhook addresses only."""
-    with pytest.raises(lc.PermanentNotificationError):
+    with pytest.raises(PermanentNotificationError):
         WebhookNotifier(secret=SECRET).send(build_notification(Address.parse("mailto:a@example.id")))
     assert receiver.hits == []
 

@@ -18,7 +18,7 @@ import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer
 from lapor_core._domain.polls import CastOutcome, PollDraft, PollNotAllowed, PollTransitionNotAllowed
 from lapor_core._domain.ports import PollStore
-from lapor_core.stores.memory._polls import InMemoryPollStore
+from lapor_core.stores.memory import InMemoryPollStore
 from lapor_core.testing.poll_contracts import WORKERS, cast_concurrently, make_cast, make_poll
 
 OPENS = datetime(2026, 3, 18, 8, tzinfo=WIB)

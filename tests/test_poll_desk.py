@@ -21,7 +21,8 @@ from lapor_core._domain.polls import (
     Tally,
 )
 from lapor_core.errors import PollNotAllowed, PollTransitionNotAllowed
-from lapor_core.stores.memory._polls import InMemoryPollStore
+from lapor_core.plugins import Actor
+from lapor_core.stores.memory import InMemoryPollStore
 from lapor_core.testing import FrozenClock
 
 OPENS = datetime(2026, 3, 18, 8, tzinfo=WIB)
@@ -94,7 +95,7 @@ def test_created_poll_is_a_draft_owned_by_the_officers_institution():
     poll = desk.poll(officer("73.71"), poll_id)
     assert (poll.id, poll.institution, poll.state) == (poll_id, "73.71", PollState.DRAFT)
     assert [c.action for c in poll.history] == [PollAction.CREATE]
-    assert poll.history[0].actor == lc.Actor("institution", "off-7", "73.71")
+    assert poll.history[0].actor == Actor("institution", "off-7", "73.71")
 
 
 @pytest.mark.parametrize(
@@ -364,7 +365,7 @@ def test_a_poll_changed_between_check_and_cast_is_checked_again():
             if not self.extended:
                 self.extended = True
                 poll = self.get(cast.poll_id)
-                later = poll.extended(CLOSES + timedelta(days=1), lc.Actor("admin", "adm-1"), VOTING)
+                later = poll.extended(CLOSES + timedelta(days=1), Actor("admin", "adm-1"), VOTING)
                 self.save(later, expected_version=poll.version)
             return super().cast(cast)
 

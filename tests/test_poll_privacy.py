@@ -16,7 +16,7 @@ import pytest
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, make_desk, officer
 from lapor_core._domain.polls import Ballot, BallotCast, PollDraft
-from lapor_core.stores.memory._polls import InMemoryPollStore
+from lapor_core.stores.memory import InMemoryPollStore
 from lapor_core.testing import FrozenClock
 
 OPENS = datetime(2026, 3, 18, 8, tzinfo=WIB)

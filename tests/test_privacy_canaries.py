@@ -37,6 +37,7 @@ from desk_support import (
     reads_and_commands,
     submission,
 )
+from lapor_core.plugins import Complaint
 from lapor_core.plugins._cursor import decode_cursor
 
 A, A1, A2, B, B1 = "31.71", "dinas-pu", "dinas-kesehatan", "73.71", "dinas-pu"
@@ -118,7 +119,7 @@ PRINCIPALS: dict[str, lc.Principal] = {
 }
 
 
-def _handles(principal: lc.Principal, complaint: lc.Complaint) -> bool:
+def _handles(principal: lc.Principal, complaint: Complaint) -> bool:
     """Staff handle a complaint while it is at their institution (units: while assigned to them)."""
     if principal.role is lc.Role.INSTITUTION:
         return complaint.institution == principal.institution_code
@@ -127,7 +128,7 @@ def _handles(principal: lc.Principal, complaint: lc.Complaint) -> bool:
     return False
 
 
-def forbidden(principal: lc.Principal, case: Case, complaint: lc.Complaint) -> set[str]:
+def forbidden(principal: lc.Principal, case: Case, complaint: Complaint) -> set[str]:
     """The canaries of ``case`` that ``principal`` may not read anywhere (it is not its reporter)."""
     c = case.canaries
     published = complaint.status in (

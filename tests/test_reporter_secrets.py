@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, make_desk, officer, submission
 from lapor_core._domain.keys import KEY_BITS, StoredKey, normalize_access_key
+from lapor_core.plugins import ReporterIdentity
 
 NAME, EMAIL, NIK = "Kanari Rahasia", "kanari.rahasia@canary.example", "3171999911112222"
 
@@ -406,7 +407,7 @@ def test_erasure_removes_the_identity_while_history_and_statistics_stay_intact()
         "anonymous",
     )
     assert all(getattr(after, f) == getattr(before, f) for f in counted)
-    assert desk.store.identity(after.identity_ref) == lc.ReporterIdentity(ref=after.identity_ref, erased=True)
+    assert desk.store.identity(after.identity_ref) == ReporterIdentity(ref=after.identity_ref, erased=True)
     last = desk.history(ADMIN, tid)[-1]
     assert (last.action, last.payload) == (lc.Action.ERASE_IDENTITY, {"reason": "Permintaan subjek data."})
     for reader in (ADMIN, officer(), desk.authenticate(tid, receipt.access_key)):

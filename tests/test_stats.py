@@ -32,6 +32,7 @@ from lapor_core._domain.stats import (
     summarize_sla,
     tabulate,
 )
+from lapor_core.plugins import Complaint
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import complaint, location, new_tracking_id
 from stats_support import (
@@ -58,7 +59,7 @@ def run(desk: lc.ComplaintDesk, principal: lc.Principal, **options: object) -> l
     return statistics.stats(desk._ctx, principal, **options)  # type: ignore[arg-type]
 
 
-def confidential_cluster(size: int, **fields: object) -> list[lc.Complaint]:
+def confidential_cluster(size: int, **fields: object) -> list[Complaint]:
     """``size`` published confidential complaints with identical group keys."""
     base: dict[str, object] = {
         "status": lc.Status.FORWARDED,
@@ -84,7 +85,7 @@ def confidential_cluster(size: int, **fields: object) -> list[lc.Complaint]:
     filters=filter_sets(),
 )
 def test_stats_equal_a_brute_force_recount_on_the_counting_store(
-    complaints: list[lc.Complaint], principal: lc.Principal, group_by: list[str], filters: dict[str, object]
+    complaints: list[Complaint], principal: lc.Principal, group_by: list[str], filters: dict[str, object]
 ) -> None:
     """Counting in the store gives exactly the rows the rules promise, for every principal and filter."""
     desk = desk_on(load(complaints))
@@ -101,7 +102,7 @@ def test_stats_equal_a_brute_force_recount_on_the_counting_store(
     filters=filter_sets(),
 )
 def test_paging_a_store_without_counting_gives_the_same_rows(
-    complaints: list[lc.Complaint], principal: lc.Principal, group_by: list[str], filters: dict[str, object]
+    complaints: list[Complaint], principal: lc.Principal, group_by: list[str], filters: dict[str, object]
 ) -> None:
     """A store without ``count_complaints`` is paged and counted in Python, with the same result."""
     plain = desk_on(load(complaints, PagingOnlyStore()))
@@ -115,7 +116,7 @@ def test_paging_a_store_without_counting_gives_the_same_rows(
 @settings(max_examples=50)
 @given(complaints=complaint_sets(max_templates=6), keys=st.lists(st.sampled_from(GROUP_KEYS), unique=True))
 def test_count_rows_counts_every_matching_complaint_once(
-    complaints: list[lc.Complaint], keys: list[str]
+    complaints: list[Complaint], keys: list[str]
 ) -> None:
     """The reference counter partitions the complaints: row counts add up and keys are unique."""
     rows = count_rows(complaints, CountQuery(keys))
@@ -659,7 +660,7 @@ def test_officers_group_by_their_institution_and_units_by_their_unit() -> None:
 
 
 def public_rows(
-    complaints: list[lc.Complaint], group_by: list[str], **filters: object
+    complaints: list[Complaint], group_by: list[str], **filters: object
 ) -> list[dict[str, object]]:
     """The public's rows over ``complaints``."""
     return run(desk_on(load(complaints)), PUBLIC, group_by=group_by, filters=filters)
@@ -864,7 +865,7 @@ def test_stats_accepts_the_desk_filter_forms() -> None:
     confidential=st.sampled_from([None, True, False]),
 )
 def test_count_rows_equals_the_naive_count_by_key_of(
-    complaints: list[lc.Complaint], keys: list[str], filters: dict[str, object], confidential: bool | None
+    complaints: list[Complaint], keys: list[str], filters: dict[str, object], confidential: bool | None
 ) -> None:
     """The fast counter agrees with counting ``key_of`` over ``matches``, one complaint at a time."""
     query = attrs.evolve(StatsFilters.from_mapping(filters).count_query(keys), confidential=confidential)

@@ -27,6 +27,7 @@ from lapor_core._application import statistics
 from lapor_core._domain.stats import GROUP_KEYS, SUPPRESSION_THRESHOLD
 from lapor_core.cli import _stats as cli_stats
 from lapor_core.cli._text import Console
+from lapor_core.plugins import Complaint
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import complaint, location, new_tracking_id
 from stats_support import (
@@ -209,7 +210,7 @@ def test_confidential_pools_in_the_population_count_only_from_ten(
 
 
 def _hidden_parts(
-    complaints: list[lc.Complaint],
+    complaints: list[Complaint],
     principal: lc.Principal,
     group_by: list[str],
     filters: dict[str, object],
@@ -224,7 +225,7 @@ def _hidden_parts(
     return [int(str(row["count"])) - shown.get(tuple(row[k] for k in group_by), 0) for row in rows]
 
 
-def _desk(complaints: list[lc.Complaint]) -> lc.ComplaintDesk:
+def _desk(complaints: list[Complaint]) -> lc.ComplaintDesk:
     return lc.ComplaintDesk(
         store=load(complaints), clock=FrozenClock(datetime(2026, 4, 20, tzinfo=WIB)), pepper=PEPPER
     )
@@ -238,7 +239,7 @@ def _desk(complaints: list[lc.Complaint]) -> lc.ComplaintDesk:
     filters=filter_sets(),
 )
 def test_hidden_complaints_show_only_in_numbers_of_at_least_ten(
-    complaints: list[lc.Complaint], principal: lc.Principal, group_by: list[str], filters: dict[str, object]
+    complaints: list[Complaint], principal: lc.Principal, group_by: list[str], filters: dict[str, object]
 ) -> None:
     """Whatever the request, a row holds no hidden complaint or at least ten of them."""
     rows = statistics.stats(_desk(complaints)._ctx, principal, group_by=group_by, filters=filters)
@@ -257,7 +258,7 @@ def test_hidden_complaints_show_only_in_numbers_of_at_least_ten(
     filters=filter_sets(),
 )
 def test_a_finer_table_adds_up_to_the_coarser_one(
-    complaints: list[lc.Complaint],
+    complaints: list[Complaint],
     principal: lc.Principal,
     group_by: list[str],
     extra: str,
@@ -277,7 +278,7 @@ def test_a_finer_table_adds_up_to_the_coarser_one(
     assert {tuple(row[k] for k in group_by): [row["count"], row["suppressed"]] for row in coarse} == summed
 
 
-def _lone_confidential_beside_a_pool() -> list[lc.Complaint]:
+def _lone_confidential_beside_a_pool() -> list[Complaint]:
     """Ten confidential complaints in Jakarta Pusat, one in Jakarta Utara, and two public ones."""
     march = datetime(2026, 3, 10, 9, tzinfo=WIB)
     common = {"status": lc.Status.FORWARDED, "category": "roads-bridges", "submitted_at": march}

@@ -17,6 +17,7 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, drive_to, make_desk, reads_and_commands, submission
+from lapor_core.plugins import Complaint
 from lapor_core.plugins._cursor import decode_cursor
 
 A, A1, B = "31.71", "dinas-pu", "73.71"
@@ -95,7 +96,7 @@ def _unknown(desk: lc.ComplaintDesk) -> str:
             return tid
 
 
-def _is_hidden(complaint: lc.Complaint) -> bool:
+def _is_hidden(complaint: Complaint) -> bool:
     return complaint.confidential or complaint.status in (
         lc.Status.SUBMITTED,
         lc.Status.ON_HOLD,

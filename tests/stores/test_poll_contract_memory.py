@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from lapor_core._domain.ports import PollStore
-from lapor_core.stores.memory._polls import InMemoryPollStore
+from lapor_core.stores.memory import InMemoryPollStore
 from lapor_core.testing.poll_contracts import PollStoreContract
 
 

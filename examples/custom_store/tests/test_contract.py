@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from lapor_redis_store import open_store
 
-from lapor_core._domain.ports import ComplaintStore
+from lapor_core.plugins import ComplaintStore
 from lapor_core.testing.contracts import StoreContract
 
 

@@ -17,7 +17,7 @@ from typing import TextIO
 import uvicorn
 
 import lapor_core as lc
-from lapor_core.stores.memory._polls import InMemoryPollStore
+from lapor_core.stores.memory import InMemoryPollStore
 from lapor_portal.accounts import DEMO_ACCOUNTS
 from lapor_portal.app import create_app
 from lapor_portal.seed import SeedReport, seed

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 import lapor_core as lc
-from lapor_core._domain.ports import PollStore
+from lapor_core.plugins import Clock, PollStore, SystemClock
 from lapor_portal.accounts import demo_directory
 from lapor_portal.api import json_api, open311
 from lapor_portal.context import Portal
@@ -67,7 +67,7 @@ def create_app(
     url: str,
     *,
     pepper: str | bytes,
-    clock: lc.Clock | None = None,
+    clock: Clock | None = None,
     settings: PortalSettings | None = None,
     directory: lc.InstitutionDirectory | None = None,
     poll_store: PollStore | None = None,
@@ -89,7 +89,7 @@ def create_app(
         ()
     """
     settings = settings or PortalSettings()
-    clock = clock or lc.SystemClock()
+    clock = clock or SystemClock()
     directory = directory or demo_directory()
     polls_option = {} if poll_store is None else {"poll_store": poll_store}
     desk = lc.ComplaintDesk.open(url, pepper=pepper, clock=clock, directory=directory, **polls_option)

@@ -10,6 +10,7 @@ import attrs
 from starlette.requests import HTTPConnection
 
 import lapor_core as lc
+from lapor_core.plugins import Clock
 from lapor_portal.security import ClientKeys
 from lapor_portal.settings import PortalSettings
 
@@ -34,7 +35,7 @@ class Portal:
 
     desk: lc.ComplaintDesk
     settings: PortalSettings
-    clock: lc.Clock
+    clock: Clock
     regions: lc.RegionTable
     topics: lc.TopicTree
     directory: lc.InstitutionDirectory

@@ -14,8 +14,8 @@ from types import MappingProxyType
 import attrs
 
 import lapor_core as lc
-from lapor_core._domain.polls import PollDraft
-from lapor_core._domain.ports import PollStore
+from lapor_core import PollDraft
+from lapor_core.plugins import PollStore
 from lapor_portal.accounts import DEMO_ACCOUNTS, demo_directory
 
 __all__ = ["SeedReport", "seed"]
@@ -176,7 +176,7 @@ _STORIES: tuple[_Story, ...] = (
 
 
 class _SeedClock:
-    """A :class:`lapor_core.Clock` the seeding sets by hand."""
+    """A :class:`lapor_core.plugins.Clock` the seeding sets by hand."""
 
     def __init__(self, start: datetime) -> None:
         self.at = start

@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 
 import lapor_core as lc
-from lapor_core._domain.polls import PollDraft
+from lapor_core import PollDraft
 from lapor_core.testing import FrozenClock
 from lapor_portal import PortalSettings, create_app, portal_of
 from portal_helpers import ADMIN, JAKPUS, OPEN311_KEY, PEPPER, START, TOKENS, submission

@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 import lapor_core as lc
-from lapor_core._domain.polls import PollDraft
+from lapor_core import PollDraft
 from lapor_core.testing import FrozenClock
 from portal_helpers import JAKPUS, START, csrf, error_summary, sign_in
 

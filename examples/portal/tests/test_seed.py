@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 import lapor_core as lc
-from lapor_core._domain.polls import PollState
-from lapor_core.stores.memory._polls import InMemoryPollStore
+from lapor_core import PollState
+from lapor_core.stores.memory import InMemoryPollStore
 from lapor_portal import PortalSettings, __main__, create_app, portal_of
 from lapor_portal.seed import SeedReport, seed
 from portal_helpers import ADMIN, PEPPER, START

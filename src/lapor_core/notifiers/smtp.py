@@ -15,12 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import smtplib
-import ssl
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -34,6 +29,10 @@ from lapor_core.errors import (
     ValidationError,
 )
 from lapor_core.notifiers._settings import configured, positive_seconds
+
+if TYPE_CHECKING:
+    import ssl
+    from email.message import EmailMessage
 
 __all__ = ["SmtpNotifier", "message_id"]
 
@@ -187,6 +186,11 @@ class SmtpNotifier:
 
     def email_message(self, notification: Notification) -> EmailMessage:
         """The e-mail ``send`` would transmit for ``notification`` (for previews and tests)."""
+        # The email package, smtplib and ssl load when a message is first built or sent, not at import.
+        from email.message import EmailMessage  # noqa: PLC0415
+        from email.policy import SMTP  # noqa: PLC0415
+        from email.utils import formatdate  # noqa: PLC0415
+
         n = notification
         message = EmailMessage(policy=SMTP)
         message["Subject"] = n.message.subject
@@ -204,6 +208,8 @@ class SmtpNotifier:
 
     def send(self, notification: Notification) -> None:
         """Send ``notification`` as one e-mail; see the module docs for how failures are classified."""
+        import smtplib  # noqa: PLC0415 - loaded on the first send
+
         if notification.channel is not DeliveryChannel.EMAIL:
             raise PermanentNotificationError(
                 detail=N_("smtp.wrong_channel"), params={"channel": notification.channel.value}
@@ -231,6 +237,9 @@ class SmtpNotifier:
             ) from None
 
     def _transmit(self, message: EmailMessage, address: Address) -> None:
+        import smtplib  # noqa: PLC0415 - loaded on the first send
+        import ssl  # noqa: PLC0415
+
         context = self._ssl_context or ssl.create_default_context()
         client: smtplib.SMTP
         if self._security == "ssl":

@@ -19,14 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
-import ssl
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -35,6 +31,10 @@ from lapor_core._domain.notifications import DeliveryChannel, Notification
 from lapor_core._i18n import N_
 from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError
 from lapor_core.notifiers._settings import configured, positive_seconds
+
+if TYPE_CHECKING:
+    import ssl
+    import urllib.request
 
 __all__ = [
     "IDEMPOTENCY_HEADER",
@@ -151,11 +151,15 @@ def payload(notification: Notification) -> dict[str, Any]:
     }
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """Turns every redirect into an HTTPError: a signed request goes to the URL it was signed for."""
+def _no_redirects() -> urllib.request.HTTPRedirectHandler:
+    """A handler that turns every redirect into an HTTPError: a signed request goes where it was signed."""
+    import urllib.request  # noqa: PLC0415 - urllib.request and ssl load with the first notifier, not at import
 
-    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
-        return None
+    class _NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+            return None
+
+    return _NoRedirects()
 
 
 class WebhookNotifier:
@@ -192,15 +196,20 @@ class WebhookNotifier:
         self._timeout = options.timeout
         self._headers = {"User-Agent": user_agent, **(extra_headers or {})}
         self._clock = clock
+        import ssl  # noqa: PLC0415 - loaded with the first notifier, not at import
+        import urllib.request  # noqa: PLC0415
+
         proxies = {"http": proxy, "https": proxy} if proxy else {}
         self._opener = urllib.request.build_opener(
             urllib.request.ProxyHandler(proxies),
-            _NoRedirects(),
+            _no_redirects(),
             urllib.request.HTTPSHandler(context=ssl_context or ssl.create_default_context()),
         )
 
     def request(self, notification: Notification) -> urllib.request.Request:
         """The signed request ``send`` would make for ``notification`` (for previews and tests)."""
+        import urllib.request  # noqa: PLC0415 - loaded by the constructor already
+
         body = json.dumps(payload(notification), ensure_ascii=False, sort_keys=True).encode("utf-8")
         timestamp = str(int(self._clock()))
         headers = {
@@ -219,6 +228,9 @@ class WebhookNotifier:
             raise PermanentNotificationError(
                 detail=N_("webhook.wrong_channel"), params={"channel": notification.channel.value}
             )
+        import http.client  # noqa: PLC0415 - loaded by the constructor already
+        import urllib.error  # noqa: PLC0415
+
         request = self.request(notification)
         try:
             with self._opener.open(request, timeout=self._timeout) as response:

@@ -13,11 +13,13 @@ Built-in schemes take precedence over plugins, so a plugin cannot shadow ``sqlit
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lapor_core._domain.ports import ComplaintStore
 from lapor_core.errors import ConfigurationError, PluginError
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 __all__ = ["ENTRY_POINT_GROUP", "SQL_SCHEMES", "known_schemes", "open_store"]
 
@@ -56,6 +58,8 @@ def _scheme(url: str) -> str:
 
 
 def _plugins() -> dict[str, list[metadata.EntryPoint]]:
+    from importlib import metadata  # noqa: PLC0415 - costs more than the rest of the registry; plugins only
+
     found: dict[str, list[metadata.EntryPoint]] = {}
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(entry_point.name.lower(), []).append(entry_point)

@@ -1,7 +1,8 @@
 """A lapor_core complaint store on Redis: an example third-party storage plugin.
 
-It uses only lapor_core's public API: the records (:class:`lapor_core.Complaint` and friends), their JSON form
-(:func:`lapor_core.to_dict` / :func:`lapor_core.from_dict`) and the errors. Saves are optimistic Redis
+It uses only lapor_core's public API: the protocol and records of :mod:`lapor_core.plugins`
+(:class:`~lapor_core.plugins.Complaint` and friends), their JSON form (:func:`lapor_core.to_dict` /
+:func:`lapor_core.from_dict`) and the errors. Saves are optimistic Redis
 transactions: ``WATCH`` the complaint (and the set of queued message IDs), check the version, then
 ``MULTI`` ... ``EXEC``, which Redis refuses if a watched key changed meanwhile; the store then looks again.
 
@@ -31,7 +32,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import redis
 
 import lapor_core as lc
-from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
+from lapor_core import ComplaintQuery, Order
+from lapor_core.plugins import Changeset, Complaint, Event, OutboxMessage, Page, ReporterIdentity
 
 __all__ = ["RedisComplaintStore", "open_store"]
 
@@ -78,7 +80,7 @@ def _uncursor(cursor: str) -> tuple[int | None, str]:
     return sort_key, tracking_id
 
 
-def _matches(c: lc.Complaint, q: ComplaintQuery) -> bool:
+def _matches(c: Complaint, q: ComplaintQuery) -> bool:
     region, prefix = c.region, q.region_prefix
     return (
         (q.statuses is None or c.status in q.statuses)
@@ -92,7 +94,7 @@ def _matches(c: lc.Complaint, q: ComplaintQuery) -> bool:
     )
 
 
-def _position(c: lc.Complaint, order: Order) -> tuple[int | None, str]:
+def _position(c: Complaint, order: Order) -> tuple[int | None, str]:
     if order is Order.DUE_ASC:
         return (_micros(c.next_due_at) if c.next_due_at is not None else None), c.tracking_id
     return _micros(c.submitted_at), c.tracking_id
@@ -105,7 +107,7 @@ def _sortable(position: tuple[int | None, str]) -> tuple[bool, int, str]:
 
 
 class RedisComplaintStore:
-    """A :class:`~lapor_core._domain.ports.ComplaintStore` on one Redis database, under a key prefix.
+    """A :class:`~lapor_core.plugins.ComplaintStore` on one Redis database, under a key prefix.
 
     Args:
         client: A connected client (thread-safe: it holds a connection pool).
@@ -177,14 +179,14 @@ class RedisComplaintStore:
             pipe.zrem(self._key("due"), tid)
         pipe.execute()
 
-    def _load(self, tids: Sequence[str]) -> Iterator[lc.Complaint]:
+    def _load(self, tids: Sequence[str]) -> Iterator[Complaint]:
         if not tids:
             return
         for raw in self._redis.mget([self._key("complaint", tid) for tid in tids]):
             if raw is not None:
-                yield lc.from_dict(lc.Complaint, json.loads(raw))
+                yield lc.from_dict(Complaint, json.loads(raw))
 
-    def get(self, tracking_id: str) -> lc.Complaint:
+    def get(self, tracking_id: str) -> Complaint:
         """The complaint with this tracking ID, or NotFound."""
         try:
             raw = self._redis.get(self._key("complaint", tracking_id))
@@ -192,9 +194,9 @@ class RedisComplaintStore:
             raise lc.StorageError(f"reading a complaint failed: {type(e).__name__}") from e
         if raw is None:
             raise lc.NotFound(kind="complaint", key=tracking_id)
-        return lc.from_dict(lc.Complaint, json.loads(raw))
+        return lc.from_dict(Complaint, json.loads(raw))
 
-    def history(self, tracking_id: str) -> Sequence[lc.Event]:
+    def history(self, tracking_id: str) -> Sequence[Event]:
         """The complaint's events in order, or NotFound."""
         try:
             raws = self._redis.lrange(self._key("history", tracking_id), 0, -1)
@@ -202,15 +204,15 @@ class RedisComplaintStore:
                 raise lc.NotFound(kind="complaint", key=tracking_id)
         except redis.RedisError as e:
             raise lc.StorageError(f"reading a history failed: {type(e).__name__}") from e
-        return tuple(lc.from_dict(lc.Event, json.loads(raw)) for raw in raws)
+        return tuple(lc.from_dict(Event, json.loads(raw)) for raw in raws)
 
-    def identity(self, ref: str) -> lc.ReporterIdentity | None:
+    def identity(self, ref: str) -> ReporterIdentity | None:
         """The reporter identity with this reference, or None."""
         try:
             raw = self._redis.get(self._key("identity", ref))
         except redis.RedisError as e:
             raise lc.StorageError(f"reading an identity failed: {type(e).__name__}") from e
-        return None if raw is None else lc.from_dict(lc.ReporterIdentity, json.loads(raw))
+        return None if raw is None else lc.from_dict(ReporterIdentity, json.loads(raw))
 
     def query(self, query: ComplaintQuery) -> Page:
         """One page of matching complaints, filtered and ordered in Python."""
@@ -234,7 +236,7 @@ class RedisComplaintStore:
         cursor = _cursor(*_position(page[-1], query.order)) if more else None
         return Page(items=tuple(page), next_cursor=cursor)
 
-    def due(self, before: datetime, *, limit: int = 1000) -> Sequence[lc.Complaint]:
+    def due(self, before: datetime, *, limit: int = 1000) -> Sequence[Complaint]:
         """Open complaints due at or before ``before``, earliest first (a sorted-set range)."""
         try:
             tids = self._redis.zrangebyscore(self._key("due"), "-inf", _micros(before), start=0, num=limit)
@@ -242,7 +244,7 @@ class RedisComplaintStore:
         except redis.RedisError as e:
             raise lc.StorageError(f"finding due complaints failed: {type(e).__name__}") from e
 
-    def pending_outbox(self, *, limit: int = 1000) -> Sequence[lc.OutboxMessage]:
+    def pending_outbox(self, *, limit: int = 1000) -> Sequence[OutboxMessage]:
         """Queued notifications, oldest first."""
         if limit < 1:
             return ()
@@ -250,7 +252,7 @@ class RedisComplaintStore:
             raws = self._redis.lrange(self._key("outbox"), 0, limit - 1)
         except redis.RedisError as e:
             raise lc.StorageError(f"reading the outbox failed: {type(e).__name__}") from e
-        return tuple(lc.from_dict(lc.OutboxMessage, json.loads(raw)) for raw in raws)
+        return tuple(lc.from_dict(OutboxMessage, json.loads(raw)) for raw in raws)
 
     def close(self) -> None:
         """Close the client's connections."""

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 import lapor_core as lc
-from lapor_core._domain.polls import Poll, PollDraft, PollResults
+from lapor_core import Poll, PollDraft, PollResults
 from lapor_portal.accounts import Account
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import Translator, language_of

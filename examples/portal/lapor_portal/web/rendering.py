@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 import lapor_core as lc
-from lapor_core._domain.polls import PollState, ResultVisibility
+from lapor_core import PollState, ResultVisibility
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.formatting import (
     Countdown,
