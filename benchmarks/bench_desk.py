@@ -24,7 +24,7 @@ SUBMISSION = lc.Submission.from_dict(
     }
 )
 ADMIN = lc.Principal.admin("adm")
-OFFICER = lc.Principal.institution("off", institution="31.71")
+OFFICER = lc.Principal.institution_officer("off", institution="31.71")
 
 
 def _desk() -> tuple[lc.ComplaintDesk, FrozenClock]:

@@ -43,7 +43,7 @@ BATCHES = (20, 100)
 LEASE = timedelta(minutes=5)
 WIB = timezone(timedelta(hours=7))
 PEPPER = "benchmark pepper, not a secret!!"
-BOOK = AddressBook.from_mapping(
+BOOK = AddressBook.from_dict(
     {"admin": "mailto:admin@lapor.go.id", "institutions": {"31.71": "https://pemkot.example/lapor-hook"}}
 )
 

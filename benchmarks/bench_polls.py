@@ -60,7 +60,7 @@ def _draft() -> PollDraft:
 def _desk(store: PollStore) -> tuple[lc.ComplaintDesk, str]:
     clock = FrozenClock(OPENS - timedelta(days=1))
     desk = lc.ComplaintDesk(poll_store=store, clock=clock, pepper=PEPPER)
-    officer = lc.Principal.institution("off-1", institution="31.71")
+    officer = lc.Principal.institution_officer("off-1", institution="31.71")
     poll_id = desk.create_poll(officer, _draft())
     desk.open_poll(officer, poll_id)
     clock.set(OPENS + timedelta(days=1))

@@ -20,7 +20,7 @@ ADMIN = lc.Principal.admin("adm-1")
 
 def officer(institution: str = "31.71") -> lc.Principal:
     """An officer of ``institution``."""
-    return lc.Principal.institution("off-7", institution=institution)
+    return lc.Principal.institution_officer("off-7", institution=institution)
 
 
 def make_desk(start: datetime | None = None, **options: Any) -> tuple[lc.ComplaintDesk, FrozenClock]:
@@ -83,7 +83,7 @@ def drive_to(
     """
     assert state in STATES, state
     reporter = desk.authenticate(tid, access_key)
-    officer = lc.Principal.institution("off-a", institution=institution)
+    officer = lc.Principal.institution_officer("off-a", institution=institution)
     if state in ("on_hold", "archived"):
         desk.request_info(ADMIN, tid, "Mohon foto lokasi.")
         if state == "archived":
@@ -105,13 +105,13 @@ def drive_to(
     if state == "assigned":
         return
     answering = (
-        lc.Principal.unit("u-a1", institution=institution, unit=unit) if follow_up_by_unit else officer
+        lc.Principal.unit_officer("u-a1", institution=institution, unit=unit) if follow_up_by_unit else officer
     )
     desk.follow_up(answering, tid, "Sudah ditambal.")
     if state == "reopened":
         desk.reply(reporter, tid, "Belum, masih berlubang.")
     elif state == "closed":
-        desk.close(reporter, tid)
+        desk.close_complaint(reporter, tid)
         if rate is not None:
             desk.rate(reporter, tid, rate)
 
@@ -234,7 +234,7 @@ def reads_and_commands(
     yield "decline", lambda: desk.decline(who, tid, "Bukan wewenang.")
     yield "follow_up", lambda: desk.follow_up(who, tid, "Ditindaklanjuti.")
     yield "reply", lambda: desk.reply(who, tid, "Belum selesai.")
-    yield "close", lambda: desk.close(who, tid)
+    yield "close", lambda: desk.close_complaint(who, tid)
     yield "rate", lambda: desk.rate(who, tid, 5)
     yield "support", lambda: desk.support(who, tid)
     yield "reveal_identity", lambda: desk.reveal_identity(who, tid, "Ingin tahu.")

@@ -48,9 +48,9 @@ PRINCIPALS = (
     lc.Principal.citizen("warga-1"),
     lc.Principal.supervisor("ombudsman-1"),
     lc.Principal.admin("adm-1"),
-    lc.Principal.institution("off-1", institution="31.71"),
-    lc.Principal.unit("off-2", institution="31.71", unit="dinas-pu"),
-    lc.Principal.institution("off-3", institution="kemenkes"),
+    lc.Principal.institution_officer("off-1", institution="31.71"),
+    lc.Principal.unit_officer("off-2", institution="31.71", unit="dinas-pu"),
+    lc.Principal.institution_officer("off-3", institution="kemenkes"),
     lc.Principal.reporter(new_tracking_id(1)),
 )
 
@@ -191,6 +191,11 @@ def keys_of(c: Complaint) -> dict[str, object]:
         "channel": c.channel.value,
         "month": _month(c.submitted_at),
     }
+
+
+def count_keys_of(c: Complaint) -> dict[str, object]:
+    """The group keys and the three policy keys of a complaint, read directly."""
+    return {**keys_of(c), "unit": c.unit, "confidential": c.confidential, "anonymous": c.anonymous}
 
 
 def _bounds(filters: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:

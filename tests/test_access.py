@@ -48,8 +48,8 @@ def test_each_constructor_builds_its_role():
         "31.71",
     )
     assert lc.Principal.admin("adm").role is lc.Role.ADMIN
-    unit = lc.Principal.unit("u", institution="31.71", unit="dinas-pu")
-    assert (unit.institution_code, unit.unit_code) == ("31.71", "dinas-pu")
+    unit = lc.Principal.unit_officer("u", institution="31.71", unit="dinas-pu")
+    assert (unit.institution, unit.unit) == ("31.71", "dinas-pu")
     assert lc.Principal.supervisor("ombudsman").role is lc.Role.SUPERVISOR
     assert lc.Principal.reporter("7K3M9QXF2HJQ").tracking_id == "7K3M9QXF2HJQ"
 
@@ -60,8 +60,8 @@ def test_principal_ids_must_be_short_non_empty_strings(bad):
     for build, field in (
         (lambda: lc.Principal.admin(bad), "user_id"),
         (lambda: lc.Principal.citizen(bad), "account_id"),
-        (lambda: lc.Principal.institution("off", institution=bad), "institution"),
-        (lambda: lc.Principal.unit("u", institution="31.71", unit=bad), "unit"),
+        (lambda: lc.Principal.institution_officer("off", institution=bad), "institution"),
+        (lambda: lc.Principal.unit_officer("u", institution="31.71", unit=bad), "unit"),
         (lambda: lc.Principal.reporter(bad), "tracking_id"),
     ):
         with pytest.raises(lc.ValidationError) as caught:
@@ -78,11 +78,11 @@ def test_a_reporters_proof_is_kept_out_of_its_repr():
 def test_staff_relate_to_a_complaint_only_while_it_is_at_them():
     """Institution staff relate while it is at their institution; unit staff while it is assigned to them."""
     at_a = built_complaint(status=St.ASSIGNED, institution="31.71", unit="dinas-pu")
-    a_officer = lc.Principal.institution("o", institution="31.71")
-    b_officer = lc.Principal.institution("o", institution="73.71")
-    a_unit = lc.Principal.unit("u", institution="31.71", unit="dinas-pu")
-    other_unit = lc.Principal.unit("u", institution="31.71", unit="dinas-kesehatan")
-    b_same_name = lc.Principal.unit("u", institution="73.71", unit="dinas-pu")
+    a_officer = lc.Principal.institution_officer("o", institution="31.71")
+    b_officer = lc.Principal.institution_officer("o", institution="73.71")
+    a_unit = lc.Principal.unit_officer("u", institution="31.71", unit="dinas-pu")
+    other_unit = lc.Principal.unit_officer("u", institution="31.71", unit="dinas-kesehatan")
+    b_same_name = lc.Principal.unit_officer("u", institution="73.71", unit="dinas-pu")
     assert relation_of(a_officer, at_a) is R.INSTITUTION
     assert relation_of(a_unit, at_a) is R.UNIT
     assert relation_of(b_officer, at_a) is R.PUBLIC
@@ -331,8 +331,8 @@ def test_outsiders_of_every_kind_get_exactly_the_public_view(published):
     public = desk.view(lc.Principal.public(), tid)
     for outsider in (
         officer("73.71"),
-        lc.Principal.unit("u", institution="31.71", unit="dinas-kesehatan"),
-        lc.Principal.unit("u", institution="73.71", unit="dinas-pu"),
+        lc.Principal.unit_officer("u", institution="31.71", unit="dinas-kesehatan"),
+        lc.Principal.unit_officer("u", institution="73.71", unit="dinas-pu"),
         lc.Principal.citizen("warga-9"),
         lc.Principal.reporter(tid),
     ):
@@ -358,7 +358,7 @@ def test_an_institution_loses_access_when_the_complaint_is_re_routed_away(publis
     """After bukan wewenang and re-forwarding, the first institution and its unit see only the public view."""
     desk, tid = published
     desk.decline(officer(), tid, "Kewenangan provinsi.")
-    for former in (officer(), lc.Principal.unit("u", institution="31.71", unit="dinas-pu")):
+    for former in (officer(), lc.Principal.unit_officer("u", institution="31.71", unit="dinas-pu")):
         with pytest.raises(lc.NotFound):
             desk.view(former, tid)
     desk.forward(ADMIN, tid, institution="31")
@@ -372,7 +372,7 @@ def test_an_institution_loses_access_when_the_complaint_is_re_routed_away(publis
 def test_a_unit_loses_access_when_the_complaint_is_assigned_to_another_unit(published):
     """Re-disposition to another unit ends the first unit's extra access."""
     desk, tid = published
-    first = lc.Principal.unit("u", institution="31.71", unit="dinas-pu")
+    first = lc.Principal.unit_officer("u", institution="31.71", unit="dinas-pu")
     assert desk.view(first, tid).reporter.email == "siti@example.id"
     desk.assign(officer(), tid, "dinas-kesehatan")
     assert desk.view(first, tid) == desk.view(lc.Principal.public(), tid)

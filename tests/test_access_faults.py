@@ -50,7 +50,7 @@ def _everyone(reporter: lc.Principal) -> list[lc.Principal]:
         ADMIN,
         reporter,
         officer(),
-        lc.Principal.unit("u", institution="31.71", unit="dinas-pu"),
+        lc.Principal.unit_officer("u", institution="31.71", unit="dinas-pu"),
         lc.Principal.supervisor("ombudsman"),
         lc.Principal.citizen("warga"),
         lc.Principal.public(),
@@ -71,7 +71,7 @@ def _assert_everything_denied(desk: lc.ComplaintDesk, tid: str, reporter: lc.Pri
             with pytest.raises(lc.NotFound) as caught:
                 attempt()
             assert (str(caught.value), caught.value.fields) == (str(unknown), unknown.fields)
-        assert desk.list(principal).items == ()
+        assert desk.complaints(principal).items == ()
     assert desk.store.get(tid) == before
 
 
@@ -159,7 +159,7 @@ def test_an_identity_store_that_fails_or_lies_yields_views_without_identity(stor
         assert view.title == "Jalan berlubang"
         assert view.reporter is None
         assert {"reporter_name", "reporter_contact"} <= view.withheld
-    for item in desk.list(ADMIN).items:
+    for item in desk.complaints(ADMIN).items:
         assert item.reporter is None
     assert desk.view(lc.Principal.public(), tid).reporter is None
 

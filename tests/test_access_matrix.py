@@ -261,8 +261,8 @@ def _principals(desk: lc.ComplaintDesk, receipt: lc.Receipt) -> dict[str, lc.Pri
     return {
         "admin": ADMIN,
         "reporter": desk.authenticate(receipt.tracking_id, receipt.access_key),
-        "institution": lc.Principal.institution("off-a", institution=INSTITUTION),
-        "unit": lc.Principal.unit("u-a", institution=INSTITUTION, unit=UNIT),
+        "institution": lc.Principal.institution_officer("off-a", institution=INSTITUTION),
+        "unit": lc.Principal.unit_officer("u-a", institution=INSTITUTION, unit=UNIT),
         "supervisor": lc.Principal.supervisor("ombudsman-1"),
         "citizen": lc.Principal.citizen("warga-1", verified=True),
         "public": lc.Principal.public(),

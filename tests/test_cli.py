@@ -441,7 +441,7 @@ def junk_world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str,
     desk = lc.ComplaintDesk.open(url, clock=FrozenClock(datetime(2026, 3, 17, 10, tzinfo=WIB)), pepper=PEPPER)
     for _ in range(3):
         desk.submit(submission(location={"region": "31.71.01"}, category="roads-bridges"))
-    desk.dispose()
+    desk.close()
     store = SqlComplaintStore(url, schema="check")
     with store.engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM lapor_outbox")

@@ -45,7 +45,7 @@ def test_db_upgrade_creates_the_schema_and_current_reports_it(url: str) -> None:
         == f"{SCHEMA_REVISION} (this code needs {SCHEMA_REVISION})\n"
     )
     desk = lc.ComplaintDesk.open(url, pepper="a long enough test pepper")
-    desk.dispose()
+    desk.close()
 
 
 def test_db_upgrade_to_a_named_revision_stops_there(url: str) -> None:

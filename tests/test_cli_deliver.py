@@ -98,7 +98,7 @@ def queued(tmp_path: Path) -> Queued:
             desk.forward(ADMIN, tid, institution=institution)
         pending = desk.store.pending_outbox()
     finally:
-        desk.dispose()
+        desk.close()
     by_role: dict[str, set[str]] = {}
     for message in pending:
         by_role.setdefault(message.recipient_role, set()).add(message.id)

@@ -27,7 +27,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
             tid = desk.submit(submission(location={"region": region}, category="roads-bridges")).tracking_id
             desk.forward(ADMIN, tid, institution=institution, confidential=True if i == 0 else None)
     desk.submit(submission(location={"region": "31.71.01"}))
-    desk.dispose()
+    desk.close()
     return url
 
 

@@ -27,7 +27,7 @@ from lapor_core.testing import FrozenClock
 from lapor_core.testing.builders import new_complaint, outbox_message
 from lapor_core.testing.recording import RecordingNotifier
 
-BOOK = AddressBook.from_mapping(
+BOOK = AddressBook.from_dict(
     {
         "admin": "mailto:admin@lapor.go.id",
         "institutions": {"31.71": "https://pemkot.example/hook", "31": "mailto:prov@jakarta.go.id"},

@@ -16,7 +16,7 @@ from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing.builders import next_changeset
 from lapor_core.testing.recording import RecordingNotifier
 
-BOOK = AddressBook.from_mapping(
+BOOK = AddressBook.from_dict(
     {
         "admin": ["mailto:admin@lapor.go.id", "https://lapor.example/admin-hook"],
         "institutions": {"31.71": "https://pemkot.example/hook"},

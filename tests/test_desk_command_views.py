@@ -46,7 +46,7 @@ def _lifecycle(
     receipt = desk.submit(submission(anonymous=True))
     tid = receipt.tracking_id
     reporter = desk.authenticate(tid, receipt.access_key)
-    unit_officer = lc.Principal.unit("unit-9", institution="31.71", unit="31.71.dinas-pu")
+    unit_officer = lc.Principal.unit_officer("unit-9", institution="31.71", unit="31.71.dinas-pu")
 
     def later(step: Callable[[], Any]) -> Callable[[], Any]:
         def run() -> Any:
@@ -63,7 +63,7 @@ def _lifecycle(
         ("follow_up", unit_officer, later(lambda: desk.follow_up(unit_officer, tid, "Sudah ditambal."))),
         ("reply", reporter, later(lambda: desk.reply(reporter, tid, "Belum rata."))),
         ("follow_up", officer(), later(lambda: desk.follow_up(officer(), tid, "Sudah diratakan."))),
-        ("close", reporter, later(lambda: desk.close(reporter, tid))),
+        ("close", reporter, later(lambda: desk.close_complaint(reporter, tid))),
         ("rate", reporter, later(lambda: desk.rate(reporter, tid, 5))),
         ("erase_identity", ADMIN, later(lambda: desk.erase_identity(ADMIN, tid, "Permintaan pelapor."))),
     ]

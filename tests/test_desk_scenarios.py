@@ -102,7 +102,7 @@ def test_an_unknown_region_is_refused_with_suggestions_and_nothing_is_stored():
     assert caught.value.errors[0].field == "location.region"
     assert "did you mean" in caught.value.errors[0].reason
     assert desk.store.pending_outbox() == ()
-    assert desk.list(ADMIN).items == ()
+    assert desk.complaints(ADMIN).items == ()
 
 
 @pytest.mark.parametrize(

@@ -56,9 +56,9 @@ class DeskMachine(RuleBasedStateMachine):
         if who == "admin":
             return lc.Principal.admin("adm")
         if who == "officer":
-            return lc.Principal.institution("off", institution=where or "31.71")
+            return lc.Principal.institution_officer("off", institution=where or "31.71")
         if who == "unit":
-            return lc.Principal.unit("u", institution=where or "31.71", unit="dinas-pu")
+            return lc.Principal.unit_officer("u", institution=where or "31.71", unit="dinas-pu")
         if who in ("reporter", "other_reporter"):
             receipts = self.receipts
             own = receipts[index % len(receipts)]
@@ -92,7 +92,7 @@ class DeskMachine(RuleBasedStateMachine):
         complaint = self.desk.store.get(tid)
         reporter = self.desk.authenticate(tid, receipt.access_key)
         admin = lc.Principal.admin("adm")
-        officer = lc.Principal.institution("off", institution=complaint.institution or "31.71")
+        officer = lc.Principal.institution_officer("off", institution=complaint.institution or "31.71")
         status = complaint.status
         if status is lc.Status.SUBMITTED:
             if choice == 0:
@@ -114,7 +114,7 @@ class DeskMachine(RuleBasedStateMachine):
             if choice < 3:
                 self.desk.reply(reporter if choice else admin, tid, "Belum selesai.")
             elif choice == 3:
-                self.desk.close(reporter, tid)
+                self.desk.close_complaint(reporter, tid)
         elif status is lc.Status.CLOSED:
             self.desk.rate(reporter, tid, 1 + choice % 5)
         after = self.desk.store.get(tid)
@@ -144,7 +144,7 @@ class DeskMachine(RuleBasedStateMachine):
             "decline": lambda: self.desk.decline(principal, tid, "Bukan wewenang."),
             "follow_up": lambda: self.desk.follow_up(principal, tid, "Ditindaklanjuti."),
             "reply": lambda: self.desk.reply(principal, tid, "Belum selesai."),
-            "close": lambda: self.desk.close(principal, tid),
+            "close": lambda: self.desk.close_complaint(principal, tid),
             "rate": lambda: self.desk.rate(principal, tid, 4),
             "support": lambda: self.desk.support(principal, tid),
         }

@@ -90,7 +90,7 @@ def test_the_reporter_confirming_closes_and_a_rating_follows():
     desk.forward(ADMIN, tid, institution="31.71")
     desk.follow_up(officer(), tid, "Selesai diperbaiki.")
     reporter = desk.authenticate(tid, receipt.access_key)
-    assert desk.close(reporter, tid).status is lc.Status.CLOSED
+    assert desk.close_complaint(reporter, tid).status is lc.Status.CLOSED
     assert desk.rate(reporter, tid, 5).rating == 5
     with pytest.raises(lc.ValidationError) as caught:
         desk.rate(reporter, tid, 6)

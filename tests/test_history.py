@@ -19,7 +19,7 @@ def chain(length: int) -> list[Event]:
     events = [Event.first(TID, Action.SUBMIT, Actor.reporter(), T0, {"kind": "pengaduan", "title": "Jalan"})]
     for i in range(1, length):
         events.append(
-            events[-1].next(Action.REPLY, Actor.admin("adm"), T0 + timedelta(hours=i), {"message": f"m{i}"})
+            events[-1].followed_by(Action.REPLY, Actor.admin("adm"), T0 + timedelta(hours=i), {"message": f"m{i}"})
         )
     return events
 
@@ -104,7 +104,7 @@ def test_any_single_payload_edit_is_detected(messages, data):
     """Property: changing the payload of any one event of any chain is detected at that event."""
     events = [Event.first(TID, Action.SUBMIT, Actor.reporter(), T0, {"m": messages[0]})]
     for m in messages[1:]:
-        events.append(events[-1].next(Action.REPLY, Actor.reporter(), T0, {"m": m}))
+        events.append(events[-1].followed_by(Action.REPLY, Actor.reporter(), T0, {"m": m}))
     index = data.draw(st.integers(0, len(events) - 1))
     events[index] = attrs.evolve(events[index], payload={"m": events[index].payload["m"] + "x"})
     assert verify_chain(TID, events).first_bad == index

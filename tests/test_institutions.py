@@ -487,16 +487,18 @@ def test_parse_workweek_refuses_other_text(text: object) -> None:
 )
 def test_directories_accept_every_work_week_the_calendar_accepts(workweek: str, days: frozenset[int]) -> None:
     """A Sunday-to-Thursday mission and an Indonesian-spelled week load from records and in code."""
-    directory = InstitutionDirectory.from_records(
-        [
-            {
-                "code": "kbri-riyadh",
-                "name": "KBRI Riyadh",
-                "kind": "mission_abroad",
-                "timezone": "Asia/Riyadh",
-                "workweek": workweek,
-            }
-        ]
+    directory = InstitutionDirectory.from_dict(
+        {
+            "institutions": [
+                {
+                    "code": "kbri-riyadh",
+                    "name": "KBRI Riyadh",
+                    "kind": "mission_abroad",
+                    "timezone": "Asia/Riyadh",
+                    "workweek": workweek,
+                }
+            ]
+        }
     )
     assert directory.get("kbri-riyadh").working_weekdays == days
     assert _ministry(workweek=workweek).working_weekdays == days
@@ -513,30 +515,32 @@ def test_parse_workweek_round_trips_any_set_of_days(days: set[int]) -> None:
 # --- loading from records, CSV and JSON ---------------------------------------------------------------
 
 
-def test_from_records_derives_the_time_zone_from_the_region() -> None:
+def test_from_dict_derives_the_time_zone_from_the_region() -> None:
     """A regional office in Makassar runs on WITA without saying so."""
-    directory = InstitutionDirectory.from_records(
-        [{"code": "kanwil-sulsel", "name": "Kanwil", "kind": "agency", "region": "7371"}]
+    directory = InstitutionDirectory.from_dict(
+        {"institutions": [{"code": "kanwil-sulsel", "name": "Kanwil", "kind": "agency", "region": "7371"}]}
     )
     institution = directory.get("kanwil-sulsel")
     assert (institution.region, institution.timezone) == ("73.71", "Asia/Makassar")
 
 
-def test_from_records_reads_text_forms_of_dates_and_units() -> None:
+def test_from_dict_reads_text_forms_of_dates_and_units() -> None:
     """CSV-style text for dates and units is understood."""
-    directory = InstitutionDirectory.from_records(
-        [
-            {
-                "code": "dinas",
-                "name": "Dinas",
-                "kind": "agency",
-                "timezone": "Asia/Jayapura",
-                "workweek": "Mon-Sat",
-                "extra_holidays": "2026-12-01; 2026-05-14",
-                "extra_working_days": "2026-03-21",
-                "units": "a=Unit A; b=Unit B",
-            }
-        ]
+    directory = InstitutionDirectory.from_dict(
+        {
+            "institutions": [
+                {
+                    "code": "dinas",
+                    "name": "Dinas",
+                    "kind": "agency",
+                    "timezone": "Asia/Jayapura",
+                    "workweek": "Mon-Sat",
+                    "extra_holidays": "2026-12-01; 2026-05-14",
+                    "extra_working_days": "2026-03-21",
+                    "units": "a=Unit A; b=Unit B",
+                }
+            ]
+        }
     )
     institution = directory.get("dinas")
     assert institution.extra_holidays == (dt.date(2026, 5, 14), dt.date(2026, 12, 1))
@@ -545,7 +549,7 @@ def test_from_records_reads_text_forms_of_dates_and_units() -> None:
     assert institution.workweek == "Mon-Sat"
 
 
-def test_from_records_reports_every_bad_field_with_its_row() -> None:
+def test_from_dict_reports_every_bad_field_with_its_row() -> None:
     """Paths name the row and the field; suggestions come with unknown regions."""
     records: list[dict[str, object]] = [
         {"code": "ok", "name": "Fine", "kind": "agency", "timezone": "Asia/Jakarta"},
@@ -560,80 +564,96 @@ def test_from_records_reports_every_bad_field_with_its_row() -> None:
         {"code": "s", "name": "S", "kind": "agency", "timezone": "UTC", "superior": "nowhere"},
     ]
     with pytest.raises(ValidationError) as caught:
-        InstitutionDirectory.from_records(records)
+        InstitutionDirectory.from_dict({"institutions": records})
     # Per row: the region as the table knows it, then the institution's rules in attribute order, then
     # unknown keys; links between rows come last.
     assert _fields(caught.value) == [
-        "rows[1].timezone",
-        "rows[1].colour",
-        "rows[2].region",
-        "rows[2].code",
-        "rows[2].name",
-        "rows[2].kind",
-        "rows[3].region",
-        "rows[4].region",
-        "rows[6].extra_holidays[0]",
-        "rows[6].extra_holidays[1]",
-        "rows[7].units[0].code",
-        "rows[7].units[0].name",
-        "rows[7].units[1]",
-        "rows[8].units",
-        "rows[8].extra_working_days",
-        "rows[5].code",
-        "rows[9].superior",
+        "institutions[1].timezone",
+        "institutions[1].colour",
+        "institutions[2].region",
+        "institutions[2].code",
+        "institutions[2].name",
+        "institutions[2].kind",
+        "institutions[3].region",
+        "institutions[4].region",
+        "institutions[6].extra_holidays[0]",
+        "institutions[6].extra_holidays[1]",
+        "institutions[7].units[0].code",
+        "institutions[7].units[0].name",
+        "institutions[7].units[1]",
+        "institutions[8].units",
+        "institutions[8].extra_working_days",
+        "institutions[5].code",
+        "institutions[9].superior",
     ]
     codes = {error.field: error.code for error in caught.value.errors}
-    assert codes["rows[1].colour"] == "field.unknown"
-    assert codes["rows[2].code"] == "value.required"
-    assert codes["rows[2].name"] == "value.not_string"
-    assert codes["rows[2].region"] == "region.unknown_did_you_mean"
-    assert codes["rows[3].region"] == "institution.region_not_kota"
-    assert codes["rows[4].region"] == "institution.region_required"
-    assert codes["rows[5].code"] == "institution.repeated_code"
-    assert codes["rows[6].extra_holidays[0]"] == "date.malformed"
-    assert codes["rows[7].units[1]"] == "institution.not_work_unit"
-    assert codes["rows[8].extra_working_days"] == "institution.not_date_list"
-    assert codes["rows[8].units"] == "institution.not_unit_list"
-    assert codes["rows[9].superior"] == "institution.unknown_superior"
+    assert codes["institutions[1].colour"] == "field.unknown"
+    assert codes["institutions[2].code"] == "value.required"
+    assert codes["institutions[2].name"] == "value.not_string"
+    assert codes["institutions[2].region"] == "region.unknown_did_you_mean"
+    assert codes["institutions[3].region"] == "institution.region_not_kota"
+    assert codes["institutions[4].region"] == "institution.region_required"
+    assert codes["institutions[5].code"] == "institution.repeated_code"
+    assert codes["institutions[6].extra_holidays[0]"] == "date.malformed"
+    assert codes["institutions[7].units[1]"] == "institution.not_work_unit"
+    assert codes["institutions[8].extra_working_days"] == "institution.not_date_list"
+    assert codes["institutions[8].units"] == "institution.not_unit_list"
+    assert codes["institutions[9].superior"] == "institution.unknown_superior"
     by_field = {error.field: error for error in caught.value.errors}
-    assert by_field["rows[5].code"].params == {"first": "rows[0]"}
-    assert by_field["rows[3].region"].message("en") == "must be a kota for a city government"
-    assert by_field["rows[3].region"].message() == "harus berupa kota untuk pemerintah kota"
+    assert by_field["institutions[5].code"].params == {"first": "institutions[0]"}
+    assert by_field["institutions[3].region"].message("en") == "must be a kota for a city government"
+    assert by_field["institutions[3].region"].message() == "harus berupa kota untuk pemerintah kota"
 
 
-def test_from_records_reports_bad_work_weeks_and_contradictions_between_fields() -> None:
+def test_from_dict_reports_bad_work_weeks_and_contradictions_between_fields() -> None:
     """A bad work week, a self-superior and a date both closed and open are row errors."""
     base = {"name": "N", "kind": "agency", "timezone": "Asia/Jakarta"}
     with pytest.raises(ValidationError) as caught:
-        InstitutionDirectory.from_records(
-            [
-                {**base, "code": "a", "workweek": "Mon-Funday"},
-                {**base, "code": "b", "superior": "b"},
-                {**base, "code": "c", "extra_holidays": ["2026-08-18"], "extra_working_days": "2026-08-18"},
-                {**base, "code": "d", "workweek": 6},
-            ]
+        InstitutionDirectory.from_dict(
+            {
+                "institutions": [
+                    {**base, "code": "a", "workweek": "Mon-Funday"},
+                    {**base, "code": "b", "superior": "b"},
+                    {
+                        **base,
+                        "code": "c",
+                        "extra_holidays": ["2026-08-18"],
+                        "extra_working_days": "2026-08-18",
+                    },
+                    {**base, "code": "d", "workweek": 6},
+                ]
+            }
         )
     assert _pairs(caught.value) == [
-        ("rows[0].workweek", "calendar.workweek_unknown_day"),
-        ("rows[1].superior", "institution.own_superior"),
-        ("rows[2].extra_working_days", "institution.working_day_is_holiday"),
-        ("rows[3].workweek", "value.not_string"),
+        ("institutions[0].workweek", "calendar.workweek_unknown_day"),
+        ("institutions[1].superior", "institution.own_superior"),
+        ("institutions[2].extra_working_days", "institution.working_day_is_holiday"),
+        ("institutions[3].workweek", "value.not_string"),
     ]
 
 
-def test_from_records_reads_days_with_the_shared_date_rule_and_villages_as_their_district() -> None:
+def test_from_dict_reads_days_with_the_shared_date_rule_and_villages_as_their_district() -> None:
     """Each day of a record is the shared day rule's (out of range too); a village code means its district."""
     base = {"name": "N", "kind": "agency", "timezone": "Asia/Jakarta"}
     with pytest.raises(ValidationError) as caught:
-        InstitutionDirectory.from_records(
-            [{**base, "code": "a", "extra_holidays": "2026-01-01; 9999-12-31", "extra_working_days": [" "]}]
+        InstitutionDirectory.from_dict(
+            {
+                "institutions": [
+                    {
+                        **base,
+                        "code": "a",
+                        "extra_holidays": "2026-01-01; 9999-12-31",
+                        "extra_working_days": [" "],
+                    }
+                ]
+            }
         )
     assert _pairs(caught.value) == [
-        ("rows[0].extra_holidays[1]", "date.out_of_range"),
-        ("rows[0].extra_working_days[0]", "date.malformed"),
+        ("institutions[0].extra_holidays[1]", "date.out_of_range"),
+        ("institutions[0].extra_working_days[0]", "date.malformed"),
     ]
-    directory = InstitutionDirectory.from_records(
-        [{"code": "kelurahan", "name": "K", "kind": "agency", "region": "3171011001"}]
+    directory = InstitutionDirectory.from_dict(
+        {"institutions": [{"code": "kelurahan", "name": "K", "kind": "agency", "region": "3171011001"}]}
     )
     assert (directory.get("kelurahan").region, directory.get("kelurahan").timezone) == (
         "31.71.01",
@@ -641,26 +661,34 @@ def test_from_records_reads_days_with_the_shared_date_rule_and_villages_as_their
     )
 
 
-def test_from_records_requires_a_time_zone_without_a_region() -> None:
+def test_from_dict_requires_a_time_zone_without_a_region() -> None:
     """A national body must state its zone."""
     with pytest.raises(ValidationError) as caught:
-        InstitutionDirectory.from_records([{"code": "x", "name": "X", "kind": "agency"}])
-    assert caught.value.fields_by_name == {"rows[0].timezone": ("institution.timezone_required",)}
+        InstitutionDirectory.from_dict({"institutions": [{"code": "x", "name": "X", "kind": "agency"}]})
+    assert caught.value.fields_by_name == {"institutions[0].timezone": ("institution.timezone_required",)}
 
 
-def test_from_records_on_a_base_may_point_to_its_institutions_and_replace_them() -> None:
+def test_from_dict_on_a_base_may_point_to_its_institutions_and_replace_them() -> None:
     """Rows join the base directory: superiors may be there, codes there are replaced."""
-    directory = InstitutionDirectory.from_records(
-        [
-            {
-                "code": "dinkes-makassar",
-                "name": "Dinas Kesehatan",
-                "kind": "agency",
-                "region": "73.71",
-                "superior": "73.71",
-            },
-            {"code": "73.71", "name": "Pemkot Makassar", "kind": "city", "region": "73.71", "superior": "73"},
-        ],
+    directory = InstitutionDirectory.from_dict(
+        {
+            "institutions": [
+                {
+                    "code": "dinkes-makassar",
+                    "name": "Dinas Kesehatan",
+                    "kind": "agency",
+                    "region": "73.71",
+                    "superior": "73.71",
+                },
+                {
+                    "code": "73.71",
+                    "name": "Pemkot Makassar",
+                    "kind": "city",
+                    "region": "73.71",
+                    "superior": "73",
+                },
+            ]
+        },
         base=DEFAULT,
     )
     assert directory.chain_of_superiors("dinkes-makassar") == ("73.71", "73", "kemendagri")
@@ -668,15 +696,19 @@ def test_from_records_on_a_base_may_point_to_its_institutions_and_replace_them()
     assert len(directory) == len(DEFAULT) + 1
 
 
-def test_from_records_uses_the_given_region_table(tmp_path: Path) -> None:
+def test_from_dict_uses_the_given_region_table(tmp_path: Path) -> None:
     """A deployment's own region table is used instead of the default."""
     provinces = tmp_path / "provinces.csv"
     provinces.write_text("code,name,timezone\n99,Percobaan,Asia/Jayapura\n", encoding="utf-8")
     regencies = tmp_path / "regencies.csv"
     regencies.write_text("code,province_code,name,kind\n", encoding="utf-8")
     small = RegionTable.from_csv(provinces, regencies)
-    directory = InstitutionDirectory.from_records(
-        [{"code": "99", "name": "Pemerintah Provinsi Percobaan", "kind": "province", "region": "99"}],
+    directory = InstitutionDirectory.from_dict(
+        {
+            "institutions": [
+                {"code": "99", "name": "Pemerintah Provinsi Percobaan", "kind": "province", "region": "99"}
+            ]
+        },
         regions=small,
     )
     assert directory.get("99").timezone == "Asia/Jayapura"
@@ -778,11 +810,26 @@ def test_from_json_refuses_malformed_documents(
 
 
 @pytest.mark.parametrize("records", [None, 5, "rows", {"code": "x"}, b"x"])
-def test_from_records_refuses_what_is_not_a_list_of_records(records: object) -> None:
-    """Records that are not a list are a ValidationError on the label, not a TypeError."""
+def test_from_dict_refuses_institutions_that_are_not_a_list_of_records(records: object) -> None:
+    """Records that are not a list are a ValidationError on ``institutions``, not a TypeError."""
     with pytest.raises(ValidationError) as caught:
-        InstitutionDirectory.from_records(records, label="institutions")  # type: ignore[arg-type]
+        InstitutionDirectory.from_dict({"institutions": records})
     assert caught.value.fields_by_name == {"institutions": ("value.not_list",)}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ([{"code": "x"}], {"$": ("value.not_mapping",)}),
+        ({}, {"institutions": ("value.required",)}),
+        ({"institutions": [], "rows": []}, {"rows": ("field.unknown",)}),
+    ],
+)
+def test_from_dict_wants_an_object_with_exactly_the_key_institutions(data: object, expected: object) -> None:
+    """A bare list, a missing ``institutions`` key or another key is refused with its path."""
+    with pytest.raises(ValidationError) as caught:
+        InstitutionDirectory.from_dict(data)
+    assert caught.value.fields_by_name == expected
 
 
 def test_from_csv_refuses_a_cell_too_large_for_the_csv_reader(tmp_path: Path) -> None:
@@ -819,12 +866,12 @@ records = st.fixed_dictionaries({}, optional=field_values) | json_like
 
 
 @given(st.lists(records, max_size=4) | json_like)
-def test_from_records_on_junk_gives_a_directory_or_a_validation_error(data: object) -> None:
+def test_from_dict_on_junk_gives_a_directory_or_a_validation_error(data: object) -> None:
     """Any JSON-like junk gives a directory or a ValidationError on a path of the records, never more."""
-    outcome = _outcome(lambda: InstitutionDirectory.from_records(data, base=DEFAULT))  # type: ignore[arg-type]
+    outcome = _outcome(lambda: InstitutionDirectory.from_dict({"institutions": data}, base=DEFAULT))
     if isinstance(outcome, ValidationError):
         assert outcome.errors
-        assert all(e.field == "rows" or e.field.startswith("rows[") for e in outcome.errors)
+        assert all(e.field == "institutions" or e.field.startswith("institutions[") for e in outcome.errors)
     else:
         assert len(outcome) >= len(DEFAULT)
 

@@ -41,7 +41,7 @@ from lapor_core.testing.recording import RecordingNotifier
 A, A1, B = "31.71", "dinas-pu", "73.71"
 STATES = ("submitted", "on_hold", "archived", "forwarded", "assigned", "followed_up", "reopened", "closed",
           "declined", "rerouted")  # fmt: skip
-BOOK = AddressBook.from_mapping(
+BOOK = AddressBook.from_dict(
     {
         "admin": "mailto:admin@lapor.go.id",
         "institutions": {A: "https://pemkot-jakpus.example/hook", B: "mailto:pengaduan@makassar.go.id"},

@@ -65,6 +65,13 @@ def _codes(error: lc.ValidationError) -> dict[str, str]:
     return {e.field: e.code for e in error.errors}
 
 
+def _from_row(role: object, ref: object = None) -> Recipient:
+    """The recipient of an outbox message with these ``recipient_role`` and ``recipient_ref`` columns."""
+    at = datetime(2026, 3, 17, tzinfo=WIB)
+    queued = OutboxMessage("m-1", "7K3M9QXF2HJQ", lc.Action.FORWARD, role, ref, at)  # type: ignore[arg-type]
+    return Recipient.of(queued)
+
+
 def _outcome(build: Any) -> Any:
     """What ``build()`` returns, or the ValidationError it raises (any other exception propagates)."""
     try:
@@ -600,10 +607,10 @@ def test_an_address_keeps_its_target_out_of_repr():
     assert "rahasia" not in repr(address)
 
 
-def test_recipients_parse_roles_and_references():
+def test_recipients_of_queued_messages_read_roles_and_references():
     """Roles that name an organisation need its code; the reporter and admins need none."""
-    assert Recipient.parse("unit", "31.71/dinas-pu") == Recipient(RecipientRole.UNIT, "31.71/dinas-pu")
-    assert Recipient.parse("reporter") == Recipient(RecipientRole.REPORTER)
+    assert _from_row("unit", "31.71/dinas-pu") == Recipient(RecipientRole.UNIT, "31.71/dinas-pu")
+    assert _from_row("reporter") == Recipient(RecipientRole.REPORTER)
     refused = {
         ("institution", None): {"recipient_ref": "notification.ref_required"},
         ("ombudsman", "x"): {"recipient_role": "value.not_choice"},
@@ -615,7 +622,7 @@ def test_recipients_parse_roles_and_references():
     }
     for (role, ref), codes in refused.items():
         with pytest.raises(lc.ValidationError) as caught:
-            Recipient.parse(role, ref)
+            _from_row(role, ref)
         assert _codes(caught.value) == codes, (role, ref)
 
 
@@ -684,8 +691,8 @@ def test_a_directly_built_address_reports_every_bad_field_at_once():
 
 
 def test_a_directly_built_recipient_is_checked_like_a_parsed_one():
-    """The constructor refuses what parse refuses; parse names the outbox row's columns instead."""
-    assert Recipient("unit", "31.71/dinas-pu") == Recipient.parse("unit", "31.71/dinas-pu")  # type: ignore[arg-type]
+    """The constructor refuses what ``Recipient.of`` refuses; ``of`` names the outbox row's columns."""
+    assert Recipient("unit", "31.71/dinas-pu") == _from_row("unit", "31.71/dinas-pu")  # type: ignore[arg-type]
     assert Recipient("unit", " 31.71/dinas-pu ").ref == "31.71/dinas-pu"  # type: ignore[arg-type]
     cases = [
         (("institution", None), {"ref": "notification.ref_required"}),
@@ -697,13 +704,13 @@ def test_a_directly_built_recipient_is_checked_like_a_parsed_one():
             Recipient(role, ref)  # type: ignore[arg-type]
         assert _codes(caught.value) == codes, (role, ref)
         with pytest.raises(lc.ValidationError) as parsed:
-            Recipient.parse(role, ref)
+            _from_row(role, ref)
         assert _codes(parsed.value) == {f"recipient_{field}": code for field, code in codes.items()}
 
 
 # --- the address book ---------------------------------------------------------------------------------------
 
-BOOK = AddressBook.from_mapping(
+BOOK = AddressBook.from_dict(
     {
         "admin": ["mailto:admin@lapor.go.id", "https://lapor.example/admin-hook"],
         "institutions": {"31.71": "mailto:pengaduan@jakarta.go.id", "31": "mailto:prov@jakarta.go.id"},
@@ -717,12 +724,12 @@ def test_the_address_book_resolves_each_role():
     """Admins, institutions, units and superiors get their entries; an unknown code gets none."""
 
     def targets(role: str, ref: str | None = None) -> list[str]:
-        return [a.target for a in BOOK.resolve(Recipient.parse(role, ref), None)]
+        return [a.target for a in BOOK.resolve(_from_row(role, ref), None)]
 
     assert targets("admin") == ["admin@lapor.go.id", "https://lapor.example/admin-hook"]
     assert targets("institution", "31.71") == ["pengaduan@jakarta.go.id"]
     assert targets("unit", "31.71/dinas-pu") == ["pu@jakarta.go.id"]
-    assert BOOK.resolve(Recipient.parse("unit", "31.71/dinas-pu"), None)[0].locale == "en"
+    assert BOOK.resolve(_from_row("unit", "31.71/dinas-pu"), None)[0].locale == "en"
     assert targets("superior", "kemendagri") == ["itjen@kemendagri.go.id"]
     assert targets("superior", "31") == ["prov@jakarta.go.id"]
     assert targets("institution", "73.71") == []
@@ -754,7 +761,7 @@ def test_a_stored_contact_that_is_no_longer_valid_is_skipped():
 def test_a_bad_address_book_reports_every_bad_entry():
     """Unknown keys, bad addresses and bad channels are all listed, by path."""
     with pytest.raises(lc.ValidationError) as caught:
-        AddressBook.from_mapping(
+        AddressBook.from_dict(
             {
                 "admin": "fax:123",
                 "institutions": {"31.71": ["mailto:ok@example.id", "mailto:broken"], "31": 5},
@@ -774,7 +781,7 @@ def test_a_bad_address_book_reports_every_bad_entry():
         "colour": "field.unknown",
     }
     with pytest.raises(lc.ValidationError) as caught:
-        AddressBook.from_mapping(["not", "a", "mapping"])  # type: ignore[arg-type]
+        AddressBook.from_dict(["not", "a", "mapping"])  # type: ignore[arg-type]
     assert _codes(caught.value) == {"$": "value.not_mapping"}
 
 
@@ -801,14 +808,14 @@ def test_a_bad_address_book_reports_every_bad_entry():
 def test_address_book_entries_of_the_wrong_shape_are_refused_by_path(data, codes):
     """Wrong shapes (``{"reporter_channels": None}`` once raised TypeError) are ValidationErrors by path."""
     with pytest.raises(lc.ValidationError) as caught:
-        AddressBook.from_mapping(data)
+        AddressBook.from_dict(data)
     assert _codes(caught.value) == codes
 
 
 def test_junk_keys_of_an_address_table_are_counted_not_named():
     """A key that is not a code may hold anything; the error counts such keys without showing them."""
     with pytest.raises(lc.ValidationError) as caught:
-        AddressBook.from_mapping({"units": {"Siti\n0812 3456 7890": "mailto:a@example.id", 7: []}})
+        AddressBook.from_dict({"units": {"Siti\n0812 3456 7890": "mailto:a@example.id", 7: []}})
     (error,) = caught.value.errors
     assert (error.field, error.code, dict(error.params)) == (
         "units",
@@ -820,7 +827,7 @@ def test_junk_keys_of_an_address_table_are_counted_not_named():
 
 def test_an_address_book_reads_reporter_settings_and_address_mappings():
     """Channels in order, the reporter's locale, and {address, locale} items are kept."""
-    book = AddressBook.from_mapping(
+    book = AddressBook.from_dict(
         {
             "admin": {"address": "mailto:admin@example.id", "locale": "en"},
             "reporter_channels": ["sms"],
@@ -862,14 +869,14 @@ _BOOK_JUNK = st.fixed_dictionaries(
 @settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
 @given(_BOOK_JUNK | _JSON)
 def test_junk_address_books_raise_only_validation_errors(data):
-    """Whatever JSON-like data is given, from_mapping builds a book or raises ValidationError."""
-    outcome = _outcome(lambda: AddressBook.from_mapping(data))
+    """Whatever JSON-like data is given, from_dict builds a book or raises ValidationError."""
+    outcome = _outcome(lambda: AddressBook.from_dict(data))
     if not isinstance(outcome, AddressBook):
         assert outcome.errors
         assert all("." in e.code for e in outcome.errors)
 
 
-def test_a_directly_built_address_book_reads_what_from_mapping_reads():
+def test_a_directly_built_address_book_reads_what_from_dict_reads():
     """The constructor's fields take the data form too, through the same rules: the two books are equal."""
     data: dict[str, Any] = {
         "admin": ["mailto:admin@lapor.go.id", {"address": "https://lapor.example/hook", "locale": "en"}],
@@ -880,15 +887,15 @@ def test_a_directly_built_address_book_reads_what_from_mapping_reads():
         "reporter_locale": "en",
     }
     book = AddressBook(**data)
-    assert book == AddressBook.from_mapping(data)
+    assert book == AddressBook.from_dict(data)
     assert book.units["31.71/dinas-pu"][0].target == "+6281234567890"
     assert book.reporter_channels == (DeliveryChannel.SMS,)
-    assert AddressBook() == AddressBook.from_mapping({})
+    assert AddressBook() == AddressBook.from_dict({})
     assert AddressBook().reporter_channels == (DeliveryChannel.EMAIL, DeliveryChannel.SMS)
 
 
 def test_a_directly_built_address_book_reports_every_bad_field_at_once():
-    """Bad entries in every field are listed together, by path, as from_mapping lists them."""
+    """Bad entries in every field are listed together, by path, as from_dict lists them."""
     data: dict[str, Any] = {
         "admin": 5,
         "institutions": {"31.71": ["mailto:ok@example.id", "mailto:broken"]},
@@ -908,7 +915,7 @@ def test_a_directly_built_address_book_reports_every_bad_field_at_once():
     with pytest.raises(lc.ValidationError) as direct:
         AddressBook(**data)
     with pytest.raises(lc.ValidationError) as read:
-        AddressBook.from_mapping(data)
+        AddressBook.from_dict(data)
     assert direct.value.fields_by_name == expected
     assert read.value.fields_by_name == expected
 
@@ -918,11 +925,11 @@ _BOOK_FIELDS = ("admin", "institutions", "units", "superiors", "reporter_channel
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(_BOOK_JUNK)
-def test_junk_at_the_address_book_constructor_raises_only_validation_errors_as_from_mapping_does(data):
-    """AddressBook(**fields) and from_mapping(fields) agree on any junk: the same book or the same codes."""
+def test_junk_at_the_address_book_constructor_raises_only_validation_errors_as_from_dict_does(data):
+    """AddressBook(**fields) and from_dict(fields) agree on any junk: the same book or the same codes."""
     fields = {name: value for name, value in data.items() if name in _BOOK_FIELDS}
     direct = _outcome(lambda: AddressBook(**fields))
-    read = _outcome(lambda: AddressBook.from_mapping(fields))
+    read = _outcome(lambda: AddressBook.from_dict(fields))
     if isinstance(direct, lc.ValidationError):
         assert isinstance(read, lc.ValidationError)
         assert direct.fields_by_name == read.fields_by_name
@@ -933,11 +940,11 @@ def test_junk_at_the_address_book_constructor_raises_only_validation_errors_as_f
 @settings(max_examples=300)
 @given(_JSON | _ADDRESS_TEXT, _JSON | st.sampled_from(["email", "sms", "webhook"]), _JSON)
 def test_junk_addresses_and_recipients_raise_only_validation_errors(text, channel, locale):
-    """Address.parse, Address(...) and Recipient.parse take anything and raise only ValidationError."""
+    """Address.parse, Address(...) and Recipient.of take anything and raise only ValidationError."""
     for build in (
         lambda: Address.parse(text, locale=locale),
         lambda: Address(channel, text, locale),
-        lambda: Recipient.parse(channel, locale),
+        lambda: _from_row(channel, locale),
     ):
         outcome = _outcome(build)
         assert not isinstance(outcome, lc.ValidationError) or outcome.errors
@@ -1168,7 +1175,7 @@ def test_identity_is_read_only_for_recipients_who_may_see_the_name():
     complaint = desk.store.get(tid)
     renderer = NotificationRenderer()
     wants = {
-        role: renderer.wants_identity(Recipient.parse(role, ref), complaint)
+        role: renderer.wants_identity(_from_row(role, ref), complaint)
         for role, ref in (("reporter", None), ("admin", None), ("institution", "31.71"), ("superior", "31"))
     }
     assert wants == {"reporter": True, "admin": False, "institution": False, "superior": False}
@@ -1179,7 +1186,7 @@ STEPS = {
     "assign": lambda desk, tid, _: desk.assign(officer(), tid, "dinas-pu"),
     "follow_up": lambda desk, tid, _: desk.follow_up(officer(), tid, "Selesai diperbaiki."),
     "admin_reply": lambda desk, tid, _: desk.reply(ADMIN, tid, "Mohon dicek lagi."),
-    "reporter_close": lambda desk, tid, reporter: desk.close(reporter, tid),
+    "reporter_close": lambda desk, tid, reporter: desk.close_complaint(reporter, tid),
     "hold": lambda desk, tid, _: desk.request_info(ADMIN, tid, "Foto?"),
     "provide": lambda desk, tid, reporter: desk.provide_info(reporter, tid, "Terlampir."),
     "archive": lambda desk, tid, _: desk.archive(ADMIN, tid, "Duplikat."),
@@ -1255,10 +1262,10 @@ def test_a_malformed_deadline_in_an_event_is_shown_as_none():
 def test_an_address_book_takes_address_objects_and_refuses_other_items():
     """Entries may be Address values; numbers in a list are refused by path."""
     ready = Address.parse("mailto:ready@example.id")
-    book = AddressBook.from_mapping({"admin": [ready]})
+    book = AddressBook.from_dict({"admin": [ready]})
     assert book.resolve(Recipient(RecipientRole.ADMIN), None) == (ready,)
     with pytest.raises(lc.ValidationError) as caught:
-        AddressBook.from_mapping({"admin": [42], "institutions": {"31.71": 7}})
+        AddressBook.from_dict({"admin": [42], "institutions": {"31.71": 7}})
     assert {e.field for e in caught.value.errors} == {"admin[0]", "institutions.31.71"}
 
 

@@ -100,7 +100,12 @@ def test_created_poll_is_a_draft_owned_by_the_officers_institution():
 
 @pytest.mark.parametrize(
     "principal",
-    [ADMIN, citizen(), lc.Principal.public(), lc.Principal.unit("u-1", institution="31.71", unit="dinas-pu")],
+    [
+        ADMIN,
+        citizen(),
+        lc.Principal.public(),
+        lc.Principal.unit_officer("u-1", institution="31.71", unit="dinas-pu"),
+    ],
     ids=["admin", "citizen", "public", "unit"],
 )
 def test_only_institution_officers_create_polls(principal: lc.Principal):

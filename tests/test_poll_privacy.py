@@ -298,7 +298,7 @@ def test_the_sql_tables_keep_voters_and_ballots_apart(tmp_path: Any) -> None:
             desk.vote(voter(n), poll_id, [n % 3])
         desk.vote(voter(4), poll_id, [2])
     finally:
-        desk.dispose()
+        desk.close()
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:

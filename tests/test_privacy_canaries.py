@@ -111,20 +111,20 @@ PRINCIPALS: dict[str, lc.Principal] = {
     "citizen": lc.Principal.citizen("warga-lain", verified=True, region="31.71"),
     "supervisor": lc.Principal.supervisor("ombudsman-1"),
     "admin": ADMIN,
-    "officer A": lc.Principal.institution("off-a", institution=A),
-    "unit A1": lc.Principal.unit("u-a1", institution=A, unit=A1),
-    "unit A2": lc.Principal.unit("u-a2", institution=A, unit=A2),
-    "officer B": lc.Principal.institution("off-b", institution=B),
-    "unit B1": lc.Principal.unit("u-b1", institution=B, unit=B1),
+    "officer A": lc.Principal.institution_officer("off-a", institution=A),
+    "unit A1": lc.Principal.unit_officer("u-a1", institution=A, unit=A1),
+    "unit A2": lc.Principal.unit_officer("u-a2", institution=A, unit=A2),
+    "officer B": lc.Principal.institution_officer("off-b", institution=B),
+    "unit B1": lc.Principal.unit_officer("u-b1", institution=B, unit=B1),
 }
 
 
 def _handles(principal: lc.Principal, complaint: Complaint) -> bool:
     """Staff handle a complaint while it is at their institution (units: while assigned to them)."""
     if principal.role is lc.Role.INSTITUTION:
-        return complaint.institution == principal.institution_code
+        return complaint.institution == principal.institution
     if principal.role is lc.Role.UNIT:
-        return complaint.institution == principal.institution_code and complaint.unit == principal.unit_code
+        return complaint.institution == principal.institution and complaint.unit == principal.unit
     return False
 
 
@@ -282,7 +282,7 @@ def test_the_sweep_would_notice_a_leak():
 def _pages(desk: lc.ComplaintDesk, principal: lc.Principal) -> Iterator[lc.ListedPage]:
     cursor = None
     while True:
-        page = desk.list(principal, lc.ComplaintQuery(limit=7, cursor=cursor))
+        page = desk.complaints(principal, lc.ComplaintQuery(limit=7, cursor=cursor))
         yield page
         if page.next_cursor is None:
             return

@@ -120,19 +120,23 @@ def test_own_rules_with_regions_and_templates() -> None:
     assert len(rules.rules) == 3
 
 
-def test_rules_load_from_records() -> None:
+def test_rules_load_from_a_dict() -> None:
     """Records with the rule's attributes load; every problem is named with its position."""
-    rules = RoutingRules.from_records([{"institution": "pln", "weight": 0.7, "topic": "infrastructure"}])
+    rules = RoutingRules.from_dict(
+        {"rules": [{"institution": "pln", "weight": 0.7, "topic": "infrastructure"}]}
+    )
     assert codes(rules.suggest(topic="street-lighting", region=None, directory=DIRECTORY)) == ["pln"]
     with pytest.raises(lc.ValidationError) as caught:
-        RoutingRules.from_records(
-            [
-                {"institution": "", "weight": 0},
-                "pln",
-                {"weight": 0.5},
-                {"institution": "pln", "weight": 0.5, "colour": "red"},
-                {"institution": "pln", "weight": True, "region": 31},
-            ]
+        RoutingRules.from_dict(
+            {
+                "rules": [
+                    {"institution": "", "weight": 0},
+                    "pln",
+                    {"weight": 0.5},
+                    {"institution": "pln", "weight": 0.5, "colour": "red"},
+                    {"institution": "pln", "weight": True, "region": 31},
+                ]
+            }
         )
     assert caught.value.fields_by_name == {
         "rules[0].institution": ("routing.bad_institution",),
@@ -263,11 +267,26 @@ def test_a_plain_reason_is_shown_as_given() -> None:
 
 
 @pytest.mark.parametrize("records", [None, 3, "rules", {"institution": "pln", "weight": 1}])
-def test_from_records_refuses_what_is_not_a_list(records: object) -> None:
-    """``from_records(None)`` and other non-lists are a ValidationError, not a TypeError."""
+def test_from_dict_refuses_rules_that_are_not_a_list(records: object) -> None:
+    """``{"rules": None}`` and other non-lists are a ValidationError, not a TypeError."""
     with pytest.raises(lc.ValidationError) as caught:
-        RoutingRules.from_records(records)  # type: ignore[arg-type]
+        RoutingRules.from_dict({"rules": records})
     assert caught.value.fields_by_name == {"rules": ("value.not_list",)}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ([{"institution": "pln", "weight": 1}], {"$": ("value.not_mapping",)}),
+        ({}, {"rules": ("value.required",)}),
+        ({"rules": [], "colour": "red"}, {"colour": ("field.unknown",)}),
+    ],
+)
+def test_from_dict_wants_an_object_with_exactly_the_key_rules(data: object, expected: object) -> None:
+    """A list, a missing ``rules`` key or another key is refused with its path."""
+    with pytest.raises(lc.ValidationError) as caught:
+        RoutingRules.from_dict(data)
+    assert caught.value.fields_by_name == expected
 
 
 json_like = st.recursive(
@@ -285,10 +304,10 @@ rule_fields = {
 
 
 @given(st.lists(st.fixed_dictionaries({}, optional=rule_fields) | json_like, max_size=4) | json_like)
-def test_from_records_on_junk_gives_rules_or_a_validation_error(records: object) -> None:
+def test_from_dict_on_junk_gives_rules_or_a_validation_error(records: object) -> None:
     """Any JSON-like junk gives rules or a ValidationError on a path of the rules, never another exception."""
     try:
-        outcome: RoutingRules | lc.ValidationError = RoutingRules.from_records(records)  # type: ignore[arg-type]
+        outcome: RoutingRules | lc.ValidationError = RoutingRules.from_dict({"rules": records})
     except lc.ValidationError as error:
         outcome = error
     if isinstance(outcome, lc.ValidationError):

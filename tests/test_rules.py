@@ -30,7 +30,7 @@ def test_an_unknown_topic_is_refused_at_submission_and_nothing_is_stored() -> No
         desk.submit(lc.Submission.from_dict({**MINIMAL, "category": "nope"}))
     assert _codes(caught.value) == [("category", "topic.unknown")]
     assert caught.value.messages("en") == ("category: is not a known topic",)
-    assert desk.list(ADMIN).items == ()
+    assert desk.complaints(ADMIN).items == ()
 
 
 def test_an_unknown_topic_is_refused_at_forwarding_and_the_complaint_is_unchanged() -> None:
@@ -154,8 +154,8 @@ def test_undotted_region_prefix_matches_like_the_dotted_one() -> None:
     """ComplaintQuery(region_prefix="3171") finds what "31.71" finds (it used to match nothing)."""
     desk = _desk()
     desk.submit(lc.Submission.from_dict({**MINIMAL, "location": {"region": "31.71.01"}}))
-    dotted = desk.list(ADMIN, ComplaintQuery(region_prefix="31.71")).items
-    undotted = desk.list(ADMIN, ComplaintQuery(region_prefix="3171")).items
+    dotted = desk.complaints(ADMIN, ComplaintQuery(region_prefix="31.71")).items
+    undotted = desk.complaints(ADMIN, ComplaintQuery(region_prefix="3171")).items
     assert len(dotted) == 1
     assert [v.tracking_id for v in undotted] == [v.tracking_id for v in dotted]
 
@@ -169,4 +169,4 @@ def test_a_command_without_a_principal_is_refused_as_bad_input(principal: object
         desk.view(principal, receipt.tracking_id)  # type: ignore[arg-type]
     assert caught.value.errors[0].code == "principal.wrong_type"
     with pytest.raises(lc.ValidationError):
-        desk.list(principal)  # type: ignore[arg-type]
+        desk.complaints(principal)  # type: ignore[arg-type]

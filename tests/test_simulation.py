@@ -39,5 +39,5 @@ def test_the_demo_on_a_sqlite_file_prints_what_the_memory_store_prints(tmp_path:
     assert sqlite.split("\n", 1)[1] == memory.split("\n", 1)[1]
     assert _demo(url).split("\n", 1)[1] == memory.split("\n", 1)[1]
     desk = lc.ComplaintDesk.open(url, pepper="another long secret pepper")
-    assert len(desk.list(lc.Principal.admin("a"), lc.ComplaintQuery(limit=1000)).items) > 100
-    desk.dispose()
+    assert len(desk.complaints(lc.Principal.admin("a"), lc.ComplaintQuery(limit=1000)).items) > 100
+    desk.close()

@@ -663,7 +663,7 @@ def test_history_events_can_be_replayed_directly() -> None:
     from lapor_core._domain.lifecycle import Action
 
     first = Event.first("7K3M9QXF2HJQ", Action.SUBMIT, Actor.reporter(), SUBMITTED, {"kind": "pengaduan"})
-    second = first.next(Action.FORWARD, Actor.admin("adm-1"), at(17, 11), {"institution": "73.71"})
+    second = first.followed_by(Action.FORWARD, Actor.admin("adm-1"), at(17, 11), {"institution": "73.71"})
     clocks = clocks_of([first, second], at(18))
     assert summary(clocks) == [
         ("verification", "2026-03-28T00:00:00+07:00", "met"),

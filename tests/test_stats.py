@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -13,6 +14,7 @@ from desk_support import ADMIN, PEPPER, WIB, make_desk, officer, submission
 from lapor_core._application import statistics
 from lapor_core._domain import ports
 from lapor_core._domain.calendar import WorkingCalendar
+from lapor_core._domain.filters import Filters
 from lapor_core._domain.sla import SlaPolicy, Step, compute_clocks
 from lapor_core._domain.stats import (
     COUNT_KEYS,
@@ -21,7 +23,6 @@ from lapor_core._domain.stats import (
     CountQuery,
     CountRow,
     SlaFacts,
-    StatsFilters,
     Visibility,
     count_rows,
     make_classifier,
@@ -40,9 +41,12 @@ from stats_support import (
     PagingOnlyStore,
     brute_force,
     complaint_sets,
+    count_keys_of,
     filter_sets,
     group_bys,
+    in_period,
     load,
+    passes,
 )
 
 PUBLIC = lc.Principal.public()
@@ -169,7 +173,7 @@ def test_group_by_refuses_repeats_and_non_text(bad: object, code: str) -> None:
 
 def test_filters_read_each_key() -> None:
     """Single values and lists, enums, region codes and date periods are normalised."""
-    parsed = StatsFilters.from_mapping(
+    parsed = Filters.from_dict(
         {
             "status": [lc.Status.FORWARDED, "closed"],
             "institution": "31.71",
@@ -193,15 +197,15 @@ def test_filters_read_each_key() -> None:
 def test_a_period_of_aware_datetimes_excludes_its_end_and_may_be_open() -> None:
     """Datetimes are taken as given, the end excluded; None leaves a side open."""
     end = datetime(2026, 3, 20, 12, tzinfo=UTC)
-    parsed = StatsFilters.from_mapping({"period": (None, end)})
+    parsed = Filters.from_dict({"period": (None, end)})
     assert (parsed.submitted_from, parsed.submitted_before) == (None, end)
-    assert StatsFilters.from_mapping(None) == StatsFilters() == StatsFilters.from_mapping({})
+    assert Filters.from_dict(None) == Filters() == Filters.from_dict({})
 
 
 def test_bad_filters_are_all_named_at_once() -> None:
     """Unknown keys and bad values are listed together, each under ``filters.<key>``."""
     with pytest.raises(lc.ValidationError) as caught:
-        StatsFilters.from_mapping(
+        Filters.from_dict(
             {
                 "colour": "red",
                 "status": "flying",
@@ -222,43 +226,43 @@ def test_bad_filters_are_all_named_at_once() -> None:
     }
     assert fields["filters.colour"] == ("field.unknown",)
     assert fields["filters.status"] == ("value.not_choice",)
-    assert fields["filters.kind"] == ("stats.filter_not_values",)
-    assert fields["filters.channel"] == ("stats.filter_value_bad",)
+    assert fields["filters.kind"] == ("filter.not_values",)
+    assert fields["filters.channel"] == ("filter.value_bad",)
     assert fields["filters.period"] == ("instant.naive",)
 
 
 @pytest.mark.parametrize(
     ("filters", "field", "code"),
     [
-        ({"period": (date(2026, 3, 5), date(2026, 3, 4))}, "filters.period", "stats.period_reversed"),
-        ({"period": "March"}, "filters.period", "stats.period_not_pair"),
+        ({"period": (date(2026, 3, 5), date(2026, 3, 4))}, "filters.period", "filter.period_reversed"),
+        ({"period": "March"}, "filters.period", "filter.period_not_pair"),
         ({"period": ("March", None)}, "filters.period", "instant.malformed"),
         ({"period": ("2026-02-30", None)}, "filters.period", "date.malformed"),
         ({"period": ("2026-03-01T10:00", None)}, "filters.period", "instant.naive"),
-        ({"period": (3, None)}, "filters.period", "stats.period_bound_bad"),
+        ({"period": (3, None)}, "filters.period", "filter.period_bound_bad"),
         ({"period": (None, "x" * 65)}, "filters.period", "instant.malformed"),
         ({"region": 31}, "filters.region", "value.not_string"),
-        ({"institution": "x" * 65}, "filters.institution", "stats.filter_value_bad"),
+        ({"institution": "x" * 65}, "filters.institution", "filter.value_bad"),
         ({"category": "Jalan Rusak"}, "filters.category", "topic.malformed_id"),
         ({"region": "31.7"}, "filters.region", "region.malformed_code"),
         (
             {"period": ("2026-03-05T00:00Z", "2026-03-05T00:00+00:00")},
             "filters.period",
-            "stats.period_reversed",
+            "filter.period_reversed",
         ),
-        ({"status": {"a": 1}}, "filters.status", "stats.filter_not_values"),
+        ({"status": {"a": 1}}, "filters.status", "filter.not_values"),
     ],
 )
 def test_malformed_filter_values_are_refused(filters: dict[str, object], field: str, code: str) -> None:
     """Backwards periods, junk bounds, numeric regions, huge codes and mappings are refused with codes."""
     with pytest.raises(lc.ValidationError) as caught:
-        StatsFilters.from_mapping(filters)
+        Filters.from_dict(filters)
     assert caught.value.fields_by_name == {field: (code,)}
 
 
 def test_a_period_may_be_written_as_iso_text() -> None:
     """Dates as ``YYYY-MM-DD`` and instants as ISO 8601 with an offset read like their objects."""
-    parsed = StatsFilters.from_mapping({"period": ("2026-03-01", "2026-03-20T12:00:00Z")})
+    parsed = Filters.from_dict({"period": ("2026-03-01", "2026-03-20T12:00:00Z")})
     assert parsed.submitted_from == datetime(2026, 3, 1, tzinfo=WIB)
     assert parsed.submitted_before == datetime(2026, 3, 20, 12, tzinfo=UTC)
 
@@ -282,7 +286,7 @@ def test_periods_at_the_ends_of_time_are_refused_before_any_arithmetic(
 ) -> None:
     """Bounds no store could hold or no month could follow are a ValidationError, never an OverflowError."""
     with pytest.raises(lc.ValidationError) as caught:
-        StatsFilters.from_mapping({"period": period})
+        Filters.from_dict({"period": period})
     assert set(caught.value.fields_by_name) == {"filters.period"}
     assert {error.code for error in caught.value.errors} == {code}
     assert set(caught.value.errors[0].params) == {"min", "max"}
@@ -302,7 +306,7 @@ def test_the_widest_period_counts_on_every_path() -> None:
 def test_filters_must_be_a_mapping() -> None:
     """A list of filters is refused as a whole."""
     with pytest.raises(lc.ValidationError) as caught:
-        StatsFilters.from_mapping(["status"])  # type: ignore[arg-type]
+        Filters.from_dict(["status"])  # type: ignore[arg-type]
     assert caught.value.fields_by_name == {"filters": ("value.not_mapping",)}
 
 
@@ -346,14 +350,15 @@ def test_count_query_refuses_unknown_and_repeated_keys() -> None:
         ({"group_by": 5}, "group_by", "stats.group_by_not_keys"),
         ({"group_by": "province"}, "group_by", "stats.group_by_not_keys"),
         ({"group_by": [["unit"], "unit"]}, "group_by", "stats.group_key_unknown"),
-        ({"statuses": "forwarded"}, "statuses", "stats.filter_not_values"),
-        ({"kinds": frozenset({1})}, "kinds", "stats.filter_not_values"),
+        ({"statuses": "forwarded"}, "statuses", "filter.not_collection"),
+        ({"kinds": frozenset({1})}, "kinds", "filter.value_bad"),
         ({"region_prefix": 31}, "region_prefix", "value.not_string"),
         ({"confidential": "yes"}, "confidential", "value.not_boolean"),
         ({"submitted_from": datetime(2026, 3, 1)}, "submitted_from", "instant.naive"),  # noqa: DTZ001
-        ({"submitted_before": date(2026, 3, 1)}, "submitted_before", "instant.malformed"),
+        ({"submitted_before": date(2026, 3, 1)}, "submitted_before", "value.not_datetime"),
         ({"region_prefix": "31.7"}, "region_prefix", "region.malformed_code"),
-        ({"categories": frozenset({3})}, "categories", "stats.filter_not_values"),
+        ({"categories": frozenset({3})}, "categories", "filter.value_bad"),
+        ({"filters": {"status": "closed"}}, "filters", "filter.wrong_type"),
         ({"submitted_before": datetime.max.replace(tzinfo=UTC)}, "submitted_before", "instant.out_of_range"),
         ({"utc_offset_minutes": 10**9}, "utc_offset_minutes", "number.out_of_range"),
         ({"utc_offset_minutes": 7.0}, "utc_offset_minutes", "number.out_of_range"),
@@ -392,7 +397,7 @@ def test_count_query_keys_and_filters_read_the_projection() -> None:
 
 
 def test_count_query_reports_every_bad_field_at_once() -> None:
-    """Direct construction names each bad field in one error, as a mapping read by ``from_mapping`` does."""
+    """Direct construction names each bad field in one error, as a mapping read by ``from_dict`` does."""
     with pytest.raises(lc.ValidationError) as caught:
         CountQuery(
             ["colour", "unit", "unit"],
@@ -404,7 +409,7 @@ def test_count_query_reports_every_bad_field_at_once() -> None:
         )
     assert caught.value.fields_by_name == {
         "group_by": ("stats.group_key_unknown", "stats.group_key_repeated"),
-        "statuses": ("stats.filter_not_values",),
+        "statuses": ("filter.not_collection",),
         "region_prefix": ("region.malformed_code",),
         "confidential": ("value.not_boolean",),
         "submitted_from": ("instant.naive",),
@@ -424,42 +429,59 @@ def test_a_region_prefix_is_read_dotted_or_not_and_counts_alike() -> None:
         CountQuery(["regency"], region_prefix="31.71"),
     )
     assert undotted == dotted
-    assert undotted.region_prefix == "31.71"
+    assert undotted.filters.region == "31.71"
     assert count_rows(complaints, undotted) == count_rows(complaints, dotted) == [CountRow(("31.71",), 1)]
     assert [c.tracking_id for c in complaints if undotted.matches(c)] == [new_tracking_id(1)]
-    assert CountQuery([], region_prefix="  ").region_prefix is None
+    assert CountQuery([], region_prefix="  ").filters.region is None
 
 
-# The filters= keys, the StatsFilters fields they fill, and a value each refuses with the code it names.
+# The filters= keys, the Filters fields they fill, a value each refuses (in the mapping, and as a collection
+# built in code) and the code both name: one rule per value.
 _SAME_RULE = [
-    ("status", "statuses", "flying", "value.not_choice"),
-    ("status", "statuses", [], "stats.filter_not_values"),
-    ("institution", "institutions", ["x" * 65], "stats.filter_value_bad"),
-    ("region", "region", "31.7", "region.malformed_code"),
-    ("region", "region", 31, "value.not_string"),
-    ("category", "categories", "Jalan Rusak", "topic.malformed_id"),
-    ("kind", "kinds", [7], "stats.filter_value_bad"),
-    ("channel", "channels", {"sms": True}, "stats.filter_not_values"),
+    ("status", "statuses", "flying", ["flying"], "value.not_choice"),
+    ("institution", "institutions", ["x" * 65], ["x" * 65], "filter.value_bad"),
+    ("region", "region", "31.7", "31.7", "region.malformed_code"),
+    ("region", "region", 31, 31, "value.not_string"),
+    ("category", "categories", "Jalan Rusak", {"Jalan Rusak"}, "topic.malformed_id"),
+    ("kind", "kinds", [7], [7], "filter.value_bad"),
+    ("channel", "channels", [" "], (" ",), "filter.value_bad"),
 ]
 
 
-@pytest.mark.parametrize(("key", "field", "bad", "code"), _SAME_RULE)
-def test_stats_filters_built_directly_check_each_field_like_the_mapping(
-    key: str, field: str, bad: object, code: str
+@pytest.mark.parametrize(("key", "field", "mapped", "direct", "code"), _SAME_RULE)
+def test_filters_built_directly_check_each_value_like_the_mapping(
+    key: str, field: str, mapped: object, direct: object, code: str
 ) -> None:
-    """One rule per filter: ``StatsFilters(field=...)`` and ``from_mapping({key: ...})`` refuse alike."""
-    with pytest.raises(lc.ValidationError) as direct:
-        StatsFilters(**{field: bad})  # type: ignore[arg-type]
-    with pytest.raises(lc.ValidationError) as mapped:
-        StatsFilters.from_mapping({key: bad})
-    assert direct.value.fields_by_name == {field: (code,)}
-    assert mapped.value.fields_by_name == {f"filters.{key}": (code,)}
+    """One rule per value: ``Filters(field=[...])`` and ``from_dict({key: ...})`` refuse alike."""
+    with pytest.raises(lc.ValidationError) as built:
+        Filters(**{field: direct})  # type: ignore[arg-type]
+    with pytest.raises(lc.ValidationError) as read:
+        Filters.from_dict({key: mapped})
+    assert built.value.fields_by_name == {field: (code,)}
+    assert read.value.fields_by_name == {f"filters.{key}": (code,)}
+
+
+def test_the_mapping_takes_one_value_or_a_list_while_code_passes_collections() -> None:
+    """``filters=`` allows a lone value and refuses an empty list; built in code a field is a collection.
+
+    An empty collection matches nothing (a listing of no statuses is empty), and so counts nothing.
+    """
+    assert Filters.from_dict({"status": "closed"}) == Filters(statuses=["closed"])  # type: ignore[arg-type]
+    with pytest.raises(lc.ValidationError) as caught:
+        Filters.from_dict({"status": []})
+    assert caught.value.fields_by_name == {"filters.status": ("filter.not_values",)}
+    with pytest.raises(lc.ValidationError) as caught:
+        Filters(statuses="closed")  # type: ignore[arg-type]
+    assert caught.value.fields_by_name == {"statuses": ("filter.not_collection",)}
+    nothing = Filters(statuses=frozenset())
+    assert not nothing.matches(complaint())
+    assert count_rows([complaint()], CountQuery([], filters=nothing)) == []
 
 
 def test_stats_filters_built_directly_report_every_bad_field_at_once() -> None:
     """Each bad field is named in one error; bounds must be aware instants."""
     with pytest.raises(lc.ValidationError) as caught:
-        StatsFilters(
+        Filters(
             statuses=["flying"],  # type: ignore[arg-type]
             region="31.7",
             kinds="complaint",  # type: ignore[arg-type]
@@ -469,8 +491,8 @@ def test_stats_filters_built_directly_report_every_bad_field_at_once() -> None:
     assert caught.value.fields_by_name == {
         "statuses": ("value.not_choice",),
         "region": ("region.malformed_code",),
-        "kinds": ("value.not_choice",),
-        "submitted_from": ("instant.malformed",),
+        "kinds": ("filter.not_collection",),
+        "submitted_from": ("value.not_datetime",),
         "submitted_before": ("instant.naive",),
     }
 
@@ -478,17 +500,17 @@ def test_stats_filters_built_directly_report_every_bad_field_at_once() -> None:
 def test_stats_filters_built_directly_equal_the_ones_read_from_the_mapping() -> None:
     """The constructor takes what each key takes and normalises it the same way."""
     start, end = datetime(2026, 3, 1, tzinfo=WIB), datetime(2026, 4, 1, tzinfo=WIB)
-    direct = StatsFilters(
-        statuses="forwarded",  # type: ignore[arg-type]
+    direct = Filters(
+        statuses=["forwarded"],  # type: ignore[arg-type]
         institutions=[" 31.71 "],  # type: ignore[arg-type]
         region="3171",
         categories=("health",),  # type: ignore[arg-type]
         kinds=[lc.Kind.ASPIRASI],  # type: ignore[arg-type]
-        channels="sms",  # type: ignore[arg-type]
+        channels={"sms"},  # type: ignore[arg-type]
         submitted_from=start,
         submitted_before=end,
     )
-    assert direct == StatsFilters.from_mapping(
+    assert direct == Filters.from_dict(
         {
             "status": ["forwarded"],
             "institution": "31.71",
@@ -501,26 +523,25 @@ def test_stats_filters_built_directly_equal_the_ones_read_from_the_mapping() -> 
     )
     assert direct.statuses == {lc.Status.FORWARDED}
     assert direct.region == "31.71"
-    assert StatsFilters.from_mapping({"region": " "}).region is None  # a blank form field means any region
+    assert Filters.from_dict({"region": " "}).region is None  # a blank form field means any region
 
 
-def test_a_reversed_period_is_refused_however_the_filters_are_built() -> None:
-    """The end must follow the start: from the mapping (``filters.period``) and built directly."""
+def test_a_reversed_period_is_refused_in_the_mapping_and_selects_nothing_built_in_code() -> None:
+    """``filters.period`` must end after it starts; built in code, an empty period matches no complaint."""
     start = datetime(2026, 3, 5, tzinfo=UTC)
+    empty = Filters(submitted_from=start, submitted_before=start)
+    assert not empty.matches(complaint(submitted_at=start))
     with pytest.raises(lc.ValidationError) as caught:
-        StatsFilters(submitted_from=start, submitted_before=start)
-    assert caught.value.fields_by_name == {"submitted_before": ("stats.period_reversed",)}
-    with pytest.raises(lc.ValidationError) as caught:
-        StatsFilters.from_mapping({"period": (start, start)})
-    assert caught.value.fields_by_name == {"filters.period": ("stats.period_reversed",)}
-    assert StatsFilters(submitted_from=start, submitted_before=None).submitted_from == start
+        Filters.from_dict({"period": (start, start)})
+    assert caught.value.fields_by_name == {"filters.period": ("filter.period_reversed",)}
+    assert Filters(submitted_from=start, submitted_before=None).submitted_from == start
 
 
 def test_both_bad_bounds_of_a_period_are_reported() -> None:
     """A period with two bad bounds names both refusals."""
     with pytest.raises(lc.ValidationError) as caught:
-        StatsFilters.from_mapping({"period": ("March", 3)})
-    assert caught.value.fields_by_name == {"filters.period": ("instant.malformed", "stats.period_bound_bad")}
+        Filters.from_dict({"period": ("March", 3)})
+    assert caught.value.fields_by_name == {"filters.period": ("instant.malformed", "filter.period_bound_bad")}
 
 
 _JUNK = st.recursive(
@@ -542,8 +563,8 @@ _JUNK = st.recursive(
     ),
     max_leaves=6,
 )
-_FILTER_FIELDS = [field.name for field in attrs.fields(StatsFilters)]
-_QUERY_FIELDS = [field.name for field in attrs.fields(CountQuery)]
+_FILTER_FIELDS = [field.name for field in attrs.fields(Filters) if field.init]
+_QUERY_FIELDS = [*inspect.signature(CountQuery).parameters]
 
 
 @settings(max_examples=300)
@@ -564,11 +585,11 @@ _QUERY_FIELDS = [field.name for field in attrs.fields(CountQuery)]
 def test_junk_at_the_filter_and_query_constructors_is_only_a_validation_error(
     direct: dict[str, object], mapped: object, query: dict[str, object]
 ) -> None:
-    """StatsFilters(...), its from_mapping(...) and CountQuery(...) build or raise ValidationError."""
+    """Filters(...), its from_dict(...) and CountQuery(...) build or raise ValidationError."""
     refusals: list[lc.ValidationError] = []
     for build in (
-        lambda: StatsFilters(**direct),
-        lambda: StatsFilters.from_mapping(mapped),  # type: ignore[arg-type]
+        lambda: Filters(**direct),
+        lambda: Filters.from_dict(mapped),  # type: ignore[arg-type]
         lambda: CountQuery(**{"group_by": (), **query}),
     ):
         try:
@@ -614,8 +635,8 @@ def test_rows_a_principal_receives_sort_by_key_with_missing_values_last() -> Non
         (lc.Principal.admin("a"), None, Visibility.SHOWN),
         (PUBLIC, "31.71", Visibility.POOLED),
         (lc.Principal.supervisor("s"), "31.71", Visibility.POOLED),
-        (lc.Principal.institution("o", institution="31.71"), "31.71", Visibility.SHOWN),
-        (lc.Principal.institution("o", institution="73.71"), "31.71", Visibility.POOLED),
+        (lc.Principal.institution_officer("o", institution="31.71"), "31.71", Visibility.SHOWN),
+        (lc.Principal.institution_officer("o", institution="73.71"), "31.71", Visibility.POOLED),
         (lc.Principal.reporter(new_tracking_id(5)), "31.71", Visibility.POOLED),
     ],
 )
@@ -651,7 +672,7 @@ def test_admins_need_no_policy_keys_and_no_pools() -> None:
 def test_officers_group_by_their_institution_and_units_by_their_unit() -> None:
     """The classification of staff depends on where the complaint is, so the store groups by it."""
     assert "institution" in plan_stats(officer("31.71"), ["status"], None).shown_query.group_by
-    unit = lc.Principal.unit("u", institution="31.71", unit="dinas-pu")
+    unit = lc.Principal.unit_officer("u", institution="31.71", unit="dinas-pu")
     assert {"institution", "unit"} <= set(plan_stats(unit, ["status"], None).shown_query.group_by)
     assert "institution" not in plan_stats(PUBLIC, ["status"], None).shown_query.group_by
 
@@ -864,13 +885,21 @@ def test_stats_accepts_the_desk_filter_forms() -> None:
     filters=filter_sets(),
     confidential=st.sampled_from([None, True, False]),
 )
-def test_count_rows_equals_the_naive_count_by_key_of(
+def test_count_rows_equals_a_count_written_from_the_documented_keys(
     complaints: list[Complaint], keys: list[str], filters: dict[str, object], confidential: bool | None
 ) -> None:
-    """The fast counter agrees with counting ``key_of`` over ``matches``, one complaint at a time."""
-    query = attrs.evolve(StatsFilters.from_mapping(filters).count_query(keys), confidential=confidential)
-    naive = Counter(query.key_of(c) for c in complaints if query.matches(c))
+    """The one count in Python agrees with the keys and filters as documented, one complaint at a time."""
+    parsed = attrs.evolve(Filters.from_dict(filters), confidential=confidential)
+    query = CountQuery(keys, filters=parsed)
+    naive = Counter(
+        tuple(count_keys_of(c)[key] for key in keys)
+        for c in complaints
+        if passes(c, filters)
+        and in_period(c.submitted_at, filters)
+        and confidential in (None, c.confidential)
+    )
     assert {row.key: row.count for row in count_rows(complaints, query)} == naive
+    assert Counter(query.key_of(c) for c in complaints if query.matches(c)) == naive
 
 
 # --- the ends of time on every store ------------------------------------------------------------------------
@@ -961,3 +990,54 @@ MEMORY_DESK = _one_complaint_desk("memory://")
 def sqlite_desk(tmp_path_factory: pytest.TempPathFactory) -> lc.ComplaintDesk:
     """A SQLite desk shared by the examples of one property (it is only read)."""
     return _one_complaint_desk(f"sqlite:///{tmp_path_factory.mktemp('stats')}/junk.db")
+
+
+# --- one filter value for listing and counting ------------------------------------------------------------
+
+
+def test_a_listing_and_a_count_hold_the_same_filters() -> None:
+    """The shorthands of ComplaintQuery and CountQuery set one Filters value; the two queries share it."""
+    listed = ports.ComplaintQuery(
+        statuses={"closed"}, category="health", region_prefix="3171", kind="aspirasi"
+    )
+    counted = CountQuery(
+        ["status"], statuses={"closed"}, categories={"health"}, region_prefix="31.71", kinds={"aspirasi"}
+    )
+    assert (
+        listed.filters
+        == counted.filters
+        == Filters(
+            statuses={lc.Status.CLOSED}, categories={"health"}, region="31.71", kinds={lc.Kind.ASPIRASI}
+        )
+    )
+    assert ports.ComplaintQuery(filters=counted.filters).filters is counted.filters
+
+
+def test_shorthands_narrow_given_filters_and_read_back_while_single() -> None:
+    """``category=`` beside ``filters=`` replaces that filter, as ``attrs.evolve`` needs.
+
+    Reading a shorthand of a filter holding several values raises instead of answering for one of them.
+    """
+    base = ports.ComplaintQuery(filters=Filters(categories={"health", "waste"}, institutions={"31.71"}))
+    assert base.institution == "31.71"
+    with pytest.raises(ValueError, match=r"read query\.filters"):
+        _ = base.category
+    narrowed = attrs.evolve(base, category="waste")
+    assert narrowed.category == "waste"
+    assert narrowed.filters.institutions == {"31.71"}
+
+
+def test_a_bad_shorthand_is_named_by_its_keyword() -> None:
+    """Errors name the keyword the caller wrote, not the Filters field it sets."""
+    with pytest.raises(lc.ValidationError) as caught:
+        ports.ComplaintQuery(institution="x" * 65, region_prefix="31x", limit=0)
+    assert set(caught.value.fields_by_name) == {"institution", "region_prefix", "limit"}
+
+
+def test_the_former_filters_names_still_work() -> None:
+    """``StatsFilters`` is ``Filters``; its ``from_mapping`` reads like ``from_dict`` and warns."""
+    from lapor_core._domain.stats import StatsFilters
+
+    assert StatsFilters is Filters
+    with pytest.deprecated_call():
+        assert StatsFilters.from_mapping({"kind": "aspirasi"}) == Filters.from_dict({"kind": "aspirasi"})

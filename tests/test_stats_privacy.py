@@ -131,9 +131,9 @@ SWEEP_PRINCIPALS: dict[str, lc.Principal] = {
     "citizen": lc.Principal.citizen("kanari-akun-001"),
     "supervisor": lc.Principal.supervisor("ombudsman-1"),
     "admin": ADMIN,
-    "officer A": lc.Principal.institution("off-a", institution=A),
-    "unit A": lc.Principal.unit("u-a", institution=A, unit=UNIT),
-    "officer B": lc.Principal.institution("off-b", institution=B),
+    "officer A": lc.Principal.institution_officer("off-a", institution=A),
+    "unit A": lc.Principal.unit_officer("u-a", institution=A, unit=UNIT),
+    "officer B": lc.Principal.institution_officer("off-b", institution=B),
 }
 WRITERS: tuple[Callable[[list[dict[str, object]], Console], None], ...] = (
     cli_stats._csv,

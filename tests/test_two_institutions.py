@@ -33,8 +33,8 @@ STATES = (
     "declined",
 )
 ATTACKERS = {
-    "officer B": lc.Principal.institution("off-b", institution=B),
-    "unit B1": lc.Principal.unit("u-b1", institution=B, unit=A1),
+    "officer B": lc.Principal.institution_officer("off-b", institution=B),
+    "unit B1": lc.Principal.unit_officer("u-b1", institution=B, unit=A1),
     "public": lc.Principal.public(),
 }
 WRONG_KEY = "0000-0000-0000-0000"
@@ -144,7 +144,7 @@ def test_institution_b_lists_exactly_what_the_public_lists(institution_a):
         items, cursors = [], []
         cursor = None
         while True:
-            page = desk.list(who, lc.ComplaintQuery(limit=3, cursor=cursor))
+            page = desk.complaints(who, lc.ComplaintQuery(limit=3, cursor=cursor))
             items.extend(page.items)
             if page.next_cursor is None:
                 break
@@ -168,7 +168,7 @@ def test_pages_end_on_visible_rows_and_are_full_until_the_last():
     public = lc.Principal.public()
     pages, cursor = [], None
     while True:
-        page = desk.list(public, lc.ComplaintQuery(limit=2, cursor=cursor))
+        page = desk.complaints(public, lc.ComplaintQuery(limit=2, cursor=cursor))
         pages.append([item.tracking_id for item in page.items])
         if page.next_cursor is None:
             break

@@ -11,7 +11,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Self, overload
 
 from lapor_core._application import (
     authentication,
@@ -193,9 +193,42 @@ class ComplaintDesk:
         """The working-day calendar of one institution."""
         return self._ctx.calendar_for(institution)
 
-    def dispose(self) -> None:
-        """Release the store's resources; the desk is not used afterwards."""
+    @overload
+    def close(self) -> None: ...
+
+    @overload
+    def close(self, principal: Principal, tracking_id: object) -> ComplaintView: ...
+
+    def close(self, *args: Any, **kwargs: Any) -> ComplaintView | None:
+        """Release the store's resources; the desk is not used afterwards.
+
+        Like ``store.close()``: every resource release in lapor_core is ``close()``. The desk is also a
+        context manager that closes on leaving the ``with`` block.
+
+        Called with a principal and a tracking ID it is the former name of :meth:`close_complaint`, which
+        it forwards to with a :class:`DeprecationWarning` (removed in 0.3).
+        """
+        if args or kwargs:
+            warnings.warn(
+                "desk.close(principal, tracking_id) is now desk.close_complaint(principal, tracking_id); "
+                "desk.close() releases the store",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return self.close_complaint(*args, **kwargs)
         self._ctx.store.close()
+        return None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def dispose(self) -> None:
+        """Deprecated name of :meth:`close` (removed in 0.3)."""
+        warnings.warn("desk.dispose() is now desk.close()", DeprecationWarning, stacklevel=2)
+        self.close()
 
     # --- intake and reporter access -------------------------------------------------------------------
     def submit(self, submission: Submission, principal: Principal | None = None) -> Receipt:
@@ -285,8 +318,8 @@ class ComplaintDesk:
         """A reply by the reporter or an admin; reopens for another follow-up."""
         return self._run(complaints.reply, principal, tracking_id, message)
 
-    def close(self, principal: Principal, tracking_id: object) -> ComplaintView:
-        """The reporter confirms the matter is settled."""
+    def close_complaint(self, principal: Principal, tracking_id: object) -> ComplaintView:
+        """The reporter confirms the matter is settled: the complaint is closed."""
         recorded = complaints.close(self._ctx, principal, tracking_id)
         return reading.recorded_view(self._ctx, principal, recorded)
 
@@ -323,9 +356,14 @@ class ComplaintDesk:
         """Recompute the complaint's hash chain; ``ok`` and ``first_bad`` tell the result."""
         return reading.verify_history(self._ctx, tracking_id)
 
-    def list(self, principal: Principal, query: ComplaintQuery | None = None) -> ListedPage:
+    def complaints(self, principal: Principal, query: ComplaintQuery | None = None) -> ListedPage:
         """One page of complaints the principal may see, redacted row by row."""
         return reading.list_complaints(self._ctx, principal, query or ComplaintQuery())
+
+    def list(self, principal: Principal, query: ComplaintQuery | None = None) -> ListedPage:
+        """Deprecated name of :meth:`complaints` (removed in 0.3)."""
+        warnings.warn("desk.list(...) is now desk.complaints(...)", DeprecationWarning, stacklevel=2)
+        return self.complaints(principal, query)
 
     # --- statistics, maps and routing ----------------------------------------------------------------
     def stats(

@@ -25,7 +25,7 @@ from lapor_core.testing import FrozenClock
 
 PEPPER = "junk-test pepper 0123456789"
 ADMIN = lc.Principal.admin("adm-1")
-OFFICER = lc.Principal.institution("off-1", institution="31.71")
+OFFICER = lc.Principal.institution_officer("off-1", institution="31.71")
 PUBLIC = lc.Principal.public()
 
 _scalars = st.one_of(
@@ -95,7 +95,7 @@ def desk(
     desk.forward(ADMIN, receipt.tracking_id, institution="31.71")
     desk.tracking_id = receipt.tracking_id  # type: ignore[attr-defined]
     yield desk
-    desk.dispose()
+    desk.close()
 
 
 def _only_lapor_errors(name: str, call: Callable[[], object]) -> None:
@@ -144,8 +144,8 @@ def test_queries_from_junk_raise_only_validation_errors(kwargs: dict[str, Any]) 
 
 
 COMMANDS = [
-    "forward", "request_info", "provide_info", "archive", "assign", "decline", "follow_up", "reply", "close",
-    "rate", "support", "view", "history", "reveal_identity", "erase_identity",
+    "forward", "request_info", "provide_info", "archive", "assign", "decline", "follow_up", "reply",
+    "close_complaint", "rate", "support", "view", "history", "reveal_identity", "erase_identity",
 ]  # fmt: skip
 
 
@@ -160,7 +160,7 @@ def test_desk_commands_take_junk(
     method = getattr(desk, command)
     if command == "forward":
         _only_lapor_errors(command, lambda: method(principal, tid, institution=argument, category=argument))
-    elif command in ("close", "support", "view", "history"):
+    elif command in ("close_complaint", "support", "view", "history"):
         _only_lapor_errors(command, lambda: method(principal, tid))
     else:
         _only_lapor_errors(command, lambda: method(principal, tid, argument))
@@ -192,8 +192,8 @@ def test_statistics_take_junk(desk: lc.ComplaintDesk, principal: object, filters
 @_settings
 @given(principal=principals, query=junk)
 def test_listing_takes_junk(desk: lc.ComplaintDesk, principal: object, query: object) -> None:
-    """desk.list refuses junk queries with LaporErrors."""
-    _only_lapor_errors("list", lambda: desk.list(principal, query))  # type: ignore[arg-type]
+    """desk.complaints refuses junk queries with LaporErrors."""
+    _only_lapor_errors("complaints", lambda: desk.complaints(principal, query))  # type: ignore[arg-type]
 
 
 @_settings

@@ -60,7 +60,7 @@ CHILD = textwrap.dedent(
                 raise SystemExit(3)
 
     store = SqlComplaintStore(url, schema="check", pool_size=1)
-    book = AddressBook.from_mapping({"admin": hook, "institutions": {"31.71": hook}})
+    book = AddressBook.from_dict({"admin": hook, "institutions": {"31.71": hook}})
     notifier = ReportingNotifier(WebhookNotifier(secret=os.environ["LAPOR_TEST_WEBHOOK_SECRET"], timeout=10))
     dispatcher = Dispatcher(store, notifier, book, clock=AheadClock(), lease=timedelta(minutes=5), batch=2)
     report = dispatcher.deliver()
@@ -80,7 +80,7 @@ def _queue(url: str) -> tuple[set[str], set[str]]:
             desk.forward(ADMIN, tid, institution="31.71")
         pending = desk.store.pending_outbox()
     finally:
-        desk.dispose()
+        desk.close()
     return {m.id for m in pending if m.recipient_role != "reporter"}, {
         m.id for m in pending if m.recipient_role == "reporter"
     }

@@ -23,7 +23,7 @@ from lapor_core.testing import FrozenClock
 
 COMPLAINTS = 30
 DISPATCHERS = 2
-BOOK = AddressBook.from_mapping(
+BOOK = AddressBook.from_dict(
     {"admin": "mailto:admin@lapor.go.id", "institutions": {"31.71": "mailto:pengaduan@jakarta.go.id"}}
 )
 
@@ -61,7 +61,7 @@ def _queue(url: str) -> set[str]:
             desk.forward(ADMIN, tid, institution="31.71")
         return {m.id for m in desk.store.pending_outbox()}
     finally:
-        desk.dispose()
+        desk.close()
 
 
 def test_two_dispatchers_at_once_send_every_message_once_and_never_concurrently(store_url: str) -> None:

@@ -87,7 +87,7 @@ def test_sixteen_simultaneous_desk_votes_of_one_person_count_once(store_url: str
     clock = FrozenClock(datetime(2026, 3, 17, 10, tzinfo=WIB))
     desk = lc.ComplaintDesk.open(store_url, clock=clock, pepper="test pepper, 32 bytes of entropy!")
     try:
-        officer = lc.Principal.institution("off-7", institution="31.71")
+        officer = lc.Principal.institution_officer("off-7", institution="31.71")
         draft = PollDraft(
             "Setujukah Anda?", ["Ya", "Tidak"], clock.now(), clock.now() + timedelta(days=7), results="live"
         )
@@ -107,4 +107,4 @@ def test_sixteen_simultaneous_desk_votes_of_one_person_count_once(store_url: str
         desk.close_poll(officer, poll_id)
         assert desk.verify_poll(officer, poll_id).ok
     finally:
-        desk.dispose()
+        desk.close()

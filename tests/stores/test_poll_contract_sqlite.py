@@ -46,7 +46,7 @@ def test_a_desk_opened_on_a_sqlite_file_keeps_its_polls_there(sqlite_url: str) -
     """ComplaintDesk.open(url) stores polls in the same database: they survive closing and reopening."""
     clock = FrozenClock(datetime(2026, 3, 17, 10, tzinfo=timezone(timedelta(hours=7))))
     pepper = "test pepper, 32 bytes of entropy!"
-    officer = lc.Principal.institution("off-7", institution="31.71")
+    officer = lc.Principal.institution_officer("off-7", institution="31.71")
     desk = lc.ComplaintDesk.open(sqlite_url, clock=clock, pepper=pepper)
     draft = PollDraft(
         "Setuju?", ["Ya", "Tidak"], clock.now(), clock.now() + timedelta(days=7), results="live"
@@ -54,7 +54,7 @@ def test_a_desk_opened_on_a_sqlite_file_keeps_its_polls_there(sqlite_url: str) -
     poll_id = desk.create_poll(officer, draft)
     desk.open_poll(officer, poll_id)
     desk.vote(lc.Principal.citizen("warga-1", verified=True, region="31.71"), poll_id, ["Ya"])
-    desk.dispose()
+    desk.close()
     reopened = lc.ComplaintDesk.open(sqlite_url, clock=clock, pepper=pepper)
     try:
         assert isinstance(reopened._ctx.polls, SqlPollStore)
@@ -63,7 +63,7 @@ def test_a_desk_opened_on_a_sqlite_file_keeps_its_polls_there(sqlite_url: str) -
         receipt = reopened.vote(lc.Principal.citizen("warga-1", verified=True, region="31.71"), poll_id, [1])
         assert receipt.replaced
     finally:
-        reopened.dispose()
+        reopened.close()
 
 
 def test_a_stored_poll_is_read_without_its_rules(sqlite_url: str) -> None:

@@ -47,7 +47,7 @@ def _prepare(url: str, clock: FrozenClock) -> dict[str, lc.Principal]:
             desk.forward(admin, receipt.tracking_id, institution="31.71")
             reporters[receipt.tracking_id] = desk.authenticate(receipt.tracking_id, receipt.access_key)
     finally:
-        desk.dispose()
+        desk.close()
     return reporters
 
 
@@ -56,7 +56,7 @@ def _work(
 ) -> tuple[list[tuple[str, str]], Counter[str]]:
     """Run random commands on random complaints; return the (tracking ID, message) of each that returned."""
     rng = random.Random(worker)
-    officer = lc.Principal.institution("off-7", institution="31.71")
+    officer = lc.Principal.institution_officer("off-7", institution="31.71")
     desk = _desk(url, clock)
     applied: list[tuple[str, str]] = []
     outcomes: Counter[str] = Counter()
@@ -81,7 +81,7 @@ def _work(
             applied.append((tid, message))
             outcomes["applied"] += 1
     finally:
-        desk.dispose()
+        desk.close()
     return applied, outcomes
 
 
@@ -111,4 +111,4 @@ def test_racing_workers_lose_no_update_and_every_chain_verifies(store_url: str) 
             replied_last = not moves or moves[-1] is lc.Action.REPLY
             assert complaint.status is (lc.Status.FORWARDED if replied_last else lc.Status.FOLLOWED_UP)
     finally:
-        check.dispose()
+        check.close()

@@ -190,11 +190,11 @@ def test_desk_opens_on_a_sqlite_url_and_keeps_complaints_across_reopening(tmp_pa
             {"kind": "pengaduan", "channel": "web", "title": "Banjir", "body": "Air naik."}
         )
     )
-    first.dispose()
+    first.close()
     second = lc.ComplaintDesk.open(url, pepper=pepper)
     try:
         reporter = second.authenticate(receipt.tracking_id, receipt.access_key)
         assert second.view(reporter, receipt.tracking_id).title == "Banjir"
         assert second.verify_history(receipt.tracking_id).ok
     finally:
-        second.dispose()
+        second.close()

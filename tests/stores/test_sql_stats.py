@@ -19,12 +19,12 @@ import lapor_core as lc
 from desk_support import PEPPER, WIB
 from lapor_core._application import statistics
 from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.filters import Filters
 from lapor_core._domain.stats import (
     COUNT_KEYS,
     GROUP_KEYS,
     CountQuery,
     CountRow,
-    StatsFilters,
     count_rows,
     roll_up_pools,
 )
@@ -73,20 +73,32 @@ def test_the_database_counts_like_the_reference(
     sql_store: CountingSqlStore, keys: list[str], filters: dict[str, object], confidential: bool | None
 ) -> None:
     """Every key and filter, on SQLite, PostgreSQL and MariaDB, gives the rows of ``count_rows``."""
-    query = StatsFilters.from_mapping(filters).count_query(keys)
-    query = CountQuery(
-        query.group_by,
-        statuses=query.statuses,
-        institutions=query.institutions,
-        region_prefix=query.region_prefix,
-        categories=query.categories,
-        kinds=query.kinds,
-        channels=query.channels,
-        confidential=confidential,
-        submitted_from=query.submitted_from,
-        submitted_before=query.submitted_before,
-    )
+    query = CountQuery(keys, filters=attrs.evolve(Filters.from_dict(filters), confidential=confidential))
     assert _as_dict(sql_store.count_complaints(query)) == _as_dict(count_rows(COMPLAINTS, query))
+
+
+@ON_LOADED_DATA
+@given(
+    filters=filter_sets(),
+    units=st.sampled_from([None, frozenset({"dinas-pu"}), frozenset()]),
+    channels=st.sampled_from(
+        [None, frozenset({lc.Channel.SMS}), frozenset({lc.Channel.WEB, lc.Channel.SMS})]
+    ),
+)
+def test_one_filters_value_lists_and_counts_the_same_complaints(
+    sql_store: CountingSqlStore,
+    filters: dict[str, object],
+    units: frozenset[str] | None,
+    channels: frozenset[lc.Channel] | None,
+) -> None:
+    """The listing and the count of the same Filters select ``Filters.matches``'s complaints, in SQL too."""
+    chosen = attrs.evolve(Filters.from_dict(filters), units=units, channels=channels)
+    expected = sorted(c.tracking_id for c in COMPLAINTS if chosen.matches(c))
+    for store in (sql_store, load(COMPLAINTS, CountingMemoryStore())):
+        listed = [c.tracking_id for c in store.query(lc.ComplaintQuery(filters=chosen, limit=1000)).items]
+        assert sorted(listed) == expected
+        total = store.count_complaints(CountQuery([], filters=chosen))  # type: ignore[attr-defined]
+        assert sum(row.count for row in total) == len(expected)
 
 
 @ON_LOADED_DATA
@@ -109,7 +121,7 @@ def test_an_undotted_region_prefix_counts_in_the_database_like_the_dotted_one(
 ) -> None:
     """The query normalises the prefix when made, so the byte range in SQL and the reference agree."""
     query = CountQuery(["regency", "status"], region_prefix=undotted)
-    assert query.region_prefix == dotted
+    assert query.filters.region == dotted
     expected = _as_dict(count_rows(COMPLAINTS, CountQuery(["regency", "status"], region_prefix=dotted)))
     assert expected  # the seeded data has complaints there: an empty count would prove nothing
     assert _as_dict(sql_store.count_complaints(query)) == expected
@@ -172,7 +184,7 @@ def test_pools_rolled_up_in_the_database_equal_the_reference(
     sql_store: CountingSqlStore, keys: list[str], filters: dict[str, object]
 ) -> None:
     """``count_pool_cells`` is ``roll_up_pools`` of the per-pool count, on SQLite, PostgreSQL and MariaDB."""
-    query = StatsFilters.from_mapping(filters).count_query(GROUP_KEYS)
+    query = CountQuery(GROUP_KEYS, filters=Filters.from_dict(filters))
     in_sql = sql_store.count_pool_cells(query, keys)
     reference = roll_up_pools(count_rows(COMPLAINTS, query), keys)
     assert sorted(map(attrs.astuple, in_sql), key=repr) == sorted(map(attrs.astuple, reference), key=repr)

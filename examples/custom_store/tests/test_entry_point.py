@@ -54,4 +54,4 @@ def test_desk_runs_on_the_plugin(redis_url: str) -> None:
         assert desk.verify_history(receipt.tracking_id).ok
         assert desk.store.get(receipt.tracking_id).status is lc.Status.FORWARDED
     finally:
-        desk.dispose()
+        desk.close()

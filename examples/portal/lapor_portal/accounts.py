@@ -46,15 +46,15 @@ class Account:
         """The principal this account acts as.
 
         >>> Account(key="off-1", name="Petugas", role=lc.Role.INSTITUTION, institution="31.71").principal()
-        Principal(role=<Role.INSTITUTION: 'institution'>, user_id='off-1', institution_code='31.71', ...)
+        Principal(role=<Role.INSTITUTION: 'institution'>, user_id='off-1', institution='31.71', ...)
         """
         role = self.role
         if role is lc.Role.ADMIN:
             return lc.Principal.admin(self.key)
         if role is lc.Role.INSTITUTION:
-            return lc.Principal.institution(self.key, institution=self.institution or "")
+            return lc.Principal.institution_officer(self.key, institution=self.institution or "")
         if role is lc.Role.UNIT:
-            return lc.Principal.unit(self.key, institution=self.institution or "", unit=self.unit or "")
+            return lc.Principal.unit_officer(self.key, institution=self.institution or "", unit=self.unit or "")
         if role is lc.Role.SUPERVISOR:
             return lc.Principal.supervisor(self.key)
         if role is lc.Role.CITIZEN:

@@ -85,7 +85,7 @@ def create_app(
 
     Example:
         >>> app = create_app("memory://", pepper="a long deployment secret")
-        >>> portal_of(app).desk.list(lc.Principal.public()).items
+        >>> portal_of(app).desk.complaints(lc.Principal.public()).items
         ()
     """
     settings = settings or PortalSettings()
@@ -115,7 +115,7 @@ def create_app(
         finally:
             if sweeper is not None:
                 sweeper.cancel()
-            desk.dispose()
+            desk.close()
 
     app = FastAPI(
         title=f"{settings.site_name} API",

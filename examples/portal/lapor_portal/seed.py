@@ -248,12 +248,14 @@ def _live(desk: lc.ComplaintDesk, clock: _SeedClock, story: _Story, receipt: lc.
         return
     if fate == "submitted":
         return
-    officer = lc.Principal.institution("seed-officer", institution=story.regency)
+    officer = lc.Principal.institution_officer("seed-officer", institution=story.regency)
     if fate == "declined":
         desk.forward(_ADMIN, tid, institution="31.71")
         later(30)
         desk.decline(
-            lc.Principal.institution("seed-officer", institution="31.71"), tid, "Lokasi di Kota Medan."
+            lc.Principal.institution_officer("seed-officer", institution="31.71"),
+            tid,
+            "Lokasi di Kota Medan.",
         )
         later(20)
     desk.forward(_ADMIN, tid, institution=story.regency, category=story.topic)
@@ -269,7 +271,7 @@ def _live(desk: lc.ComplaintDesk, clock: _SeedClock, story: _Story, receipt: lc.
     if fate == "closed_rated":
         later(30)
         reporter = desk.authenticate(tid, receipt.access_key)
-        desk.close(reporter, tid)
+        desk.close_complaint(reporter, tid)
         desk.rate(reporter, tid, 5)
 
 
@@ -297,7 +299,7 @@ def _seed_polls(
     desk: lc.ComplaintDesk, clock: _SeedClock, end: datetime, rng: random.Random
 ) -> tuple[str, ...]:
     """A closed and a running poll of Jakarta Pusat's government, with votes from many regions."""
-    officer = lc.Principal.institution("seed-officer", institution="31.71")
+    officer = lc.Principal.institution_officer("seed-officer", institution="31.71")
     made = []
     for definition, (opens, closes) in zip(_POLLS, _POLL_WINDOWS, strict=True):
         clock.at = end + opens - timedelta(hours=1)
@@ -353,6 +355,6 @@ def seed(
             status = desk.view(_ADMIN, receipt.tracking_id).status
             statuses.setdefault(status, []).append(receipt.tracking_id)
     finally:
-        desk.dispose()
+        desk.close()
     by_status = MappingProxyType({status: tuple(ids) for status, ids in statuses.items()})
     return SeedReport(by_status=by_status, receipts=tuple(receipts), polls=polls)

@@ -64,4 +64,4 @@ def submission(**fields: object) -> lc.Submission:
 
 
 ADMIN = lc.Principal.admin("admin-demo")
-JAKPUS = lc.Principal.institution("pemkot-jakpus", institution="31.71")
+JAKPUS = lc.Principal.institution_officer("pemkot-jakpus", institution="31.71")

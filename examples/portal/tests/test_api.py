@@ -138,7 +138,7 @@ def test_flags_that_are_not_booleans_are_refused_never_coerced(
         "params": {"type": json_type},
         "message": f"must be true or false, got {words[json_type]}",
     }
-    assert desk.list(ADMIN).items == ()
+    assert desk.complaints(ADMIN).items == ()
 
 
 def test_true_flags_are_kept(client: TestClient, desk: lc.ComplaintDesk) -> None:

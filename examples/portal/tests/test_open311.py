@@ -443,7 +443,7 @@ def test_post_errors(
     descriptions = assert_errors(client.post(f"{BASE}/requests.{fmt}", data=data), status, fmt)
     assert any(says in d for d in descriptions), descriptions
     assert not any(internal in d for d in descriptions for internal in ("location.", "reporter.", "body:"))
-    assert desk.list(ADMIN).items == ()
+    assert desk.complaints(ADMIN).items == ()
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ def test_refresh_button_reloads_the_region_lists_without_submitting(
     answer = client.post("/lapor", data={"province": "32", "title": "x", "refresh": "1", "csrf_token": token})
     assert answer.status_code == 200
     assert ">Kota Bandung</option>" in answer.text
-    assert desk.list(ADMIN).items == ()
+    assert desk.complaints(ADMIN).items == ()
 
 
 def test_submitting_shows_the_receipt_once_and_stores_the_complaint(
@@ -113,7 +113,7 @@ def test_invalid_submission_lists_every_bad_field_and_keeps_the_input(
     for field in ("title", "lat", "email"):
         assert f'id="{field}-error"' in page.text
     assert ">Isi tetap</textarea>" in page.text
-    assert desk.list(ADMIN).items == ()
+    assert desk.complaints(ADMIN).items == ()
 
 
 def test_unknown_region_is_refused_with_suggestions(client: TestClient) -> None:
@@ -152,7 +152,7 @@ def test_form_errors_show_the_library_messages_in_indonesian(
     assert any(line.startswith("Bujur: ") for line in summary), summary
     assert '<p class="error" id="title-error">tidak boleh kosong</p>' in page.text
     assert "must not be empty" not in page.text
-    assert desk.list(ADMIN).items == ()
+    assert desk.complaints(ADMIN).items == ()
 
 
 def test_form_errors_are_english_after_the_switch(client: TestClient) -> None:
@@ -176,7 +176,7 @@ def test_a_checkbox_value_that_is_not_the_checkbox_is_refused(
     refused = lc.FieldError("anonymous", "value.not_boolean", {"type": "string"}).message("id")
     assert error_summary(page.text) == [f"Anonim: {refused}"]
     assert 'id="anonymous-error"' in page.text
-    assert desk.list(ADMIN).items == ()
+    assert desk.complaints(ADMIN).items == ()
 
 
 def test_checkboxes_map_to_true_and_false(client: TestClient, desk: lc.ComplaintDesk) -> None:

@@ -41,7 +41,7 @@ def test_every_page_form_post_needs_the_csrf_token(client: TestClient, desk: lc.
             path, data={"kind": "pengaduan", "title": "T", "body": "B", "account": "admin-demo"}
         )
         assert answer.status_code == 403, path
-    assert desk.list(ADMIN).items == ()
+    assert desk.complaints(ADMIN).items == ()
 
 
 def test_a_token_from_another_session_is_refused(app: FastAPI, client: TestClient) -> None:

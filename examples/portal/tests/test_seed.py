@@ -38,7 +38,7 @@ def test_seeded_histories_are_the_librarys_own(seeded: tuple[str, InMemoryPollSt
         desk.authenticate(receipt.tracking_id, receipt.access_key)
     closed = report.receipt(lc.Status.CLOSED).tracking_id
     assert any(entry.action is lc.Action.CLOSE for entry in desk.view(ADMIN, closed).timeline)
-    desk.dispose()
+    desk.close()
 
 
 def test_seeded_polls_show_one_closed_and_one_running(

@@ -11,7 +11,7 @@ from lapor_core.testing import FrozenClock
 from lapor_portal import PortalSettings, create_app, portal_of
 from portal_helpers import ADMIN, JAKPUS, PEPPER, csrf, error_summary, sign_in, submission
 
-UNIT = lc.Principal.unit("dinas-pu-jakpus", institution="31.71", unit="dinas-pu")
+UNIT = lc.Principal.unit_officer("dinas-pu-jakpus", institution="31.71", unit="dinas-pu")
 
 
 def _post(client: TestClient, path: str, **data: str) -> int:

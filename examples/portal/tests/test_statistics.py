@@ -20,7 +20,7 @@ def test_home_shows_counts_by_status_and_province(client: TestClient, desk: lc.C
     for _ in range(3):
         _published(desk, location={"region": "31.71"})
     followed = _published(desk, institution="32.73", location={"region": "32.73"})
-    desk.follow_up(lc.Principal.institution("x", institution="32.73"), followed, "Sudah.")
+    desk.follow_up(lc.Principal.institution_officer("x", institution="32.73"), followed, "Sudah.")
     desk.submit(submission(location={"region": "33.74"}))  # not verified: not counted
     page = client.get("/").text
     by_status = page[page.index('id="stats-by-status"') :]

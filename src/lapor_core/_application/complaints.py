@@ -171,7 +171,7 @@ def assign(ctx: DeskContext, principal: Principal, tracking_id: object, unit: ob
 def decline(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Recorded:
     """Answer "not our authority" (bukan wewenang): back to the admin, who re-routes; access is lost."""
     text = check_text("reason", reason, limit=MAX_REASON)
-    institution = require_principal(principal).institution_code
+    institution = require_principal(principal).institution
 
     def mutate(c: Complaint) -> Complaint:
         declined = (*c.declined_by, c.institution) if c.institution else c.declined_by

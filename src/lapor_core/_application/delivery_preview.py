@@ -10,7 +10,7 @@ reported instead (``lapor deliver URL --dry-run``).
 >>> desk = lc.ComplaintDesk.open("memory://", pepper="doctest pepper 0123456789")
 >>> _ = desk.submit(lc.Submission.from_dict(
 ...     {"kind": "pengaduan", "channel": "web", "title": "Lampu jalan mati", "body": "Sejak Senin."}))
->>> book = AddressBook.from_mapping({"admin": "mailto:admin@lapor.go.id"})
+>>> book = AddressBook.from_dict({"admin": "mailto:admin@lapor.go.id"})
 >>> [(p.template, p.outcome, p.channels) for p in preview(desk.store, book)]
 [('submit.reporter', 'skip', ()), ('submit.admin', 'send', ('email',))]
 >>> len(desk.store.pending_outbox())

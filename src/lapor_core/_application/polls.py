@@ -120,7 +120,7 @@ def _store(ctx: DeskContext) -> PollStore:
 def _manages(principal: Principal, poll: Poll) -> bool:
     if principal.role is Role.ADMIN:
         return True
-    return principal.role is Role.INSTITUTION and principal.institution_code == poll.institution
+    return principal.role is Role.INSTITUTION and principal.institution == poll.institution
 
 
 def _load(ctx: DeskContext, principal: Principal, poll_id: object) -> Poll:
@@ -188,14 +188,14 @@ def _choices(value: object) -> tuple[int | str, ...]:
 def create_poll(ctx: DeskContext, principal: Principal, draft: PollDraft) -> str:
     """Store a new draft poll owned by the officer's institution and return its ID."""
     draft = _argument("draft", _draft, draft)
-    if principal.role is not Role.INSTITUTION or principal.institution_code is None:
+    if principal.role is not Role.INSTITUTION or principal.institution is None:
         raise PollNotAllowed(poll_id="(new)", action="create", reason=N_("poll.create_not_officer"))
     store = _store(ctx)
     now = ctx.clock.now()
     attempts = 0
     while True:
         # 64 random bits: a repeat is astronomically rare, and the store refuses it rather than overwrite.
-        poll = Poll.create(secrets.token_hex(8), principal.institution_code, draft, actor_of(principal), now)
+        poll = Poll.create(secrets.token_hex(8), principal.institution, draft, actor_of(principal), now)
         try:
             store.save(poll, expected_version=0)
         except PollConflict:

@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from lapor_core._application.kernel import relation_for, require_principal
 from lapor_core._application.context import DeskContext
+from lapor_core._application.kernel import relation_for, require_principal
 from lapor_core._domain import maps
 from lapor_core._domain.access import Principal, Relation, is_visible, policy_for
 from lapor_core._domain.complaint import Complaint
-from lapor_core._domain.lifecycle import Status
-from lapor_core._domain.model import Kind, Submission
+from lapor_core._domain.filters import Filters
+from lapor_core._domain.model import Submission
 from lapor_core._domain.ports import ComplaintQuery, PoolStatisticsStore, StatisticsStore
 from lapor_core._domain.regions import RegionTable
 from lapor_core._domain.routing import RoutingRules, Suggestion
@@ -31,10 +31,10 @@ from lapor_core._domain.stats import (
     CountQuery,
     CountRow,
     SlaFacts,
-    StatsFilters,
     StatsPlan,
     Visibility,
     count_rows,
+    key_reader,
     make_classifier,
     plan_stats,
     pools_are_uniform,
@@ -60,28 +60,15 @@ def _utc_offset_minutes(ctx: DeskContext) -> int:
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
-def _only(values: frozenset[str] | None) -> str | None:
-    return next(iter(values)) if values is not None and len(values) == 1 else None
-
-
 def _scan(ctx: DeskContext, query: CountQuery, progress: Progress | None = None) -> Iterator[Complaint]:
-    """Every complaint matching ``query``'s filters, read page by page."""
-    kind = _only(query.kinds)
-    store_query = ComplaintQuery(  # it narrows the pages read; matches() decides
-        statuses=None if query.statuses is None else frozenset(Status(s) for s in query.statuses),
-        institution=_only(query.institutions),
-        region_prefix=query.region_prefix,
-        category=_only(query.categories),
-        kind=Kind(kind) if kind is not None else None,
-        submitted_from=query.submitted_from,
-        submitted_before=query.submitted_before,
-        limit=PAGE_SIZE,
-    )
+    """Every complaint matching ``query``'s filters, read page by page with the same filters."""
+    store_query = ComplaintQuery(filters=query.filters, limit=PAGE_SIZE)
+    matches = query.filters.matches  # a store that knows fewer filters than it is given still counts right
     read = 0
     cursor: str | None = None
     while True:
         page = ctx.store.query(attrs.evolve(store_query, cursor=cursor))
-        yield from (c for c in page.items if query.matches(c))
+        yield from (c for c in page.items if matches(c))
         read += len(page.items)
         if progress is not None:
             progress(read)
@@ -113,7 +100,7 @@ def stats(
         principal: Who asks; decides what is counted and what is suppressed (see
         :mod:`lapor_core._domain.stats`).
         group_by: Keys of :data:`~lapor_core._domain.stats.GROUP_KEYS`, as a list or ``"province,status"``.
-        filters: See :meth:`lapor_core._domain.stats.StatsFilters.from_mapping`.
+        filters: See :meth:`lapor_core._domain.filters.Filters.from_dict`.
         include_sla: Add service-level fields (:data:`lapor_core._domain.stats.SLA_FIELDS`) per group,
         computed
             from the histories of the complaints the principal may see individually; this reads every
@@ -157,6 +144,7 @@ def _add_sla(
 ) -> None:
     classify = make_classifier(principal)
     query = plan.shown_query
+    key_of = key_reader(query)
     width = len(plan.group_by)
     now = ctx.clock.now()
     facts: dict[tuple[object, ...], list[SlaFacts]] = {}
@@ -172,7 +160,7 @@ def _add_sla(
         ):
             continue
         events = ctx.store.history(c.tracking_id)
-        facts.setdefault(query.key_of(c)[:width], []).append(
+        facts.setdefault(key_of(c)[:width], []).append(
             sla_facts(ctx.clocks(events, now), events, working_days)
         )
     for row in rows:
@@ -199,7 +187,7 @@ def geojson(
         ValidationError: Naming every bad filter, or a principal that is not one.
     """
     who = require_principal(principal)
-    query = StatsFilters.from_mapping(filters).count_query(())
+    query = CountQuery((), filters=Filters.from_dict(filters))
     regions = RegionTable.default()
     features = []
     for complaint in _scan(ctx, query):

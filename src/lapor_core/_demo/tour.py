@@ -103,7 +103,7 @@ def run_demo(*, seed: int, out: TextIO, url: str = DEFAULT_DEMO_URL) -> int:
         print("Working days follow the 2026 decree; Nyepi, Lebaran and cuti bersama are off.\n", file=out)
         report(simulate(desk, clock, seed=seed), out)
     finally:
-        desk.dispose()
+        desk.close()
     return 0
 
 

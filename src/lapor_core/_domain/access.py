@@ -24,9 +24,10 @@ from __future__ import annotations
 import enum
 import hmac
 import itertools
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -88,8 +89,9 @@ class Principal:
     Attributes:
         role: The kind of principal.
         user_id: Staff user ID or citizen account ID; None for the public and for key-holding reporters.
-        institution_code: Institution code for institution and unit staff.
-        unit_code: Work-unit code for unit staff.
+        institution: Institution code for institution and unit staff (as ``Complaint.institution`` and
+            ``Actor.institution``).
+        unit: Work-unit code for unit staff.
         verified: For citizens: the portal checked their identity.
         region: For citizens: their home region code, if known.
         tracking_id: For a reporter authenticated by access key: the complaint the key opens.
@@ -100,8 +102,8 @@ class Principal:
 
     role: Role
     user_id: str | None = None
-    institution_code: str | None = None
-    unit_code: str | None = None
+    institution: str | None = None
+    unit: str | None = None
     verified: bool = False
     region: str | None = None
     tracking_id: str | None = None
@@ -123,12 +125,16 @@ class Principal:
         return cls(Role.ADMIN, _non_empty("user_id", user_id))
 
     @classmethod
-    def institution(cls, user_id: str, *, institution: str) -> Principal:
-        """An officer of an institution (its LAPOR! admin or liaison officer)."""
+    def institution_officer(cls, user_id: str, *, institution: str) -> Principal:
+        """An officer of an institution (its LAPOR! admin or liaison officer).
+
+        >>> Principal.institution_officer("off-1", institution="31.71").institution
+        '31.71'
+        """
         return cls(Role.INSTITUTION, _non_empty("user_id", user_id), _non_empty("institution", institution))
 
     @classmethod
-    def unit(cls, user_id: str, *, institution: str, unit: str) -> Principal:
+    def unit_officer(cls, user_id: str, *, institution: str, unit: str) -> Principal:
         """An officer of one work unit (unit kerja) of an institution."""
         return cls(
             Role.UNIT,
@@ -152,6 +158,58 @@ class Principal:
         <Role.REPORTER: 'reporter'>
         """
         return cls(Role.REPORTER, tracking_id=_non_empty("tracking_id", tracking_id), proof=proof)
+
+    @property
+    def institution_code(self) -> str | None:
+        """Deprecated name of :attr:`institution` (removed in 0.3)."""
+        warnings.warn(
+            "Principal.institution_code is now Principal.institution", DeprecationWarning, stacklevel=2
+        )
+        return self.institution
+
+    @property
+    def unit_code(self) -> str | None:
+        """Deprecated name of :attr:`unit` (removed in 0.3)."""
+        warnings.warn("Principal.unit_code is now Principal.unit", DeprecationWarning, stacklevel=2)
+        return self.unit
+
+
+class _FieldOrFormerConstructor:
+    """A field that, read on the class rather than an instance, is the constructor that had its name.
+
+    ``Principal.institution(...)`` and ``Principal.unit(...)`` built officers until the fields
+    ``institution_code`` and ``unit_code`` took those names (as on ``Complaint`` and ``Actor``). Read on an
+    instance this is the field's slot; read on the class it is the renamed constructor, which warns
+    (removed in 0.3, with this class).
+    """
+
+    def __init__(self, slot: Any, name: str, constructor: str) -> None:
+        self._slot = slot
+        self._name = name
+        self._constructor = constructor
+
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> Any:
+        if instance is not None:
+            return self._slot.__get__(instance, owner)
+        message = f"Principal.{self._name}(...) is now Principal.{self._constructor}(...)"
+        constructor = getattr(owner, self._constructor)
+
+        def former(*args: Any, **kwargs: Any) -> Principal:
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
+            built: Principal = constructor(*args, **kwargs)
+            return built
+
+        return former
+
+    def __set__(self, instance: object, value: object) -> None:
+        self._slot.__set__(instance, value)
+
+    def __delete__(self, instance: object) -> None:
+        self._slot.__delete__(instance)
+
+
+for _name, _constructor in (("institution", "institution_officer"), ("unit", "unit_officer")):
+    setattr(Principal, _name, _FieldOrFormerConstructor(vars(Principal)[_name], _name, _constructor))
 
 
 class Relation(enum.StrEnum):
@@ -216,10 +274,10 @@ def relation_at(principal: Principal, institution: str | None, unit: str | None)
         return Relation.SUPERVISOR
     if role is Role.CITIZEN:
         return Relation.CITIZEN
-    at_institution = institution is not None and principal.institution_code == institution
+    at_institution = institution is not None and principal.institution == institution
     if role is Role.INSTITUTION and at_institution:
         return Relation.INSTITUTION
-    if role is Role.UNIT and at_institution and unit is not None and principal.unit_code == unit:
+    if role is Role.UNIT and at_institution and unit is not None and principal.unit == unit:
         return Relation.UNIT
     return Relation.PUBLIC
 

@@ -12,7 +12,7 @@ Reporter identity never enters the history (it lives in its own record, which ma
 >>> from datetime import datetime, timezone
 >>> t = datetime(2026, 3, 17, 3, 0, tzinfo=timezone.utc)
 >>> first = Event.first("7K3M9QXF2HJQ", Action.SUBMIT, Actor.reporter(), t, {"kind": "pengaduan"})
->>> second = first.next(Action.FORWARD, Actor.admin("adm-1"), t, {"institution": "31.71"})
+>>> second = first.followed_by(Action.FORWARD, Actor.admin("adm-1"), t, {"institution": "31.71"})
 >>> verify_chain("7K3M9QXF2HJQ", [first, second]).ok
 True
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -156,9 +157,14 @@ class Event:
         digest = event_hash(complaint_id, seq, action.value, actor, at, frozen, prev_hash)
         return cls(complaint_id, seq, action, actor, at, frozen, prev_hash, digest)
 
-    def next(self, action: Action, actor: Actor, at: datetime, payload: Mapping[str, Any]) -> Event:
+    def followed_by(self, action: Action, actor: Actor, at: datetime, payload: Mapping[str, Any]) -> Event:
         """The event that follows this one."""
         return Event.create(self.complaint_id, self.seq + 1, action, actor, at, payload, self.hash)
+
+    def next(self, action: Action, actor: Actor, at: datetime, payload: Mapping[str, Any]) -> Event:
+        """Deprecated name of :meth:`followed_by` (removed in 0.3)."""
+        warnings.warn("Event.next(...) is now Event.followed_by(...)", DeprecationWarning, stacklevel=2)
+        return self.followed_by(action, actor, at, payload)
 
     def payload_dict(self) -> dict[str, Any]:
         """A mutable, JSON-ready copy of the payload."""

@@ -29,6 +29,7 @@ import io
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, final
@@ -54,7 +55,7 @@ _MAX_CODE: Final = 64
 _MAX_NAME: Final = 200
 
 
-class InstitutionKind(enum.Enum):
+class InstitutionKind(enum.StrEnum):
     """What sort of body an institution is (the K/L/D of KepmenPANRB 680/2020, and the rest)."""
 
     MINISTRY = "ministry"
@@ -308,7 +309,7 @@ class Institution:
     def from_dict(cls, data: object) -> Institution:
         """Build an institution from untrusted data with the attributes' names as keys.
 
-        Unlike :meth:`InstitutionDirectory.from_records`, nothing is looked up: ``timezone`` is required and
+        Unlike :meth:`InstitutionDirectory.from_dict`, nothing is looked up: ``timezone`` is required and
         ``region`` is only checked for its shape.
 
         Raises:
@@ -394,15 +395,14 @@ class InstitutionDirectory:
         return _default_directory()
 
     @classmethod
-    def from_records(
+    def from_dict(
         cls,
-        records: Iterable[Mapping[str, object]],
+        data: object,
         *,
         base: InstitutionDirectory | None = None,
         regions: RegionTable | None = None,
-        label: str = "rows",
     ) -> InstitutionDirectory:
-        """Build a directory from plain records (what CSV rows and JSON objects become).
+        """Build a directory from ``{"institutions": [...]}``, a list of plain records (what JSON holds).
 
         Each record has ``code``, ``name`` and ``kind`` (an :class:`InstitutionKind` value), and optionally
         ``region`` (dotted or undotted), ``timezone`` (derived from the region when missing; required
@@ -411,20 +411,64 @@ class InstitutionDirectory:
         text ``code=Name;code=Name``). Empty text counts as missing.
 
         Args:
-            records: The records.
+            data: ``{"institutions": [record, ...]}``.
             base: A directory the records are added to; a record with a code already there replaces it.
             regions: The region table for checking ``region`` and deriving time zones
                 (default: :meth:`RegionTable.default`, loaded only if a record names a region).
-            label: The name of the record list in field paths.
 
         Raises:
-            ValidationError: Every bad field at once as ``<label>[i].<field>``: ``records`` that are not a
-                list (field ``<label>``), records that are not objects, unknown fields, missing or
+            ValidationError: Every bad field at once as ``institutions[i].<field>``: ``data`` that is not an
+                object with exactly the key ``institutions`` (``$``, ``institutions``), records that are not a
+                list (field ``institutions``), records that are not objects, unknown fields, missing or
                 malformed values, unknown regions (with suggestions), a kind that contradicts its region
                 (a ``city`` must govern a kota), unknown time zones, repeated codes, superiors that are
                 neither in the records nor in ``base``, and cycles of superiors. Nothing else is raised,
-                whatever ``records`` holds.
+                whatever ``data`` holds.
+
+        Example:
+            >>> directory = InstitutionDirectory.from_dict(
+            ...     {"institutions": [{"code": "kanwil-sulsel", "name": "Kanwil", "kind": "agency",
+            ...                        "region": "7371"}]})
+            >>> directory.get("kanwil-sulsel").timezone
+            'Asia/Makassar'
         """
+        if not isinstance(data, Mapping):
+            raise ValidationError.single(v.ROOT, "value.not_mapping", type=v.type_name(data))
+        shape_errors = v.unknown_fields(v.ROOT, [key for key in data if key != "institutions"])
+        if "institutions" not in data:
+            shape_errors.append(FieldError("institutions", "value.required"))
+        if shape_errors:
+            raise ValidationError(shape_errors)
+        return cls._from_records(data["institutions"], base=base, regions=regions, label="institutions")
+
+    @classmethod
+    def from_records(
+        cls,
+        records: Iterable[Mapping[str, object]],
+        *,
+        base: InstitutionDirectory | None = None,
+        regions: RegionTable | None = None,
+        label: str = "rows",
+    ) -> InstitutionDirectory:
+        """Deprecated (removed in 0.3): ``from_dict({"institutions": records})``, or :meth:`from_csv`."""
+        warnings.warn(
+            "InstitutionDirectory.from_records(records) is now "
+            'InstitutionDirectory.from_dict({"institutions": records})',
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return cls._from_records(records, base=base, regions=regions, label=label)
+
+    @classmethod
+    def _from_records(
+        cls,
+        records: object,
+        *,
+        base: InstitutionDirectory | None,
+        regions: RegionTable | None,
+        label: str,
+    ) -> InstitutionDirectory:
+        """The directory of ``records`` (see :meth:`from_dict`); paths are ``<label>[i].<field>``."""
         if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
             raise ValidationError.single(label, "value.not_list", type=v.type_name(records))
         lookup = _RegionLookup(regions)
@@ -452,7 +496,7 @@ class InstitutionDirectory:
         base: InstitutionDirectory | None = None,
         regions: RegionTable | None = None,
     ) -> InstitutionDirectory:
-        r"""Load institutions from a UTF-8 CSV file with a header row; see :meth:`from_records`.
+        r"""Load institutions from a UTF-8 CSV file with a header row; see :meth:`from_dict`.
 
         Columns: ``code,name,kind`` and any of ``region,timezone,superior,workweek,extra_holidays,
         extra_working_days,units``. Rows are ``rows[i]`` in errors, counted from 0 after the header.
@@ -483,7 +527,7 @@ class InstitutionDirectory:
             records = _csv_records(text)
         except csv.Error:  # a field over the csv module's size limit, a bad quote
             raise ValidationError.single("file", "file.not_csv") from None
-        return cls.from_records(records, base=base, regions=regions)
+        return cls._from_records(records, base=base, regions=regions, label="rows")
 
     @classmethod
     def from_json(
@@ -493,7 +537,7 @@ class InstitutionDirectory:
         base: InstitutionDirectory | None = None,
         regions: RegionTable | None = None,
     ) -> InstitutionDirectory:
-        """Load institutions from a JSON file; see :meth:`from_records`.
+        """Load institutions from a JSON file; see :meth:`from_dict`.
 
         The file holds a list of institution objects (paths ``rows[i]``) or an object whose
         ``"institutions"`` key holds that list (paths ``institutions[i]``).
@@ -511,7 +555,7 @@ class InstitutionDirectory:
             document, label = document["institutions"], "institutions"
         if not isinstance(document, list):
             raise ValidationError.single("file", "institution.file_shape")
-        return cls.from_records(document, base=base, regions=regions, label=label)
+        return cls._from_records(document, base=base, regions=regions, label=label)
 
     def __len__(self) -> int:
         return len(self._by_code)
@@ -766,7 +810,7 @@ def _record_region(values: dict[Any, Any], lookup: _RegionLookup, errors: list[F
 
 
 def _from_record(record: object, lookup: _RegionLookup) -> Institution:
-    """Build an institution from one record, paths relative to it (see ``InstitutionDirectory.from_records``).
+    """Build an institution from one record, paths relative to it (see ``InstitutionDirectory.from_dict``).
 
     What needs the region table is done here (the region resolved, its kind checked, the time zone derived
     from it); every field is then checked by :class:`Institution`'s rules through :func:`v.structure`.
@@ -891,5 +935,5 @@ def _default_directory() -> InstitutionDirectory:
                     superior=province.code,
                 )
             )
-    central = InstitutionDirectory.from_records(_CENTRAL, regions=regions, label="central")
+    central = InstitutionDirectory._from_records(_CENTRAL, base=None, regions=regions, label="central")
     return InstitutionDirectory([*central.institutions(), *items])

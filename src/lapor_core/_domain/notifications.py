@@ -17,7 +17,7 @@ The result, a :class:`Notification`, is what a :class:`~lapor_core.plugins.Notif
 
 >>> Address.parse("mailto:pengaduan@jakarta.go.id").channel
 <DeliveryChannel.EMAIL: 'email'>
->>> Recipient.parse("institution", "31.71")
+>>> Recipient("institution", "31.71")
 Recipient(role=<RecipientRole.INSTITUTION: 'institution'>, ref='31.71')
 """
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import enum
 import urllib.parse
+import warnings
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -106,7 +107,7 @@ _MAX_REF: Final = 200
 _MAX_TARGET: Final = 2000
 _REPORTER_CHANNELS: Final = ("email", "sms")
 _NEEDS_REF: Final = frozenset({RecipientRole.INSTITUTION, RecipientRole.UNIT, RecipientRole.SUPERIOR})
-# Recipient.parse reads an outbox row: its errors name the row's columns.
+# Recipient.of reads an outbox row: its errors name the row's columns.
 _ROW_COLUMNS: Final = {"role": "recipient_role", "ref": "recipient_ref"}
 _ref_text = v.text(required=True, max_length=_MAX_REF)
 _target_text = v.text(required=True, max_length=_MAX_TARGET, strip=False)
@@ -156,24 +157,33 @@ class Recipient:
     ref: str | None = attrs.field(default=None, metadata=v.rule(_optional_ref), validator=_ref_where_needed)
 
     @classmethod
-    def parse(cls, role: object, ref: object = None) -> Recipient:
-        """A recipient from the role text and reference an outbox row holds.
+    def of(cls, message: OutboxMessage) -> Recipient:
+        """The recipient of a queued message, from its ``recipient_role`` and ``recipient_ref``.
 
         Raises:
-            ValidationError: As the constructor, with the row's columns as fields (``recipient_role``,
-                ``recipient_ref``).
+            ValidationError: As the constructor, with the message's attributes as fields
+                (``recipient_role``, ``recipient_ref``): a row a store gives back is checked again.
         """
+        return cls._from_columns(message.recipient_role, message.recipient_ref)
+
+    @classmethod
+    def parse(cls, role: object, ref: object = None) -> Recipient:
+        """Deprecated (removed in 0.3): ``Recipient(role, ref)``, or :meth:`of` for a queued message."""
+        warnings.warn(
+            "Recipient.parse(role, ref) is now Recipient(role, ref), or Recipient.of(message)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return cls._from_columns(role, ref)
+
+    @classmethod
+    def _from_columns(cls, role: object, ref: object) -> Recipient:
         try:
             return cls(role, ref)  # type: ignore[arg-type]
         except ValidationError as error:
             raise ValidationError(
                 FieldError(_ROW_COLUMNS.get(e.field, e.field), e.code, e.params) for e in error.errors
             ) from None
-
-    @classmethod
-    def of(cls, message: OutboxMessage) -> Recipient:
-        """The recipient of a queued message."""
-        return cls.parse(message.recipient_role, message.recipient_ref)
 
 
 def _webhook_rule(target: object) -> str:
@@ -666,7 +676,7 @@ class AddressBook:
     e-mail or phone of their identity record, on the first of ``reporter_channels`` they gave. A superior
     without its own entry is reached at its institution entry (a superior is an institution).
 
-    Every field takes what :meth:`from_mapping` reads and is checked by the same rules, so building a book
+    Every field takes what :meth:`from_dict` reads and is checked by the same rules, so building a book
     directly and reading it from data agree.
 
     Attributes:
@@ -680,8 +690,8 @@ class AddressBook:
     Raises:
         ValidationError: Listing every bad entry, by path (``institutions.31.71[1]``).
 
-    >>> book = AddressBook.from_mapping({"admin": "mailto:admin@lapor.go.id",
-    ...                                  "institutions": {"31.71": "https://pemkot.example/lapor-hook"}})
+    >>> book = AddressBook.from_dict({"admin": "mailto:admin@lapor.go.id",
+    ...                               "institutions": {"31.71": "https://pemkot.example/lapor-hook"}})
     >>> [a.channel.value for a in book.resolve(Recipient(RecipientRole.INSTITUTION, "31.71"), None)]
     ['webhook']
     """
@@ -698,7 +708,7 @@ class AddressBook:
     reporter_locale: str | None = attrs.field(default=None, metadata=v.rule(_optional_locale))
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> AddressBook:
+    def from_dict(cls, data: Mapping[str, Any]) -> AddressBook:
         """An address book from JSON-like data.
 
         ``{"admin": [...], "institutions": {code: [...]}, "units": {"31.71/dinas-pu": [...]},
@@ -711,6 +721,14 @@ class AddressBook:
                 ``data`` that is not a mapping, whatever else it is. No other exception escapes.
         """
         return v.structure(cls, data)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> AddressBook:
+        """Deprecated name of :meth:`from_dict` (removed in 0.3)."""
+        warnings.warn(
+            "AddressBook.from_mapping is now AddressBook.from_dict", DeprecationWarning, stacklevel=2
+        )
+        return cls.from_dict(data)
 
     def resolve(self, recipient: Recipient, identity: ReporterIdentity | None) -> tuple[Address, ...]:
         """The addresses of ``recipient``; ``identity`` is given for the reporter only."""

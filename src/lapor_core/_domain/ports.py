@@ -9,7 +9,7 @@ history chaining); a store only stores, atomically.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar, runtime_checkable
 
@@ -17,11 +17,12 @@ import attrs
 
 from lapor_core._domain import rules as v
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
+from lapor_core._domain.filters import Filters, with_keywords
 from lapor_core._domain.history import Event
 from lapor_core._domain.lifecycle import Status
 from lapor_core._domain.model import Kind
-from lapor_core._domain.regions import normalize_code
 from lapor_core._i18n import N_
+from lapor_core.errors import FieldError, ValidationError
 
 T = TypeVar("T")
 
@@ -31,6 +32,7 @@ __all__ = [
     "Clock",
     "ComplaintQuery",
     "ComplaintStore",
+    "Filters",
     "Order",
     "Page",
     "SystemClock",
@@ -87,38 +89,7 @@ MAX_PAGE: Final = 1000
 _CURSOR_MAX: Final = 512
 
 
-def _statuses(value: object) -> frozenset[Status] | None:
-    if value is None:
-        return None
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise v.Invalid("query.statuses_not_collection", type=v.type_name(value))
-    status = v.choice(Status)
-    return frozenset(status(item) for item in value)
-
-
-def _region_prefix(value: object) -> str | None:
-    code = _line(value)
-    return None if code is None else normalize_code(code, field=v.ROOT)
-
-
-def _optional(rule: Callable[[object], T]) -> Callable[[object], T | None]:
-    return lambda value: None if value is None else rule(value)
-
-
 _limit: Final = v.whole_number(1, MAX_PAGE, code=N_("query.limit_out_of_range"))
-
-
-def _aware(value: object) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        raise v.Invalid("value.not_datetime", type=v.type_name(value))
-    if value.utcoffset() is None:
-        raise v.Invalid("instant.naive")
-    return value
-
-
-_line = v.text(required=False, max_length=64)
 
 
 def _cursor(value: object) -> str | None:
@@ -132,49 +103,134 @@ def _cursor(value: object) -> str | None:
     return value
 
 
-@v.checked
-@attrs.frozen(field_transformer=v.with_rules)
-class ComplaintQuery:
-    """A filtered, ordered, paginated query. ``None`` means "any" for every filter.
+_PAGING: Final = (("order", v.choice(Order)), ("limit", _limit), ("cursor", _cursor))
 
-    Validated and normalised when made, so every store answers the same query the same way: statuses and
-    kinds given as their values become the enums, region codes are dotted (``"3171"`` is ``"31.71"``),
-    datetimes must be aware, the limit lies in 1 .. 1,000.
+
+def _one(values: frozenset[T] | None, name: str) -> T | None:
+    """The one value of a filter, for the single-value reading of a query (None: the filter is not used)."""
+    if values is None:
+        return None
+    if len(values) != 1:
+        raise ValueError(f"this query filters on {len(values)} {name} values: read query.filters instead")
+    return next(iter(values))
+
+
+@attrs.frozen(init=False)
+class ComplaintQuery:
+    """A filtered, ordered, paginated listing: :class:`~lapor_core._domain.filters.Filters`, order, page.
+
+    The filters are the same value a count uses (:class:`~lapor_core._domain.stats.CountQuery`); a store
+    answers ``filters.matches`` (the reference) for every complaint it returns. Validated and normalised
+    when made, so every store answers the same query the same way: statuses and kinds given as their values
+    become the enums, region codes are dotted (``"3171"`` is ``"31.71"``), datetimes must be aware, the
+    limit lies in 1 .. 1,000.
+
+    Besides ``filters=``, the constructor takes the shorthands ``statuses``, ``institution``, ``unit``,
+    ``region_prefix``, ``category``, ``kind``, ``submitted_from`` and ``submitted_before`` (each one value,
+    ``statuses`` a collection), which set those filters; they read back as properties while the filter
+    holds at most one value (a store written for them keeps working; new stores read ``filters``).
 
     Attributes:
-        statuses: Only these statuses.
-        institution: Only complaints currently at this institution.
-        unit: Only complaints currently assigned to this unit.
-        region_prefix: Only locations whose region code equals this code or lies inside it (``"31"``
-            matches ``"31.71.01"``).
-        category: Only this topic ID.
-        kind: Only this report kind.
-        submitted_from: Submitted at or after this instant.
-        submitted_before: Submitted strictly before this instant.
+        filters: Which complaints (None in a field means "any").
         order: The ordering.
         limit: Page size (1 to 1,000).
         cursor: The ``next_cursor`` of the previous page, or None for the first page.
 
     Raises:
-        ValidationError: Listing every bad filter.
+        ValidationError: Listing every bad filter (named by the keyword it was given as).
 
     Example:
         >>> q = ComplaintQuery(statuses={"forwarded"}, region_prefix="3171")
-        >>> sorted(q.statuses), q.region_prefix
-        ([<Status.FORWARDED: 'forwarded'>], '31.71')
+        >>> sorted(q.statuses), q.region_prefix, q.filters.region
+        ([<Status.FORWARDED: 'forwarded'>], '31.71', '31.71')
+        >>> ComplaintQuery(filters=Filters(categories={"waste", "health"}), limit=20).filters.categories
+        frozenset({...})
     """
 
-    statuses: frozenset[Status] | None = attrs.field(default=None, metadata=v.rule(_statuses))
-    institution: str | None = attrs.field(default=None, metadata=v.rule(_line))
-    unit: str | None = attrs.field(default=None, metadata=v.rule(_line))
-    region_prefix: str | None = attrs.field(default=None, metadata=v.rule(_region_prefix))
-    category: str | None = attrs.field(default=None, metadata=v.rule(_line))
-    kind: Kind | None = attrs.field(default=None, metadata=v.rule(_optional(v.choice(Kind))))
-    submitted_from: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
-    submitted_before: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
-    order: Order = attrs.field(default=Order.SUBMITTED_ASC, metadata=v.rule(v.choice(Order)))
-    limit: int = attrs.field(default=100, metadata=v.rule(_limit))
-    cursor: str | None = attrs.field(default=None, metadata=v.rule(_cursor))
+    filters: Filters
+    order: Order
+    limit: int
+    cursor: str | None
+
+    def __init__(
+        self,
+        *,
+        filters: Filters | None = None,
+        statuses: Iterable[Status | str] | None = None,
+        institution: str | None = None,
+        unit: str | None = None,
+        region_prefix: str | None = None,
+        category: str | None = None,
+        kind: Kind | str | None = None,
+        submitted_from: datetime | None = None,
+        submitted_before: datetime | None = None,
+        order: Order | str = Order.SUBMITTED_ASC,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> None:
+        shorthands = {
+            "statuses": ("statuses", statuses),
+            "institution": ("institutions", None if institution is None else [institution]),
+            "unit": ("units", None if unit is None else [unit]),
+            "region_prefix": ("region", region_prefix),
+            "category": ("categories", None if category is None else [category]),
+            "kind": ("kinds", None if kind is None else [kind]),
+            "submitted_from": ("submitted_from", submitted_from),
+            "submitted_before": ("submitted_before", submitted_before),
+        }
+        errors: list[FieldError] = []
+        chosen = Filters()
+        try:
+            chosen = with_keywords(filters, shorthands)
+        except ValidationError as error:
+            errors += error.errors
+        paging, bad = v.apply_rules(_PAGING, {"order": order, "limit": limit, "cursor": cursor})
+        errors += bad
+        if errors:
+            raise ValidationError(errors)
+        object.__setattr__(self, "filters", chosen)
+        for name, value in paging.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def statuses(self) -> frozenset[Status] | None:
+        """``filters.statuses``."""
+        return self.filters.statuses
+
+    @property
+    def institution(self) -> str | None:
+        """The one institution filtered on, or None (raises ValueError when the filter holds several)."""
+        return _one(self.filters.institutions, "institution")
+
+    @property
+    def unit(self) -> str | None:
+        """The one unit filtered on, or None (raises ValueError when the filter holds several)."""
+        return _one(self.filters.units, "unit")
+
+    @property
+    def region_prefix(self) -> str | None:
+        """``filters.region``."""
+        return self.filters.region
+
+    @property
+    def category(self) -> str | None:
+        """The one topic filtered on, or None (raises ValueError when the filter holds several)."""
+        return _one(self.filters.categories, "category")
+
+    @property
+    def kind(self) -> Kind | None:
+        """The one kind filtered on, or None (raises ValueError when the filter holds several)."""
+        return _one(self.filters.kinds, "kind")
+
+    @property
+    def submitted_from(self) -> datetime | None:
+        """``filters.submitted_from``."""
+        return self.filters.submitted_from
+
+    @property
+    def submitted_before(self) -> datetime | None:
+        """``filters.submitted_before``."""
+        return self.filters.submitted_before
 
 
 @attrs.frozen
@@ -221,7 +277,7 @@ class ComplaintStore(Protocol):
         ...
 
     def query(self, query: ComplaintQuery) -> Page:
-        """One page of complaints matching ``query``."""
+        """One page of the complaints ``query.filters.matches``, in ``query.order``, from ``query.cursor``."""
         ...
 
     def due(self, before: datetime, *, limit: int = 1000) -> Sequence[Complaint]:
@@ -251,13 +307,14 @@ class StatisticsStore(Protocol):
 
     Optional: the desk uses it when a store provides it, and otherwise pages through
     :meth:`ComplaintStore.query` and counts in Python (:func:`lapor_core._domain.stats.count_rows`, which is
-    also
-    the reference every implementation must agree with, row for row).
+    also the reference every implementation must agree with, row for row).
 
-    Contract: ``count_complaints`` reads one consistent snapshot, returns one row per non-empty group in
-    any order, is safe to call from several threads, and raises only
-    :class:`~lapor_core.StorageError` for backend failures. It knows nothing of principals: the desk
-    decides what each principal may count from the rows.
+    Contract: ``count_complaints`` counts the complaints ``query.filters.matches`` (the filters a listing
+    uses too), keyed as :data:`lapor_core._domain.stats.STAT_KEYS` defines each key (a column and how it
+    becomes the key's value); it reads one consistent snapshot, returns one row per non-empty group in any
+    order, is safe to call from several threads, and raises only :class:`~lapor_core.StorageError` for
+    backend failures. It knows nothing of principals: the desk decides what each principal may count from
+    the rows.
     """
 
     def count_complaints(self, query: CountQuery) -> Sequence[CountRow]:

@@ -93,7 +93,7 @@ _NON_WORD: Final = re.compile(r"[\W_]+")
 _APOSTROPHES: Final = str.maketrans("", "", "'`\u2018\u2019\u02bc")
 
 
-class RegionLevel(enum.Enum):
+class RegionLevel(enum.StrEnum):
     """The three levels of the Kemendagri hierarchy that lapor_core knows."""
 
     PROVINCE = "province"
@@ -101,7 +101,7 @@ class RegionLevel(enum.Enum):
     DISTRICT = "district"
 
 
-class RegionKind(enum.Enum):
+class RegionKind(enum.StrEnum):
     """Whether a second-level region is a regency (kabupaten) or a city (kota)."""
 
     KABUPATEN = "kabupaten"

@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -252,21 +253,43 @@ class RoutingRules:
         return _default_rules()
 
     @classmethod
-    def from_records(cls, records: Iterable[object]) -> RoutingRules:
-        """Rules from mappings with the attributes of :class:`RoutingRule` (``institution``, ``weight``...).
+    def from_dict(cls, data: object) -> RoutingRules:
+        """Rules from ``{"rules": [...]}``, each a mapping with the attributes of :class:`RoutingRule`.
 
-        Untrusted input is welcome: whatever ``records`` holds, the result is rules or a ValidationError.
+        Untrusted input is welcome: whatever ``data`` holds, the result is rules or a ValidationError.
 
         Raises:
-            ValidationError: ``records`` is not a list (field ``rules``, ``value.not_list``), or every bad
-                record and attribute, as ``rules[i].<attribute>``: ``value.not_mapping``, ``field.unknown``,
-                ``value.required`` and everything :class:`RoutingRule` refuses.
+            ValidationError: ``data`` is not an object with exactly the key ``rules`` (``$``, ``rules``),
+                ``rules`` is not a list (``value.not_list``), or every bad record and attribute, as
+                ``rules[i].<attribute>``: ``value.not_mapping``, ``field.unknown``, ``value.required`` and
+                everything :class:`RoutingRule` refuses.
 
         Example:
-            >>> RoutingRules.from_records([{"institution": "pln", "weight": 2}])
+            >>> RoutingRules.from_dict({"rules": [{"institution": "pln", "weight": 2}]})
             Traceback (most recent call last):
             lapor_core.errors.ValidationError: invalid input: rules[0].weight: must be a number in (0, 1]
         """
+        if not isinstance(data, Mapping):
+            raise ValidationError.single(v.ROOT, "value.not_mapping", type=v.type_name(data))
+        shape_errors = v.unknown_fields(v.ROOT, [key for key in data if key != "rules"])
+        if "rules" not in data:
+            shape_errors.append(FieldError("rules", "value.required"))
+        if shape_errors:
+            raise ValidationError(shape_errors)
+        return cls._from_records(data["rules"])
+
+    @classmethod
+    def from_records(cls, records: Iterable[object]) -> RoutingRules:
+        """Deprecated (removed in 0.3): ``RoutingRules.from_dict({"rules": records})``."""
+        warnings.warn(
+            'RoutingRules.from_records(records) is now RoutingRules.from_dict({"rules": records})',
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return cls._from_records(records)
+
+    @classmethod
+    def _from_records(cls, records: object) -> RoutingRules:
         if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
             raise ValidationError.single("rules", "value.not_list", type=v.type_name(records))
         rules: list[RoutingRule] = []

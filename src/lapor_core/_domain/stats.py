@@ -1,9 +1,10 @@
 """Statistics over complaints: group keys, filters, counting, and what each principal may count.
 
-Counts are grouped by any of :data:`GROUP_KEYS` and narrowed by :class:`StatsFilters`. Stores that can
-count by themselves implement :class:`~lapor_core.plugins.StatisticsStore` and answer a :class:`CountQuery`
-with :class:`CountRow` values; :func:`count_rows` is the reference answer, computed in Python, which the
-in-memory store and the fallback for other stores use.
+Counts are grouped by any of :data:`GROUP_KEYS` (each key defined once, in :data:`STAT_KEYS`) and narrowed by
+:class:`~lapor_core._domain.filters.Filters`, the value a listing uses too. Stores that can count by
+themselves implement :class:`~lapor_core.plugins.StatisticsStore` and answer a :class:`CountQuery` with
+:class:`CountRow` values; :func:`count_rows` is the one count in Python (the in-memory store, the desk's
+fallback for other stores) and the reference every store must agree with.
 
 Which complaints a principal may count follows the access policy (DOMAIN "Anonymous and confidential": the
 flags hold in statistics too). Each complaint is, for one principal:
@@ -23,7 +24,8 @@ citizen gets the public's statistics (their own complaint counts as everyone els
 Example:
     >>> parse_group_by("province, status")
     ('province', 'status')
-    >>> StatsFilters.from_mapping({"status": ["forwarded", "closed"], "region": "3171"}).region
+    >>> filters = Filters.from_dict({"status": "forwarded", "region": "3171"})
+    >>> CountQuery(["province", "status"], filters=filters).filters.region
     '31.71'
     >>> parse_group_by("province,colour")
     Traceback (most recent call last):
@@ -40,7 +42,7 @@ import operator
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any, Final, TypeVar, cast
 
@@ -49,26 +51,31 @@ import attrs
 from lapor_core._domain import rules as v
 from lapor_core._domain.access import PUBLISHED, Decision, Principal, Subject, decide, relation_at
 from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.filters import Filters, with_keywords
 from lapor_core._domain.lifecycle import Status
-from lapor_core._domain.model import Channel, Kind
-from lapor_core._domain.regions import region_code_rule, within
 from lapor_core._domain.sla import Clocks, ClockState, SlaEvent, Stage
-from lapor_core._domain.topics import topic_id_rule
 from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, ValidationError
 
 __all__ = [
     "COUNT_KEYS",
     "GROUP_KEYS",
+    "STAT_KEYS",
     "SUPPRESSION_THRESHOLD",
+    "AsStored",
     "CountQuery",
     "CountRow",
+    "Flag",
+    "Month",
     "PoolCell",
+    "Prefix",
     "SlaFacts",
+    "StatKey",
     "StatsFilters",
     "StatsPlan",
     "Visibility",
     "count_rows",
+    "key_reader",
     "make_classifier",
     "month_of",
     "parse_group_by",
@@ -79,13 +86,6 @@ __all__ = [
     "summarize_sla",
     "tabulate",
 ]
-
-GROUP_KEYS: Final = ("province", "regency", "topic", "status", "institution", "kind", "channel", "month")
-"""What statistics can be grouped by: region (province ``31``, regency ``31.71``), topic (the category),
-status, institution, kind, channel and month of submission (``2026-03``)."""
-
-COUNT_KEYS: Final = (*GROUP_KEYS, "unit", "confidential", "anonymous")
-"""What a :class:`CountQuery` can group by: the group keys and the fields the access policy reads."""
 
 SUPPRESSION_THRESHOLD: Final = 10
 """The smallest pool of hidden confidential complaints that statistics count (issue 9, LAPOR! rahasia)."""
@@ -98,8 +98,140 @@ _T = TypeVar("_T")
 KeyValue = str | bool | None
 """One value of a row's key: text for group keys, a flag for ``confidential`` and ``anonymous``."""
 
+
+# --- the statistics keys: each defined once, read by the in-memory count and the SQL count alike ----------
+
+
+@attrs.frozen
+class AsStored:
+    """A key whose value is its column's stored value (an enum by its value)."""
+
+    def narrow(self, _utc_offset_minutes: int) -> Callable[[Any], Any] | None:
+        """Nothing to do per complaint: distinct values are few."""
+        return None
+
+    def label(self, value: object) -> KeyValue:
+        """The stored value as a key value."""
+        return str(value.value) if isinstance(value, enum.Enum) else cast("KeyValue", value)
+
+
+@attrs.frozen
+class Flag:
+    """A key whose value is its boolean column (``confidential``, ``anonymous``)."""
+
+    def narrow(self, _utc_offset_minutes: int) -> Callable[[Any], Any] | None:
+        """Nothing to do per complaint: a flag has two values."""
+        return None
+
+    def label(self, value: object) -> KeyValue:
+        """The flag as a boolean (a database may hand back 0 and 1)."""
+        return bool(value)
+
+
+@attrs.frozen
+class Prefix:
+    """A key whose value is a code's first ``length`` characters; None when it is shorter than ``at_least``.
+
+    ``Prefix(2, 1)`` is a region code's province; ``Prefix(5, 5)`` its regency (None above regency level).
+    """
+
+    length: int
+    at_least: int
+
+    def narrow(self, _utc_offset_minutes: int) -> Callable[[Any], Any] | None:
+        """Nothing to do per complaint: the codes are cut once per distinct code."""
+        return None
+
+    def label(self, value: object) -> KeyValue:
+        """The prefix of ``value``, or None."""
+        if not isinstance(value, str) or len(value) < self.at_least:
+            return None
+        return value[: self.length]
+
+
+@attrs.frozen
+class Month:
+    """A key whose value is the month (``YYYY-MM``) of its instant at the query's UTC offset."""
+
+    def narrow(self, utc_offset_minutes: int) -> Callable[[Any], Any] | None:
+        """The month of each complaint's instant (instants are nearly all distinct, months few)."""
+        return _month_labels(utc_offset_minutes)
+
+    def label(self, value: object) -> KeyValue:
+        """The month, already read by :meth:`narrow`."""
+        return cast("str", value)
+
+
+Bucket = AsStored | Flag | Prefix | Month
+"""How a key's value is made from its column: as stored, a flag, a code's prefix, or an instant's month."""
+
+
+@attrs.frozen
+class StatKey:
+    """One key statistics can group by: its name, the column it reads and how the column becomes its value.
+
+    The column is both the :class:`~lapor_core._domain.complaint.Complaint` attribute (``region`` is the
+    location's) and the SQL column of the same name; the in-memory count applies ``bucket`` in Python and
+    the SQL store writes the same bucket as an expression (:mod:`lapor_core.stores.sql._statistics`).
+
+    Attributes:
+        name: The key, as ``group_by`` names it and rows carry it.
+        column: The stored column it is read from.
+        bucket: How the column's value becomes the key's value.
+        grouping: Whether the desk's ``group_by`` offers it (the others only serve the access policy).
+    """
+
+    name: str
+    column: str
+    bucket: Bucket = AsStored()
+    grouping: bool = True
+
+    def read(self, complaint: Complaint, utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES) -> KeyValue:
+        """The key's value for ``complaint``.
+
+        >>> from lapor_core.testing.builders import complaint, location
+        >>> STAT_KEYS["regency"].read(complaint(location=location("31.71.01")))
+        '31.71'
+        """
+        value = getattr(complaint, self.column)
+        narrow = self.bucket.narrow(utc_offset_minutes)
+        return self.bucket.label(narrow(value) if narrow is not None else value)
+
+
 _REGENCY_LENGTH: Final = 5
-_MAX_VALUE: Final = 64  # the longest code or topic ID a complaint holds
+
+STAT_KEYS: Final[Mapping[str, StatKey]] = MappingProxyType(
+    {
+        key.name: key
+        for key in (
+            StatKey("province", "region", Prefix(2, 1)),
+            StatKey("regency", "region", Prefix(_REGENCY_LENGTH, _REGENCY_LENGTH)),
+            StatKey("topic", "category"),
+            StatKey("status", "status"),
+            StatKey("institution", "institution"),
+            StatKey("kind", "kind"),
+            StatKey("channel", "channel"),
+            StatKey("month", "submitted_at", Month()),
+            StatKey("unit", "unit", grouping=False),
+            StatKey("confidential", "confidential", Flag(), grouping=False),
+            StatKey("anonymous", "anonymous", Flag(), grouping=False),
+        )
+    }
+)
+"""Every statistics key, in order: the one definition the in-memory and the SQL counts derive from.
+
+``province`` is the region code's first two characters, ``regency`` its first five when the region is a
+regency or below (else None), ``topic`` the category, ``status``/``kind``/``channel`` their enum values,
+``institution`` and ``unit`` the codes, ``month`` ``YYYY-MM`` of ``submitted_at`` at the query's UTC offset,
+``confidential`` and ``anonymous`` the flags. A complaint without a value gives None.
+"""
+
+GROUP_KEYS: Final = tuple(name for name, key in STAT_KEYS.items() if key.grouping)
+"""What statistics can be grouped by: region (province ``31``, regency ``31.71``), topic (the category),
+status, institution, kind, channel and month of submission (``2026-03``)."""
+
+COUNT_KEYS: Final = tuple(STAT_KEYS)
+"""What a :class:`CountQuery` can group by: the group keys and the fields the access policy reads."""
 
 
 def month_of(instant: datetime, utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES) -> str:
@@ -145,33 +277,6 @@ def _next_month(month: str) -> str:
     return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
-def _province(c: Complaint, _offset: int) -> str | None:
-    region = c.region
-    return region[:2] if region else None
-
-
-def _regency(c: Complaint, _offset: int) -> str | None:
-    region = c.region
-    return region[:_REGENCY_LENGTH] if region and len(region) >= _REGENCY_LENGTH else None
-
-
-_KEY_OF: Final[Mapping[str, Callable[[Complaint, int], KeyValue]]] = MappingProxyType(
-    {
-        "province": _province,
-        "regency": _regency,
-        "topic": lambda c, _: c.category,
-        "status": lambda c, _: c.status.value,
-        "institution": lambda c, _: c.institution,
-        "kind": lambda c, _: c.kind.value,
-        "channel": lambda c, _: c.channel.value,
-        "month": lambda c, offset: month_of(c.submitted_at, offset),
-        "unit": lambda c, _: c.unit,
-        "confidential": lambda c, _: c.confidential,
-        "anonymous": lambda c, _: c.anonymous,
-    }
-)
-
-
 def _group_keys(known: tuple[str, ...]) -> Callable[[object], tuple[str, ...]]:
     """The rule of group keys: a list or tuple of keys from ``known``, none repeated; returns a tuple.
 
@@ -197,104 +302,97 @@ def _group_keys(known: tuple[str, ...]) -> Callable[[object], tuple[str, ...]]:
     return rule
 
 
-def _value_set(value: object) -> frozenset[str] | None:
-    """The rule of a count filter: None (any) or a set of texts (values, codes, topic IDs)."""
-    if value is None:
-        return None
-    if not isinstance(value, frozenset | set) or not all(isinstance(item, str) for item in value):
-        raise v.Invalid("stats.filter_not_values")
-    return frozenset(value)
-
-
-def _optional(rule: Callable[[object], _T]) -> Callable[[object], _T | None]:
-    return lambda value: None if value is None else rule(value)
-
-
-_bound_instant = _optional(v.instant)
 _MAX_OFFSET_MINUTES: Final = 24 * 60
 _utc_offset = v.whole_number(-_MAX_OFFSET_MINUTES, _MAX_OFFSET_MINUTES, code=N_("number.out_of_range"))
+_COUNT_RULES: Final = (("group_by", _group_keys(COUNT_KEYS)), ("utc_offset_minutes", _utc_offset))
 
 
-@functools.lru_cache(maxsize=4096)  # regions repeat: each pair is decided once
-def _in_region(region: str | None, prefix: str) -> bool:
-    """:func:`lapor_core._domain.regions.within`, for a stored region: one that is no code lies nowhere."""
-    try:
-        return within(region, prefix)
-    except ValidationError:
-        return False
-
-
-@v.checked
-@attrs.frozen(field_transformer=v.with_rules)
+@attrs.frozen(init=False)
 class CountQuery:
     """What :meth:`~lapor_core._domain.ports.StatisticsStore.count_complaints` counts, and how it groups them.
 
-    It counts the complaints matching every filter (``None`` means "any"), grouped by ``group_by``. A row's
-    key has one value per ``group_by`` key, in its order: ``province`` the first two characters of the
-    region code, ``regency`` its first five when the region is a regency or below (else None), ``topic``
-    the category, ``status``/``kind``/``channel`` their enum values, ``institution`` and ``unit`` the codes,
-    ``month`` ``YYYY-MM`` of ``submitted_at`` at ``utc_offset_minutes``, ``confidential`` and
-    ``anonymous`` the flags (booleans). A complaint without a value gives None.
+    It counts the complaints matching ``filters`` (the value a listing uses too), grouped by ``group_by``. A
+    row's key has one value per ``group_by`` key, in its order, as :data:`STAT_KEYS` defines it (months at
+    ``utc_offset_minutes``). Validated and normalised when made, so no store sees junk and every store
+    answers alike.
 
-    Validated and normalised when made, so no store sees junk and every store answers alike.
+    Besides ``filters=``, the constructor takes the shorthands ``statuses``, ``institutions``,
+    ``region_prefix``, ``categories``, ``kinds``, ``channels``, ``confidential``, ``submitted_from`` and
+    ``submitted_before``, which set those filters (``region_prefix`` sets ``region``).
 
     Attributes:
         group_by: Keys from :data:`COUNT_KEYS` as a list or tuple, no repeats (may be empty: one row with
             the total); kept as a tuple.
-        statuses: Only these status values.
-        institutions: Only complaints currently at one of these institutions.
-        region_prefix: Only regions equal to this code or inside it (``"31"`` matches ``"31.71.01"``); given
-            dotted or not, kept dotted (:func:`lapor_core._domain.regions.region_code_rule`).
-        categories: Only these categories (topic IDs).
-        kinds: Only these kind values.
-        channels: Only these channel values.
-        confidential: Only complaints with this confidential flag.
-        submitted_from: Submitted at or after this instant.
-        submitted_before: Submitted strictly before this instant.
+        filters: Which complaints are counted.
         utc_offset_minutes: The offset months are read at.
 
     Raises:
-        ValidationError: Listing every bad field: a key unknown or repeated, a filter that is not a set of
-            texts, a region prefix that is no region code, a flag that is not a boolean, a bound that is not
-            an aware instant in :func:`lapor_core._domain.rules.instant`'s range, or an offset that is not a
-            whole number of minutes within a day.
+        ValidationError: Listing every bad field: a key unknown or repeated, a bad filter (named by the
+            keyword it was given as), or an offset that is not a whole number of minutes within a day.
 
-    >>> CountQuery(("province", "status"), statuses=frozenset({"forwarded"})).group_by
+    >>> CountQuery(("province", "status"), statuses={"forwarded"}).group_by
     ('province', 'status')
-    >>> CountQuery([], region_prefix="3171").region_prefix
+    >>> CountQuery([], region_prefix="3171").filters.region
     '31.71'
     """
 
-    group_by: tuple[str, ...] = attrs.field(metadata=v.rule(_group_keys(COUNT_KEYS)))
-    statuses: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
-    institutions: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
-    region_prefix: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
-    categories: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
-    kinds: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
-    channels: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_value_set))
-    confidential: bool | None = attrs.field(default=None, metadata=v.rule(_optional(v.flag)))
-    submitted_from: datetime | None = attrs.field(default=None, metadata=v.rule(_bound_instant))
-    submitted_before: datetime | None = attrs.field(default=None, metadata=v.rule(_bound_instant))
-    utc_offset_minutes: int = attrs.field(default=DEFAULT_UTC_OFFSET_MINUTES, metadata=v.rule(_utc_offset))
+    group_by: tuple[str, ...]
+    filters: Filters
+    utc_offset_minutes: int
+
+    def __init__(
+        self,
+        group_by: Sequence[str],
+        *,
+        filters: Filters | None = None,
+        statuses: Iterable[str] | None = None,
+        institutions: Iterable[str] | None = None,
+        region_prefix: str | None = None,
+        categories: Iterable[str] | None = None,
+        kinds: Iterable[str] | None = None,
+        channels: Iterable[str] | None = None,
+        confidential: bool | None = None,
+        submitted_from: datetime | None = None,
+        submitted_before: datetime | None = None,
+        utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES,
+    ) -> None:
+        shorthands = {
+            "statuses": ("statuses", statuses),
+            "institutions": ("institutions", institutions),
+            "region_prefix": ("region", region_prefix),
+            "categories": ("categories", categories),
+            "kinds": ("kinds", kinds),
+            "channels": ("channels", channels),
+            "confidential": ("confidential", confidential),
+            "submitted_from": ("submitted_from", submitted_from),
+            "submitted_before": ("submitted_before", submitted_before),
+        }
+        errors: list[FieldError] = []
+        chosen = _ANY
+        try:
+            chosen = with_keywords(filters, shorthands)
+        except ValidationError as error:
+            errors += error.errors
+        cleaned, bad = v.apply_rules(
+            _COUNT_RULES, {"group_by": group_by, "utc_offset_minutes": utc_offset_minutes}
+        )
+        errors = bad + errors
+        if errors:
+            raise ValidationError(errors)
+        object.__setattr__(self, "group_by", cleaned["group_by"])
+        object.__setattr__(self, "filters", chosen)
+        object.__setattr__(self, "utc_offset_minutes", cleaned["utc_offset_minutes"])
 
     def matches(self, c: Complaint) -> bool:
-        """Whether ``c`` passes every filter."""
-        return (
-            (self.statuses is None or c.status.value in self.statuses)
-            and (self.institutions is None or c.institution in self.institutions)
-            and (self.region_prefix is None or _in_region(c.region, self.region_prefix))
-            and (self.categories is None or c.category in self.categories)
-            and (self.kinds is None or c.kind.value in self.kinds)
-            and (self.channels is None or c.channel.value in self.channels)
-            and (self.confidential is None or c.confidential is self.confidential)
-            and (self.submitted_from is None or c.submitted_at >= self.submitted_from)
-            and (self.submitted_before is None or c.submitted_at < self.submitted_before)
-        )
+        """Whether ``c`` passes every filter (:meth:`Filters.matches`)."""
+        return self.filters.matches(c)
 
     def key_of(self, c: Complaint) -> tuple[KeyValue, ...]:
-        """The values of ``group_by`` for ``c``."""
-        offset = self.utc_offset_minutes
-        return tuple(_KEY_OF[key](c, offset) for key in self.group_by)
+        """The values of ``group_by`` for ``c``, as :func:`count_rows` reads them (see :func:`key_reader`)."""
+        return key_reader(self)(c)
+
+
+_ANY: Final = Filters()
 
 
 @attrs.frozen
@@ -310,11 +408,11 @@ def _sort_key(key: tuple[KeyValue, ...]) -> tuple[tuple[bool, str], ...]:
 
 
 def count_rows(complaints: Iterable[Complaint], query: CountQuery) -> list[CountRow]:
-    """Count ``complaints`` that match ``query``, by its keys; the reference any store must agree with.
+    """Count ``complaints`` that match ``query``, by its keys: the one count in Python, and the reference.
 
-    There is one row per non-empty group, in no particular order. The result is what counting
-    ``query.key_of(c)`` for every ``c`` with ``query.matches(c)`` gives; it is computed faster, by counting
-    raw attribute values first and deriving the keys once per distinct value.
+    The in-memory store, the desk's paged fallback and the tests use it; every store must agree with it. There
+    is one row per non-empty group, in no particular order. It reads each complaint's columns once, counts the
+    distinct combinations, and makes the key values (:data:`STAT_KEYS`) once per combination.
 
     >>> from lapor_core.testing.builders import complaint, location
     >>> rows = count_rows([complaint(location=location("31.71.01")), complaint()], CountQuery(["regency"]))
@@ -322,13 +420,60 @@ def count_rows(complaints: Iterable[Complaint], query: CountQuery) -> list[Count
     {('31.71',): 1, (None,): 1}
     """
     items: Iterable[Complaint] = complaints
-    for predicate in _predicates(query):
-        items = filter(predicate, items)
-    raw, finish = _raw_key(query)
+    for test in query.filters.tests:
+        items = filter(test, items)
+    read, finish = _reader(query)
     counts: Counter[tuple[KeyValue, ...]] = Counter()
-    for value, count in Counter(map(raw, items)).items():
+    for value, count in Counter(map(read, items)).items():
         counts[finish(value)] += count
     return [CountRow(key, count) for key, count in counts.items()]
+
+
+def _reader(query: CountQuery) -> tuple[Callable[[Complaint], Any], Callable[[Any], tuple[KeyValue, ...]]]:
+    """How a count reads a complaint (its keys' columns, narrowed where a bucket says) and makes the key.
+
+    ``read`` gives one value per distinct (column, narrowing) the keys need (the value itself when there is
+    one), cheap to count; ``finish`` turns such a value into the row key.
+    """
+    keys = [STAT_KEYS[name] for name in query.group_by]
+    offset = query.utc_offset_minutes
+    cells = list(dict.fromkeys((key.column, key.bucket.narrow(offset)) for key in keys))
+    getters: list[Callable[[Complaint], Any]] = [
+        operator.attrgetter(column) if narrow is None else _then(operator.attrgetter(column), narrow)
+        for column, narrow in cells
+    ]
+    read: Callable[[Complaint], Any]
+    if not getters:
+        read = _nothing
+    elif len(getters) == 1:
+        read = getters[0]
+    elif all(narrow is None for _, narrow in cells):
+        read = operator.attrgetter(*(column for column, _ in cells))
+    else:
+        read = lambda c: tuple([get(c) for get in getters])  # noqa: E731 - the hot path, one call per row
+    single = len(cells) == 1
+    parts = [(cells.index((key.column, key.bucket.narrow(offset))), key.bucket.label) for key in keys]
+
+    def finish(value: Any) -> tuple[KeyValue, ...]:
+        if single:
+            return tuple([label(value) for _, label in parts])
+        return tuple([label(value[index]) for index, label in parts])
+
+    return read, finish
+
+
+def key_reader(query: CountQuery) -> Callable[[Complaint], tuple[KeyValue, ...]]:
+    """The row key of one complaint for ``query``, read as :func:`count_rows` reads it."""
+    read, finish = _reader(query)
+    return lambda c: finish(read(c))
+
+
+def _nothing(_c: Complaint) -> None:
+    return None
+
+
+def _then(get: Callable[[Complaint], Any], narrow: Callable[[Any], Any]) -> Callable[[Complaint], Any]:
+    return lambda c: narrow(get(c))
 
 
 @attrs.frozen
@@ -370,100 +515,6 @@ def roll_up_pools(pools: Iterable[CountRow], cell_keys: Sequence[str]) -> list[P
     return [PoolCell(cell, month_, counted, small) for (cell, month_), (counted, small) in cells.items()]
 
 
-_Predicate = Callable[[Complaint], bool]
-
-
-def _predicates(q: CountQuery) -> list[_Predicate]:
-    """One test per filter in use, the cheapest first; enum members compare equal to their values."""
-    tests: list[_Predicate] = []
-    if q.confidential is not None:
-        flag = q.confidential
-        tests.append(lambda c: c.confidential is flag)
-    for attribute, values in (
-        ("status", q.statuses),
-        ("kind", q.kinds),
-        ("channel", q.channels),
-        ("institution", q.institutions),
-        ("category", q.categories),
-    ):
-        if values is not None:
-            tests.append(_member_of(operator.attrgetter(attribute), values))
-    if q.submitted_from is not None:
-        start = q.submitted_from
-        tests.append(lambda c: c.submitted_at >= start)
-    if q.submitted_before is not None:
-        end = q.submitted_before
-        tests.append(lambda c: c.submitted_at < end)
-    if q.region_prefix is not None:
-        prefix = q.region_prefix
-        tests.append(lambda c: _in_region(c.region, prefix))
-    return tests
-
-
-def _member_of(get: Callable[[Complaint], object], allowed: frozenset[str]) -> _Predicate:
-    return lambda c: get(c) in allowed
-
-
-_RAW_ATTRIBUTE: Final = MappingProxyType(
-    {
-        "topic": "category",
-        "status": "status",
-        "institution": "institution",
-        "kind": "kind",
-        "channel": "channel",
-        "unit": "unit",
-        "confidential": "confidential",
-        "anonymous": "anonymous",
-    }
-)
-_RawKey = tuple[object, str | None, str | None]
-
-
-def _raw_key(
-    q: CountQuery,
-) -> tuple[Callable[[Complaint], _RawKey], Callable[[_RawKey], tuple[KeyValue, ...]]]:
-    """A cheap key of raw values (attributes, region, month) and the function giving the row key from it."""
-    plain = tuple(dict.fromkeys(_RAW_ATTRIBUTE[key] for key in q.group_by if key in _RAW_ATTRIBUTE))
-    get = operator.attrgetter(*plain) if plain else None
-    wants_region = bool({"province", "regency"} & set(q.group_by))
-    month = _month_labels(q.utc_offset_minutes) if "month" in q.group_by else None
-
-    def raw(c: Complaint) -> _RawKey:
-        area = None
-        if wants_region and c.location is not None and c.location.region:
-            area = c.location.region[:_REGENCY_LENGTH]  # all the two region keys read; fewer distinct values
-        return (
-            get(c) if get is not None else None,
-            area,
-            month(c.submitted_at) if month is not None else None,
-        )
-
-    extract = [_extractor(name, plain) for name in q.group_by]
-
-    def finish(value: _RawKey) -> tuple[KeyValue, ...]:
-        return tuple([get_value(value) for get_value in extract])
-
-    return raw, finish
-
-
-def _extractor(name: str, plain: tuple[str, ...]) -> Callable[[_RawKey], KeyValue]:
-    """How one row key value is read from a raw key (see ``_raw_key``)."""
-    if name == "province":
-        return lambda v: v[1][:2] if v[1] else None
-    if name == "regency":
-        return lambda v: v[1] if v[1] and len(v[1]) == _REGENCY_LENGTH else None
-    if name == "month":
-        return lambda v: v[2]
-    index = plain.index(_RAW_ATTRIBUTE[name])
-    many = len(plain) > 1
-
-    def attribute(v: _RawKey) -> KeyValue:
-        item = cast("tuple[object, ...]", v[0])[index] if many else v[0]
-        return str(item.value) if isinstance(item, enum.Enum) else cast("KeyValue", item)
-
-    return attribute
-
-
 @functools.lru_cache(maxsize=8)
 def _month_labels(utc_offset_minutes: int) -> Callable[[datetime], str]:
     """``month_of`` at one offset, by bisecting precomputed month starts (1970 to 2199)."""
@@ -482,203 +533,8 @@ def _month_labels(utc_offset_minutes: int) -> Callable[[datetime], str]:
 # --- filters and group keys --------------------------------------------------------------------------------
 
 
-def _filter_values(item: Callable[[str], object]) -> Callable[[object], frozenset[Any] | None]:
-    """The rule of one filter: None (any), or one value or a non-empty list of them, as a set.
-
-    Each value is non-empty text of at most 64 characters, stripped, then read by ``item`` (a choice of an
-    enum, the topic ID rule, or kept as it is).
-    """
-
-    def rule(value: object) -> frozenset[Any] | None:
-        if value is None:
-            return None
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list | tuple | set | frozenset) or not items:
-            raise v.Invalid("stats.filter_not_values")
-        values: set[object] = set()
-        for raw in items:
-            if not isinstance(raw, str) or not raw.strip() or len(raw) > _MAX_VALUE:
-                raise v.Invalid("stats.filter_value_bad", max=_MAX_VALUE)
-            values.add(item(raw.strip()))  # a StrEnum member strips to its value
-        return frozenset(values)
-
-    return rule
-
-
-_statuses = _filter_values(v.choice(Status))
-_institutions = _filter_values(str)
-_categories = _filter_values(topic_id_rule)
-_kinds = _filter_values(v.choice(Kind))
-_channels = _filter_values(v.choice(Channel))
-
-_DATE_LENGTH: Final = len("YYYY-MM-DD")
-_WIB: Final = timezone(timedelta(minutes=DEFAULT_UTC_OFFSET_MINUTES))
-
-
-def _bound(raw: object, *, end: bool) -> datetime | None:
-    """A period bound, checked by the shared rules of :mod:`lapor_core._domain.rules`.
-
-    An aware datetime (or ISO 8601 text with an offset) is taken as it is; a date (or ``YYYY-MM-DD``
-    text) is the start of that day in WIB, of the next day for ``end``. The rules' ranges keep every bound
-    where stores can hold it and months can be counted without overflow.
-    """
-    if raw is None:
-        return None
-    is_day = isinstance(raw, date) and not isinstance(raw, datetime)
-    if is_day or (isinstance(raw, str) and len(raw.strip()) == _DATE_LENGTH):
-        day = v.calendar_date(raw)
-        return datetime.combine(day + timedelta(days=1) if end else day, time(), _WIB)
-    if isinstance(raw, datetime | str):
-        return v.instant(raw)
-    raise v.Invalid("stats.period_bound_bad", type=v.type_name(raw))
-
-
-def _in_order(start: datetime | None, end: datetime | None) -> None:
-    """Refuse a period whose end is not after its start (either side may be open)."""
-    if start is not None and end is not None and not start < end:
-        raise v.Invalid("stats.period_reversed")
-
-
-def _period(value: object) -> tuple[datetime | None, datetime | None]:
-    """The rule of the ``period`` filter: ``(start, end)`` read as :func:`_bound` says, in order."""
-    if value is None:
-        return None, None
-    if not isinstance(value, list | tuple) or len(value) != 2:  # noqa: PLR2004 - (start, end)
-        raise v.Invalid("stats.period_not_pair")
-    bounds: list[datetime | None] = []
-    errors: list[FieldError] = []
-    for raw, end in zip(value, (False, True), strict=True):
-        try:
-            bounds.append(_bound(raw, end=end))
-        except v.Invalid as invalid:
-            errors.append(invalid.at(v.ROOT))  # both bounds may be bad: each is reported
-    if errors:
-        raise ValidationError(errors)
-    start, end_ = bounds
-    _in_order(start, end_)
-    return start, end_
-
-
-def _after_start(
-    instance: StatsFilters, _attribute: attrs.Attribute[datetime | None], end: datetime | None
-) -> None:
-    try:
-        _in_order(instance.submitted_from, end)
-    except v.Invalid as invalid:
-        raise ValidationError([invalid.at("submitted_before")]) from None
-
-
-@v.checked
-@attrs.frozen(field_transformer=v.with_rules)
-class StatsFilters:
-    """Which complaints statistics, maps and exports consider; ``None`` means "any" for every field.
-
-    Build it with :meth:`from_mapping` from the ``filters=`` argument of the desk, or directly: each field
-    takes what that argument's key takes (one value or several), and the bounds take aware instants.
-
-    Attributes:
-        statuses: Only these statuses.
-        institutions: Only complaints currently at one of these institutions.
-        region: Only locations in this region (any level; given dotted or not, kept dotted).
-        categories: Only these topic IDs (pass ``TopicTree.subtree_ids(...)`` for a whole branch).
-        kinds: Only these report kinds.
-        channels: Only these intake channels.
-        submitted_from: Submitted at or after this instant.
-        submitted_before: Submitted strictly before this instant (after ``submitted_from``).
-
-    Raises:
-        ValidationError: Listing every bad field.
-
-    >>> filters = StatsFilters(statuses="forwarded", region="3171")
-    >>> filters.statuses, filters.region
-    (frozenset({<Status.FORWARDED: 'forwarded'>}), '31.71')
-    """
-
-    statuses: frozenset[Status] | None = attrs.field(default=None, metadata=v.rule(_statuses))
-    institutions: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_institutions))
-    region: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
-    categories: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_categories))
-    kinds: frozenset[Kind] | None = attrs.field(default=None, metadata=v.rule(_kinds))
-    channels: frozenset[Channel] | None = attrs.field(default=None, metadata=v.rule(_channels))
-    submitted_from: datetime | None = attrs.field(default=None, metadata=v.rule(_bound_instant))
-    submitted_before: datetime | None = attrs.field(
-        default=None, metadata=v.rule(_bound_instant), validator=_after_start
-    )
-
-    @classmethod
-    def from_mapping(cls, filters: Mapping[str, object] | None) -> StatsFilters:
-        """Read the ``filters=`` mapping of the desk's statistics, maps and exports.
-
-        Keys (each optional): ``status``, ``institution``, ``category``, ``kind``, ``channel`` (one value or
-        a list), ``region`` (a region code, dotted or not) and ``period``: ``(start, end)``, each a date
-        (whole days in WIB, ``end`` included), an aware datetime (``end`` excluded) or None (open).
-
-        Raises:
-            ValidationError: Naming every unknown key and every bad value (``filters.<key>``).
-
-        >>> StatsFilters.from_mapping({"kind": "aspirasi", "colour": "red"})
-        Traceback (most recent call last):
-        lapor_core.errors.ValidationError: invalid input: filters.colour: unknown field
-        >>> StatsFilters.from_mapping({"period": ("2026-03-01", "9999-12-31")}).submitted_from
-        Traceback (most recent call last):
-        lapor_core.errors.ValidationError: invalid input: filters.period: must lie between ...
-        """
-        if filters is None:
-            return cls()
-        try:
-            given = v.structure(_FiltersArgument, filters)
-        except ValidationError as error:
-            raise ValidationError(v.prefixed("filters", error.errors)) from None
-        start, end = given.period
-        return cls(
-            statuses=given.status,
-            institutions=given.institution,
-            region=given.region,
-            categories=given.category,
-            kinds=given.kind,
-            channels=given.channel,
-            submitted_from=start,
-            submitted_before=end,
-        )
-
-    def count_query(
-        self, group_by: Sequence[str], utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES
-    ) -> CountQuery:
-        """The store query counting these filters' complaints by ``group_by``."""
-        return CountQuery(
-            tuple(group_by),
-            statuses=_values_of(self.statuses),
-            institutions=self.institutions,
-            region_prefix=self.region,
-            categories=self.categories,
-            kinds=_values_of(self.kinds),
-            channels=_values_of(self.channels),
-            submitted_from=self.submitted_from,
-            submitted_before=self.submitted_before,
-            utc_offset_minutes=utc_offset_minutes,
-        )
-
-
-@v.checked
-@attrs.frozen(field_transformer=v.with_rules)
-class _FiltersArgument:
-    """The ``filters=`` mapping as :meth:`StatsFilters.from_mapping` reads it: its keys, the same rules."""
-
-    status: frozenset[Status] | None = attrs.field(default=None, metadata=v.rule(_statuses))
-    institution: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_institutions))
-    region: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
-    period: tuple[datetime | None, datetime | None] = attrs.field(
-        default=(None, None), metadata=v.rule(_period)
-    )
-    category: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_categories))
-    kind: frozenset[Kind] | None = attrs.field(default=None, metadata=v.rule(_kinds))
-    channel: frozenset[Channel] | None = attrs.field(default=None, metadata=v.rule(_channels))
-
-
-def _values_of(
-    values: frozenset[Status] | frozenset[Kind] | frozenset[Channel] | None,
-) -> frozenset[str] | None:
-    return None if values is None else frozenset(str(member.value) for member in values)
+StatsFilters = Filters
+"""Deprecated name of :class:`~lapor_core._domain.filters.Filters` (statistics filter as listings do)."""
 
 
 _group_by_rule = _group_keys(GROUP_KEYS)
@@ -701,7 +557,7 @@ def parse_group_by(group_by: str | Sequence[str]) -> tuple[str, ...]:
 # --- who may count what ------------------------------------------------------------------------------------
 
 
-class Visibility(enum.Enum):
+class Visibility(enum.StrEnum):
     """How one complaint counts in one principal's statistics (see the module docstring)."""
 
     SHOWN = "shown"
@@ -773,8 +629,8 @@ def _policy_keys(principal: Principal, classify: Classifier) -> tuple[str, ...]:
         "status": tuple(status.value for status in Status),
         "confidential": (False, True),
         "anonymous": (False, True),
-        "institution": tuple(dict.fromkeys((None, principal.institution_code))),
-        "unit": tuple(dict.fromkeys((None, principal.unit_code))),
+        "institution": tuple(dict.fromkeys((None, principal.institution))),
+        "unit": tuple(dict.fromkeys((None, principal.unit))),
     }
     grid = [dict(zip(domains, values, strict=True)) for values in itertools.product(*domains.values())]
     if all(classify(*(cell[name] for name in _POLICY_FIELDS)) is Visibility.SHOWN for cell in grid):
@@ -808,8 +664,8 @@ def pools_are_uniform(principal: Principal, classify: Classifier) -> bool:
         classify(status.value, confidential, anonymous, institution, unit) is Visibility.POOLED
         for status in PUBLISHED
         for anonymous in (False, True)
-        for institution in dict.fromkeys((None, principal.institution_code))
-        for unit in dict.fromkeys((None, principal.unit_code))
+        for institution in dict.fromkeys((None, principal.institution))
+        for unit in dict.fromkeys((None, principal.unit))
     )
 
 
@@ -826,7 +682,7 @@ class StatsPlan:
     """
 
     group_by: tuple[str, ...]
-    filters: StatsFilters
+    filters: Filters
     policy_keys: tuple[str, ...]
     utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES
 
@@ -834,7 +690,9 @@ class StatsPlan:
     def shown_query(self) -> CountQuery:
         """Counts by the requested keys and the policy keys, with the exact filters."""
         extra = tuple(key for key in self.policy_keys if key not in self.group_by)
-        return self.filters.count_query((*self.group_by, *extra), self.utc_offset_minutes)
+        return CountQuery(
+            (*self.group_by, *extra), filters=self.filters, utc_offset_minutes=self.utc_offset_minutes
+        )
 
     @property
     def pooled_query(self) -> CountQuery | None:
@@ -845,17 +703,17 @@ class StatsPlan:
         if not self.policy_keys:
             return None
         extra = tuple(key for key in self.policy_keys if key not in GROUP_KEYS)
-        base = self.filters.count_query((*GROUP_KEYS, *extra), self.utc_offset_minutes)
-        published = frozenset(s.value for s in PUBLISHED)
+        given = self.filters
         start, end = self._whole_months()
-        return attrs.evolve(
-            base,
-            statuses=published if base.statuses is None else base.statuses & published,
-            region_prefix=None if self.filters.region is None else self.filters.region[:_REGENCY_LENGTH],
+        widened = attrs.evolve(
+            given,
+            statuses=PUBLISHED if given.statuses is None else given.statuses & PUBLISHED,
+            region=None if given.region is None else given.region[:_REGENCY_LENGTH],
             confidential=True,
             submitted_from=start,
             submitted_before=end,
         )
+        return CountQuery((*GROUP_KEYS, *extra), filters=widened, utc_offset_minutes=self.utc_offset_minutes)
 
     @property
     def pools_query(self) -> CountQuery | None:
@@ -909,13 +767,13 @@ def plan_stats(
     """
     errors: list[FieldError] = []
     keys: tuple[str, ...] = ()
-    parsed = StatsFilters()
+    parsed = Filters()
     try:
         keys = parse_group_by(group_by)
     except ValidationError as e:
         errors += e.errors
     try:
-        parsed = StatsFilters.from_mapping(filters)
+        parsed = Filters.from_dict(filters)
     except ValidationError as e:
         errors += e.errors
     if errors:

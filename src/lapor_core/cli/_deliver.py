@@ -144,7 +144,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             return _dry_run(desk.store, book, limit or _DEFAULT_PREVIEW, console)
         report = desk.deliver(limit)
     finally:
-        desk.dispose()
+        desk.close()
     console.say(
         N_("cli.deliver.summary"),
         sent=len(report.sent),
@@ -193,7 +193,7 @@ def _address_book(path_text: str) -> AddressBook:
     except (UnicodeDecodeError, RecursionError):
         raise CliError(N_("cli.deliver.book_not_json"), EXIT_CONFIGURATION, path=path_text) from None
     try:
-        return AddressBook.from_mapping(data)
+        return AddressBook.from_dict(data)
     except ValidationError as e:
         raise CliError(N_("cli.deliver.book_invalid"), EXIT_CONFIGURATION, path=path_text, detail=e) from None
 

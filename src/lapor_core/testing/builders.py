@@ -182,7 +182,7 @@ def next_changeset(
     new_events: list[Event] = []
     for _ in range(events):
         new_events.append(
-            (new_events[-1] if new_events else last).next(
+            (new_events[-1] if new_events else last).followed_by(
                 action, actor or Actor.admin("adm-1"), when, payload or {}
             )
         )

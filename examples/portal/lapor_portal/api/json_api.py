@@ -110,7 +110,7 @@ def list_complaints(
         limit=limit,
         cursor=cursor,
     )
-    page = portal.desk.list(principal, query)
+    page = portal.desk.complaints(principal, query)
     return ComplaintPageOut(items=[ComplaintOut.of(v) for v in page.items], next_cursor=page.next_cursor)
 
 
@@ -212,7 +212,7 @@ def reply(
 @router.post("/complaints/{tracking_id}/close", response_model=ComplaintOut, tags=["reporter"])
 def close(portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath) -> ComplaintOut:
     """The reporter: the follow-up settled the matter."""
-    return ComplaintOut.of(portal.desk.close(principal, tracking_id))
+    return ComplaintOut.of(portal.desk.close_complaint(principal, tracking_id))
 
 
 @router.post("/complaints/{tracking_id}/rate", response_model=ComplaintOut, tags=["reporter"])

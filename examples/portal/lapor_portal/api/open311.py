@@ -364,7 +364,7 @@ def _search(portal: Portal, base: lc.ComplaintQuery, codes: Sequence[str | None]
     for code in codes:
         query = attrs.evolve(base, category=code)
         while len(found) < MAX_RESULTS:
-            page = portal.desk.list(lc.Principal.public(), query)
+            page = portal.desk.complaints(lc.Principal.public(), query)
             found.extend(page.items)
             if page.next_cursor is None:
                 break

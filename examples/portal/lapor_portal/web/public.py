@@ -57,7 +57,7 @@ def _choice(value: str | None, allowed: tuple[str, ...]) -> str:
 def home(request: Request, portal: PortalDep) -> HTMLResponse:
     """The home page: statistics and a map of public complaints, and the latest of them."""
     public = lc.Principal.public()
-    latest = portal.desk.list(public, lc.ComplaintQuery(order=lc.Order.SUBMITTED_DESC, limit=5))
+    latest = portal.desk.complaints(public, lc.ComplaintQuery(order=lc.Order.SUBMITTED_DESC, limit=5))
     by_status = portal.desk.stats(public, group_by=["status"])
     by_province = sorted(portal.desk.stats(public, group_by=["province"]), key=_count, reverse=True)
     context = {"latest": latest.items, "by_status": by_status, "by_province": by_province[:_TOP_PROVINCES]}
@@ -143,7 +143,7 @@ def browse(
         limit=_PAGE_SIZE,
         cursor=cursor or None,
     )
-    page = portal.desk.list(lc.Principal.public(), query)
+    page = portal.desk.complaints(lc.Principal.public(), query)
     next_query = urlencode({**{k: v for k, v in filters.items() if v}, "cursor": page.next_cursor or ""})
     context = {
         "page": page,

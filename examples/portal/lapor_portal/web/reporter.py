@@ -134,7 +134,7 @@ def reply(request: Request, portal: PortalDep, tracking_id: str, message: Text) 
 @router.post("/lacak/{tracking_id}/selesai", dependencies=[Depends(require_csrf)])
 def close(request: Request, portal: PortalDep, tracking_id: str) -> Response:
     """Confirm the follow-up settled the matter: the complaint is closed."""
-    return _act(request, portal, tracking_id, portal.desk.close, done=N_("flash.closed"))
+    return _act(request, portal, tracking_id, portal.desk.close_complaint, done=N_("flash.closed"))
 
 
 @router.post("/lacak/{tracking_id}/nilai", dependencies=[Depends(require_csrf)])

@@ -127,7 +127,7 @@ def verification_queue(
     query = lc.ComplaintQuery(
         statuses=_AT_VERIFICATION, order=lc.Order.DUE_ASC, limit=_QUEUE_SIZE, cursor=cursor
     )
-    page = portal.desk.list(account.principal(), query)
+    page = portal.desk.complaints(account.principal(), query)
     t = Translator(language_of(request))
     context = {"page": page, "heading": t("staff.queue_title"), "intro": t("staff.queue_intro")}
     return render(request, "staff_queue.html", context)
@@ -145,7 +145,7 @@ def inbox(request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor
         limit=_QUEUE_SIZE,
         cursor=cursor,
     )
-    page = portal.desk.list(account.principal(), query)
+    page = portal.desk.complaints(account.principal(), query)
     t = Translator(language_of(request))
     heading = t("staff.inbox_title", institution=portal.institution_name(account.institution) or "")
     return render(
@@ -160,7 +160,7 @@ def oversight(request: Request, portal: PortalDep, account: StaffDep, cursor: Cu
     query = lc.ComplaintQuery(
         statuses=_AT_INSTITUTION, order=lc.Order.DUE_ASC, limit=_QUEUE_SIZE, cursor=cursor
     )
-    page = portal.desk.list(account.principal(), query)
+    page = portal.desk.complaints(account.principal(), query)
     t = Translator(language_of(request))
     context = {"page": page, "heading": t("staff.oversight_title"), "intro": t("staff.oversight_intro")}
     return render(request, "staff_queue.html", context)

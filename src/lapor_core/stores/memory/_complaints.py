@@ -9,7 +9,6 @@ from datetime import datetime
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core._domain.history import Event
 from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
-from lapor_core._domain.regions import within
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
 from lapor_core.plugins._cursor import decode_cursor, encode_cursor, instant_key
 from lapor_core.stores.memory._outbox import InMemoryOutbox
@@ -28,20 +27,6 @@ def _sort_key(complaint: Complaint, order: Order) -> str | None:
 
 def _full_key(sort_key: str | None, tracking_id: str) -> tuple[bool, str, str]:
     return (sort_key is None, sort_key or "", tracking_id)
-
-
-def _matches(c: Complaint, q: ComplaintQuery) -> bool:
-    region = c.region
-    return (
-        (q.statuses is None or c.status in q.statuses)
-        and (q.institution is None or c.institution == q.institution)
-        and (q.unit is None or c.unit == q.unit)
-        and (q.category is None or c.category == q.category)
-        and (q.kind is None or c.kind == q.kind)
-        and (q.submitted_from is None or c.submitted_at >= q.submitted_from)
-        and (q.submitted_before is None or c.submitted_at < q.submitted_before)
-        and (q.region_prefix is None or within(region, q.region_prefix))
-    )
 
 
 class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
@@ -100,8 +85,9 @@ class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
         if not 1 <= query.limit <= MAX_PAGE:
             raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_PAGE)
         after = decode_cursor(query.cursor) if query.cursor is not None else None
+        matches = query.filters.matches
         with self._lock:
-            rows = [c for c in self._complaints.values() if _matches(c, query)]
+            rows = [c for c in self._complaints.values() if matches(c)]
         reverse = query.order is Order.SUBMITTED_DESC
         # None sorts last in ascending order: complaints without a deadline come after every due one.
         keyed = sorted(

@@ -50,6 +50,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ColumnElement
 
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
+from lapor_core._domain.filters import Filters
 from lapor_core._domain.history import Event
 from lapor_core._domain.lifecycle import Status
 from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
@@ -344,26 +345,60 @@ class _Statements:
         )
 
 
-def _filters(q: ComplaintQuery) -> list[ColumnElement[bool]]:
+def in_region(region: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
+    """The SQL of :func:`lapor_core._domain.filters.in_region`: ``region`` is ``prefix`` or lies inside it.
+
+    Codes compare byte by byte (see ``_schema``), and "/" follows "." in ASCII: the range is exactly the codes
+    that start with the prefix and a dot, so one index range scan serves every depth.
+    """
+    return sa.or_(region == prefix, sa.and_(region >= prefix + ".", region < prefix + "/"))
+
+
+def _scanned(name: str, dialect: str | None) -> ColumnElement[Any]:
+    """A column SQLite's planner must not seek by when counting: a count reads the statistics index instead.
+
+    A topic or a region holds a large share of all complaints; reading them through its own index and then
+    the table row by row took 0.55 s for one topic of a million complaints, against 0.12 s for reading the
+    whole statistics index (unary plus is SQLite's way to say "not through an index"). The institution
+    index stays usable: one institution is a small share, and its index finds it in milliseconds.
+    """
+    if dialect == "sqlite":
+        return sa.literal_column(f"+{complaints.name}.{name}", type_=_C[name].type)
+    return _C[name]
+
+
+def filter_conditions(filters: Filters, *, counting_on: str | None = None) -> list[ColumnElement[bool]]:
+    """The ``WHERE`` conditions selecting the complaints ``filters`` matches (:meth:`Filters.matches`).
+
+    One translation for listing and counting; ``counting_on`` names the dialect of a count, which reads the
+    statistics index rather than seeking by topic or region (``_scanned``), while a listing lets the partial
+    region index cover the region range.
+    """
     conditions: list[ColumnElement[bool]] = []
-    if q.statuses is not None:
-        conditions.append(_C.status.in_(sorted(s.value for s in q.statuses)))
-    for column, value in ((_C.institution, q.institution), (_C.unit, q.unit), (_C.category, q.category)):
-        if value is not None:
-            conditions.append(column == value)
-    if q.kind is not None:
-        conditions.append(_C.kind == q.kind.value)
-    if q.region_prefix is not None:
-        # Codes compare byte by byte (see _sql_schema), and "/" follows "." in ASCII: this range is exactly
-        # the codes that start with the prefix and a dot, so one index range scan serves every depth.
-        prefix = q.region_prefix
-        # The explicit IS NOT NULL lets SQLite see that the partial region index covers the OR.
-        in_region = sa.or_(_C.region == prefix, sa.and_(_C.region >= prefix + ".", _C.region < prefix + "/"))
-        conditions.extend((_C.region.is_not(None), in_region))
-    if q.submitted_from is not None:
-        conditions.append(_C.submitted_at >= q.submitted_from)
-    if q.submitted_before is not None:
-        conditions.append(_C.submitted_at < q.submitted_before)
+    for column, values in (
+        (_C.status, filters.statuses),
+        (_C.institution, filters.institutions),
+        (_C.unit, filters.units),
+        (_scanned("category", counting_on), filters.categories),
+        (_C.kind, filters.kinds),
+        (_C.channel, filters.channels),
+    ):
+        if values is None:
+            continue
+        chosen = sorted(str(value) for value in values)
+        conditions.append(column == chosen[0] if len(chosen) == 1 else column.in_(chosen))
+    if filters.region is not None:
+        if counting_on is not None:
+            conditions.append(in_region(_scanned("region", counting_on), filters.region))
+        else:
+            # The explicit IS NOT NULL lets SQLite see that the partial region index covers the OR.
+            conditions.extend((_C.region.is_not(None), in_region(_C.region, filters.region)))
+    if filters.confidential is not None:
+        conditions.append(_C.confidential == filters.confidential)
+    if filters.submitted_from is not None:
+        conditions.append(_C.submitted_at >= filters.submitted_from)
+    if filters.submitted_before is not None:
+        conditions.append(_C.submitted_at < filters.submitted_before)
     return conditions
 
 
@@ -745,7 +780,7 @@ class SqlComplaintStore(SqlOutbox):
         """
         if not 1 <= query.limit <= MAX_PAGE:
             raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_PAGE)
-        conditions = _filters(query)
+        conditions = filter_conditions(query.filters)
         if query.cursor is not None:
             conditions.append(_after(query.order, *decode_cursor(query.cursor)))
         statement = (

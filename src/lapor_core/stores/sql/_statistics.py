@@ -1,10 +1,12 @@
 """Statistics in SQL: :class:`~lapor_core._domain.stats.CountQuery` counted by the database (SQLAlchemy Core).
 
 The SQL store answers :meth:`~lapor_core._domain.ports.StatisticsStore.count_complaints` with
-:func:`count_in_sql`, so a million complaints are counted by the database, not read into Python. Every key
-is the same expression on every backend except ``month``, whose date arithmetic each dialect spells its
-own way (the offset is a whole number of minutes, so nothing depends on a database's time-zone tables).
-Region prefixes are byte ranges (``region >= '31.' AND region < '31/'``).
+:func:`count_in_sql`, so a million complaints are counted by the database, not read into Python. Each key's
+expression is written from its one definition in :data:`lapor_core._domain.stats.STAT_KEYS` (its column and
+bucket: as stored, a flag, a code's prefix, an instant's month), the same on every backend except ``month``,
+whose date arithmetic each dialect spells its own way (the offset is a whole number of minutes, so nothing
+depends on a database's time-zone tables). The filters are the listing's ``WHERE`` conditions
+(``filter_conditions``); region prefixes are byte ranges (``region >= '31.' AND region < '31/'``).
 
 Counting runs in two levels whenever the keys allow it: the inner query groups by stored columns only,
 a prefix of the statistics index ``(status, confidential, region, category, ...)``
@@ -15,22 +17,31 @@ from the few thousand cells left. SQLite's ``GROUP BY`` otherwise sorts every ro
 no prefix narrows, so it is counted in one level from the same covering index.
 
 The rows must equal :func:`lapor_core._domain.stats.count_rows` over the same complaints; the store tests
-check
-it on SQLite, PostgreSQL and MariaDB.
+check it on SQLite, PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
-from typing import Any, Final
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from lapor_core._domain.stats import GROUP_KEYS, SUPPRESSION_THRESHOLD, CountQuery, CountRow, PoolCell
+from lapor_core._domain.stats import (
+    GROUP_KEYS,
+    STAT_KEYS,
+    SUPPRESSION_THRESHOLD,
+    CountQuery,
+    CountRow,
+    Flag,
+    Month,
+    PoolCell,
+    Prefix,
+)
 from lapor_core.errors import ConfigurationError
+from lapor_core.stores.sql._complaints import filter_conditions
 from lapor_core.stores.sql._schema import MYSQL_DIALECTS, STATS_INDEX_COLUMNS, complaints
 
 __all__ = [
@@ -42,29 +53,13 @@ __all__ = [
 ]
 
 _C = complaints.c
-_REGENCY_LENGTH: Final = 5
-
-# The stored column each count key is derived from.
-_SOURCE: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "province": "region",
-        "regency": "region",
-        "topic": "category",
-        "month": "submitted_at",
-        **{
-            name: name
-            for name in ("status", "institution", "kind", "channel", "unit", "confidential", "anonymous")
-        },
-    }
-)
 
 Columns = Callable[[str], ColumnElement[Any]]
 """The column of a name, in the table or in the inner query of a two-level count."""
 
 
-def _month(column: Columns, dialect: str, minutes: int) -> ColumnElement[Any]:
+def _month(submitted_at: ColumnElement[Any], dialect: str, minutes: int) -> ColumnElement[Any]:
     shift = int(minutes)  # an int, so the interval text below cannot carry anything else
-    submitted_at = column("submitted_at")
     if dialect == "sqlite":
         # The column holds UTC as ISO text; strftime applies the offset as a modifier.
         return sa.func.strftime("%Y-%m", submitted_at, f"{shift:+d} minutes")
@@ -78,63 +73,23 @@ def _month(column: Columns, dialect: str, minutes: int) -> ColumnElement[Any]:
     raise ConfigurationError(f"statistics by month are not written for the {dialect} dialect")
 
 
-def _region_part(column: Columns, length: int, at_least: int) -> ColumnElement[Any]:
-    region = column("region")
-    return sa.case((sa.func.length(region) >= at_least, sa.func.substr(region, 1, length)), else_=sa.null())
-
-
 def _key(name: str, column: Columns, dialect: str, minutes: int) -> ColumnElement[Any]:
-    """The expression of count key ``name`` over the columns ``column`` gives."""
-    if name == "province":
-        return _region_part(column, 2, 1)
-    if name == "regency":
-        return _region_part(column, _REGENCY_LENGTH, _REGENCY_LENGTH)
-    if name == "month":
-        return _month(column, dialect, minutes)
-    return column(_SOURCE[name])
+    """The expression of count key ``name`` over the columns ``column`` gives, from its one definition."""
+    key = STAT_KEYS[name]
+    stored = column(key.column)
+    bucket = key.bucket
+    if isinstance(bucket, Prefix):
+        return sa.case(
+            (sa.func.length(stored) >= bucket.at_least, sa.func.substr(stored, 1, bucket.length)),
+            else_=sa.null(),
+        )
+    if isinstance(bucket, Month):
+        return _month(stored, dialect, minutes)
+    return stored  # AsStored and Flag: the column itself (enums are stored as their values)
 
 
 def _table_column(name: str) -> ColumnElement[Any]:
     return _C[name]
-
-
-def _scanned(name: str, dialect: str) -> ColumnElement[Any]:
-    """A column SQLite's planner must not seek by: a count reads the covering statistics index instead.
-
-    A topic or a region holds a large share of all complaints; reading them through its own index and then
-    the table row by row took 0.55 s for one topic of a million complaints, against 0.12 s for reading the
-    whole statistics index (unary plus is SQLite's way to say "not through an index"). The institution
-    index stays usable: one institution is a small share, and its index finds it in milliseconds.
-    """
-    if dialect == "sqlite":
-        return sa.literal_column(f"+{complaints.name}.{name}", type_=_C[name].type)
-    return _C[name]
-
-
-def _conditions(q: CountQuery, dialect: str) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    for column, values in (
-        (_C.status, q.statuses),
-        (_C.institution, q.institutions),
-        (_scanned("category", dialect), q.categories),
-        (_C.kind, q.kinds),
-        (_C.channel, q.channels),
-    ):
-        if values is not None:
-            conditions.append(column.in_(sorted(values)))
-    if q.region_prefix is not None:
-        prefix = q.region_prefix
-        region = _scanned("region", dialect)
-        # '/' follows '.' in byte order: the range holds exactly the codes below the prefix.
-        below = sa.and_(region >= prefix + ".", region < prefix + "/")
-        conditions.append(sa.or_(region == prefix, below))
-    if q.confidential is not None:
-        conditions.append(_C.confidential == q.confidential)
-    if q.submitted_from is not None:
-        conditions.append(_C.submitted_at >= q.submitted_from)
-    if q.submitted_before is not None:
-        conditions.append(_C.submitted_at < q.submitted_before)
-    return conditions
 
 
 def _cells(query: CountQuery) -> tuple[str, ...] | None:
@@ -146,7 +101,7 @@ def _cells(query: CountQuery) -> tuple[str, ...] | None:
     """
     if not query.group_by or "month" in query.group_by:
         return None
-    last = max(STATS_INDEX_COLUMNS.index(_SOURCE[name]) for name in query.group_by)
+    last = max(STATS_INDEX_COLUMNS.index(STAT_KEYS[name].column) for name in query.group_by)
     return STATS_INDEX_COLUMNS[: last + 1]
 
 
@@ -160,7 +115,7 @@ def count_statement(query: CountQuery, dialect: str) -> sa.Select[Any]:
     SELECT CASE WHEN (length(cells.region) >= :length_1) THEN substr(cells.region, :substr_1, :substr_2) ...
     """
     minutes = query.utc_offset_minutes
-    conditions = _conditions(query, dialect)
+    conditions = filter_conditions(query.filters, counting_on=dialect)
     cells = _cells(query)
     if cells is None:
         keys = [
@@ -195,7 +150,7 @@ def count_in_sql(connection: Connection, query: CountQuery) -> list[CountRow]:
     """
     statement = count_statement(query, connection.dialect.name)
     width = len(query.group_by)
-    flags = [i for i, name in enumerate(query.group_by) if name in ("confidential", "anonymous")]
+    flags = [i for i, name in enumerate(query.group_by) if isinstance(STAT_KEYS[name].bucket, Flag)]
     found = connection.execute(statement).all()
     if not flags:  # the common case, one tuple slice per row (a public count returns tens of thousands)
         return [CountRow(row[:width], int(row[width])) for row in found if row[width]]

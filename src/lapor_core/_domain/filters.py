@@ -1,0 +1,391 @@
+"""Which complaints a listing or a count reads: one :class:`Filters` value, its test, its ``filters=`` reader.
+
+A :class:`~lapor_core._domain.ports.ComplaintQuery` (listing) and a
+:class:`~lapor_core._domain.stats.CountQuery` (counting) both hold a :class:`Filters`; the desk's
+``filters=`` argument of statistics, maps and exports is read into one by :meth:`Filters.from_dict`.
+:meth:`Filters.matches` is the one test in Python (the in-memory store, the desk's paged fallback, the
+reference every store must agree with); the SQL store turns the same value into one ``WHERE`` clause.
+
+Example:
+    >>> filters = Filters(statuses={"forwarded"}, region="3171", categories={"waste"})
+    >>> filters.region, sorted(filters.statuses)
+    ('31.71', [<Status.FORWARDED: 'forwarded'>])
+    >>> Filters.from_dict({"status": "forwarded", "region": "3171", "category": "waste"}) == filters
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import warnings
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from lapor_core._domain import rules as v
+from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.lifecycle import Status
+from lapor_core._domain.model import Channel, Kind
+from lapor_core._domain.regions import region_code_rule, within
+from lapor_core._domain.topics import topic_id_rule
+from lapor_core.errors import FieldError, ValidationError
+
+__all__ = ["MAX_FILTER_VALUE", "Filters", "in_region"]
+
+_T = TypeVar("_T")
+
+MAX_FILTER_VALUE: Final = 64
+"""The longest value a filter holds: a code or a topic ID."""
+
+_WIB: Final = timezone(timedelta(hours=7))  # whole days of ``filters=`` run on WIB, the national admin's time
+_DATE_LENGTH: Final = len("YYYY-MM-DD")
+
+Test = Callable[[Complaint], bool]
+"""One filter's test of a complaint."""
+
+
+@functools.lru_cache(maxsize=4096)  # regions repeat: each pair is decided once
+def in_region(region: str | None, prefix: str) -> bool:
+    """Whether a stored region lies in ``prefix`` (:func:`~lapor_core._domain.regions.within`).
+
+    A stored value that is no region code lies nowhere. The SQL store's one expression of the same test is
+    a byte range (``region = p OR region >= 'p.' AND region < 'p/'``).
+
+    >>> in_region("31.71.01", "31"), in_region("31.7", "31"), in_region(None, "31")
+    (True, False, False)
+    """
+    try:
+        return within(region, prefix)
+    except ValidationError:
+        return False
+
+
+# --- the rules: one per kind of value, shared by the constructor and the ``filters=`` reader ---------------
+
+
+def _item(kind: Callable[[str], _T]) -> Callable[[object], _T]:
+    """One filter value: non-empty text of at most 64 characters, stripped, then read by ``kind``."""
+
+    def rule(raw: object) -> _T:
+        if not isinstance(raw, str) or not raw.strip() or len(raw) > MAX_FILTER_VALUE:
+            raise v.Invalid("filter.value_bad", max=MAX_FILTER_VALUE)
+        return kind(raw.strip())  # a StrEnum member strips to its value
+
+    return rule
+
+
+def _code(text: str) -> str:
+    return text
+
+
+def _topic(text: str) -> str:
+    found = topic_id_rule(text)
+    assert found is not None  # noqa: S101 - the text is not blank
+    return found
+
+
+_ITEMS: Final[Mapping[str, Callable[[object], Any]]] = {
+    "statuses": _item(v.choice(Status)),
+    "institutions": _item(_code),
+    "units": _item(_code),
+    "categories": _item(_topic),
+    "kinds": _item(v.choice(Kind)),
+    "channels": _item(v.choice(Channel)),
+}
+
+
+def _collection(item: Callable[[object], _T]) -> Callable[[object], frozenset[_T] | None]:
+    """A filter of several values built in code: None (any) or a collection (empty: matches nothing)."""
+
+    def rule(value: object) -> frozenset[_T] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list | tuple | set | frozenset):
+            raise v.Invalid("filter.not_collection", type=v.type_name(value))
+        return frozenset(item(raw) for raw in value)
+
+    return rule
+
+
+def _given(item: Callable[[object], _T]) -> Callable[[object], frozenset[_T] | None]:
+    """A filter of the ``filters=`` argument: None (any), one value, or a non-empty list of them."""
+
+    def rule(value: object) -> frozenset[_T] | None:
+        if value is None:
+            return None
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple | set | frozenset) or not items:
+            raise v.Invalid("filter.not_values")
+        return frozenset(item(raw) for raw in items)
+
+    return rule
+
+
+def _aware(value: object) -> datetime | None:
+    """A bound built in code: None (open) or an aware datetime in the range of the instant rule."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise v.Invalid("value.not_datetime", type=v.type_name(value))
+    return v.instant(value)
+
+
+def _optional_flag(value: object) -> bool | None:
+    return None if value is None else v.flag(value)
+
+
+def _in_order(start: datetime | None, end: datetime | None) -> None:
+    """Refuse a period whose end is not after its start (either side may be open)."""
+    if start is not None and end is not None and not start < end:
+        raise v.Invalid("filter.period_reversed")
+
+
+def _bound(raw: object, *, end: bool) -> datetime | None:
+    """A period bound of ``filters=``, checked by the shared rules of :mod:`lapor_core._domain.rules`.
+
+    An aware datetime (or ISO 8601 text with an offset) is taken as it is; a date (or ``YYYY-MM-DD`` text)
+    is the start of that day in WIB, of the next day for ``end``.
+
+    The rules' ranges keep every bound where stores can hold it and months can be counted without overflow.
+    """
+    if raw is None:
+        return None
+    is_day = isinstance(raw, date) and not isinstance(raw, datetime)
+    if is_day or (isinstance(raw, str) and len(raw.strip()) == _DATE_LENGTH):
+        day = v.calendar_date(raw)
+        return datetime.combine(day + timedelta(days=1) if end else day, time(), _WIB)
+    if isinstance(raw, datetime | str):
+        return v.instant(raw)
+    raise v.Invalid("filter.period_bound_bad", type=v.type_name(raw))
+
+
+def _period(value: object) -> tuple[datetime | None, datetime | None]:
+    """The ``period`` of ``filters=``: ``(start, end)`` read as :func:`_bound` says, in order."""
+    if value is None:
+        return None, None
+    if not isinstance(value, list | tuple) or len(value) != 2:  # noqa: PLR2004 - (start, end)
+        raise v.Invalid("filter.period_not_pair")
+    bounds: list[datetime | None] = []
+    errors: list[FieldError] = []
+    for raw, end in zip(value, (False, True), strict=True):
+        try:
+            bounds.append(_bound(raw, end=end))
+        except v.Invalid as invalid:
+            errors.append(invalid.at(v.ROOT))  # both bounds may be bad: each is reported
+    if errors:
+        raise ValidationError(errors)
+    start, end_ = bounds
+    _in_order(start, end_)
+    return start, end_
+
+
+# --- the value ---------------------------------------------------------------------------------------------
+
+
+def _field(name: str) -> Any:
+    return attrs.field(default=None, metadata=v.rule(_collection(_ITEMS[name])))
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
+class Filters:
+    """Which complaints a listing or a count reads; ``None`` means "any" for every field.
+
+    Each field of several values takes a collection (a list, tuple or set; an empty one matches nothing) of
+    values or, for statuses, kinds and channels, their enum members; each value is a code or ID of at most
+    64 characters. Filters built in code may select nothing (an empty collection, an empty period); the
+    ``filters=`` reader refuses both as a person's slip. Validated and normalised when made, so every
+    store reads the same filters alike.
+
+    Attributes:
+        statuses: Only these statuses.
+        institutions: Only complaints currently at one of these institutions.
+        units: Only complaints currently assigned to one of these units.
+        region: Only locations whose region code is this code or lies inside it (``"31"`` holds
+            ``"31.71.01"``); given dotted or not, kept dotted.
+        categories: Only these topic IDs (pass ``TopicTree.subtree_ids(...)`` for a whole branch).
+        kinds: Only these report kinds.
+        channels: Only these intake channels.
+        confidential: Only complaints with this confidential flag.
+        submitted_from: Submitted at or after this aware instant.
+        submitted_before: Submitted strictly before this aware instant (one at or before
+            ``submitted_from`` matches nothing).
+
+    Raises:
+        ValidationError: Listing every bad field.
+
+    >>> Filters(kinds=["aspirasi"], region="3171")
+    Filters(statuses=None, institutions=None, units=None, region='31.71', categories=None, \
+kinds=frozenset({<Kind.ASPIRASI: 'aspirasi'>}), channels=None, confidential=None, submitted_from=None, \
+submitted_before=None)
+    """
+
+    statuses: frozenset[Status] | None = _field("statuses")
+    institutions: frozenset[str] | None = _field("institutions")
+    units: frozenset[str] | None = _field("units")
+    region: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
+    categories: frozenset[str] | None = _field("categories")
+    kinds: frozenset[Kind] | None = _field("kinds")
+    channels: frozenset[Channel] | None = _field("channels")
+    confidential: bool | None = attrs.field(default=None, metadata=v.rule(_optional_flag))
+    submitted_from: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
+    submitted_before: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
+    _tests: tuple[Test, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_tests", _tests_of(self))
+
+    @property
+    def tests(self) -> tuple[Test, ...]:
+        """One test per filter in use, the cheapest first (none: every complaint matches).
+
+        Chaining ``filter(test, ...)`` over them is how the in-memory counts read a million complaints.
+        """
+        return self._tests
+
+    def matches(self, complaint: Complaint) -> bool:
+        """Whether ``complaint`` passes every filter: the reference every store's answer must agree with.
+
+        >>> from lapor_core.testing.builders import complaint, location
+        >>> Filters(region="31").matches(complaint(location=location("31.71.01")))
+        True
+        """
+        for test in self._tests:  # a loop, not all(): listings call this once per stored complaint
+            if not test(complaint):
+                return False
+        return True
+
+    @classmethod
+    def from_dict(cls, filters: Mapping[str, object] | None) -> Filters:
+        """Read the ``filters=`` argument of the desk's statistics, maps and exports.
+
+        Keys (each optional): ``status``, ``institution``, ``category``, ``kind``, ``channel`` (one value or
+        a non-empty list), ``region`` (a region code, dotted or not) and ``period``: ``(start, end)``, each
+        a date (whole days in WIB, ``end`` included), an aware datetime (``end`` excluded), ISO 8601 text of
+        either, or None (open).
+
+        Raises:
+            ValidationError: Naming every unknown key and every bad value (``filters.<key>``).
+
+        >>> Filters.from_dict({"kind": "aspirasi", "colour": "red"})
+        Traceback (most recent call last):
+        lapor_core.errors.ValidationError: invalid input: filters.colour: unknown field
+        >>> Filters.from_dict({"period": ("2026-03-01", "9999-12-31")}).submitted_from
+        Traceback (most recent call last):
+        lapor_core.errors.ValidationError: invalid input: filters.period: must lie between ...
+        """
+        if filters is None:
+            return cls()
+        try:
+            given = v.structure(_FiltersArgument, filters)
+        except ValidationError as error:
+            raise ValidationError(v.prefixed("filters", error.errors)) from None
+        start, end = given.period
+        return cls(
+            statuses=given.status,
+            institutions=given.institution,
+            region=given.region,
+            categories=given.category,
+            kinds=given.kind,
+            channels=given.channel,
+            submitted_from=start,
+            submitted_before=end,
+        )
+
+    @classmethod
+    def from_mapping(cls, filters: Mapping[str, object] | None) -> Filters:
+        """Deprecated spelling of :meth:`from_dict` (``StatsFilters.from_mapping``), removed in 0.3."""
+        warnings.warn(
+            "StatsFilters.from_mapping is deprecated: use lapor_core Filters.from_dict",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return cls.from_dict(filters)
+
+
+def _tests_of(f: Filters) -> tuple[Test, ...]:
+    """The tests of the filters in use, the cheapest first; enum members compare equal to their values."""
+    tests: list[Test] = []
+    if f.confidential is not None:
+        flag = f.confidential
+        tests.append(lambda c: c.confidential is flag)
+    for attribute, values in (
+        ("status", f.statuses),
+        ("kind", f.kinds),
+        ("channel", f.channels),
+        ("institution", f.institutions),
+        ("unit", f.units),
+        ("category", f.categories),
+    ):
+        if values is not None:
+            tests.append(_member_of(operator.attrgetter(attribute), values))
+    if f.submitted_from is not None:
+        start = f.submitted_from
+        tests.append(lambda c: c.submitted_at >= start)
+    if f.submitted_before is not None:
+        end = f.submitted_before
+        tests.append(lambda c: c.submitted_at < end)
+    if f.region is not None:
+        prefix = f.region
+        tests.append(lambda c: in_region(c.region, prefix))
+    return tuple(tests)
+
+
+def _member_of(get: Callable[[Complaint], object], allowed: frozenset[Any]) -> Test:
+    return lambda c: get(c) in allowed
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
+class _FiltersArgument:
+    """The ``filters=`` mapping as :meth:`Filters.from_dict` reads it: its keys, the same value rules."""
+
+    status: frozenset[Status] | None = attrs.field(default=None, metadata=v.rule(_given(_ITEMS["statuses"])))
+    institution: frozenset[str] | None = attrs.field(
+        default=None, metadata=v.rule(_given(_ITEMS["institutions"]))
+    )
+    region: str | None = attrs.field(default=None, metadata=v.rule(region_code_rule))
+    period: tuple[datetime | None, datetime | None] = attrs.field(
+        default=(None, None), metadata=v.rule(_period)
+    )
+    category: frozenset[str] | None = attrs.field(default=None, metadata=v.rule(_given(_ITEMS["categories"])))
+    kind: frozenset[Kind] | None = attrs.field(default=None, metadata=v.rule(_given(_ITEMS["kinds"])))
+    channel: frozenset[Channel] | None = attrs.field(
+        default=None, metadata=v.rule(_given(_ITEMS["channels"]))
+    )
+
+
+def with_keywords(filters: object, keywords: Mapping[str, tuple[str, object]]) -> Filters:
+    """``filters`` (a :class:`Filters` or None) with fields set by the shorthand keywords of a query.
+
+    ``keywords`` maps each keyword to the field it sets and its value (None: not given); a query's
+    constructor uses it so that ``ComplaintQuery(category="waste")`` and ``CountQuery(..., kinds=...)`` keep
+    working beside ``filters=``.
+
+    Raises:
+        ValidationError: ``filters`` is no Filters (field ``filters``, ``filter.wrong_type``), or a keyword's
+            value is bad (each named by its keyword).
+    """
+    if filters is not None and not isinstance(filters, Filters):
+        raise ValidationError.single("filters", "filter.wrong_type", type=v.type_name(filters))
+    base = filters if filters is not None else _ANY
+    given = {keyword: change for keyword, change in keywords.items() if change[1] is not None}
+    if not given:
+        return base
+    keyword_of = {field: keyword for keyword, (field, _) in given.items()}
+    changes: dict[str, Any] = dict(given.values())
+    try:
+        return attrs.evolve(base, **changes)
+    except ValidationError as error:
+        raise ValidationError(
+            [
+                FieldError(keyword_of.get(e.field.split(".")[0], e.field), e.code, e.params)
+                for e in error.errors
+            ]
+        ) from None
+
+
+_ANY: Final = Filters()
