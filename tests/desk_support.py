@@ -105,7 +105,9 @@ def drive_to(
     if state == "assigned":
         return
     answering = (
-        lc.Principal.unit_officer("u-a1", institution=institution, unit=unit) if follow_up_by_unit else officer
+        lc.Principal.unit_officer("u-a1", institution=institution, unit=unit)
+        if follow_up_by_unit
+        else officer
     )
     desk.follow_up(answering, tid, "Sudah ditambal.")
     if state == "reopened":

@@ -19,7 +19,9 @@ def chain(length: int) -> list[Event]:
     events = [Event.first(TID, Action.SUBMIT, Actor.reporter(), T0, {"kind": "pengaduan", "title": "Jalan"})]
     for i in range(1, length):
         events.append(
-            events[-1].followed_by(Action.REPLY, Actor.admin("adm"), T0 + timedelta(hours=i), {"message": f"m{i}"})
+            events[-1].followed_by(
+                Action.REPLY, Actor.admin("adm"), T0 + timedelta(hours=i), {"message": f"m{i}"}
+            )
         )
     return events
 

@@ -54,7 +54,9 @@ class Account:
         if role is lc.Role.INSTITUTION:
             return lc.Principal.institution_officer(self.key, institution=self.institution or "")
         if role is lc.Role.UNIT:
-            return lc.Principal.unit_officer(self.key, institution=self.institution or "", unit=self.unit or "")
+            return lc.Principal.unit_officer(
+                self.key, institution=self.institution or "", unit=self.unit or ""
+            )
         if role is lc.Role.SUPERVISOR:
             return lc.Principal.supervisor(self.key)
         if role is lc.Role.CITIZEN:

@@ -115,7 +115,11 @@ class _World:
     def _step(self, tid: str, view: ComplaintView, now: datetime) -> None:
         rng, desk = self.rng, self.desk
         reporter = desk.authenticate(tid, self.keys[tid])
-        officer = Principal.institution_officer("officer", institution=view.institution) if view.institution else None
+        officer = (
+            Principal.institution_officer("officer", institution=view.institution)
+            if view.institution
+            else None
+        )
         if view.status is Status.SUBMITTED:
             roll = rng.random()
             if roll < 0.06 and not any(t.action == "request_info" for t in view.timeline):
