@@ -168,8 +168,7 @@ class ComplaintDesk:
         (``clock``, ``calendar``, ``pepper``...). Polls live in the same database for a SQL URL, else in
         memory unless ``poll_store=`` says otherwise.
         """
-        from lapor_core.stores import open_store  # noqa: PLC0415 - SQL drivers load only when asked for
-        from lapor_core.stores._registry import SQL_SCHEMES  # noqa: PLC0415
+        from lapor_core.stores import SQL_SCHEMES, open_store  # noqa: PLC0415 - SQL loads only when asked for
 
         store = open_store(url)
         if "poll_store" not in options and url.partition("://")[0].lower() in SQL_SCHEMES:

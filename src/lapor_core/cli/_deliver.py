@@ -253,8 +253,7 @@ def _notifier(args: argparse.Namespace) -> Notifier | None:
 
 def _desk(url: str, notifier: Notifier | None, book: AddressBook | None) -> ComplaintDesk:
     from lapor_core.desk import ComplaintDesk  # noqa: PLC0415 - see run
-    from lapor_core.stores import open_store  # noqa: PLC0415
-    from lapor_core.stores._registry import SQL_SCHEMES  # noqa: PLC0415
+    from lapor_core.stores import SQL_SCHEMES, open_store  # noqa: PLC0415
 
     scheme = url.partition("://")[0].lower()
     # Deliver from an existing database only: never create or migrate one to drain it.

@@ -125,8 +125,7 @@ class _ProgressLine:
 def run(args: argparse.Namespace, console: Console) -> int:
     """``lapor stats URL``: count a store's complaints by the ``--by`` keys, as ``--as`` may see them."""
     from lapor_core.desk import ComplaintDesk  # noqa: PLC0415
-    from lapor_core.stores import open_store  # noqa: PLC0415
-    from lapor_core.stores._registry import SQL_SCHEMES  # noqa: PLC0415
+    from lapor_core.stores import SQL_SCHEMES, open_store  # noqa: PLC0415
 
     principal = _principal(args.as_)
     filters = _filters(args)
