@@ -121,7 +121,7 @@ def test_queries_are_normalised_when_made(kwargs: dict[str, object], expected: d
 @pytest.mark.parametrize(
     ("kwargs", "field", "code"),
     [
-        ({"statuses": "forwarded"}, "statuses", "query.statuses_not_collection"),
+        ({"statuses": "forwarded"}, "statuses", "filter.not_collection"),
         ({"statuses": {"lost"}}, "statuses", "value.not_choice"),
         ({"region_prefix": "31x"}, "region_prefix", None),
         ({"limit": 0}, "limit", "query.limit_out_of_range"),

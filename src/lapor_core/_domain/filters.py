@@ -253,7 +253,7 @@ submitted_before=None)
         >>> Filters(region="31").matches(complaint(location=location("31.71.01")))
         True
         """
-        for test in self._tests:  # a loop, not all(): listings call this once per stored complaint
+        for test in self._tests:  # noqa: SIM110 - a loop, not all(): listings call this per stored complaint
             if not test(complaint):
                 return False
         return True
