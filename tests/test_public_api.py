@@ -46,6 +46,7 @@ LAPOR_CORE = [
     "DeliveryReport",
     "Dispatcher",
     "FieldError",
+    "Filters",
     "HistoryReport",
     "HolidayKind",
     "InsecureConfigurationWarning",
@@ -77,7 +78,6 @@ LAPOR_CORE = [
     "RoutingRules",
     "SlaPolicy",
     "Stage",
-    "StatsFilters",
     "Status",
     "StorageError",
     "Submission",
@@ -118,6 +118,7 @@ PLUGINS = [
     "DeadLetter",
     "DeliveryChannel",
     "Event",
+    "Filters",
     "Notification",
     "Notifier",
     "Order",
@@ -321,7 +322,7 @@ def test_the_package_lists_its_names_and_refuses_unknown_ones():
 def test_the_same_name_in_two_namespaces_is_the_same_object():
     """A class exported for embedders and for plugin authors alike is one class, not a copy."""
     shared = set(lc.__all__) & set(lapor_core.plugins.__all__)
-    assert shared == {"ComplaintQuery", "Order", "Poll", "Address"}
+    assert shared == {"ComplaintQuery", "Filters", "Order", "Poll", "Address"}
     assert all(getattr(lc, name) is getattr(lapor_core.plugins, name) for name in shared)
     for name in set(lc.__all__) & set(ERRORS):
         assert getattr(lc, name) is getattr(lapor_core.errors, name)
@@ -448,3 +449,10 @@ def test_the_contract_suites_load_lazily_from_the_testing_kit():
     assert lapor_core.testing.StoreContract.__name__ == "StoreContract"
     with pytest.raises(AttributeError):
         _ = lapor_core.testing.NoSuchContract
+
+
+def test_the_old_name_of_filters_warns_and_is_the_same_class():
+    """``lapor_core.StatsFilters`` (the 0.1 name) still resolves, with a DeprecationWarning, to ``Filters``."""
+    with pytest.warns(DeprecationWarning, match="Filters"):
+        old = lc.StatsFilters  # type: ignore[attr-defined]
+    assert old is lc.Filters

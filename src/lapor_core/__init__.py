@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from lapor_core._domain.access import Principal, Role
     from lapor_core._domain.calendar import HolidayKind, WorkingCalendar
     from lapor_core._domain.catalogue import Catalogue
+    from lapor_core._domain.filters import Filters
     from lapor_core._domain.history import HistoryReport
     from lapor_core._domain.institutions import Institution, InstitutionDirectory, WorkUnit
     from lapor_core._domain.lifecycle import Action, Status, Summary
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from lapor_core._domain.regions import Region, RegionTable
     from lapor_core._domain.routing import RoutingRules
     from lapor_core._domain.sla import ClockState, SlaPolicy, Stage
-    from lapor_core._domain.stats import StatsFilters
     from lapor_core._domain.topics import Topic, TopicTree
     from lapor_core._domain.tracking import TrackingId
     from lapor_core._domain.views import ComplaintView, DeadlineView, ReporterView
@@ -72,6 +72,7 @@ __all__ = [
     "DeliveryReport",
     "Dispatcher",
     "FieldError",
+    "Filters",
     "HistoryReport",
     "HolidayKind",
     "InsecureConfigurationWarning",
@@ -103,7 +104,6 @@ __all__ = [
     "RoutingRules",
     "SlaPolicy",
     "Stage",
-    "StatsFilters",
     "Status",
     "StorageError",
     "Submission",
@@ -172,7 +172,7 @@ _HOMES = {
     "RoutingRules": "lapor_core._domain.routing",
     "SlaPolicy": "lapor_core._domain.sla",
     "Stage": "lapor_core._domain.sla",
-    "StatsFilters": "lapor_core._domain.stats",
+    "Filters": "lapor_core._domain.filters",
     "Status": "lapor_core._domain.lifecycle",
     "StorageError": "lapor_core.errors",
     "Submission": "lapor_core._domain.model",
@@ -203,6 +203,11 @@ if not TYPE_CHECKING:  # pragma: no branch - always true when running
         """Import an exported name (or a public submodule) on first use, and keep it for the next lookups."""
         import importlib  # noqa: PLC0415 - only on first use of a name
 
+        if name == "StatsFilters":  # the 0.1 name of Filters, until 0.3
+            import warnings  # noqa: PLC0415
+
+            warnings.warn("lapor_core.StatsFilters is Filters now", DeprecationWarning, stacklevel=2)
+            name = "Filters"
         home = _HOMES.get(name)
         if home is not None:
             value: object = getattr(importlib.import_module(home), name)

@@ -24,6 +24,7 @@ Names load on first use, so a backend module may import this one without importi
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost more than this whole module
 if TYPE_CHECKING:
     from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
+    from lapor_core._domain.filters import Filters
     from lapor_core._domain.history import Actor, Event
     from lapor_core._domain.notifications import (
         Address,
@@ -93,6 +94,7 @@ __all__ = [
     "DeadLetter",
     "DeliveryChannel",
     "Event",
+    "Filters",
     "Notification",
     "Notifier",
     "Order",
@@ -139,6 +141,7 @@ _HOMES = {
     "Clock": "lapor_core._domain.ports",
     "Complaint": "lapor_core._domain.complaint",
     "ComplaintQuery": "lapor_core._domain.ports",
+    "Filters": "lapor_core._domain.filters",
     "ComplaintStore": "lapor_core._domain.ports",
     "CountQuery": "lapor_core._domain.stats",
     "CountRow": "lapor_core._domain.stats",
