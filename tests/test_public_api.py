@@ -452,7 +452,7 @@ def test_the_contract_suites_load_lazily_from_the_testing_kit():
 
 
 def test_the_old_name_of_filters_warns_and_is_the_same_class():
-    """``lapor_core.StatsFilters`` (the 0.1 name) still resolves, with a DeprecationWarning, to ``Filters``."""
+    """``lapor_core.StatsFilters`` (the 0.1 name) resolves to ``Filters`` with a DeprecationWarning."""
     with pytest.warns(DeprecationWarning, match="Filters"):
         old = lc.StatsFilters  # type: ignore[attr-defined]
     assert old is lc.Filters
