@@ -11,25 +11,13 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Self, overload
+from typing import TYPE_CHECKING, Any, Self, overload
 
-from lapor_core._application import (
-    authentication,
-    complaints,
-    delivery,
-    reading,
-    statistics,
-    submissions,
-    sweep,
-)
-from lapor_core._application import polls as poll_commands
+from lapor_core._application import authentication, complaints, reading, submissions, sweep
 from lapor_core._application.authentication import AttemptLimiter
 from lapor_core._application.context import DeskContext
-from lapor_core._application.delivery import DeliveryReport, RetryPolicy
 from lapor_core._application.kernel import Recorded
-from lapor_core._application.polls import PollAudit, VoteReceipt
 from lapor_core._application.reading import ListedPage
-from lapor_core._application.statistics import Progress
 from lapor_core._application.submissions import Receipt
 from lapor_core._application.sweep import SweepReport
 from lapor_core._domain.access import Principal
@@ -37,8 +25,6 @@ from lapor_core._domain.calendar import WorkingCalendar
 from lapor_core._domain.history import Event, HistoryReport
 from lapor_core._domain.institutions import InstitutionDirectory
 from lapor_core._domain.model import Submission
-from lapor_core._domain.notifications import AddressBook
-from lapor_core._domain.polls import DEFAULT_THRESHOLD, Poll, PollDraft, PollResults
 from lapor_core._domain.ports import (
     Clock,
     ComplaintQuery,
@@ -49,12 +35,18 @@ from lapor_core._domain.ports import (
     RecipientResolver,
     SystemClock,
 )
-from lapor_core._domain.routing import RoutingRules, Suggestion
 from lapor_core._domain.sla import SlaPolicy
 from lapor_core._domain.topics import TopicTree
 from lapor_core._domain.tracking import TrackingId
 from lapor_core._domain.views import ComplaintView, ReporterView
 from lapor_core.errors import ConfigurationError
+
+if TYPE_CHECKING:  # polls, statistics, delivery and routing load when a desk first uses them
+    from lapor_core._application.delivery import DeliveryReport, RetryPolicy
+    from lapor_core._application.polls import PollAudit, VoteReceipt
+    from lapor_core._application.statistics import Progress
+    from lapor_core._domain.polls import Poll, PollDraft, PollResults
+    from lapor_core._domain.routing import RoutingRules, Suggestion
 
 __all__ = ["DEVELOPMENT_PEPPER", "ComplaintDesk", "InsecureConfigurationWarning"]
 
@@ -124,7 +116,7 @@ class ComplaintDesk:
         max_key_failures: int = 5,
         id_source: Callable[[], TrackingId] | None = None,
         poll_store: PollStore | None = None,
-        poll_threshold: int = DEFAULT_THRESHOLD,
+        poll_threshold: int | None = None,
         notifier: Notifier | None = None,
         recipients: RecipientResolver | None = None,
         retry: RetryPolicy | None = None,
@@ -138,6 +130,10 @@ class ComplaintDesk:
             from lapor_core.stores.memory._polls import InMemoryPollStore  # noqa: PLC0415 - adapters load lazily
 
             poll_store = InMemoryPollStore()
+        if poll_threshold is None:
+            from lapor_core._domain.polls import DEFAULT_THRESHOLD  # noqa: PLC0415 - polls load on first use
+
+            poll_threshold = DEFAULT_THRESHOLD
         if isinstance(poll_threshold, bool) or not isinstance(poll_threshold, int) or poll_threshold < 1:
             raise ConfigurationError("poll_threshold must be a whole number of at least 1")
         self._poll_threshold = poll_threshold
@@ -153,11 +149,13 @@ class ComplaintDesk:
             topics=TopicTree.default() if topics is None else topics,
         )
         self._limiter = AttemptLimiter(max_failures=max_key_failures)
-        self._dispatcher = (
-            delivery.make_dispatcher(self._ctx, notifier, recipients or AddressBook(), retry=retry)
-            if notifier is not None
-            else None
-        )
+        self._dispatcher = None
+        if notifier is not None:
+            from lapor_core._application import delivery  # noqa: PLC0415 - only desks that notify need it
+            from lapor_core._domain.notifications import AddressBook  # noqa: PLC0415
+
+            book = recipients or AddressBook()
+            self._dispatcher = delivery.make_dispatcher(self._ctx, notifier, book, retry=retry)
 
     @classmethod
     def open(cls, url: str, **options: Any) -> ComplaintDesk:
@@ -375,6 +373,8 @@ class ComplaintDesk:
         progress: Progress | None = None,
     ) -> builtins.list[dict[str, object]]:
         """Complaint counts by group as ``principal`` may receive them; small confidential pools hidden."""
+        from lapor_core._application import statistics  # noqa: PLC0415 - loads on first use
+
         return statistics.stats(
             self._ctx,
             principal,
@@ -388,18 +388,24 @@ class ComplaintDesk:
         self, principal: Principal, *, filters: Mapping[str, object] | None = None
     ) -> dict[str, object]:
         """A GeoJSON FeatureCollection of public complaints, rounded to about 100 m or region centroids."""
+        from lapor_core._application import statistics  # noqa: PLC0415 - loads on first use
+
         return statistics.geojson(self._ctx, principal, filters=filters)
 
     def choropleth(
         self, principal: Principal, *, level: str = "province", filters: Mapping[str, object] | None = None
     ) -> dict[str, object]:
         """Counts per province or regency as GeoJSON points at the regions' centroids."""
+        from lapor_core._application import statistics  # noqa: PLC0415 - loads on first use
+
         return statistics.choropleth(self._ctx, principal, level=level, filters=filters)
 
     def suggest_institutions(
         self, submission: Submission, *, rules: RoutingRules | None = None, limit: int = 5
     ) -> tuple[Suggestion, ...]:
         """Institutions ranked as candidates for a submission, from (topic, region) routing rules."""
+        from lapor_core._application import statistics  # noqa: PLC0415 - loads on first use
+
         return statistics.suggest_institutions(self._ctx, submission, rules=rules, limit=limit)
 
     # --- notifications --------------------------------------------------------------------------------
@@ -415,10 +421,14 @@ class ComplaintDesk:
 
     def dead_letters(self, limit: int = 100) -> tuple[DeadLetter, ...]:
         """Notifications that failed for good, oldest first, with their last error."""
+        from lapor_core._application import delivery  # noqa: PLC0415 - loads on first use
+
         return delivery.dead_letters(self._ctx, limit)
 
     def retry_dead_letters(self, ids: Iterable[str] | None = None) -> int:
         """Queue dead letters (these IDs, or all) again; returns how many were queued."""
+        from lapor_core._application import delivery  # noqa: PLC0415 - loads on first use
+
         return delivery.retry_dead_letters(self._ctx, ids)
 
     # --- time -----------------------------------------------------------------------------------------
@@ -448,40 +458,60 @@ class ComplaintDesk:
     # --- policy-opinion polls ---
     def create_poll(self, principal: Principal, draft: PollDraft) -> str:
         """An institution officer drafts a poll for their institution; returns the new poll's ID."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.create_poll(self._ctx, principal, draft)
 
     def edit_poll(self, principal: Principal, poll_id: object, draft: PollDraft) -> Poll:
         """Replace a draft poll's definition (drafts only); recorded in the poll's history."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.edit_poll(self._ctx, principal, poll_id, draft)
 
     def open_poll(self, principal: Principal, poll_id: object) -> Poll:
         """Open a draft poll; it accepts votes from its ``opens_at`` to its ``closes_at``."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.open_poll(self._ctx, principal, poll_id)
 
     def extend_poll(self, principal: Principal, poll_id: object, closes_at: datetime | str) -> Poll:
         """Move an open poll's closing time later."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.extend_poll(self._ctx, principal, poll_id, closes_at)
 
     def close_poll(self, principal: Principal, poll_id: object) -> Poll:
         """Close an open poll now."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.close_poll(self._ctx, principal, poll_id)
 
     def poll(self, principal: Principal, poll_id: object) -> Poll:
         """The poll with its history; a draft only for its institution and admins (NotFound otherwise)."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.get_poll(self._ctx, principal, poll_id)
 
     def polls(self, principal: Principal, *, institution: str | None = None) -> tuple[Poll, ...]:
         """The polls ``principal`` may see, of one institution or all, by opening time."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.list_polls(self._ctx, principal, institution=institution)
 
     def vote(self, principal: Principal, poll_id: object, choices: object) -> VoteReceipt:
         """A verified citizen in the audience votes (a list of option labels or indexes) while it is open."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.vote(self._ctx, principal, poll_id, choices)
 
     def poll_results(self, principal: Principal, poll_id: object) -> PollResults:
         """Shares, Wilson intervals and suppressed breakdowns, when the poll's rule publishes them."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.poll_results(self._ctx, principal, poll_id, threshold=self._poll_threshold)
 
     def verify_poll(self, principal: Principal, poll_id: object) -> PollAudit:
         """Recount a closed poll's ballots and compare them with its counters."""
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
         return poll_commands.verify_poll(self._ctx, principal, poll_id)
