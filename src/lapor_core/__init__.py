@@ -16,20 +16,19 @@ a program pays only for what it touches.
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost more than this whole module
 if TYPE_CHECKING:
-    from lapor_core._application.delivery import DeliveryReport, Dispatcher, RetryPolicy
+    from lapor_core._application.delivery import DeliveryReport, RetryPolicy
     from lapor_core._application.polls import PollAudit, VoteReceipt
     from lapor_core._application.reading import ListedPage
     from lapor_core._application.submissions import Receipt
     from lapor_core._application.sweep import SweepReport
     from lapor_core._domain.access import Principal, Role
     from lapor_core._domain.calendar import HolidayKind, WorkingCalendar
-    from lapor_core._domain.catalogue import Catalogue
     from lapor_core._domain.filters import Filters
     from lapor_core._domain.history import HistoryReport
     from lapor_core._domain.institutions import Institution, InstitutionDirectory, WorkUnit
     from lapor_core._domain.lifecycle import Action, Status, Summary
     from lapor_core._domain.model import Channel, Kind, Location, Reporter, Submission
-    from lapor_core._domain.notifications import Address, AddressBook, NotificationRenderer
+    from lapor_core._domain.notifications import Address, AddressBook
     from lapor_core._domain.polls import Poll, PollDraft, PollResults, PollState, ResultVisibility
     from lapor_core._domain.ports import ComplaintQuery, Order
     from lapor_core._domain.regions import Region, RegionTable
@@ -60,7 +59,6 @@ __all__ = [
     "Action",
     "Address",
     "AddressBook",
-    "Catalogue",
     "Channel",
     "ClockState",
     "ComplaintDesk",
@@ -70,7 +68,6 @@ __all__ = [
     "ConfigurationError",
     "DeadlineView",
     "DeliveryReport",
-    "Dispatcher",
     "FieldError",
     "Filters",
     "HistoryReport",
@@ -85,7 +82,6 @@ __all__ = [
     "Location",
     "NotAllowed",
     "NotFound",
-    "NotificationRenderer",
     "Order",
     "Poll",
     "PollAudit",
@@ -129,7 +125,6 @@ _HOMES = {
     "Action": "lapor_core._domain.lifecycle",
     "Address": "lapor_core._domain.notifications",
     "AddressBook": "lapor_core._domain.notifications",
-    "Catalogue": "lapor_core._domain.catalogue",
     "Channel": "lapor_core._domain.model",
     "ClockState": "lapor_core._domain.sla",
     "ComplaintDesk": "lapor_core.desk",
@@ -139,7 +134,6 @@ _HOMES = {
     "ConfigurationError": "lapor_core.errors",
     "DeadlineView": "lapor_core._domain.views",
     "DeliveryReport": "lapor_core._application.delivery",
-    "Dispatcher": "lapor_core._application.delivery",
     "FieldError": "lapor_core.errors",
     "HistoryReport": "lapor_core._domain.history",
     "HolidayKind": "lapor_core._domain.calendar",
@@ -153,7 +147,6 @@ _HOMES = {
     "Location": "lapor_core._domain.model",
     "NotAllowed": "lapor_core.errors",
     "NotFound": "lapor_core.errors",
-    "NotificationRenderer": "lapor_core._domain.notifications",
     "Order": "lapor_core._domain.ports",
     "Poll": "lapor_core._domain.polls",
     "PollAudit": "lapor_core._application.polls",

@@ -23,6 +23,8 @@ Names load on first use, so a backend module may import this one without importi
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost more than this whole module
 if TYPE_CHECKING:
+    from lapor_core._application.delivery import Dispatcher
+    from lapor_core._domain.catalogue import Catalogue
     from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
     from lapor_core._domain.filters import Filters
     from lapor_core._domain.history import Actor, Event
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
         Address,
         DeliveryChannel,
         Notification,
+        NotificationRenderer,
         Recipient,
         RecipientRole,
     )
@@ -84,6 +87,7 @@ __all__ = [
     "Ballot",
     "BallotCast",
     "CastOutcome",
+    "Catalogue",
     "Changeset",
     "Clock",
     "Complaint",
@@ -93,9 +97,11 @@ __all__ = [
     "CountRow",
     "DeadLetter",
     "DeliveryChannel",
+    "Dispatcher",
     "Event",
     "Filters",
     "Notification",
+    "NotificationRenderer",
     "Notifier",
     "Order",
     "OutboxClaim",
@@ -142,6 +148,9 @@ _HOMES = {
     "Complaint": "lapor_core._domain.complaint",
     "ComplaintQuery": "lapor_core._domain.ports",
     "Filters": "lapor_core._domain.filters",
+    "Catalogue": "lapor_core._domain.catalogue",
+    "Dispatcher": "lapor_core._application.delivery",
+    "NotificationRenderer": "lapor_core._domain.notifications",
     "ComplaintStore": "lapor_core._domain.ports",
     "CountQuery": "lapor_core._domain.stats",
     "CountRow": "lapor_core._domain.stats",
