@@ -127,7 +127,7 @@ class ComplaintDesk:
 
             store = InMemoryComplaintStore()
         if poll_store is None:
-            from lapor_core.stores.memory._polls import InMemoryPollStore  # noqa: PLC0415 - adapters load lazily
+            from lapor_core.stores.memory import InMemoryPollStore  # noqa: PLC0415 - adapters load lazily
 
             poll_store = InMemoryPollStore()
         if poll_threshold is None:
@@ -170,7 +170,7 @@ class ComplaintDesk:
 
         store = open_store(url)
         if "poll_store" not in options and url.partition("://")[0].lower() in SQL_SCHEMES:
-            from lapor_core.stores.sql._polls import SqlPollStore  # noqa: PLC0415 - with the SQL store only
+            from lapor_core.stores.sql import SqlPollStore  # noqa: PLC0415 - with the SQL store only
 
             # A SQL URL opened a SQL complaint store: the polls share its database.
             options["poll_store"] = SqlPollStore(store)  # type: ignore[arg-type]

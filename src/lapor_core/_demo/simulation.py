@@ -20,11 +20,11 @@ import attrs
 from lapor_core._domain.access import Principal
 from lapor_core._domain.lifecycle import Status
 from lapor_core._domain.model import Submission
+from lapor_core._domain.ports import FrozenClock
 from lapor_core._domain.tracking import TrackingId
 from lapor_core._domain.views import ComplaintView
 from lapor_core.desk import ComplaintDesk
 from lapor_core.errors import LaporError
-from lapor_core.testing.fakes import FrozenClock
 
 __all__ = ["SimulationResult", "simulate"]
 

@@ -87,8 +87,8 @@ def run_demo(*, seed: int, out: TextIO, url: str = DEFAULT_DEMO_URL) -> int:
     from datetime import datetime  # noqa: PLC0415 - the tour above needs none of this
 
     from lapor_core._demo.simulation import WIB, report, seeded_ids, simulate  # noqa: PLC0415
+    from lapor_core._domain.ports import FrozenClock  # noqa: PLC0415
     from lapor_core.desk import ComplaintDesk  # noqa: PLC0415
-    from lapor_core.testing.fakes import FrozenClock  # noqa: PLC0415
 
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
