@@ -16,7 +16,7 @@ a program pays only for what it touches.
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost more than this whole module
 if TYPE_CHECKING:
-    from lapor_core._application.delivery import DeliveryReport, RetryPolicy
+    from lapor_core._application.delivery import DeliveryReport, Dispatcher, RetryPolicy
     from lapor_core._application.polls import PollAudit, VoteReceipt
     from lapor_core._application.reading import ListedPage
     from lapor_core._application.submissions import Receipt
@@ -68,6 +68,7 @@ __all__ = [
     "ConfigurationError",
     "DeadlineView",
     "DeliveryReport",
+    "Dispatcher",
     "FieldError",
     "Filters",
     "HistoryReport",
@@ -134,6 +135,7 @@ _HOMES = {
     "ConfigurationError": "lapor_core.errors",
     "DeadlineView": "lapor_core._domain.views",
     "DeliveryReport": "lapor_core._application.delivery",
+    "Dispatcher": "lapor_core._application.delivery",
     "FieldError": "lapor_core.errors",
     "HistoryReport": "lapor_core._domain.history",
     "HolidayKind": "lapor_core._domain.calendar",

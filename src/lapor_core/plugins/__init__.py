@@ -23,7 +23,6 @@ Names load on first use, so a backend module may import this one without importi
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost more than this whole module
 if TYPE_CHECKING:
-    from lapor_core._application.delivery import Dispatcher
     from lapor_core._domain.catalogue import Catalogue
     from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
     from lapor_core._domain.filters import Filters
@@ -97,7 +96,6 @@ __all__ = [
     "CountRow",
     "DeadLetter",
     "DeliveryChannel",
-    "Dispatcher",
     "Event",
     "Filters",
     "Notification",
@@ -149,7 +147,6 @@ _HOMES = {
     "ComplaintQuery": "lapor_core._domain.ports",
     "Filters": "lapor_core._domain.filters",
     "Catalogue": "lapor_core._domain.catalogue",
-    "Dispatcher": "lapor_core._application.delivery",
     "NotificationRenderer": "lapor_core._domain.notifications",
     "ComplaintStore": "lapor_core._domain.ports",
     "CountQuery": "lapor_core._domain.stats",
