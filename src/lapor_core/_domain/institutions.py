@@ -88,12 +88,8 @@ def _optional_code(value: object) -> str | None:
     return code
 
 
-def _code(value: object) -> str:
-    """The rule of a required directory code (see :func:`_optional_code`)."""
-    code = _optional_code(value)
-    if code is None:
-        raise v.Invalid("value.required")
-    return code
+_code: Final = v.required(_optional_code)
+"""The rule of a required directory code (see :func:`_optional_code`)."""
 
 
 _name_rule: Final = v.text(required=True, max_length=_MAX_NAME)

@@ -43,6 +43,7 @@ __all__ = [
     "number",
     "prefixed",
     "read_mapping",
+    "required",
     "rule",
     "structure",
     "text",
@@ -294,6 +295,24 @@ def whole_number(low: int, high: int, *, code: str, required: bool = True) -> Ca
         return value
 
     return rule
+
+
+def required(rule: Callable[[object], T | None]) -> Callable[[object], T]:
+    """The rule ``rule`` for a value that must be given: where it answers ``None``, ``value.required``.
+
+    Example:
+        >>> required(text(required=False, max_length=5))(" ")
+        Traceback (most recent call last):
+        lapor_core._domain.rules.Invalid: value.required
+    """
+
+    def check(value: object) -> T:
+        result = rule(value)
+        if result is None:
+            raise Invalid("value.required")
+        return result
+
+    return check
 
 
 def nested(cls: type[T], from_dict: Callable[[object], T]) -> Callable[[object], T | None]:

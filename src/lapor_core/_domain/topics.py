@@ -76,12 +76,8 @@ def topic_id_rule(value: object) -> str | None:
     return topic_id
 
 
-def _topic_id(value: object) -> str:
-    """The topic-id rule for an ID that must be given."""
-    topic_id = topic_id_rule(value)
-    if topic_id is None:
-        raise v.Invalid("value.required")
-    return topic_id
+_topic_id: Final = v.required(topic_id_rule)
+"""The topic-id rule for an ID that must be given."""
 
 
 _name_rule: Final = v.text(required=True, max_length=_MAX_NAME)
