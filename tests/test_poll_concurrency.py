@@ -16,8 +16,9 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer
-from lapor_core._domain.polls import CastOutcome, PollDraft, PollNotAllowed, PollTransitionNotAllowed
+from lapor_core._domain.polls import CastOutcome, PollDraft
 from lapor_core._domain.ports import PollStore
+from lapor_core.errors import PollNotAllowed, PollTransitionNotAllowed
 from lapor_core.stores.memory import InMemoryPollStore
 from lapor_core.testing.poll_contracts import WORKERS, cast_concurrently, make_cast, make_poll
 

@@ -48,11 +48,9 @@ from lapor_core._domain import rules as v
 from lapor_core._domain.history import Actor, _freeze, _thaw
 from lapor_core._domain.regions import RegionTable, normalize_code
 from lapor_core._i18n import N_
-from lapor_core.errors import (  # the poll errors are also importable from here, as before
+from lapor_core.errors import (
     FieldError,
     NotFound,
-    PollConflict,
-    PollNotAllowed,
     PollTransitionNotAllowed,
     ValidationError,
 )
@@ -73,13 +71,10 @@ __all__ = [
     "Poll",
     "PollAction",
     "PollChange",
-    "PollConflict",
     "PollDraft",
     "PollLifecycle",
-    "PollNotAllowed",
     "PollResults",
     "PollState",
-    "PollTransitionNotAllowed",
     "RegionCount",
     "RegionResult",
     "ResultVisibility",

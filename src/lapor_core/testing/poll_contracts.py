@@ -45,7 +45,6 @@ from lapor_core._domain.polls import (
     CastOutcome,
     Poll,
     PollAction,
-    PollConflict,
     PollDraft,
     ResultVisibility,
     RevotePolicy,
@@ -53,7 +52,7 @@ from lapor_core._domain.polls import (
     count_ballots,
 )
 from lapor_core._domain.ports import PollStore
-from lapor_core.errors import ConcurrencyConflict, NotFound, ValidationError
+from lapor_core.errors import ConcurrencyConflict, NotFound, PollConflict, ValidationError
 
 __all__ = [
     "OFFICER",

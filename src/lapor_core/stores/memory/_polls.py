@@ -17,14 +17,13 @@ from lapor_core._domain.polls import (
     BallotCast,
     CastOutcome,
     Poll,
-    PollConflict,
     RegionCount,
     RevotePolicy,
     Tally,
     check_find_limit,
 )
 from lapor_core._domain.rules import trusted
-from lapor_core.errors import NotFound, StorageError, ValidationError
+from lapor_core.errors import NotFound, PollConflict, StorageError, ValidationError
 
 __all__ = ["InMemoryPollStore"]
 

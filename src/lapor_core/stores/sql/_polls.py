@@ -56,7 +56,6 @@ from lapor_core._domain.polls import (
     Poll,
     PollAction,
     PollChange,
-    PollConflict,
     PollState,
     RegionCount,
     RevotePolicy,
@@ -65,7 +64,7 @@ from lapor_core._domain.polls import (
     check_find_limit,
 )
 from lapor_core._domain.rules import trusted
-from lapor_core.errors import NotFound, StorageError, ValidationError
+from lapor_core.errors import NotFound, PollConflict, StorageError, ValidationError
 from lapor_core.stores.sql._complaints import SqlComplaintStore, _is_transient_conflict, _storage_error
 from lapor_core.stores.sql._driver import Driver, Prepared, Session
 from lapor_core.stores.sql._schema import MYSQL_DIALECTS, poll_ballots, poll_counts, poll_voters, polls
