@@ -2,7 +2,7 @@
 
 Each command is one ``transaction.atomic`` block: read the complaint (``SELECT ... FOR UPDATE`` where the
 database has it), check the role and the status, read the last event's hash, save the new state, append the
-hashed event and queue the messages. The view reads the complaint and its history for the timeline.
+hashed event and queue the messages. The view reads the complaint and, for the timeline, its history.
 Deadlines are the end of the Nth working day after the start day, in Jakarta time, counted by
 ``numpy.busday_offset`` over the holidays package's public holidays and cuti bersama.
 """
@@ -229,23 +229,30 @@ class PeerDesk:
             "deadline": {"stage": complaint.stage, "due_at": complaint.next_due_at},
         }
 
-    def view(self, tracking_id: str) -> dict[str, Any]:
-        """The complaint as the admin sees it: every field, its reporter, its timeline and its deadline."""
+    def view(self, tracking_id: str, *, timeline: bool = True) -> dict[str, Any]:
+        """The complaint as the admin sees it: every field, its reporter, its deadline and its timeline.
+
+        With ``timeline`` false it is one query and reads no history.
+        """
         complaint = Complaint.objects.using(self.alias).get(tracking_id=tracking_id)
-        timeline = [
-            {
-                "at": at,
-                "action": action,
-                "role": actor["role"],
-                "message": payload.get("message"),
-                "institution": payload.get("institution"),
-            }
-            for at, action, actor, payload in Event.objects.using(self.alias)
-            .filter(complaint=complaint)
-            .order_by("seq")
-            .values_list("at", "action", "actor", "payload")
-            if action != "support"
-        ]
+        steps = (
+            [
+                {
+                    "at": at,
+                    "action": action,
+                    "role": actor["role"],
+                    "message": payload.get("message"),
+                    "institution": payload.get("institution"),
+                }
+                for at, action, actor, payload in Event.objects.using(self.alias)
+                .filter(complaint=complaint)
+                .order_by("seq")
+                .values_list("at", "action", "actor", "payload")
+                if action != "support"
+            ]
+            if timeline
+            else None
+        )
         return {
             **self._state(complaint),
             "kind": complaint.kind,
@@ -265,5 +272,5 @@ class PeerDesk:
                 "nik": complaint.reporter_nik,
             },
             "supporters": complaint.supporters,
-            "timeline": timeline,
+            "timeline": steps,
         }
