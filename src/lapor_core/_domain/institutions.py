@@ -38,7 +38,15 @@ import attrs
 
 from lapor_core._domain import rules as v
 from lapor_core._domain.calendar import parse_workweek, timezone_rule, workweek_rule
-from lapor_core._domain.regions import RegionKind, RegionLevel, RegionTable, area_code_rule, region_code_rule
+from lapor_core._domain.regions import (
+    Region,
+    RegionKind,
+    RegionLevel,
+    RegionTable,
+    area_code_rule,
+    default_areas,
+    region_code_rule,
+)
 from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, NotFound, ValidationError
 
@@ -906,30 +914,25 @@ _CENTRAL: Final[tuple[dict[str, object], ...]] = (
 
 @functools.cache
 def _default_directory() -> InstitutionDirectory:
-    regions = RegionTable.default()
-    items: list[Institution] = []
+    regions = default_areas()  # the regional governments' regions: no district table to load
+    governments: dict[str, Institution] = {}
     for province in regions.provinces():
-        items.append(
-            Institution(
-                code=province.code,
-                name=f"Pemerintah Provinsi {province.name}",
-                kind=InstitutionKind.PROVINCE,
-                timezone=province.timezone,
-                region=province.code,
-                superior="kemendagri",
-            )
-        )
+        name = f"Pemerintah Provinsi {province.name}"
+        governments[province.code] = _government(province, name, InstitutionKind.PROVINCE, "kemendagri")
         for regency in regions.children(province.code):
             kind = InstitutionKind.CITY if regency.kind is RegionKind.KOTA else InstitutionKind.REGENCY
-            items.append(
-                Institution(
-                    code=regency.code,
-                    name=f"Pemerintah {regency.name}",
-                    kind=kind,
-                    timezone=regency.timezone,
-                    region=regency.code,
-                    superior=province.code,
-                )
+            governments[regency.code] = _government(
+                regency, f"Pemerintah {regency.name}", kind, province.code
             )
     central = InstitutionDirectory._from_records(_CENTRAL, base=None, regions=regions, label="central")
-    return InstitutionDirectory([*central.institutions(), *items])
+    return InstitutionDirectory._trusted({**central._by_code, **governments})
+
+
+def _government(region: Region, name: str, kind: InstitutionKind, superior: str) -> Institution:
+    """The government of a shipped region, built without running the rules again on the region's values.
+
+    tests/test_precomputed.py rebuilds every institution of the default directory through its rules, and the
+    directory through its links (superiors known, no cycles), so this shortcut cannot hide a bad value.
+    """
+    values = {"code": region.code, "name": name, "kind": kind, "region": region.code, "superior": superior}
+    return v.trusted(Institution, {**values, "timezone": region.timezone})
