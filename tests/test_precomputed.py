@@ -22,12 +22,6 @@ REGION_CSVS = resources.files("lapor_core") / "data" / "regions"
 STALE = "regenerate with `python -m lapor_core._domain.precomputed --regenerate`"
 
 
-@pytest.fixture
-def live_holidays(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Calendars built while this fixture is active ask the holidays package, as without the table."""
-    monkeypatch.setattr(precomputed, "holiday_table", lambda _years: None)
-
-
 # --- the holiday table ---------------------------------------------------------------------------------
 
 
