@@ -23,7 +23,6 @@ and ``tests/test_precomputed.py`` compares each with its source, so neither can 
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import sys
@@ -250,6 +249,8 @@ def stale_tables(folder: Path | None = None) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Regenerate the shipped tables, or check that they are current (exit status 1 naming the stale ones)."""
+    import argparse  # noqa: PLC0415 - the calendar and the regions import this module; only the tool parses
+
     parser = argparse.ArgumentParser(
         prog="python -m lapor_core._domain.precomputed", description=__doc__.splitlines()[0]
     )
