@@ -70,13 +70,26 @@ def _lifecycle(
 
 
 def test_every_command_returns_the_view_a_fresh_read_gives_reading_the_complaint_once() -> None:
-    """Each command reads the complaint and its history once (to decide) and never again for its view."""
+    """Each command reads the complaint's row once (to decide), never its history, nor again for its view."""
     desk, store, clock = _desk()
     for name, principal, run in _lifecycle(desk, clock):
         store.reads.clear()
         returned = run()
-        assert store.reads == Counter({"get": 1, "history": 1}), name
+        assert store.reads == Counter({"get": 1}), name
         assert returned == desk.view(principal, returned.tracking_id), name
+
+
+def test_a_view_reads_the_history_only_when_its_timeline_or_deadlines_are_read() -> None:
+    """A view reads the row; its timeline and full deadlines read the history once, on first use."""
+    desk, store, clock = _desk()
+    for _name, principal, run in _lifecycle(desk, clock):
+        tid = run().tracking_id
+        store.reads.clear()
+        view = desk.view(principal, tid)
+        assert store.reads == Counter({"get": 1})
+        assert set(view.current_deadlines) <= set(view.deadlines)  # reads the history, once
+        assert list(view.timeline) == list(view.timeline)
+        assert store.reads == Counter({"get": 1, "history": 1})
 
 
 def test_the_returned_view_is_redacted_for_the_principal_who_ran_the_command() -> None:

@@ -11,6 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 import lapor_core as lc
 from desk_support import WIB, make_desk, submission
 from lapor_core._application.context import next_attention
+from lapor_core._domain.sla import SlaState
 
 INSTITUTIONS = ("31.71", "73.71", "91.71")
 PRINCIPALS = st.sampled_from(
@@ -185,7 +186,10 @@ class DeskMachine(RuleBasedStateMachine):
             elif complaint.status.is_terminal:
                 self.terminal[tid] = complaint.status
             if complaint.is_open:
-                fresh = next_attention(self.desk._ctx.clocks(events, now), events)
+                clocks, state = self.desk._ctx.continue_clocks(SlaState(), events, start=0, now=now)
+                assert complaint.sla_state == state, "kept SLA state differs from a replay"
+                assert complaint.head_hash == events[-1].hash
+                fresh = next_attention(clocks, state)
                 assert complaint.next_due_at == fresh, "stored deadline differs from a recomputation"
             else:
                 assert complaint.next_due_at is None

@@ -80,6 +80,7 @@ LAPOR_CORE = [
     "StorageError",
     "Submission",
     "Summary",
+    "SweepProgress",
     "SweepReport",
     "TooManyAttempts",
     "Topic",

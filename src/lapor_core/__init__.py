@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from lapor_core._application.polls import PollAudit, VoteReceipt
     from lapor_core._application.reading import ListedPage
     from lapor_core._application.submissions import Receipt
-    from lapor_core._application.sweep import SweepReport
+    from lapor_core._application.sweep import SweepProgress, SweepReport
     from lapor_core._domain.access import Principal, Role
     from lapor_core._domain.calendar import HolidayKind, WorkingCalendar
     from lapor_core._domain.filters import Filters
@@ -105,6 +105,7 @@ __all__ = [
     "StorageError",
     "Submission",
     "Summary",
+    "SweepProgress",
     "SweepReport",
     "TooManyAttempts",
     "Topic",
@@ -172,6 +173,7 @@ _HOMES = {
     "StorageError": "lapor_core.errors",
     "Submission": "lapor_core._domain.model",
     "Summary": "lapor_core._domain.lifecycle",
+    "SweepProgress": "lapor_core._application.sweep",
     "SweepReport": "lapor_core._application.sweep",
     "TooManyAttempts": "lapor_core.errors",
     "Topic": "lapor_core._domain.topics",

@@ -19,7 +19,7 @@ from lapor_core._application.context import DeskContext
 from lapor_core._application.kernel import Recorded
 from lapor_core._application.reading import ListedPage
 from lapor_core._application.submissions import Receipt
-from lapor_core._application.sweep import SweepReport
+from lapor_core._application.sweep import SweepProgress, SweepReport
 from lapor_core._domain.access import Principal
 from lapor_core._domain.calendar import WorkingCalendar
 from lapor_core._domain.history import Event, HistoryReport
@@ -432,9 +432,16 @@ class ComplaintDesk:
         return delivery.retry_dead_letters(self._ctx, ids)
 
     # --- time -----------------------------------------------------------------------------------------
-    def sweep(self, now: datetime | None = None) -> SweepReport:
-        """Close quiet complaints, record breaches, send reminders, as of ``now`` (default: the clock)."""
-        return sweep.sweep(self._ctx, now or self._ctx.clock.now())
+    def sweep(
+        self, now: datetime | None = None, *, progress: Callable[[SweepProgress], None] | None = None
+    ) -> SweepReport:
+        """Close quiet complaints, record breaches, send reminders, as of ``now``.
+
+        By default the clock, read again for each batch of due complaints. A complaint that cannot be saved
+        is named in :attr:`SweepReport.failed` and retried by the next sweep; ``progress`` is called after
+        each batch.
+        """
+        return sweep.sweep(self._ctx, now, progress=progress)
 
     def amend_calendar(self, calendar: WorkingCalendar) -> int:
         """Use an amended national calendar and recompute every open complaint's deadlines."""

@@ -12,10 +12,18 @@ from alembic import command
 from alembic.config import Config
 
 from lapor_core.errors import StorageError, ValidationError
+from lapor_core.plugins import Changeset
 from lapor_core.stores.sql import SCHEMA_REVISION, SqlComplaintStore
 from lapor_core.stores.sql import _complaints as sql
 from lapor_core.stores.sql import _outbox as sql_outbox
-from lapor_core.stores.sql._schema import outbox
+from lapor_core.stores.sql._rows import (
+    COMPLAINT_COLUMNS,
+    EVENT_COLUMNS,
+    IDENTITY_COLUMNS,
+    OUTBOX_COLUMNS,
+    ChangesetRows,
+)
+from lapor_core.stores.sql._schema import complaints, events, identities, outbox
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
 from lapor_core.testing.outbox_contracts import OutboxStoreContract
 
@@ -78,12 +86,32 @@ MISSING_TABLE = {
 }
 
 
+def _save_at_0001(store: SqlComplaintStore, changes: Changeset) -> None:
+    """Write a changeset's rows naming only the columns revision 0001 has (as a 0.1 store wrote them)."""
+    rows = ChangesetRows.of(changes)
+    tables = (
+        (complaints, COMPLAINT_COLUMNS, (rows.complaint,)),
+        (events, EVENT_COLUMNS, rows.events),
+        (identities, IDENTITY_COLUMNS, (rows.identity,) if rows.identity else ()),
+        (outbox, OUTBOX_COLUMNS, rows.outbox),
+    )
+    with store.engine.begin() as connection:
+        for table, columns, values in tables:
+            kept = [i for i, name in enumerate(columns) if name not in _AFTER_0001.get(table.name, ())]
+            for row in values:
+                connection.execute(table.insert().values({columns[i]: row[i] for i in kept}))
+
+
+_AFTER_0001 = {"lapor_complaints": ("head_hash", "sla_state")}
+"""Columns later revisions added to tables 0001 created (the outbox's are the table's own, not a record's)."""
+
+
 def test_rows_queued_before_the_delivery_migration_are_pending_and_due_after_it(empty_url: str) -> None:
     """Outbox rows written at revision 0001 are claimable after upgrading, with no attempts counted."""
     old = SqlComplaintStore(empty_url, schema="skip")
     old.migrate("0001")
     changes = new_complaint(outbox=2)
-    old.save(changes)  # the insert names only the 0001 columns
+    _save_at_0001(old, changes)
     old.close()
     store = SqlComplaintStore(empty_url, schema="upgrade")
     try:

@@ -126,8 +126,7 @@ def forward(
         )
 
     command = Command(Action.FORWARD, payload, mutate, (("reporter", None), ("institution", institution)))
-    history = ctx.store.history(complaint.tracking_id)
-    return record(ctx, complaint, history, [(command, actor_of(principal))], ctx.clock.now())
+    return record(ctx, complaint, [(command, actor_of(principal))], ctx.clock.now())
 
 
 def request_info(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Recorded:
@@ -244,8 +243,7 @@ def reveal_identity(
     authorise(complaint, relation, Action.REVEAL_IDENTITY)
     identity = ctx.store.identity(complaint.identity_ref) if complaint.identity_ref else None
     command = Command(Action.REVEAL_IDENTITY, {"reason": text})
-    history = ctx.store.history(complaint.tracking_id)
-    record(ctx, complaint, history, [(command, actor_of(principal))], ctx.clock.now())
+    record(ctx, complaint, [(command, actor_of(principal))], ctx.clock.now())
     if identity is None:
         return ReporterView(name=None)
     return ReporterView(
@@ -267,5 +265,4 @@ def erase_identity(ctx: DeskContext, principal: Principal, tracking_id: object, 
     identity = ctx.store.identity(complaint.identity_ref)
     erased = identity.erase() if identity is not None else None
     command = Command(Action.ERASE_IDENTITY, {"reason": text}, lambda c: attrs.evolve(c, owner_hash=None))
-    history = ctx.store.history(complaint.tracking_id)
-    return record(ctx, complaint, history, [(command, actor_of(principal))], ctx.clock.now(), erased)
+    return record(ctx, complaint, [(command, actor_of(principal))], ctx.clock.now(), erased)

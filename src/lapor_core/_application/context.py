@@ -14,12 +14,21 @@ from lapor_core._domain.calendar import WorkingCalendar
 from lapor_core._domain.history import Event
 from lapor_core._domain.institutions import InstitutionDirectory
 from lapor_core._domain.ports import Clock, ComplaintStore, PollStore
-from lapor_core._domain.sla import Clocks, ClockState, SlaPolicy, Stage, compute_clocks
+from lapor_core._domain.sla import (
+    Clocks,
+    ClockState,
+    SlaPolicy,
+    SlaState,
+    Stage,
+    compute_clocks,
+    continue_clocks,
+    replay_state,
+)
 from lapor_core._domain.topics import TopicTree
 from lapor_core._domain.tracking import TrackingId
 from lapor_core.errors import NotFound
 
-__all__ = ["DeskContext"]
+__all__ = ["DeskContext", "next_attention"]
 
 
 @attrs.define
@@ -82,35 +91,49 @@ class DeskContext:
         return hmac.new(self.pepper, message, hashlib.sha256).hexdigest()
 
     def clocks(self, events: Sequence[Event], now: datetime) -> Clocks:
-        """The service-level clocks of a history at ``now``."""
+        """The service-level clocks of a whole history at ``now`` (the replay: verification, statistics)."""
         return compute_clocks(
             events, policy=self.sla, admin_calendar=self.calendar, calendar_for=self.calendar_for, now=now
         )
 
+    def continue_clocks(
+        self, state: SlaState, events: Sequence[Event], *, start: int, now: datetime
+    ) -> tuple[Clocks, SlaState]:
+        """The clocks kept in ``state`` continued over ``events`` (history positions ``start`` on)."""
+        return continue_clocks(
+            state,
+            events,
+            start=start,
+            policy=self.sla,
+            admin_calendar=self.calendar,
+            calendar_for=self.calendar_for,
+            now=now,
+        )
 
-def marked_clocks(events: Sequence[Event], action: str) -> frozenset[tuple[str, int]]:
-    """The (stage, clock index) pairs a breach or reminder event was already recorded for."""
-    return frozenset(
-        (str(e.payload.get("stage")), int(str(e.payload.get("clock"))))
-        for e in events
-        if e.action.value == action
-    )
+    def replay_state(self, events: Sequence[Event]) -> SlaState:
+        """The SLA state a replay of the whole history leaves (what a complaint's row keeps)."""
+        return replay_state(
+            events, policy=self.sla, admin_calendar=self.calendar, calendar_for=self.calendar_for
+        )
 
 
-def next_attention(clocks: Clocks, events: Sequence[Event]) -> datetime | None:
-    """The next instant the sweep must look at a complaint, from its clocks and what it already recorded."""
-    reminded = marked_clocks(events, "remind")
-    breached = marked_clocks(events, "breach")
+def next_attention(clocks: Clocks, state: SlaState) -> datetime | None:
+    """The next instant the sweep must look at a complaint, from its open clocks and what it recorded.
+
+    ``state`` says which open clocks already have a reminder or a breach recorded.
+    """
+    marks = {(kept.stage, kept.index): kept for kept in state.clocks}
     candidates: list[datetime] = []
     for clock in clocks.clocks:
         if clock.ended_at is not None or clock.state in (ClockState.PAUSED, ClockState.CANCELLED):
             continue
-        key = (clock.stage.value, clock.index)
         if clock.stage is Stage.CLOSING:
             candidates.append(clock.due_at)
             continue
-        if key not in reminded and key not in breached:
+        kept = marks.get((clock.stage, clock.index))
+        breached = kept is not None and kept.breached
+        if not breached and not (kept is not None and kept.reminded):
             candidates.append(clock.warn_at)
-        if key not in breached:
+        if not breached:
             candidates.append(clock.due_at)
     return min(candidates, default=None)

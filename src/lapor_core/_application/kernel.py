@@ -33,7 +33,7 @@ from lapor_core._domain.history import Actor, Event
 from lapor_core._domain.ids import time_ordered_id
 from lapor_core._domain.lifecycle import Action, next_status
 from lapor_core._domain.ports import Changeset
-from lapor_core._domain.sla import Clocks
+from lapor_core._domain.sla import Clocks, SlaState
 from lapor_core._domain.tracking import TrackingId
 from lapor_core.errors import NotAllowed, NotFound, ValidationError
 
@@ -47,9 +47,11 @@ __all__ = [
     "actor_of",
     "authorise",
     "canonical_id",
+    "changes_for",
     "check_text",
     "execute",
     "execute_loaded",
+    "kept_state",
     "load_for",
     "outbox_messages",
     "owner_hash_of",
@@ -202,10 +204,11 @@ def outbox_messages(
 
 @attrs.frozen
 class Recorded:
-    """What a command saved: the complaint as stored, its whole history, and its clocks at that instant.
+    """What a command saved: the complaint as stored, the events it appended, and the clocks at that instant.
 
-    The desk builds the view it returns from these instead of reading the complaint back and computing its
-    clocks a second time.
+    ``clocks`` holds the clocks open before the command and those it started (not the ended clocks of
+    older events: the command never read them). The desk builds the view it returns from these instead of
+    reading the complaint back.
     """
 
     complaint: Complaint
@@ -213,39 +216,72 @@ class Recorded:
     clocks: Clocks
 
 
-def record(
+def kept_state(ctx: DeskContext, complaint: Complaint) -> tuple[str, SlaState]:
+    """The hash of the complaint's last event and its SLA state: as its row keeps them, else replayed.
+
+    A row written before the kept state existed (or by a store that does not keep it) costs one history
+    read and replay; the command then saves the state, so the next one reads the row alone.
+    """
+    if complaint.head_hash is not None and complaint.sla_state is not None:
+        return complaint.head_hash, complaint.sla_state
+    history = ctx.store.history(complaint.tracking_id)
+    return history[-1].hash, ctx.replay_state(history)
+
+
+def changes_for(
     ctx: DeskContext,
     complaint: Complaint,
-    history: Sequence[Event],
     entries: Sequence[tuple[Command, Actor]],
     now: datetime,
     identity: ReporterIdentity | None = None,
-) -> Recorded:
-    """Append the commands' events, recompute deadlines and save everything in one changeset."""
-    events = list(history)
+) -> tuple[Changeset, Recorded]:
+    """The changeset that appends the commands' events and continues the clocks, and what it records.
+
+    Reads nothing but the complaint's row (see :func:`kept_state`), so a command costs the same whatever the
+    length of the history. Event time never runs backwards: each event is stamped ``now`` or, when the
+    complaint changed after ``now`` (a long sweep judging at the instant it started), the instant of its
+    last change. With no commands the changeset only refreshes the row's deadline (still compare-and-set).
+    """
+    head, state = kept_state(ctx, complaint)
+    now = max(now, complaint.updated_at)
+    tid = complaint.tracking_id
     new_events: list[Event] = []
     outbox: list[OutboxMessage] = []
     updated = complaint
     for command, actor in entries:
         status = next_status(
-            updated.status,
-            command.action,
-            complaint_id=updated.tracking_id,
-            has_unit=updated.unit is not None,
+            updated.status, command.action, complaint_id=tid, has_unit=updated.unit is not None
         )
-        event = events[-1].followed_by(command.action, actor, now, command.payload)
-        events.append(event)
+        event = Event.create(
+            tid, complaint.version + len(new_events), command.action, actor, now, command.payload, head
+        )
+        head = event.hash
         new_events.append(event)
         updated = attrs.evolve(command.mutate(updated), status=status, updated_at=now)
         outbox.extend(outbox_messages(updated, command.action, command.notify, now))
-    clocks = ctx.clocks(events, now)
+    clocks, state = ctx.continue_clocks(state, new_events, start=complaint.version, now=now)
     updated = attrs.evolve(
         updated,
         version=complaint.version + len(new_events),
-        next_due_at=next_attention(clocks, events) if not updated.status.is_terminal else None,
+        next_due_at=next_attention(clocks, state) if not updated.status.is_terminal else None,
+        head_hash=head,
+        sla_state=state,
     )
-    ctx.store.save(Changeset(updated, complaint.version, tuple(new_events), tuple(outbox), identity))
-    return Recorded(updated, tuple(events), clocks)
+    changes = Changeset(updated, complaint.version, tuple(new_events), tuple(outbox), identity)
+    return changes, Recorded(updated, tuple(new_events), clocks)
+
+
+def record(
+    ctx: DeskContext,
+    complaint: Complaint,
+    entries: Sequence[tuple[Command, Actor]],
+    now: datetime,
+    identity: ReporterIdentity | None = None,
+) -> Recorded:
+    """Save the changes of :func:`changes_for` (one changeset, compare-and-set on the version read)."""
+    changes, recorded = changes_for(ctx, complaint, entries, now, identity)
+    ctx.store.save(changes)
+    return recorded
 
 
 def execute(ctx: DeskContext, principal: Principal, tracking_id: object, command: Command) -> Recorded:
@@ -265,5 +301,4 @@ def execute_loaded(
         complaint_id=complaint.tracking_id,
         has_unit=complaint.unit is not None,
     )
-    history = ctx.store.history(complaint.tracking_id)
-    return record(ctx, complaint, history, [(command, actor_of(principal))], ctx.clock.now())
+    return record(ctx, complaint, [(command, actor_of(principal))], ctx.clock.now())

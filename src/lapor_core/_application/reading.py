@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from datetime import datetime
 
 import attrs
 
@@ -10,19 +11,20 @@ from lapor_core._application.context import DeskContext
 from lapor_core._application.kernel import (
     Recorded,
     canonical_id,
+    kept_state,
     load_for,
     relation_for,
     require_principal,
     visible_relation,
 )
-from lapor_core._domain.access import Decision, Principal, Subject, is_visible, policy_for
+from lapor_core._domain.access import Decision, Principal, Relation, Subject, is_visible, policy_for
 from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.history import Event, HistoryReport, verify_chain
 from lapor_core._domain.ports import ComplaintQuery
 from lapor_core._domain.rules import type_name
 from lapor_core._domain.sla import Clocks
-from lapor_core._domain.views import ComplaintView, DeadlineView, build_view
-from lapor_core.errors import NotAllowed, NotFound, ValidationError
+from lapor_core._domain.views import ComplaintView, DeadlineView, OnDemand, build_view
+from lapor_core.errors import NotAllowed, ValidationError
 
 __all__ = ["ListedPage", "history", "list_complaints", "recorded_view", "verify_history", "view"]
 
@@ -42,18 +44,17 @@ def _deadlines(clocks: Clocks) -> tuple[DeadlineView, ...]:
 
 
 def _view_of(
-    ctx: DeskContext,
-    principal: Principal,
-    complaint: Complaint,
-    events: Sequence[Event] | None = None,
-    clocks: Clocks | None = None,
+    ctx: DeskContext, complaint: Complaint, relation: Relation | None, now: datetime | None = None
 ) -> ComplaintView:
-    """The view of a complaint; its history and clocks are read and computed unless given."""
-    decision = policy_for(relation_for(ctx, principal, complaint), complaint)
-    if events is None:
-        events = ctx.store.history(complaint.tracking_id)
-    if clocks is None:
-        clocks = ctx.clocks(events, ctx.clock.now())
+    """The view of a complaint from its row: the history behind its timeline is read on first use only."""
+    decision = policy_for(relation, complaint)
+    now = ctx.clock.now() if now is None else now
+    tid, version = complaint.tracking_id, complaint.version
+    # What the view showed is what the row said: the history as far as the row's version.
+    events: OnDemand[Event] = OnDemand(lambda: tuple(ctx.store.history(tid))[:version])
+    deadlines = OnDemand(lambda: _deadlines(ctx.clocks(events, now)))
+    _, state = kept_state(ctx, complaint)
+    current, _ = ctx.continue_clocks(state, (), start=version, now=now)
     wants_identity = {decision(Subject.REPORTER_NAME), decision(Subject.REPORTER_CONTACT)} & {Decision.ALLOW}
     identity = None
     if wants_identity and complaint.identity_ref is not None:
@@ -64,7 +65,7 @@ def _view_of(
         if identity is not None and identity.ref != complaint.identity_ref:
             identity = None  # a store mixing up records must not show another reporter's identity
             decision = _without_identity(decision)
-    return build_view(complaint, events, identity, _deadlines(clocks), decision)
+    return build_view(complaint, events, identity, deadlines, decision, current_deadlines=_deadlines(current))
 
 
 def _without_identity(decision: Callable[[Subject], Decision]) -> Callable[[Subject], Decision]:
@@ -75,8 +76,8 @@ def _without_identity(decision: Callable[[Subject], Decision]) -> Callable[[Subj
 
 def view(ctx: DeskContext, principal: Principal, tracking_id: object) -> ComplaintView:
     """The complaint as ``principal`` may see it, or NotFound when they may not know it exists."""
-    complaint, _ = load_for(ctx, principal, tracking_id)
-    return _view_of(ctx, principal, complaint)
+    complaint, relation = load_for(ctx, principal, tracking_id)
+    return _view_of(ctx, complaint, relation)
 
 
 def recorded_view(ctx: DeskContext, principal: Principal, recorded: Recorded) -> ComplaintView:
@@ -85,8 +86,8 @@ def recorded_view(ctx: DeskContext, principal: Principal, recorded: Recorded) ->
     The same as :func:`view` right after the command: NotFound when the principal may no longer know the
     complaint exists.
     """
-    visible_relation(ctx, principal, recorded.complaint)
-    return _view_of(ctx, principal, recorded.complaint, recorded.events, recorded.clocks)
+    relation = visible_relation(ctx, principal, recorded.complaint)
+    return _view_of(ctx, recorded.complaint, relation, recorded.clocks.now)
 
 
 def history(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Event, ...]:
@@ -123,19 +124,18 @@ def list_complaints(ctx: DeskContext, principal: Principal, query: ComplaintQuer
     if not isinstance(query, ComplaintQuery):
         raise ValidationError.single("query", "query.wrong_type", type=type_name(query))
     items: list[ComplaintView] = []
+    now = ctx.clock.now()
     start = query.cursor
     resume: tuple[str | None, int, str | None] | None = None  # (page start, rows through last view, cursor)
     while True:
         page = ctx.store.query(attrs.evolve(query, cursor=start))
         for index, complaint in enumerate(page.items):
-            if not is_visible(relation_for(ctx, principal, complaint), complaint):
+            relation = relation_for(ctx, principal, complaint)
+            if not is_visible(relation, complaint):
                 continue
             if len(items) == query.limit:
                 return ListedPage(items=tuple(items), next_cursor=_cursor_after(ctx, query, resume))
-            try:
-                items.append(_view_of(ctx, principal, complaint))
-            except NotFound:  # removed between the query and the read
-                continue
+            items.append(_view_of(ctx, complaint, relation, now))
             last = index == len(page.items) - 1
             resume = (start, index + 1, page.next_cursor if last else None)
         if page.next_cursor is None:

@@ -17,6 +17,7 @@ from lapor_core._domain.lifecycle import Action, Status
 from lapor_core._domain.model import Submission
 from lapor_core._domain.ports import Changeset
 from lapor_core._domain.regions import RegionTable
+from lapor_core._domain.sla import SlaState
 from lapor_core.errors import ConcurrencyConflict, ValidationError
 
 __all__ = ["Receipt", "submit"]
@@ -86,6 +87,7 @@ def submit(ctx: DeskContext, submission: Submission, principal: Principal | None
     for _ in range(5):  # 55 random bits: a collision is astronomically rare, but never overwrite
         tid = str(ctx.new_tracking_id())
         first = Event.first(tid, Action.SUBMIT, Actor.reporter(), now, _submission_payload(submission))
+        clocks, state = ctx.continue_clocks(SlaState(), (first,), start=0, now=now)
         complaint = Complaint(
             tracking_id=tid,
             version=1,
@@ -108,11 +110,12 @@ def submit(ctx: DeskContext, submission: Submission, principal: Principal | None
             submitted_at=now,
             updated_at=now,
             published_at=None,
-            next_due_at=None,
+            next_due_at=next_attention(clocks, state),
             rating=None,
             supporters=frozenset(),
+            head_hash=first.hash,
+            sla_state=state,
         )
-        complaint = attrs.evolve(complaint, next_due_at=next_attention(ctx.clocks([first], now), [first]))
         outbox = outbox_messages(complaint, Action.SUBMIT, [("reporter", None), ("admin", None)], now)
         try:
             ctx.store.save(Changeset(complaint, 0, (first,), outbox, identity))

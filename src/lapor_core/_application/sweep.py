@@ -1,27 +1,33 @@
 """The sweep: closes quiet complaints, records breaches and sends reminders. Idempotent.
 
-Each complaint is handled in its own compare-and-set save; a sweep that loses a race to another sweep (or to a
-command) reloads and recomputes, finding nothing left to do. So running it twice, or in two threads at once,
-changes nothing more than running it once.
+It reads the due complaints a batch at a time (their rows hold everything it decides on: the open clocks and
+which of them already have a breach or reminder recorded), decides each against the sweep's instant, and
+saves the batch's changes in one transaction when the store can (``save_many``), else one by one. A batch
+that loses a race to a command (or to another sweep) is redone complaint by complaint, each reloaded and
+decided again, finding nothing left to do where the other got there first; so running it twice, or in two
+processes at once, changes nothing more than running it once.
+
+A complaint whose save fails for another reason (the database failed, a history that does not replay) is
+named in :attr:`SweepReport.failed` and left for the next run; the others proceed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import attrs
 
-from lapor_core._application.context import DeskContext, marked_clocks, next_attention
-from lapor_core._application.kernel import Command, Recipients, record
+from lapor_core._application.context import DeskContext, next_attention
+from lapor_core._application.kernel import Command, Recipients, changes_for, kept_state
 from lapor_core._domain.complaint import Complaint
-from lapor_core._domain.history import Actor, Event
+from lapor_core._domain.history import Actor
 from lapor_core._domain.lifecycle import Action, Status
 from lapor_core._domain.ports import Changeset, ComplaintQuery
-from lapor_core._domain.sla import ClockState, Stage
-from lapor_core.errors import ConcurrencyConflict, NotFound, ValidationError
+from lapor_core._domain.sla import ClockState, SlaState, Stage
+from lapor_core.errors import ConcurrencyConflict, LaporError, NotFound, ValidationError
 
-__all__ = ["SweepReport", "recompute_deadlines", "sweep"]
+__all__ = ["SweepProgress", "SweepReport", "recompute_deadlines", "sweep"]
 
 _RETRIES = 5
 _BATCH = 500
@@ -29,11 +35,32 @@ _BATCH = 500
 
 @attrs.frozen
 class SweepReport:
-    """What one sweep did: the tracking IDs it closed, marked as breached and reminded."""
+    """What one sweep did: the tracking IDs it closed, marked as breached, reminded, and could not handle.
+
+    Attributes:
+        closed: Complaints closed (10 working days after a follow-up nobody answered).
+        breached: Complaints with a breach recorded.
+        reminded: Complaints with a reminder sent.
+        failed: Complaints the sweep could not save (named with the error's code); the next sweep retries.
+        handled: How many due complaints it looked at.
+    """
 
     closed: tuple[str, ...] = ()
     breached: tuple[str, ...] = ()
     reminded: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()
+    handled: int = 0
+
+
+@attrs.frozen
+class SweepProgress:
+    """How far a sweep is, handed to its ``progress`` callback after each batch."""
+
+    handled: int
+    closed: int
+    breached: int
+    reminded: int
+    failed: int
 
 
 def _superior_notice(ctx: DeskContext, institution: str | None) -> tuple[tuple[str, str | None], ...]:
@@ -46,80 +73,152 @@ def _superior_notice(ctx: DeskContext, institution: str | None) -> tuple[tuple[s
     return (("superior", superior),) if superior else ()
 
 
-def _due_commands(
-    ctx: DeskContext, complaint: Complaint, events: Sequence[Event], now: datetime
-) -> list[Command]:
-    clocks = ctx.clocks(events, now)
-    reminded = marked_clocks(events, Action.REMIND.value)
-    breached = marked_clocks(events, Action.BREACH.value)
+def _due_commands(ctx: DeskContext, complaint: Complaint, now: datetime) -> list[Command]:
+    """What the sweep records for one complaint at ``now``, from its kept clocks (no history read)."""
+    _, state = kept_state(ctx, complaint)
+    clocks, _ = ctx.continue_clocks(state, (), start=complaint.version, now=now)
+    marks = {(kept.stage, kept.index): kept for kept in state.clocks}
     commands: list[Command] = []
     for clock in clocks.clocks:
         if clock.ended_at is not None:
             continue
-        key = (clock.stage.value, clock.index)
-        marks = {"stage": clock.stage.value, "clock": clock.index, "due_at": clock.due_at.isoformat()}
+        kept = marks.get((clock.stage, clock.index))
+        reminded = kept is not None and kept.reminded
+        breached = kept is not None and kept.breached
+        payload = {"stage": clock.stage.value, "clock": clock.index, "due_at": clock.due_at.isoformat()}
         if clock.stage is Stage.CLOSING:
             # DOMAIN 7: finished 10 working days after a follow-up with no reply.
             if clock.state is ClockState.EXPIRED and complaint.status is Status.FOLLOWED_UP:
                 closing: Recipients = (("reporter", None), ("institution", complaint.institution))
-                commands.append(Command(Action.CLOSE, {"by": "sweep", **marks}, notify=closing))
+                commands.append(Command(Action.CLOSE, {"by": "sweep", **payload}, notify=closing))
             continue
-        if clock.state is ClockState.BREACHED and key not in breached:
+        if clock.state is ClockState.BREACHED and not breached:
             notify: Recipients = (("admin", None),)
             if clock.stage is Stage.FOLLOW_UP:
                 notify += _superior_notice(ctx, clock.institution)
-            commands.append(Command(Action.BREACH, marks, notify=notify))
-        elif (
-            clock.state is ClockState.RUNNING
-            and key not in reminded
-            and key not in breached
-            and now >= clock.warn_at
-        ):
+            commands.append(Command(Action.BREACH, payload, notify=notify))
+        elif clock.state is ClockState.RUNNING and not reminded and not breached and now >= clock.warn_at:
             target = ("institution", clock.institution) if clock.stage is Stage.FOLLOW_UP else ("admin", None)
-            commands.append(Command(Action.REMIND, marks, notify=(target,)))
+            commands.append(Command(Action.REMIND, payload, notify=(target,)))
     return commands
 
 
-def _sweep_one(ctx: DeskContext, tracking_id: str, now: datetime, report: dict[Action, list[str]]) -> None:
-    for _ in range(_RETRIES):
-        complaint = ctx.store.get(tracking_id)
-        if complaint.next_due_at is None or complaint.next_due_at > now:
+def _changes(ctx: DeskContext, complaint: Complaint, now: datetime) -> tuple[Changeset | None, list[Action]]:
+    """The changeset the sweep saves for one complaint (None: nothing due), and the actions it records."""
+    if complaint.next_due_at is None or complaint.next_due_at > now or complaint.status.is_terminal:
+        return None, []
+    commands = _due_commands(ctx, complaint, now)
+    changes, _ = changes_for(ctx, complaint, [(c, Actor.system()) for c in commands], now)
+    return changes, [c.action for c in commands]
+
+
+class _Tally:
+    """What a sweep did so far."""
+
+    def __init__(self) -> None:
+        self.actions: dict[Action, list[str]] = {Action.CLOSE: [], Action.BREACH: [], Action.REMIND: []}
+        self.failed: dict[str, str] = {}
+        self.handled = 0
+
+    def done(self, tracking_id: str, actions: Sequence[Action]) -> None:
+        for action in actions:
+            self.actions[action].append(tracking_id)
+
+    def progress(self) -> SweepProgress:
+        return SweepProgress(
+            handled=self.handled,
+            closed=len(self.actions[Action.CLOSE]),
+            breached=len(self.actions[Action.BREACH]),
+            reminded=len(self.actions[Action.REMIND]),
+            failed=len(self.failed),
+        )
+
+    def report(self) -> SweepReport:
+        return SweepReport(
+            closed=tuple(self.actions[Action.CLOSE]),
+            breached=tuple(dict.fromkeys(self.actions[Action.BREACH])),
+            reminded=tuple(dict.fromkeys(self.actions[Action.REMIND])),
+            failed=tuple(self.failed.items()),
+            handled=self.handled,
+        )
+
+
+def _sweep_one(ctx: DeskContext, tracking_id: str, now: datetime, tally: _Tally) -> None:
+    """Handle one complaint alone, reloading it after each lost race; a failure is tallied, not raised."""
+    try:
+        for _ in range(_RETRIES):
+            changes, actions = _changes(ctx, ctx.store.get(tracking_id), now)
+            if changes is None:
+                return
+            try:
+                ctx.store.save(changes)
+            except ConcurrencyConflict:
+                continue
+            tally.done(tracking_id, actions)
             return
-        events = ctx.store.history(tracking_id)
-        commands = _due_commands(ctx, complaint, events, now)
+        tally.failed[tracking_id] = ConcurrencyConflict.code
+    except LaporError as error:
+        tally.failed[tracking_id] = error.code
+
+
+def _sweep_batch(ctx: DeskContext, batch: Sequence[Complaint], now: datetime, tally: _Tally) -> None:
+    """Save a batch's changes in one transaction when the store can; on any failure, one by one."""
+    save_many: Callable[[Sequence[Changeset]], None] | None = getattr(ctx.store, "save_many", None)
+    planned: list[tuple[str, Changeset, list[Action]]] = []
+    if save_many is not None:
         try:
-            record(ctx, complaint, events, [(c, Actor.system()) for c in commands], now)
-        except ConcurrencyConflict:
-            continue
-        for command in commands:
-            report[command.action].append(tracking_id)
-        return
+            for complaint in batch:
+                changes, actions = _changes(ctx, complaint, now)
+                if changes is not None:
+                    planned.append((complaint.tracking_id, changes, actions))
+            save_many([changes for _, changes, _ in planned])
+        except LaporError:
+            pass  # a lost race, a failing row or a failing database: sort it out complaint by complaint
+        else:
+            for tracking_id, _, actions in planned:
+                tally.done(tracking_id, actions)
+            return
+    for complaint in batch:
+        _sweep_one(ctx, complaint.tracking_id, now, tally)
 
 
-def sweep(ctx: DeskContext, now: datetime) -> SweepReport:
-    """Handle every complaint whose next deadline is at or before ``now``."""
-    if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
+def sweep(
+    ctx: DeskContext,
+    now: datetime | None = None,
+    *,
+    progress: Callable[[SweepProgress], None] | None = None,
+) -> SweepReport:
+    """Handle every complaint whose next deadline is at or before the sweep's instant.
+
+    Args:
+        ctx: The desk's context.
+        now: The instant to judge deadlines at; by default the clock, read again for each batch (a long
+            sweep judges each complaint when it reaches it). Events are stamped with it, or with the
+            complaint's last change when that is later, so a history's time never runs backwards.
+        progress: Called after each batch with the totals so far.
+    """
+    if now is not None and (not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None):
         raise ValidationError.single("now", "instant.naive")
-    report: dict[Action, list[str]] = {Action.CLOSE: [], Action.BREACH: [], Action.REMIND: []}
+    tally = _Tally()
     seen: set[str] = set()
     while True:
-        batch = [c.tracking_id for c in ctx.store.due(now, limit=_BATCH) if c.tracking_id not in seen]
+        instant = now if now is not None else ctx.clock.now()
+        batch = [c for c in ctx.store.due(instant, limit=_BATCH) if c.tracking_id not in seen]
         if not batch:
-            break
-        for tracking_id in batch:
-            seen.add(tracking_id)
-            _sweep_one(ctx, tracking_id, now, report)
-    return SweepReport(
-        closed=tuple(report[Action.CLOSE]),
-        breached=tuple(dict.fromkeys(report[Action.BREACH])),
-        reminded=tuple(dict.fromkeys(report[Action.REMIND])),
-    )
+            return tally.report()
+        seen.update(c.tracking_id for c in batch)
+        tally.handled += len(batch)
+        _sweep_batch(ctx, batch, instant, tally)
+        if progress is not None:
+            progress(tally.progress())
 
 
 def recompute_deadlines(ctx: DeskContext) -> int:
-    """Recompute the stored next deadline of every open complaint (after a calendar amendment).
+    """Replay every open complaint's history and store its deadline and SLA state again.
 
-    Returns how many complaints changed.
+    The verification path of the kept state, and what a calendar amendment needs (paused working days and
+    deadlines move with the calendar). Also fills in the kept state of rows written before it existed.
+    Returns how many complaints' next deadline changed.
     """
     open_statuses = frozenset(s for s in Status if not s.is_terminal)
     changed = 0
@@ -131,20 +230,22 @@ def recompute_deadlines(ctx: DeskContext) -> int:
             for _ in range(_RETRIES):
                 current = ctx.store.get(complaint.tracking_id)
                 events = ctx.store.history(complaint.tracking_id)
-                due = next_attention(ctx.clocks(events, now), events)
-                if due == current.next_due_at:
+                clocks, state = ctx.continue_clocks(SlaState(), events, start=0, now=now)
+                replayed = attrs.evolve(
+                    current,
+                    next_due_at=next_attention(clocks, state),
+                    head_hash=events[-1].hash,
+                    sla_state=state,
+                )
+                if replayed == current:
                     break
                 try:
-                    ctx.store.save(_deadline_only(current, due))
+                    # No event, same version: compare-and-set on the row alone.
+                    ctx.store.save(Changeset(replayed, current.version, ()))
                 except ConcurrencyConflict:
                     continue
-                changed += 1
+                changed += replayed.next_due_at != current.next_due_at
                 break
         if page.next_cursor is None:
             return changed
         cursor = page.next_cursor
-
-
-def _deadline_only(complaint: Complaint, due: datetime | None) -> Changeset:
-    """A changeset refreshing only the projection's deadline: no event, same version (compare-and-set)."""
-    return Changeset(attrs.evolve(complaint, next_due_at=due), complaint.version, ())

@@ -17,6 +17,7 @@ import attrs
 from lapor_core._domain.keys import StoredKey
 from lapor_core._domain.lifecycle import Action, Status
 from lapor_core._domain.model import Channel, Kind, Location
+from lapor_core._domain.sla import SlaState
 
 __all__ = ["Complaint", "OutboxMessage", "ReporterIdentity"]
 
@@ -77,6 +78,14 @@ class Complaint:
         next_due_at: The next instant the sweep must look at it (reminder, breach or closing), or None.
         rating: The reporter's rating 1-5 after closing, or None.
         supporters: Keyed hashes of the citizens who supported it.
+        head_hash: The hash of its last history event, or None when the store did not keep it.
+        sla_state: Its open service-level clocks as the last event left them
+            (:class:`~lapor_core._domain.sla.SlaState`), or None when the store did not keep it.
+
+    ``head_hash`` and ``sla_state`` let a command append an event and continue the clocks without reading
+    the history: the kernel writes them with every event, in the same changeset. A store that does not keep
+    them (a row written before 0.2, a plugin that maps only some fields) gives None, and the kernel then
+    replays the history instead: slower, never wrong.
     """
 
     tracking_id: str
@@ -103,6 +112,8 @@ class Complaint:
     next_due_at: datetime | None
     rating: int | None
     supporters: frozenset[str]
+    head_hash: str | None = None
+    sla_state: SlaState | None = None
 
     @property
     def is_open(self) -> bool:

@@ -24,7 +24,6 @@ import json
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -69,10 +68,35 @@ class Actor:
         return {k: v for k, v in attrs.asdict(self).items() if v is not None}
 
 
+class _Frozen(dict[str, Any]):
+    """A payload mapping that refuses changes; built only by :func:`_freeze`, so deep-frozen throughout.
+
+    A ``dict`` underneath, so the JSON encoder hashes it as it is (no copy to thaw it first), and freezing
+    an already frozen payload returns it unchanged.
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *_args: object, **_kwargs: object) -> Any:
+        raise TypeError("an event's payload is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self) -> tuple[type[_Frozen], tuple[dict[str, Any]]]:
+        return _Frozen, (dict(self),)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return MappingProxyType({str(k): _freeze(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
+    kind = type(value)
+    if kind in _SCALARS or kind is _Frozen:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        return _Frozen({str(k): _freeze(v) for k, v in value.items()})
+    if kind is list or kind is tuple or isinstance(value, list | tuple):
         return tuple(_freeze(v) for v in value)
     return value
 
@@ -83,6 +107,19 @@ def _thaw(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_thaw(v) for v in value]
     return value
+
+
+def _plain(value: object) -> object:
+    """What the JSON encoder writes for a mapping that is not a dict (a payload frozen by other means)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_plain
+)
+"""Sorted-key compact JSON: the canonical form every event hash is taken of (tuples written as lists)."""
 
 
 def event_hash(
@@ -101,10 +138,10 @@ def event_hash(
         "action": action,
         "actor": actor.to_json(),
         "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "payload": _thaw(payload),
+        "payload": payload,
         "prev": prev_hash,
     }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    canonical = _CANONICAL.encode(body)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

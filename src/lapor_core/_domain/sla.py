@@ -34,7 +34,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final, Protocol, cast
 
@@ -49,13 +49,17 @@ __all__ = [
     "DEFAULT_CLASSES",
     "ClockState",
     "Clocks",
+    "KeptClock",
     "SlaEvent",
     "SlaPolicy",
+    "SlaState",
     "Stage",
     "StageClock",
     "StageDays",
     "Step",
     "compute_clocks",
+    "continue_clocks",
+    "replay_state",
 ]
 
 
@@ -397,10 +401,139 @@ class Clocks:
         return next((c for c in reversed(self.clocks) if c.stage is stage), None)
 
 
+@attrs.frozen
+class KeptClock:
+    """An open stage clock as a complaint's state row keeps it (see :class:`SlaState`).
+
+    A command continues the clocks from it without replaying the history.
+
+    Attributes:
+        stage: Which stage.
+        index: Position in the history of the event that started it.
+        started_at: The instant of that event.
+        length: Working days allowed before pauses.
+        institution: The institution whose calendar it runs on (None: the admin's calendar).
+        paused: Working days added by completed holds.
+        held_since: The instant of the hold that pauses it now, or None.
+        reminded: A reminder was recorded for it.
+        breached: A breach was recorded for it.
+    """
+
+    stage: Stage
+    index: int
+    started_at: datetime
+    length: int
+    institution: str | None
+    paused: int = 0
+    held_since: datetime | None = None
+    reminded: bool = False
+    breached: bool = False
+
+
+@attrs.frozen
+class SlaState:
+    """What the service-level engine needs to continue a complaint's clocks after its last event.
+
+    The open clocks and what the last events said (report kind, institution, SLA class). A replay of the
+    whole history from ``SlaState()`` gives the same state (:func:`replay_state`); the command kernel keeps
+    it on the complaint's state row, in the same transaction as each event, and continues from it
+    (:func:`continue_clocks`), so a command costs the same with 5 events or 500.
+
+    Attributes:
+        clocks: The open clocks, in the order they started.
+        kind: The report kind the submission named (it picks :attr:`SlaPolicy.by_kind`), or None.
+        institution: The institution of the latest forward, or None.
+        sla_class: The SLA class of the latest forward, or None.
+    """
+
+    clocks: tuple[KeptClock, ...] = ()
+    kind: str | None = None
+    institution: str | None = None
+    sla_class: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A compact JSON-ready form (what the SQL store writes)."""
+        return {
+            "clocks": [
+                [
+                    c.stage.value,
+                    c.index,
+                    c.started_at.isoformat(),
+                    c.length,
+                    c.institution,
+                    c.paused,
+                    c.held_since.isoformat() if c.held_since is not None else None,
+                    c.reminded,
+                    c.breached,
+                ]
+                for c in self.clocks
+            ],
+            "kind": self.kind,
+            "institution": self.institution,
+            "sla_class": self.sla_class,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> SlaState:
+        """The state :meth:`to_json` wrote.
+
+        Raises:
+            ValueError: ``data`` is not such a form (a store then replays the history instead).
+        """
+        try:
+            assert isinstance(data, dict)  # noqa: S101 - caught below, as every other malformation
+            clocks = tuple(
+                KeptClock(
+                    stage=Stage(stage),
+                    index=_whole(index),
+                    started_at=_aware(started_at),
+                    length=_whole(length),
+                    institution=_optional_text(institution),
+                    paused=_whole(paused),
+                    held_since=None if held_since is None else _aware(held_since),
+                    reminded=reminded is True,
+                    breached=breached is True,
+                )
+                for stage, index, started_at, length, institution, paused, held_since, reminded, breached in (
+                    data["clocks"]
+                )
+            )
+            return cls(
+                clocks=clocks,
+                kind=_optional_text(data["kind"]),
+                institution=_optional_text(data["institution"]),
+                sla_class=_optional_text(data["sla_class"]),
+            )
+        except (AssertionError, KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"not a kept SLA state: {e}") from None
+
+
+def _whole(value: object) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+def _aware(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not an instant")  # noqa: TRY004 - from_json's one error type
+    instant = datetime.fromisoformat(value)
+    if instant.utcoffset() is None:
+        raise ValueError(f"{value!r} is naive")
+    return instant
+
+
+def _optional_text(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{value!r} is not text")
+    return value
+
+
 class _Clock:
     """A clock being replayed (mutable, local to one :func:`compute_clocks` call)."""
 
     __slots__ = (
+        "breached",
         "calendar",
         "ended_at",
         "held_since",
@@ -408,6 +541,7 @@ class _Clock:
         "institution",
         "length",
         "paused",
+        "reminded",
         "stage",
         "start_day",
         "started_at",
@@ -435,6 +569,39 @@ class _Clock:
         self.held_since: datetime | None = None
         self.ended_at: datetime | None = None
         self.state = ClockState.RUNNING
+        self.reminded = False
+        self.breached = False
+
+    @classmethod
+    def resumed(cls, kept: KeptClock, calendar: WorkingCalendar) -> _Clock:
+        """The open clock a :class:`KeptClock` saved, on ``calendar``."""
+        clock = cls(
+            kept.stage,
+            Step("", kept.started_at),
+            index=kept.index,
+            calendar=calendar,
+            length=kept.length,
+            institution=kept.institution,
+        )
+        clock.paused = kept.paused
+        clock.held_since = kept.held_since
+        clock.reminded = kept.reminded
+        clock.breached = kept.breached
+        return clock
+
+    def kept(self) -> KeptClock:
+        """This open clock as the complaint's state row keeps it."""
+        return KeptClock(
+            stage=self.stage,
+            index=self.index,
+            started_at=self.started_at,
+            length=self.length,
+            institution=self.institution,
+            paused=self.paused,
+            held_since=self.held_since,
+            reminded=self.reminded,
+            breached=self.breached,
+        )
 
     def due_at(self) -> datetime:
         return self.calendar.end_of_day(
@@ -528,7 +695,10 @@ def compute_clocks(
     ``archive``         completes an open verification (met / breached) and ends every other open clock.
     ``close``           ends every open clock: closing expired when due, else cancelled (or breached when
                         a verification/follow-up was past due).
-    anything else       (``assign``, ``rate``, ``support``, ``breach``, ``remind``...) no effect.
+    ``breach``          marks the open clock its payload names (``stage``, and ``clock``: its index) as
+                        breached, so the sweep records one breach per clock; deadlines unchanged.
+    ``remind``          the same for a reminder.
+    anything else       (``assign``, ``rate``, ``support``...) no effect.
     ==================  ===================================================================================
 
     An open clock is judged at ``now``: a running verification or follow-up clock with ``now >= due_at``
@@ -548,12 +718,59 @@ def compute_clocks(
             without an institution code.
         DateOutOfRange: A date beyond a calendar's range.
     """
+    clocks, _ = continue_clocks(
+        SlaState(), events, policy=policy, admin_calendar=admin_calendar, calendar_for=calendar_for, now=now
+    )
+    return clocks
+
+
+def continue_clocks(
+    state: SlaState,
+    events: Sequence[SlaEvent],
+    *,
+    start: int = 0,
+    policy: SlaPolicy,
+    admin_calendar: WorkingCalendar,
+    calendar_for: Callable[[str], WorkingCalendar],
+    now: datetime,
+) -> tuple[Clocks, SlaState]:
+    """Continue the clocks kept in ``state`` over ``events`` (history positions ``start`` on).
+
+    The constant-cost path of :func:`compute_clocks`: ``state`` is what a replay of the history before
+    ``start`` left (:func:`replay_state`), and the result is what a replay of the whole history gives for the
+    clocks still open at ``start`` and those started since, with the state to keep for the next events.
+    ``continue_clocks(SlaState(), history, ...)`` is the full replay.
+
+    Raises:
+        ValidationError, DateOutOfRange: As :func:`compute_clocks`.
+    """
     _check_aware("now", now)
-    replay = _Replay(policy, admin_calendar, calendar_for)
-    for index, event in enumerate(events):
+    replay = _Replay.resumed(state, policy, admin_calendar, calendar_for)
+    for offset, event in enumerate(events):
+        index = start + offset
         _check_aware(f"events[{index}].at", event.at)
         replay.apply(index, event)
-    return Clocks(clocks=tuple(clock.freeze(policy, now) for clock in replay.clocks), now=now)
+    clocks = Clocks(clocks=tuple(clock.freeze(policy, now) for clock in replay.clocks), now=now)
+    return clocks, replay.state()
+
+
+def replay_state(
+    events: Sequence[SlaEvent],
+    *,
+    policy: SlaPolicy,
+    admin_calendar: WorkingCalendar,
+    calendar_for: Callable[[str], WorkingCalendar],
+) -> SlaState:
+    """The state a replay of the whole history leaves: what :func:`continue_clocks` continues from.
+
+    Raises:
+        ValidationError, DateOutOfRange: As :func:`compute_clocks`.
+    """
+    now = events[-1].at if events else datetime(2000, 1, 1, tzinfo=UTC)
+    _, state = continue_clocks(
+        SlaState(), events, policy=policy, admin_calendar=admin_calendar, calendar_for=calendar_for, now=now
+    )
+    return state
 
 
 def _check_aware(field: str, value: object) -> None:
@@ -584,6 +801,36 @@ class _Replay:
         self.institution: str | None = None
         self.institution_calendar = admin_calendar
         self.sla_class: str | None = None
+
+    @classmethod
+    def resumed(
+        cls,
+        state: SlaState,
+        policy: SlaPolicy,
+        admin_calendar: WorkingCalendar,
+        calendar_for: Callable[[str], WorkingCalendar],
+    ) -> _Replay:
+        """The replay as it stood when ``state`` was kept."""
+        replay = cls(policy, admin_calendar, calendar_for)
+        replay.kind, replay.institution, replay.sla_class = state.kind, state.institution, state.sla_class
+        if state.institution is not None:
+            replay.institution_calendar = calendar_for(state.institution)
+        for kept in state.clocks:
+            on_admin = kept.stage is Stage.VERIFICATION or kept.institution is None
+            calendar = admin_calendar if on_admin else calendar_for(kept.institution)  # type: ignore[arg-type]
+            clock = _Clock.resumed(kept, calendar)
+            replay.clocks.append(clock)
+            replay.open[kept.stage] = clock
+        return replay
+
+    def state(self) -> SlaState:
+        """What to keep to continue from here: the open clocks and what the last events said."""
+        return SlaState(
+            clocks=tuple(clock.kept() for clock in self.clocks if clock.ended_at is None),
+            kind=self.kind,
+            institution=self.institution,
+            sla_class=self.sla_class,
+        )
 
     def apply(self, index: int, event: SlaEvent) -> None:
         action = str(event.action)
@@ -652,6 +899,21 @@ class _Replay:
     def close(self, _index: int, event: SlaEvent) -> None:
         self.end(event.at, Stage.VERIFICATION, Stage.FOLLOW_UP, Stage.CLOSING)
 
+    def breach(self, _index: int, event: SlaEvent) -> None:
+        clock = self.marked(event)
+        if clock is not None:
+            clock.breached = True
+
+    def remind(self, _index: int, event: SlaEvent) -> None:
+        clock = self.marked(event)
+        if clock is not None:
+            clock.reminded = True
+
+    def marked(self, event: SlaEvent) -> _Clock | None:
+        """The open clock a breach or reminder event names (payload ``stage`` and ``clock``), or None."""
+        stage, index = event.payload.get("stage"), str(event.payload.get("clock"))
+        return next((c for c in self.open.values() if c.stage.value == stage and str(c.index) == index), None)
+
 
 _HANDLERS: Final[Mapping[str, Callable[[_Replay, int, SlaEvent], None]]] = MappingProxyType(
     {
@@ -662,6 +924,8 @@ _HANDLERS: Final[Mapping[str, Callable[[_Replay, int, SlaEvent], None]]] = Mappi
         "reply": _Replay.reply,
         "archive": _Replay.archive,
         "close": _Replay.close,
+        "breach": _Replay.breach,
+        "remind": _Replay.remind,
     }
 )
 

@@ -3,12 +3,18 @@
 :func:`build_view` is pure: given a complaint, its history, its reporter identity and the decisions for the
 principal's relation, it returns a :class:`ComplaintView` holding only what those decisions allow. Fields a
 principal may not see are ``None`` (or empty) and their group is named in ``withheld``.
+
+A view's ``timeline`` and ``deadlines`` are :class:`OnDemand` sequences: the desk reads the history they come
+from on first use, so a view (and a listing page of them) costs the same whatever the length of the history
+until a caller looks at them. ``current_deadlines`` (the open clocks) comes from the complaint's row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from typing import Any, TypeVar, overload
 
 import attrs
 
@@ -22,6 +28,7 @@ __all__ = [
     "ANONYMOUS_NAME",
     "ComplaintView",
     "DeadlineView",
+    "OnDemand",
     "ReporterView",
     "TimelineEntry",
     "build_view",
@@ -50,6 +57,64 @@ _TIMELINE_ACTIONS = frozenset(
 _INTERNAL_ACTIONS = frozenset({Action.BREACH, Action.REMIND, Action.REVEAL_IDENTITY, Action.ERASE_IDENTITY})
 # The payload's "reason" is an internal note: shown only to principals allowed INTERNAL (see _timeline).
 _TIMELINE_KEYS = ("message", "institution", "unit")
+
+
+T = TypeVar("T")
+
+
+class OnDemand(Sequence[T]):
+    """A read-only sequence computed on first use, then kept (a view's timeline and full deadlines).
+
+    It compares equal to any sequence with the same items (a tuple included), hashes as the tuple of its
+    items, and pickles as that tuple. Its source is read at most once per view: a view whose history is
+    never looked at never reads it. The source is the desk's store, so read it while the desk is open.
+
+    >>> lazy = OnDemand(lambda: (1, 2, 3))
+    >>> len(lazy), lazy[-1], lazy == (1, 2, 3), list(lazy[:2])
+    (3, 3, True, [1, 2])
+    """
+
+    __slots__ = ("_items", "_load", "_lock")
+
+    def __init__(self, load: Callable[[], Sequence[T]]) -> None:
+        self._load: Callable[[], Sequence[T]] | None = load
+        self._items: tuple[T, ...] = ()
+        self._lock = threading.Lock()
+
+    def _resolved(self) -> tuple[T, ...]:
+        if self._load is not None:
+            with self._lock:
+                if self._load is not None:
+                    self._items = tuple(self._load())
+                    self._load = None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        return self._resolved()[index]
+
+    def __len__(self) -> int:
+        return len(self._resolved())
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._resolved())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OnDemand | tuple | list):
+            return self._resolved() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._resolved())
+
+    def __repr__(self) -> str:
+        return repr(self._resolved()) if self._load is None else "OnDemand(<not read yet>)"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple, (self._resolved(),)
 
 
 @attrs.frozen
@@ -114,9 +179,11 @@ class ComplaintView:
         location: Location; unless precise location is allowed, coordinates rounded to about 100 m and no
             street address.
         reporter: Reporter fields, when any is visible; the name is ``"Anonim"`` when withheld.
-        timeline: The steps, with messages.
-        deadlines: The service-level clocks.
+        timeline: The steps, with messages (read from the history on first use: :class:`OnDemand`).
+        deadlines: Every service-level clock, ended ones included (replayed on first use: :class:`OnDemand`).
         withheld: The field groups (:class:`~lapor_core._domain.access.Subject` values) withheld or redacted.
+        current_deadlines: The open clocks (running, paused, or past due awaiting action), from the
+            complaint's row: what a queue shows, at no history read.
     """
 
     tracking_id: str
@@ -139,9 +206,10 @@ class ComplaintView:
     body: str | None
     location: Location | None
     reporter: ReporterView | None
-    timeline: tuple[TimelineEntry, ...]
-    deadlines: tuple[DeadlineView, ...]
+    timeline: Sequence[TimelineEntry]
+    deadlines: Sequence[DeadlineView]
     withheld: frozenset[str]
+    current_deadlines: tuple[DeadlineView, ...] = ()
 
 
 def _coarse(location: Location) -> Location:
@@ -198,18 +266,23 @@ def build_view(
     identity: ReporterIdentity | None,
     deadlines: Sequence[DeadlineView],
     decision: Callable[[Subject], Decision],
+    *,
+    current_deadlines: Sequence[DeadlineView] = (),
 ) -> ComplaintView:
     """Build the view allowed by ``decision`` (the policy, bound to one principal and complaint).
 
-    The caller has already checked that :attr:`Subject.METADATA` is allowed.
+    ``events`` is read only when the view's timeline is (pass an :class:`OnDemand` to defer reading it);
+    ``deadlines`` and ``current_deadlines`` are taken as they are. The caller has already checked that
+    :attr:`Subject.METADATA` is allowed.
     """
     d = {subject: decision(subject) for subject in _READ_SUBJECTS}
     content = d[Subject.CONTENT] is Decision.ALLOW
     location = complaint.location if content else None
     if location is not None and d[Subject.PRECISE_LOCATION] is not Decision.ALLOW:
         location = _coarse(location)
-    timeline = (
-        _timeline(events, internal=d[Subject.INTERNAL] is Decision.ALLOW)
+    internal = d[Subject.INTERNAL] is Decision.ALLOW
+    timeline: Sequence[TimelineEntry] = (
+        OnDemand(lambda: _timeline(events, internal=internal))
         if d[Subject.TIMELINE] is Decision.ALLOW
         else ()
     )
@@ -235,8 +308,9 @@ def build_view(
         location=location,
         reporter=_reporter(identity, d[Subject.REPORTER_NAME], d[Subject.REPORTER_CONTACT]),
         timeline=timeline,
-        deadlines=tuple(deadlines),
+        deadlines=deadlines,
         withheld=frozenset(s.value for s, v in d.items() if v is not Decision.ALLOW),
+        current_deadlines=tuple(current_deadlines),
     )
 
 

@@ -44,6 +44,7 @@ from lapor_core._domain.history import verify_chain
 from lapor_core._domain.lifecycle import Action, Status
 from lapor_core._domain.model import Kind, Location
 from lapor_core._domain.ports import Changeset, ComplaintQuery, ComplaintStore, Order
+from lapor_core._domain.sla import KeptClock, SlaState, Stage
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, next_changeset, outbox_message
 
@@ -145,6 +146,63 @@ _query_specs = st.fixed_dictionaries(
         "limit": st.integers(1, 4),
     }
 )
+
+_STEPS = (
+    "forward",
+    "request_info",
+    "provide_info",
+    "assign",
+    "follow_up",
+    "reply",
+    "decline",
+    "close",
+    "sweep",
+    "late_sweep",
+)
+
+_SUBMISSION: dict[str, Any] = {
+    "kind": "pengaduan",
+    "channel": "web",
+    "title": "Jalan berlubang",
+    "body": "Lubang besar di depan SDN 3 Menteng.",
+    "location": {"region": "31.71.01"},
+    "reporter": {"name": "Siti Aminah"},
+}
+
+
+class _ContractClock:
+    """A clock the property test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now_at = start
+
+    def now(self) -> datetime:
+        return self.now_at
+
+
+def _run_step(desk: Any, step: str, tid: str, reporter: Any, now: datetime) -> None:
+    import lapor_core as lc  # noqa: PLC0415 - see test_kept_state_always_equals_the_replayed_one
+
+    admin = lc.Principal.admin("adm-1")
+    officer = lc.Principal.institution_officer("off-7", institution="31.71")
+    actions = {
+        "forward": lambda: desk.forward(admin, tid, institution="31.71"),
+        "request_info": lambda: desk.request_info(admin, tid, "Mohon lokasi tepat."),
+        "provide_info": lambda: desk.provide_info(reporter, tid, "Depan SDN 3."),
+        "assign": lambda: desk.assign(officer, tid, "31.71.dinas-pu"),
+        "follow_up": lambda: desk.follow_up(officer, tid, "Sudah ditambal."),
+        "reply": lambda: desk.reply(reporter, tid, "Belum rata."),
+        "decline": lambda: desk.decline(officer, tid, "Bukan wewenang."),
+        "close": lambda: desk.close_complaint(reporter, tid),
+        "sweep": desk.sweep,
+    }
+    if step == "late_sweep":
+        # A long sweep that started when the complaint fell due and reaches it only now, after later changes.
+        due = desk.store.get(tid).next_due_at
+        if due is not None and due <= now:
+            desk.sweep(due)
+        return
+    actions[step]()
 
 
 class StoreContract:
@@ -723,3 +781,102 @@ class StoreContract:
         assert len(history) == rounds + 1
         assert verify_chain(tid, history).ok
         assert len(store.pending_outbox()) == rounds + 1
+
+    # -- what a command continues from: the row's head hash and SLA state ------------------------------------
+
+    def test_kept_state_round_trips(self, store: ComplaintStore) -> None:
+        """The row's ``head_hash`` and ``sla_state`` read back equal.
+
+        A store that drops them is still correct (the kernel replays the history), but every command's cost
+        then grows with the history.
+        """
+        changes = new_complaint()
+        held = KeptClock(
+            Stage.VERIFICATION,
+            0,
+            DEFAULT_TIME.astimezone(WIB),
+            3,
+            None,
+            held_since=DEFAULT_TIME,
+            reminded=True,
+        )
+        running = KeptClock(
+            Stage.FOLLOW_UP, 4, DEFAULT_TIME.astimezone(WIT), 60, "31.71", paused=2, breached=True
+        )
+        state = SlaState(
+            clocks=(held, running), kind="pengaduan", institution="31.71", sla_class="field_exam"
+        )
+        complaint = attrs.evolve(changes.complaint, head_hash=changes.events[-1].hash, sla_state=state)
+        store.save(attrs.evolve(changes, complaint=complaint))
+        assert store.get(complaint.tracking_id) == complaint
+        (listed,) = store.query(ComplaintQuery(limit=10)).items
+        assert listed == complaint
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        # One contract, many store classes: each subclass runs it (every example uses a new complaint).
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(steps=st.lists(st.tuples(st.sampled_from(_STEPS), st.integers(1, 80)), max_size=14))
+    def test_kept_state_always_equals_the_replayed_one(
+        self, store: ComplaintStore, steps: list[tuple[str, int]]
+    ) -> None:
+        """After any commands and sweeps, the row's kept state is what a replay of its history gives.
+
+        And no event's time runs before its predecessor's (a sweep here judges at an earlier instant).
+        """
+        import lapor_core as lc  # noqa: PLC0415 - the desk only for this check, not at the contract's import
+
+        clock = _ContractClock(DEFAULT_TIME.astimezone(WIB))
+        desk = lc.ComplaintDesk(store=store, clock=clock, pepper="contract pepper, 32 bytes long ...")
+        receipt = desk.submit(lc.Submission.from_dict(_SUBMISSION))
+        tid = receipt.tracking_id
+        reporter = desk.authenticate(tid, receipt.access_key)
+        for step, hours in steps:
+            clock.now_at += timedelta(hours=hours)
+            try:
+                _run_step(desk, step, tid, reporter, clock.now_at)
+            except (lc.TransitionNotAllowed, lc.NotAllowed, lc.NotFound):  # not allowed at this point
+                continue
+        complaint, history = store.get(tid), store.history(tid)
+        assert complaint.version == len(history)
+        assert complaint.head_hash == history[-1].hash
+        ctx = desk._ctx
+        assert complaint.sla_state == ctx.replay_state(history)
+        # What the kept state says, judged independently of how it is kept: its clocks are the open ones of a
+        # full replay, and its marks are the breach and reminder events recorded for them.
+        kept = complaint.sla_state
+        assert kept is not None
+        continued, _ = ctx.continue_clocks(kept, (), start=complaint.version, now=clock.now_at)
+        replayed = ctx.clocks(history, clock.now_at)
+        assert continued.clocks == tuple(c for c in replayed if c.ended_at is None)
+        for kept_clock in kept.clocks:
+            marks = {
+                e.action.value
+                for e in history
+                if e.payload.get("stage") == kept_clock.stage.value
+                and e.payload.get("clock") == kept_clock.index
+            }
+            assert (kept_clock.breached, kept_clock.reminded) == ("breach" in marks, "remind" in marks)
+        assert all(a.at <= b.at for a, b in itertools.pairwise(history))
+        assert verify_chain(tid, history).ok
+
+    def test_save_many_is_all_or_nothing(self, store: ComplaintStore) -> None:
+        """``save_many`` (optional: the sweep saves its batches with it) stores every changeset or none."""
+        save_many = getattr(store, "save_many", None)
+        if save_many is None:
+            pytest.skip("the store has no save_many: the sweep saves one complaint at a time")
+        first, second = _save_new(store), _save_new(store)
+        good = next_changeset(first.complaint, first.events)
+        stale = next_changeset(second.complaint, second.events)
+        store.save(stale)  # the second complaint moves on: a batch naming its old version must fail whole
+        with pytest.raises(ConcurrencyConflict):
+            save_many([good, attrs.evolve(stale, outbox=())])
+        assert store.get(first.complaint.tracking_id) == first.complaint
+        save_many([good])
+        assert store.get(first.complaint.tracking_id) == good.complaint

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
@@ -43,24 +43,46 @@ class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
 
     def save(self, changes: Changeset) -> None:
         """Store one command's changes atomically (see :class:`~lapor_core.plugins.ComplaintStore`)."""
-        tid = changes.complaint.tracking_id
+        self.save_many((changes,))
+
+    def save_many(self, batch: Iterable[Changeset]) -> None:
+        """Store many changesets atomically: all of them, or none (the sweep's batches, bulk imports).
+
+        Raises:
+            ConcurrencyConflict: For the first changeset whose version check fails (or whose tracking ID
+                exists, or appears twice in the batch); nothing was changed.
+            StorageError: An outbox message ID is queued already; nothing was changed.
+        """
+        batch = tuple(batch)
         with self._lock:
-            current = self._complaints.get(tid)
-            actual = current.version if current is not None else None
-            if (actual or 0) != changes.expected_version:
-                raise ConcurrencyConflict(
-                    complaint_id=tid, expected_version=changes.expected_version, actual_version=actual
-                )
-            new_ids = {m.id for m in changes.outbox}
-            if len(new_ids) != len(changes.outbox) or not new_ids.isdisjoint(self._outbox_ids):
-                # Outbox IDs are idempotency keys: unique, as the SQL store's unique index makes them.
-                raise StorageError(f"saving complaint {tid} failed: an outbox message ID is already queued")
-            self._complaints[tid] = changes.complaint
-            self._histories.setdefault(tid, []).extend(changes.events)
-            self._outbox.extend(changes.outbox)
+            versions: dict[str, int] = {}
+            new_ids: set[str] = set()
+            for changes in batch:
+                tid = changes.complaint.tracking_id
+                current = self._complaints.get(tid)
+                actual = versions.get(tid, current.version if current is not None else 0)
+                if actual != changes.expected_version:
+                    raise ConcurrencyConflict(
+                        complaint_id=tid,
+                        expected_version=changes.expected_version,
+                        actual_version=actual if tid in versions or current is not None else None,
+                    )
+                versions[tid] = changes.complaint.version
+                ids = {m.id for m in changes.outbox}
+                if len(ids) != len(changes.outbox) or not ids.isdisjoint(self._outbox_ids | new_ids):
+                    # Outbox IDs are idempotency keys: unique, as the SQL store's unique index makes them.
+                    raise StorageError(
+                        f"saving complaint {tid} failed: an outbox message ID is already queued"
+                    )
+                new_ids |= ids
+            for changes in batch:
+                tid = changes.complaint.tracking_id
+                self._complaints[tid] = changes.complaint
+                self._histories.setdefault(tid, []).extend(changes.events)
+                self._outbox.extend(changes.outbox)
+                if changes.identity is not None:
+                    self._identities[changes.identity.ref] = changes.identity
             self._outbox_ids |= new_ids
-            if changes.identity is not None:
-                self._identities[changes.identity.ref] = changes.identity
 
     def get(self, tracking_id: str) -> Complaint:
         """The complaint with this tracking ID, or NotFound."""

@@ -36,6 +36,7 @@ from lapor_core._domain.lifecycle import Action, Status
 from lapor_core._domain.model import Channel, Kind, Location
 from lapor_core._domain.ports import Changeset
 from lapor_core._domain.rules import trusted
+from lapor_core._domain.sla import SlaState
 from lapor_core.errors import StorageError
 from lapor_core.stores.sql._schema import complaints, events, identities, outbox
 
@@ -284,6 +285,20 @@ def _actor(text: str) -> Actor:
     return Actor(**_loads(text))
 
 
+def _sla_json(state: SlaState | None) -> str | None:
+    return _dumps(state.to_json()) if state is not None else None
+
+
+def _sla_state(text: str | None) -> SlaState | None:
+    # A kept state that does not parse is as good as none: the kernel replays the history, which is the truth.
+    if text is None:
+        return None
+    try:
+        return SlaState.from_json(_loads(text))
+    except (ValueError, orjson.JSONDecodeError):
+        return None
+
+
 def complaint_rows(table: sa.Table, record: type[Complaint]) -> Rows[Complaint]:
     """The rows of complaints in ``table``: ``lapor_complaints``, or a copy of it with more columns.
 
@@ -304,6 +319,7 @@ def complaint_rows(table: sa.Table, record: type[Complaint]) -> Rows[Complaint]:
             "access_digest": Encoded("access_key", operator.attrgetter("digest")),
             "declined_by": Encoded("declined_by", _string_list),
             "supporters": Encoded("supporters", _dumps_strings),
+            "sla_state": Encoded("sla_state", _sla_json),
         },
         decoded={
             "status": Decoded(("status",), _member(Status)),
@@ -316,6 +332,7 @@ def complaint_rows(table: sa.Table, record: type[Complaint]) -> Rows[Complaint]:
             "access_key": Decoded(("access_salt", "access_digest"), _stored_key),
             "declined_by": Decoded(("declined_by",), _string_tuple),
             "supporters": Decoded(("supporters",), _string_set),
+            "sla_state": Decoded(("sla_state",), _sla_state),
         },
     )
 

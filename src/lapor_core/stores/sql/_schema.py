@@ -183,6 +183,10 @@ complaints = sa.Table(
     sa.Column("next_due_at", UtcDateTime),
     sa.Column("rating", sa.SmallInteger),
     sa.Column("supporters", long_text(), nullable=False),
+    # Revision 0006: what a command continues from (the last event's hash, the open SLA clocks as JSON);
+    # NULL in rows written before it, which the kernel then replays from their history.
+    sa.Column("head_hash", code(64)),
+    sa.Column("sla_state", sa.Text),
     **_MYSQL_TABLE,
 )
 
