@@ -86,6 +86,26 @@ def test_verification_queue_is_sorted_by_deadline_with_countdowns(
     assert "terlambat" in late
 
 
+def test_a_queue_page_reads_no_history(
+    client: TestClient, desk: lc.ComplaintDesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue's countdowns come from the complaints' rows: fifty rows, not fifty history reads."""
+    for index in range(5):
+        desk.submit(submission(title=f"Aduan {index}"))
+    reads: list[str] = []
+    history = desk.store.history
+
+    def counting(tracking_id: str) -> object:
+        reads.append(tracking_id)
+        return history(tracking_id)
+
+    monkeypatch.setattr(desk.store, "history", counting)
+    sign_in(client, "admin-demo")
+    page = client.get("/staf/verifikasi").text
+    assert page.count("sisa 3 hari kerja") == 5
+    assert reads == []
+
+
 def test_admin_forwards_with_topic_and_flags(client: TestClient, desk: lc.ComplaintDesk) -> None:
     """Forwarding from the page sets the institution, the topic and the confidential flag."""
     tid = desk.submit(submission()).tracking_id

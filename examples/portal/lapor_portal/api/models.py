@@ -183,6 +183,7 @@ class ComplaintOut(BaseModel):
     timeline: list[TimelineEntryOut]
     deadlines: list[DeadlineOut]
     withheld: list[str]
+    current_deadlines: list[DeadlineOut]
 
     @classmethod
     def of(cls, view: lc.ComplaintView) -> ComplaintOut:

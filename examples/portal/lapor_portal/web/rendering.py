@@ -117,14 +117,18 @@ class PageHelpers:
     def countdown(self, view: lc.ComplaintView, deadline: lc.DeadlineView) -> Countdown | None:
         """Working days left (or late) on one of the complaint's deadlines, on the calendar it runs on."""
         calendar = self.portal.calendar_for(deadline.institution)
-        current = deadline is self.current_deadline(view)
+        current = deadline == self.current_deadline(view)
         return countdown(deadline, now=self.portal.now(), calendar=calendar, current=current)
 
     def current_deadline(self, view: lc.ComplaintView) -> lc.DeadlineView | None:
-        """The clock of the complaint's present stage (the one its queue sorts by); None once it is over."""
-        if not view.deadlines or view.status.is_terminal:
+        """The clock of the complaint's present stage (the one its queue sorts by); None once it is over.
+
+        Read from the view's ``current_deadlines`` (the complaint's row), so a queue of fifty complaints reads
+        no history.
+        """
+        if not view.current_deadlines or view.status.is_terminal:
             return None
-        return view.deadlines[-1]
+        return view.current_deadlines[-1]
 
 
 def flash(request: Request, key: str, **values: str | int) -> None:
