@@ -69,7 +69,9 @@ class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
                     )
                 versions[tid] = changes.complaint.version
                 ids = {m.id for m in changes.outbox}
-                if len(ids) != len(changes.outbox) or not ids.isdisjoint(self._outbox_ids | new_ids):
+                if len(ids) != len(changes.outbox) or not (
+                    ids.isdisjoint(self._outbox_ids) and ids.isdisjoint(new_ids)
+                ):
                     # Outbox IDs are idempotency keys: unique, as the SQL store's unique index makes them.
                     raise StorageError(
                         f"saving complaint {tid} failed: an outbox message ID is already queued"
