@@ -156,12 +156,15 @@ def test_shipped_tables_are_the_text_regeneration_writes() -> None:
     assert precomputed.stale_tables() == [], STALE
 
 
-def test_region_file_is_one_list_per_column() -> None:
-    """A list per column, every column of a level as long as the others."""
-    document = json.loads((precomputed._folder() / "regions.json").read_text(encoding="utf-8"))
-    assert set(document) == {"about", "provinces", "regencies", "districts"}
-    for level in ("provinces", "regencies", "districts"):
-        assert len({len(column) for column in document[level].values()}) == 1
+def test_region_files_are_one_list_per_column() -> None:
+    """A list per column, every column of a level as long as the others; districts in their own file."""
+    folder = precomputed._folder()
+    areas = json.loads((folder / "regions.json").read_text(encoding="utf-8"))
+    districts = json.loads((folder / "districts.json").read_text(encoding="utf-8"))
+    assert set(areas) == {"about", "provinces", "regencies"}
+    assert set(districts) == {"about", "districts"}
+    for columns in (areas["provinces"], areas["regencies"], districts["districts"]):
+        assert len({len(column) for column in columns.values()}) == 1
 
 
 # --- the default directory -------------------------------------------------------------------------------
@@ -202,10 +205,12 @@ def test_default_directory_governs_each_region_of_the_csv_files() -> None:
 def test_regenerate_writes_tables_that_check_as_current(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``--regenerate`` writes both files; ``--check`` passes on them and names one that was changed."""
+    """``--regenerate`` writes the files; ``--check`` passes on them and names those changed or missing."""
     assert precomputed.main(["--regenerate", "--folder", str(tmp_path)]) == 0
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["holidays_id.json", "regions.json"]
-    assert (tmp_path / "regions.json").read_bytes() == (precomputed._folder() / "regions.json").read_bytes()
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["districts.json", "holidays_id.json", "regions.json"]
+    for name in written:
+        assert (tmp_path / name).read_bytes() == (precomputed._folder() / name).read_bytes()
     assert precomputed.main(["--check", "--folder", str(tmp_path)]) == 0
     holidays_file = tmp_path / "holidays_id.json"
     holidays_file.write_text(
@@ -216,6 +221,8 @@ def test_regenerate_writes_tables_that_check_as_current(
     assert precomputed.main(["--check", "--folder", str(tmp_path)]) == 1
     assert "holidays_id.json" in capsys.readouterr().err
     assert precomputed.stale_tables(tmp_path) == ["holidays_id.json", "regions.json"]
+    (tmp_path / "districts.json").write_text("{}", encoding="utf-8")
+    assert precomputed.stale_tables(tmp_path) == ["holidays_id.json", "regions.json", "districts.json"]
 
 
 def test_regenerate_and_check_are_required_and_exclusive() -> None:

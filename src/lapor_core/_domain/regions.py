@@ -1082,7 +1082,7 @@ def _rebuilt(*values: object) -> Region:
 
 @functools.cache
 def _shipped_areas() -> tuple[Region, ...]:
-    rows = precomputed.region_rows()
+    rows = precomputed.area_rows()
     zones: dict[str, str] = {}
     regions: list[Region] = []
     p, r = rows["provinces"], rows["regencies"]
@@ -1119,7 +1119,7 @@ def _default_table() -> RegionTable:
     regions = list(_shipped_areas())
     zones = {region.code: region.timezone for region in regions}
     level = RegionLevel.DISTRICT
-    d = precomputed.region_rows()["districts"]
+    d = precomputed.district_rows()
     for code, name in zip(d["code"], d["name"], strict=True):
         parent = code[:_REGENCY_CODE_LENGTH]
         regions.append(_rebuilt(code, name, level, parent, zones[parent], None, None, None))
