@@ -31,7 +31,7 @@ from lapor_core._domain.access import (
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core._domain.history import Actor, Event
 from lapor_core._domain.ids import time_ordered_id
-from lapor_core._domain.lifecycle import Action, next_status
+from lapor_core._domain.lifecycle import Action, Status, next_status
 from lapor_core._domain.ports import Changeset
 from lapor_core._domain.sla import Clocks, SlaState
 from lapor_core._domain.tracking import TrackingId
@@ -185,9 +185,18 @@ class Command:
 
 
 def outbox_messages(
-    complaint: Complaint, action: Action, recipients: Sequence[tuple[str, str | None]], now: datetime
+    complaint: Complaint,
+    action: Action,
+    recipients: Sequence[tuple[str, str | None]],
+    now: datetime,
+    *,
+    status: Status | None = None,
 ) -> tuple[OutboxMessage, ...]:
-    """The messages a command queues for ``recipients`` (role, reference) about ``complaint`` as it now is."""
+    """The messages a command queues for ``recipients`` (role, reference) about ``complaint`` as it now is.
+
+    ``status`` is the complaint's status after the command (default: ``complaint.status``).
+    """
+    status = complaint.status if status is None else status
     return tuple(
         OutboxMessage(
             id=time_ordered_id(now),
@@ -196,7 +205,7 @@ def outbox_messages(
             recipient_role=role,
             recipient_ref=ref,
             created_at=now,
-            context={"status": complaint.status.value},
+            context={"status": status.value},
         )
         for role, ref in recipients
     )
@@ -247,23 +256,24 @@ def changes_for(
     tid = complaint.tracking_id
     new_events: list[Event] = []
     outbox: list[OutboxMessage] = []
-    updated = complaint
+    updated, status = complaint, complaint.status
     for command, actor in entries:
-        status = next_status(
-            updated.status, command.action, complaint_id=tid, has_unit=updated.unit is not None
-        )
+        status = next_status(status, command.action, complaint_id=tid, has_unit=updated.unit is not None)
         event = Event.create(
             tid, complaint.version + len(new_events), command.action, actor, now, command.payload, head
         )
         head = event.hash
         new_events.append(event)
-        updated = attrs.evolve(command.mutate(updated), status=status, updated_at=now)
-        outbox.extend(outbox_messages(updated, command.action, command.notify, now))
+        if command.mutate is not unchanged:
+            updated = command.mutate(updated)
+        outbox.extend(outbox_messages(updated, command.action, command.notify, now, status=status))
     clocks, state = ctx.continue_clocks(state, new_events, start=complaint.version, now=now)
-    updated = attrs.evolve(
+    updated = attrs.evolve(  # one evolve per command: the new state in full
         updated,
+        status=status,
+        updated_at=now if new_events else complaint.updated_at,
         version=complaint.version + len(new_events),
-        next_due_at=next_attention(clocks, state) if not updated.status.is_terminal else None,
+        next_due_at=next_attention(clocks, state) if not status.is_terminal else None,
         head_hash=head,
         sla_state=state,
     )

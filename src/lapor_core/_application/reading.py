@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import attrs
@@ -22,14 +22,14 @@ from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.history import Event, HistoryReport, verify_chain
 from lapor_core._domain.ports import ComplaintQuery
 from lapor_core._domain.rules import type_name
-from lapor_core._domain.sla import Clocks
+from lapor_core._domain.sla import StageClock
 from lapor_core._domain.views import ComplaintView, DeadlineView, OnDemand, build_view
 from lapor_core.errors import NotAllowed, ValidationError
 
 __all__ = ["ListedPage", "history", "list_complaints", "recorded_view", "verify_history", "view"]
 
 
-def _deadlines(clocks: Clocks) -> tuple[DeadlineView, ...]:
+def _deadlines(clocks: Iterable[StageClock]) -> tuple[DeadlineView, ...]:
     return tuple(
         DeadlineView(
             stage=c.stage.value,
@@ -39,22 +39,30 @@ def _deadlines(clocks: Clocks) -> tuple[DeadlineView, ...]:
             provisional=c.provisional,
             institution=c.institution,
         )
-        for c in clocks.clocks
+        for c in clocks
     )
 
 
 def _view_of(
-    ctx: DeskContext, complaint: Complaint, relation: Relation | None, now: datetime | None = None
+    ctx: DeskContext,
+    complaint: Complaint,
+    relation: Relation | None,
+    now: datetime | None = None,
+    current: Sequence[StageClock] | None = None,
 ) -> ComplaintView:
-    """The view of a complaint from its row: the history behind its timeline is read on first use only."""
+    """The view of a complaint from its row: the history behind its timeline is read on first use only.
+
+    ``current`` is the open clocks at ``now`` when the caller has them (a command that just continued them).
+    """
     decision = policy_for(relation, complaint)
     now = ctx.clock.now() if now is None else now
     tid, version = complaint.tracking_id, complaint.version
     # What the view showed is what the row said: the history as far as the row's version.
     events: OnDemand[Event] = OnDemand(lambda: tuple(ctx.store.history(tid))[:version])
     deadlines = OnDemand(lambda: _deadlines(ctx.clocks(events, now)))
-    _, state = kept_state(ctx, complaint)
-    current, _ = ctx.continue_clocks(state, (), start=version, now=now)
+    if current is None:
+        _, state = kept_state(ctx, complaint)
+        current = ctx.continue_clocks(state, (), start=version, now=now)[0].clocks
     wants_identity = {decision(Subject.REPORTER_NAME), decision(Subject.REPORTER_CONTACT)} & {Decision.ALLOW}
     identity = None
     if wants_identity and complaint.identity_ref is not None:
@@ -87,7 +95,8 @@ def recorded_view(ctx: DeskContext, principal: Principal, recorded: Recorded) ->
     complaint exists.
     """
     relation = visible_relation(ctx, principal, recorded.complaint)
-    return _view_of(ctx, recorded.complaint, relation, recorded.clocks.now)
+    current = [clock for clock in recorded.clocks if clock.ended_at is None]
+    return _view_of(ctx, recorded.complaint, relation, recorded.clocks.now, current)
 
 
 def history(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Event, ...]:

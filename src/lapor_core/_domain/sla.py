@@ -575,14 +575,16 @@ class _Clock:
     @classmethod
     def resumed(cls, kept: KeptClock, calendar: WorkingCalendar) -> _Clock:
         """The open clock a :class:`KeptClock` saved, on ``calendar``."""
-        clock = cls(
-            kept.stage,
-            Step("", kept.started_at),
-            index=kept.index,
-            calendar=calendar,
-            length=kept.length,
-            institution=kept.institution,
-        )
+        clock = cls.__new__(cls)
+        clock.stage = kept.stage
+        clock.started_at = kept.started_at
+        clock.start_day = calendar.local_date(kept.started_at)
+        clock.index = kept.index
+        clock.calendar = calendar
+        clock.length = kept.length
+        clock.institution = kept.institution
+        clock.ended_at = None
+        clock.state = ClockState.RUNNING
         clock.paused = kept.paused
         clock.held_since = kept.held_since
         clock.reminded = kept.reminded
