@@ -247,23 +247,27 @@ class _Long:
 def _long_history(sides: list[Side], count: int) -> dict[tuple[int, bool], dict[str, float]]:
     """Median seconds of a reply + follow-up + view at :data:`SHORT` and :data:`LONG` events, per side.
 
-    Keyed by (events, whether the view's timeline was read).
+    Keyed by (events, whether the view's timeline was read). Each side gets ``count`` complaints at each
+    length, and the cycles run interleaved (short, long, one side then the other), so a slow moment of a
+    shared disk falls on every column alike.
     """
-    complaints = {side.name: [_Long(side) for _ in range(count)] for side in sides}
-    medians: dict[tuple[int, bool], dict[str, float]] = {}
+    groups: dict[tuple[int, str], list[_Long]] = {}
     for events in (SHORT, LONG):
         for side in sides:
-            for complaint in complaints[side.name]:
+            built = [_Long(side) for _ in range(count)]
+            for complaint in built:
                 complaint.grow_to(events)
-        timings: dict[str, list[tuple[float, float]]] = {side.name: [] for side in sides}
-        for index in range(count):
-            for side in sides:
-                timings[side.name].append(complaints[side.name][index].cycle())
+            groups[events, side.name] = built
+    timings: dict[tuple[int, str], list[tuple[float, float]]] = {key: [] for key in groups}
+    for index in range(count):
+        for key, complaints in groups.items():
+            timings[key].append(complaints[index].cycle())
+    medians: dict[tuple[int, bool], dict[str, float]] = {}
+    for (events, name), cycles in timings.items():
         for read, position in ((False, 0), (True, 1)):
-            medians[events, read] = {
-                name: statistics.median(found[position] for found in cycles)
-                for name, cycles in timings.items()
-            }
+            medians.setdefault((events, read), {})[name] = statistics.median(
+                found[position] for found in cycles
+            )
     return medians
 
 
