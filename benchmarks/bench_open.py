@@ -7,9 +7,9 @@ machine slows both alike) and times the whole process from outside; the median o
 the ratio. The database file is created by a first, uncounted open (which runs the migrations): the runs
 measure opening a current database, as every later command does. The first open is printed for information.
 
-Also printed: the import work each statement does (``python -X importtime``: the self times of the modules
-it imports, summed, the interpreter's own start left out), and the largest packages the desk imports beyond
-what ``import sqlalchemy`` does, which is where the rest of the time goes.
+Also printed: the import work each statement does (``python -X importtime``: each module's self time, the
+median of five runs, summed, the interpreter's own start left out), and the largest packages the desk
+imports beyond what ``import sqlalchemy`` does, which is where much of the rest of the time goes.
 
 The children may write bytecode caches (``PYTHONDONTWRITEBYTECODE`` is removed from their environment) and a
 first uncounted run writes them: an installed wheel has its modules compiled, so compiling lapor_core's
@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 RUNS = int(os.environ.get("LAPOR_BENCH_OPEN_RUNS", "11"))
+IMPORT_RUNS = 5
 TARGET = 1.5
 BASELINE = "import sqlalchemy"
 DESK = "import lapor_core; lapor_core.ComplaintDesk.open(URL).close()"
@@ -64,6 +65,12 @@ def _import_times(code: str, env: dict[str, str]) -> dict[str, int]:
     return times
 
 
+def _median_times(runs: list[dict[str, int]]) -> dict[str, float]:
+    """Each module's median self time over ``runs`` (0 in a run that did not import it)."""
+    names = {name for times in runs for name in times}
+    return {name: statistics.median(times.get(name, 0) for times in runs) for name in names}
+
+
 def _package(module: str) -> str:
     parts = module.split(".")
     return ".".join(parts[:3]) if parts[0] in {"sqlalchemy", "lapor_core"} else parts[0]
@@ -82,7 +89,11 @@ def main() -> None:
             for label, code in statements.items():
                 walls[label].append(_run(code, env)[0])
         startup = frozenset(_import_times("pass", env))
-        work = {label: _import_times(code, env) for label, code in statements.items() if code != "pass"}
+        work = {
+            label: _median_times([_import_times(code, env) for _ in range(IMPORT_RUNS)])
+            for label, code in statements.items()
+            if code != "pass"
+        }
 
     medians = {label: statistics.median(times) for label, times in walls.items()}
     base, fastest_base = medians[BASELINE], min(walls[BASELINE])
@@ -101,14 +112,15 @@ def main() -> None:
         label: sum(us for name, us in times.items() if name not in startup) / 1000
         for label, times in work.items()
     }
-    print("  import work (python -X importtime, the interpreter's start left out)")
+    print(f"  import work, median of {IMPORT_RUNS} (python -X importtime, the interpreter's start left out)")
     for label, ms in sums.items():
         print(f"  {label:<{width}}  {ms:7.0f} ms   x{ms / sums[BASELINE]:5.2f}")
-    beyond: collections.Counter[str] = collections.Counter()
+    beyond: dict[str, float] = collections.defaultdict(float)
     for name, us in work["open a sqlite desk"].items():
         if name not in startup and name not in work[BASELINE]:
             beyond[_package(name)] += us
-    largest = ", ".join(f"{name} {us / 1000:.0f} ms" for name, us in beyond.most_common(8))
+    top = sorted(beyond.items(), key=lambda item: -item[1])[:8]
+    largest = ", ".join(f"{name} {us / 1000:.0f} ms" for name, us in top)
     print(f"  the desk's import work beyond import sqlalchemy: {sum(beyond.values()) / 1000:.0f} ms")
     print(f"  largest: {largest}")
 
