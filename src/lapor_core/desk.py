@@ -163,18 +163,64 @@ class ComplaintDesk:
 
         ``url`` is ``memory://``, ``sqlite:///lapor.db``, ``postgresql+psycopg://...``,
         ``mysql+pymysql://...`` or a plugin's scheme. ``options`` are the constructor's keyword arguments
-        (``clock``, ``calendar``, ``pepper``...). Polls live in the same database for a SQL URL, else in
-        memory unless ``poll_store=`` says otherwise.
+        (``clock``, ``calendar``, ``pepper``...) and the store's: for a SQL URL those of
+        :class:`~lapor_core.stores.sql.SqlComplaintStore` (``busy_timeout``, ``cache_mib``, ``pool_size``,
+        ``engine_options``...: :data:`~lapor_core.stores.sql.STORE_OPTIONS`), for a plugin the keyword
+        parameters of its factory. Polls live in the same database for a SQL URL, else in memory unless
+        ``poll_store=`` says otherwise.
+
+        Every option is checked before the store opens, and a store that opened is closed again if the
+        desk cannot be made.
+
+        Raises:
+            ConfigurationError: An option neither the desk nor the store takes (``desk.option_unknown``,
+                naming it and listing the valid ones), a store option of the wrong kind
+                (``store.busy_timeout_bad``...), or a desk option the constructor refuses.
+            PluginError: No store serves the URL's scheme, or its plugin fails to load.
+            StorageError: The database cannot be reached.
+
+        Example:
+            >>> import lapor_core as lc
+            >>> desk = lc.ComplaintDesk.open("sqlite://", busy_timeout=5, pepper="doctest pepper 0123456789")
+            >>> desk.close()
+            >>> lc.ComplaintDesk.open("sqlite://", busy_timeuot=5)
+            Traceback (most recent call last):
+            lapor_core.errors.ConfigurationError: unknown option: busy_timeuot (valid with a sqlite URL: ...)
         """
+        import contextlib  # noqa: PLC0415 - opening a desk is rare; the module stays light
+        import inspect  # noqa: PLC0415
+
+        from lapor_core._i18n import N_  # noqa: PLC0415
         from lapor_core.stores import SQL_SCHEMES, open_store  # noqa: PLC0415 - SQL loads only when asked for
+        from lapor_core.stores._registry import store_options  # noqa: PLC0415
 
-        store = open_store(url)
-        if "poll_store" not in options and url.partition("://")[0].lower() in SQL_SCHEMES:
-            from lapor_core.stores.sql import SqlPollStore  # noqa: PLC0415 - with the SQL store only
+        own = frozenset(inspect.signature(cls.__init__).parameters) - {"self", "store"}
+        takes = store_options(url)  # None: the plugin's factory takes any keyword
+        unknown = sorted(
+            name for name in options if name not in own and takes is not None and name not in takes
+        )
+        if unknown:
+            raise ConfigurationError(
+                detail=N_("desk.option_unknown"),
+                params={
+                    "options": unknown,
+                    "scheme": url.partition("://")[0].lower(),
+                    "valid": sorted(own | (takes or frozenset())),
+                },
+            )
+        desk_options = {name: value for name, value in options.items() if name in own}
+        store = open_store(url, **{name: value for name, value in options.items() if name not in own})
+        try:
+            if "poll_store" not in desk_options and url.partition("://")[0].lower() in SQL_SCHEMES:
+                from lapor_core.stores.sql import SqlPollStore  # noqa: PLC0415 - with the SQL store only
 
-            # A SQL URL opened a SQL complaint store: the polls share its database.
-            options["poll_store"] = SqlPollStore(store)  # type: ignore[arg-type]
-        return cls(store=store, **options)
+                # A SQL URL opened a SQL complaint store: the polls share its database.
+                desk_options["poll_store"] = SqlPollStore(store)  # type: ignore[arg-type]
+            return cls(store=store, **desk_options)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the desk's own failure is the one to report
+                store.close()
+            raise
 
     @property
     def store(self) -> ComplaintStore:

@@ -20,8 +20,9 @@ from lapor_core.errors import ConfigurationError, PluginError
 
 if TYPE_CHECKING:
     from importlib import metadata
+    from types import ModuleType
 
-__all__ = ["ENTRY_POINT_GROUP", "SQL_SCHEMES", "known_schemes", "open_store"]
+__all__ = ["ENTRY_POINT_GROUP", "SQL_SCHEMES", "known_schemes", "open_store", "store_options"]
 
 ENTRY_POINT_GROUP = "lapor_core.stores"
 """The entry point group third-party stores register their URL scheme under."""
@@ -117,7 +118,8 @@ def open_store(url: str, **options: Any) -> ComplaintStore:
     Raises:
         PluginError: No store serves the URL's scheme (the message lists the known ones), or the plugin
             failed to load or returned something that is not a store.
-        ConfigurationError: The store needs an extra that is not installed, or its options are wrong.
+        ConfigurationError: The store needs an extra that is not installed, or its options are wrong (for
+            a SQL store: checked before anything opens, see :data:`~lapor_core.stores.sql.STORE_OPTIONS`).
         StorageError: The database could not be reached.
 
     >>> store = open_store("memory://")
@@ -136,12 +138,9 @@ def open_store(url: str, **options: Any) -> ComplaintStore:
 
         return InMemoryComplaintStore()
     if scheme in SQL_SCHEMES:
-        try:
-            from lapor_core.stores.sql import SqlComplaintStore  # noqa: PLC0415  # SQLAlchemy only when asked
-        except ImportError as e:
-            raise ConfigurationError(
-                f"{scheme}:// needs SQLAlchemy: pip install 'lapor_core[sql]' ({e.name} is missing)"
-            ) from e
+        _sql_options(scheme).check_store_options(options)
+        from lapor_core.stores.sql import SqlComplaintStore  # noqa: PLC0415  # SQLAlchemy only when asked
+
         return SqlComplaintStore(url, **options)
     store = _load_plugin(scheme)(url, **options)
     if not isinstance(store, ComplaintStore):
@@ -149,3 +148,52 @@ def open_store(url: str, **options: Any) -> ComplaintStore:
             scheme=scheme, known=known_schemes(), detail=f"the factory returned a {type(store).__name__}"
         )
     return store
+
+
+def _sql_options(scheme: str) -> ModuleType:
+    """The module of the SQL store's option names and check; a ConfigurationError if SQLAlchemy is missing."""
+    try:
+        from lapor_core.stores.sql import _options  # noqa: PLC0415  # SQLAlchemy only when asked
+    except ImportError as e:
+        raise ConfigurationError(
+            f"{scheme}:// needs SQLAlchemy: pip install 'lapor_core[sql]' ({e.name} is missing)"
+        ) from e
+    return _options
+
+
+def store_options(url: str) -> frozenset[str] | None:
+    """The keyword options the store for ``url`` takes; None when its factory takes any (``**options``).
+
+    ``memory://`` takes none; a SQL URL takes :data:`~lapor_core.stores.sql.STORE_OPTIONS`; a plugin
+    takes the keyword parameters of its factory after the URL.
+
+    Raises:
+        PluginError: As :func:`open_store`: no store serves the scheme, or its plugin fails to load.
+        ConfigurationError: A SQL URL without the ``sql`` extra installed.
+
+    >>> store_options("memory://")
+    frozenset()
+    >>> "busy_timeout" in store_options("sqlite:///lapor.db")
+    True
+    """
+    scheme = _scheme(url)
+    if scheme == "memory":
+        return frozenset()
+    if scheme in SQL_SCHEMES:
+        names: frozenset[str] = _sql_options(scheme).STORE_OPTIONS
+        return names
+    return _keywords(_load_plugin(scheme))
+
+
+def _keywords(factory: StoreFactory) -> frozenset[str] | None:
+    """The keyword parameters of ``factory(url, ...)`` after the URL, or None if it takes any keyword."""
+    import inspect  # noqa: PLC0415 - only a desk opened on a plugin's URL asks
+
+    try:
+        parameters = list(inspect.signature(factory).parameters.values())
+    except (TypeError, ValueError):  # a callable without a signature Python can read: let it decide
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return frozenset(p.name for p in parameters[1:] if p.kind in named)

@@ -1,9 +1,9 @@
 """The SQL backend: one adapter in SQLAlchemy Core for SQLite, PostgreSQL and MariaDB/MySQL.
 
 Complaints (:class:`SqlComplaintStore`, with its outbox and statistics) and polls (:class:`SqlPollStore`)
-share
-one database; the schema ships as Alembic migrations and :func:`upgrade` applies them. The modules inside this
-package are private.
+share one database; the schema ships as Alembic migrations and :func:`upgrade` applies them. The store's
+keyword options are :data:`STORE_OPTIONS`; :func:`lapor_core.stores.open_store` and ``ComplaintDesk.open``
+check their names and values before the store opens. The modules inside this package are private.
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ from lapor_core.stores.sql._complaints import (
     SqlComplaintStore,
     upgrade,
 )
+from lapor_core.stores.sql._options import STORE_OPTIONS
 from lapor_core.stores.sql._polls import SqlPollStore
 
-__all__ = ["REVISIONS", "SCHEMA_REVISION", "SchemaMode", "SqlComplaintStore", "SqlPollStore", "upgrade"]
+__all__ = [
+    "REVISIONS",
+    "SCHEMA_REVISION",
+    "STORE_OPTIONS",
+    "SchemaMode",
+    "SqlComplaintStore",
+    "SqlPollStore",
+    "upgrade",
+]
