@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -132,12 +132,18 @@ class FailingIdentities(InMemoryComplaintStore):
     def identity(self, ref: str) -> ReporterIdentity | None:
         raise lc.StorageError("identity database unavailable")
 
+    def identities(self, refs: Iterable[str]) -> dict[str, ReporterIdentity]:
+        raise lc.StorageError("identity database unavailable")
+
 
 class MixedUpIdentities(InMemoryComplaintStore):
     """A store that returns somebody else's identity record."""
 
     def identity(self, ref: str) -> ReporterIdentity | None:
         return ReporterIdentity(ref="someone-else", name="Orang Lain", email="lain@example.id")
+
+    def identities(self, refs: Iterable[str]) -> dict[str, ReporterIdentity]:
+        return {ref: ReporterIdentity(ref="someone-else", name="Orang Lain") for ref in refs}
 
 
 def _desk_on(store: ComplaintStore) -> lc.ComplaintDesk:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -18,7 +18,7 @@ from lapor_core._application.kernel import (
     visible_relation,
 )
 from lapor_core._domain.access import Decision, Principal, Relation, Subject, is_visible, policy_for
-from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.complaint import Complaint, ReporterIdentity
 from lapor_core._domain.history import Event, HistoryReport, verify_chain
 from lapor_core._domain.ports import ComplaintQuery
 from lapor_core._domain.rules import type_name
@@ -49,10 +49,12 @@ def _view_of(
     relation: Relation | None,
     now: datetime | None = None,
     current: Sequence[StageClock] | None = None,
+    identities: Mapping[str, ReporterIdentity] | None = None,
 ) -> ComplaintView:
     """The view of a complaint from its row: the history behind its timeline is read on first use only.
 
-    ``current`` is the open clocks at ``now`` when the caller has them (a command that just continued them).
+    ``current`` is the open clocks at ``now`` when the caller has them (a command that just continued them);
+    ``identities`` the reporter identities a listing read for its whole page (else the store is asked).
     """
     decision = policy_for(relation, complaint)
     now = ctx.clock.now() if now is None else now
@@ -67,7 +69,10 @@ def _view_of(
     identity = None
     if wants_identity and complaint.identity_ref is not None:
         try:
-            identity = ctx.store.identity(complaint.identity_ref)
+            if identities is not None:
+                identity = identities.get(complaint.identity_ref)
+            else:
+                identity = ctx.store.identity(complaint.identity_ref)
         except Exception:  # noqa: BLE001 - deny by default: a failing identity store yields no identity
             decision = _without_identity(decision)
         if identity is not None and identity.ref != complaint.identity_ref:
@@ -138,18 +143,49 @@ def list_complaints(ctx: DeskContext, principal: Principal, query: ComplaintQuer
     resume: tuple[str | None, int, str | None] | None = None  # (page start, rows through last view, cursor)
     while True:
         page = ctx.store.query(attrs.evolve(query, cursor=start))
-        for index, complaint in enumerate(page.items):
-            relation = relation_for(ctx, principal, complaint)
-            if not is_visible(relation, complaint):
-                continue
+        visible = [
+            (index, complaint, relation)
+            for index, complaint in enumerate(page.items)
+            if is_visible(relation := relation_for(ctx, principal, complaint), complaint)
+        ]
+        identities = _identities_of(ctx, [(c, r) for _, c, r in visible[: query.limit - len(items)]])
+        for index, complaint, relation in visible:
             if len(items) == query.limit:
                 return ListedPage(items=tuple(items), next_cursor=_cursor_after(ctx, query, resume))
-            items.append(_view_of(ctx, complaint, relation, now))
+            items.append(_view_of(ctx, complaint, relation, now, identities=identities))
             last = index == len(page.items) - 1
             resume = (start, index + 1, page.next_cursor if last else None)
         if page.next_cursor is None:
             return ListedPage(items=tuple(items), next_cursor=None)
         start = page.next_cursor
+
+
+def _identities_of(
+    ctx: DeskContext, shown: Sequence[tuple[Complaint, Relation | None]]
+) -> Mapping[str, ReporterIdentity] | None:
+    """The identities a page shows, read in one call when the store can (``identities``), else None.
+
+    None (the views then ask the store one by one, each failure denying that identity) also when the batch
+    read fails.
+    """
+    read_many = getattr(ctx.store, "identities", None)
+    if read_many is None:
+        return None
+    wanted = []
+    for complaint, relation in shown:
+        decision = policy_for(relation, complaint)
+        if complaint.identity_ref is not None and Decision.ALLOW in (
+            decision(Subject.REPORTER_NAME),
+            decision(Subject.REPORTER_CONTACT),
+        ):
+            wanted.append(complaint.identity_ref)
+    if not wanted:
+        return {}
+    try:
+        found: Mapping[str, ReporterIdentity] = read_many(wanted)
+    except Exception:  # noqa: BLE001 - the views read them one by one, each failure denying that one
+        return None
+    return found
 
 
 def _cursor_after(

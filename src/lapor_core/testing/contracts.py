@@ -866,6 +866,18 @@ class StoreContract:
         assert all(a.at <= b.at for a, b in itertools.pairwise(history))
         assert verify_chain(tid, history).ok
 
+    def test_identities_reads_what_identity_reads(self, store: ComplaintStore) -> None:
+        """``identities`` (optional: a listing page reads its identities with it) agrees with ``identity``."""
+        read_many = getattr(store, "identities", None)
+        if read_many is None:
+            pytest.skip("the store has no identities: a listing reads each identity on its own")
+        saved = [
+            _save_new(store, identity=ReporterIdentity(ref=f"ref-{i}", name=f"Nama {i}")) for i in range(3)
+        ]
+        refs = [changes.identity.ref for changes in saved if changes.identity is not None]
+        assert read_many([*refs, "unknown-ref", refs[0]]) == {ref: store.identity(ref) for ref in refs}
+        assert read_many([]) == {}
+
     def test_save_many_is_all_or_nothing(self, store: ComplaintStore) -> None:
         """``save_many`` (optional: the sweep saves its batches with it) stores every changeset or none."""
         save_many = getattr(store, "save_many", None)

@@ -100,6 +100,11 @@ class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
                 raise NotFound(kind="complaint", key=tracking_id)
             return tuple(self._histories[tracking_id])
 
+    def identities(self, refs: Iterable[str]) -> dict[str, ReporterIdentity]:
+        """The identities with these references, by reference (missing ones left out)."""
+        with self._lock:
+            return {ref: self._identities[ref] for ref in set(refs) if ref in self._identities}
+
     def identity(self, ref: str) -> ReporterIdentity | None:
         """The identity with this reference, or None."""
         return self._identities.get(ref)
