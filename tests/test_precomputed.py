@@ -114,6 +114,27 @@ def test_a_missing_holidays_distribution_has_no_version() -> None:
     assert precomputed._installed_version("holidays") == precomputed._shipped_holidays()["version"]
 
 
+def test_metadata_without_a_version_has_no_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Metadata whose headers name no version (or a distribution without METADATA) matches no table."""
+
+    class Headless:
+        def __init__(self, text: str | None) -> None:
+            self.text = text
+
+        def read_text(self, _name: str) -> str | None:
+            return self.text
+
+    from importlib import metadata
+
+    for text in ("Metadata-Version: 2.1\nName: holidays\n\nVersion: 0.109 (in the description)\n", None):
+        monkeypatch.setattr(metadata, "distribution", lambda _name, text=text: Headless(text))
+        precomputed._installed_version.cache_clear()
+        assert precomputed._installed_version("holidays") is None
+    monkeypatch.undo()
+    precomputed._installed_version.cache_clear()
+    assert precomputed._installed_version("holidays") == precomputed._shipped_holidays()["version"]
+
+
 def test_english_names_still_come_from_the_package() -> None:
     """Only Indonesian names are shipped; English ones are the package's, as before."""
     built = WorkingCalendar.indonesia(first_year=2026, last_year=2026)
