@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 SEED   ?= 2026
 
-.PHONY: demo simulate test lint typecheck pytest docs bench clean messages messages-extract messages-update messages-compile
+.PHONY: demo simulate test lint typecheck pytest docs bench soak clean messages messages-extract messages-update messages-compile
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ docs: $(VENV)/.stamp-dev
 
 bench: $(VENV)/.stamp-dev
 	$(PY) -m benchmarks $(BENCH_ARGS)
+
+# The soak (issue 25), not part of `test`: worker processes, a sweeper, kill -9 and database faults for a while,
+# then the checks. SOAK_ARGS="--backend postgresql --workers 8 --seconds 240"; --help lists the options.
+soak: $(VENV)/.stamp-dev
+	$(PY) -m benchmarks.soak $(SOAK_ARGS)
 
 # The message catalogues (Babel): extract the IDs from the source, merge them into id and en, compile to .mo.
 # Translators fill the new entries of src/lapor_core/_i18n/locale/*/LC_MESSAGES/lapor_core.po, then compile.
