@@ -403,6 +403,7 @@ _VALUES: dict[str, tuple[str, ...]] = {
     "--timeout": ("20", "0", "-1", "nan", "inf", "3601", "0.5"),
     "--limit": ("1", "2", "0", "1001", "x"),
     "--retry-dead-letters": ("no-such-id",),
+    "--now": ("2026-06-01T08:00+07:00", "2026-03-17T10:00Z", "2026-06-01", "soon", ""),
 }
 
 
@@ -438,10 +439,15 @@ def junk_world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str,
     """
     root = tmp_path_factory.mktemp("junk")
     url = f"sqlite:///{root / 'lapor.db'}"
-    desk = lc.ComplaintDesk.open(url, clock=FrozenClock(datetime(2026, 3, 17, 10, tzinfo=WIB)), pepper=PEPPER)
-    for _ in range(3):
-        desk.submit(submission(location={"region": "31.71.01"}, category="roads-bridges"))
-    desk.close()
+    # The sweep gets a database of its own: the messages it queues never reach a store `deliver` reads.
+    swept = f"sqlite:///{root / 'sweep.db'}"
+    for target in (url, swept):
+        desk = lc.ComplaintDesk.open(
+            target, clock=FrozenClock(datetime(2026, 3, 17, 10, tzinfo=WIB)), pepper=PEPPER
+        )
+        for _ in range(3):
+            desk.submit(submission(location={"region": "31.71.01"}, category="roads-bridges"))
+        desk.close()
     store = SqlComplaintStore(url, schema="check")
     with store.engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM lapor_outbox")
@@ -465,6 +471,7 @@ def junk_world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str,
             "not a url",
         ),
         "demo_urls": ("memory://", f"sqlite:///{root / 'demo.db'}"),
+        "sweep_urls": (swept, "memory://", "sqlite://", "nosuchdb://x", "not a url"),
         "books": tuple(str(root / f"{name}.json") for name in (*books, "broken", "missing", "junk")),
     }
 
@@ -491,6 +498,7 @@ def _command_lines(draw: st.DrawFn, world: dict[str, tuple[str, ...]]) -> list[s
             ["deliver", database, "--addresses", good_book, "--dry-run"],
             ["deliver", database, "--addresses", good_book, "--webhook"],
         ],
+        "sweep": [["sweep", world["sweep_urls"][0], "--now", "2026-06-01T08:00+07:00"]],
     }
     positionals = {
         "db": [("upgrade", "current", "drop"), world["urls"]],
@@ -498,6 +506,7 @@ def _command_lines(draw: st.DrawFn, world: dict[str, tuple[str, ...]]) -> list[s
         "calendar": [("1900", "2026", "2029", "9998", "0", "10000")],
         "stats": [world["urls"]],
         "deliver": [world["urls"]],
+        "sweep": [world["sweep_urls"]],
     }.get(command, [])
     if draw(st.booleans()):  # a working command line, changed below
         argv = list(draw(st.sampled_from(working[command])))

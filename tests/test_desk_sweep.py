@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 import pytest
 
 import lapor_core as lc
-from desk_support import ADMIN, WIB, make_desk, officer, submission
+from desk_support import ADMIN, PEPPER, WIB, make_desk, officer, submission
+from lapor_core._application import sweep as sweep_module
+from lapor_core.plugins import Changeset
+from lapor_core.stores.memory import InMemoryComplaintStore
+from lapor_core.testing import FrozenClock
 
 
 def _follow_up_due(desk: lc.ComplaintDesk, tid: str) -> datetime | None:
@@ -96,3 +102,128 @@ def test_the_reporter_confirming_closes_and_a_rating_follows():
         desk.rate(reporter, tid, 6)
     assert caught.value.errors[0].field == "rating"
     assert desk.store.get(tid).next_due_at is None
+
+
+# -- failure isolation, batches and event time (issue 25) ----------------------------------------------------
+
+
+class RefusingStore(InMemoryComplaintStore):
+    """An in-memory store whose saves fail with StorageError for the tracking IDs in ``refused``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: set[str] = set()
+        self.batches: list[list[str]] = []
+
+    def save_many(self, batch: Iterable[Changeset]) -> None:
+        batch = tuple(batch)
+        self.batches.append([changes.complaint.tracking_id for changes in batch])
+        for changes in batch:
+            if changes.complaint.tracking_id in self.refused:
+                raise lc.StorageError(f"refusing {changes.complaint.tracking_id}")
+        super().save_many(batch)
+
+
+def _forwarded_desk(count: int, store: InMemoryComplaintStore) -> tuple[lc.ComplaintDesk, list[str]]:
+    clock = FrozenClock(datetime(2026, 3, 17, 10, tzinfo=WIB))
+    desk = lc.ComplaintDesk(store=store, clock=clock, pepper=PEPPER)
+    tids = [desk.submit(submission()).tracking_id for _ in range(count)]
+    for tid in tids:
+        desk.forward(ADMIN, tid, institution="31.71")
+    clock.set(LATE)
+    return desk, tids
+
+
+LATE = datetime(2026, 5, 4, tzinfo=WIB)  # past the follow-up deadline of a complaint forwarded on 17 March
+
+
+def test_a_complaint_the_store_refuses_is_named_and_the_others_are_swept() -> None:
+    """One failing complaint does not abort the sweep: it is named with its code, the rest are breached."""
+    store = RefusingStore()
+    desk, tids = _forwarded_desk(5, store)
+    victim = tids[2]
+    store.refused.add(victim)
+    report = desk.sweep(LATE)
+    assert report.failed == ((victim, "error.storage"),)
+    assert sorted(report.breached) == sorted(t for t in tids if t != victim)
+    assert report.handled == 5
+    assert desk.store.history(victim)[-1].action is lc.Action.FORWARD
+    store.refused.clear()
+    again = desk.sweep(LATE)
+    assert again.breached == (victim,)
+    assert again.failed == ()
+    assert all(desk.verify_history(tid).ok for tid in tids)
+
+
+def test_complaints_still_due_after_failing_do_not_hide_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More failures than a batch holds: the due query reads past them, so every other complaint is swept."""
+    monkeypatch.setattr(sweep_module, "_BATCH", 2)
+    store = RefusingStore()
+    desk, _ = _forwarded_desk(7, store)
+    due_order = [c.tracking_id for c in store.due(LATE, limit=10)]
+    store.refused.update(due_order[:3])  # the first batch and a half, in the order the sweep meets them
+    report = desk.sweep(LATE)
+    assert sorted(tid for tid, _ in report.failed) == sorted(due_order[:3])
+    assert sorted(report.breached) == sorted(due_order[3:])
+    assert report.handled == 7
+
+
+def test_a_batch_that_loses_a_race_saves_the_rest_together_and_the_loser_alone() -> None:
+    """A conflict on one complaint sets it aside; the rest of the batch is saved again in one transaction."""
+    desk, tids = _forwarded_desk(4, RefusingStore())
+    store = desk.store
+    assert isinstance(store, RefusingStore)
+    loser = store.due(LATE, limit=1)[0].tracking_id
+    original = store.save_many
+    raced: list[str] = []
+
+    def racing(batch: Iterable[Changeset]) -> None:
+        batch = tuple(batch)
+        if not raced:  # an officer assigns the complaint between the sweep's read and its save
+            raced.append(loser)
+            desk.assign(officer(), loser, "31.71.u1")
+        original(batch)
+
+    store.save_many = racing  # type: ignore[method-assign]
+    report = desk.sweep(LATE)
+    assert sorted(report.breached) == sorted(tids)
+    assert report.failed == ()
+    assert len(store.batches[-3]) == 4  # the batch, refused for the loser
+    assert sorted(store.batches[-2]) == sorted(t for t in tids if t != loser)  # the rest, together
+    assert store.batches[-1] == [loser]  # the loser, reloaded and decided again
+    actions = [e.action for e in store.history(loser)]
+    assert actions[-2:] == [lc.Action.ASSIGN, lc.Action.BREACH]
+
+
+def test_progress_is_reported_after_each_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The progress callback sees the running totals once per batch."""
+    monkeypatch.setattr(sweep_module, "_BATCH", 2)
+    desk, _ = _forwarded_desk(5, InMemoryComplaintStore())
+    seen: list[lc.SweepProgress] = []
+    desk.sweep(LATE, progress=seen.append)
+    assert [(p.handled, p.breached, p.failed) for p in seen] == [(2, 2, 0), (4, 4, 0), (5, 5, 0)]
+
+
+def test_a_breach_is_never_dated_before_the_change_it_follows() -> None:
+    """Issue 25: forward, pass the deadline, assign, sweep at the deadline + 1 hour: time runs forward."""
+    desk, clock = make_desk()
+    tid = desk.submit(submission()).tracking_id
+    desk.forward(ADMIN, tid, institution="31.71")
+    due = _follow_up_due(desk, tid)
+    assert due is not None
+    clock.set(due + timedelta(days=2))
+    desk.assign(officer(), tid, "31.71.u1")
+    assert tid in desk.sweep(due + timedelta(hours=1)).breached
+    history = desk.store.history(tid)
+    assign, breach = history[-2], history[-1]
+    assert (assign.action, breach.action) == (lc.Action.ASSIGN, lc.Action.BREACH)
+    assert breach.at >= assign.at
+    assert all(a.at <= b.at for a, b in itertools.pairwise(history))
+    assert desk.verify_history(tid).ok
+
+
+def test_a_naive_instant_is_refused() -> None:
+    """The sweep judges deadlines at an aware instant only."""
+    desk, _ = make_desk()
+    with pytest.raises(lc.ValidationError):
+        desk.sweep(datetime(2026, 5, 4))  # noqa: DTZ001 - the bad input

@@ -143,16 +143,23 @@ class _Tally:
         )
 
 
-def _sweep_one(ctx: DeskContext, tracking_id: str, now: datetime, tally: _Tally) -> None:
-    """Handle one complaint alone, reloading it after each lost race; a failure is tallied, not raised."""
+def _sweep_one(
+    ctx: DeskContext, tracking_id: str, loaded: Complaint | None, now: datetime, tally: _Tally
+) -> None:
+    """Handle one complaint alone (``loaded``, else read), reloading it after each lost race.
+
+    A failure is tallied, not raised.
+    """
     try:
+        complaint = loaded if loaded is not None else ctx.store.get(tracking_id)
         for _ in range(_RETRIES):
-            changes, actions = _changes(ctx, ctx.store.get(tracking_id), now)
+            changes, actions = _changes(ctx, complaint, now)
             if changes is None:
                 return
             try:
                 ctx.store.save(changes)
             except ConcurrencyConflict:
+                complaint = ctx.store.get(tracking_id)
                 continue
             tally.done(tracking_id, actions)
             return
@@ -161,25 +168,62 @@ def _sweep_one(ctx: DeskContext, tracking_id: str, now: datetime, tally: _Tally)
         tally.failed[tracking_id] = error.code
 
 
-def _sweep_batch(ctx: DeskContext, batch: Sequence[Complaint], now: datetime, tally: _Tally) -> None:
-    """Save a batch's changes in one transaction when the store can; on any failure, one by one."""
-    save_many: Callable[[Sequence[Changeset]], None] | None = getattr(ctx.store, "save_many", None)
-    planned: list[tuple[str, Changeset, list[Action]]] = []
-    if save_many is not None:
-        try:
-            for complaint in batch:
-                changes, actions = _changes(ctx, complaint, now)
-                if changes is not None:
-                    planned.append((complaint.tracking_id, changes, actions))
-            save_many([changes for _, changes, _ in planned])
-        except LaporError:
-            pass  # a lost race, a failing row or a failing database: sort it out complaint by complaint
-        else:
-            for tracking_id, _, actions in planned:
-                tally.done(tracking_id, actions)
-            return
+_Planned = dict[str, tuple[Complaint, Changeset, list[Action]]]
+_Alone = list[tuple[str, Complaint | None]]  # a complaint to handle by itself, with its row unless stale
+
+
+def _plan(ctx: DeskContext, batch: Sequence[Complaint], now: datetime) -> tuple[_Planned, _Alone]:
+    """The changes to save for each complaint of ``batch``, and those whose deciding failed (to try alone)."""
+    planned: _Planned = {}
+    alone: _Alone = []
     for complaint in batch:
-        _sweep_one(ctx, complaint.tracking_id, now, tally)
+        try:
+            changes, actions = _changes(ctx, complaint, now)
+        except LaporError:
+            alone.append((complaint.tracking_id, complaint))  # tried again alone, where its failure is named
+            continue
+        if changes is not None:
+            planned[complaint.tracking_id] = (complaint, changes, actions)
+    return planned, alone
+
+
+def _save_together(
+    save_many: Callable[[Sequence[Changeset]], None], planned: _Planned, tally: _Tally
+) -> _Alone:
+    """Save the planned changes in one transaction; return the complaints left to handle one by one.
+
+    A complaint that lost a race is set aside (to be read again) and the rest saved again, a few times at
+    most; any other failure sends every complaint of the batch one by one.
+    """
+    alone: _Alone = []
+    for _ in range(_RETRIES):
+        if not planned:
+            return alone
+        try:
+            save_many([changes for _, changes, _ in planned.values()])
+        except ConcurrencyConflict as conflict:
+            if planned.pop(conflict.complaint_id, None) is None:
+                break
+            alone.append((conflict.complaint_id, None))
+        except LaporError:
+            break  # a failing row or a failing database: sort it out complaint by complaint
+        else:
+            for tracking_id, (_, _, actions) in planned.items():
+                tally.done(tracking_id, actions)
+            return alone
+    return alone + [(tracking_id, complaint) for tracking_id, (complaint, _, _) in planned.items()]
+
+
+def _sweep_batch(ctx: DeskContext, batch: Sequence[Complaint], now: datetime, tally: _Tally) -> None:
+    """Save a batch's changes in one transaction when the store can; what that cannot save, one by one."""
+    save_many: Callable[[Sequence[Changeset]], None] | None = getattr(ctx.store, "save_many", None)
+    if save_many is None:
+        alone: _Alone = [(complaint.tracking_id, complaint) for complaint in batch]
+    else:
+        planned, alone = _plan(ctx, batch, now)
+        alone += _save_together(save_many, planned, tally)
+    for tracking_id, loaded in alone:
+        _sweep_one(ctx, tracking_id, loaded, now, tally)
 
 
 def sweep(
@@ -201,11 +245,19 @@ def sweep(
         raise ValidationError.single("now", "instant.naive")
     tally = _Tally()
     seen: set[str] = set()
+    # Complaints this sweep looked at that are still due (failed, or left alone by a race) come first in the
+    # due order: ask for that many more, so they never hide the complaints behind them.
+    still_due = 0
     while True:
         instant = now if now is not None else ctx.clock.now()
-        batch = [c for c in ctx.store.due(instant, limit=_BATCH) if c.tracking_id not in seen]
+        limit = _BATCH + still_due
+        found = ctx.store.due(instant, limit=limit)
+        batch = [c for c in found if c.tracking_id not in seen]
+        still_due = len(found) - len(batch)
         if not batch:
-            return tally.report()
+            if len(found) < limit:
+                return tally.report()
+            continue  # only complaints already looked at so far: read past them
         seen.update(c.tracking_id for c in batch)
         tally.handled += len(batch)
         _sweep_batch(ctx, batch, instant, tally)

@@ -1,16 +1,16 @@
-"""The ``lapor`` command line: ``lapor demo``, ``due``, ``calendar``, ``stats``, ``deliver``, ...
+"""The ``lapor`` command line: ``lapor demo``, ``due``, ``calendar``, ``stats``, ``deliver``, ``sweep``, ...
 
 This module assembles the parser and runs :func:`main`; each command group lives in its own module
-(``_calendar``: due and calendar, ``_stats``, ``_db``, ``_deliver``, ``_demo``: demo and tour; ``_text``:
-the console, exit statuses and number parsing they share). A subcommand is a small function taking the
-parsed arguments and a :class:`~lapor_core.cli._text.Console` (output, error stream, locale), so tests call
-:func:`main` with an argument list and read what it printed.
+(``_calendar``: due and calendar, ``_stats``, ``_db``, ``_deliver``, ``_sweep``, ``_demo``: demo and tour;
+``_text``: the console, exit statuses and number parsing they share). A subcommand is a small function taking
+the parsed arguments and a :class:`~lapor_core.cli._text.Console` (output, error stream, locale), so tests
+call :func:`main` with an argument list and read what it printed.
 
 Every line a person reads comes from the message catalogue, in Indonesian unless ``--lang en``; help texts
 (``--help``) stay English, as argparse writes its own parts of them in English. Every failure is one line on
 standard error and an exit status:
 
-- 0: done; 1: finished with failures to look at (dead letters);
+- 0: done; 1: finished with failures to look at (dead letters, complaints a sweep could not save);
 - 2: bad usage or input; 3: configuration or storage;
 - 4: an internal error (a bug); 130: interrupted; 141: the reader of the output went away (``| head``).
 
@@ -27,7 +27,7 @@ from typing import NoReturn, TextIO
 
 from lapor_core import _i18n
 from lapor_core._i18n import N_
-from lapor_core.cli import _calendar, _db, _deliver, _demo, _stats
+from lapor_core.cli import _calendar, _db, _deliver, _demo, _stats, _sweep
 from lapor_core.cli._text import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lapor",
         description="SP4N-LAPOR! complaint handling toolkit. Exit status: 0 done, 1 finished with failures "
-        "(dead letters), 2 bad usage or input, 3 configuration or storage, 4 internal error.",
+        "(dead letters, complaints a sweep could not save), 2 bad usage or input, 3 configuration or "
+        "storage, 4 internal error.",
     )
     # Both `lapor --lang en stats ...` and `lapor stats ... --lang en`: a subcommand sets it only if given.
     parser.add_argument("--lang", choices=_i18n.LOCALES, help=_LANG_HELP)
@@ -157,6 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit status 1 when a message was dead-lettered in this run.",
     )
     _deliver.add_arguments(deliver)
+
+    sweep = command(
+        "sweep",
+        _sweep.run,
+        help="close quiet complaints, record breaches, send reminders: the periodic sweep",
+        description="Handle every complaint of the store at URL whose next deadline has passed, in batches: "
+        "close those a follow-up left unanswered, record breaches, queue reminders. A line per batch on "
+        "standard error, a summary on standard output. Exit status 1 when a complaint could not be saved "
+        "(the next sweep retries it).",
+    )
+    _sweep.add_arguments(sweep)
     return parser
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal, NoReturn
@@ -258,6 +258,10 @@ class _VersionMismatchError(Exception):
     """Raised inside a save's transaction to roll it back as a concurrency conflict."""
 
 
+class _UpdateFellShortError(_VersionMismatchError):
+    """A batch's updates matched fewer rows than they are: one of them expected another version."""
+
+
 # -- statements ---------------------------------------------------------------------------------------------
 
 _C = complaints.c
@@ -269,6 +273,9 @@ _HISTORY = (
     .where(events.c.complaint_id == sa.bindparam("tid"))
     .order_by(events.c.seq)
 )
+_IDENTITY_COLUMNS_SELECT = sa.select(*(identities.c[name] for name in IDENTITY_COLUMNS))
+_IN_CHUNK: Final = 500  # references per IN list: a page holds at most 1,000 rows, and drivers cap parameters
+
 _IDENTITY = sa.select(*(identities.c[name] for name in IDENTITY_COLUMNS)).where(
     identities.c.ref == sa.bindparam("ref")
 )
@@ -304,8 +311,9 @@ _PENDING = (
 )
 
 
-# A batch of at least this many new complaints is copied into PostgreSQL (COPY FROM STDIN) rather than
-# inserted: COPY streams the rows without a statement each, about twice the import rate.
+# The rows of a batch of at least this many changesets are copied into PostgreSQL (COPY FROM STDIN) rather
+# than inserted: COPY streams the rows without a statement each, about twice the import rate (a sweep's
+# batch copies its events and outbox messages).
 _COPY_FROM: Final = 64
 
 
@@ -682,7 +690,8 @@ class SqlComplaintStore(SqlOutbox):
         """Store many changesets in one transaction: all of them, or none (the bulk import path).
 
         New complaints (``expected_version == 0``) are inserted with one ``executemany`` per table, which is
-        what makes importing an archive fast; updates are compare-and-set one by one.
+        what makes importing an archive fast; updates are compare-and-set, all in one ``executemany`` (what
+        makes a sweep's batch fast, on PostgreSQL one pipelined round trip).
 
         Raises:
             ConcurrencyConflict: For the first changeset whose version check fails (or whose tracking ID
@@ -711,6 +720,8 @@ class SqlComplaintStore(SqlOutbox):
 
     def _raise_conflict(self, rows: Sequence[ChangesetRows], mismatch: _VersionMismatchError) -> NoReturn:
         """Name the changeset that lost: the one whose version check failed, or whose tracking ID exists."""
+        if isinstance(mismatch, _UpdateFellShortError):
+            self._raise_update_conflict(rows)
         culprit: ChangesetRows | None = mismatch.args[0] if mismatch.args else None
         candidates = [r for r in rows if r.expected_version == 0] if culprit is None else [culprit]
         seen: set[str] = set()
@@ -727,6 +738,26 @@ class SqlComplaintStore(SqlOutbox):
         # The insert broke another constraint than the tracking ID's uniqueness: not a lost race.
         cause = mismatch.__cause__ or mismatch
         raise _storage_error("saving", cause) from cause
+
+    def _raise_update_conflict(self, rows: Sequence[ChangesetRows]) -> None:
+        """Name the first update whose version check failed, read back after the rollback.
+
+        Versions only grow, so the row that failed still differs from what it expected; a complaint changed
+        twice in the batch is checked against the version its earlier changeset would have left.
+        """
+        after: dict[str, int] = {}
+        for r in rows:
+            if r.expected_version != 0:
+                if r.tracking_id in after:
+                    actual: int | None = after[r.tracking_id]
+                else:
+                    found = self._fetch("reading versions", self._sql.version, (r.tracking_id,))
+                    actual = found[0][0] if found else None
+                if actual != r.expected_version:
+                    raise ConcurrencyConflict(
+                        complaint_id=r.tracking_id, expected_version=r.expected_version, actual_version=actual
+                    ) from None
+            after[r.tracking_id] = r.complaint[_VERSION_AT]
 
     # -- reads --
 
@@ -770,6 +801,22 @@ class SqlComplaintStore(SqlOutbox):
         """The reporter identity with this reference, or None."""
         found = self._fetch("reading an identity", self._sql.identity, (ref,))
         return identity_from(found[0]) if found else None
+
+    def identities(self, refs: Collection[str]) -> dict[str, ReporterIdentity]:
+        """The reporter identities with these references, by reference (missing ones left out): one query.
+
+        Optional for a store; a listing page uses it to read its rows' identities at once.
+        """
+        wanted = sorted(set(refs))
+        found: dict[str, ReporterIdentity] = {}
+        for start in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[start : start + _IN_CHUNK]
+            with self._read("reading identities") as connection:
+                rows = connection.execute(_IDENTITY_COLUMNS_SELECT.where(identities.c.ref.in_(chunk))).all()
+            for row in rows:
+                identity = identity_from(row)
+                found[identity.ref] = identity
+        return found
 
     def query(self, query: ComplaintQuery) -> Page:
         """One page of complaints matching ``query``, in its order; ``next_cursor`` continues it.
@@ -844,6 +891,9 @@ class SqlComplaintStore(SqlOutbox):
         self._engine.dispose()
 
 
+_VERSION_AT: Final = COMPLAINT_COLUMNS.index("version")
+
+
 def _tracking_id(rows: ChangesetRows) -> str:
     return rows.tracking_id
 
@@ -859,31 +909,39 @@ def _apply(session: Session, sql: _Statements, rows: Sequence[ChangesetRows]) ->
     # first failed version check is the one reported), and so does the outbox: its positions are the delivery
     # order.
     keyed = sorted(rows, key=_tracking_id) if len(rows) > 1 else rows
+    copying = sql.copies and len(rows) >= _COPY_FROM
     new = [r.complaint for r in keyed if r.expected_version == 0]
-    copying = sql.copies and len(new) >= _COPY_FROM
     if new:
         try:
-            if copying:
-                session.copy_rows(complaints.name, COMPLAINT_COLUMNS, new)
-            else:
-                session.execute_many(sql.insert_complaint, new)
+            _insert(session, copying, sql.insert_complaint, complaints.name, COMPLAINT_COLUMNS, new)
         except sa.exc.IntegrityError as e:
             raise _VersionMismatchError from e
-    for r in rows:
-        if r.expected_version != 0:
-            params = [*r.complaint, r.tracking_id, r.expected_version]
-            if session.execute(sql.update_complaint, params) != 1:
-                raise _VersionMismatchError(r)
+    # One executemany for the updates (one pipelined round trip on PostgreSQL instead of one a complaint):
+    # each matches its row only at the version it expects, so fewer rows than updates means a lost race.
+    updates = [(*r.complaint, r.tracking_id, r.expected_version) for r in rows if r.expected_version != 0]
+    if updates:
+        session.execute_many(sql.update_complaint, updates)
+        if session.cursor.rowcount != len(updates):
+            raise _UpdateFellShortError
     history = [e for r in keyed for e in r.events]
-    if copying:
-        session.copy_rows(events.name, EVENT_COLUMNS, history)
-    elif history:
-        session.execute_many(sql.insert_events, history)
+    _insert(session, copying, sql.insert_events, events.name, EVENT_COLUMNS, history)
     people = [r.identity for r in rows if r.identity is not None]
     if people:
         session.execute_many(sql.upsert_identity, people)
     messages = [m for r in rows for m in r.outbox]
-    if copying:
-        session.copy_rows(outbox.name, OUTBOX_COLUMNS, messages)
-    elif messages:
-        session.execute_many(sql.insert_outbox, messages)
+    _insert(session, copying, sql.insert_outbox, outbox.name, OUTBOX_COLUMNS, messages)
+
+
+def _insert(
+    session: Session,
+    copying: bool,
+    prepared: Prepared,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """Insert rows: copied into PostgreSQL (COPY streams them, no statement each), else one executemany."""
+    if copying and rows:
+        session.copy_rows(table, columns, rows)
+    elif rows:
+        session.execute_many(prepared, rows)
