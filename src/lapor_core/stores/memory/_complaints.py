@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -138,8 +139,8 @@ class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
                 for c in self._complaints.values()
                 if c.next_due_at is not None and c.next_due_at <= before and c.is_open
             ]
-        rows.sort(key=lambda c: (c.next_due_at, c.tracking_id))
-        return tuple(rows[:limit])
+        # The earliest ``limit`` without sorting them all: a sweep asks page after page of a large backlog.
+        return tuple(heapq.nsmallest(limit, rows, key=lambda c: (c.next_due_at, c.tracking_id)))
 
     def pending_outbox(self, *, limit: int = 1000) -> Sequence[OutboxMessage]:
         """Queued notifications, oldest first."""
