@@ -285,6 +285,25 @@ sa.Index("ix_lapor_complaints_stats", *(complaints.c[name] for name in STATS_IND
 # Partial since revision 0005: a queued message is not a dead letter, so queueing one writes no page here.
 _partial_index("ix_lapor_outbox_dead", outbox.c.dead_at, outbox.c.position, where=outbox.c.dead_at)
 
+# Listing orders for each filter (revision 0007). By due date: a page reads the complaints with a deadline in
+# (next_due_at, tracking_id) order and then those without one by tracking ID, both in these indexes' order
+# for one status, institution, unit or topic.
+_DUE = (_C.next_due_at, _C.tracking_id)
+sa.Index("ix_lapor_complaints_status_due", _C.status, *_DUE)
+_partial_index("ix_lapor_complaints_inbox_due", _C.institution, *_DUE, where=_C.institution)
+_partial_index("ix_lapor_complaints_unit_due", _C.unit, *_DUE, where=_C.unit)
+_partial_index("ix_lapor_complaints_category_due", _C.category, *_DUE, where=_C.category)
+# A region prefix is a range, read and then sorted whatever the index: only complaints with a deadline here,
+# so a listing by submission keeps the region index (its rows lie in table order) and this one stays small.
+_DATED_IN_REGION = sa.and_(_C.region.is_not(None), _C.next_due_at.is_not(None))
+sa.Index(
+    "ix_lapor_complaints_region_due",
+    _C.region,
+    *_DUE,
+    sqlite_where=_DATED_IN_REGION,
+    postgresql_where=_DATED_IN_REGION,
+)
+
 
 # --- policy-opinion polls (revision 0003): see lapor_core.stores.sql._polls ---------------------------------
 
