@@ -197,8 +197,8 @@ def test_every_listing_page_reads_an_index(
     populated: SqlComplaintStore, name: str, order: Order, start: str
 ) -> None:
     """Each statement of the page reads an index; one value of an indexed column mostly needs no sort."""
-    if order is Order.DUE_ASC and not _splits_due_pages(populated):
-        pytest.xfail("the store still reads a due-date page as one CASE-ordered query (issue 25)")
+    if order is Order.DUE_ASC:
+        assert _splits_due_pages(populated)
     sent = _statements(populated, lambda s: s.query(_query(name, order, start)))
     assert sent
     plans = [_plan(populated, statement, parameters) for statement, parameters in sent]
@@ -212,8 +212,7 @@ def test_every_listing_page_reads_an_index(
 
 def test_a_due_date_page_reads_the_dated_complaints_first_then_the_rest(populated: SqlComplaintStore) -> None:
     """The listing the indexes serve: by deadline, the complaints without one last by tracking ID."""
-    if not _splits_due_pages(populated):
-        pytest.xfail("the store still reads a due-date page as one CASE-ordered query (issue 25)")
+    assert _splits_due_pages(populated)
     query = ComplaintQuery(order=Order.DUE_ASC, limit=80, category="topic-7")
     seen = []
     while True:

@@ -46,6 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -421,15 +422,13 @@ def _parse_instant(key: str) -> datetime:
 
 
 def _after(order: Order, sort_key: str | None, tracking_id: str) -> ColumnElement[bool]:
-    if order is Order.DUE_ASC:
+    if order is Order.DUE_ASC:  # among the complaints with a deadline (see SqlComplaintStore._due_page)
         if sort_key is None:
-            return sa.and_(_C.next_due_at.is_(None), _C.tracking_id > tracking_id)
-        due = _parse_instant(sort_key)
-        return sa.or_(
-            _C.next_due_at > due,
-            sa.and_(_C.next_due_at == due, _C.tracking_id > tracking_id),
-            _C.next_due_at.is_(None),
+            raise ValidationError.single("cursor", "query.cursor_malformed")
+        marker = sa.tuple_(
+            sa.literal(_parse_instant(sort_key), complaints.c.next_due_at.type), sa.literal(tracking_id)
         )
+        return sa.tuple_(_C.next_due_at, _C.tracking_id) > marker
     if sort_key is None:
         raise ValidationError.single("cursor", "query.cursor_malformed")
     position = sa.tuple_(_C.submitted_at, _C.tracking_id)
@@ -442,10 +441,35 @@ def _after(order: Order, sort_key: str | None, tracking_id: str) -> ColumnElemen
 def _ordering(order: Order) -> list[ColumnElement[Any]]:
     if order is Order.SUBMITTED_DESC:
         return [_C.submitted_at.desc(), _C.tracking_id.desc()]
-    if order is Order.DUE_ASC:
-        # Complaints without a deadline come last, as in the in-memory store (NULLS LAST is not portable).
-        return [sa.case((_C.next_due_at.is_(None), 1), else_=0), _C.next_due_at, _C.tracking_id]
     return [_C.submitted_at, _C.tracking_id]
+
+
+class _Unindexed(ColumnElement[Any]):
+    """A column SQLite must not look up through an index (``+column``); the plain column elsewhere."""
+
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _compile_column(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _compile_unindexed(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.column, **kw))
+
+
+def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return _Unindexed(column)
+
+
+_DUE_ORDER: Final = (_C.next_due_at, _C.tracking_id)
+"""The order of the complaints with a deadline; those without one follow by tracking ID."""
 
 
 def _sort_key(complaint: Complaint, order: Order) -> str | None:
@@ -828,17 +852,53 @@ class SqlComplaintStore(SqlOutbox):
         if not 1 <= query.limit <= MAX_PAGE:
             raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_PAGE)
         conditions = filter_conditions(query.filters)
-        if query.cursor is not None:
-            conditions.append(_after(query.order, *decode_cursor(query.cursor)))
-        statement = (
-            _COMPLAINT_SELECT.where(*conditions).order_by(*_ordering(query.order)).limit(query.limit + 1)
-        )
-        with self._read("querying complaints") as connection:
-            found = [complaint_from(row) for row in connection.execute(statement)]
+        position = decode_cursor(query.cursor) if query.cursor is not None else None
+        if query.order is Order.DUE_ASC:
+            found = self._due_page(conditions, position, query.limit + 1)
+        else:
+            if position is not None:
+                conditions.append(_after(query.order, *position))
+            statement = (
+                _COMPLAINT_SELECT.where(*conditions).order_by(*_ordering(query.order)).limit(query.limit + 1)
+            )
+            with self._read("querying complaints") as connection:
+                found = [complaint_from(row) for row in connection.execute(statement)]
         more = len(found) > query.limit
         items = tuple(found[: query.limit])
         cursor = encode_cursor(_sort_key(items[-1], query.order), items[-1].tracking_id) if more else None
         return Page(items=items, next_cursor=cursor)
+
+    def _due_page(
+        self, conditions: list[ColumnElement[bool]], position: tuple[str | None, str] | None, rows: int
+    ) -> list[Complaint]:
+        """Up to ``rows`` complaints by deadline, those without one last: two keyset queries in index order.
+
+        First the complaints with a deadline, in (next_due_at, tracking_id) order from the cursor; when they
+        run out, those without one by tracking ID. Each reads one of the listing indexes in its order (no
+        ``CASE`` ordering, which no index holds).
+        """
+        found: list[Complaint] = []
+        with self._read("querying complaints") as connection:
+            if position is None or position[0] is not None:
+                dated = [*conditions, _C.next_due_at.is_not(None)]
+                if position is not None:
+                    dated.append(_after(Order.DUE_ASC, *position))
+                statement = _COMPLAINT_SELECT.where(*dated).order_by(*_DUE_ORDER).limit(rows)
+                found = [complaint_from(row) for row in connection.execute(statement)]
+            if len(found) < rows:
+                # Unfiltered, SQLite would skip-scan a status index for "IS NULL" and sort the rows; with
+                # the column kept from the index ("+next_due_at") it walks the tracking IDs in order.
+                undated = [
+                    *conditions,
+                    (_C.next_due_at if conditions else _unindexed(_C.next_due_at)).is_(None),
+                ]
+                if position is not None and position[0] is None:
+                    undated.append(_C.tracking_id > position[1])
+                statement = (
+                    _COMPLAINT_SELECT.where(*undated).order_by(_C.tracking_id).limit(rows - len(found))
+                )
+                found.extend(complaint_from(row) for row in connection.execute(statement))
+        return found
 
     def due(self, before: datetime, *, limit: int = 1000) -> Sequence[Complaint]:
         """Open complaints whose ``next_due_at`` is at or before ``before``, earliest first (index scan).
