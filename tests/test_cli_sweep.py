@@ -11,6 +11,7 @@ import pytest
 
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, WIB, officer, submission
+from lapor_core._application import sweep as sweep_module
 from lapor_core.cli import main
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing import FrozenClock
@@ -110,6 +111,17 @@ def test_a_reminder_is_queued_before_the_follow_up_is_due(tmp_path: Path) -> Non
     out, _ = sweep(url, "--now", "2026-03-31T23:00+07:00", "--lang", "en")
     assert out == "handled 1, closed 0, breaches recorded 0, reminded 1, failed 0\n"
     assert _actions(url, tid)[-1] == "remind"
+
+
+def test_a_progress_line_follows_each_batch(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With batches of 3, the four due complaints make two progress lines, each with the totals so far."""
+    monkeypatch.setattr(sweep_module, "_BATCH", 3)
+    out, err = sweep(database.url, "--now", LATE, "--lang", "en")
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("lapor sweep: 3 complaints handled (")
+    assert lines[1] == "lapor sweep: 4 complaints handled (closed 1, breached 3, reminded 0, failed 0)"
+    assert out == "handled 4, closed 1, breaches recorded 3, reminded 0, failed 0\n"
 
 
 def test_english_output_with_lang_en(database: Database) -> None:

@@ -2,13 +2,16 @@
 
 It reads the due complaints a batch at a time (their rows hold everything it decides on: the open clocks and
 which of them already have a breach or reminder recorded), decides each against the sweep's instant, and
-saves the batch's changes in one transaction when the store can (``save_many``), else one by one. A batch
-that loses a race to a command (or to another sweep) is redone complaint by complaint, each reloaded and
-decided again, finding nothing left to do where the other got there first; so running it twice, or in two
-processes at once, changes nothing more than running it once.
+saves the batch's changes in one transaction when the store can (``save_many``), else one by one. When a
+batch loses a race to a command (or to another sweep), the complaint that lost is set aside and the rest of
+the batch saved again; the one set aside is reloaded and decided again alone, finding nothing left to do
+where the other got there first. So running it twice, or in two processes at once, changes nothing more
+than running it once.
 
-A complaint whose save fails for another reason (the database failed, a history that does not replay) is
-named in :attr:`SweepReport.failed` and left for the next run; the others proceed.
+A batch that fails for another reason is redone complaint by complaint; a complaint whose save still fails
+(the database refused its row, a history that does not replay) is named in :attr:`SweepReport.failed` and
+left for the next run; the others proceed. Complaints left due that way come first in the due order, so the
+sweep reads past them rather than stopping at them.
 """
 
 from __future__ import annotations
