@@ -36,10 +36,10 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, Literal, NoReturn
+from typing import Any, Final, Literal, NoReturn, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -98,6 +98,8 @@ REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 _MIGRATIONS: Final = Path(__file__).with_name("migrations")
 
 MAX_PAGE: Final = 1000
+_T = TypeVar("_T")
+
 _TERMINAL: Final = tuple(sorted(s.value for s in Status if s.is_terminal))
 _SYNCHRONOUS: Final = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
 _JOURNAL_MODES: Final = frozenset({"WAL", "DELETE", "TRUNCATE", "PERSIST"})
@@ -684,8 +686,7 @@ class SqlComplaintStore(SqlOutbox):
             ConfigurationError: The database holds lapor_core's tables without their version record.
             StorageError: The database failed.
         """
-        with self._read("reading the schema revision") as connection:
-            return _read_revision(connection)
+        return self._read("reading the schema revision", _read_revision)
 
     def migrate(self, revision: str = "head") -> None:
         """Upgrade the schema to ``revision`` (default: the newest); running it again does nothing.
@@ -785,10 +786,21 @@ class SqlComplaintStore(SqlOutbox):
 
     # -- reads --
 
-    @contextlib.contextmanager
-    def _read(self, operation: str) -> Iterator[Connection]:
-        with self._guard, _translated(operation), self._engine.connect() as connection:
-            yield connection
+    def _read(self, operation: str, read: Callable[[Connection], _T]) -> _T:
+        """``read`` on a pooled connection; once more on a new one when the database had dropped it.
+
+        So a read after a failover succeeds: the first attempt finds its connection dropped (which retires
+        every older connection), the second runs on a new one.
+        """
+
+        def attempt() -> _T:
+            with self._guard, self._engine.connect() as connection:
+                return read(connection)
+
+        try:
+            return self._driver.retrying(attempt)
+        except sa.exc.SQLAlchemyError as e:
+            raise _storage_error(operation, e) from e
 
     def _fetch(self, operation: str, prepared: Prepared, values: Sequence[Any]) -> list[Sequence[Any]]:
         try:
@@ -832,15 +844,17 @@ class SqlComplaintStore(SqlOutbox):
         Optional for a store; a listing page uses it to read its rows' identities at once.
         """
         wanted = sorted(set(refs))
-        found: dict[str, ReporterIdentity] = {}
-        for start in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[start : start + _IN_CHUNK]
-            with self._read("reading identities") as connection:
-                rows = connection.execute(_IDENTITY_COLUMNS_SELECT.where(identities.c.ref.in_(chunk))).all()
-            for row in rows:
-                identity = identity_from(row)
-                found[identity.ref] = identity
-        return found
+
+        def read(connection: Connection) -> dict[str, ReporterIdentity]:
+            found: dict[str, ReporterIdentity] = {}
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start : start + _IN_CHUNK]
+                for row in connection.execute(_IDENTITY_COLUMNS_SELECT.where(identities.c.ref.in_(chunk))):
+                    identity = identity_from(row)
+                    found[identity.ref] = identity
+            return found
+
+        return self._read("reading identities", read)
 
     def query(self, query: ComplaintQuery) -> Page:
         """One page of complaints matching ``query``, in its order; ``next_cursor`` continues it.
@@ -861,8 +875,9 @@ class SqlComplaintStore(SqlOutbox):
             statement = (
                 _COMPLAINT_SELECT.where(*conditions).order_by(*_ordering(query.order)).limit(query.limit + 1)
             )
-            with self._read("querying complaints") as connection:
-                found = [complaint_from(row) for row in connection.execute(statement)]
+            found = self._read(
+                "querying complaints", lambda c: [complaint_from(r) for r in c.execute(statement)]
+            )
         more = len(found) > query.limit
         items = tuple(found[: query.limit])
         cursor = encode_cursor(_sort_key(items[-1], query.order), items[-1].tracking_id) if more else None
@@ -877,8 +892,9 @@ class SqlComplaintStore(SqlOutbox):
         run out, those without one by tracking ID. Each reads one of the listing indexes in its order (no
         ``CASE`` ordering, which no index holds).
         """
-        found: list[Complaint] = []
-        with self._read("querying complaints") as connection:
+
+        def read(connection: Connection) -> list[Complaint]:
+            found: list[Complaint] = []
             if position is None or position[0] is not None:
                 dated = [*conditions, _C.next_due_at.is_not(None)]
                 if position is not None:
@@ -898,7 +914,9 @@ class SqlComplaintStore(SqlOutbox):
                     _COMPLAINT_SELECT.where(*undated).order_by(_C.tracking_id).limit(rows - len(found))
                 )
                 found.extend(complaint_from(row) for row in connection.execute(statement))
-        return found
+            return found
+
+        return self._read("querying complaints", read)
 
     def due(self, before: datetime, *, limit: int = 1000) -> Sequence[Complaint]:
         """Open complaints whose ``next_due_at`` is at or before ``before``, earliest first (index scan).
@@ -908,9 +926,10 @@ class SqlComplaintStore(SqlOutbox):
         """
         if limit < 1:
             return ()
-        with self._read("finding due complaints") as connection:
-            rows = connection.execute(_DUE, {"before": before, "limit": limit})
-            return tuple(complaint_from(row) for row in rows)
+        values = {"before": before, "limit": limit}
+        return self._read(
+            "finding due complaints", lambda c: tuple(complaint_from(r) for r in c.execute(_DUE, values))
+        )
 
     def pending_outbox(self, *, limit: int = 1000) -> Sequence[OutboxMessage]:
         """Queued notifications, oldest first.
@@ -920,8 +939,10 @@ class SqlComplaintStore(SqlOutbox):
         """
         if limit < 1:
             return ()
-        with self._read("reading the outbox") as connection:
-            return tuple(outbox_from(row) for row in connection.execute(_PENDING, {"limit": limit}))
+        values = {"limit": limit}
+        return self._read(
+            "reading the outbox", lambda c: tuple(outbox_from(r) for r in c.execute(_PENDING, values))
+        )
 
     def count_complaints(self, query: CountQuery) -> list[CountRow]:
         """Count complaints by group with ``GROUP BY`` in the database (the ``StatisticsStore`` capability).
@@ -931,8 +952,7 @@ class SqlComplaintStore(SqlOutbox):
         """
         from lapor_core.stores.sql._statistics import count_in_sql  # noqa: PLC0415 - only statistics need it
 
-        with self._read("counting complaints") as connection:
-            return count_in_sql(connection, query)
+        return self._read("counting complaints", lambda c: count_in_sql(c, query))
 
     def count_pool_cells(self, query: CountQuery, cell_keys: Sequence[str]) -> list[PoolCell]:
         """Roll confidential pools up to table cells in the database (the ``PoolStatisticsStore`` capability).
@@ -942,8 +962,7 @@ class SqlComplaintStore(SqlOutbox):
         """
         from lapor_core.stores.sql._statistics import pool_cells_in_sql  # noqa: PLC0415 - only statistics need it
 
-        with self._read("counting confidential pools") as connection:
-            return pool_cells_in_sql(connection, query, cell_keys)
+        return self._read("counting confidential pools", lambda c: pool_cells_in_sql(c, query, cell_keys))
 
     def close(self) -> None:
         """Close every connection; the store is not used afterwards."""
