@@ -30,23 +30,13 @@ from typing import Any
 import attrs
 
 import lapor_core as lc
+from benchmarks.bench_desk import ADMIN, OFFICER, SUBMISSION
 from lapor_core.plugins import Complaint, ComplaintStore
 from lapor_core.stores import open_store
 from lapor_core.testing import FrozenClock
 
 WIB = timezone(timedelta(hours=7))
 PEPPER = "benchmark pepper 0123456789abcdef"
-ADMIN = lc.Principal.admin("adm")
-OFFICER = lc.Principal.institution_officer("off", institution="31.71")
-SUBMISSION = lc.Submission.from_dict(
-    {
-        "kind": "pengaduan",
-        "channel": "web",
-        "title": "Jalan berlubang",
-        "body": "Di depan SDN 3.",
-        "reporter": {"name": "Siti", "phone": "081234567890"},
-    }
-)
 SHORT, LONG = 5, 200
 GOAL = 1.2
 
