@@ -18,14 +18,16 @@ Portable choices, made once here so no query differs per database:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
+
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_keys, dict_values
 
 __all__ = [
     "MYSQL_DIALECTS",
@@ -58,9 +60,13 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         """TIMESTAMPTZ on PostgreSQL, DATETIME(6) on MariaDB/MySQL, the default DATETIME elsewhere."""
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+            from sqlalchemy.dialects.postgresql import TIMESTAMP  # noqa: PLC0415  # only PostgreSQL's store needs it
+
+            return dialect.type_descriptor(TIMESTAMP(timezone=True))
         if dialect.name in MYSQL_DIALECTS:
-            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+            from sqlalchemy.dialects.mysql import DATETIME  # noqa: PLC0415  # only MariaDB/MySQL's store needs it
+
+            return dialect.type_descriptor(DATETIME(fsp=6))
         return dialect.type_descriptor(sa.DateTime())
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -124,23 +130,149 @@ def _sqlite_instant(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value + "+00:00")
 
 
+class _Code(sa.types.TypeDecorator[str]):
+    """``VARCHAR`` compared byte by byte: ``COLLATE "C"`` on PostgreSQL, ``utf8mb4_bin`` on MariaDB/MySQL.
+
+    Each database's type is chosen when a statement or DDL is compiled for it, so a store imports only the
+    dialect of its own database (MySQL's and PostgreSQL's cost a SQLite desk 50-130 ms to import).
+    """
+
+    impl = sa.String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """PostgreSQL's ``VARCHAR`` in ``COLLATE "C"``, MariaDB's in ``utf8mb4_bin``, else ``VARCHAR``."""
+        length = cast("sa.String", self.impl_instance).length
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import VARCHAR  # noqa: PLC0415  # only PostgreSQL's store needs it
+
+            return dialect.type_descriptor(VARCHAR(length, collation="C"))
+        if dialect.name in MYSQL_DIALECTS:
+            from sqlalchemy.dialects.mysql import VARCHAR as MYSQL_VARCHAR  # noqa: PLC0415  # only MariaDB/MySQL's
+
+            return dialect.type_descriptor(MYSQL_VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"))
+        return self.impl_instance
+
+
+class _LongText(sa.types.TypeDecorator[str]):
+    """``TEXT``, ``MEDIUMTEXT`` (16 MiB) on MariaDB/MySQL, chosen when compiled for the database."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """``MEDIUMTEXT`` on MariaDB/MySQL, ``TEXT`` elsewhere."""
+        if dialect.name in MYSQL_DIALECTS:
+            from sqlalchemy.dialects.mysql import MEDIUMTEXT  # noqa: PLC0415  # only MariaDB/MySQL's store needs it
+
+            return dialect.type_descriptor(MEDIUMTEXT())
+        return self.impl_instance
+
+
 def code(length: int) -> TypeEngine[str]:
     """A short identifier compared byte by byte on every backend."""
-    return (
-        sa.String(length)
-        .with_variant(postgresql.VARCHAR(length, collation="C"), "postgresql")
-        .with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), *MYSQL_DIALECTS)
-    )
+    return _Code(length)
 
 
 def long_text() -> TypeEngine[str]:
     """Text of any length the domain allows (``MEDIUMTEXT``, 16 MiB, on MariaDB/MySQL)."""
-    return sa.Text().with_variant(mysql.MEDIUMTEXT(), *MYSQL_DIALECTS)
+    return _LongText()
 
 
 def _position() -> TypeEngine[int]:
     # SQLite only auto-increments an INTEGER PRIMARY KEY.
     return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+_Item = TypeVar("_Item", sa.Table, sa.Index)
+
+
+class _DialectOptions(dict[str, Any]):
+    """An item's ``dialect_options`` that receive a database's options when that database is first asked for.
+
+    SQLAlchemy checks ``mysql_engine=`` or ``postgresql_where=`` against the dialect they name, importing it
+    to do so: a table built with MariaDB's options imported MySQL's dialect and its drivers' modules into
+    every process, SQLite's too. Here a dialect's options are checked and added the same way when its entry
+    is first read (compiling DDL for that database), and listing the options (``table.kwargs``, copying a
+    table) reads every entry, so every reader sees the same options as before.
+    """
+
+    def __init__(
+        self,
+        creator: Callable[[str], Any],
+        deferred: Mapping[str, Mapping[str, Any]],
+        loaded: Mapping[str, Any],
+    ) -> None:
+        super().__init__(loaded)
+        self._creator = creator
+        self._deferred = {name: dict(options) for name, options in deferred.items()}
+
+    def __missing__(self, name: str) -> Any:
+        args = self._creator(name)  # SQLAlchemy's own entry: imports the dialect, holds its defaults
+        for option, value in self._deferred.get(name, {}).items():
+            if "*" not in args and option not in args:
+                raise sa.exc.ArgumentError(f"Argument '{name}_{option}' is not accepted by dialect {name!r}")
+            args[option] = value
+        return self.setdefault(name, args)
+
+    def _load_all(self) -> None:
+        for name in self._deferred:
+            self[name]  # reading the entry adds it
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The entry of ``name``, added first if it is deferred."""
+        if name in self._deferred:
+            return self[name]
+        return super().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._deferred or super().__contains__(name)
+
+    def __iter__(self) -> Iterator[str]:
+        self._load_all()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._load_all()
+        return super().__len__()
+
+    def keys(self) -> dict_keys[str, Any]:
+        """Every dialect's name, the deferred ones added first."""
+        self._load_all()
+        return super().keys()
+
+    def values(self) -> dict_values[str, Any]:
+        """Every dialect's options, the deferred ones added first."""
+        self._load_all()
+        return super().values()
+
+    def items(self) -> dict_items[str, Any]:
+        """Every dialect's name and options, the deferred ones added first."""
+        self._load_all()
+        return super().items()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        self._load_all()
+        return (_populated, (self._creator, dict(self)))
+
+
+def _populated(creator: Callable[[str], Any], entries: Mapping[str, Any]) -> dict[str, Any]:
+    # What a pickled or copied item gets back: SQLAlchemy's own kind of entries, every option in it.
+    options: dict[str, Any] = sa.util.PopulateDict(creator)
+    options.update(entries)
+    return options
+
+
+def _with_options(item: _Item, **options: Any) -> _Item:
+    """``item`` with dialect options (``mysql_engine=...``) whose dialect loads only when they are read."""
+    deferred: dict[str, dict[str, Any]] = {}
+    for key, value in options.items():
+        name, _, option = key.partition("_")
+        deferred.setdefault(name, {})[option] = value
+    loaded = item.__dict__.get("dialect_options", {})
+    creator = item._kw_reg_for_dialect_cls  # SQLAlchemy's builder of a dialect's entry
+    item.__dict__["dialect_options"] = _DialectOptions(creator, deferred, loaded)
+    return item
 
 
 _MYSQL_TABLE: dict[str, Any] = {
@@ -154,9 +286,14 @@ _MYSQL_TABLE: dict[str, Any] = {
 
 metadata = sa.MetaData()
 
-complaints = sa.Table(
+
+def _table(name: str, *columns: sa.Column[Any], **options: Any) -> sa.Table:
+    """A table of :data:`metadata` in ``utf8mb4_bin`` on InnoDB on MariaDB/MySQL, with ``options`` too."""
+    return _with_options(sa.Table(name, metadata, *columns), **_MYSQL_TABLE, **options)
+
+
+complaints = _table(
     "lapor_complaints",
-    metadata,
     sa.Column("tracking_id", code(40), primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("status", code(20), nullable=False),
@@ -187,12 +324,10 @@ complaints = sa.Table(
     # NULL in rows written before it, which the kernel then replays from their history.
     sa.Column("head_hash", code(64)),
     sa.Column("sla_state", sa.Text),
-    **_MYSQL_TABLE,
 )
 
-events = sa.Table(
+events = _table(
     "lapor_events",
-    metadata,
     sa.Column("complaint_id", code(40), sa.ForeignKey(complaints.c.tracking_id), primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("action", code(40), nullable=False),
@@ -202,12 +337,10 @@ events = sa.Table(
     sa.Column("prev_hash", code(64), nullable=False),
     sa.Column("hash", code(64), nullable=False),
     sqlite_with_rowid=False,
-    **_MYSQL_TABLE,
 )
 
-identities = sa.Table(
+identities = _table(
     "lapor_identities",
-    metadata,
     sa.Column("ref", code(100), primary_key=True),
     sa.Column("name", sa.Text),
     sa.Column("email", sa.Text),
@@ -216,12 +349,10 @@ identities = sa.Table(
     sa.Column("account_id", sa.Text),
     sa.Column("erased", sa.Boolean, nullable=False),
     sqlite_with_rowid=False,
-    **_MYSQL_TABLE,
 )
 
-outbox = sa.Table(
+outbox = _table(
     "lapor_outbox",
-    metadata,
     sa.Column("position", _position(), primary_key=True, autoincrement=True),
     sa.Column("id", code(100), nullable=False, unique=True),
     sa.Column("tracking_id", code(40), sa.ForeignKey(complaints.c.tracking_id), nullable=False),
@@ -238,7 +369,6 @@ outbox = sa.Table(
     sa.Column("lease_until", UtcDateTime),
     sa.Column("last_error", sa.Text),
     sa.Column("dead_at", UtcDateTime),
-    **_MYSQL_TABLE,
 )
 
 
@@ -248,7 +378,9 @@ def _partial_index(name: str, *columns: sa.Column[Any], where: sa.Column[Any]) -
     A new complaint has no deadline-free state, institution, unit or topic yet: leaving those rows out keeps
     the indexes small and saves a page write per index on every submission.
     """
-    return sa.Index(name, *columns, sqlite_where=where.is_not(None), postgresql_where=where.is_not(None))
+    return _with_options(
+        sa.Index(name, *columns), sqlite_where=where.is_not(None), postgresql_where=where.is_not(None)
+    )
 
 
 _C = complaints.c
@@ -296,10 +428,8 @@ _partial_index("ix_lapor_complaints_category_due", _C.category, *_DUE, where=_C.
 # A region prefix is a range, read and then sorted whatever the index: only complaints with a deadline here,
 # so a listing by submission keeps the region index (its rows lie in table order) and this one stays small.
 _DATED_IN_REGION = sa.and_(_C.region.is_not(None), _C.next_due_at.is_not(None))
-sa.Index(
-    "ix_lapor_complaints_region_due",
-    _C.region,
-    *_DUE,
+_with_options(
+    sa.Index("ix_lapor_complaints_region_due", _C.region, *_DUE),
     sqlite_where=_DATED_IN_REGION,
     postgresql_where=_DATED_IN_REGION,
 )
@@ -307,9 +437,8 @@ sa.Index(
 
 # --- policy-opinion polls (revision 0003): see lapor_core.stores.sql._polls ---------------------------------
 
-polls = sa.Table(
+polls = _table(
     "lapor_polls",
-    metadata,
     sa.Column("id", code(64), primary_key=True),
     sa.Column("institution", code(100), nullable=False),
     sa.Column("state", code(20), nullable=False),
@@ -320,42 +449,35 @@ polls = sa.Table(
     sa.Column("closed_at", UtcDateTime),
     sa.Column("definition", long_text(), nullable=False),
     sa.Column("history", long_text(), nullable=False),
-    **_MYSQL_TABLE,
 )
 sa.Index("ix_lapor_polls_opening", polls.c.opens_at, polls.c.id)
 sa.Index("ix_lapor_polls_institution", polls.c.institution, polls.c.opens_at, polls.c.id)
 
 # Voters and ballots share no column but the poll's ID: a voter row refers to its ballot as ref ^ seal.
-poll_voters = sa.Table(
+poll_voters = _table(
     "lapor_poll_voters",
-    metadata,
     sa.Column("poll_id", code(64), sa.ForeignKey(polls.c.id), primary_key=True),
     sa.Column("voter", code(64), primary_key=True),
     sa.Column("sealed", sa.BigInteger, nullable=False),
     sqlite_with_rowid=False,
-    **_MYSQL_TABLE,
 )
 
-poll_ballots = sa.Table(
+poll_ballots = _table(
     "lapor_poll_ballots",
-    metadata,
     sa.Column("poll_id", code(64), sa.ForeignKey(polls.c.id), primary_key=True),
     sa.Column("ref", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("choices", sa.Integer, nullable=False),
     sa.Column("province", code(2)),
     sa.Column("regency", code(5)),
     sqlite_with_rowid=False,
-    **_MYSQL_TABLE,
 )
 
 # One counter per (poll, region, column): region "" is national, column -1 counts ballots, 0.. the options.
-poll_counts = sa.Table(
+poll_counts = _table(
     "lapor_poll_counts",
-    metadata,
     sa.Column("poll_id", code(64), sa.ForeignKey(polls.c.id), primary_key=True),
     sa.Column("region", code(8), primary_key=True),
     sa.Column("choice", sa.SmallInteger, primary_key=True, autoincrement=False),
     sa.Column("votes", sa.BigInteger, nullable=False),
     sqlite_with_rowid=False,
-    **_MYSQL_TABLE,
 )
