@@ -44,7 +44,6 @@ from typing import Any, Final, Literal, NoReturn, TypeVar
 import attrs
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import StaticPool
@@ -293,9 +292,15 @@ def _upsert_identity(dialect: str) -> sa.Insert:
     """Insert a reporter identity or replace the one with its reference: one statement, three spellings."""
     replaced = [name for name in IDENTITY_COLUMNS if name != "ref"]
     if dialect in MYSQL_DIALECTS:
-        mysql_insert = mysql.insert(identities)
-        return mysql_insert.on_duplicate_key_update({name: mysql_insert.inserted[name] for name in replaced})
-    dialect_insert = sqlite.insert(identities) if dialect == "sqlite" else postgresql.insert(identities)
+        from sqlalchemy.dialects.mysql import insert as mysql_insert  # noqa: PLC0415  # only its own dialect
+
+        upsert = mysql_insert(identities)
+        return upsert.on_duplicate_key_update({name: upsert.inserted[name] for name in replaced})
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # noqa: PLC0415  # only its own dialect
+    else:
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # noqa: PLC0415
+    dialect_insert = insert(identities)
     return dialect_insert.on_conflict_do_update(
         index_elements=[identities.c.ref], set_={name: dialect_insert.excluded[name] for name in replaced}
     )

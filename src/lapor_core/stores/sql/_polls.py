@@ -46,7 +46,6 @@ from typing import Any, Final
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from lapor_core._domain.history import Actor, _freeze
 from lapor_core._domain.polls import (
@@ -128,9 +127,15 @@ _COUNT_COLUMNS: Final = ("poll_id", "region", "choice", "votes")
 def _add_to_counts(dialect: str) -> sa.Insert:
     """Add ``votes`` to a counter row, creating it with ``votes``: one statement, three spellings."""
     if dialect in MYSQL_DIALECTS:
-        mysql_insert = mysql.insert(poll_counts)
-        return mysql_insert.on_duplicate_key_update(votes=_N.votes + mysql_insert.inserted.votes)
-    dialect_insert = sqlite.insert(poll_counts) if dialect == "sqlite" else postgresql.insert(poll_counts)
+        from sqlalchemy.dialects.mysql import insert as mysql_insert  # noqa: PLC0415  # only its own dialect
+
+        upsert = mysql_insert(poll_counts)
+        return upsert.on_duplicate_key_update(votes=_N.votes + upsert.inserted.votes)
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # noqa: PLC0415  # only its own dialect
+    else:
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # noqa: PLC0415
+    dialect_insert = insert(poll_counts)
     return dialect_insert.on_conflict_do_update(
         index_elements=[_N.poll_id, _N.region, _N.choice],
         set_={"votes": _N.votes + dialect_insert.excluded.votes},
