@@ -34,6 +34,7 @@ How it keeps the :class:`~lapor_core.plugins.ComplaintStore` contract:
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -647,12 +648,16 @@ class SqlComplaintStore(SqlOutbox):
         lock = threading.RLock() if memory else None
         self._guard: contextlib.AbstractContextManager[Any] = lock or contextlib.nullcontext()
         self._driver = Driver(self._engine, lock=lock, idle_readers=pool_size)
-        self._sql = _Statements.compile(self._driver)
         try:
             self._open_schema(schema)
         except BaseException:
             self.close()
             raise
+
+    @functools.cached_property
+    def _sql(self) -> _Statements:
+        # Compiled on first use: a process that opens the store for one command compiles what it runs.
+        return _Statements.compile(self._driver)
 
     def __repr__(self) -> str:
         return f"SqlComplaintStore({self._url.render_as_string(hide_password=True)!r})"

@@ -38,6 +38,7 @@ How it keeps the :class:`~lapor_core.plugins.PollStore` contract:
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
@@ -318,7 +319,11 @@ class SqlPollStore:
             self._store = self._owned = SqlComplaintStore(source, **options)
         # The complaint store's driver: its connections, and the lock of in-memory SQLite's one connection.
         self._driver: Driver = self._store._driver
-        self._sql = _Statements.compile(self._driver)
+
+    @functools.cached_property
+    def _sql(self) -> _Statements:
+        # Compiled on first use: a desk opened for a complaint command never compiles the poll statements.
+        return _Statements.compile(self._driver)
 
     def __repr__(self) -> str:
         return f"SqlPollStore({self._store!r})"
