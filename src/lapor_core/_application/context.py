@@ -15,6 +15,7 @@ from lapor_core._domain.history import Event
 from lapor_core._domain.institutions import InstitutionDirectory
 from lapor_core._domain.ports import Clock, ComplaintStore, PollStore
 from lapor_core._domain.sla import (
+    ClockRun,
     Clocks,
     ClockState,
     SlaPolicy,
@@ -108,6 +109,12 @@ class DeskContext:
             admin_calendar=self.calendar,
             calendar_for=self.calendar_for,
             now=now,
+        )
+
+    def clock_run(self, state: SlaState, *, start: int) -> ClockRun:
+        """The clocks kept in ``state`` (history positions ``start`` on), resumed to judge and continue."""
+        return ClockRun(
+            state, start=start, policy=self.sla, admin_calendar=self.calendar, calendar_for=self.calendar_for
         )
 
     def replay_state(self, events: Sequence[Event]) -> SlaState:

@@ -33,7 +33,7 @@ from lapor_core._domain.history import Actor, Event
 from lapor_core._domain.ids import time_ordered_id
 from lapor_core._domain.lifecycle import Action, Status, next_status
 from lapor_core._domain.ports import Changeset
-from lapor_core._domain.sla import Clocks, SlaState
+from lapor_core._domain.sla import ClockRun, Clocks, SlaState
 from lapor_core._domain.tracking import TrackingId
 from lapor_core.errors import NotAllowed, NotFound, ValidationError
 
@@ -243,6 +243,7 @@ def changes_for(
     entries: Sequence[tuple[Command, Actor]],
     now: datetime,
     identity: ReporterIdentity | None = None,
+    run: ClockRun | None = None,
 ) -> tuple[Changeset, Recorded]:
     """The changeset that appends the commands' events and continues the clocks, and what it records.
 
@@ -250,6 +251,8 @@ def changes_for(
     length of the history. Event time never runs backwards: each event is stamped ``now`` or, when the
     complaint changed after ``now`` (a long sweep judging at the instant it started), the instant of its
     last change. With no commands the changeset only refreshes the row's deadline (still compare-and-set).
+    ``run`` is the complaint's kept clocks already resumed (:meth:`DeskContext.clock_run`), by a caller that
+    judged them to decide the commands.
     """
     head, state = kept_state(ctx, complaint)
     now = max(now, complaint.updated_at)
@@ -267,7 +270,10 @@ def changes_for(
         if command.mutate is not unchanged:
             updated = command.mutate(updated)
         outbox.extend(outbox_messages(updated, command.action, command.notify, now, status=status))
-    clocks, state = ctx.continue_clocks(state, new_events, start=complaint.version, now=now)
+    if run is None:
+        run = ctx.clock_run(state, start=complaint.version)
+    run.apply(new_events)
+    clocks, state = run.judge(now), run.state()
     updated = attrs.evolve(  # one evolve per command: the new state in full
         updated,
         status=status,

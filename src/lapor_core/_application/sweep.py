@@ -27,7 +27,7 @@ from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.history import Actor
 from lapor_core._domain.lifecycle import Action, Status
 from lapor_core._domain.ports import Changeset, ComplaintQuery
-from lapor_core._domain.sla import ClockState, SlaState, Stage
+from lapor_core._domain.sla import Clocks, ClockState, SlaState, Stage
 from lapor_core.errors import ConcurrencyConflict, LaporError, NotFound, ValidationError
 
 __all__ = ["SweepProgress", "SweepReport", "recompute_deadlines", "sweep"]
@@ -76,10 +76,10 @@ def _superior_notice(ctx: DeskContext, institution: str | None) -> tuple[tuple[s
     return (("superior", superior),) if superior else ()
 
 
-def _due_commands(ctx: DeskContext, complaint: Complaint, now: datetime) -> list[Command]:
+def _due_commands(
+    ctx: DeskContext, complaint: Complaint, state: SlaState, clocks: Clocks, now: datetime
+) -> list[Command]:
     """What the sweep records for one complaint at ``now``, from its kept clocks (no history read)."""
-    _, state = kept_state(ctx, complaint)
-    clocks, _ = ctx.continue_clocks(state, (), start=complaint.version, now=now)
     marks = {(kept.stage, kept.index): kept for kept in state.clocks}
     commands: list[Command] = []
     for clock in clocks.clocks:
@@ -110,8 +110,10 @@ def _changes(ctx: DeskContext, complaint: Complaint, now: datetime) -> tuple[Cha
     """The changeset the sweep saves for one complaint (None: nothing due), and the actions it records."""
     if complaint.next_due_at is None or complaint.next_due_at > now or complaint.status.is_terminal:
         return None, []
-    commands = _due_commands(ctx, complaint, now)
-    changes, _ = changes_for(ctx, complaint, [(c, Actor.system()) for c in commands], now)
+    _, state = kept_state(ctx, complaint)
+    run = ctx.clock_run(state, start=complaint.version)  # judged to decide, then continued over the events
+    commands = _due_commands(ctx, complaint, state, run.judge(now), now)
+    changes, _ = changes_for(ctx, complaint, [(c, Actor.system()) for c in commands], now, run=run)
     return changes, [c.action for c in commands]
 
 

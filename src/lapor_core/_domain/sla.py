@@ -47,6 +47,7 @@ from lapor_core.errors import FieldError, ValidationError
 
 __all__ = [
     "DEFAULT_CLASSES",
+    "ClockRun",
     "ClockState",
     "Clocks",
     "KeptClock",
@@ -747,13 +748,53 @@ def continue_clocks(
         ValidationError, DateOutOfRange: As :func:`compute_clocks`.
     """
     _check_aware("now", now)
-    replay = _Replay.resumed(state, policy, admin_calendar, calendar_for)
-    for offset, event in enumerate(events):
-        index = start + offset
-        _check_aware(f"events[{index}].at", event.at)
-        replay.apply(index, event)
-    clocks = Clocks(clocks=tuple(clock.freeze(policy, now) for clock in replay.clocks), now=now)
-    return clocks, replay.state()
+    run = ClockRun(
+        state, start=start, policy=policy, admin_calendar=admin_calendar, calendar_for=calendar_for
+    )
+    run.apply(events)
+    return run.judge(now), run.state()
+
+
+class ClockRun:
+    """The clocks kept in a state, resumed once: judged, continued over new events, judged again.
+
+    :func:`continue_clocks` in steps, for a caller that decides from the clocks before adding the events
+    its decision makes (the sweep judges a complaint's clocks, then records breaches and continues them).
+
+    Raises:
+        ValidationError, DateOutOfRange: As :func:`compute_clocks` (from :meth:`apply` and :meth:`judge`).
+    """
+
+    __slots__ = ("_next", "_policy", "_replay")
+
+    def __init__(
+        self,
+        state: SlaState,
+        *,
+        start: int,
+        policy: SlaPolicy,
+        admin_calendar: WorkingCalendar,
+        calendar_for: Callable[[str], WorkingCalendar],
+    ) -> None:
+        self._policy = policy
+        self._replay = _Replay.resumed(state, policy, admin_calendar, calendar_for)
+        self._next = start
+
+    def apply(self, events: Sequence[SlaEvent]) -> None:
+        """Continue the clocks over ``events``, the history's next positions."""
+        for event in events:
+            _check_aware(f"events[{self._next}].at", event.at)
+            self._replay.apply(self._next, event)
+            self._next += 1
+
+    def judge(self, now: datetime) -> Clocks:
+        """The clocks open at the kept state and those started since, judged at ``now``."""
+        _check_aware("now", now)
+        return Clocks(clocks=tuple(clock.freeze(self._policy, now) for clock in self._replay.clocks), now=now)
+
+    def state(self) -> SlaState:
+        """What to keep to continue after the events applied so far."""
+        return self._replay.state()
 
 
 def replay_state(
