@@ -130,13 +130,11 @@ class ComplaintDesk:
             from lapor_core.stores.memory import InMemoryPollStore  # noqa: PLC0415 - adapters load lazily
 
             poll_store = InMemoryPollStore()
-        if poll_threshold is None:
-            from lapor_core._domain.polls import DEFAULT_THRESHOLD  # noqa: PLC0415 - polls load on first use
-
-            poll_threshold = DEFAULT_THRESHOLD
-        if isinstance(poll_threshold, bool) or not isinstance(poll_threshold, int) or poll_threshold < 1:
+        if poll_threshold is not None and (
+            isinstance(poll_threshold, bool) or not isinstance(poll_threshold, int) or poll_threshold < 1
+        ):
             raise ConfigurationError("poll_threshold must be a whole number of at least 1")
-        self._poll_threshold = poll_threshold
+        self._poll_threshold = poll_threshold  # None: the polls' default (they load on first use)
         self._ctx = DeskContext(
             store=store,
             clock=clock or SystemClock(),
@@ -212,10 +210,10 @@ class ComplaintDesk:
         store = open_store(url, **{name: value for name, value in options.items() if name not in own})
         try:
             if "poll_store" not in desk_options and url.partition("://")[0].lower() in SQL_SCHEMES:
-                from lapor_core.stores.sql import SqlPollStore  # noqa: PLC0415 - with the SQL store only
+                from lapor_core.stores.sql._shared_polls import SharedSqlPollStore  # noqa: PLC0415 - SQL only
 
-                # A SQL URL opened a SQL complaint store: the polls share its database.
-                desk_options["poll_store"] = SqlPollStore(store)  # type: ignore[arg-type]
+                # A SQL URL opened a SQL complaint store: the polls share its database (opened on first use).
+                desk_options["poll_store"] = SharedSqlPollStore(store)  # type: ignore[arg-type]
             return cls(store=store, **desk_options)
         except BaseException:
             with contextlib.suppress(Exception):  # the desk's own failure is the one to report
@@ -561,6 +559,8 @@ class ComplaintDesk:
         """Shares, Wilson intervals and suppressed breakdowns, when the poll's rule publishes them."""
         from lapor_core._application import polls as poll_commands  # noqa: PLC0415
 
+        if self._poll_threshold is None:
+            return poll_commands.poll_results(self._ctx, principal, poll_id)
         return poll_commands.poll_results(self._ctx, principal, poll_id, threshold=self._poll_threshold)
 
     def verify_poll(self, principal: Principal, poll_id: object) -> PollAudit:

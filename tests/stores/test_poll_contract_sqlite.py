@@ -14,6 +14,7 @@ from lapor_core._domain.polls import PollDraft
 from lapor_core._domain.ports import PollStore
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.stores.sql._polls import SqlPollStore
+from lapor_core.stores.sql._shared_polls import SharedSqlPollStore
 from lapor_core.testing import FrozenClock
 from lapor_core.testing.poll_contracts import PollStoreContract, make_poll
 
@@ -57,9 +58,10 @@ def test_a_desk_opened_on_a_sqlite_file_keeps_its_polls_there(sqlite_url: str) -
     desk.close()
     reopened = lc.ComplaintDesk.open(sqlite_url, clock=clock, pepper=pepper)
     try:
-        assert isinstance(reopened._ctx.polls, SqlPollStore)
+        assert isinstance(reopened._ctx.polls, SharedSqlPollStore)  # opens SqlPollStore on first use
         assert reopened.poll(officer, poll_id).draft == draft
         assert reopened.poll_results(lc.Principal.public(), poll_id).total == 1
+        assert isinstance(reopened._ctx.polls.store, SqlPollStore)
         receipt = reopened.vote(lc.Principal.citizen("warga-1", verified=True, region="31.71"), poll_id, [1])
         assert receipt.replaced
     finally:

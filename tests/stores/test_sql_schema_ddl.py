@@ -108,3 +108,70 @@ def test_the_golden_file_covers_every_table_index_and_database() -> None:
     assert "CHARSET=utf8mb4 COLLATE utf8mb4_bin" in rendered
     assert "WITHOUT ROWID" in rendered
     assert "ON DUPLICATE KEY UPDATE" in rendered
+
+
+_MYSQL_OPTIONS = ("engine", "charset", "collate")
+_READ_SQLITE_OPTIONS = """
+import json, sys
+from lapor_core.stores.sql import _schema
+index = next(i for i in _schema.complaints.indexes if i.name == "ix_lapor_complaints_due")
+read = [
+    _schema.events.dialect_options["sqlite"]["with_rowid"],
+    str(index.dialect_options["sqlite"]["where"]),
+    "postgresql" in index.dialect_options,
+]
+loaded = sorted(name for name in ("mysql", "postgresql") if f"sqlalchemy.dialects.{name}" in sys.modules)
+listed = sorted(_schema.events.kwargs)
+print(json.dumps({"read": read, "loaded": loaded, "listed": listed}))
+"""
+
+
+def test_reading_sqlite_options_loads_no_other_dialect_and_listing_them_lists_every_option() -> None:
+    """SQLite's options read without importing MySQL's or PostgreSQL's dialect; ``kwargs`` still lists all."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_SQLITE_OPTIONS], check=True, capture_output=True, text=True
+    )
+    report = json.loads(done.stdout)
+    assert report["read"] == [False, "lapor_complaints.next_due_at IS NOT NULL", True]
+    assert report["loaded"] == []
+    mysql_options = [f"{name}_{option}" for name in ("mysql", "mariadb") for option in _MYSQL_OPTIONS]
+    assert report["listed"] == sorted([*mysql_options, "sqlite_with_rowid"])
+
+
+def test_copies_and_pickles_of_the_schema_keep_every_dialect_option() -> None:
+    """``to_metadata`` and pickling carry the deferred options over, for every dialect."""
+    import pickle
+
+    copied = sa.MetaData()
+    for table in _schema.metadata.sorted_tables:
+        table.to_metadata(copied)
+    pickled = pickle.loads(pickle.dumps(_schema.metadata))  # noqa: S301  # our own metadata
+    for other in (copied, pickled):
+        for table in _schema.metadata.sorted_tables:
+            twin = other.tables[table.name]
+            assert _options(twin) == _options(table)
+            twins = {index.name: index for index in twin.indexes}
+            for index in table.indexes:
+                assert _options(twins[index.name]) == _options(index)
+            for driver in DRIVERS:
+                dialect = _dialect(driver)
+                assert str(CreateTable(twin).compile(dialect=dialect)) == str(
+                    CreateTable(table).compile(dialect=dialect)
+                )
+
+
+def test_a_deferred_option_its_dialect_does_not_take_is_refused_when_read() -> None:
+    """The options are checked against their dialect as SQLAlchemy checks them, when they are read."""
+    table = sa.Table("lapor_test_bad_option", sa.MetaData(), sa.Column("id", sa.Integer))
+    index = _schema._with_options(sa.Index("ix_test", table.c.id), postgresql_no_such_option=1)
+    with pytest.raises(sa.exc.ArgumentError, match="postgresql_no_such_option"):
+        sa.Index("ix_test_eager", table.c.id, postgresql_no_such_option=1)
+    assert index.dialect_options["sqlite"]["where"] is None
+    with pytest.raises(sa.exc.ArgumentError, match="postgresql_no_such_option"):
+        index.dialect_options["postgresql"]
+    with pytest.raises(sa.exc.ArgumentError, match="postgresql_no_such_option"):
+        dict(index.kwargs)

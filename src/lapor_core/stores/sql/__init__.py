@@ -8,6 +8,8 @@ check their names and values before the store opens. The modules inside this pac
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from lapor_core.stores.sql._complaints import (
     REVISIONS,
     SCHEMA_REVISION,
@@ -16,7 +18,9 @@ from lapor_core.stores.sql._complaints import (
     upgrade,
 )
 from lapor_core.stores.sql._options import STORE_OPTIONS
-from lapor_core.stores.sql._polls import SqlPollStore
+
+if TYPE_CHECKING:
+    from lapor_core.stores.sql._polls import SqlPollStore
 
 __all__ = [
     "REVISIONS",
@@ -27,3 +31,12 @@ __all__ = [
     "SqlPollStore",
     "upgrade",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The poll store and the poll rules load with their first use: a desk opened for complaints skips them.
+    if name == "SqlPollStore":
+        from lapor_core.stores.sql._polls import SqlPollStore  # noqa: PLC0415
+
+        return SqlPollStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

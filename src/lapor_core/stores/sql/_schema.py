@@ -210,7 +210,7 @@ class _DialectOptions(dict[str, Any]):
     def __missing__(self, name: str) -> Any:
         args = self._creator(name)  # SQLAlchemy's own entry: imports the dialect, holds its defaults
         for option, value in self._deferred.get(name, {}).items():
-            if "*" not in args and option not in args:
+            if "*" not in args and option not in args and option not in args._reflection_only_keys:
                 raise sa.exc.ArgumentError(f"Argument '{name}_{option}' is not accepted by dialect {name!r}")
             args[option] = value
         return self.setdefault(name, args)
