@@ -40,7 +40,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -55,7 +55,6 @@ from lapor_core._domain.filters import Filters
 from lapor_core._domain.history import Event
 from lapor_core._domain.lifecycle import Status
 from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
-from lapor_core._domain.stats import CountQuery, CountRow, PoolCell
 from lapor_core._i18n import N_
 from lapor_core.errors import (
     ConcurrencyConflict,
@@ -86,6 +85,9 @@ from lapor_core.stores.sql._schema import (
     identities,
     outbox,
 )
+
+if TYPE_CHECKING:  # statistics load with the first count
+    from lapor_core._domain.stats import CountQuery, CountRow, PoolCell
 
 __all__ = ["REVISIONS", "SCHEMA_REVISION", "SchemaMode", "SqlComplaintStore", "upgrade"]
 
