@@ -110,3 +110,10 @@ def test_any_single_payload_edit_is_detected(messages, data):
     index = data.draw(st.integers(0, len(events) - 1))
     events[index] = attrs.evolve(events[index], payload={"m": events[index].payload["m"] + "x"})
     assert verify_chain(TID, events).first_bad == index
+
+
+def test_an_actor_s_json_names_every_field_it_has() -> None:
+    """The hash covers the whole actor: its JSON form lists every field (a new field cannot go unhashed)."""
+    actor = Actor("institution", "off-7", "31.71", "31.71.dinas-pu")
+    assert set(actor.to_json()) == {field.name for field in attrs.fields(Actor)}
+    assert Actor.system().to_json() == {"role": "system"}

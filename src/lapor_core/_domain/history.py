@@ -65,7 +65,13 @@ class Actor:
 
     def to_json(self) -> dict[str, str]:
         """The actor as a JSON object without empty fields."""
-        return {k: v for k, v in attrs.asdict(self).items() if v is not None}
+        fields = (
+            ("role", self.role),
+            ("user_id", self.user_id),
+            ("institution", self.institution),
+            ("unit", self.unit),
+        )
+        return {name: value for name, value in fields if value is not None}
 
 
 class _Frozen(dict[str, Any]):
