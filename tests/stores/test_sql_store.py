@@ -281,3 +281,26 @@ def test_instants_are_stored_as_their_utc_text_whatever_was_formatted_before(
         assert back == value
         assert back is not None
         assert back.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("option", "bad"),
+    [
+        ("busy_timeout", "3"),
+        ("busy_timeout", -1),
+        ("pool_size", 0),
+        ("synchronous", "SOMETIMES"),
+        ("journal_mode", 7),
+        ("schema", "replace"),
+        ("engine_options", ["pool_pre_ping"]),
+    ],
+)
+def test_a_store_made_directly_refuses_a_bad_option_before_it_connects(
+    tmp_path: Path, option: str, bad: object
+) -> None:
+    """The rules open_store applies hold for SqlComplaintStore(...) too: refused before any file is made."""
+    with pytest.raises(ConfigurationError) as refused:
+        SqlComplaintStore(f"sqlite:///{tmp_path / 'x.db'}", **{option: bad})
+    assert refused.value.detail.startswith("store.")
+    assert option in str(refused.value)
+    assert not (tmp_path / "x.db").exists()

@@ -627,14 +627,20 @@ class SqlComplaintStore(SqlOutbox):
         pool_size: int = 5,
         engine_options: Mapping[str, Any] | None = None,
     ) -> None:
-        if schema not in ("create", "check", "upgrade", "skip"):
-            raise ConfigurationError('schema must be "create", "check", "upgrade" or "skip"')
-        if cache_mib is not None and (
-            isinstance(cache_mib, bool)
-            or not isinstance(cache_mib, int)
-            or not 1 <= cache_mib <= _MAX_CACHE_MIB
-        ):
-            raise ConfigurationError(f"cache_mib must be a whole number of MiB from 1 to {_MAX_CACHE_MIB}")
+        from lapor_core.stores.sql._options import check_store_options  # noqa: PLC0415 - it imports this module
+
+        # The same rules open_store applies, so a store made directly refuses a bad option before connecting.
+        check_store_options(
+            {
+                "schema": schema,
+                "synchronous": synchronous,
+                "journal_mode": journal_mode,
+                "busy_timeout": busy_timeout,
+                "cache_mib": cache_mib,
+                "pool_size": pool_size,
+                "engine_options": engine_options,
+            }
+        )
         self._url = _parse_url(url)
         memory = _is_memory_sqlite(self._url)
         self._engine = _create_engine(
