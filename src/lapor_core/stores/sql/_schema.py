@@ -36,6 +36,7 @@ __all__ = [
     "UtcDateTime",
     "complaints",
     "events",
+    "idempotency_keys",
     "identities",
     "metadata",
     "outbox",
@@ -433,6 +434,18 @@ _with_options(
     sqlite_where=_DATED_IN_REGION,
     postgresql_where=_DATED_IN_REGION,
 )
+
+# Idempotency keys of submissions (revision 0008): the keyed hash of each key (never the key), the keyed
+# fingerprint of what was submitted with it, and the complaint it made; pruned by age (``created_at``).
+idempotency_keys = _table(
+    "lapor_idempotency_keys",
+    sa.Column("key_hash", code(64), primary_key=True),
+    sa.Column("fingerprint", code(64), nullable=False),
+    sa.Column("tracking_id", code(40), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sqlite_with_rowid=False,
+)
+sa.Index("ix_lapor_idempotency_keys_created", idempotency_keys.c.created_at)
 
 
 # --- policy-opinion polls (revision 0003): see lapor_core.stores.sql._polls ---------------------------------
