@@ -301,6 +301,26 @@ class ComplaintDesk:
         """
         return authentication.authenticate(self._ctx, self._limiter, tracking_id, access_key, client=client)
 
+    def authenticate_contact(
+        self, tracking_id: object, *, kind: str, address: str, client: str | None = None
+    ) -> Principal:
+        """The reporter's principal for a tracking ID and the contact stored with it.
+
+        For intake channels that authenticate the sender themselves (an SMS gateway delivering the
+        operator's sender number): ``address`` in its stored form (``+628...`` for ``kind="phone"``, the
+        e-mail address for ``kind="email"``) equal to the reporter's stored contact proves being the
+        reporter, as the access key does. Never pass an address the caller has not verified.
+
+        Raises:
+            NotFound: Unknown or malformed tracking ID, no such stored contact, or another one (the same
+                answer for each).
+            TooManyAttempts: A mismatch from a ``client`` over its limit (shared with :meth:`authenticate`).
+            ValidationError: ``kind`` is neither ``phone`` nor ``email``, or ``client`` is malformed.
+        """
+        return authentication.authenticate_contact(
+            self._ctx, self._limiter, tracking_id, kind=kind, address=address, client=client
+        )
+
     # --- verification by the LAPOR! admin -------------------------------------------------------------
     def forward(
         self,

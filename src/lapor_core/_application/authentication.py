@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import threading
 from collections import OrderedDict, deque
 from datetime import datetime
@@ -22,7 +23,7 @@ from lapor_core.errors import (
     ValidationError,
 )
 
-__all__ = ["MAX_CLIENT_KEY", "AttemptLimiter", "authenticate"]
+__all__ = ["CONTACT_KINDS", "MAX_CLIENT_KEY", "AttemptLimiter", "authenticate", "authenticate_contact"]
 
 
 MAX_CLIENT_KEY = 256
@@ -154,3 +155,52 @@ def authenticate(
 
 
 _NO_KEY = StoredKey(salt=bytes(16), digest=bytes(32))
+
+
+CONTACT_KINDS = frozenset({"phone", "email"})
+
+
+def authenticate_contact(
+    ctx: DeskContext,
+    limiter: AttemptLimiter,
+    tracking_id: object,
+    *,
+    kind: object,
+    address: object,
+    client: object = None,
+) -> Principal:
+    """The reporter's principal when ``address`` equals the contact stored with the complaint, else NotFound.
+
+    For channels that authenticate the sender themselves (an SMS sender's number delivered by the operator):
+    the stored ``phone`` (or ``email``) of the complaint's reporter identity is compared in constant time
+    with ``address``, given in the stored form (``+628...``; an e-mail address as :func:`email_rule` gives
+    it, the domain lower-cased). A complaint without an identity, with an erased one or with no such
+    contact, and an unknown ID, all give the same NotFound; failures count for ``client`` as wrong keys do.
+
+    Raises:
+        ValidationError: ``kind`` is neither ``phone`` nor ``email``, or ``client`` is malformed.
+        NotFound: No complaint with that ID has that contact.
+        TooManyAttempts: The contact does not match and ``client`` (not None) is over its limit.
+    """
+    key = _client_key(client)
+    if kind not in CONTACT_KINDS:
+        raise ValidationError.single("kind", "contact.kind_unknown")
+    now = ctx.clock.now()
+    complaint: Complaint | None = None
+    stored: str | None = None
+    try:
+        tid = canonical_id(tracking_id)
+        complaint = ctx.store.get(tid)
+    except (ValidationError, InvalidTrackingId, NotFound):
+        tid = str(tracking_id)[:40]
+    if complaint is not None and complaint.identity_ref is not None:
+        identity = ctx.store.identity(complaint.identity_ref)
+        if identity is not None and not identity.erased:
+            stored = identity.phone if kind == "phone" else identity.email
+    given = address if isinstance(address, str) else ""
+    matches = stored is not None and hmac.compare_digest(stored.encode("utf-8"), given.encode("utf-8"))
+    if matches and complaint is not None:
+        return Principal.reporter(complaint.tracking_id, proof=reporter_proof(ctx, complaint))
+    if key is not None:
+        limiter.failed(key, now)
+    raise NotFound(kind="complaint", key=tid)
