@@ -220,7 +220,7 @@ _MISSPELLED: Final = {
     **dict.fromkeys(("RAHASIAA", "RAHSIA", "RAHASI", "RAHAIA"), "RAHASIA"),
 }
 
-_LEADING_WORD: Final = re.compile(r"[\W_]*([^\W\d_]+)[\W_]*", re.UNICODE)
+_LEADING_WORD: Final = re.compile(r"[\W_]*([^\W_]+)[\W_]*")
 _SEP: Final = r"[ \-\u2010-\u2015\u2212]?"
 _TRACKING: Final = re.compile(r"[#:\s]*((?:[0-9A-Za-z]" + _SEP + r"){11}[0-9A-Za-z])(?![0-9A-Za-z])")
 _KEY: Final = re.compile(
