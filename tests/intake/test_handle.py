@@ -24,6 +24,7 @@ OFFICER = lc.Principal.institution_officer("off-1", institution="31.71")
 
 @pytest.fixture
 def desk():
+    """A memory desk on a frozen clock."""
     with lc.ComplaintDesk(clock=FrozenClock(AT), pepper="intake test pepper 0123456789") as desk:
         yield desk
 
@@ -32,6 +33,7 @@ _ids = iter(range(10**6))
 
 
 def sms(text: str, sender: str = REPORTER, message_id: str | None = None) -> InboundMessage:
+    """An SMS as the gateway hands it over, with a fresh message ID unless given."""
     return InboundMessage("sms", message_id or f"gw-{next(_ids)}", sender, text, AT)
 
 
@@ -45,8 +47,10 @@ def test_an_sms_report_is_stored_and_answered_with_tracking_id_and_key_in_one_sm
     """The answer is one SMS holding the tracking ID and a key that authenticates the reporter."""
     handled = handle(desk, SMS, sms("LAPOR Jalan berlubang depan SDN 3 😡"))
     tid, key = handled.answer.tracking_id, handled.answer.params["access_key"]
-    assert handled.rendered.parts == (handled.rendered.text,) and len(handled.rendered.text) <= 160
-    assert tid in handled.rendered.text and key in handled.rendered.text
+    assert handled.rendered.parts == (handled.rendered.text,)
+    assert len(handled.rendered.text) <= 160
+    assert tid in handled.rendered.text
+    assert key in handled.rendered.text
     view = desk.view(desk.authenticate(tid, key), tid)
     assert (view.channel.value, view.body) == ("sms", "Jalan berlubang depan SDN 3 😡")
     assert isinstance(handled.decision, NewComplaint)
@@ -85,14 +89,16 @@ def test_concurrent_deliveries_of_one_sms_file_one_complaint(desk):
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(set(answers)) == 1 and len(desk.complaints(ADMIN).items) == 1
+    assert len(set(answers)) == 1
+    assert len(desk.complaints(ADMIN).items) == 1
 
 
 def test_the_reporters_number_asks_the_status_of_an_unpublished_complaint(desk):
     """The stored contact proves the reporter: the status comes back; a stranger hears "not found"."""
     tid, _ = _file(desk)
     mine = handle(desk, SMS, sms(f"INFO {tid}"))
-    assert mine.answer.code == "intake.status" and "Belum" in mine.rendered.text
+    assert mine.answer.code == "intake.status"
+    assert "Belum" in mine.rendered.text
     theirs = handle(desk, SMS, sms(f"INFO {tid}", STRANGER))
     assert theirs.answer.code == "intake.not_found"
     unknown = handle(desk, SMS, sms("INFO 7K3M-9QXF-2HJ-Q", STRANGER))
@@ -104,7 +110,8 @@ def test_anyone_may_ask_the_status_of_a_published_complaint(desk):
     tid, _ = _file(desk)
     desk.forward(ADMIN, tid, institution="31.71")
     handled = handle(desk, SMS, sms(f"INFO {tid}", STRANGER))
-    assert handled.answer.code == "intake.status" and "Proses" in handled.rendered.text
+    assert handled.answer.code == "intake.status"
+    assert "Proses" in handled.rendered.text
 
 
 def test_a_stranger_cannot_reply_to_someone_elses_complaint(desk):
@@ -154,7 +161,8 @@ def test_junk_and_foreign_senders_are_answered_never_silent(desk):
     """Empty texts, a foreign number: an answer in Indonesian, nothing stored."""
     for message in (sms(""), sms("LAPOR jalan", "+14155550100"), sms("INFO"), sms("\x00")):
         handled = handle(desk, SMS, message)
-        assert isinstance(handled.decision, Unusable) and handled.rendered.text
+        assert isinstance(handled.decision, Unusable)
+        assert handled.rendered.text
     assert desk.complaints(ADMIN).items == ()
 
 
@@ -164,7 +172,8 @@ def test_wrong_keys_from_one_sender_are_limited(desk):
     codes = [
         handle(desk, SMS, sms(f"INFO {tid} AAAA-BBBB-CCCC-DDD{n}", STRANGER)).answer.code for n in range(7)
     ]
-    assert codes[:5] == ["intake.not_found"] * 5 and codes[5:] == ["intake.rate_limited"] * 2
+    assert codes[:5] == ["intake.not_found"] * 5
+    assert codes[5:] == ["intake.rate_limited"] * 2
 
 
 def test_a_sender_over_the_rate_limit_is_told_when_to_retry_and_the_desk_is_untouched(desk):
@@ -194,7 +203,9 @@ def test_no_message_text_or_sender_reaches_the_logs(desk, caplog):
     handle(desk, SMS, sms("LAPOR rahasia sekali isinya 081299887766"))
     handle(desk, SMS, sms("???"))
     logged = caplog.text
-    assert "rahasia sekali" not in logged and "3456" not in logged and "081299887766" not in logged
+    assert "rahasia sekali" not in logged
+    assert "3456" not in logged
+    assert "081299887766" not in logged
     assert "intake.received" in logged
 
 
@@ -236,4 +247,5 @@ def test_an_inbound_message_refuses_bad_fields(fields, path):
 def test_an_inbound_message_repr_hides_sender_and_text():
     """Logs of a message never show who wrote it or what."""
     shown = repr(sms("LAPOR isi rahasia"))
-    assert "rahasia" not in shown and "3456" not in shown
+    assert "rahasia" not in shown
+    assert "3456" not in shown
