@@ -200,7 +200,7 @@ def test_the_markdown_states_the_cell_counts_of_the_matrix():
     """The counts line is computed from the matrix itself."""
     values = list(policy_matrix().values())
     expected = (
-        f"4,116 combinations (7 relations x 21 subjects x 4 flag combinations x 7 statuses): "
+        f"4,508 combinations (7 relations x 23 subjects x 4 flag combinations x 7 statuses): "
         f"{values.count(D.ALLOW):,} allow, {values.count(D.REDACT):,} redact, {values.count(D.DENY):,} deny."
     )
     assert expected in policy_markdown()

@@ -2,7 +2,7 @@
 
 The oracle below is written from the rules of issue 5 (and the documented design choice that an admin reads
 an anonymous reporter's identity only through the recorded reveal); it does not read ``POLICY_RULES``. Every
-relation x subject x (anonymous, confidential) x status is compared: 4,116 cells, 0 differences. The
+relation x subject x (anonymous, confidential) x status is compared: 4,508 cells, 0 differences. The
 mutation tests show the comparison can fail: deleting any single rule, or changing its decision, makes at
 least one cell disagree with the oracle. The last tests check that the desk enforces the same cells end
 to end, through the real relation of real principals to real complaints.
@@ -43,12 +43,17 @@ FIELD_GROUPS = {
     S.REPORTER_CONTACT,
     S.INTERNAL,
     S.HISTORY,
+    S.ATTACHMENTS,
 }
 IDENTITY = {S.REPORTER_NAME, S.REPORTER_CONTACT}
 AT_AN_INSTITUTION = {St.FORWARDED, St.ASSIGNED, St.FOLLOWED_UP, St.CLOSED}
-ADMIN_ACTIONS = {S.FORWARD, S.REQUEST_INFO, S.ARCHIVE, S.REPLY, S.REVEAL_IDENTITY, S.ERASE_IDENTITY}
-REPORTER_ACTIONS = {S.PROVIDE_INFO, S.REPLY, S.CLOSE, S.RATE}
-HANDLER_ACTIONS = {R.INSTITUTION: {S.ASSIGN, S.DECLINE, S.FOLLOW_UP}, R.UNIT: {S.FOLLOW_UP}}
+ADMIN_ACTIONS = {S.FORWARD, S.REQUEST_INFO, S.ARCHIVE, S.REPLY, S.REVEAL_IDENTITY, S.ERASE_IDENTITY, S.ATTACH}
+REPORTER_ACTIONS = {S.PROVIDE_INFO, S.REPLY, S.CLOSE, S.RATE, S.ATTACH}
+# Issue 19: the reporter and the staff handling the complaint may add photos and documents.
+HANDLER_ACTIONS = {
+    R.INSTITUTION: {S.ASSIGN, S.DECLINE, S.FOLLOW_UP, S.ATTACH},
+    R.UNIT: {S.FOLLOW_UP, S.ATTACH},
+}
 
 
 def oracle(
@@ -85,6 +90,10 @@ def oracle(
         return DENY
     if subject is S.REPORTER_NAME:
         return REDACT if anonymous else ALLOW
+    # Issue 19: attachments of a published, non-confidential complaint, never an anonymous one's (a photo
+    # can show who took it).
+    if subject is S.ATTACHMENTS:
+        return DENY if anonymous else ALLOW
     if relation is R.SUPERVISOR:
         # Read-only oversight of the case and its audit trail.
         readable = {S.METADATA, S.CONTENT, S.PRECISE_LOCATION, S.TIMELINE, S.INTERNAL, S.HISTORY}
@@ -108,14 +117,14 @@ def differences(matrix: Mapping[PolicyKey, Decision]) -> list[tuple[PolicyKey, D
 
 # --- the table against the oracle ------------------------------------------------------------------------
 def test_the_matrix_covers_every_combination_once():
-    """The expanded table has exactly 7 x 21 x 2 x 2 x 7 = 4,116 cells, one per combination."""
+    """The expanded table has exactly 7 x 23 x 2 x 2 x 7 = 4,508 cells, one per combination."""
     matrix = policy_matrix()
-    assert len(ALL_KEYS) == len(set(ALL_KEYS)) == 4116
+    assert len(ALL_KEYS) == len(set(ALL_KEYS)) == 4508
     assert set(matrix) == set(ALL_KEYS)
 
 
 def test_every_cell_of_the_policy_matches_the_oracle():
-    """All 4,116 cells agree with the issue's prose rules: 0 differences, so 0 unexpected allows."""
+    """All 4,508 cells agree with the issue's prose rules: 0 differences, so 0 unexpected allows."""
     assert differences(policy_matrix()) == []
 
 
@@ -123,7 +132,7 @@ def test_no_cell_grants_more_than_the_oracle():
     """Counted separately: no cell allows or redacts where the oracle denies, or allows where it redacts."""
     matrix = policy_matrix()
     unexpected = [key for key in ALL_KEYS if RANK[matrix[key]] > RANK[oracle(*key)]]
-    assert len(ALL_KEYS) == 4116
+    assert len(ALL_KEYS) == 4508
     assert unexpected == []
 
 
@@ -330,7 +339,7 @@ def test_desk_views_match_the_oracle_for_every_principal_state_and_flag(populati
 
 
 def test_desk_authorisation_matches_the_oracle_for_every_action(population):
-    """2,912 authorisation checks (224 cases x 13 actions) through the desk's load-then-authorise path."""
+    """3,136 authorisation checks (224 cases x 14 actions) through the desk's load-then-authorise path."""
     checked = 0
     for desk, complaint, _, principal, expect in _each_case(population):
         ctx = desk._ctx
@@ -346,4 +355,4 @@ def test_desk_authorisation_matches_the_oracle_for_every_action(population):
             else:
                 with pytest.raises(lc.NotAllowed):
                     authorise(loaded, relation, lc.Action(subject.value))
-    assert checked == 32 * 7 * 13
+    assert checked == 32 * 7 * 14

@@ -293,6 +293,7 @@ class Subject(enum.StrEnum):
     REPORTER_CONTACT = "reporter_contact"  # e-mail, phone, NIK, account
     INTERNAL = "internal"  # reasons for archiving and declining, breach and reminder records
     HISTORY = "history"  # the full event log
+    ATTACHMENTS = "attachments"  # photos and documents (their bytes, names and types)
     FORWARD = Action.FORWARD.value
     REQUEST_INFO = Action.REQUEST_INFO.value
     PROVIDE_INFO = Action.PROVIDE_INFO.value
@@ -306,6 +307,7 @@ class Subject(enum.StrEnum):
     SUPPORT = Action.SUPPORT.value
     REVEAL_IDENTITY = Action.REVEAL_IDENTITY.value
     ERASE_IDENTITY = Action.ERASE_IDENTITY.value
+    ATTACH = Action.ATTACH.value
 
     @property
     def is_action(self) -> bool:
@@ -378,6 +380,7 @@ READS = (
     _S.REPORTER_CONTACT,
     _S.INTERNAL,
     _S.HISTORY,
+    _S.ATTACHMENTS,
 )
 """The field groups of a view, in the order the documentation lists them."""
 ACTIONS = tuple(s for s in Subject if s.is_action)
@@ -395,17 +398,17 @@ POLICY_RULES: tuple[Rule, ...] = (
     _rule([_R.ADMIN], READS, A, "admins verify and route every complaint"),
     _rule(
         [_R.ADMIN],
-        [_S.FORWARD, _S.REQUEST_INFO, _S.ARCHIVE, _S.REPLY, _S.REVEAL_IDENTITY, _S.ERASE_IDENTITY],
+        [_S.FORWARD, _S.REQUEST_INFO, _S.ARCHIVE, _S.REPLY, _S.REVEAL_IDENTITY, _S.ERASE_IDENTITY, _S.ATTACH],
         A,
-        "verification, hold, archive, replies; identity reveal and erasure are recorded",
+        "verification, hold, archive, replies, attachments; identity reveal and erasure are recorded",
     ),
     # --- the reporter ------------------------------------------------------------------------------------
-    _rule([_R.REPORTER], (*_CASE, *_IDENTITY), A, "reporters see their own complaint whole"),
+    _rule([_R.REPORTER], (*_CASE, *_IDENTITY, _S.ATTACHMENTS), A, "reporters see their own complaint whole"),
     _rule(
         [_R.REPORTER],
-        [_S.PROVIDE_INFO, _S.REPLY, _S.CLOSE, _S.RATE],
+        [_S.PROVIDE_INFO, _S.REPLY, _S.CLOSE, _S.RATE, _S.ATTACH],
         A,
-        "answer a hold, reply, confirm closing, rate",
+        "answer a hold, reply, confirm closing, rate, add photos and documents",
     ),
     # --- the institution it is at, and its assigned unit --------------------------------------------------
     _rule(
@@ -413,11 +416,19 @@ POLICY_RULES: tuple[Rule, ...] = (
     ),
     _rule(_HANDLERS, _IDENTITY, X, "anonim: identity hidden from the institution and units", anonymous=True),
     _rule(_HANDLERS, _IDENTITY, A, "the handling institution may contact a named reporter"),
-    _rule(_HANDLERS, (*_CASE, _S.INTERNAL, _S.HISTORY), A, "the handling institution sees the case"),
     _rule(
-        [_R.INSTITUTION], [_S.ASSIGN, _S.DECLINE, _S.FOLLOW_UP], A, "disposition, bukan wewenang, follow-up"
+        _HANDLERS,
+        (*_CASE, _S.INTERNAL, _S.HISTORY, _S.ATTACHMENTS),
+        A,
+        "the handling institution sees the case",
     ),
-    _rule([_R.UNIT], [_S.FOLLOW_UP], A, "the assigned unit drafts the follow-up"),
+    _rule(
+        [_R.INSTITUTION],
+        [_S.ASSIGN, _S.DECLINE, _S.FOLLOW_UP, _S.ATTACH],
+        A,
+        "disposition, bukan wewenang, follow-up, attachments",
+    ),
+    _rule([_R.UNIT], [_S.FOLLOW_UP, _S.ATTACH], A, "the assigned unit drafts the follow-up"),
     # --- oversight (Ombudsman, inspectorate): read-only, never confidential, never contact data -----------
     _rule([_R.SUPERVISOR], _EVERYTHING, D, "rahasia: only reporter, admins and handlers", confidential=True),
     _rule(
@@ -431,7 +442,14 @@ POLICY_RULES: tuple[Rule, ...] = (
     _rule([_R.SUPERVISOR], [_S.REPORTER_NAME], A, "the display name of a named reporter, as the public"),
     _rule(
         [_R.SUPERVISOR],
-        (*_CASE, _S.INTERNAL, _S.HISTORY),
+        [_S.ATTACHMENTS],
+        D,
+        "anonim: a photo can show who took it; as for the public",
+        anonymous=True,
+    ),
+    _rule(
+        [_R.SUPERVISOR],
+        (*_CASE, _S.INTERNAL, _S.HISTORY, _S.ATTACHMENTS),
         A,
         "oversight reads the case and its audit trail (the history holds the exact location)",
     ),
@@ -445,7 +463,15 @@ POLICY_RULES: tuple[Rule, ...] = (
     _rule(_OUTSIDERS, [_S.REPORTER_NAME], X, "anonim: identity hidden from the public", anonymous=True),
     _rule(_OUTSIDERS, [_S.REPORTER_NAME], A, "at most the display name of a named reporter"),
     _rule(_OUTSIDERS, [_S.PRECISE_LOCATION], X, "coordinates rounded to about 100 m, no street address"),
-    _rule(_OUTSIDERS, (_S.METADATA, _S.CONTENT, _S.TIMELINE), A, "published complaints are public"),
+    # The public never sees an anonymous complaint's photos: in 2021 a JAKI reporter in anonymous mode was
+    # identified from the photo of their report (issue 19).
+    _rule(_OUTSIDERS, [_S.ATTACHMENTS], D, "anonim: a photo can show who took it", anonymous=True),
+    _rule(
+        _OUTSIDERS,
+        (_S.METADATA, _S.CONTENT, _S.TIMELINE, _S.ATTACHMENTS),
+        A,
+        "published complaints are public",
+    ),
     _rule([_R.CITIZEN], [_S.SUPPORT], A, "signed-in citizens may support a public complaint"),
 )
 """The access policy, first match wins; anything no row allows is denied."""
@@ -476,7 +502,7 @@ def build_matrix(rules: Sequence[Rule]) -> Mapping[PolicyKey, Decision]:
 
     >>> matrix = build_matrix(())
     >>> len(matrix), set(matrix.values())
-    (4116, {<Decision.DENY: 'deny'>})
+    (4508, {<Decision.DENY: 'deny'>})
     """
     return MappingProxyType(
         {
@@ -486,7 +512,8 @@ def build_matrix(rules: Sequence[Rule]) -> Mapping[PolicyKey, Decision]:
     )
 
 
-_MATRIX = build_matrix(POLICY_RULES)
+# Expanded on first use, not when the module loads (a few milliseconds every process would pay at import).
+_MATRIX: Mapping[PolicyKey, Decision] | None = None
 
 
 def policy_matrix() -> Mapping[PolicyKey, Decision]:
@@ -495,6 +522,9 @@ def policy_matrix() -> Mapping[PolicyKey, Decision]:
     >>> policy_matrix()[(Relation.PUBLIC, Subject.REPORTER_NAME, True, False, Status.FORWARDED)]
     <Decision.REDACT: 'redact'>
     """
+    global _MATRIX  # noqa: PLW0603 - built once; two threads racing build equal tables
+    if _MATRIX is None:
+        _MATRIX = build_matrix(POLICY_RULES)
     return _MATRIX
 
 
@@ -520,8 +550,9 @@ def decide(
     )
     if not well_typed:
         return Decision.DENY
+    matrix = _MATRIX if _MATRIX is not None else policy_matrix()
     try:
-        return _MATRIX[(relation, subject, anonymous, confidential, status)]
+        return matrix[(relation, subject, anonymous, confidential, status)]
     except Exception:  # noqa: BLE001 - deny by default, whatever went wrong in the lookup
         return Decision.DENY
 
@@ -657,12 +688,13 @@ def policy_markdown() -> str:
         )
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["| - | every | every | any | any | any | **deny** | default: nothing else is allowed |", ""]
-    counts = {d: sum(1 for v in _MATRIX.values() if v is d) for d in Decision}
+    matrix = policy_matrix()
+    counts = {d: sum(1 for v in matrix.values() if v is d) for d in Decision}
     lines += [
         "### Every combination",
         "",
         (
-            f"{len(_MATRIX):,} combinations ({len(Relation)} relations x {len(Subject)} subjects x 4 flag "
+            f"{len(matrix):,} combinations ({len(Relation)} relations x {len(Subject)} subjects x 4 flag "
             f"combinations x {len(Status)} statuses): {counts[Decision.ALLOW]:,} allow, "
             f"{counts[Decision.REDACT]:,} redact, {counts[Decision.DENY]:,} deny. "
             f"*Published* means {_status_list(PUBLISHED)}; *unpublished* means {_status_list(UNPUBLISHED)}."
@@ -678,7 +710,7 @@ def policy_markdown() -> str:
         ]
         lines.extend(
             f"| `{subject.value}` | "
-            + " | ".join(_cell(_MATRIX, relation, subject, f) for f in _FLAG_COLUMNS)
+            + " | ".join(_cell(matrix, relation, subject, f) for f in _FLAG_COLUMNS)
             + " |"
             for subject in (*READS, *ACTIONS)
         )

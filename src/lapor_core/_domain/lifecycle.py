@@ -123,6 +123,7 @@ class Action(enum.StrEnum):
     REMIND = "remind"
     REVEAL_IDENTITY = "reveal_identity"
     ERASE_IDENTITY = "erase_identity"
+    ATTACH = "attach"
 
 
 def _machine() -> type[StateMachine]:
@@ -211,6 +212,8 @@ _ANNOTATIONS: Mapping[Action, frozenset[Status]] = MappingProxyType(
         Action.REMIND: frozenset(s for s in Status if not s.is_terminal),
         Action.REVEAL_IDENTITY: frozenset(Status),
         Action.ERASE_IDENTITY: frozenset(Status),
+        # A photo or document is added while the complaint is handled, not after it ended.
+        Action.ATTACH: frozenset(s for s in Status if not s.is_terminal),
     }
 )
 
@@ -218,7 +221,7 @@ _ANNOTATIONS: Mapping[Action, frozenset[Status]] = MappingProxyType(
 def next_status(status: Status, action: Action, *, complaint_id: str, has_unit: bool = False) -> Status:
     """Return the status after ``action``, or raise :class:`~lapor_core.TransitionNotAllowed`.
 
-    ``rate``, ``support``, ``breach``, ``remind`` and the identity records annotate a complaint without
+    ``rate``, ``support``, ``breach``, ``remind``, ``attach`` and the identity records annotate a complaint without
     moving it; they return ``status`` unchanged when allowed.
     """
     allowed_in = _ANNOTATIONS.get(action)

@@ -54,7 +54,9 @@ _TIMELINE_ACTIONS = frozenset(
         Action.DECLINE,
     }
 )
-_INTERNAL_ACTIONS = frozenset({Action.BREACH, Action.REMIND, Action.REVEAL_IDENTITY, Action.ERASE_IDENTITY})
+_INTERNAL_ACTIONS = frozenset(
+    {Action.BREACH, Action.REMIND, Action.REVEAL_IDENTITY, Action.ERASE_IDENTITY, Action.ATTACH}
+)
 # The payload's "reason" is an internal note: shown only to principals allowed INTERNAL (see _timeline).
 _TIMELINE_KEYS = ("message", "institution", "unit")
 
@@ -322,4 +324,5 @@ _READ_SUBJECTS = (
     Subject.REPORTER_CONTACT,
     Subject.INTERNAL,
     Subject.HISTORY,
+    Subject.ATTACHMENTS,
 )

@@ -11,11 +11,14 @@ its contract: ordering, atomicity, thread-safety and the errors it may raise.
 - Optional capabilities a complaint store may add, found by ``isinstance``: :class:`OutboxStore` (claims with
   a lease: :class:`OutboxClaim`, :class:`DeadLetter`; its arguments checked by :func:`check_claim` and the
   other ``check_*`` rules every outbox applies), :class:`StatisticsStore` and
-  :class:`PoolStatisticsStore` (counting by :class:`CountQuery` into :class:`CountRow` and :class:`PoolCell`).
+  :class:`PoolStatisticsStore` (counting by :class:`CountQuery` into :class:`CountRow` and :class:`PoolCell`),
+  :class:`IdempotencyStore` (keeps an :class:`IdempotencyRecord` saved with a ``Changeset``).
 - Polls: :class:`PollStore` keeps :class:`Poll` objects and counts each :class:`BallotCast` into a
   :class:`Tally`.
 - Delivery: a :class:`Notifier` sends one :class:`Notification` to one :class:`Address`; a
   :class:`RecipientResolver` turns a :class:`Recipient` into addresses.
+- Attachments: a :class:`BlobStore` keeps bytes by content address (every address checked by
+  :func:`check_address`).
 - Time: a :class:`Clock` (the default is :class:`SystemClock`).
 
 Names load on first use, so a backend module may import this one without importing every domain module.
@@ -23,10 +26,12 @@ Names load on first use, so a backend module may import this one without importi
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost more than this whole module
 if TYPE_CHECKING:
+    from lapor_core._domain.blobs import BlobStore, check_address
     from lapor_core._domain.catalogue import Catalogue
     from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
     from lapor_core._domain.filters import Filters
     from lapor_core._domain.history import Actor, Event
+    from lapor_core._domain.idempotency import IdempotencyRecord
     from lapor_core._domain.notifications import (
         Address,
         DeliveryChannel,
@@ -53,6 +58,7 @@ if TYPE_CHECKING:
         ComplaintQuery,
         ComplaintStore,
         DeadLetter,
+        IdempotencyStore,
         Notifier,
         Order,
         OutboxClaim,
@@ -85,6 +91,7 @@ __all__ = [
     "Address",
     "Ballot",
     "BallotCast",
+    "BlobStore",
     "CastOutcome",
     "Catalogue",
     "Changeset",
@@ -98,6 +105,8 @@ __all__ = [
     "DeliveryChannel",
     "Event",
     "Filters",
+    "IdempotencyRecord",
+    "IdempotencyStore",
     "Notification",
     "NotificationRenderer",
     "Notifier",
@@ -119,6 +128,7 @@ __all__ = [
     "StatisticsStore",
     "SystemClock",
     "Tally",
+    "check_address",
     "check_claim",
     "check_find_limit",
     "check_instant",
@@ -140,6 +150,7 @@ _HOMES = {
     "Address": "lapor_core._domain.notifications",
     "Ballot": "lapor_core._domain.polls",
     "BallotCast": "lapor_core._domain.polls",
+    "BlobStore": "lapor_core._domain.blobs",
     "CastOutcome": "lapor_core._domain.polls",
     "Changeset": "lapor_core._domain.ports",
     "Clock": "lapor_core._domain.ports",
@@ -154,6 +165,8 @@ _HOMES = {
     "DeadLetter": "lapor_core._domain.ports",
     "DeliveryChannel": "lapor_core._domain.notifications",
     "Event": "lapor_core._domain.history",
+    "IdempotencyRecord": "lapor_core._domain.idempotency",
+    "IdempotencyStore": "lapor_core._domain.ports",
     "Notification": "lapor_core._domain.notifications",
     "Notifier": "lapor_core._domain.ports",
     "Order": "lapor_core._domain.ports",
@@ -174,6 +187,7 @@ _HOMES = {
     "StatisticsStore": "lapor_core._domain.ports",
     "SystemClock": "lapor_core._domain.ports",
     "Tally": "lapor_core._domain.polls",
+    "check_address": "lapor_core._domain.blobs",
     "check_claim": "lapor_core.plugins._outbox",
     "check_find_limit": "lapor_core._domain.polls",
     "check_instant": "lapor_core.plugins._outbox",

@@ -23,12 +23,14 @@ from lapor_core.testing.fakes import FrozenClock
 from lapor_core.testing.recording import RecordingNotifier, build_notification
 
 if TYPE_CHECKING:
+    from lapor_core.testing.blob_contracts import BlobStoreContract
     from lapor_core.testing.contracts import StoreContract
     from lapor_core.testing.notifier_contracts import NotifierContract, NotifierHarness, Received
     from lapor_core.testing.outbox_contracts import OutboxStoreContract
     from lapor_core.testing.poll_contracts import PollStoreContract
 
 __all__ = [
+    "BlobStoreContract",
     "FrozenClock",
     "NotifierContract",
     "NotifierHarness",
@@ -41,6 +43,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "BlobStoreContract": "lapor_core.testing.blob_contracts",
     "StoreContract": "lapor_core.testing.contracts",
     "NotifierContract": "lapor_core.testing.notifier_contracts",
     "NotifierHarness": "lapor_core.testing.notifier_contracts",
