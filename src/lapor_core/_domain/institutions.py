@@ -30,7 +30,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, final
 
@@ -365,20 +365,36 @@ class InstitutionDirectory:
         (True, 1)
     """
 
-    __slots__ = ("_by_code",)
+    __slots__ = ("_make", "_table")
 
     def __init__(self, institutions: Iterable[Institution]) -> None:
         items = list(institutions)
         errors = _link_errors({}, [(f"institutions[{i}]", item) for i, item in enumerate(items)])
         if errors:
             raise ValidationError(errors)
-        self._by_code = _sorted_by_code(items)
+        self._table: dict[str, Institution] | None = _sorted_by_code(items)
+        self._make: Callable[[], dict[str, Institution]] | None = None
 
     @classmethod
     def _trusted(cls, by_code: dict[str, Institution]) -> InstitutionDirectory:
         directory = cls.__new__(cls)
-        directory._by_code = _sorted_by_code(by_code.values())
+        directory._table, directory._make = _sorted_by_code(by_code.values()), None
         return directory
+
+    @classmethod
+    def _on_first_use(cls, make: Callable[[], dict[str, Institution]]) -> InstitutionDirectory:
+        """A directory of trusted institutions that ``make`` builds when the directory is first read."""
+        directory = cls.__new__(cls)
+        directory._table, directory._make = None, make
+        return directory
+
+    @property
+    def _by_code(self) -> dict[str, Institution]:
+        table = self._table
+        if table is None:
+            assert self._make is not None  # noqa: S101 - every constructor sets one of the two
+            table = self._table = _sorted_by_code(self._make().values())  # racing threads build equal tables
+        return table
 
     @classmethod
     def default(cls) -> InstitutionDirectory:
@@ -914,6 +930,11 @@ _CENTRAL: Final[tuple[dict[str, object], ...]] = (
 
 @functools.cache
 def _default_directory() -> InstitutionDirectory:
+    # Built when first read, not when a desk opens: most commands never look an institution up.
+    return InstitutionDirectory._on_first_use(_default_institutions)
+
+
+def _default_institutions() -> dict[str, Institution]:
     regions = default_areas()  # the regional governments' regions: no district table to load
     governments: dict[str, Institution] = {}
     for province in regions.provinces():
@@ -925,7 +946,7 @@ def _default_directory() -> InstitutionDirectory:
                 regency, f"Pemerintah {regency.name}", kind, province.code
             )
     central = InstitutionDirectory._from_records(_CENTRAL, base=None, regions=regions, label="central")
-    return InstitutionDirectory._trusted({**central._by_code, **governments})
+    return {**central._by_code, **governments}
 
 
 def _government(region: Region, name: str, kind: InstitutionKind, superior: str) -> Institution:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import difflib
 import enum
 import functools
 import io
@@ -784,6 +783,8 @@ class RegionTable:
         for entry in self._index():
             by_name.setdefault(entry.full, []).append(entry.region)
             by_name.setdefault(entry.bare, []).append(entry.region)
+        import difflib  # noqa: PLC0415 - only a search with a typo needs it
+
         close = difflib.get_close_matches(query, list(by_name), n=limit, cutoff=0.75)
         picked: dict[str, Region] = {}
         for name in close:

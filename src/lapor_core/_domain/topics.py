@@ -31,7 +31,6 @@ from typing import Any, Final, final
 
 import attrs
 
-from lapor_core import _serialization as serialization
 from lapor_core._domain import rules as v
 from lapor_core.errors import FieldError, NotFound, ValidationError
 
@@ -274,7 +273,9 @@ class TopicTree:
             >>> TopicTree([Topic("other", None, "Lainnya", "Other")]).to_dict()
             {'topics': [{'id': 'other', 'parent': None, 'name_id': 'Lainnya', 'name_en': 'Other'}]}
         """
-        converted: dict[str, list[dict[str, str | None]]] = serialization.to_dict(self)
+        from lapor_core import _serialization  # noqa: PLC0415 - cattrs loads when a tree is written, not at open
+
+        converted: dict[str, list[dict[str, str | None]]] = _serialization.to_dict(self)
         return converted
 
     def __len__(self) -> int:

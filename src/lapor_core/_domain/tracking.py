@@ -98,10 +98,11 @@ def _fold_tables() -> tuple[tuple[int, ...], ...]:
     contribution = [_gf_mul(powers[bit // 5], 1 << (bit % 5)) for bit in range(5 * SYMBOLS)]
     tables = []
     for chunk in range(5):
-        table = [0] * 4096
-        for bits in range(1, 4096):
-            lowest = (bits & -bits).bit_length() - 1
-            table[bits] = table[bits & (bits - 1)] ^ contribution[12 * chunk + lowest]
+        # Each table is linear: the entry of a 12-bit chunk is the XOR of its set bits' contributions.
+        table = [0]
+        for bit in range(12):
+            part = contribution[12 * chunk + bit]
+            table += [entry ^ part for entry in table]
         tables.append(tuple(table))
     return tuple(tables)
 
