@@ -190,8 +190,27 @@ TESTING = [
     "build_notification",
 ]
 
+INTAKE = [
+    "MAX_INBOUND_TEXT",
+    "Answer",
+    "Contact",
+    "Decision",
+    "Handled",
+    "InboundAttachment",
+    "InboundMessage",
+    "Intake",
+    "NewComplaint",
+    "ReplyToComplaint",
+    "SenderLimiter",
+    "StatusQuery",
+    "Unusable",
+    "clean_text",
+    "handle",
+]
+
 RECORDED = {
     "lapor_core": LAPOR_CORE,
+    "lapor_core.intake": INTAKE,
     "lapor_core.plugins": PLUGINS,
     "lapor_core.errors": ERRORS,
     "lapor_core.testing": TESTING,
@@ -203,9 +222,12 @@ PUBLIC_MODULES = frozenset(
         "lapor_core.cli",
         "lapor_core.desk",
         "lapor_core.errors",
+        "lapor_core.intake",
+        "lapor_core.intake.sms",
         "lapor_core.notifiers",
         "lapor_core.notifiers.composite",
         "lapor_core.notifiers.logging",
+        "lapor_core.notifiers.sms",
         "lapor_core.notifiers.smtp",
         "lapor_core.notifiers.webhook",
         "lapor_core.plugins",

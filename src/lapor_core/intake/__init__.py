@@ -33,6 +33,9 @@ from lapor_core.intake._port import (
 )
 from lapor_core.intake._service import Handled, SenderLimiter, handle
 
+_HOMES = {"MAX_INBOUND_TEXT": "lapor_core.intake._port", "Decision": "lapor_core.intake._port"}
+"""Where the constants re-exported here are documented (read by the tests of the public surface)."""
+
 __all__ = [
     "MAX_INBOUND_TEXT",
     "Answer",

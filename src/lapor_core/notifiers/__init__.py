@@ -1,14 +1,16 @@
-"""The built-in notifiers: a log, a router, SMTP e-mail and signed webhooks.
+"""The built-in notifiers: a log, a router, SMTP e-mail, signed webhooks and an HTTP SMS gateway.
 
 Every one implements :class:`~lapor_core.plugins.Notifier` and passes
-:class:`~lapor_core.testing.notifier_contracts.NotifierContract`; SMS gateways differ too much to ship one,
-and the notifications docs show how to write one in a page. They use only the standard library.
+:class:`~lapor_core.testing.notifier_contracts.NotifierContract`. :class:`SmsNotifier` speaks one signed JSON
+shape; a gateway with another API needs a notifier of its own, which the notifications docs show how to write
+in a page. They use only the standard library.
 """
 
 from __future__ import annotations
 
 from lapor_core.notifiers.composite import CompositeNotifier, Route
 from lapor_core.notifiers.logging import LoggingNotifier
+from lapor_core.notifiers.sms import SmsNotifier
 from lapor_core.notifiers.smtp import SmtpNotifier
 from lapor_core.notifiers.webhook import WebhookNotifier, verify_signature
 
@@ -16,6 +18,7 @@ __all__ = [
     "CompositeNotifier",
     "LoggingNotifier",
     "Route",
+    "SmsNotifier",
     "SmtpNotifier",
     "WebhookNotifier",
     "verify_signature",
