@@ -10,8 +10,8 @@ import builtins
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Self, overload
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, Self, overload
 
 from lapor_core._application import authentication, complaints, reading, submissions, sweep
 from lapor_core._application.authentication import AttemptLimiter
@@ -23,6 +23,7 @@ from lapor_core._application.sweep import SweepProgress, SweepReport
 from lapor_core._domain.access import Principal
 from lapor_core._domain.calendar import WorkingCalendar
 from lapor_core._domain.history import Event, HistoryReport
+from lapor_core._domain.idempotency import DEFAULT_WINDOW
 from lapor_core._domain.institutions import InstitutionDirectory
 from lapor_core._domain.model import Submission
 from lapor_core._domain.ports import (
@@ -49,6 +50,8 @@ if TYPE_CHECKING:  # polls, statistics, delivery and routing load when a desk fi
     from lapor_core._domain.routing import RoutingRules, Suggestion
 
 __all__ = ["DEVELOPMENT_PEPPER", "ComplaintDesk", "InsecureConfigurationWarning"]
+
+_MIN_IDEMPOTENCY_WINDOW: Final = timedelta(minutes=1)
 
 DEVELOPMENT_PEPPER = b"lapor_core development pepper - never use in production"
 """The pepper used when none is configured; a warning says so."""
@@ -94,6 +97,8 @@ class ComplaintDesk:
         poll_threshold: Poll breakdown cells under this count are suppressed (default 10).
         topics: The topic tree complaints are filed under (default: the shipped tree,
             ``TopicTree.default()``); a category outside it is refused at submission and forwarding.
+        idempotency_window: How long submissions' idempotency keys are kept (default 7 days): a repeat
+            within it returns the first receipt; the sweep forgets older keys. At least one minute.
 
     Example:
         >>> import lapor_core as lc
@@ -121,6 +126,7 @@ class ComplaintDesk:
         recipients: RecipientResolver | None = None,
         retry: RetryPolicy | None = None,
         topics: TopicTree | None = None,
+        idempotency_window: timedelta = DEFAULT_WINDOW,
     ) -> None:
         if store is None:
             from lapor_core.stores.memory import InMemoryComplaintStore  # noqa: PLC0415 - adapters load lazily
@@ -134,6 +140,8 @@ class ComplaintDesk:
             isinstance(poll_threshold, bool) or not isinstance(poll_threshold, int) or poll_threshold < 1
         ):
             raise ConfigurationError("poll_threshold must be a whole number of at least 1")
+        if not isinstance(idempotency_window, timedelta) or idempotency_window < _MIN_IDEMPOTENCY_WINDOW:
+            raise ConfigurationError("idempotency_window must be a timedelta of at least one minute")
         self._poll_threshold = poll_threshold  # None: the polls' default (they load on first use)
         self._ctx = DeskContext(
             store=store,
@@ -145,6 +153,7 @@ class ComplaintDesk:
             new_tracking_id=id_source or TrackingId.new,
             polls=poll_store,
             topics=TopicTree.default() if topics is None else topics,
+            idempotency_window=idempotency_window,
         )
         self._limiter = AttemptLimiter(max_failures=max_key_failures)
         self._dispatcher = None
@@ -272,9 +281,39 @@ class ComplaintDesk:
         self.close()
 
     # --- intake and reporter access -------------------------------------------------------------------
-    def submit(self, submission: Submission, principal: Principal | None = None) -> Receipt:
-        """Store a new complaint; the receipt's access key is shown once and stored only as a keyed hash."""
-        return submissions.submit(self._ctx, submission, principal)
+    def submit(
+        self,
+        submission: Submission,
+        principal: Principal | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        """Store a new complaint; the receipt's access key is shown once and stored only as a keyed hash.
+
+        Args:
+            submission: The report.
+            principal: The citizen submitting it (None or a public principal: anonymously).
+            idempotency_key: A secret, unguessable key naming this submission (a form's one-time key, a
+                gateway's random message ID), at most 200 characters. A repeat with the same key and the
+                same content (and account) returns the first receipt, access key included, and stores
+                nothing; the access key is derived from the idempotency key, so the key must be as secret
+                as the access key. Kept for ``idempotency_window``.
+
+        Raises:
+            ValidationError: A bad submission, principal or idempotency key.
+            IdempotencyConflict: The idempotency key already made a complaint from other content.
+            ConfigurationError: An idempotency key was given to a desk whose store cannot keep one.
+
+        Example:
+            >>> import lapor_core as lc
+            >>> desk = lc.ComplaintDesk.open("memory://", pepper="doctest pepper 0123456789")
+            >>> report = lc.Submission.from_dict(
+            ...     {"kind": "pengaduan", "channel": "sms", "title": "Banjir", "body": "Air setinggi lutut."})
+            >>> first = desk.submit(report, idempotency_key="gw-5f0c2a9e71d34b8c")
+            >>> desk.submit(report, idempotency_key="gw-5f0c2a9e71d34b8c") == first
+            True
+        """
+        return submissions.submit(self._ctx, submission, principal, idempotency_key=idempotency_key)
 
     def authenticate(
         self, tracking_id: object, access_key: object, *, client: str | None = None

@@ -9,7 +9,8 @@ also subclasses the builtin a caller would naturally catch::
     │   ├── TransitionNotAllowed                .complaint_id, .action, .state
     │   │   └── PollTransitionNotAllowed        .poll_id, .action, .state
     │   ├── InvalidTrackingId (ValueError)      .text, .problem (a code), .params
-    │   └── DateOutOfRange (ValueError)         .value, .first, .last
+    │   ├── DateOutOfRange (ValueError)         .value, .first, .last
+    │   └── IdempotencyConflict (ValueError)    .field, .first_used_at
     ├── AccessError
     │   ├── NotFound (LookupError)              .kind, .key   (also what a principal may not know exists)
     │   ├── NotAllowed (PermissionError)        .action, .complaint_id
@@ -30,6 +31,7 @@ Messages never contain a reporter's personal data or the text of a complaint: er
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -45,6 +47,7 @@ __all__ = [
     "DateOutOfRange",
     "DomainError",
     "FieldError",
+    "IdempotencyConflict",
     "InvalidTrackingId",
     "LaporError",
     "NotAllowed",
@@ -285,6 +288,27 @@ class DateOutOfRange(DomainError, ValueError):
         self.first = first
         self.last = last
         super().__init__(f"{value} is outside the calendar's range {first} .. {last}")
+
+
+class IdempotencyConflict(DomainError, ValueError):
+    """An idempotency key already made a complaint from other content (or for another account).
+
+    A repeat with the same key must repeat the same submission; something else under a used key is refused,
+    never stored. Neither the key nor the first complaint is named: only that the key is taken, since when.
+
+    Attributes:
+        field: The input that holds the key (``"idempotency_key"``, or the portal's header or field name).
+        first_used_at: When the key was first used.
+    """
+
+    code = N_("error.idempotency_conflict")
+
+    _field_names = ("field", "first_used_at")
+
+    def __init__(self, *, field: str = "idempotency_key", first_used_at: datetime) -> None:
+        self.field = field
+        self.first_used_at = first_used_at
+        super().__init__(f"{field}: already used on {first_used_at.isoformat()} for a different submission")
 
 
 class AccessError(LaporError):

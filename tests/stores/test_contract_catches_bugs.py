@@ -5,12 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import attrs
 import pytest
 
 from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
+from lapor_core.errors import ConcurrencyConflict
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing.contracts import StoreContract
 
@@ -75,3 +77,40 @@ def test_contract_without_its_fixture_fails_with_a_message(tmp_path: Path) -> No
     )
     assert result.returncode != 0
     assert "must override the `store` fixture" in result.stdout
+
+
+class _ForgetsKeys(InMemoryComplaintStore):
+    """Claims the idempotency capability but never stores a key: every repeat is a new complaint."""
+
+    def save(self, changes: Changeset) -> None:
+        super().save(attrs.evolve(changes, idempotency=None))
+
+
+class _ChecksKeysOutsideTheLock(InMemoryComplaintStore):
+    """Looks the key up, then saves: two writers can both find it free (a check-then-act race)."""
+
+    def save(self, changes: Changeset) -> None:
+        record = changes.idempotency
+        if record is not None and self.find_idempotency_key(record.key_hash) is not None:
+            raise ConcurrencyConflict(
+                complaint_id=changes.complaint.tracking_id, expected_version=0, actual_version=None
+            )
+        time.sleep(0.02)  # the window in which another writer finds the key free too
+        super().save(attrs.evolve(changes, idempotency=None))
+        if record is not None:
+            with self._lock:
+                self._idempotency[record.key_hash] = record
+
+
+def test_contract_fails_a_store_that_forgets_idempotency_keys() -> None:
+    """A store that drops the key record stores a second complaint for a repeat: the contract sees it."""
+    contract = StoreContract()
+    with pytest.raises(AssertionError):
+        contract.test_same_idempotency_key_twice_stores_one_complaint_and_repeats_the_receipt(_ForgetsKeys())
+
+
+def test_contract_fails_a_store_whose_key_check_is_not_atomic_with_the_save() -> None:
+    """Eight threads with one key find a check-then-save store storing several complaints."""
+    contract = StoreContract()
+    with pytest.raises(AssertionError):
+        contract.test_threads_racing_with_one_idempotency_key_store_one_complaint(_ChecksKeysOutsideTheLock())

@@ -6,12 +6,13 @@ import hashlib
 import hmac
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
 from lapor_core._domain.calendar import WorkingCalendar
 from lapor_core._domain.history import Event
+from lapor_core._domain.idempotency import DEFAULT_WINDOW
 from lapor_core._domain.institutions import InstitutionDirectory
 from lapor_core._domain.ports import Clock, ComplaintStore, PollStore
 from lapor_core._domain.sla import (
@@ -46,6 +47,7 @@ class DeskContext:
         new_tracking_id: Draws tracking IDs (default: 55 bits from ``secrets``).
         polls: Where policy-opinion polls live, or None when the desk runs no polls.
         topics: The topic tree; a complaint's category must be one of its topics.
+        idempotency_window: How long submissions' idempotency keys are kept before the sweep prunes them.
     """
 
     store: ComplaintStore
@@ -57,6 +59,7 @@ class DeskContext:
     new_tracking_id: Callable[[], TrackingId] = TrackingId.new
     polls: PollStore | None = None
     topics: TopicTree = attrs.field(factory=TopicTree.default)
+    idempotency_window: timedelta = DEFAULT_WINDOW
     _calendars: dict[str, WorkingCalendar] = attrs.field(factory=dict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
 

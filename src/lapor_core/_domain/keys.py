@@ -36,7 +36,7 @@ import attrs
 from lapor_core._domain import text as _text
 from lapor_core.errors import ConfigurationError, FieldError, ValidationError
 
-__all__ = ["KEY_BITS", "StoredKey", "new_access_key", "normalize_access_key"]
+__all__ = ["KEY_BITS", "StoredKey", "derived_access_key", "new_access_key", "normalize_access_key"]
 
 #: Random bits in an access key (DOMAIN.md: at least 80).
 KEY_BITS: Final = 80
@@ -57,6 +57,28 @@ def new_access_key() -> str:
         (19, 3, True)
     """
     return _text.group(_text.encode(secrets.randbits(KEY_BITS), _SYMBOLS), _GROUPS)
+
+
+def derived_access_key(pepper: bytes, purpose: str, secret: str) -> str:
+    """Return the access key derived from a secret: 80 bits of HMAC-SHA256(pepper, purpose, secret).
+
+    For a submission with an idempotency key, so that its repeat computes the same access key again (only
+    a keyed hash of the key is stored). As strong as the secret: it must itself be unguessable.
+
+    Raises:
+        ConfigurationError: ``pepper`` is empty or not bytes.
+
+    Example:
+        >>> pepper = b"a deployment secret of 16+ bytes"
+        >>> key = derived_access_key(pepper, "idempotency", "form-7Qx2")
+        >>> key == derived_access_key(pepper, "idempotency", "form-7Qx2"), normalize_access_key(key) == key
+        (True, True)
+    """
+    if not isinstance(pepper, bytes) or not pepper:
+        raise ConfigurationError("the access-key pepper must be non-empty bytes")
+    digest = hmac.digest(pepper, f"{purpose}\x1f{secret}".encode(), hashlib.sha256)
+    bits = int.from_bytes(digest[: KEY_BITS // 8], "big")
+    return _text.group(_text.encode(bits, _SYMBOLS), _GROUPS)
 
 
 def normalize_access_key(text: object) -> str | None:

@@ -20,6 +20,7 @@ from lapor_core._domain import rules as v
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core._domain.filters import Filters, with_keywords
 from lapor_core._domain.history import Event
+from lapor_core._domain.idempotency import IdempotencyRecord
 from lapor_core._domain.lifecycle import Status
 from lapor_core._domain.model import Kind
 from lapor_core._i18n import N_
@@ -104,6 +105,8 @@ class Changeset:
             the projection is refreshed (``next_due_at`` after a calendar amendment), still compare-and-set.
         outbox: Notifications to queue in the same transaction.
         identity: A reporter identity to insert or replace (at submission, or when erased), or None.
+        idempotency: The idempotency key's record to insert with a new complaint, or None (only a store
+            with the :class:`IdempotencyStore` capability is given one).
     """
 
     complaint: Complaint
@@ -111,6 +114,7 @@ class Changeset:
     events: tuple[Event, ...]
     outbox: tuple[OutboxMessage, ...] = ()
     identity: ReporterIdentity | None = None
+    idempotency: IdempotencyRecord | None = None
 
 
 class Order(enum.StrEnum):
@@ -327,6 +331,41 @@ class ComplaintStore(Protocol):
 
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""
+        ...
+
+
+# --- idempotent submission: a capability every built-in store has ------------------------------------------
+
+__all__ += ["IdempotencyStore"]
+
+
+@runtime_checkable
+class IdempotencyStore(Protocol):
+    """A complaint store that keeps submissions' idempotency keys, for ``desk.submit(idempotency_key=...)``.
+
+    Optional for a third-party store: a desk on a store without it refuses a submission with an idempotency
+    key (:class:`~lapor_core.ConfigurationError`) instead of ignoring the key. Every built-in store has it.
+
+    Contract (pinned down by :class:`lapor_core.testing.StoreContract`):
+
+    - ``save`` of a changeset whose ``idempotency`` is set stores the record in the same atomic operation as
+      the complaint: both or neither. When a record with the same ``key_hash`` exists (saved by any thread
+      or process), ``save`` raises :class:`~lapor_core.ConcurrencyConflict` and changes nothing; so of N
+      concurrent saves with one key exactly one succeeds.
+    - ``find_idempotency_key`` returns the record saved with ``key_hash`` (equal to what was saved), or None;
+      a record is kept until ``prune_idempotency_keys`` removes it.
+    - ``prune_idempotency_keys(before)`` deletes every record whose ``created_at`` is before ``before``
+      (strictly), keeps every other, and returns how many it deleted. It never touches complaints.
+    - Every method is safe to call from several threads at once; backend failures raise
+      :class:`~lapor_core.StorageError`.
+    """
+
+    def find_idempotency_key(self, key_hash: str) -> IdempotencyRecord | None:
+        """The record saved with this key hash, or None."""
+        ...
+
+    def prune_idempotency_keys(self, before: datetime) -> int:
+        """Delete the records created before ``before``; return how many."""
         ...
 
 

@@ -41,9 +41,10 @@ from hypothesis import strategies as st
 
 from lapor_core._domain.complaint import Complaint, ReporterIdentity
 from lapor_core._domain.history import verify_chain
+from lapor_core._domain.idempotency import IdempotencyRecord
 from lapor_core._domain.lifecycle import Action, Status
 from lapor_core._domain.model import Kind, Location
-from lapor_core._domain.ports import Changeset, ComplaintQuery, ComplaintStore, Order
+from lapor_core._domain.ports import Changeset, ComplaintQuery, ComplaintStore, IdempotencyStore, Order
 from lapor_core._domain.sla import KeptClock, SlaState, Stage
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint, next_changeset, outbox_message
@@ -892,3 +893,157 @@ class StoreContract:
         assert store.get(first.complaint.tracking_id) == first.complaint
         save_many([good])
         assert store.get(first.complaint.tracking_id) == good.complaint
+
+    # -- idempotent submission (the IdempotencyStore capability) ---------------------------------------------
+
+    def _keeping_keys(self, store: ComplaintStore) -> IdempotencyStore:
+        if not isinstance(store, IdempotencyStore):
+            pytest.skip(
+                "the store keeps no idempotency keys: a desk on it refuses submit(idempotency_key=...)"
+            )
+        return store
+
+    def _desk(self, store: ComplaintStore) -> Any:
+        import lapor_core as lc  # noqa: PLC0415 - the desk only for these checks, not at the contract's import
+
+        self._keeping_keys(store)
+        return lc.ComplaintDesk(store=store, pepper="contract pepper, 32 bytes long ...")
+
+    def test_same_idempotency_key_twice_stores_one_complaint_and_repeats_the_receipt(
+        self, store: ComplaintStore
+    ) -> None:
+        """A repeat with the same key and content returns the same tracking ID and a working access key."""
+        import lapor_core as lc  # noqa: PLC0415
+
+        desk = self._desk(store)
+        submission = lc.Submission.from_dict(_SUBMISSION)
+        first = desk.submit(submission, idempotency_key="form-3b1f9c0e6a2d4e58")
+        again = desk.submit(lc.Submission.from_dict(_SUBMISSION), idempotency_key="form-3b1f9c0e6a2d4e58")
+        assert (again.tracking_id, again.access_key) == (first.tracking_id, first.access_key)
+        assert _ids(_all_pages(store, ComplaintQuery())) == [first.tracking_id]
+        assert len(store.history(first.tracking_id)) == 1
+        assert len(store.pending_outbox()) == 2  # the one submission's messages, not two submissions'
+        reporter = desk.authenticate(again.tracking_id, again.access_key)
+        assert desk.view(reporter, again.tracking_id).tracking_id == first.tracking_id
+
+    def test_other_keys_store_other_complaints(self, store: ComplaintStore) -> None:
+        """Different keys (or none) with the same content make different complaints with their own keys."""
+        import lapor_core as lc  # noqa: PLC0415
+
+        desk = self._desk(store)
+        submission = lc.Submission.from_dict(_SUBMISSION)
+        receipts = [
+            desk.submit(submission, idempotency_key="key-a-7d1e0f"),
+            desk.submit(submission, idempotency_key="key-b-7d1e0f"),
+            desk.submit(submission),
+        ]
+        assert len({r.tracking_id for r in receipts}) == 3
+        assert len({r.access_key for r in receipts}) == 3
+        assert len(_all_pages(store, ComplaintQuery())) == 3
+
+    def test_same_idempotency_key_with_other_content_raises_conflict_and_stores_nothing(
+        self, store: ComplaintStore
+    ) -> None:
+        """Other content, or another citizen account, under a used key is refused; nothing more is stored."""
+        import lapor_core as lc  # noqa: PLC0415
+
+        desk = self._desk(store)
+        first = desk.submit(lc.Submission.from_dict(_SUBMISSION), idempotency_key="gw-91c4e2")
+        other = lc.Submission.from_dict({**_SUBMISSION, "body": "Lubang besar di depan SDN 4 Menteng."})
+        with pytest.raises(lc.IdempotencyConflict) as raised:
+            desk.submit(other, idempotency_key="gw-91c4e2")
+        assert raised.value.field == "idempotency_key"
+        assert raised.value.first_used_at == store.get(first.tracking_id).submitted_at
+        with pytest.raises(lc.IdempotencyConflict):
+            desk.submit(
+                lc.Submission.from_dict(_SUBMISSION),
+                lc.Principal.citizen("warga-9"),
+                idempotency_key="gw-91c4e2",
+            )
+        assert _ids(_all_pages(store, ComplaintQuery())) == [first.tracking_id]
+        assert len(store.pending_outbox()) == 2
+
+    def test_threads_racing_with_one_idempotency_key_store_one_complaint(self, store: ComplaintStore) -> None:
+        """Eight threads submitting with one key at once: one complaint, and every caller its receipt."""
+        import lapor_core as lc  # noqa: PLC0415
+
+        desk = self._desk(store)
+        start = threading.Barrier(THREADS, timeout=30)
+
+        def submit(_: int) -> Any:
+            submission = lc.Submission.from_dict(_SUBMISSION)
+            start.wait()
+            return desk.submit(submission, idempotency_key="race-0f3a9d27c1b84e65")
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            receipts = list(pool.map(submit, range(THREADS)))
+        assert len({(r.tracking_id, r.access_key) for r in receipts}) == 1
+        (complaint,) = _all_pages(store, ComplaintQuery())
+        assert complaint.tracking_id == receipts[0].tracking_id
+        assert len(store.history(complaint.tracking_id)) == 1
+        assert len(store.pending_outbox()) == 2
+        assert desk.authenticate(receipts[-1].tracking_id, receipts[-1].access_key).role is lc.Role.REPORTER
+
+    def test_idempotency_record_reads_back_and_a_taken_key_refuses_the_whole_save(
+        self, store: ComplaintStore
+    ) -> None:
+        """A saved record reads back equal; a second complaint with its key hash is not stored at all."""
+        keeper = self._keeping_keys(store)
+        first = new_complaint()
+        record = IdempotencyRecord(
+            "a" * 64, "f" * 64, first.complaint.tracking_id, DEFAULT_TIME.astimezone(WIB)
+        )
+        assert keeper.find_idempotency_key(record.key_hash) is None
+        store.save(attrs.evolve(first, idempotency=record))
+        found = keeper.find_idempotency_key(record.key_hash)
+        assert found == record
+        assert found is not None
+        assert found.created_at.utcoffset() is not None
+        second = new_complaint()
+        taken = attrs.evolve(record, tracking_id=second.complaint.tracking_id, fingerprint="0" * 64)
+        with pytest.raises(ConcurrencyConflict):
+            store.save(attrs.evolve(second, idempotency=taken))
+        with pytest.raises(NotFound):
+            store.get(second.complaint.tracking_id)
+        assert keeper.find_idempotency_key(record.key_hash) == record
+        assert len(store.pending_outbox()) == len(first.outbox)
+
+    def test_failed_save_with_an_idempotency_key_stores_no_key(self, store: ComplaintStore) -> None:
+        """A save refused for its tracking ID leaves no key behind: the retry under a new ID can take it."""
+        keeper = self._keeping_keys(store)
+        existing = _save_new(store)
+        clash = new_complaint(tracking_id=existing.complaint.tracking_id)
+        record = IdempotencyRecord("b" * 64, "f" * 64, existing.complaint.tracking_id, DEFAULT_TIME)
+        with pytest.raises(ConcurrencyConflict):
+            store.save(attrs.evolve(clash, idempotency=record))
+        assert keeper.find_idempotency_key(record.key_hash) is None
+        assert store.get(existing.complaint.tracking_id) == existing.complaint
+        retry = new_complaint()
+        store.save(
+            attrs.evolve(retry, idempotency=attrs.evolve(record, tracking_id=retry.complaint.tracking_id))
+        )
+        found = keeper.find_idempotency_key(record.key_hash)
+        assert found is not None
+        assert found.tracking_id == retry.complaint.tracking_id
+
+    def test_prune_removes_only_the_keys_created_before_the_instant(self, store: ComplaintStore) -> None:
+        """Records created before ``before`` go (and are counted); one at ``before`` and later ones stay."""
+        keeper = self._keeping_keys(store)
+        records = []
+        for index, hours in enumerate((0, 1, 2)):
+            changes = new_complaint()
+            record = IdempotencyRecord(
+                f"{index}" * 64,
+                "f" * 64,
+                changes.complaint.tracking_id,
+                DEFAULT_TIME + timedelta(hours=hours),
+            )
+            store.save(attrs.evolve(changes, idempotency=record))
+            records.append(record)
+        assert keeper.prune_idempotency_keys((DEFAULT_TIME + timedelta(hours=1)).astimezone(WIT)) == 1
+        assert keeper.find_idempotency_key(records[0].key_hash) is None
+        assert [keeper.find_idempotency_key(r.key_hash) for r in records[1:]] == records[1:]
+        assert keeper.prune_idempotency_keys(DEFAULT_TIME) == 0
+        assert len(_all_pages(store, ComplaintQuery())) == 3  # complaints are never pruned
+        assert keeper.prune_idempotency_keys(DEFAULT_TIME + timedelta(days=1)) == 2
+        assert all(keeper.find_idempotency_key(r.key_hash) is None for r in records)

@@ -14,6 +14,12 @@ Keys, under a prefix (``lapor`` unless the URL says ``?prefix=...``)::
     {prefix}:complaints                every tracking ID (a set)
     {prefix}:due                       open complaints with a deadline (a sorted set scored by it)
     {prefix}:outbox, {prefix}:outbox-ids   queued messages (a list) and their IDs (a set)
+    {prefix}:idempotency:{key_hash}   a submission's idempotency record (JSON), written with its complaint
+    {prefix}:idempotency-created      every record's key hash (a sorted set scored by its creation time)
+
+A save with an idempotency record also ``WATCH``es the record's key: a second writer of one key finds it
+(or has its ``EXEC`` refused and then finds it) and raises ``ConcurrencyConflict``. Pruning is one Lua script,
+so no record is deleted that a writer adds meanwhile.
 
 Queries load the complaints and filter them in Python: fine for the tens of thousands a small portal holds,
 not for a national deployment (use PostgreSQL there).
@@ -33,13 +39,30 @@ import redis
 
 import lapor_core as lc
 from lapor_core import ComplaintQuery, Order
-from lapor_core.plugins import Changeset, Complaint, Event, OutboxMessage, Page, ReporterIdentity
+from lapor_core.plugins import (
+    Changeset,
+    Complaint,
+    Event,
+    IdempotencyRecord,
+    OutboxMessage,
+    Page,
+    ReporterIdentity,
+)
 
 __all__ = ["RedisComplaintStore", "open_store"]
 
 MAX_PAGE = 1000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+# Deletes the records created before ARGV[1] (microseconds) and their index entries, atomically.
+_PRUNE = """
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+for _, key_hash in ipairs(old) do
+    redis.call('DEL', ARGV[2] .. key_hash)
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+return #old
+"""
 
 
 def open_store(url: str, **options: Any) -> RedisComplaintStore:
@@ -98,7 +121,7 @@ def _sortable(position: tuple[int | None, str]) -> tuple[bool, int, str]:
 
 
 class RedisComplaintStore:
-    """A :class:`~lapor_core.plugins.ComplaintStore` on one Redis database, under a key prefix.
+    """A :class:`~lapor_core.plugins.ComplaintStore` (and ``IdempotencyStore``) on one Redis database.
 
     Args:
         client: A connected client (thread-safe: it holds a connection pool).
@@ -108,6 +131,7 @@ class RedisComplaintStore:
     def __init__(self, client: redis.Redis, *, prefix: str = "lapor") -> None:
         self._redis = client
         self._p = prefix
+        self._prune = client.register_script(_PRUNE)
 
     def _key(self, *parts: str) -> str:
         return ":".join((self._p, *parts))
@@ -139,16 +163,19 @@ class RedisComplaintStore:
             "events": [_json(e) for e in changes.events],
             "identity": _json(changes.identity) if changes.identity is not None else None,
             "outbox": [_json(m) for m in changes.outbox],
+            "idempotency": _json(changes.idempotency) if changes.idempotency is not None else None,
         }
 
     def _save_once(self, pipe: Any, changes: Changeset, ids: list[str], rows: dict[str, Any]) -> None:
         complaint = changes.complaint
         tid = complaint.tracking_id
         key = self._key("complaint", tid)
-        pipe.watch(key, self._key("outbox-ids"))
+        record = changes.idempotency
+        idempotency = self._key("idempotency", record.key_hash) if record is not None else None
+        pipe.watch(key, self._key("outbox-ids"), *([idempotency] if idempotency else []))
         stored = pipe.get(key)
         actual = json.loads(stored)["version"] if stored is not None else None
-        if (actual or 0) != changes.expected_version:
+        if (actual or 0) != changes.expected_version or (idempotency and pipe.exists(idempotency)):
             raise lc.ConcurrencyConflict(
                 complaint_id=tid, expected_version=changes.expected_version, actual_version=actual
             )
@@ -164,11 +191,33 @@ class RedisComplaintStore:
         if ids:
             pipe.rpush(self._key("outbox"), *rows["outbox"])
             pipe.sadd(self._key("outbox-ids"), *ids)
+        if record is not None and idempotency is not None:
+            pipe.set(idempotency, rows["idempotency"])
+            pipe.zadd(self._key("idempotency-created"), {record.key_hash: _micros(record.created_at)})
         if complaint.is_open and complaint.next_due_at is not None:
             pipe.zadd(self._key("due"), {tid: _micros(complaint.next_due_at)})
         else:
             pipe.zrem(self._key("due"), tid)
         pipe.execute()
+
+    def find_idempotency_key(self, key_hash: str) -> IdempotencyRecord | None:
+        """The idempotency record saved with this key hash, or None."""
+        try:
+            raw = self._redis.get(self._key("idempotency", key_hash))
+        except redis.RedisError as e:
+            raise lc.StorageError(f"reading an idempotency key failed: {type(e).__name__}") from e
+        return None if raw is None else lc.from_dict(IdempotencyRecord, json.loads(raw))
+
+    def prune_idempotency_keys(self, before: datetime) -> int:
+        """Delete the idempotency records created before ``before`` (one Lua script); return how many."""
+        if before.tzinfo is None or before.utcoffset() is None:
+            raise lc.ValidationError.single("before", "instant.naive")
+        try:
+            keys = [self._key("idempotency-created")]
+            pruned = self._prune(keys=keys, args=[_micros(before), self._key("idempotency", "")])
+        except redis.RedisError as e:
+            raise lc.StorageError(f"pruning idempotency keys failed: {type(e).__name__}") from e
+        return int(pruned)
 
     def _load(self, tids: Sequence[str]) -> Iterator[Complaint]:
         if not tids:

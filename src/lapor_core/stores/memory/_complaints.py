@@ -9,9 +9,11 @@ from datetime import datetime
 
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core._domain.history import Event
+from lapor_core._domain.idempotency import IdempotencyRecord
 from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
 from lapor_core.plugins._cursor import decode_cursor, encode_cursor, instant_key
+from lapor_core.plugins._outbox import check_instant
 from lapor_core.stores.memory._outbox import InMemoryOutbox
 from lapor_core.stores.memory._statistics import InMemoryStatistics
 
@@ -31,7 +33,10 @@ def _full_key(sort_key: str | None, tracking_id: str) -> tuple[bool, str, str]:
 
 
 class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
-    """A :class:`~lapor_core.plugins.ComplaintStore` (and ``OutboxStore``) in dictionaries, under one lock."""
+    """A :class:`~lapor_core.plugins.ComplaintStore` (``OutboxStore``, ``IdempotencyStore``) in dictionaries.
+
+    Every method holds one lock.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -41,6 +46,7 @@ class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
         self._identities: dict[str, ReporterIdentity] = {}
         self._outbox: list[OutboxMessage] = []
         self._outbox_ids: set[str] = set()
+        self._idempotency: dict[str, IdempotencyRecord] = {}
 
     def save(self, changes: Changeset) -> None:
         """Store one command's changes atomically (see :class:`~lapor_core.plugins.ComplaintStore`)."""
@@ -51,15 +57,24 @@ class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
 
         Raises:
             ConcurrencyConflict: For the first changeset whose version check fails (or whose tracking ID
-                exists, or appears twice in the batch); nothing was changed.
+                exists, or appears twice in the batch, or whose idempotency key is taken); nothing was
+                changed.
             StorageError: An outbox message ID is queued already; nothing was changed.
         """
         batch = tuple(batch)
         with self._lock:
             versions: dict[str, int] = {}
             new_ids: set[str] = set()
+            new_keys: set[str] = set()
             for changes in batch:
                 tid = changes.complaint.tracking_id
+                key = changes.idempotency
+                if key is not None:
+                    if key.key_hash in self._idempotency or key.key_hash in new_keys:
+                        raise ConcurrencyConflict(
+                            complaint_id=tid, expected_version=changes.expected_version, actual_version=None
+                        )
+                    new_keys.add(key.key_hash)
                 current = self._complaints.get(tid)
                 actual = versions.get(tid, current.version if current is not None else 0)
                 if actual != changes.expected_version:
@@ -85,7 +100,27 @@ class InMemoryComplaintStore(InMemoryOutbox, InMemoryStatistics):
                 self._outbox.extend(changes.outbox)
                 if changes.identity is not None:
                     self._identities[changes.identity.ref] = changes.identity
+                if changes.idempotency is not None:
+                    self._idempotency[changes.idempotency.key_hash] = changes.idempotency
             self._outbox_ids |= new_ids
+
+    def find_idempotency_key(self, key_hash: str) -> IdempotencyRecord | None:
+        """The idempotency record saved with this key hash, or None."""
+        with self._lock:
+            return self._idempotency.get(key_hash)
+
+    def prune_idempotency_keys(self, before: datetime) -> int:
+        """Forget the idempotency records created before ``before``; return how many.
+
+        Raises:
+            ValidationError: ``before`` is not an aware datetime.
+        """
+        check_instant("before", before)
+        with self._lock:
+            old = [k for k, record in self._idempotency.items() if record.created_at < before]
+            for k in old:
+                del self._idempotency[k]
+            return len(old)
 
     def get(self, tracking_id: str) -> Complaint:
         """The complaint with this tracking ID, or NotFound."""

@@ -65,10 +65,12 @@ from lapor_core.errors import (
 )
 from lapor_core.plugins._cursor import decode_cursor, encode_cursor, instant_key
 from lapor_core.stores.sql._driver import Driver, Prepared, Session
+from lapor_core.stores.sql._idempotency import SqlIdempotency
 from lapor_core.stores.sql._outbox import SqlOutbox
 from lapor_core.stores.sql._rows import (
     COMPLAINT_COLUMNS,
     EVENT_COLUMNS,
+    IDEMPOTENCY_COLUMNS,
     IDENTITY_COLUMNS,
     OUTBOX_COLUMNS,
     ChangesetRows,
@@ -82,6 +84,7 @@ from lapor_core.stores.sql._schema import (
     VERSION_TABLE,
     complaints,
     events,
+    idempotency_keys,
     identities,
     outbox,
 )
@@ -267,6 +270,10 @@ class _UpdateFellShortError(_VersionMismatchError):
     """A batch's updates matched fewer rows than they are: one of them expected another version."""
 
 
+class _IdempotencyKeyTakenError(_VersionMismatchError):
+    """A new complaint's idempotency key is stored already (by another writer)."""
+
+
 # -- statements ---------------------------------------------------------------------------------------------
 
 _C = complaints.c
@@ -342,6 +349,7 @@ class _Statements:
     insert_events: Prepared
     upsert_identity: Prepared
     insert_outbox: Prepared
+    insert_idempotency: Prepared
 
     @classmethod
     def compile(cls, driver: Driver) -> _Statements:
@@ -361,6 +369,9 @@ class _Statements:
                 _upsert_identity(driver.dialect.name), keys=IDENTITY_COLUMNS, insert=True
             ),
             insert_outbox=driver.prepare(outbox.insert(), keys=OUTBOX_COLUMNS, insert=True),
+            insert_idempotency=driver.prepare(
+                idempotency_keys.insert(), keys=IDEMPOTENCY_COLUMNS, insert=True
+            ),
         )
 
 
@@ -589,7 +600,7 @@ def upgrade(url: str, *, revision: str = "head", sql: bool = False, **options: A
 _MAX_CACHE_MIB: Final = 65_536
 
 
-class SqlComplaintStore(SqlOutbox):
+class SqlComplaintStore(SqlOutbox, SqlIdempotency):
     """A :class:`~lapor_core.plugins.ComplaintStore` on SQLite, PostgreSQL or MariaDB/MySQL (SQLAlchemy Core).
 
     It is also an :class:`~lapor_core.plugins.OutboxStore`: see :mod:`lapor_core.stores.sql._outbox`.
@@ -765,6 +776,11 @@ class SqlComplaintStore(SqlOutbox):
         """Name the changeset that lost: the one whose version check failed, or whose tracking ID exists."""
         if isinstance(mismatch, _UpdateFellShortError):
             self._raise_update_conflict(rows)
+        if isinstance(mismatch, _IdempotencyKeyTakenError):
+            keyed = next(r for r in rows if r.idempotency is not None)
+            raise ConcurrencyConflict(
+                complaint_id=keyed.tracking_id, expected_version=keyed.expected_version, actual_version=None
+            ) from mismatch.__cause__
         culprit: ChangesetRows | None = mismatch.args[0] if mismatch.args else None
         candidates = [r for r in rows if r.expected_version == 0] if culprit is None else [culprit]
         seen: set[str] = set()
@@ -1013,6 +1029,13 @@ def _apply(session: Session, sql: _Statements, rows: Sequence[ChangesetRows]) ->
             _insert(session, copying, sql.insert_complaint, complaints.name, COMPLAINT_COLUMNS, new)
         except sa.exc.IntegrityError as e:
             raise _VersionMismatchError from e
+    # In the complaint's transaction, after it: the key's primary key refuses a second writer of one key.
+    taken = [r.idempotency for r in rows if r.idempotency is not None]
+    if taken:
+        try:
+            session.execute_many(sql.insert_idempotency, taken)
+        except sa.exc.IntegrityError as e:
+            raise _IdempotencyKeyTakenError from e
     # One executemany for the updates (one pipelined round trip on PostgreSQL instead of one a complaint):
     # each matches its row only at the version it expects, so fewer rows than updates means a lost race.
     updates = [(*r.complaint, r.tracking_id, r.expected_version) for r in rows if r.expected_version != 0]

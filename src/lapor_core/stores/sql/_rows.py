@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core._domain.history import Actor, Event
+from lapor_core._domain.idempotency import IdempotencyRecord
 from lapor_core._domain.keys import StoredKey
 from lapor_core._domain.lifecycle import Action, Status
 from lapor_core._domain.model import Channel, Kind, Location
@@ -44,6 +45,7 @@ __all__ = [
     "COMPLAINT_COLUMNS",
     "COMPLAINT_ROWS",
     "EVENT_COLUMNS",
+    "IDEMPOTENCY_COLUMNS",
     "IDENTITY_COLUMNS",
     "OUTBOX_COLUMNS",
     "ChangesetRows",
@@ -53,6 +55,7 @@ __all__ = [
     "complaint_from",
     "complaint_rows",
     "event_from",
+    "idempotency_values",
     "identity_from",
     "outbox_from",
 ]
@@ -384,6 +387,15 @@ outbox_values: Final = OUTBOX_ROWS.values
 outbox_from: Final = OUTBOX_ROWS.read
 
 
+IDEMPOTENCY_COLUMNS: Final = ("key_hash", "fingerprint", "tracking_id", "created_at")
+"""The columns of an idempotency record, in the order of :func:`idempotency_values`."""
+
+
+def idempotency_values(record: IdempotencyRecord) -> tuple[Any, ...]:
+    """The row of an idempotency record, in :data:`IDEMPOTENCY_COLUMNS` order."""
+    return (record.key_hash, record.fingerprint, record.tracking_id, record.created_at)
+
+
 class ChangesetRows(NamedTuple):
     """One changeset as rows in column order, built (and checked to be storable) before any transaction."""
 
@@ -393,6 +405,7 @@ class ChangesetRows(NamedTuple):
     events: tuple[tuple[Any, ...], ...]
     identity: tuple[Any, ...] | None
     outbox: tuple[tuple[Any, ...], ...]
+    idempotency: tuple[Any, ...] | None = None
 
     @classmethod
     def of(cls, changes: Changeset) -> ChangesetRows:
@@ -410,6 +423,7 @@ class ChangesetRows(NamedTuple):
                 tuple(event_values(e) for e in changes.events),
                 identity_values(changes.identity) if changes.identity is not None else None,
                 tuple(outbox_values(m) for m in changes.outbox),
+                idempotency_values(changes.idempotency) if changes.idempotency is not None else None,
             )
         except (TypeError, ValueError) as e:
             raise StorageError(f"cannot store complaint {c.tracking_id}: {e}") from e
