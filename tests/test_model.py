@@ -139,8 +139,8 @@ def test_kind_values_are_exactly_the_lapor_report_kinds() -> None:
 
 
 def test_channel_values_are_exactly_the_intake_channels() -> None:
-    """The channels are web, mobile, sms, social and api."""
-    assert [c.value for c in Channel] == ["web", "mobile", "sms", "social", "api"]
+    """The channels are web, mobile, sms, social, api and email."""
+    assert [c.value for c in Channel] == ["web", "mobile", "sms", "social", "api", "email"]
     assert str(Channel.SMS) == "sms"
 
 

@@ -86,6 +86,7 @@ class Channel(enum.StrEnum):
     SMS = "sms"
     SOCIAL = "social"
     API = "api"
+    EMAIL = "email"
 
     def label(self, locale: str = "id") -> str:
         """The label in ``locale`` (``"Media sosial"``; ``"Social media"`` in ``en``)."""
@@ -103,6 +104,7 @@ _CHANNEL_LABELS: Final = {
     Channel.SMS: N_("label.channel.sms"),
     Channel.SOCIAL: N_("label.channel.social"),
     Channel.API: N_("label.channel.api"),
+    Channel.EMAIL: N_("label.channel.email"),
 }
 
 _EMAIL: Final = re.compile(
@@ -283,7 +285,7 @@ class Submission:
         kind: Pengaduan (complaint), aspirasi (aspiration) or permintaan informasi (information request).
         title: One line, 1 to 150 characters, surrounding white space removed.
         body: The report's text, 1 to 4,000 characters; tab and line breaks allowed, kept as given.
-        channel: How it arrived: web, mobile, sms, social or api.
+        channel: How it arrived: web, mobile, sms, social, api or email.
         category: Topic id (``a-z 0-9 _ . -``, at most 64), or None; whether the topic exists is checked by
             the desk against its topic tree.
         location: Where, or None; a mapping is read with :meth:`Location.from_dict`.

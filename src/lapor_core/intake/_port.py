@@ -119,6 +119,9 @@ class InboundMessage:
         in_reply_to: The channel's reference to the message this one answers (``In-Reply-To``, a gateway's
             conversation reference), or None.
         attachments: Files that came with it (see :class:`InboundAttachment`).
+        sender_verified: True when something the deployment trusts authenticated ``sender`` for this
+            message (for e-mail: the receiving mail server recorded a DMARC pass for the ``From`` domain);
+            an adapter's :meth:`Intake.contact` may read it. False by default.
 
     Raises:
         ValidationError: Listing every bad field (a wrong type, a malformed channel name, a naive time).
@@ -142,6 +145,7 @@ class InboundMessage:
     attachments: tuple[InboundAttachment, ...] = attrs.field(
         default=(), repr=False, kw_only=True, metadata=v.rule(_attachments)
     )
+    sender_verified: bool = attrs.field(default=False, kw_only=True, metadata=v.rule(v.flag))
 
     @property
     def idempotency_key(self) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from lapor_core._domain import rules as v
-from lapor_core._domain.notifications import Address, DeliveryChannel, Notification
+from lapor_core._domain.notifications import DeliveryChannel, Notification
 from lapor_core._i18n import N_
 from lapor_core.errors import (
     NotificationError,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import ssl
     from email.message import EmailMessage
 
-__all__ = ["SmtpNotifier", "message_id"]
+__all__ = ["SmtpNotifier", "message_id", "thread_id"]
 
 Security = Literal["starttls", "ssl", "none"]
 _PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
@@ -65,6 +65,18 @@ def message_id(idempotency_key: str, domain: str) -> str:
         else "lapor-" + hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:40]
     )
     return f"<{local}@{domain}>"
+
+
+def thread_id(tracking_id: str, domain: str) -> str:
+    """The ``References`` ID that threads every e-mail about ``tracking_id`` (angle brackets included).
+
+    Mail programs copy it into a reply's ``References``, so the e-mail intake
+    (:mod:`lapor_core.intake.email`) finds the complaint a reply continues even when the subject changed.
+
+    >>> thread_id("7K3M-9QXF-2HJ-Q", "lapor.go.id")
+    '<lapor.7K3M-9QXF-2HJ-Q@lapor.go.id>'
+    """
+    return f"<lapor.{tracking_id}@{domain}>"
 
 
 def _reply_detail(code: int, reply: bytes | str | None) -> str:
@@ -200,6 +212,7 @@ class SmtpNotifier:
         message["Message-ID"] = message_id(n.idempotency_key, self._domain)
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
         message["X-Lapor-Tracking-Id"] = n.tracking_id
+        message["References"] = thread_id(n.tracking_id, self._domain)
         message["X-Lapor-Event"] = n.event.value
         message.set_content(n.message.text)
         message.add_alternative(n.message.html, subtype="html")
@@ -208,8 +221,6 @@ class SmtpNotifier:
 
     def send(self, notification: Notification) -> None:
         """Send ``notification`` as one e-mail; see the module docs for how failures are classified."""
-        import smtplib  # noqa: PLC0415 - loaded on the first send
-
         if notification.channel is not DeliveryChannel.EMAIL:
             raise PermanentNotificationError(
                 detail=N_("smtp.wrong_channel"), params={"channel": notification.channel.value}
@@ -218,8 +229,41 @@ class SmtpNotifier:
             message = self.email_message(notification)
         except (ValueError, TypeError) as e:  # a header the email package refuses (a malformed address)
             raise PermanentNotificationError(detail=N_("smtp.cannot_compose")) from e
+        self._deliver(message, notification.address.target)
+
+    def send_email(self, message: EmailMessage, to: str) -> None:
+        """Send ``message``, built elsewhere (an intake's answer), to the one address ``to``.
+
+        ``From`` is this notifier's sender; a missing ``Message-ID`` (in this notifier's domain) and ``Date``
+        are added. Failures are classified as :meth:`send` classifies them.
+
+        Raises:
+            PermanentNotificationError: The server refused it for good, or ``to`` cannot be an address.
+            TemporaryNotificationError: Trying again later may succeed.
+        """
+        from email.utils import formatdate, make_msgid  # noqa: PLC0415
+
         try:
-            self._transmit(message, notification.address)
+            del message["From"]
+            message["From"] = self._sender
+            if message["Message-ID"] is None:
+                message["Message-ID"] = make_msgid("lapor", domain=self._domain)
+            if message["Date"] is None:
+                message["Date"] = formatdate(usegmt=True)
+        except (ValueError, TypeError) as e:
+            raise PermanentNotificationError(detail=N_("smtp.cannot_compose")) from e
+        self._deliver(message, to)
+
+    @property
+    def domain(self) -> str:
+        """The right-hand side of the Message-IDs and thread IDs this notifier writes."""
+        return self._domain
+
+    def _deliver(self, message: EmailMessage, target: str) -> None:
+        import smtplib  # noqa: PLC0415 - loaded on the first send
+
+        try:
+            self._transmit(message, target)
         except smtplib.SMTPRecipientsRefused as e:
             code, reply = next(iter(e.recipients.values()), (550, b""))
             raise _by_code(code, "recipient", reply) from None
@@ -236,7 +280,7 @@ class SmtpNotifier:
                 detail=N_("smtp.failed"), params={"error": type(e).__name__}
             ) from None
 
-    def _transmit(self, message: EmailMessage, address: Address) -> None:
+    def _transmit(self, message: EmailMessage, target: str) -> None:
         import smtplib  # noqa: PLC0415 - loaded on the first send
         import ssl  # noqa: PLC0415
 
@@ -261,7 +305,7 @@ class SmtpNotifier:
                 client.ehlo()
             if self._username is not None:
                 client.login(self._username, self._password)
-            refused = client.send_message(message, from_addr=self._envelope_from, to_addrs=[address.target])
+            refused = client.send_message(message, from_addr=self._envelope_from, to_addrs=[target])
             if refused:  # pragma: no cover - with one recipient smtplib raises SMTPRecipientsRefused instead
                 code, reply = next(iter(refused.values()))
                 raise _by_code(code, "recipient", reply)
