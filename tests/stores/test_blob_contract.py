@@ -1,4 +1,4 @@
-"""The BlobStore contract on the in-memory and directory stores, and a kill -9 during a directory put."""
+"""The BlobStore contract on memory, directory, SQLite, PostgreSQL and MariaDB; kill -9 mid-write."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from lapor_core._domain.blobs import BlobStore
 from lapor_core.errors import NotFound
 from lapor_core.stores.directory import DirectoryBlobStore
 from lapor_core.stores.memory import InMemoryBlobStore
+from lapor_core.stores.sql import SqlBlobStore, SqlComplaintStore
 from lapor_core.testing import BlobStoreContract
 from lapor_core.testing.blob_contracts import address_of
 
@@ -102,3 +104,70 @@ def test_a_finished_put_survives_the_process(tmp_path: Path) -> None:
     reopened = DirectoryBlobStore(root)
     assert b"".join(reopened.get(address_of(data))) == data
     assert (root / address_of(data)[:2] / address_of(data)[2:4] / address_of(data)).is_file()
+
+
+class TestSqliteBlobStore(BlobStoreContract):
+    """The blob store contract on a SQLite file."""
+
+    @pytest.fixture
+    def blob_store(self, sqlite_url: str) -> Iterator[BlobStore]:
+        """A SQL blob store on a new SQLite file."""
+        store = SqlBlobStore(sqlite_url)
+        yield store
+        store.close()
+
+
+class TestSqliteSharedBlobStore(BlobStoreContract):
+    """The blob store contract on in-memory SQLite, sharing a complaint store's single connection."""
+
+    @pytest.fixture
+    def blob_store(self) -> Iterator[BlobStore]:
+        """A SQL blob store on the database of an in-memory SQL complaint store."""
+        complaints = SqlComplaintStore("sqlite://")
+        store = SqlBlobStore(complaints)
+        yield store
+        store.close()
+        complaints.close()
+
+
+@pytest.mark.services
+class TestPostgresBlobStore(BlobStoreContract):
+    """The blob store contract on PostgreSQL."""
+
+    @pytest.fixture
+    def blob_store(self, clean_postgres_url: str) -> Iterator[BlobStore]:
+        """A SQL blob store on the session's PostgreSQL database, emptied for the test."""
+        store = SqlBlobStore(clean_postgres_url, pool_size=4)
+        yield store
+        store.close()
+
+
+@pytest.mark.services
+class TestMariadbBlobStore(BlobStoreContract):
+    """The blob store contract on MariaDB."""
+
+    @pytest.fixture
+    def blob_store(self, clean_mariadb_url: str) -> Iterator[BlobStore]:
+        """A SQL blob store on the session's MariaDB database, emptied for the test."""
+        store = SqlBlobStore(clean_mariadb_url, pool_size=4)
+        yield store
+        store.close()
+
+
+def test_the_sql_store_keeps_a_blob_in_chunks_of_at_most_one_mebibyte(sqlite_url: str) -> None:
+    """A 2.5 MiB blob is three rows, numbered 0 to 2, however it was chunked when put."""
+    data = os.urandom(5 * 512 * 1024)
+    store = SqlBlobStore(sqlite_url)
+    try:
+        store.put(address_of(data), [data[:10], data[10:]])
+    finally:
+        store.close()
+    engine = sa.create_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT seq, length(data) FROM lapor_blob_chunks ORDER BY seq")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [(0, 1024 * 1024), (1, 1024 * 1024), (2, 512 * 1024)]

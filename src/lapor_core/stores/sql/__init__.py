@@ -1,9 +1,10 @@
 """The SQL backend: one adapter in SQLAlchemy Core for SQLite, PostgreSQL and MariaDB/MySQL.
 
-Complaints (:class:`SqlComplaintStore`, with its outbox and statistics) and polls (:class:`SqlPollStore`)
-share one database; the schema ships as Alembic migrations and :func:`upgrade` applies them. The store's
-keyword options are :data:`STORE_OPTIONS`; :func:`lapor_core.stores.open_store` and ``ComplaintDesk.open``
-check their names and values before the store opens. The modules inside this package are private.
+Complaints (:class:`SqlComplaintStore`, with its outbox and statistics), polls (:class:`SqlPollStore`) and
+attachments' bytes (:class:`SqlBlobStore`) share one database; the schema ships as Alembic migrations and
+:func:`upgrade` applies them. The store's keyword options are :data:`STORE_OPTIONS`;
+:func:`lapor_core.stores.open_store` and ``ComplaintDesk.open`` check their names and values before the store
+opens. The modules inside this package are private.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from lapor_core.stores.sql._complaints import (
 from lapor_core.stores.sql._options import STORE_OPTIONS
 
 if TYPE_CHECKING:
+    from lapor_core.stores.sql._blobs import SqlBlobStore
     from lapor_core.stores.sql._polls import SqlPollStore
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "SCHEMA_REVISION",
     "STORE_OPTIONS",
     "SchemaMode",
+    "SqlBlobStore",
     "SqlComplaintStore",
     "SqlPollStore",
     "upgrade",
@@ -39,4 +42,8 @@ def __getattr__(name: str) -> Any:
         from lapor_core.stores.sql._polls import SqlPollStore  # noqa: PLC0415
 
         return SqlPollStore
+    if name == "SqlBlobStore":
+        from lapor_core.stores.sql._blobs import SqlBlobStore  # noqa: PLC0415
+
+        return SqlBlobStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

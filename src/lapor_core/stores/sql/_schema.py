@@ -34,6 +34,7 @@ __all__ = [
     "STATS_INDEX_COLUMNS",
     "VERSION_TABLE",
     "UtcDateTime",
+    "blob_chunks",
     "complaints",
     "events",
     "idempotency_keys",
@@ -167,6 +168,21 @@ class _LongText(sa.types.TypeDecorator[str]):
             from sqlalchemy.dialects.mysql import MEDIUMTEXT  # noqa: PLC0415  # only MariaDB/MySQL's store needs it
 
             return dialect.type_descriptor(MEDIUMTEXT())
+        return self.impl_instance
+
+
+class _LongBinary(sa.types.TypeDecorator[bytes]):
+    """A blob chunk's bytes: ``LONGBLOB`` on MariaDB/MySQL (their ``BLOB`` holds 64 KiB), else portable."""
+
+    impl = sa.LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """``LONGBLOB`` on MariaDB/MySQL, the portable binary type elsewhere."""
+        if dialect.name in MYSQL_DIALECTS:
+            from sqlalchemy.dialects.mysql import LONGBLOB  # noqa: PLC0415  # only MariaDB/MySQL's store needs it
+
+            return dialect.type_descriptor(LONGBLOB())
         return self.impl_instance
 
 
@@ -446,6 +462,16 @@ idempotency_keys = _table(
     sqlite_with_rowid=False,
 )
 sa.Index("ix_lapor_idempotency_keys_created", idempotency_keys.c.created_at)
+
+# Attachments' bytes (revision 0009): a blob by its content address (hex SHA-256), in chunks of at most
+# 1 MiB numbered from 0, all inserted in one transaction; see lapor_core.stores.sql._blobs.
+blob_chunks = _table(
+    "lapor_blob_chunks",
+    sa.Column("address", code(64), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("data", _LongBinary(), nullable=False),
+    sqlite_with_rowid=False,
+)
 
 
 # --- policy-opinion polls (revision 0003): see lapor_core.stores.sql._polls ---------------------------------
