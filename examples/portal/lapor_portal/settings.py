@@ -34,6 +34,11 @@ def _origin(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _sms_secret(_instance: object, _attribute: object, value: bytes | None) -> None:
+    if value is not None and (not isinstance(value, bytes) or len(value) < 16):
+        raise ValueError("sms_gateway_secret must be at least 16 bytes")
+
+
 @attrs.frozen(kw_only=True)
 class PortalSettings:
     """How one deployment of the portal is configured.
@@ -59,6 +64,9 @@ class PortalSettings:
         reporter_minutes: How long a reporter stays signed in after entering their access key.
         sweep_seconds: Interval of the background sweep (closing, breaches, reminders), or None to leave it to
             an external scheduler (cron calling ``desk.sweep()``).
+        sms_gateway_secret: The secret shared with the SMS gateway, which signs every inbound SMS it posts
+            to ``/api/sms/inbound`` (at least 16 bytes); None turns the SMS webhook off (404).
+        sms_messages_per_hour: Inbound SMS one number may send in an hour before it is asked to wait.
     """
 
     site_name: str = "LAPOR! Daerah"
@@ -77,6 +85,8 @@ class PortalSettings:
     session_minutes: int = 8 * 60
     reporter_minutes: int = 30
     sweep_seconds: float | None = 300.0
+    sms_gateway_secret: bytes | None = attrs.field(default=None, repr=False, validator=_sms_secret)
+    sms_messages_per_hour: int = 20
 
     @property
     def tile_origin(self) -> str | None:
