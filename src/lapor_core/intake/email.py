@@ -119,8 +119,8 @@ _TRACKING_CANDIDATE: Final = re.compile(
     r"(?<![0-9A-Za-z])"
     r"(?=([0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{3}[- ]?[0-9A-Za-z])(?![0-9A-Za-z]))"
 )
-# An access key as the receipt prints it: 16 symbols in four groups joined by hyphens (lapor_core._domain.keys);
-# without a check symbol, looser forms would take ordinary words for keys.
+# An access key as the receipt prints it: 16 symbols in four groups joined by hyphens (see
+# lapor_core._domain.keys); it has no check symbol, so looser forms would take ordinary words for keys.
 _KEY_CANDIDATE: Final = re.compile(
     r"(?<![0-9A-Za-z])"
     r"(?=([0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4})(?![0-9A-Za-z-]))"

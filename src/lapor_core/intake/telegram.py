@@ -87,7 +87,8 @@ _TRACKING: Final = re.compile(
     r"(?<![0-9A-Za-z])"
     r"(?=([0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{3}[- ]?[0-9A-Za-z])(?![0-9A-Za-z]))"
 )
-# An access key as the receipt prints it (four groups of four joined by hyphens): no check symbol, so no looser form.
+# An access key as the receipt prints it (four groups of four joined by hyphens): it has no check symbol,
+# so looser forms would take ordinary words for keys.
 _KEY: Final = re.compile(
     r"(?<![0-9A-Za-z])"
     r"(?=([0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4})(?![0-9A-Za-z-]))"
