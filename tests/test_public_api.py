@@ -34,6 +34,8 @@ LAPOR_CORE = [
     "Action",
     "Address",
     "AddressBook",
+    "Attachment",
+    "AttachmentLimits",
     "Channel",
     "ClockState",
     "ComplaintDesk",

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from lapor_core._application.submissions import Receipt
     from lapor_core._application.sweep import SweepProgress, SweepReport
     from lapor_core._domain.access import Principal, Role
+    from lapor_core._domain.attachments import Attachment, AttachmentLimits
     from lapor_core._domain.calendar import HolidayKind, WorkingCalendar
     from lapor_core._domain.filters import Filters
     from lapor_core._domain.history import HistoryReport
@@ -60,6 +61,8 @@ __all__ = [
     "Action",
     "Address",
     "AddressBook",
+    "Attachment",
+    "AttachmentLimits",
     "Channel",
     "ClockState",
     "ComplaintDesk",
@@ -129,6 +132,8 @@ _HOMES = {
     "Action": "lapor_core._domain.lifecycle",
     "Address": "lapor_core._domain.notifications",
     "AddressBook": "lapor_core._domain.notifications",
+    "Attachment": "lapor_core._domain.attachments",
+    "AttachmentLimits": "lapor_core._domain.attachments",
     "Channel": "lapor_core._domain.model",
     "ClockState": "lapor_core._domain.sla",
     "ComplaintDesk": "lapor_core.desk",

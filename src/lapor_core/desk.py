@@ -11,7 +11,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Self, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, Self, overload
 
 from lapor_core._application import authentication, complaints, reading, submissions, sweep
 from lapor_core._application.authentication import AttemptLimiter
@@ -46,6 +46,8 @@ if TYPE_CHECKING:  # polls, statistics, delivery and routing load when a desk fi
     from lapor_core._application.delivery import DeliveryReport, RetryPolicy
     from lapor_core._application.polls import PollAudit, VoteReceipt
     from lapor_core._application.statistics import Progress
+    from lapor_core._domain.attachments import Attachment, AttachmentLimits
+    from lapor_core._domain.blobs import BlobStore
     from lapor_core._domain.polls import Poll, PollDraft, PollResults
     from lapor_core._domain.routing import RoutingRules, Suggestion
 
@@ -79,6 +81,19 @@ def _resolve_pepper(pepper: str | bytes | None) -> bytes:
     return raw
 
 
+def _check_attachment_options(blobs: object, limits: object) -> None:
+    if limits is not None:
+        from lapor_core._domain.attachments import AttachmentLimits  # noqa: PLC0415 - loads on first use
+
+        if not isinstance(limits, AttachmentLimits):
+            raise ConfigurationError("attachment_limits must be an AttachmentLimits")
+    if blobs is not None:
+        from lapor_core._domain.blobs import BlobStore  # noqa: PLC0415 - loads on first use
+
+        if not isinstance(blobs, BlobStore):
+            raise ConfigurationError("blobs must be a BlobStore (put, get, exists, delete, close)")
+
+
 class ComplaintDesk:
     """Complaint handling for one deployment: submit, route, follow up, close, read, sweep.
 
@@ -99,6 +114,11 @@ class ComplaintDesk:
             ``TopicTree.default()``); a category outside it is refused at submission and forwarding.
         idempotency_window: How long submissions' idempotency keys are kept (default 7 days): a repeat
             within it returns the first receipt; the sweep forgets older keys. At least one minute.
+        blobs: Where attachments' bytes live (default: the database of a desk opened on a SQL URL, else
+            memory); any :class:`~lapor_core.plugins.BlobStore`, such as
+            :class:`~lapor_core.stores.directory.DirectoryBlobStore`.
+        attachment_limits: Size, count and pixel limits of attachments (default: 10 MiB a file, 5 files a
+            complaint, 50 megapixels: :class:`~lapor_core.AttachmentLimits`).
 
     Example:
         >>> import lapor_core as lc
@@ -127,7 +147,10 @@ class ComplaintDesk:
         retry: RetryPolicy | None = None,
         topics: TopicTree | None = None,
         idempotency_window: timedelta = DEFAULT_WINDOW,
+        blobs: BlobStore | None = None,
+        attachment_limits: AttachmentLimits | None = None,
     ) -> None:
+        _check_attachment_options(blobs, attachment_limits)
         if store is None:
             from lapor_core.stores.memory import InMemoryComplaintStore  # noqa: PLC0415 - adapters load lazily
 
@@ -154,6 +177,8 @@ class ComplaintDesk:
             polls=poll_store,
             topics=TopicTree.default() if topics is None else topics,
             idempotency_window=idempotency_window,
+            blobs=blobs,
+            attachment_limits=attachment_limits,
         )
         self._limiter = AttemptLimiter(max_failures=max_key_failures)
         self._dispatcher = None
@@ -223,6 +248,11 @@ class ComplaintDesk:
 
                 # A SQL URL opened a SQL complaint store: the polls share its database (opened on first use).
                 desk_options["poll_store"] = SharedSqlPollStore(store)  # type: ignore[arg-type]
+            if "blobs" not in desk_options and url.partition("://")[0].lower() in SQL_SCHEMES:
+                from lapor_core.stores.sql._blobs import SqlBlobStore  # noqa: PLC0415 - SQL only
+
+                # Attachments' bytes live in the same database: durable with no extra setting.
+                desk_options["blobs"] = SqlBlobStore(store)  # type: ignore[arg-type]
             return cls(store=store, **desk_options)
         except BaseException:
             with contextlib.suppress(Exception):  # the desk's own failure is the one to report
@@ -464,6 +494,62 @@ class ComplaintDesk:
         """Deprecated name of :meth:`complaints` (removed in 0.3)."""
         warnings.warn("desk.list(...) is now desk.complaints(...)", DeprecationWarning, stacklevel=2)
         return self.complaints(principal, query)
+
+    # --- attachments ----------------------------------------------------------------------------------
+    def attach(
+        self, principal: Principal, tracking_id: object, *, filename: str, data: bytes | BinaryIO
+    ) -> Attachment:
+        """Attach a photo or document to a complaint: checked by its content, stripped of metadata, stored.
+
+        The type is decided by the bytes, never by ``filename`` or what the client claims: JPEG, PNG, WebP,
+        HEIC/HEIF (stored as JPEG) or PDF. Before anything is stored, pictures are turned upright and lose
+        their EXIF (GPS position, serial numbers, maker notes, thumbnails), XMP, IPTC, ICC profile and
+        comments; PDFs lose their document information and XMP. The complaint's history records an ``attach``
+        event with the digest, never the bytes. The same bytes attached again return the attachment already
+        recorded (a retried upload stores nothing twice).
+
+        Args:
+            principal: The reporter, an admin, or staff of the institution (or unit) handling the complaint.
+            tracking_id: The complaint's tracking ID.
+            filename: The name the file came with (sanitised; its extension follows the content).
+            data: The file: bytes, or a binary file object read in chunks up to the size limit.
+
+        Raises:
+            ValidationError: An unaccepted type, a file too large, empty, corrupt or truncated, too many
+                pixels, an animated picture, an encrypted PDF or one with active content, the complaint's
+                ``max_files`` reached, or a file name that is not text (codes ``attachment.*``).
+            NotFound: The principal may not know the complaint exists (as for an unknown tracking ID).
+            NotAllowed: The principal may see the complaint but not attach to it (the public, oversight).
+            TransitionNotAllowed: The complaint is closed or archived.
+        """
+        from lapor_core._application import attachments  # noqa: PLC0415 - loads on first use
+
+        return attachments.attach(self._ctx, principal, tracking_id, filename=filename, data=data)
+
+    def attachments(self, principal: Principal, tracking_id: object) -> tuple[Attachment, ...]:
+        """The complaint's attachments, oldest first, for principals the policy lets see them.
+
+        The reporter, admins and the handling institution see them; oversight and the public only on a
+        published, non-confidential complaint that is not anonymous (a photo can show who took it).
+
+        Raises:
+            NotFound: Anyone else, exactly as for an unknown tracking ID.
+        """
+        from lapor_core._application import attachments  # noqa: PLC0415 - loads on first use
+
+        return attachments.attachments(self._ctx, principal, tracking_id)
+
+    def read_attachment(self, principal: Principal, tracking_id: object, attachment_id: object) -> bytes:
+        """The stored bytes of one attachment (stripped), checked against the digest its history recorded.
+
+        Raises:
+            NotFound: The principal may not see the complaint's attachments (as for an unknown tracking ID),
+                or the complaint has no attachment with this ID.
+            StorageError: The blob store lost the bytes or returned others.
+        """
+        from lapor_core._application import attachments  # noqa: PLC0415 - loads on first use
+
+        return attachments.read_attachment(self._ctx, principal, tracking_id, attachment_id)
 
     # --- statistics, maps and routing ----------------------------------------------------------------
     def stats(

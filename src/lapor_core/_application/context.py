@@ -7,6 +7,7 @@ import hmac
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -29,6 +30,10 @@ from lapor_core._domain.sla import (
 from lapor_core._domain.topics import TopicTree
 from lapor_core._domain.tracking import TrackingId
 from lapor_core.errors import NotFound
+
+if TYPE_CHECKING:
+    from lapor_core._domain.attachments import AttachmentLimits
+    from lapor_core._domain.blobs import BlobStore
 
 __all__ = ["DeskContext", "next_attention"]
 
@@ -59,6 +64,8 @@ class DeskContext:
     new_tracking_id: Callable[[], TrackingId] = TrackingId.new
     polls: PollStore | None = None
     topics: TopicTree = attrs.field(factory=TopicTree.default)
+    blobs: BlobStore | None = None
+    attachment_limits: AttachmentLimits | None = None
     idempotency_window: timedelta = DEFAULT_WINDOW
     _calendars: dict[str, WorkingCalendar] = attrs.field(factory=dict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
@@ -82,6 +89,16 @@ class DeskContext:
         with self._lock:
             self._calendars[institution] = calendar
         return calendar
+
+    def blob_store(self) -> BlobStore:
+        """The blob store, made in memory on first use when the desk was given none."""
+        if self.blobs is None:
+            from lapor_core.stores.memory import InMemoryBlobStore  # noqa: PLC0415 - adapters load lazily
+
+            with self._lock:
+                if self.blobs is None:
+                    self.blobs = InMemoryBlobStore()
+        return self.blobs
 
     def replace_calendar(self, calendar: WorkingCalendar) -> None:
         """Use an amended national calendar; institution calendars are derived again on demand."""
