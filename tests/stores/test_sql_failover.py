@@ -3,12 +3,13 @@
 The server side is real: a separate admin connection terminates every other backend of the test database
 (``pg_terminate_backend`` on PostgreSQL, ``KILL CONNECTION`` on MariaDB) while the store holds pooled
 connections and idle reader connections of its own. Reads are retried once on a new connection, a write's
-first statement moves to a new connection, and the first dropped connection retires all the others, so
-nothing else meets a dead one.
+first statement moves to a new connection, a save dropped later is written again unless it had committed,
+and the first dropped connection retires all the others, so nothing else meets a dead one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections import Counter
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 import lapor_core as lc
 from lapor_core.errors import StorageError
 from lapor_core.stores.sql import SqlComplaintStore
+from lapor_core.stores.sql import _complaints as sql_complaints
 from lapor_core.stores.sql._driver import Driver
 from lapor_core.stores.sql._rows import ChangesetRows
 from lapor_core.testing.builders import new_complaint, next_changeset
@@ -255,6 +257,126 @@ def test_a_connection_dropped_inside_a_write_fails_it_and_applies_nothing(
         assert store.get(tid) == update.complaint
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("backend", SERVERS)
+def test_a_save_whose_connection_drops_mid_transaction_is_written_once(
+    store_url: str, admin: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """store.save across a drop after its transaction's first statement: written again, once, no error."""
+    store = SqlComplaintStore(store_url, pool_size=2)
+    try:
+        created = new_complaint()
+        store.save(created)
+        tid = created.complaint.tracking_id
+        real_apply = sql_complaints._apply
+        attempts: list[int] = []
+
+        def apply_across_a_drop(session: Any, sql: Any, rows: Any) -> None:
+            attempts.append(1)
+            if len(attempts) == 1:
+                assert session.fetch(sql.version, (tid,))[0][0] == 1  # the transaction has begun
+                _terminate_every_backend(admin)
+            real_apply(session, sql, rows)
+
+        monkeypatch.setattr(sql_complaints, "_apply", apply_across_a_drop)
+        update = next_changeset(created.complaint, created.events)
+        store.save(update)
+        assert len(attempts) == 2
+        assert store.get(tid) == update.complaint
+        assert store.history(tid) == (*created.events, *update.events)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("backend", SERVERS)
+def test_a_save_whose_commit_answer_is_lost_is_not_written_twice(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drop reported after the server committed: the store finds the batch stored and writes nothing."""
+    store = SqlComplaintStore(store_url, pool_size=2)
+    try:
+        created = new_complaint()
+        store.save(created)
+        tid = created.complaint.tracking_id
+        real_writing = store._driver.writing
+        commits: list[int] = []
+
+        @contextlib.contextmanager
+        def writing_then_dropped() -> Iterator[Any]:
+            with real_writing() as session:
+                yield session
+            commits.append(1)
+            raise _dropped(invalidated=True)  # the server committed; its answer never arrived
+
+        monkeypatch.setattr(store._driver, "writing", writing_then_dropped)
+        update = next_changeset(created.complaint, created.events)
+        store.save(update)
+        assert commits == [1]
+        assert store.history(tid) == (*created.events, *update.events)
+        # A drop before the commit: nothing was stored, so the batch is written again, once.
+        calls: list[int] = []
+
+        @contextlib.contextmanager
+        def dropped_first() -> Iterator[Any]:
+            calls.append(1)
+            if len(calls) == 1:
+                raise _dropped(invalidated=True)
+            with real_writing() as session:
+                yield session
+
+        monkeypatch.setattr(store._driver, "writing", dropped_first)
+        again = next_changeset(update.complaint, (*created.events, *update.events))
+        store.save(again)
+        assert calls == [1, 1]
+        assert store.history(tid) == (*created.events, *update.events, *again.events)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("backend", SERVERS)
+def test_terminating_every_backend_under_four_writers_fails_at_most_one_request(
+    desk: lc.ComplaintDesk, admin: sa.Engine
+) -> None:
+    """Four threads submitting and forwarding through a failover: writes in flight are written again."""
+    tids = [_submit(desk, n) for n in range(8)]
+    _hold_many_connections(desk, tids)
+    failed: list[str] = []
+    acknowledged: list[str] = []
+    stop = threading.Event()
+    started = threading.Barrier(5)
+
+    def writer(worker: int) -> None:
+        started.wait(timeout=WAIT)
+        for n in itertools.count():
+            if stop.is_set():
+                return
+            try:
+                tid = _submit(desk, 10_000 * (worker + 1) + n)
+                desk.forward(ADMIN, tid, institution="31.71")
+            except StorageError as error:
+                failed.append(error.code)
+            else:
+                acknowledged.append(tid)
+
+    threads = [threading.Thread(target=writer, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    started.wait(timeout=WAIT)
+    while len(acknowledged) < 20:
+        assert all(thread.is_alive() for thread in threads)
+        stop.wait(0.01)
+    killed = _terminate_every_backend(admin)
+    seen = len(acknowledged)
+    while len(acknowledged) < seen + 40:
+        stop.wait(0.01)
+    stop.set()
+    for thread in threads:
+        thread.join(WAIT)
+    assert killed >= 1
+    assert len(failed) <= 1, failed
+    for tid in acknowledged:
+        assert desk.verify_history(tid).ok, tid
 
 
 @pytest.mark.parametrize("backend", SERVERS)

@@ -316,6 +316,9 @@ def _upsert_identity(dialect: str) -> sa.Insert:
     )
 
 
+_EVENT_HASH = sa.select(events.c.hash).where(
+    events.c.complaint_id == sa.bindparam("tid"), events.c.seq == sa.bindparam("seq")
+)
 _DUE = (
     _COMPLAINT_SELECT.where(_C.next_due_at <= sa.bindparam("before"), _C.status.not_in(_TERMINAL))
     .order_by(_C.next_due_at, _C.tracking_id)
@@ -756,8 +759,7 @@ class SqlComplaintStore(SqlOutbox, SqlIdempotency):
         if not rows:
             return
         try:
-            with self._driver.writing() as session:
-                _apply(session, self._sql, rows)
+            self._write(rows)
         except _VersionMismatchError as mismatch:
             self._raise_conflict(rows, mismatch)
         except sa.exc.DBAPIError as e:
@@ -771,6 +773,43 @@ class SqlComplaintStore(SqlOutbox, SqlIdempotency):
             raise _storage_error("saving", e) from e
         except sa.exc.SQLAlchemyError as e:
             raise _storage_error("saving", e) from e
+
+    def _write(self, rows: Sequence[ChangesetRows]) -> None:
+        """Write ``rows`` in one transaction; again if the server dropped the connection before it committed.
+
+        A failover drops every connection, the one a transaction is using included. The transaction then
+        either committed (the connection died as the server answered the commit) or left nothing behind, so
+        the store reads which, and writes the batch again only in the second case: a command in flight
+        during a failover succeeds once, never twice. A batch of row-only changes (no event) is written again
+        either way, which stores the same rows.
+        """
+        try:
+            with self._driver.writing() as session:
+                _apply(session, self._sql, rows)
+        except sa.exc.DBAPIError as dropped:
+            if not dropped.connection_invalidated or self._driver.is_sqlite:
+                raise
+            try:
+                if self._committed(rows):
+                    return
+            except StorageError:  # the database is still away: the first failure is the one to report
+                raise dropped from None
+            with self._driver.writing() as session:
+                _apply(session, self._sql, rows)
+
+    def _committed(self, rows: Sequence[ChangesetRows]) -> bool:
+        """Whether the batch of ``rows`` is stored: an event it appends is (a batch commits whole, or not).
+
+        Raises:
+            StorageError: The database cannot be read.
+        """
+        written = next((r.events[-1] for r in rows if r.events), None)
+        if written is None:
+            return False
+        event = dict(zip(EVENT_COLUMNS, written, strict=True))
+        prepared = self._driver.prepare(_EVENT_HASH, keys=("tid", "seq"))
+        found = self._fetch("reading a history", prepared, (event["complaint_id"], event["seq"]))
+        return bool(found) and found[0][0] == event["hash"]
 
     def _raise_conflict(self, rows: Sequence[ChangesetRows], mismatch: _VersionMismatchError) -> NoReturn:
         """Name the changeset that lost: the one whose version check failed, or whose tracking ID exists."""
