@@ -7,20 +7,15 @@ It holds the ports and rules of one deployment and delegates every capability to
 from __future__ import annotations
 
 import builtins
+import importlib
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, Self, overload
 
-from lapor_core._application import authentication, complaints, reading, submissions, sweep
-from lapor_core._application.authentication import AttemptLimiter
 from lapor_core._application.context import DeskContext
-from lapor_core._application.kernel import Recorded
-from lapor_core._application.reading import ListedPage
-from lapor_core._application.submissions import Receipt
-from lapor_core._application.sweep import SweepProgress, SweepReport
-from lapor_core._domain.access import Principal
 from lapor_core._domain.calendar import WorkingCalendar
 from lapor_core._domain.history import Event, HistoryReport
 from lapor_core._domain.idempotency import DEFAULT_WINDOW
@@ -39,19 +34,51 @@ from lapor_core._domain.ports import (
 from lapor_core._domain.sla import SlaPolicy
 from lapor_core._domain.topics import TopicTree
 from lapor_core._domain.tracking import TrackingId
-from lapor_core._domain.views import ComplaintView, ReporterView
 from lapor_core.errors import ConfigurationError
 
-if TYPE_CHECKING:  # polls, statistics, delivery and routing load when a desk first uses them
+if TYPE_CHECKING:  # the commands, views, polls, statistics, delivery and routing load on first use
+    from lapor_core._application import authentication, complaints, reading, submissions, sweep
+    from lapor_core._application.authentication import AttemptLimiter
     from lapor_core._application.delivery import DeliveryReport, RetryPolicy
+    from lapor_core._application.kernel import Recorded
     from lapor_core._application.polls import PollAudit, VoteReceipt
+    from lapor_core._application.reading import ListedPage
     from lapor_core._application.statistics import Progress
+    from lapor_core._application.submissions import Receipt
+    from lapor_core._application.sweep import SweepProgress, SweepReport
+    from lapor_core._domain.access import Principal
     from lapor_core._domain.attachments import Attachment, AttachmentLimits
     from lapor_core._domain.blobs import BlobStore
     from lapor_core._domain.polls import Poll, PollDraft, PollResults
     from lapor_core._domain.routing import RoutingRules, Suggestion
+    from lapor_core._domain.views import ComplaintView, ReporterView
 
 __all__ = ["DEVELOPMENT_PEPPER", "ComplaintDesk", "InsecureConfigurationWarning"]
+
+
+class _OnFirstUse:
+    """A module of :mod:`lapor_core._application`, imported when the desk first calls into it.
+
+    Opening a desk (every ``lapor`` command, every cron run) then loads the store and the rules, not every
+    command's module. Attributes are looked up in the module on every call, never cached here, so patching
+    the module (as tests do) is seen.
+    """
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        self._name = f"lapor_core._application.{name}"
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+if not TYPE_CHECKING:
+    authentication = _OnFirstUse("authentication")
+    complaints = _OnFirstUse("complaints")
+    reading = _OnFirstUse("reading")
+    submissions = _OnFirstUse("submissions")
+    sweep = _OnFirstUse("sweep")
 
 _MIN_IDEMPOTENCY_WINDOW: Final = timedelta(minutes=1)
 
@@ -180,7 +207,12 @@ class ComplaintDesk:
             blobs=blobs,
             attachment_limits=attachment_limits,
         )
-        self._limiter = AttemptLimiter(max_failures=max_key_failures)
+        failures = max_key_failures
+        if isinstance(failures, bool) or not isinstance(failures, int) or failures < 1:
+            raise ConfigurationError("max_failures must be a whole number of at least 1")
+        self._max_key_failures = max_key_failures
+        self._made_limiter: AttemptLimiter | None = None  # made on first use, with the commands' module
+        self._limiter_lock = threading.Lock()
         self._dispatcher = None
         if notifier is not None:
             from lapor_core._application import delivery  # noqa: PLC0415 - only desks that notify need it
@@ -310,6 +342,17 @@ class ComplaintDesk:
         warnings.warn("desk.dispose() is now desk.close()", DeprecationWarning, stacklevel=2)
         self.close()
 
+    @property
+    def _attempts(self) -> AttemptLimiter:
+        """The desk's count of wrong access keys per client (one per desk, made on first use)."""
+        limiter = self._made_limiter
+        if limiter is None:
+            with self._limiter_lock:
+                if self._made_limiter is None:
+                    self._made_limiter = authentication.AttemptLimiter(max_failures=self._max_key_failures)
+                limiter = self._made_limiter
+        return limiter
+
     # --- intake and reporter access -------------------------------------------------------------------
     def submit(
         self,
@@ -317,6 +360,7 @@ class ComplaintDesk:
         principal: Principal | None = None,
         *,
         idempotency_key: str | None = None,
+        attachments: Sequence[tuple[str, bytes | BinaryIO]] = (),
     ) -> Receipt:
         """Store a new complaint; the receipt's access key is shown once and stored only as a keyed hash.
 
@@ -328,9 +372,13 @@ class ComplaintDesk:
                 same content (and account) returns the first receipt, access key included, and stores
                 nothing; the access key is derived from the idempotency key, so the key must be as secret
                 as the access key. Kept for ``idempotency_window``.
+            attachments: Photos and documents as ``(filename, data)`` pairs, each checked and stripped as
+                by :meth:`attach` before anything is stored, and recorded in the same save as the
+                complaint: it is stored with all of them or not at all.
 
         Raises:
-            ValidationError: A bad submission, principal or idempotency key.
+            ValidationError: A bad submission, principal or idempotency key, or a refused attachment
+                (``attachments.N.data``: every bad file at once).
             IdempotencyConflict: The idempotency key already made a complaint from other content.
             ConfigurationError: An idempotency key was given to a desk whose store cannot keep one.
 
@@ -343,7 +391,9 @@ class ComplaintDesk:
             >>> desk.submit(report, idempotency_key="gw-5f0c2a9e71d34b8c") == first
             True
         """
-        return submissions.submit(self._ctx, submission, principal, idempotency_key=idempotency_key)
+        return submissions.submit(
+            self._ctx, submission, principal, idempotency_key=idempotency_key, attachments=attachments
+        )
 
     def authenticate(
         self, tracking_id: object, access_key: object, *, client: str | None = None
@@ -368,7 +418,7 @@ class ComplaintDesk:
                 15 minutes; ``retry_after_seconds`` says when its wrong keys are answered again.
             ValidationError: ``client`` is not None or a non-blank string of at most 256 characters.
         """
-        return authentication.authenticate(self._ctx, self._limiter, tracking_id, access_key, client=client)
+        return authentication.authenticate(self._ctx, self._attempts, tracking_id, access_key, client=client)
 
     def authenticate_contact(
         self, tracking_id: object, *, kind: str, address: str, client: str | None = None
@@ -387,7 +437,7 @@ class ComplaintDesk:
             ValidationError: ``kind`` is neither ``phone`` nor ``email``, or ``client`` is malformed.
         """
         return authentication.authenticate_contact(
-            self._ctx, self._limiter, tracking_id, kind=kind, address=address, client=client
+            self._ctx, self._attempts, tracking_id, kind=kind, address=address, client=client
         )
 
     # --- verification by the LAPOR! admin -------------------------------------------------------------
