@@ -593,12 +593,12 @@ def test_an_address_refuses_a_non_string_and_a_bad_locale():
 
 
 def test_an_address_refuses_an_unknown_channel_as_a_validation_error():
-    """A channel that is not email, sms or webhook is a ValidationError listing the choices."""
+    """A channel that is not email, sms, webhook or chat is a ValidationError listing the choices."""
     with pytest.raises(lc.ValidationError) as caught:
         Address("pigeon", "a@example.id")  # type: ignore[arg-type]
     (error,) = caught.value.errors
     assert (error.field, error.code) == ("channel", "value.not_choice")
-    assert error.params["choices"] == ("email", "sms", "webhook")
+    assert error.params["choices"] == ("email", "sms", "webhook", "chat")
 
 
 def test_an_address_keeps_its_target_out_of_repr():

@@ -24,6 +24,9 @@ from lapor_core.intake import (
     Unusable,
 )
 from lapor_core.intake.telegram import TelegramBot, TelegramIntake, process_update, verify_secret_token
+from lapor_core.notifiers import CompositeNotifier
+from lapor_core.plugins import Address, DeliveryChannel, Recipient, ReporterIdentity
+from lapor_core.testing.recording import RecordingNotifier, build_notification
 
 TID = "7K3M-9QXF-2HJ-Q"
 CHAT = 5501
@@ -75,7 +78,8 @@ def test_lapor_command_is_a_new_complaint(text: str) -> None:
     assert isinstance(decision, NewComplaint)
     assert decision.submission.title == "Jalan rusak di depan SDN 3 😡"
     assert decision.submission.channel is lc.Channel.SOCIAL
-    assert decision.submission.reporter is None  # no chat contact is stored with a complaint
+    assert decision.submission.reporter is None
+    assert decision.account == f"telegram:{CHAT}"  # stored as the identity's account, never shown
 
 
 def test_long_report_keeps_its_body_and_gets_a_short_title() -> None:
@@ -327,20 +331,90 @@ def test_from_lapor_command_to_receipt_status_and_reply_in_the_chat(
     assert key not in logged
 
 
-def test_a_reply_without_the_key_is_not_attached(api: FakeBotApi) -> None:
-    """The chat ID alone proves nothing about a complaint: the answer is "not found", nothing changes."""
+def test_the_reporters_chat_replies_without_the_key_and_another_chat_cannot(api: FakeBotApi) -> None:
+    """The chat that filed the complaint is its reporter (Telegram vouches); another chat needs the key."""
     desk, _clock = make_desk()
     intake, bot = TelegramIntake(), TelegramBot(TOKEN, base_url=api.base_url)
-    handled = process_update(desk, _update("/lapor Sampah"), intake=intake, bot=bot)
+    handled = process_update(desk, _update("/lapor Sampah menumpuk"), intake=intake, bot=bot)
     assert handled is not None
     tid = str(handled.answer.tracking_id)
-    version = desk.store.get(tid).version
+    desk.forward(ADMIN, tid, institution="31.71")
+    desk.follow_up(officer(), tid, "Sudah diangkut.")
     replied_to = {"message_id": 2, "from": {"id": 1, "is_bot": True}, "text": f"ID laporan: {tid}"}
-    process_update(
-        desk, _update("tanpa kunci", message_id=9, reply_to_message=replied_to), intake=intake, bot=bot
-    )
-    assert "tidak ditemukan" in api.texts_to(CHAT)[-1]
+
+    stranger = _update("bohong, belum diangkut", message_id=9, reply_to_message=replied_to)
+    stranger["message"]["chat"] = {"id": 7777, "type": "private"}
+    stranger["message"]["from"] = {"id": 7777, "is_bot": False}
+    version = desk.store.get(tid).version
+    process_update(desk, stranger, intake=intake, bot=bot)
+    assert "tidak ditemukan" in api.texts_to(7777)[-1]
     assert desk.store.get(tid).version == version
+
+    own = process_update(
+        desk, _update("belum diangkut", message_id=10, reply_to_message=replied_to), intake=intake, bot=bot
+    )
+    assert own is not None
+    assert own.answer.code == "intake.reply_recorded"
+    assert desk.history(ADMIN, tid)[-1].payload["message"] == "belum diangkut"
+
+
+def test_status_changes_reach_the_chat_through_the_outbox(api: FakeBotApi) -> None:
+    """With ``chat`` among the reporter's channels the dispatcher sends their messages to the chat."""
+    desk, _clock = make_desk()
+    intake, bot = TelegramIntake(), TelegramBot(TOKEN, base_url=api.base_url)
+    handled = process_update(desk, _update("/lapor Drainase mampet"), intake=intake, bot=bot)
+    assert handled is not None
+    tid = str(handled.answer.tracking_id)
+    desk.forward(ADMIN, tid, institution="31.71")
+    book = lc.AddressBook.from_dict(
+        {
+            "admin": "mailto:admin@lapor.example",
+            "institutions": {"31.71": "mailto:pu@jakarta.example"},
+            "reporter_channels": ["chat", "email", "sms"],
+        }
+    )
+    mail = RecordingNotifier()
+    notifier = CompositeNotifier.by_channel({"chat": bot, "email": mail})
+    report = lc.Dispatcher(desk.store, notifier, book).deliver()
+    assert len(report.sent) == 4
+    chat_texts = api.texts_to(CHAT)[1:]  # after the receipt
+    assert len(chat_texts) == 2  # submit.reporter and forward.reporter
+    assert all(tid in text for text in chat_texts)
+    assert {n.recipient.role.value for n in mail.sent} == {"admin", "institution"}
+
+
+def test_without_chat_in_the_book_the_chat_reporter_is_skipped(api: FakeBotApi) -> None:
+    """The default reporter channels (e-mail, SMS) do not reach a chat account: skipped, not dead-lettered."""
+    desk, _clock = make_desk()
+    intake, bot = TelegramIntake(), TelegramBot(TOKEN, base_url=api.base_url)
+    process_update(desk, _update("/lapor Drainase mampet"), intake=intake, bot=bot)
+    report = lc.Dispatcher(
+        desk.store, RecordingNotifier(), lc.AddressBook(admin="mailto:a@lapor.example")
+    ).deliver()
+    assert (len(report.sent), len(report.skipped), len(report.dead_lettered)) == (1, 1, 0)
+
+
+def test_chat_addresses_and_the_account_rule() -> None:
+    """``chat:telegram:5501`` parses; a portal account without a platform is not a chat; junk is refused."""
+    assert Address.parse("chat:telegram:5501").channel is DeliveryChannel.CHAT
+    book = lc.AddressBook.from_dict({"reporter_channels": ["chat"]})
+    assert [
+        a.target
+        for a in book.resolve(Recipient("reporter"), ReporterIdentity("r1", account_id="telegram:5501"))
+    ] == ["telegram:5501"]
+    assert book.resolve(Recipient("reporter"), ReporterIdentity("r1", account_id="acc-123")) == ()
+    with pytest.raises(lc.ValidationError) as caught:
+        Address("chat", "telegram 5501")
+    assert caught.value.fields_by_name == {"target": ("address.chat_malformed",)}
+
+
+def test_the_bot_as_notifier_refuses_other_channels() -> None:
+    """An e-mail notification handed to the bot is a permanent failure naming the channel, not the address."""
+    notification = build_notification(address=Address.parse("mailto:warga@contoh.id"))
+    with pytest.raises(lc.errors.PermanentNotificationError) as caught:
+        TelegramBot(TOKEN, base_url="http://127.0.0.1:9").send(notification)
+    assert caught.value.detail == "telegram.wrong_channel"
+    assert "warga" not in str(caught.value)
 
 
 def test_rate_limit_and_group_messages(api: FakeBotApi) -> None:

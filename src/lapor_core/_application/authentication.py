@@ -157,7 +157,7 @@ def authenticate(
 _NO_KEY = StoredKey(salt=bytes(16), digest=bytes(32))
 
 
-CONTACT_KINDS = frozenset({"phone", "email"})
+CONTACT_KINDS = frozenset({"phone", "email", "account"})
 
 
 def authenticate_contact(
@@ -172,13 +172,14 @@ def authenticate_contact(
     """The reporter's principal when ``address`` equals the contact stored with the complaint, else NotFound.
 
     For channels that authenticate the sender themselves (an SMS sender's number delivered by the operator):
-    the stored ``phone`` (or ``email``) of the complaint's reporter identity is compared in constant time
-    with ``address``, given in the stored form (``+628...``; an e-mail address as :func:`email_rule` gives
-    it, the domain lower-cased). A complaint without an identity, with an erased one or with no such
-    contact, and an unknown ID, all give the same NotFound; failures count for ``client`` as wrong keys do.
+    the stored ``phone`` (or ``email``, or ``account``: a chat account such as ``telegram:5501``) of the
+    complaint's reporter identity is compared in constant time with ``address``, given in the stored form
+    (``+628...``; an e-mail address as :func:`email_rule` gives it, the domain lower-cased). A complaint
+    without an identity, with an erased one or with no such contact, and an unknown ID, all give the same
+    NotFound; failures count for ``client`` as wrong keys do.
 
     Raises:
-        ValidationError: ``kind`` is neither ``phone`` nor ``email``, or ``client`` is malformed.
+        ValidationError: ``kind`` is not ``phone``, ``email`` or ``account``, or ``client`` is malformed.
         NotFound: No complaint with that ID has that contact.
         TooManyAttempts: The contact does not match and ``client`` (not None) is over its limit.
     """
@@ -196,7 +197,7 @@ def authenticate_contact(
     if complaint is not None and complaint.identity_ref is not None:
         identity = ctx.store.identity(complaint.identity_ref)
         if identity is not None and not identity.erased:
-            stored = identity.phone if kind == "phone" else identity.email
+            stored = {"phone": identity.phone, "email": identity.email, "account": identity.account_id}[kind]
     given = address if isinstance(address, str) else ""
     matches = stored is not None and hmac.compare_digest(stored.encode("utf-8"), given.encode("utf-8"))
     if matches and complaint is not None:

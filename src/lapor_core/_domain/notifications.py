@@ -24,6 +24,7 @@ Recipient(role=<RecipientRole.INSTITUTION: 'institution'>, ref='31.71')
 from __future__ import annotations
 
 import enum
+import re
 import urllib.parse
 import warnings
 import zoneinfo
@@ -57,6 +58,7 @@ __all__ = [
     "Recipient",
     "RecipientRole",
     "Withheld",
+    "chat_account_rule",
     "recipient_relation",
 ]
 
@@ -77,6 +79,7 @@ class DeliveryChannel(enum.StrEnum):
     EMAIL = "email"
     SMS = "sms"
     WEBHOOK = "webhook"
+    CHAT = "chat"
 
 
 TEMPLATE_KEYS = frozenset(
@@ -105,7 +108,9 @@ TEMPLATE_KEYS = frozenset(
 
 _MAX_REF: Final = 200
 _MAX_TARGET: Final = 2000
-_REPORTER_CHANNELS: Final = ("email", "sms")
+_REPORTER_CHANNELS: Final = ("email", "sms", "chat")
+# A chat account: the platform's name and the user's ID on it (``telegram:5501``).
+_CHAT_ACCOUNT: Final = re.compile(r"[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_-]{1,64}")
 _NEEDS_REF: Final = frozenset({RecipientRole.INSTITUTION, RecipientRole.UNIT, RecipientRole.SUPERIOR})
 # Recipient.of reads an outbox row: its errors name the row's columns.
 _ROW_COLUMNS: Final = {"role": "recipient_role", "ref": "recipient_ref"}
@@ -200,6 +205,22 @@ def _webhook_rule(target: object) -> str:
     return target
 
 
+def chat_account_rule(target: object) -> str:
+    """The rule for a chat account (the one owner of it): ``<platform>:<user ID>``, as ``telegram:5501``.
+
+    A reporter who wrote from a chat platform that authenticates its users has it as the identity's
+    ``account_id``; a chat address targets it.
+
+    >>> chat_account_rule("telegram:5501")
+    'telegram:5501'
+    """
+    if not isinstance(target, str):
+        raise v.Invalid("value.not_string", type=v.type_name(target))
+    if not _CHAT_ACCOUNT.fullmatch(target):
+        raise v.Invalid("address.chat_malformed")
+    return target
+
+
 def _target_line(value: object) -> str:
     return str(_target_text(value))
 
@@ -209,6 +230,7 @@ _CHANNEL_RULES: Final[Mapping[DeliveryChannel, v.Rule]] = {
     DeliveryChannel.EMAIL: email_rule,
     DeliveryChannel.SMS: phone_rule,
     DeliveryChannel.WEBHOOK: _webhook_rule,
+    DeliveryChannel.CHAT: chat_account_rule,
 }
 
 
@@ -248,7 +270,7 @@ class Address:
 
     @classmethod
     def parse(cls, text: str, *, locale: str | None = None) -> Address:
-        """An address from ``mailto:...``, ``sms:+62...`` (or ``tel:``) or an ``http(s)://`` URL.
+        """An address from ``mailto:...``, ``sms:+62...`` (or ``tel:``), an ``http(s)://`` URL, ``chat:...``.
 
         >>> Address.parse("sms:+6281234567890").channel
         <DeliveryChannel.SMS: 'sms'>
@@ -266,6 +288,8 @@ class Address:
             return cls(DeliveryChannel.SMS, rest, locale)
         if scheme in ("http", "https"):
             return cls(DeliveryChannel.WEBHOOK, text, locale)
+        if scheme == "chat":
+            return cls(DeliveryChannel.CHAT, rest, locale)
         raise ValidationError.single("address", "address.unknown_scheme")
 
 
@@ -652,7 +676,7 @@ def _address_table(value: object) -> dict[str, tuple[Address, ...]]:
 
 
 def _reporter_channels(value: object) -> tuple[DeliveryChannel, ...]:
-    """The rule for the reporter's channels: a list of ``email`` and ``sms``, in order of preference."""
+    """The rule for the reporter's channels: ``email``, ``sms`` and ``chat``, in order of preference."""
     if not isinstance(value, (list, tuple)):
         raise v.Invalid("address.channels_not_list", type=v.type_name(value))
     channels: list[DeliveryChannel] = []
@@ -673,8 +697,9 @@ class AddressBook:
     """A :class:`~lapor_core.plugins.RecipientResolver` from a table the integrator writes.
 
     The admins, each institution, unit and superior get fixed addresses; the reporter is reached at the
-    e-mail or phone of their identity record, on the first of ``reporter_channels`` they gave. A superior
-    without its own entry is reached at its institution entry (a superior is an institution).
+    e-mail, phone or chat account of their identity record, on the first of ``reporter_channels`` they
+    gave. A superior without its own entry is reached at its institution entry (a superior is an
+    institution).
 
     Every field takes what :meth:`from_dict` reads and is checked by the same rules, so building a book
     directly and reading it from data agree.
@@ -684,7 +709,9 @@ class AddressBook:
         institutions: Addresses by institution code.
         units: Addresses by ``<institution>/<unit>``.
         superiors: Addresses by superior code, where they differ from the institution's.
-        reporter_channels: The reporter's channels in order of preference (e-mail, then SMS).
+        reporter_channels: The reporter's channels in order of preference (default e-mail, then SMS; add
+            ``chat`` to reach reporters who wrote from a chat platform, whose identity's ``account_id`` is
+            a chat account such as ``telegram:5501``).
         reporter_locale: The locale of messages to reporters, or None for the catalogue's default.
 
     Raises:
@@ -746,7 +773,13 @@ class AddressBook:
     def _reporter(self, identity: ReporterIdentity | None) -> tuple[Address, ...]:
         if identity is None or identity.erased:
             return ()
-        contacts = {DeliveryChannel.EMAIL: identity.email, DeliveryChannel.SMS: identity.phone}
+        account = identity.account_id
+        chat = account if account is not None and _CHAT_ACCOUNT.fullmatch(account) else None
+        contacts = {
+            DeliveryChannel.EMAIL: identity.email,
+            DeliveryChannel.SMS: identity.phone,
+            DeliveryChannel.CHAT: chat,
+        }
         for channel in self.reporter_channels:
             target = contacts.get(channel)
             if not target:

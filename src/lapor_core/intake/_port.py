@@ -159,11 +159,11 @@ class Contact:
 
     Attributes:
         kind: Which field of the reporter's stored identity it is compared with: ``phone`` (E.164,
-            ``+628...``) or ``email``.
+            ``+628...``), ``email``, or ``account`` (a chat account, ``telegram:5501``).
         address: The normalised address.
     """
 
-    kind: Literal["phone", "email"]
+    kind: Literal["phone", "email", "account"]
     address: str = attrs.field(repr=False)
 
 
@@ -173,9 +173,14 @@ class NewComplaint:
 
     Attributes:
         submission: What to submit (the adapter sets the channel and the reporter's contact).
+        account: The sender's account on a platform that authenticates its users, as a chat account
+            (``telegram:5501``), or None. It is stored as the reporter identity's ``account_id`` (the
+            submission is made as that citizen), so the channel can prove the reporter later
+            (:class:`Contact` of kind ``account``) and the outbox can reach them on it.
     """
 
     submission: Submission
+    account: str | None = attrs.field(default=None, repr=False)
 
 
 @attrs.frozen

@@ -73,7 +73,7 @@ class SenderLimiter:
         >>> ticks = iter([0.0, 1.0, 2.0, 3700.0])
         >>> limiter = SenderLimiter(max_messages=2, window_seconds=3600, clock=lambda: next(ticks))
         >>> [limiter.check("sms", "+6281234567890") for _ in range(4)]
-        [None, None, 3600, None]
+        [None, None, 3598, None]
     """
 
     max_messages: int = attrs.field(default=20, validator=_at_least_one)
@@ -159,7 +159,8 @@ def _reporter(
 
 def _submit(desk: ComplaintDesk, message: InboundMessage, decision: NewComplaint) -> Answer:
     try:
-        receipt = desk.submit(decision.submission, idempotency_key=message.idempotency_key)
+        principal = None if decision.account is None else Principal.citizen(decision.account)
+        receipt = desk.submit(decision.submission, principal, idempotency_key=message.idempotency_key)
     except ValidationError:
         return Answer(N_("intake.not_accepted"))
     return Answer(
@@ -264,6 +265,7 @@ def handle(
         ValidationError: ``message`` is not an :class:`InboundMessage`, or is not of ``intake``'s channel.
         StorageError: The store failed; nothing was answered, and the channel should deliver the message
             again later (a repeated submission is recognised by its idempotency key).
+        ConfigurationError: The desk cannot act as asked (a store without idempotency keys).
     """
     if not isinstance(message, InboundMessage):
         raise ValidationError.single("message", "intake.message_wrong_type", type=type_name(message))
@@ -286,8 +288,8 @@ def handle(
             decision = Unusable(N_("intake.unreadable"))
         try:
             answer = _decide(desk, intake, message, decision)
-        except StorageError:
-            raise
+        except (StorageError, ConfigurationError):
+            raise  # the deployment's trouble, not the sender's: the channel delivers the message again later
         except LaporError as e:
             _log.warning(
                 "intake %s message %s: refused (%s)", message.channel, message.message_id, type(e).__name__

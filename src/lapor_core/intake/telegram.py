@@ -41,6 +41,7 @@ from lapor_core import _i18n
 from lapor_core._domain import rules as v
 from lapor_core._domain.keys import normalize_access_key
 from lapor_core._domain.model import BODY_MAX, TITLE_MAX, Channel, Kind, Submission
+from lapor_core._domain.notifications import DeliveryChannel, Notification, chat_account_rule
 from lapor_core._domain.tracking import TrackingId
 from lapor_core._i18n import N_
 from lapor_core.errors import (
@@ -159,9 +160,12 @@ class TelegramReply:
 class TelegramIntake:
     """The Telegram channel's :class:`~lapor_core.intake.Intake` (see the module docstring for the commands).
 
-    A Telegram user ID is authenticated by Telegram, but lapor_core stores no chat contact with a
-    complaint, so :meth:`contact` vouches for nobody: a reply or a reporter's status query needs the access
-    key, and a status query without it sees what the public sees.
+    Telegram authenticates who writes in a private chat, so the chat's account (``telegram:<chat id>``) is
+    stored as the reporter identity's ``account_id`` of a complaint filed with ``/lapor`` and proves being
+    its reporter later (:meth:`contact`): the reporter's replies and status queries from that chat need no
+    access key (one written in the message works too, from any chat). An address book with ``chat`` in its
+    ``reporter_channels`` sends the complaint's notifications back to that chat through the outbox
+    (:class:`TelegramBot` is the notifier).
     """
 
     @property
@@ -226,7 +230,8 @@ class TelegramIntake:
             if len(rest) > BODY_MAX:
                 return Unusable(N_("telegram.too_long"), {"max": BODY_MAX})
             return NewComplaint(
-                Submission(kind=Kind.PENGADUAN, title=_title_from(rest), body=rest, channel=Channel.SOCIAL)
+                Submission(kind=Kind.PENGADUAN, title=_title_from(rest), body=rest, channel=Channel.SOCIAL),
+                account=self._account(message),
             )
         if name in _INFO:
             tracking_id = _tracking_id_in(rest)
@@ -247,9 +252,17 @@ class TelegramIntake:
             N_("telegram.help") if name in _HELP or name is None else N_("telegram.unknown_command")
         )
 
-    def contact(self, message: InboundMessage) -> Contact | None:  # noqa: ARG002 - the port's signature
-        """None: no chat contact is stored with a complaint to compare with (see the class docstring)."""
-        return None
+    def contact(self, message: InboundMessage) -> Contact | None:
+        """The chat account (``telegram:<chat id>``): Telegram authenticates who writes in a private chat."""
+        account = self._account(message)
+        return None if account is None else Contact("account", account)
+
+    def _account(self, message: InboundMessage) -> str | None:
+        account = f"{self.channel}:{message.sender}"
+        try:
+            return chat_account_rule(account)
+        except v.Invalid:
+            return None
 
     def render(self, answer: Answer, locale: str = "id") -> TelegramReply:
         """The answer as chat text (plain, no markup)."""
@@ -292,7 +305,10 @@ _MAX_RESPONSE: Final = 64 * 1024
 
 
 class TelegramBot:
-    """Sends chat messages through the Telegram Bot API's ``sendMessage``.
+    """Sends chat messages by the Bot API's ``sendMessage``; also a :class:`~lapor_core.plugins.Notifier`.
+
+    As a notifier it delivers the outbox's notifications to ``chat:telegram:<chat id>`` addresses (the
+    short text, as for SMS), so a reporter who wrote to the bot hears of their complaint in the same chat.
 
     Args:
         token: The bot's token from BotFather (``123456:ABC...``); it is part of every request's path, so
@@ -328,6 +344,21 @@ class TelegramBot:
             _no_redirects(),
             urllib.request.HTTPSHandler(context=ssl_context or ssl.create_default_context()),
         )
+
+    def send(self, notification: Notification) -> None:
+        """Send a notification's short text to a ``chat:telegram:<chat id>`` address (the outbox's way back).
+
+        Raises:
+            PermanentNotificationError: Not a Telegram chat address, or refused for good (see
+                :meth:`send_message`).
+            TemporaryNotificationError: Trying again later may succeed.
+        """
+        platform, _, chat_id = notification.address.target.partition(":")
+        if notification.channel is not DeliveryChannel.CHAT or platform != "telegram":
+            raise PermanentNotificationError(
+                detail=N_("telegram.wrong_channel"), params={"channel": notification.channel.value}
+            )
+        self.send_message(chat_id, notification.message.short)
 
     def send_message(self, chat_id: str | int, text: str) -> None:
         """Send ``text`` (plain, at most 4,096 characters) to the chat ``chat_id``.
