@@ -1,7 +1,7 @@
 """A fake HTTP SMS gateway on 127.0.0.1 for the tests of SmsNotifier and the portal's SMS round trip.
 
 It checks the signature of each request (as a real gateway checks the shared secret), drops a repeated
-idempotency key, and answers as the recipient's number says: a number ending in 400, 429 or 503 gets that
+idempotency key, and answers as the recipient's number says: a number ending in 302, 400, 429 or 503 gets that
 status; every other number is queued (recorded) and answered 202.
 """
 
@@ -63,7 +63,7 @@ class FakeSmsGateway:
         ):
             return 401
         message = json.loads(body)
-        if message["to"][-3:] in ("400", "429", "503"):
+        if message["to"][-3:] in ("302", "400", "429", "503"):
             return int(message["to"][-3:])
         with self._lock:
             self.received.append(message)

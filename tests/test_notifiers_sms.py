@@ -173,3 +173,10 @@ def test_the_repr_shows_the_url_and_never_the_secret():
     assert SECRET not in repr(notifier)
     assert "tok-123" not in repr(notifier)
     assert json.dumps(repr(notifier))
+
+
+def test_a_redirect_is_not_followed_and_fails_for_good(gateway):
+    """A signed request goes where it was signed: 3xx is a permanent failure."""
+    with pytest.raises(PermanentNotificationError) as raised:
+        _notifier(gateway).send(_to_reporter(Address.parse("sms:+6281234567302")))
+    assert raised.value.detail == "sms.not_followed"

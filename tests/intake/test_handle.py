@@ -10,7 +10,16 @@ import pytest
 
 import lapor_core as lc
 from lapor_core import ValidationError
-from lapor_core.intake import InboundMessage, NewComplaint, SenderLimiter, Unusable, handle
+from lapor_core.intake import (
+    Answer,
+    Contact,
+    InboundMessage,
+    NewComplaint,
+    ReplyToComplaint,
+    SenderLimiter,
+    Unusable,
+    handle,
+)
 from lapor_core.intake.sms import SmsIntake
 from lapor_core.testing import FrozenClock
 
@@ -249,3 +258,85 @@ def test_an_inbound_message_repr_hides_sender_and_text():
     shown = repr(sms("LAPOR isi rahasia"))
     assert "rahasia" not in shown
     assert "3456" not in shown
+
+
+class _Scripted:
+    """An adapter whose parser returns what the test says (or raises it), to reach the service's edges."""
+
+    channel = "sms"
+
+    def __init__(self, outcome: object, contact: Contact | None = None) -> None:
+        self._outcome = outcome
+        self._contact = contact
+
+    def parse(self, message: InboundMessage) -> object:
+        """The scripted decision, or raise the scripted exception."""
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
+
+    def contact(self, message: InboundMessage) -> Contact | None:
+        """The scripted contact."""
+        return self._contact
+
+    def render(self, answer: Answer, locale: str = "id") -> str:
+        """The answer's text."""
+        return answer.text(locale)
+
+
+def test_a_parser_that_raises_still_gets_the_sender_an_answer(desk, caplog):
+    """A broken adapter is logged by the exception's type only; the sender hears ``intake.unreadable``."""
+    handled = handle(desk, _Scripted(KeyError("secret text")), sms("x"))
+    assert handled.answer.code == "intake.unreadable"
+    assert "Kirim" in handled.rendered
+    assert "secret text" not in caplog.text
+
+
+def test_a_parser_returning_no_decision_is_answered_unreadable(desk):
+    """Anything but one of the four decisions is answered, never acted on."""
+    assert handle(desk, _Scripted("not a decision"), sms("x")).answer.code == "intake.unreadable"
+
+
+def test_a_submission_the_desk_refuses_is_answered_not_accepted(desk):
+    """An unknown category (the desk's check, not the parser's): ``intake.not_accepted``, nothing stored."""
+    submission = lc.Submission(kind="pengaduan", title="t", body="b", channel="sms", category="no-such-topic")
+    assert handle(desk, _Scripted(NewComplaint(submission)), sms("x")).answer.code == "intake.not_accepted"
+    assert desk.complaints(ADMIN).items == ()
+
+
+def test_a_gateway_reusing_a_message_id_for_another_text_is_refused(desk):
+    """Same idempotency key, other content: the desk's IdempotencyConflict becomes ``intake.not_accepted``."""
+    handle(desk, SMS, sms("LAPOR Jalan rusak", message_id="gw-reused"))
+    again = handle(desk, SMS, sms("LAPOR Banjir", message_id="gw-reused"))
+    assert again.answer.code == "intake.not_accepted"
+    assert len(desk.complaints(ADMIN).items) == 1
+
+
+def test_a_reply_the_desk_refuses_as_text_is_answered_not_accepted(desk):
+    """A reply with a character the desk refuses: ``intake.reply_not_accepted`` with the ID."""
+    tid, _ = _file(desk)
+    desk.forward(ADMIN, tid, institution="31.71")
+    desk.follow_up(OFFICER, tid, "Sudah.")
+    contact = Contact("phone", "+6281234567890")
+    handled = handle(desk, _Scripted(ReplyToComplaint(tid, "a\x00b"), contact), sms("x"))
+    assert handled.answer.code == "intake.reply_not_accepted"
+    assert tid in handled.rendered
+
+
+def test_a_channel_that_vouches_for_no_sender_needs_the_key(desk):
+    """``SmsIntake(sender_verified=False)``: the reporter's own number is not enough, the key is."""
+    tid, key = _file(desk)
+    unverified = SmsIntake(sender_verified=False)
+    assert handle(desk, unverified, sms(f"INFO {tid}")).answer.code == "intake.not_found"
+    assert handle(desk, unverified, sms(f"INFO {tid} {key}")).answer.code == "intake.status"
+
+
+def test_a_store_failure_is_raised_for_the_channel_to_retry(desk, monkeypatch):
+    """StorageError is not answered: the gateway delivers again, and the idempotency key makes that safe."""
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise lc.StorageError("database down")
+
+    monkeypatch.setattr(desk, "submit", broken)
+    with pytest.raises(lc.StorageError):
+        handle(desk, SMS, sms("LAPOR jalan rusak"))

@@ -305,3 +305,22 @@ def test_any_text_from_any_sender_gives_a_clean_decision(text, sender, in_reply_
     if isinstance(decision, Unusable):
         assert Answer(decision.reason, decision.params).text() != decision.reason  # in the catalogue
     SMS.render(Answer(decision.reason if isinstance(decision, Unusable) else "intake.empty"))
+
+
+def test_a_reply_longer_than_a_complaint_may_be_is_refused_with_the_figures():
+    """A reply over 4,000 characters: ``intake.text_too_long``."""
+    decision = SMS.parse(sms(f"BALAS {TID} " + "y" * 4001))
+    assert decision == Unusable("intake.text_too_long", {"max": 4000, "actual": 4001})
+
+
+def test_a_gateway_reference_with_a_wrong_check_symbol_leaves_the_text_a_report():
+    """``in_reply_to`` naming no valid tracking ID is ignored: the free text is a new complaint."""
+    decision = SMS.parse(sms("masih banjir pak", in_reply_to="lapor:7K3M-9QXF-2HJ-R"))
+    assert isinstance(decision, NewComplaint)
+
+
+def test_a_report_of_only_emoji_is_still_a_report():
+    """No word at all (``😡🚧``): no keyword to read, the text is the complaint."""
+    decision = SMS.parse(sms("😡🚧"))
+    assert isinstance(decision, NewComplaint)
+    assert decision.submission.body == "😡🚧"
