@@ -345,3 +345,95 @@ def test_wrong_attachment_options_are_a_configuration_error(option: str, value: 
     """The desk refuses limits that are not AttachmentLimits and blob stores that are not BlobStores."""
     with pytest.raises(lc.ConfigurationError):
         lc.ComplaintDesk(pepper=PEPPER, **{option: value})  # type: ignore[arg-type]
+
+
+def test_a_submission_stores_its_attachments_in_the_same_save() -> None:
+    """submit(..., attachments=[...]): one save holds the complaint and an attach event per distinct file."""
+    desk, _ = make_desk()
+    receipt = desk.submit(
+        submission(),
+        attachments=[("jalan.jpg", files.phone_photo()), ("kwitansi.pdf", files.pdf_with_metadata())],
+    )
+    reporter = desk.authenticate(receipt.tracking_id, receipt.access_key)
+    stored = desk.attachments(reporter, receipt.tracking_id)
+    assert [(a.filename, a.content_type, a.attached_by) for a in stored] == [
+        ("jalan.jpg", "image/jpeg", "reporter"),
+        ("kwitansi.pdf", "application/pdf", "reporter"),
+    ]
+    history = desk.history(ADMIN, receipt.tracking_id)
+    assert [e.action for e in history] == [lc.Action.SUBMIT, lc.Action.ATTACH, lc.Action.ATTACH]
+    assert desk.verify_history(receipt.tracking_id).ok
+    assert desk.view(reporter, receipt.tracking_id).status is lc.Status.SUBMITTED
+    for attachment in stored:
+        data = desk.read_attachment(ADMIN, receipt.tracking_id, attachment.id)
+        assert not [canary for canary in files.CANARIES if canary in data]
+    # The complaint goes on as any other: forwarded, it keeps its files.
+    desk.forward(ADMIN, receipt.tracking_id, institution="31.71")
+    assert desk.attachments(officer(), receipt.tracking_id) == stored
+
+
+def test_a_submission_with_a_refused_file_stores_nothing() -> None:
+    """One bad file among good ones: every bad file reported at once, no complaint, no bytes stored."""
+    blobs = InMemoryBlobStore()
+    desk, _ = make_desk(blobs=blobs)
+    with pytest.raises(lc.ValidationError) as raised:
+        desk.submit(
+            submission(),
+            attachments=[
+                ("a.jpg", files.jpeg()),
+                ("b.jpg", b"<html>"),
+                ("c.pdf", files.pdf_with_javascript()),
+            ],
+        )
+    assert [(e.field, e.code) for e in raised.value.errors] == [
+        ("attachments.1.data", "attachment.type_unsupported"),
+        ("attachments.2.data", "attachment.pdf_active_content"),
+    ]
+    assert blobs._blobs == {}
+    assert desk.complaints(ADMIN).items == ()
+
+
+def test_a_submission_with_too_many_files_is_refused() -> None:
+    """Six distinct files against the default five: attachment.too_many; the same file twice counts once."""
+    desk, _ = make_desk()
+    six = [(f"{w}.jpg", files.jpeg((w, 30))) for w in range(40, 46)]
+    with pytest.raises(lc.ValidationError) as raised:
+        desk.submit(submission(), attachments=six)
+    assert [(e.field, e.code) for e in raised.value.errors] == [("attachments", "attachment.too_many")]
+    receipt = desk.submit(submission(), attachments=six[:5] + six[:1])
+    assert len(desk.attachments(ADMIN, receipt.tracking_id)) == 5
+
+
+@pytest.mark.parametrize("uploads", [b"abc", "a.jpg", [b"abc"], [("a.jpg",)], {"a.jpg": b"x"}, None])
+def test_attachments_of_a_submission_must_be_pairs(uploads: object) -> None:
+    """Anything but a list or tuple of (filename, data) pairs: attachment.uploads_bad."""
+    desk, _ = make_desk()
+    with pytest.raises(lc.ValidationError) as raised:
+        desk.submit(submission(), attachments=uploads)  # type: ignore[arg-type]
+    assert raised.value.errors[0].code == "attachment.uploads_bad"
+
+
+def test_a_repeated_submission_under_an_idempotency_key_keeps_the_first_files() -> None:
+    """The repeat returns the first receipt; the complaint keeps the files it was first submitted with."""
+    desk, _ = make_desk()
+    first = desk.submit(
+        submission(), idempotency_key="form-4c1d9e7a2b", attachments=[("a.jpg", files.jpeg())]
+    )
+    again = desk.submit(
+        submission(), idempotency_key="form-4c1d9e7a2b", attachments=[("a.jpg", files.jpeg())]
+    )
+    assert again == first
+    assert len(desk.attachments(ADMIN, first.tracking_id)) == 1
+    assert len(desk.history(ADMIN, first.tracking_id)) == 2
+
+
+def test_a_sqlite_submission_with_attachments_is_one_transaction(tmp_path: Path) -> None:
+    """On SQLite the complaint, its attach events and (from the blob store) the bytes are all there."""
+    desk = lc.ComplaintDesk.open(f"sqlite:///{tmp_path / 'lapor.db'}", pepper=PEPPER)
+    try:
+        receipt = desk.submit(submission(), attachments=[("a.png", files.png_with_text())])
+        (attachment,) = desk.attachments(ADMIN, receipt.tracking_id)
+        assert desk.read_attachment(ADMIN, receipt.tracking_id, attachment.id).startswith(b"\x89PNG")
+        assert desk.verify_history(receipt.tracking_id).ok
+    finally:
+        desk.close()

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 
-from lapor_core._application.context import DeskContext
+import attrs
+
+from lapor_core._application.context import DeskContext, next_attention
 from lapor_core._application.kernel import (
     Command,
     actor_of,
@@ -29,12 +32,24 @@ from lapor_core._domain.attachments import (
 )
 from lapor_core._domain.blobs import BlobStore, chunked
 from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.history import Actor, Event
 from lapor_core._domain.ids import time_ordered_id
 from lapor_core._domain.lifecycle import Action, next_status
+from lapor_core._domain.ports import Changeset
 from lapor_core._i18n import N_
-from lapor_core.errors import NotFound, StorageError, ValidationError
+from lapor_core.errors import FieldError, NotFound, StorageError, ValidationError
 
-__all__ = ["attach", "attach_prepared", "attachments", "check_files", "limits_of", "read_attachment"]
+__all__ = [
+    "attach",
+    "attach_prepared",
+    "attachments",
+    "check_files",
+    "limits_of",
+    "prepare_uploads",
+    "read_attachment",
+    "store_uploads",
+    "with_attachments",
+]
 
 
 def limits_of(ctx: DeskContext) -> AttachmentLimits:
@@ -151,3 +166,103 @@ def read_attachment(
     if hashlib.sha256(data).hexdigest() != found.sha256:
         raise StorageError(detail=N_("attachment.blob_corrupt"), params={"attachment": found.id})
     return data
+
+
+# --- at submission ------------------------------------------------------------------------------------------
+
+
+def prepare_uploads(ctx: DeskContext, uploads: object) -> tuple[Prepared, ...]:
+    """The files of a submission, each checked and stripped, before anything is stored.
+
+    ``uploads`` is a sequence of ``(filename, data)`` pairs. The same bytes twice are one file; more distinct
+    files than the desk's ``max_files`` are refused. Every bad file is reported at once, its field named by
+    its position (``attachments.1.data``).
+
+    Raises:
+        ValidationError: ``uploads`` is not a list or tuple of pairs, or a file is refused.
+    """
+    if not isinstance(uploads, list | tuple) or not all(
+        isinstance(item, list | tuple) and len(item) == 2  # noqa: PLR2004 - a (filename, data) pair
+        for item in uploads
+    ):
+        raise ValidationError.single("attachments", N_("attachment.uploads_bad"))
+    limits = limits_of(ctx)
+    prepared: list[Prepared] = []
+    errors: list[FieldError] = []
+    for index, (filename, data) in enumerate(uploads):
+        try:
+            check_files(filename, data)
+            file = prepare(data, filename, limits=limits)
+        except ValidationError as refused:
+            errors.extend(
+                attrs.evolve(error, field=f"attachments.{index}.{error.field}") for error in refused.errors
+            )
+            continue
+        if all(file.sha256 != other.sha256 for other in prepared):
+            prepared.append(file)
+    if not errors and len(prepared) > limits.max_files:
+        errors.append(
+            ValidationError.single("attachments", N_("attachment.too_many"), max=limits.max_files).errors[0]
+        )
+    if errors:
+        raise ValidationError(errors)
+    return tuple(prepared)
+
+
+def store_uploads(ctx: DeskContext, files: Sequence[Prepared], now: datetime) -> tuple[Attachment, ...]:
+    """Store the bytes of a submission's checked files; their attachments, attached by the reporter."""
+    blobs = ctx.blob_store() if files else None
+    stored = []
+    for file in files:
+        assert blobs is not None  # noqa: S101 - made above when there are files
+        blobs.put(file.sha256, chunked(file.data))
+        stored.append(
+            Attachment(
+                id=time_ordered_id(now),
+                content_type=file.content_type,
+                size=file.size,
+                sha256=file.sha256,
+                filename=file.filename,
+                attached_at=now,
+                attached_by="reporter",
+            )
+        )
+    return tuple(stored)
+
+
+def with_attachments(
+    ctx: DeskContext, changes: Changeset, stored: Sequence[Attachment], now: datetime
+) -> Changeset:
+    """A new complaint's changeset with one ``attach`` event per attachment after its ``submit`` event.
+
+    Saved in the same changeset as the complaint: the complaint and the records of its files are stored
+    together or not at all.
+    """
+    if not stored:
+        return changes
+    complaint = changes.complaint
+    events = list(changes.events)
+    head = events[-1].hash
+    for attachment in stored:
+        event = Event.create(
+            complaint.tracking_id,
+            len(events),
+            Action.ATTACH,
+            Actor.reporter(),
+            now,
+            attachment.payload(),
+            head,
+        )
+        events.append(event)
+        head = event.hash
+    assert complaint.sla_state is not None  # noqa: S101 - a new complaint's changeset keeps its state
+    added = events[len(changes.events) :]
+    clocks, state = ctx.continue_clocks(complaint.sla_state, added, start=len(changes.events), now=now)
+    complaint = attrs.evolve(
+        complaint,
+        version=len(events),
+        head_hash=head,
+        sla_state=state,
+        next_due_at=next_attention(clocks, state),
+    )
+    return attrs.evolve(changes, complaint=complaint, events=tuple(events))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -33,6 +34,9 @@ from lapor_core.errors import (
     StorageError,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    from lapor_core._domain.attachments import Attachment, Prepared
 
 __all__ = ["Receipt", "prune_idempotency_keys", "submit"]
 
@@ -146,12 +150,15 @@ def submit(
     principal: Principal | None = None,
     *,
     idempotency_key: str | None = None,
+    attachments: object = (),
 ) -> Receipt:
     """Store a new complaint and return its receipt (tracking ID and the access key, shown once).
 
     With an ``idempotency_key``, a repeat of the same submission (same content, same account) returns the
     first receipt, access key included, and stores nothing; other content under the key is refused.
-    See :mod:`lapor_core._domain.idempotency` for why the key must be secret.
+    See :mod:`lapor_core._domain.idempotency` for why the key must be secret. ``attachments`` are
+    ``(filename, data)`` pairs, checked and stripped before anything is stored and recorded in the same
+    save as the complaint (a repeat under an idempotency key returns the first receipt and stores none).
 
     Raises:
         ValidationError: A bad submission, principal or idempotency key.
@@ -159,15 +166,17 @@ def submit(
         ConfigurationError: An idempotency key was given and the store cannot keep one.
     """
     _checked(ctx, submission, principal)
+    files = _uploads(ctx, attachments)
     if idempotency_key is not None:
-        return _submit_once(ctx, submission, principal, check_idempotency_key(idempotency_key))
+        return _submit_once(ctx, submission, principal, check_idempotency_key(idempotency_key), files)
     account = _account(principal)
     key = new_access_key()
     now = ctx.clock.now()
+    stored = _store(ctx, files, now)
     for _ in range(5):  # 55 random bits: a collision is astronomically rare, but never overwrite
         tid = str(ctx.new_tracking_id())
         try:
-            ctx.store.save(_changeset(ctx, submission, account, key, tid, now))
+            ctx.store.save(_attached(ctx, _changeset(ctx, submission, account, key, tid, now), stored, now))
         except ConcurrencyConflict:
             continue
         return Receipt(tracking_id=tid, access_key=key)
@@ -179,7 +188,33 @@ def submit(
 _ATTEMPTS: Final = 8
 
 
-def _submit_once(ctx: DeskContext, submission: Submission, principal: Principal | None, key: str) -> Receipt:
+def _uploads(ctx: DeskContext, attachments: object) -> Sequence[Prepared]:
+    if isinstance(attachments, tuple) and not attachments:
+        return ()
+    from lapor_core._application import attachments as files  # noqa: PLC0415 - loads with the first upload
+
+    return files.prepare_uploads(ctx, attachments)
+
+
+def _store(ctx: DeskContext, files: Sequence[Prepared], now: datetime) -> Sequence[Attachment]:
+    if not files:
+        return ()
+    from lapor_core._application import attachments as uploads  # noqa: PLC0415 - loads with the first upload
+
+    return uploads.store_uploads(ctx, files, now)
+
+
+def _attached(ctx: DeskContext, changes: Changeset, stored: Sequence[Attachment], now: datetime) -> Changeset:
+    if not stored:
+        return changes
+    from lapor_core._application import attachments as uploads  # noqa: PLC0415 - loads with the first upload
+
+    return uploads.with_attachments(ctx, changes, stored, now)
+
+
+def _submit_once(
+    ctx: DeskContext, submission: Submission, principal: Principal | None, key: str, files: Sequence[Prepared]
+) -> Receipt:
     store = ctx.store
     if not isinstance(store, IdempotencyStore):
         raise ConfigurationError(
@@ -200,6 +235,7 @@ def _submit_once(ctx: DeskContext, submission: Submission, principal: Principal 
         tid = str(ctx.new_tracking_id())
         record = IdempotencyRecord(key_hash=hashed, fingerprint=fingerprint, tracking_id=tid, created_at=now)
         changes = attrs.evolve(_changeset(ctx, submission, account, access_key, tid, now), idempotency=record)
+        changes = _attached(ctx, changes, _store(ctx, files, now), now)
         try:
             store.save(changes)
         except ConcurrencyConflict:

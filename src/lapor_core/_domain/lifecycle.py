@@ -221,8 +221,8 @@ _ANNOTATIONS: Mapping[Action, frozenset[Status]] = MappingProxyType(
 def next_status(status: Status, action: Action, *, complaint_id: str, has_unit: bool = False) -> Status:
     """Return the status after ``action``, or raise :class:`~lapor_core.TransitionNotAllowed`.
 
-    ``rate``, ``support``, ``breach``, ``remind``, ``attach`` and the identity records annotate a complaint without
-    moving it; they return ``status`` unchanged when allowed.
+    ``rate``, ``support``, ``breach``, ``remind``, ``attach`` and the identity records annotate a complaint
+    without moving it; they return ``status`` unchanged when allowed.
     """
     allowed_in = _ANNOTATIONS.get(action)
     if allowed_in is not None:
