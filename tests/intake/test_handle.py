@@ -187,8 +187,7 @@ def test_wrong_keys_from_one_sender_are_limited(desk):
 
 def test_a_sender_over_the_rate_limit_is_told_when_to_retry_and_the_desk_is_untouched(desk):
     """Past ``max_messages`` in the window the answer is ``intake.rate_limited`` with the minutes."""
-    ticks = iter([0.0, 1.0, 2.0, 3.0])
-    limiter = SenderLimiter(max_messages=2, window_seconds=600, clock=lambda: next(ticks))
+    limiter = SenderLimiter(max_messages=2, window_seconds=600, clock=lambda: 0.0)
     codes = [handle(desk, SMS, sms(f"LAPOR laporan {n}"), limiter=limiter).answer for n in range(3)]
     assert [a.code for a in codes] == ["intake.received", "intake.received", "intake.rate_limited"]
     assert codes[2].params == {"minutes": 10}
@@ -340,3 +339,47 @@ def test_a_store_failure_is_raised_for_the_channel_to_retry(desk, monkeypatch):
     monkeypatch.setattr(desk, "submit", broken)
     with pytest.raises(lc.StorageError):
         handle(desk, SMS, sms("LAPOR jalan rusak"))
+
+
+def test_a_reply_delivered_twice_is_recorded_once_and_answered_the_same(desk):
+    """With a limiter, the gateway's retry of a reply gets the first answer and adds no second reply."""
+    limiter = SenderLimiter()
+    tid, _ = _file(desk)
+    desk.forward(ADMIN, tid, institution="31.71")
+    desk.follow_up(OFFICER, tid, "Sudah.")
+    message = sms(f"BALAS {tid} belum diperbaiki", message_id="gw-reply")
+    first = handle(desk, SMS, message, limiter=limiter)
+    version = desk.store.get(tid).version
+    again = handle(desk, SMS, message, limiter=limiter)
+    assert first.answer == again.answer
+    assert again.answer.code == "intake.reply_recorded"
+    assert again.decision is None
+    assert desk.store.get(tid).version == version
+
+
+def test_a_repeated_delivery_is_not_counted_against_the_sender():
+    """Three deliveries of one message and a new one fit a limit of two messages."""
+    with lc.ComplaintDesk(clock=FrozenClock(AT), pepper="intake test pepper 0123456789") as desk:
+        limiter = SenderLimiter(max_messages=2)
+        message = sms("LAPOR Sampah", message_id="gw-thrice")
+        codes = [handle(desk, SMS, message, limiter=limiter).answer.code for _ in range(3)]
+        codes.append(handle(desk, SMS, sms("LAPOR Banjir"), limiter=limiter).answer.code)
+        codes.append(handle(desk, SMS, sms("LAPOR Macet"), limiter=limiter).answer.code)
+    assert codes == ["intake.received"] * 4 + ["intake.rate_limited"]
+
+
+def test_remembered_answers_expire_with_the_window_and_are_bounded():
+    """After ``window_seconds`` a message is forgotten; at most ``max_senders`` answers are kept."""
+    now = [0.0]
+    limiter = SenderLimiter(window_seconds=60, max_senders=2, clock=lambda: now[0])
+    for key in ("sms:a", "sms:b", "sms:c"):
+        limiter.remember(key, lc_answer(key))
+    assert limiter.answered("sms:a") is None
+    assert limiter.answered("sms:c") == lc_answer("sms:c")
+    now[0] = 61.0
+    assert limiter.answered("sms:c") is None
+
+
+def lc_answer(key: str) -> Answer:
+    """An answer naming ``key``, to tell remembered answers apart."""
+    return Answer("intake.empty", {"key": key})

@@ -63,10 +63,16 @@ class SenderLimiter:
     process's memory. Memory is bounded: at most ``max_messages`` instants per sender and ``max_senders``
     senders, the one whose last message is oldest forgotten first. Thread-safe.
 
+    It also remembers, for ``window_seconds``, the answer :func:`handle` gave to each message (by its
+    idempotency key, at most ``max_senders`` of them): a channel delivering a message again (a gateway
+    retrying after a timeout) gets the same answer, the repeat is not counted against the sender, and a reply
+    is not recorded twice. This holds within one process; across processes a repeated submission is still
+    recognised by the desk, a repeated reply is not.
+
     Args:
         max_messages: Messages one sender may send within ``window_seconds`` (default 20 an hour).
         window_seconds: The window (default 3600).
-        max_senders: Senders remembered at once (default 100,000).
+        max_senders: Senders, and answers, remembered at once (default 100,000 each).
         clock: Seconds on a monotonic clock (default :func:`time.monotonic`; tests pass their own).
 
     Example:
@@ -81,7 +87,31 @@ class SenderLimiter:
     max_senders: int = attrs.field(default=100_000, validator=_at_least_one)
     clock: Callable[[], float] = attrs.field(default=time.monotonic, repr=False)
     _seen: OrderedDict[str, deque[float]] = attrs.field(factory=OrderedDict, init=False, repr=False)
+    _answers: OrderedDict[str, tuple[float, Answer]] = attrs.field(
+        factory=OrderedDict, init=False, repr=False
+    )
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
+
+    def answered(self, message_key: str) -> Answer | None:
+        """The answer remembered for the message with this idempotency key, or None."""
+        now = self.clock()
+        with self._lock:
+            while self._answers:
+                oldest = next(iter(self._answers))
+                if now - self._answers[oldest][0] < self.window_seconds:
+                    break
+                del self._answers[oldest]
+            found = self._answers.get(message_key)
+            return None if found is None else found[1]
+
+    def remember(self, message_key: str, answer: Answer) -> None:
+        """Remember the answer given to the message with this idempotency key (see :meth:`answered`)."""
+        now = self.clock()
+        with self._lock:
+            self._answers[message_key] = (now, answer)
+            self._answers.move_to_end(message_key)
+            while len(self._answers) > self.max_senders:
+                self._answers.popitem(last=False)
 
     def check(self, channel: str, sender: str) -> int | None:
         """Count one message from ``sender`` on ``channel``: None if allowed, else seconds until it is.
@@ -117,7 +147,8 @@ class Handled(Generic[R]):
     Attributes:
         answer: The answer as a code and values.
         rendered: The answer as the channel sends it (:meth:`Intake.render`).
-        decision: What the parser decided, or None when the sender was over its rate limit.
+        decision: What the parser decided, or None when nothing was decided: the sender was over its rate
+            limit, or the message was a repeat answered from the limiter's memory.
     """
 
     answer: Answer
@@ -258,7 +289,9 @@ def handle(
         intake: The channel's adapter; ``message.channel`` must be its channel.
         message: The inbound message.
         limiter: Counts messages per sender; over the limit the answer is ``intake.rate_limited`` and the
-            desk is not touched. None: no limit (only for trusted callers; keep one limiter per process).
+            desk is not touched. It also remembers answers, so a message delivered again is answered the same
+            without acting twice (see :class:`SenderLimiter`). None: no limit and no memory (only for trusted
+            callers; keep one limiter per process).
         locale: The locale the answer is rendered in (Indonesian by default).
 
     Raises:
@@ -272,8 +305,13 @@ def handle(
     if message.channel != intake.channel:
         raise ValidationError.single("message.channel", "intake.channel_mismatch")
     decision: Decision | None = None
-    retry = None if limiter is None else limiter.check(message.channel, message.sender)
-    if retry is not None:
+    repeated = None if limiter is None else limiter.answered(message.idempotency_key)
+    retry = (
+        None if limiter is None or repeated is not None else limiter.check(message.channel, message.sender)
+    )
+    if repeated is not None:
+        answer = repeated  # the same message delivered again: the same answer, nothing done twice
+    elif retry is not None:
         answer = Answer(N_("intake.rate_limited"), {"minutes": -(-retry // 60)})
     else:
         try:
@@ -295,11 +333,17 @@ def handle(
                 "intake %s message %s: refused (%s)", message.channel, message.message_id, type(e).__name__
             )
             answer = Answer(N_("intake.not_accepted"))
+        if limiter is not None:
+            limiter.remember(message.idempotency_key, answer)
     _log.info(
         "intake %s message %s: %s -> %s",
         message.channel,
         message.message_id,
-        "rate-limited" if decision is None else type(decision).__name__,
+        "repeated"
+        if repeated is not None
+        else "rate-limited"
+        if decision is None
+        else type(decision).__name__,
         answer.code,
     )
     return Handled(answer=answer, rendered=intake.render(answer, locale), decision=decision)
