@@ -426,15 +426,16 @@ class ComplaintDesk:
         """The reporter's principal for a tracking ID and the contact stored with it.
 
         For intake channels that authenticate the sender themselves (an SMS gateway delivering the
-        operator's sender number): ``address`` in its stored form (``+628...`` for ``kind="phone"``, the
-        e-mail address for ``kind="email"``) equal to the reporter's stored contact proves being the
+        operator's sender number, a chat platform's user ID): ``address`` in its stored form (``+628...``
+        for ``kind="phone"``, the e-mail address for ``kind="email"``, the account such as
+        ``telegram:5501`` for ``kind="account"``) equal to the reporter's stored contact proves being the
         reporter, as the access key does. Never pass an address the caller has not verified.
 
         Raises:
             NotFound: Unknown or malformed tracking ID, no such stored contact, or another one (the same
                 answer for each).
             TooManyAttempts: A mismatch from a ``client`` over its limit (shared with :meth:`authenticate`).
-            ValidationError: ``kind`` is neither ``phone`` nor ``email``, or ``client`` is malformed.
+            ValidationError: ``kind`` is not ``phone``, ``email`` or ``account``, or ``client`` is malformed.
         """
         return authentication.authenticate_contact(
             self._ctx, self._attempts, tracking_id, kind=kind, address=address, client=client
