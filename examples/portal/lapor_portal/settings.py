@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from lapor_core.intake.telegram import TelegramBot
+from lapor_core.notifiers import SmtpNotifier
 from lapor_portal.accounts import DEMO_ACCOUNTS, Account
 
 __all__ = ["PortalSettings"]
@@ -32,6 +34,11 @@ def _origin(url: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _webhook_secret(_instance: object, attribute: attrs.Attribute[bytes | None], value: bytes | None) -> None:
+    if value is not None and (not isinstance(value, bytes) or len(value) < 16):
+        raise ValueError(f"{attribute.name} must be at least 16 bytes")
 
 
 def _sms_secret(_instance: object, _attribute: object, value: bytes | None) -> None:
@@ -67,6 +74,15 @@ class PortalSettings:
         sms_gateway_secret: The secret shared with the SMS gateway, which signs every inbound SMS it posts
             to ``/api/sms/inbound`` (at least 16 bytes); None turns the SMS webhook off (404).
         sms_messages_per_hour: Inbound SMS one number may send in an hour before it is asked to wait.
+        mail_webhook_secret: The secret your mail server signs each inbound e-mail with when it posts it to
+            ``/api/mail/inbound`` (at least 16 bytes); None (or no ``mail_notifier``) turns it off (404).
+        mail_notifier: Sends the answers to inbound e-mail (the same SMTP notifier as the outbox's).
+        mail_authserv_id: The ``Authentication-Results`` name of your receiving mail server; a DMARC pass
+            it records proves a sender is a complaint's reporter (None: replies need the access key).
+        telegram_secret_token: The ``secret_token`` given to Telegram's ``setWebhook``, checked on every
+            call to ``/api/telegram/webhook``; None (or no ``telegram_bot``) turns it off (404).
+        telegram_bot: Sends the answers in the chat (and, as a notifier, the outbox's ``chat:`` messages).
+        intake_messages_per_hour: Inbound e-mails or chat messages one sender may send in an hour.
     """
 
     site_name: str = "LAPOR! Daerah"
@@ -87,6 +103,12 @@ class PortalSettings:
     sweep_seconds: float | None = 300.0
     sms_gateway_secret: bytes | None = attrs.field(default=None, repr=False, validator=_sms_secret)
     sms_messages_per_hour: int = 20
+    mail_webhook_secret: bytes | None = attrs.field(default=None, repr=False, validator=_webhook_secret)
+    mail_notifier: SmtpNotifier | None = attrs.field(default=None, repr=False)
+    mail_authserv_id: str | None = None
+    telegram_secret_token: str | None = attrs.field(default=None, repr=False)
+    telegram_bot: TelegramBot | None = attrs.field(default=None, repr=False)
+    intake_messages_per_hour: int = 20
 
     @property
     def tile_origin(self) -> str | None:
