@@ -309,7 +309,7 @@ def test_from_lapor_command_to_receipt_status_and_reply_in_the_chat(
     assert api.texts_to(CHAT)[-1] == receipt
 
     process_update(desk, _update(f"/info {tid} {key}", message_id=4), intake=intake, bot=bot)
-    assert api.texts_to(CHAT)[-1].startswith(f"Status laporan {tid}:")
+    assert api.texts_to(CHAT)[-1].startswith(f"Status laporan {tid}: Belum (Menunggu verifikasi).")
 
     desk.forward(ADMIN, tid, institution="31.71")
     desk.follow_up(officer(), tid, "Sudah dijadwalkan.")

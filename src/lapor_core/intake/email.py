@@ -651,7 +651,7 @@ class EmailIntake:
         """The answer as an e-mail: the answer's text, then how to continue by e-mail."""
         topic = _i18n.translate(N_("email.reply_subject"), locale)
         subject = f"[LAPOR! {answer.tracking_id}] {topic}" if answer.tracking_id else f"LAPOR! {topic}"
-        body = _i18n.translate(_WORDING.get(answer.code, answer.code), locale, answer.params)
+        body = attrs.evolve(answer, code=_WORDING.get(answer.code, answer.code)).text(locale)
         footer = _i18n.translate(N_("email.reply_footer"), locale)
         return EmailReply(subject=subject, text=f"{body}\n\n{footer}\n", tracking_id=answer.tracking_id)
 

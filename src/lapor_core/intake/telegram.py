@@ -266,7 +266,7 @@ class TelegramIntake:
 
     def render(self, answer: Answer, locale: str = "id") -> TelegramReply:
         """The answer as chat text (plain, no markup)."""
-        text = _i18n.translate(_WORDING.get(answer.code, answer.code), locale, answer.params)
+        text = attrs.evolve(answer, code=_WORDING.get(answer.code, answer.code)).text(locale)
         if answer.tracking_id and answer.code in ("intake.reply_recorded", "intake.status"):
             hint = _i18n.translate(N_("telegram.reply_hint"), locale)
             text = f"{text}\n\n{hint}"
