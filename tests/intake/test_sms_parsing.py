@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import lapor_core as lc
 from lapor_core import Kind, ValidationError
 from lapor_core.intake import (
     Answer,
@@ -324,3 +325,45 @@ def test_a_report_of_only_emoji_is_still_a_report():
     decision = SMS.parse(sms("😡🚧"))
     assert isinstance(decision, NewComplaint)
     assert decision.submission.body == "😡🚧"
+
+
+SMS_ANSWERS = [
+    "intake.received",
+    "intake.not_found",
+    "intake.status",
+    "intake.reply_recorded",
+    "intake.reply_not_now",
+    "intake.reply_not_accepted",
+    "intake.reply_empty",
+    "intake.not_accepted",
+    "intake.unreadable",
+    "intake.empty",
+    "intake.report_empty",
+    "intake.text_too_long",
+    "intake.tracking_id_missing",
+    "intake.tracking_id_malformed",
+    "intake.rate_limited",
+    "sms.sender_malformed",
+    "sms.sender_not_indonesian",
+]
+
+
+@pytest.mark.parametrize("code", SMS_ANSWERS)
+@pytest.mark.parametrize("locale", ["id", "en"])
+@pytest.mark.parametrize("status", list(lc.Status))
+def test_every_answer_the_sms_channel_gives_fits_one_gsm7_sms(code, locale, status):
+    """With the longest values (any status, a 5-digit length, BALAS) every answer is one GSM-7 SMS."""
+    params = {
+        "tracking_id": TID,
+        "access_key": KEY,
+        "status": status,
+        "summary": status.summary,
+        "minutes": 60,
+        "max": 4000,
+        "actual": 100_000,
+        "keyword": "BALAS",
+    }
+    rendered = SMS.render(Answer(code, params), locale)
+    assert rendered.encoding == "gsm7"
+    assert len(rendered.parts) == 1
+    assert "${" not in rendered.text
