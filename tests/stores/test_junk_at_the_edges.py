@@ -146,6 +146,7 @@ def test_queries_from_junk_raise_only_validation_errors(kwargs: dict[str, Any]) 
 COMMANDS = [
     "forward", "request_info", "provide_info", "archive", "assign", "decline", "follow_up", "reply",
     "close_complaint", "rate", "support", "view", "history", "reveal_identity", "erase_identity",
+    "attach", "attachments", "read_attachment",
 ]  # fmt: skip
 
 
@@ -160,7 +161,9 @@ def test_desk_commands_take_junk(
     method = getattr(desk, command)
     if command == "forward":
         _only_lapor_errors(command, lambda: method(principal, tid, institution=argument, category=argument))
-    elif command in ("close_complaint", "support", "view", "history"):
+    elif command == "attach":
+        _only_lapor_errors(command, lambda: method(principal, tid, filename=argument, data=argument))
+    elif command in ("close_complaint", "support", "view", "history", "attachments"):
         _only_lapor_errors(command, lambda: method(principal, tid))
     else:
         _only_lapor_errors(command, lambda: method(principal, tid, argument))
