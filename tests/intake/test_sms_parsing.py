@@ -49,7 +49,8 @@ def sms(text: str, sender: str = "0812-3456-7890", *, in_reply_to: str | None = 
         ("lapor: lampu jalan mati", Kind.PENGADUAN, "lampu jalan mati"),
         ("Lapr jalan rusak", Kind.PENGADUAN, "jalan rusak"),
         ("LAPPOR sampah menumpuk", Kind.PENGADUAN, "sampah menumpuk"),
-        ("📢 LAPOR 📢 banjir setinggi lutut 😡", Kind.PENGADUAN, "banjir setinggi lutut 😡"),
+        ("📢 LAPOR 📢 banjir setinggi lutut 😡", Kind.PENGADUAN, "📢 banjir setinggi lutut 😡"),
+        ("LAPOR (RT 03) jalan rusak", Kind.PENGADUAN, "(RT 03) jalan rusak"),
         ("pengaduan: pungli di kelurahan", Kind.PENGADUAN, "pungli di kelurahan"),
         ("Aspirasi: tambah bangku di taman kota", Kind.ASPIRASI, "tambah bangku di taman kota"),
         (

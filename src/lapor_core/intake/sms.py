@@ -26,7 +26,7 @@ Example:
     >>> from lapor_core.intake import InboundMessage
     >>> def sms(text):
     ...     return InboundMessage("sms", "m-1", "0812 3456 7890", text, datetime(2026, 3, 17, tzinfo=UTC))
-    >>> SmsIntake().parse(sms("lapor📢 Jalan berlubang di depan SDN 3")).submission.title
+    >>> SmsIntake().parse(sms("📢 Lapr: Jalan berlubang di depan SDN 3")).submission.title
     'Jalan berlubang di depan SDN 3'
     >>> SmsIntake().parse(sms("Inpo 7k3m 9qxf 2hj q"))
     StatusQuery(tracking_id='7K3M-9QXF-2HJ-Q')
@@ -220,7 +220,8 @@ _MISSPELLED: Final = {
     **dict.fromkeys(("RAHASIAA", "RAHSIA", "RAHASI", "RAHAIA"), "RAHASIA"),
 }
 
-_LEADING_WORD: Final = re.compile(r"[\W_]*([^\W_]+)[\W_]*")
+# A word after any leading emoji or punctuation, and the separators after it (the text's own symbols stay).
+_LEADING_WORD: Final = re.compile(r"[\W_]*?([^\W_]+)[\s:.,;#!\-]*")
 _SEP: Final = r"[ \-\u2010-\u2015\u2212]?"
 _TRACKING: Final = re.compile(r"[#:\s]*((?:[0-9A-Za-z]" + _SEP + r"){11}[0-9A-Za-z])(?![0-9A-Za-z])")
 _KEY: Final = re.compile(
