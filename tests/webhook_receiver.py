@@ -1,5 +1,8 @@
 """A webhook receiver on 127.0.0.1 for the tests: verifies signatures, deduplicates, answers as told.
 
+Signatures are checked the Standard Webhooks way (``webhook-id``, ``webhook-timestamp``,
+``webhook-signature``) with :func:`~lapor_core.notifiers.webhook.verify_webhook`.
+
 The path chooses the answer: ``/ok`` records and answers 200 (a repeated idempotency key is counted as a
 duplicate and not recorded again), ``/status/<code>`` answers that code, ``/slow`` answers after a delay.
 """
@@ -15,12 +18,7 @@ from typing import Any
 
 import attrs
 
-from lapor_core.notifiers.webhook import (
-    IDEMPOTENCY_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    verify_signature,
-)
+from lapor_core.notifiers.webhook import IDEMPOTENCY_HEADER, verify_webhook
 
 HOST = "127.0.0.1"
 
@@ -92,12 +90,7 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 headers = dict(self.headers.items())
-                verified = verify_signature(
-                    receiver.secret,
-                    timestamp=self.headers.get(TIMESTAMP_HEADER),
-                    body=body,
-                    signature=self.headers.get(SIGNATURE_HEADER),
-                )
+                verified = verify_webhook(receiver.secret, headers=headers, body=body)
                 receiver.record(Hit(self.path, headers, body, verified))
                 status = 200
                 if self.path.startswith("/status/"):

@@ -12,7 +12,7 @@ from lapor_core.notifiers.composite import CompositeNotifier, Route
 from lapor_core.notifiers.logging import LoggingNotifier
 from lapor_core.notifiers.sms import SmsNotifier
 from lapor_core.notifiers.smtp import SmtpNotifier
-from lapor_core.notifiers.webhook import WebhookNotifier, verify_signature
+from lapor_core.notifiers.webhook import WebhookNotifier, verify_signature, verify_webhook
 
 __all__ = [
     "CompositeNotifier",
@@ -22,4 +22,5 @@ __all__ = [
     "SmtpNotifier",
     "WebhookNotifier",
     "verify_signature",
+    "verify_webhook",
 ]

@@ -1,15 +1,21 @@
 """Webhook notifications: a signed JSON ``POST`` to the address's URL, with the standard library's urllib.
 
-The request body is the notification as JSON (:func:`payload`). Its headers:
+The request body is the notification as JSON (:func:`payload`). It is signed the Standard Webhooks way
+(https://www.standardwebhooks.com), so a receiver verifies it with an off-the-shelf library in any language:
 
-- ``Idempotency-Key``: the notification's idempotency key; a receiver that saw it already answers 2xx and
-  does nothing more (a notification may arrive twice: delivery is at least once).
-- ``X-Lapor-Timestamp``: Unix seconds when the request was signed.
-- ``X-Lapor-Signature``: ``v1=`` and the hex HMAC-SHA256, under the shared secret, of the timestamp, a
-  full stop and the raw body (``f"{timestamp}.".encode() + body``).
+- ``webhook-id``: the notification's idempotency key, the same on every retry; a receiver that saw it
+  already answers 2xx and does nothing more (delivery is at least once). ``Idempotency-Key`` repeats it.
+- ``webhook-timestamp``: Unix seconds when the request was signed.
+- ``webhook-signature``: ``v1,`` and the base64 HMAC-SHA256, under the secret's key, of the ID, a full stop,
+  the timestamp, a full stop and the raw body. A secret written ``whsec_<base64>`` has the decoded bytes as
+  its key (:func:`new_secret` makes one); any other secret is its own key as UTF-8.
 
-A receiver checks the signature with :func:`verify_signature` on the raw body, before parsing it, and
-refuses old timestamps so a captured request cannot be replayed later.
+A receiver checks the signature with :func:`verify_webhook` on the raw body, before parsing it; it refuses
+timestamps more than 5 minutes away so a captured request cannot be replayed later.
+
+Deprecated, until 0.3: ``WebhookNotifier(legacy_signature=True)`` also sends the headers of lapor_core 0.1,
+``X-Lapor-Timestamp`` and ``X-Lapor-Signature`` (``v1=`` and the hex HMAC-SHA256 of the timestamp, a full
+stop and the body, under the secret as given), checked by :func:`verify_signature`, while receivers move.
 
 A 2xx answer is success. A timeout, a refused connection, 5xx, 408 and 429 are temporary failures; any
 other 4xx, and a 3xx (redirects are not followed: the signature covers one URL), are permanent.
@@ -21,13 +27,16 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from lapor_core._domain import rules as v
+from lapor_core._domain import standard_webhooks
 from lapor_core._domain.notifications import DeliveryChannel, Notification
+from lapor_core._domain.standard_webhooks import new_secret
 from lapor_core._i18n import N_
 from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError
 from lapor_core.notifiers._settings import configured, positive_seconds
@@ -40,18 +49,27 @@ __all__ = [
     "IDEMPOTENCY_HEADER",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
+    "WEBHOOK_ID_HEADER",
+    "WEBHOOK_SIGNATURE_HEADER",
+    "WEBHOOK_TIMESTAMP_HEADER",
     "WebhookNotifier",
+    "new_secret",
     "payload",
     "sign",
     "verify_signature",
+    "verify_webhook",
 ]
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+WEBHOOK_ID_HEADER = standard_webhooks.ID_HEADER
+WEBHOOK_TIMESTAMP_HEADER = standard_webhooks.TIMESTAMP_HEADER
+WEBHOOK_SIGNATURE_HEADER = standard_webhooks.SIGNATURE_HEADER
 TIMESTAMP_HEADER = "X-Lapor-Timestamp"
+"""The timestamp header of lapor_core 0.1 (sent only with ``legacy_signature=True``; deprecated)."""
 SIGNATURE_HEADER = "X-Lapor-Signature"
+"""The signature header of lapor_core 0.1 (sent only with ``legacy_signature=True``; deprecated)."""
 _VERSION = "v1"
 _TEMPORARY_4XX = frozenset({408, 425, 429})
-_MIN_SECRET = 16
 _MAX_RESPONSE = 65_536
 _HTTP_OK = range(200, 300)
 _HTTP_CLIENT_ERROR = range(400, 500)
@@ -61,10 +79,10 @@ def _secret_bytes(secret: str | bytes) -> bytes:
     return secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
 
 
-def _secret(value: object) -> bytes:
-    if not isinstance(value, (str, bytes)) or len(_secret_bytes(value)) < _MIN_SECRET:
-        raise v.Invalid("webhook.secret_too_short", min=_MIN_SECRET)
-    return _secret_bytes(value)
+def _secret(value: object) -> str | bytes:
+    standard_webhooks.secret_key(value)  # refuses a short or malformed secret
+    assert isinstance(value, (str, bytes))  # noqa: S101 - secret_key refused anything else
+    return value
 
 
 @v.checked
@@ -72,12 +90,49 @@ def _secret(value: object) -> bytes:
 class _Options:
     """The options of :class:`WebhookNotifier` that can be wrong, each with its rule."""
 
-    secret: bytes = attrs.field(repr=False, metadata=v.rule(_secret))
+    secret: str | bytes = attrs.field(repr=False, metadata=v.rule(_secret))
     timeout: float = attrs.field(metadata=v.rule(positive_seconds(N_("webhook.timeout_not_positive"))))
 
 
+def verify_webhook(
+    secret: str | bytes | Iterable[str | bytes],
+    *,
+    headers: Mapping[str, str],
+    body: bytes,
+    tolerance: float = 300.0,
+    now: float | None = None,
+) -> bool:
+    """Whether a received Standard Webhooks request is authentic and fresh. For receivers.
+
+    Args:
+        secret: The secret shared with the sender (``whsec_...``), or several (while one is rotated).
+        headers: The request's headers; ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` are
+            read (names in any case).
+        body: The raw request body, exactly as received.
+        tolerance: How many seconds the timestamp may differ from ``now`` (default 5 minutes).
+        now: The receiver's time in Unix seconds (default: the system clock).
+
+    Returns:
+        True only for well-formed headers, a fresh timestamp and a matching signature (constant time).
+
+    >>> secret = "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+    >>> body = b'{"id":"1"}'
+    >>> headers = {"webhook-id": "msg_1", "webhook-timestamp": "1773716400",
+    ...            "webhook-signature": standard_webhooks.sign(
+    ...                standard_webhooks.secret_key(secret), "msg_1", 1773716400, body)}
+    >>> verify_webhook(secret, headers=headers, body=body, now=1773716460)
+    True
+    >>> verify_webhook(secret, headers=headers | {"webhook-id": "msg_2"}, body=body, now=1773716460)
+    False
+    """
+    candidates = [secret] if isinstance(secret, (str, bytes)) else list(secret)
+    keys = [standard_webhooks.secret_key(s) for s in candidates]
+    current = time.time() if now is None else now
+    return standard_webhooks.signature_problem(keys, headers, body, now=current, tolerance=tolerance) is None
+
+
 def sign(secret: str | bytes, timestamp: str, body: bytes) -> str:
-    """The signature header's value for ``body`` sent at ``timestamp``.
+    """The 0.1 signature header's value for ``body`` sent at ``timestamp`` (deprecated for webhooks).
 
     >>> sign("a shared secret, 16+ bytes", "1773716400", b'{"id":"1"}')[:11]
     'v1=7fef707c'
@@ -95,7 +150,7 @@ def verify_signature(
     tolerance: float = 300.0,
     now: float | None = None,
 ) -> bool:
-    """Whether a received webhook request is authentic and fresh. For receivers.
+    """Whether a request signed the lapor_core 0.1 way is authentic and fresh (deprecated for webhooks).
 
     Args:
         secret: The secret shared with the sender.
@@ -174,10 +229,13 @@ class WebhookNotifier:
         user_agent: The ``User-Agent`` header.
         extra_headers: More headers for every request (an ``Authorization`` the receiver wants...).
         clock: Unix seconds for the timestamp (default :func:`time.time`).
+        legacy_signature: Also send the 0.1 headers ``X-Lapor-Timestamp`` and ``X-Lapor-Signature`` while
+            receivers move to the Standard Webhooks headers. Deprecated: removed in 0.3.
 
     Raises:
-        ConfigurationError: The secret is shorter than 16 bytes, or the timeout is not a positive number of
-            seconds (at most a day); its ``detail`` is the code of the first refused option.
+        ConfigurationError: The secret's key is shorter than 16 bytes, or ``whsec_`` is followed by
+            something not base64, or the timeout is not a positive number of seconds (at most a day); its
+            ``detail`` is the code of the first refused option.
     """
 
     def __init__(
@@ -190,9 +248,18 @@ class WebhookNotifier:
         user_agent: str = "lapor_core-webhook/1",
         extra_headers: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
+        legacy_signature: bool = False,
     ) -> None:
         options = configured(_Options, secret=secret, timeout=timeout)
-        self._secret = options.secret
+        self._key = standard_webhooks.secret_key(options.secret)
+        self._legacy_secret = _secret_bytes(options.secret) if legacy_signature else None
+        if legacy_signature:
+            warnings.warn(
+                "WebhookNotifier(legacy_signature=True) is deprecated and goes in lapor_core 0.3: "
+                "receivers should verify the webhook-signature header",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         self._timeout = options.timeout
         self._headers = {"User-Agent": user_agent, **(extra_headers or {})}
         self._clock = clock
@@ -211,14 +278,19 @@ class WebhookNotifier:
         import urllib.request  # noqa: PLC0415 - loaded by the constructor already
 
         body = json.dumps(payload(notification), ensure_ascii=False, sort_keys=True).encode("utf-8")
-        timestamp = str(int(self._clock()))
+        timestamp = int(self._clock())
+        key = notification.idempotency_key
         headers = {
             **self._headers,
             "Content-Type": "application/json; charset=utf-8",
-            IDEMPOTENCY_HEADER: notification.idempotency_key,
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(self._secret, timestamp, body),
+            IDEMPOTENCY_HEADER: key,
+            WEBHOOK_ID_HEADER: key,
+            WEBHOOK_TIMESTAMP_HEADER: str(timestamp),
+            WEBHOOK_SIGNATURE_HEADER: standard_webhooks.sign(self._key, key, timestamp, body),
         }
+        if self._legacy_secret is not None:
+            headers[TIMESTAMP_HEADER] = str(timestamp)
+            headers[SIGNATURE_HEADER] = sign(self._legacy_secret, str(timestamp), body)
         url = notification.address.target  # an http(s) URL: Address validates webhook targets
         return urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
 
