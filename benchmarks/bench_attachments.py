@@ -8,6 +8,7 @@ maker note, an XMP packet and a 200 KB trailer as phones append):
 - ``Pillow re-save``: decode and encode again at quality 92 with no metadata (what most portals do).
 - ``prepare, upright``: lapor_core's whole check for a photo that needs no turning (orientation 1): the full
   decode that proves the file is whole, then the segment copy.
+- ``+ 640 px thumbnail``: the same with the thumbnail a desk makes at attach time.
 - ``prepare, orientation 6``: a photo taken sideways: decode, turn upright, re-encode at quality 92.
 
 Quality is the PSNR of the stored pixels against the original's (infinite: identical pixels).
@@ -88,10 +89,15 @@ def main() -> None:
     rows = [
         ("segment copy", *_best(copy), reference),
         ("Pillow re-save (q92)", *_best(resave), reference),
-        ("prepare, upright", *_best(lambda: prepare(upright, "a.jpg", limits=limits).data), reference),
+        (
+            "prepare, upright",
+            *_best(lambda: prepare(upright, "a.jpg", limits=limits, thumbnail_size=None).data),
+            reference,
+        ),
+        ("  + 640 px thumbnail", *_best(lambda: prepare(upright, "a.jpg", limits=limits).data), reference),
         (
             "prepare, orientation 6",
-            *_best(lambda: prepare(sideways, "a.jpg", limits=limits).data),
+            *_best(lambda: prepare(sideways, "a.jpg", limits=limits, thumbnail_size=None).data),
             sideways_reference,
         ),
     ]

@@ -437,3 +437,62 @@ def test_a_sqlite_submission_with_attachments_is_one_transaction(tmp_path: Path)
         assert desk.verify_history(receipt.tracking_id).ok
     finally:
         desk.close()
+
+
+def test_a_large_picture_gets_a_thumbnail_made_once_without_metadata() -> None:
+    """A 1600 x 1200 photo: a JPEG thumbnail of at most 640 pixels, upright, recorded by digest at attach."""
+    desk, _ = make_desk()
+    tid, reporter = _complaint(desk)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(0x8769)[0xA431] = "CANARY-SERIAL-5C0F"
+    photo = files.jpeg((1600, 1200), exif=exif.tobytes())
+    attachment = desk.attach(reporter, tid, filename="a.jpg", data=photo)
+    assert attachment.thumbnail_sha256 is not None
+    assert desk.history(ADMIN, tid)[-1].payload["thumbnail"] == attachment.thumbnail_sha256
+    small = desk.read_attachment(PUBLIC, tid, attachment.id, thumbnail=True)
+    assert hashlib.sha256(small).hexdigest() == attachment.thumbnail_sha256
+    image = Image.open(io.BytesIO(small))
+    assert (image.format, image.size) == ("JPEG", (480, 640))  # upright: taller than wide
+    assert dict(image.getexif()) == {}
+    assert b"CANARY" not in small
+    assert len(small) < attachment.size
+
+
+def test_small_pictures_and_pdfs_are_their_own_thumbnail() -> None:
+    """No thumbnail is stored for a picture within 640 pixels or a PDF: thumbnail=True returns the file."""
+    desk, _ = make_desk()
+    tid, reporter = _complaint(desk)
+    for name, data in (("a.jpg", files.jpeg((640, 480))), ("b.pdf", files.pdf_with_metadata())):
+        attachment = desk.attach(reporter, tid, filename=name, data=data)
+        assert attachment.thumbnail_sha256 is None
+        assert desk.read_attachment(ADMIN, tid, attachment.id, thumbnail=True) == desk.read_attachment(
+            ADMIN, tid, attachment.id
+        )
+
+
+def test_a_transparent_png_thumbnail_is_flattened_on_white() -> None:
+    """An RGBA picture's thumbnail is an RGB JPEG: the transparent part white."""
+    desk, _ = make_desk()
+    tid, reporter = _complaint(desk)
+    picture = Image.new("RGBA", (1000, 800), (0, 0, 0, 0))
+    picture.paste((200, 0, 0, 255), (0, 0, 500, 800))
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    attachment = desk.attach(reporter, tid, filename="peta.png", data=out.getvalue())
+    small = Image.open(io.BytesIO(desk.read_attachment(ADMIN, tid, attachment.id, thumbnail=True)))
+    assert small.mode == "RGB"
+    assert min(small.getpixel((600, 300))) > 240  # white where it was transparent
+
+
+def test_staff_are_told_which_photos_came_from_an_anonymous_reporter() -> None:
+    """anonymous_reporter marks the reporter's files of an anonymous complaint, not the staff's."""
+    desk, _ = make_desk()
+    tid, reporter = _complaint(desk, anonymous=True)
+    theirs = desk.attach(reporter, tid, filename="a.jpg", data=files.jpeg())
+    ours = desk.attach(officer(), tid, filename="b.jpg", data=files.jpeg((30, 30)))
+    assert theirs.anonymous_reporter
+    assert not ours.anonymous_reporter
+    assert [a.anonymous_reporter for a in desk.attachments(officer(), tid)] == [True, False]
+    plain, plain_reporter = _complaint(desk)
+    assert not desk.attach(plain_reporter, plain, filename="a.jpg", data=files.jpeg()).anonymous_reporter

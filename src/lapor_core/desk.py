@@ -590,8 +590,14 @@ class ComplaintDesk:
 
         return attachments.attachments(self._ctx, principal, tracking_id)
 
-    def read_attachment(self, principal: Principal, tracking_id: object, attachment_id: object) -> bytes:
+    def read_attachment(
+        self, principal: Principal, tracking_id: object, attachment_id: object, *, thumbnail: bool = False
+    ) -> bytes:
         """The stored bytes of one attachment (stripped), checked against the digest its history recorded.
+
+        With ``thumbnail=True``, a picture's thumbnail instead (a JPEG at most 640 pixels on its longest side,
+        made once when it was attached): what a listing or a public page shows. A PDF or a picture no larger
+        has none, and its own bytes are returned.
 
         Raises:
             NotFound: The principal may not see the complaint's attachments (as for an unknown tracking ID),
@@ -600,7 +606,9 @@ class ComplaintDesk:
         """
         from lapor_core._application import attachments  # noqa: PLC0415 - loads on first use
 
-        return attachments.read_attachment(self._ctx, principal, tracking_id, attachment_id)
+        return attachments.read_attachment(
+            self._ctx, principal, tracking_id, attachment_id, thumbnail=thumbnail
+        )
 
     # --- statistics, maps and routing ----------------------------------------------------------------
     def stats(

@@ -57,6 +57,25 @@ def limits_of(ctx: DeskContext) -> AttachmentLimits:
     return ctx.attachment_limits or AttachmentLimits()
 
 
+def _stored(blobs: BlobStore, file: Prepared, now: datetime, by: str) -> Attachment:
+    """Put ``file`` (and its thumbnail) in ``blobs``; the attachment that records them."""
+    blobs.put(file.sha256, chunked(file.data))
+    thumbnail = None
+    if file.thumbnail is not None:
+        thumbnail = hashlib.sha256(file.thumbnail).hexdigest()
+        blobs.put(thumbnail, chunked(file.thumbnail))
+    return Attachment(
+        id=time_ordered_id(now),
+        content_type=file.content_type,
+        size=file.size,
+        sha256=file.sha256,
+        filename=file.filename,
+        attached_at=now,
+        attached_by=by,
+        thumbnail_sha256=thumbnail,
+    )
+
+
 def check_files(filename: object, data: object) -> None:
     """Refuse, before any I/O, a file name that is not text or data that is not bytes or a binary file."""
     errors = []
@@ -90,18 +109,8 @@ def attach_prepared(
     limit = limits_of(ctx).max_files
     if len(known) >= limit:
         raise ValidationError.single("data", N_("attachment.too_many"), max=limit)
-    blobs.put(file.sha256, chunked(file.data))
     now = ctx.clock.now()
-    attachment = Attachment(
-        id=time_ordered_id(now),
-        content_type=file.content_type,
-        size=file.size,
-        sha256=file.sha256,
-        filename=file.filename,
-        attached_at=now,
-        attached_by=principal.role.value,
-    )
-    return attachment, True
+    return _stored(blobs, file, now, principal.role.value), True
 
 
 def attach(
@@ -113,12 +122,12 @@ def attach(
     authorise(complaint, relation, Action.ATTACH)
     next_status(complaint.status, Action.ATTACH, complaint_id=complaint.tracking_id)
     file = prepare(data, filename, limits=limits_of(ctx))
-    known = recorded_attachments(ctx.store.history(complaint.tracking_id))
+    known = recorded_attachments(ctx.store.history(complaint.tracking_id), anonymous=complaint.anonymous)
     attachment, new = attach_prepared(ctx, ctx.blob_store(), principal, file, known)
     if new:
         command = Command(Action.ATTACH, attachment.payload())
         recorded = record(ctx, complaint, [(command, actor_of(principal))], attachment.attached_at)
-        attachment = recorded_attachments(recorded.events)[0]
+        attachment = recorded_attachments(recorded.events, anonymous=complaint.anonymous)[0]
     return attachment
 
 
@@ -137,13 +146,20 @@ def _may_read(relation: Relation, complaint: Complaint) -> bool:
 def attachments(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Attachment, ...]:
     """The complaint's attachments, for principals the policy lets see them; NotFound for anyone else."""
     complaint = _readable(ctx, principal, tracking_id)
-    return recorded_attachments(ctx.store.history(complaint.tracking_id))
+    return recorded_attachments(ctx.store.history(complaint.tracking_id), anonymous=complaint.anonymous)
 
 
 def read_attachment(
-    ctx: DeskContext, principal: Principal, tracking_id: object, attachment_id: object
+    ctx: DeskContext,
+    principal: Principal,
+    tracking_id: object,
+    attachment_id: object,
+    *,
+    thumbnail: bool = False,
 ) -> bytes:
-    """The stored bytes of one attachment, checked against the digest its history recorded.
+    """The stored bytes of one attachment (or its thumbnail), checked against the digest the history recorded.
+
+    A picture no larger than the thumbnail size, and a PDF, have no thumbnail: their own bytes are returned.
 
     Raises:
         NotFound: The principal may not see the complaint's attachments (as for an unknown tracking ID), or
@@ -159,11 +175,12 @@ def read_attachment(
     )
     if found is None:
         raise NotFound(kind="attachment", key=attachment_id[:64])
+    address = found.thumbnail_sha256 if thumbnail and found.thumbnail_sha256 else found.sha256
     try:
-        data = b"".join(ctx.blob_store().get(found.sha256))
+        data = b"".join(ctx.blob_store().get(address))
     except NotFound as missing:
         raise StorageError(detail=N_("attachment.blob_missing"), params={"attachment": found.id}) from missing
-    if hashlib.sha256(data).hexdigest() != found.sha256:
+    if hashlib.sha256(data).hexdigest() != address:
         raise StorageError(detail=N_("attachment.blob_corrupt"), params={"attachment": found.id})
     return data
 
@@ -211,23 +228,10 @@ def prepare_uploads(ctx: DeskContext, uploads: object) -> tuple[Prepared, ...]:
 
 def store_uploads(ctx: DeskContext, files: Sequence[Prepared], now: datetime) -> tuple[Attachment, ...]:
     """Store the bytes of a submission's checked files; their attachments, attached by the reporter."""
-    blobs = ctx.blob_store() if files else None
-    stored = []
-    for file in files:
-        assert blobs is not None  # noqa: S101 - made above when there are files
-        blobs.put(file.sha256, chunked(file.data))
-        stored.append(
-            Attachment(
-                id=time_ordered_id(now),
-                content_type=file.content_type,
-                size=file.size,
-                sha256=file.sha256,
-                filename=file.filename,
-                attached_at=now,
-                attached_by="reporter",
-            )
-        )
-    return tuple(stored)
+    if not files:
+        return ()
+    blobs = ctx.blob_store()
+    return tuple(_stored(blobs, file, now, "reporter") for file in files)
 
 
 def with_attachments(

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTENT_TYPES",
     "MAX_FILENAME",
+    "THUMBNAIL_SIZE",
     "Attachment",
     "AttachmentLimits",
     "Prepared",
@@ -71,6 +72,9 @@ _PILLOW_FORMATS: Final = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
 _HEIF_BRANDS: Final = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
 _JPEG_QUALITY: Final = 92
 _WEBP_QUALITY: Final = 90
+_THUMBNAIL_QUALITY: Final = 80
+THUMBNAIL_SIZE: Final = 640
+"""The longest side of a picture's thumbnail, in pixels."""
 _PDF_MAX_OBJECTS: Final = 200_000
 # Names that make a PDF do something by itself, or carry other files (ISO 32000-1, 12.6 and 7.11.4).
 _PDF_ACTIVE_KEYS: Final = frozenset(
@@ -118,12 +122,15 @@ class Prepared:
         content_type: What the bytes are (one of :data:`CONTENT_TYPES`).
         filename: The sanitised file name, its extension matching ``content_type``.
         sha256: The hex SHA-256 of ``data``: the blob's content address.
+        thumbnail: A JPEG of the picture at most :data:`THUMBNAIL_SIZE` pixels on its longest side (also
+            without metadata), or None for a PDF or a picture no larger than that.
     """
 
     data: bytes = attrs.field(repr=False)
     content_type: str
     filename: str
     sha256: str
+    thumbnail: bytes | None = attrs.field(default=None, repr=False)
 
     @property
     def size(self) -> int:
@@ -144,6 +151,11 @@ class Attachment:
         filename: The sanitised file name (no path, its extension matching ``content_type``).
         attached_at: When it was attached.
         attached_by: The role of who attached it (``reporter``, ``admin``, ``institution``, ``unit``).
+        thumbnail_sha256: The digest of the picture's thumbnail (at most :data:`THUMBNAIL_SIZE` pixels on
+            its longest side), made once when it was attached; None for a PDF or a small picture (whose
+            thumbnail is the picture itself).
+        anonymous_reporter: The reporter attached it and the complaint is anonymous: a photo can show who
+            took it, so staff are told before they pass it on.
     """
 
     id: str
@@ -153,6 +165,8 @@ class Attachment:
     filename: str
     attached_at: datetime
     attached_by: str
+    thumbnail_sha256: str | None = None
+    anonymous_reporter: bool = False
 
     @property
     def is_image(self) -> bool:
@@ -161,17 +175,23 @@ class Attachment:
 
     def payload(self) -> dict[str, object]:
         """What the ``attach`` event records: the digest and the reference, never the bytes."""
-        return {
+        recorded: dict[str, object] = {
             "attachment": self.id,
             "sha256": self.sha256,
             "content_type": self.content_type,
             "size": self.size,
             "filename": self.filename,
         }
+        if self.thumbnail_sha256 is not None:
+            recorded["thumbnail"] = self.thumbnail_sha256
+        return recorded
 
 
-def recorded_attachments(events: Sequence[Event]) -> tuple[Attachment, ...]:
-    """The attachments a complaint's history records, in the order they were attached."""
+def recorded_attachments(events: Sequence[Event], *, anonymous: bool = False) -> tuple[Attachment, ...]:
+    """The attachments a complaint's history records, in the order they were attached.
+
+    ``anonymous`` is the complaint's flag: the reporter's attachments are then marked ``anonymous_reporter``.
+    """
     found = []
     for event in events:
         if event.action is not Action.ATTACH:
@@ -186,6 +206,8 @@ def recorded_attachments(events: Sequence[Event]) -> tuple[Attachment, ...]:
                 filename=str(payload["filename"]),
                 attached_at=event.at,
                 attached_by=event.actor.role,
+                thumbnail_sha256=str(payload["thumbnail"]) if payload.get("thumbnail") else None,
+                anonymous_reporter=anonymous and event.actor.role == "reporter",
             )
         )
     return tuple(found)
@@ -278,13 +300,20 @@ def sanitise_filename(name: object, content_type: str) -> str:
     return stem + extension
 
 
-def prepare(data: object, filename: object, *, limits: AttachmentLimits | None = None) -> Prepared:
+def prepare(
+    data: object,
+    filename: object,
+    *,
+    limits: AttachmentLimits | None = None,
+    thumbnail_size: int | None = THUMBNAIL_SIZE,
+) -> Prepared:
     """Check a file by its content and return it stripped of metadata, ready to store.
 
     Args:
         data: The file: bytes-like or a binary file object.
         filename: The name the client gave (sanitised; its extension is ignored).
         limits: Size and pixel limits (default :class:`AttachmentLimits`).
+        thumbnail_size: The longest side of the picture's thumbnail (None: no thumbnail).
 
     Raises:
         ValidationError: The file is not one of the accepted types (``attachment.type_unsupported``), is
@@ -297,15 +326,18 @@ def prepare(data: object, filename: object, *, limits: AttachmentLimits | None =
     kind = sniff(raw)
     if kind is None:
         raise _refuse(N_("attachment.type_unsupported"))
+    small = None
     if kind == PDF:
         stored, content_type = _clean_pdf(raw), PDF
     else:
-        stored, content_type = _clean_image(raw, kind, limits)
+        stored, content_type, upright = _clean_image(raw, kind, limits)
+        small = _thumbnail(upright, thumbnail_size)
     return Prepared(
         data=stored,
         content_type=content_type,
         filename=sanitise_filename(filename, content_type),
         sha256=hashlib.sha256(stored).hexdigest(),
+        thumbnail=small,
     )
 
 
@@ -386,7 +418,27 @@ def _to_srgb(image: PILImage.Image) -> PILImage.Image:
     return converted if converted is not None else image
 
 
-def _clean_image(raw: bytes, kind: str, limits: AttachmentLimits) -> tuple[bytes, str]:
+def _thumbnail(upright: PILImage.Image, size: int | None) -> bytes | None:
+    """A JPEG of at most ``size`` pixels on its longest side, or None when the picture is not larger."""
+    if size is None or max(upright.size) <= size:
+        return None
+    small = upright.copy()
+    small.thumbnail((size, size), reducing_gap=3.0)
+    if small.mode in ("RGBA", "LA", "P", "PA"):
+        small = small.convert("RGBA")
+        background = _pillow().new("RGB", small.size, (255, 255, 255))
+        background.paste(small, mask=small.getchannel("A"))
+        small = background
+    elif small.mode not in ("RGB", "L"):
+        small = small.convert("RGB")
+    small.info = {}
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=_THUMBNAIL_QUALITY)
+    return out.getvalue()
+
+
+def _clean_image(raw: bytes, kind: str, limits: AttachmentLimits) -> tuple[bytes, str, PILImage.Image]:
+    """The stripped bytes, their content type, and the upright picture (for the thumbnail)."""
     from PIL import ImageOps  # noqa: PLC0415
 
     image = _open_image(raw, kind, limits)
@@ -394,7 +446,7 @@ def _clean_image(raw: bytes, kind: str, limits: AttachmentLimits) -> tuple[bytes
     if kind == JPEG and orientation == 1 and not image.info.get("icc_profile"):
         copied = copy_jpeg_without_metadata(raw)
         if copied is not None:
-            return copied, JPEG
+            return copied, JPEG, image
     upright = ImageOps.exif_transpose(image) or image
     upright.info = {key: value for key, value in image.info.items() if key == "icc_profile"}
     upright = _to_srgb(upright)
@@ -406,15 +458,15 @@ def _clean_image(raw: bytes, kind: str, limits: AttachmentLimits) -> tuple[bytes
         if clean.mode not in ("RGB", "L", "CMYK"):
             clean = clean.convert("RGB")
         clean.save(out, format="JPEG", quality=_JPEG_QUALITY, optimize=True)
-        return out.getvalue(), JPEG
+        return out.getvalue(), JPEG, clean
     if kind == PNG:
         options: dict[str, Any] = {}
         if transparency is not None and clean.mode == image.mode:
             options["transparency"] = transparency
         clean.save(out, format="PNG", optimize=False, **options)
-        return out.getvalue(), PNG
+        return out.getvalue(), PNG, clean
     clean.save(out, format="WEBP", quality=_WEBP_QUALITY, method=4)
-    return out.getvalue(), WEBP
+    return out.getvalue(), WEBP, clean
 
 
 # JPEG markers (ITU-T T.81, B.1.1.3): standalone markers carry no length.
