@@ -2,7 +2,8 @@
 
 The port (:class:`Intake`, with its value types) is what a channel adapter implements; :func:`handle` is the
 one service that runs an adapter's decision against a :class:`~lapor_core.ComplaintDesk` and says what to
-answer, on the channel the message came from. Adapters: :mod:`lapor_core.intake.sms`.
+answer, on the channel the message came from. Adapters: :mod:`lapor_core.intake.sms`,
+:mod:`lapor_core.intake.email`, :mod:`lapor_core.intake.telegram`.
 
 Example:
     >>> import lapor_core as lc

@@ -11,7 +11,7 @@ then turns into a decision (an empty or unreadable message gets a helpful answer
   removed: what an officer reads is what was stored.
 - **Quoted replies** are cut off (:func:`trim_reply`): lines starting with ``>``, and everything after an
   ``On ... wrote:`` / ``Pada ... menulis:`` header, an Outlook ``-----Original Message-----`` or
-  ``From:`` block, or a ``-- `` signature separator.
+  ``From:`` block, or a signature separator (two hyphens and a space on a line).
 - **Threading.** Every e-mail the desk sends carries ``References: <lapor.TRACKING-ID@domain>``
   (:func:`thread_id`; see :class:`~lapor_core.notifiers.SmtpNotifier`), which mail programs copy into a
   reply's ``References``; a tracking ID in the subject (``Re: [LAPOR! 7K3M-9QXF-2HJ-Q] ...``) counts too.
