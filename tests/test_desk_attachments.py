@@ -496,3 +496,32 @@ def test_staff_are_told_which_photos_came_from_an_anonymous_reporter() -> None:
     assert [a.anonymous_reporter for a in desk.attachments(officer(), tid)] == [True, False]
     plain, plain_reporter = _complaint(desk)
     assert not desk.attach(plain_reporter, plain, filename="a.jpg", data=files.jpeg()).anonymous_reporter
+
+
+def test_erasing_the_identity_can_erase_the_reporter_s_files_too(tmp_path: Path) -> None:
+    """erase_identity(..., attachments=True): the reporter's files leave listings and disk; staff's stay."""
+    blobs = DirectoryBlobStore(tmp_path)
+    desk, _ = make_desk(blobs=blobs)
+    tid, reporter = _complaint(desk)
+    theirs = desk.attach(reporter, tid, filename="a.jpg", data=files.jpeg((1200, 900)))
+    ours = desk.attach(officer(), tid, filename="b.jpg", data=files.jpeg((30, 30)))
+    assert theirs.thumbnail_sha256 is not None
+    desk.erase_identity(ADMIN, tid, "Permintaan pelapor (UU PDP).", attachments=True)
+    assert desk.attachments(ADMIN, tid) == (ours,)
+    assert not blobs.exists(theirs.sha256)
+    assert not blobs.exists(theirs.thumbnail_sha256)
+    with pytest.raises(lc.NotFound):
+        desk.read_attachment(ADMIN, tid, theirs.id)
+    assert list(desk.history(ADMIN, tid)[-1].payload["attachments"]) == [theirs.id]
+    assert desk.verify_history(tid).ok
+
+
+def test_erasing_the_identity_keeps_the_files_unless_asked() -> None:
+    """By default erasure keeps attachments; a non-boolean attachments= is refused before anything."""
+    desk, _ = make_desk()
+    tid, reporter = _complaint(desk)
+    theirs = desk.attach(reporter, tid, filename="a.jpg", data=files.jpeg())
+    with pytest.raises(lc.ValidationError):
+        desk.erase_identity(ADMIN, tid, "x", attachments="yes")  # type: ignore[arg-type]
+    desk.erase_identity(ADMIN, tid, "Permintaan pelapor.")
+    assert desk.attachments(ADMIN, tid) == (theirs,)

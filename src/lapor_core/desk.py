@@ -520,9 +520,18 @@ class ComplaintDesk:
         """An admin reads an anonymous reporter's identity; recorded in the history."""
         return complaints.reveal_identity(self._ctx, principal, tracking_id, reason)
 
-    def erase_identity(self, principal: Principal, tracking_id: object, reason: str) -> ComplaintView:
-        """Erase the reporter's identity; history and statistics stay intact."""
-        return self._run(complaints.erase_identity, principal, tracking_id, reason)
+    def erase_identity(
+        self, principal: Principal, tracking_id: object, reason: str, *, attachments: bool = False
+    ) -> ComplaintView:
+        """Erase the reporter's identity; history and statistics stay intact.
+
+        With ``attachments=True`` the files the reporter attached are erased too (a photo can identify its
+        author): listings leave them out and their bytes are deleted from the blob store.
+        """
+        recorded = complaints.erase_identity(
+            self._ctx, principal, tracking_id, reason, attachments=attachments
+        )
+        return reading.recorded_view(self._ctx, principal, recorded)
 
     # --- reads ----------------------------------------------------------------------------------------
     def view(self, principal: Principal, tracking_id: object) -> ComplaintView:

@@ -44,9 +44,11 @@ __all__ = [
     "attach_prepared",
     "attachments",
     "check_files",
+    "delete_files",
     "limits_of",
     "prepare_uploads",
     "read_attachment",
+    "reporter_files",
     "store_uploads",
     "with_attachments",
 ]
@@ -270,3 +272,28 @@ def with_attachments(
         next_due_at=next_attention(clocks, state),
     )
     return attrs.evolve(changes, complaint=complaint, events=tuple(events))
+
+
+# --- erasure ------------------------------------------------------------------------------------------------
+
+
+def reporter_files(ctx: DeskContext, complaint: Complaint) -> tuple[Attachment, ...]:
+    """The attachments the reporter of ``complaint`` attached (and not erased yet)."""
+    return tuple(
+        file
+        for file in recorded_attachments(ctx.store.history(complaint.tracking_id))
+        if file.attached_by == "reporter"
+    )
+
+
+def delete_files(ctx: DeskContext, files: Sequence[Attachment]) -> None:
+    """Delete the bytes (and thumbnails) of ``files`` from the blob store.
+
+    Blobs are content-addressed: the same bytes attached to another complaint are deleted with them, and
+    that complaint's read then raises StorageError (a documented limit of erasure).
+    """
+    blobs = ctx.blob_store()
+    for file in files:
+        blobs.delete(file.sha256)
+        if file.thumbnail_sha256 is not None:
+            blobs.delete(file.thumbnail_sha256)

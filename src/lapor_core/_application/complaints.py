@@ -255,14 +255,37 @@ def reveal_identity(
     )
 
 
-def erase_identity(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Recorded:
-    """Erase the reporter's identity (UU PDP 27/2022); history and statistics stay intact."""
+def erase_identity(
+    ctx: DeskContext,
+    principal: Principal,
+    tracking_id: object,
+    reason: object,
+    *,
+    attachments: object = False,
+) -> Recorded:
+    """Erase the reporter's identity (UU PDP 27/2022); history and statistics stay intact.
+
+    With ``attachments``, the files the reporter attached go too (a photo can identify its author): the
+    event lists their IDs, listings leave them out, and their bytes are deleted once it is saved.
+    """
     text = check_text("reason", reason, limit=MAX_REASON)
+    if not isinstance(attachments, bool):
+        raise ValidationError.single("attachments", "flag.not_boolean_or_omitted")
     complaint, relation = load_for(ctx, principal, tracking_id)
     authorise(complaint, relation, Action.ERASE_IDENTITY)
     if complaint.identity_ref is None:
         raise NotFound(kind="reporter identity", key=complaint.tracking_id)
     identity = ctx.store.identity(complaint.identity_ref)
     erased = identity.erase() if identity is not None else None
-    command = Command(Action.ERASE_IDENTITY, {"reason": text}, lambda c: attrs.evolve(c, owner_hash=None))
-    return record(ctx, complaint, [(command, actor_of(principal))], ctx.clock.now(), erased)
+    payload: dict[str, Any] = {"reason": text}
+    files: tuple[Any, ...] = ()
+    if attachments:
+        from lapor_core._application import attachments as uploads  # noqa: PLC0415 - loads on first use
+
+        files = uploads.reporter_files(ctx, complaint)
+        payload["attachments"] = [file.id for file in files]
+    command = Command(Action.ERASE_IDENTITY, payload, lambda c: attrs.evolve(c, owner_hash=None))
+    recorded = record(ctx, complaint, [(command, actor_of(principal))], ctx.clock.now(), erased)
+    if files:
+        uploads.delete_files(ctx, files)
+    return recorded

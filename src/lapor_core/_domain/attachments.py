@@ -188,13 +188,19 @@ class Attachment:
 
 
 def recorded_attachments(events: Sequence[Event], *, anonymous: bool = False) -> tuple[Attachment, ...]:
-    """The attachments a complaint's history records, in the order they were attached.
+    """The attachments a complaint's history records, in the order they were attached, less erased ones.
 
     ``anonymous`` is the complaint's flag: the reporter's attachments are then marked ``anonymous_reporter``.
     """
+    erased = {
+        str(erased_id)
+        for event in events
+        if event.action is Action.ERASE_IDENTITY
+        for erased_id in event.payload.get("attachments") or ()
+    }
     found = []
     for event in events:
-        if event.action is not Action.ATTACH:
+        if event.action is not Action.ATTACH or str(event.payload["attachment"]) in erased:
             continue
         payload = event.payload
         found.append(
