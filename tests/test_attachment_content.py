@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
+import shutil
 import string
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -314,3 +319,51 @@ def test_any_bytes_are_stored_stripped_or_refused_with_a_code(data: bytes, prefi
     except ValidationError as error:
         codes.append(_code(error))
     assert all(code.startswith("attachment.") for code in codes)
+
+
+_EXIFTOOL = shutil.which("exiftool")
+_STRUCTURE_ONLY = {"SourceFile", "System", "ExifTool", "File", "Composite", "JFIF", "PNG", "PDF"}
+_METADATA_TAGS = {
+    "Author",
+    "Comment",
+    "Producer",
+    "Creator",
+    "Title",
+    "Subject",
+    "Keywords",
+    "XMP",
+    "ModifyDate",
+}
+
+
+@pytest.mark.skipif(_EXIFTOOL is None, reason="exiftool is not installed")
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [("a.jpg", files.phone_photo), ("b.png", files.png_with_text), ("c.pdf", files.pdf_with_metadata)],
+)
+def test_exiftool_finds_nothing_but_structure_in_stored_files(
+    name: str, build: Callable[[], bytes], tmp_path: Path
+) -> None:
+    """exiftool, reading every tag it knows (-a -u), finds only the file's structure: no EXIF, GPS, XMP..."""
+    original = tmp_path / f"original-{name}"
+    original.write_bytes(build())
+    stored = tmp_path / name
+    stored.write_bytes(prepare(original.read_bytes(), name).data)
+    assert _EXIFTOOL is not None
+
+    def tags(path: Path) -> set[str]:
+        found = subprocess.run(
+            [_EXIFTOOL, "-j", "-a", "-u", "-G1", str(path)], capture_output=True, check=True, text=True
+        )
+        return set(json.loads(found.stdout)[0])
+
+    def dump(path: Path) -> bytes:
+        return subprocess.run(
+            [_EXIFTOOL, "-a", "-u", "-b", str(path)], capture_output=True, check=True
+        ).stdout
+
+    assert b"CANARY" in dump(original)  # exiftool does see the original's metadata
+    assert b"CANARY" not in dump(stored)
+    left = tags(stored)
+    assert {tag.split(":", 1)[0] for tag in left} <= _STRUCTURE_ONLY
+    assert not left & {f"{group}:{name}" for group in ("PNG", "PDF") for name in _METADATA_TAGS}
