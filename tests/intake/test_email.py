@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lapor_core as lc
+from attachment_files import jpeg
 from desk_support import ADMIN, make_desk, officer
 from lapor_core.intake import (
     Answer,
@@ -468,6 +469,47 @@ def test_an_empty_mail_gets_a_helpful_indonesian_answer(smtp: tuple[Mailbox, Smt
     assert handled.answer.code == "email.empty"
     assert "Surel Anda kosong" in mailbox.last().get_content()
     assert desk.store.pending_outbox() == ()
+
+
+def _with_files(*files: tuple[str, bytes]) -> bytes:
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["From"] = "siti@contoh.id"
+    message["Subject"] = "Jalan berlubang"
+    message["Message-ID"] = f"<f{len(files)}@contoh.id>"
+    message.set_content("Foto terlampir.")
+    for name, data in files:
+        maintype, subtype = ("image", "jpeg") if name.endswith(".jpg") else ("application", "octet-stream")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes()
+
+
+def test_attached_photos_are_handed_to_the_desk(smtp: tuple[Mailbox, SmtpNotifier]) -> None:
+    """A photo attached to a new complaint is checked, stripped and stored with it."""
+    _mailbox, notifier = smtp
+    desk, _clock = make_desk()
+    raw = _with_files(("jalan.jpg", jpeg()))
+    handled = process_email(desk, raw, intake=EmailIntake(), notifier=notifier, received_at=AT)
+    assert handled is not None
+    assert handled.answer.code == "intake.received"
+    tid = str(handled.answer.tracking_id)
+    (attachment,) = desk.attachments(ADMIN, tid)
+    assert attachment.filename == "jalan.jpg"
+
+
+def test_refused_files_leave_the_report_filed_and_the_sender_told(smtp: tuple[Mailbox, SmtpNotifier]) -> None:
+    """A file the desk refuses does not lose the report: it is filed without files, and the answer says so."""
+    mailbox, notifier = smtp
+    desk, _clock = make_desk()
+    raw = _with_files(("jalan.jpg", jpeg()), ("virus.exe", b"MZ\x90\x00" * 50))
+    handled = process_email(desk, raw, intake=EmailIntake(), notifier=notifier, received_at=AT)
+    assert handled is not None
+    assert handled.answer.code == "intake.received_without_attachments"
+    tid = str(handled.answer.tracking_id)
+    assert desk.attachments(ADMIN, tid) == ()
+    assert "lampirannya tidak dapat diterima" in mailbox.received[-1][1].get_content()
+    again = process_email(desk, raw, intake=EmailIntake(), notifier=notifier, received_at=AT)
+    assert again is not None
+    assert again.answer.params == handled.answer.params  # the repeat is the same complaint
 
 
 def test_handle_takes_the_adapter_like_any_other() -> None:

@@ -148,6 +148,22 @@ def test_attachments_are_counted_and_measured_not_read_as_text() -> None:
     message.add_attachment(b"%PDF" + b"1" * 96, maintype="application", subtype="pdf", filename="surat.pdf")
     parsed = parse_email(message.as_bytes())
     assert (parsed.text, parsed.attachments, parsed.attachment_bytes) == ("Foto terlampir.", 2, 1102)
+    assert [(f.filename, f.content_type, len(f.data)) for f in parsed.files] == [
+        ("jalan.jpg", "image/jpeg", 1002),
+        ("surat.pdf", "application/pdf", 100),
+    ]
+
+
+def test_a_logo_inline_in_the_html_is_counted_but_not_handed_over() -> None:
+    """A picture with a Content-ID (an Outlook signature's logo) is decoration: not one of the files."""
+    message = EmailMessage()
+    message["From"] = "warga@example.id"
+    message.set_content("Jalan rusak.")
+    message.add_alternative('<p>Jalan rusak.</p><img src="cid:logo">', subtype="html")
+    html = message.get_payload()[1]
+    html.add_related(b"\x89PNG logo", maintype="image", subtype="png", cid="<logo>")
+    parsed = parse_email(message.as_bytes())
+    assert (parsed.attachments, parsed.files) == (1, ())
 
 
 @pytest.mark.parametrize(

@@ -189,13 +189,24 @@ def _reporter(
 
 
 def _submit(desk: ComplaintDesk, message: InboundMessage, decision: NewComplaint) -> Answer:
+    files = [(a.filename or "lampiran", a.data) for a in message.attachments]
+    refused = False
     try:
         principal = None if decision.account is None else Principal.citizen(decision.account)
-        receipt = desk.submit(decision.submission, principal, idempotency_key=message.idempotency_key)
+        try:
+            receipt = desk.submit(
+                decision.submission, principal, idempotency_key=message.idempotency_key, attachments=files
+            )
+        except ValidationError as error:
+            if not files or not all(e.field.startswith("attachments") for e in error.errors):
+                raise
+            # The report stands without the files the desk refused: it is filed, and the sender is told.
+            refused = True
+            receipt = desk.submit(decision.submission, principal, idempotency_key=message.idempotency_key)
     except ValidationError:
         return Answer(N_("intake.not_accepted"))
     return Answer(
-        N_("intake.received"),
+        N_("intake.received_without_attachments") if refused else N_("intake.received"),
         {"tracking_id": receipt.tracking_id, "access_key": receipt.access_key},
         tracking_id=receipt.tracking_id,
     )

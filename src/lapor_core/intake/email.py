@@ -15,7 +15,9 @@ then turns into a decision (an empty or unreadable message gets a helpful answer
 - **Threading.** Every e-mail the desk sends carries ``References: <lapor.TRACKING-ID@domain>``
   (:func:`thread_id`; see :class:`~lapor_core.notifiers.SmtpNotifier`), which mail programs copy into a
   reply's ``References``; a tracking ID in the subject (``Re: [LAPOR! 7K3M-9QXF-2HJ-Q] ...``) counts too.
-- **Attachments** are counted and measured, not kept (the attachment port comes later).
+- **Attachments** are counted and measured, and the files handed to the desk with a new complaint, which
+  checks and strips them (:meth:`~lapor_core.ComplaintDesk.submit`'s ``attachments``); a picture inline in the
+  HTML (a signature's logo) is not handed over.
 - **Automatic mail** (``Auto-Submitted``, ``Precedence: bulk``, a null return path: RFC 3834) is marked
   :attr:`ParsedEmail.automatic`: it is never answered, so two robots cannot answer each other forever.
 
@@ -54,6 +56,7 @@ from lapor_core.intake._port import (
     Answer,
     Contact,
     Decision,
+    InboundAttachment,
     InboundMessage,
     NewComplaint,
     ReplyToComplaint,
@@ -148,6 +151,8 @@ class ParsedEmail:
             recorded a DMARC pass for the ``From`` domain (RFC 8601 ``Authentication-Results``).
         attachments: How many attachments it carries.
         attachment_bytes: Their decoded size in bytes, together.
+        files: The attached files (a part marked ``attachment``, or a non-text part that is not a picture
+            inline in the HTML), for the desk's attachment check; left out of ``repr``.
     """
 
     sender: str | None = attrs.field(repr=False)
@@ -161,6 +166,7 @@ class ParsedEmail:
     sender_verified: bool = False
     attachments: int = 0
     attachment_bytes: int = 0
+    files: tuple[InboundAttachment, ...] = attrs.field(default=(), repr=False)
 
     @classmethod
     def empty(cls) -> ParsedEmail:
@@ -198,7 +204,7 @@ def parse_email(raw: bytes | str, *, authserv_id: str | None = None) -> ParsedEm
 def _read(message: EmailMessage, authserv_id: str | None) -> ParsedEmail:
     name, sender = _sender(message)
     subject = _subject(message)
-    text, attachments, size = _body(message)
+    text, attachments, size, files = _body(message)
     ids = _ids(message)
     return ParsedEmail(
         sender=sender,
@@ -212,6 +218,7 @@ def _read(message: EmailMessage, authserv_id: str | None) -> ParsedEmail:
         sender_verified=sender is not None and _dmarc_pass(message, authserv_id, sender),
         attachments=attachments,
         attachment_bytes=size,
+        files=files,
     )
 
 
@@ -302,27 +309,44 @@ def _dmarc_pass(message: Message, authserv_id: str | None, sender: str) -> bool:
     return False
 
 
-def _body(message: Message) -> tuple[str, int, int]:
-    """The preferred text, and the attachments' count and size."""
+def _body(message: Message) -> tuple[str, int, int, tuple[InboundAttachment, ...]]:
+    """The preferred text, the attachments' count and size, and the files to hand over."""
     plain: str | None = None
     rich: str | None = None
     attachments = size = 0
+    files: list[InboundAttachment] = []
     for index, part in enumerate(message.walk()):
         if index >= _MAX_PARTS:
             break
         if part.is_multipart():
             continue
         content_type = part.get_content_type()
-        if part.get_content_disposition() == "attachment" or not content_type.startswith("text/"):
+        disposition = part.get_content_disposition()
+        if disposition == "attachment" or not content_type.startswith("text/"):
             payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
             attachments += 1
-            size += len(payload) if isinstance(payload, bytes) else 0
+            size += len(data)
+            # A picture inline in the HTML (a Content-ID: a signature's logo) is decoration, not evidence.
+            if data and (disposition == "attachment" or part.get("Content-ID") is None):
+                files.append(InboundAttachment(_filename(part), content_type, data))
         elif content_type == "text/plain" and plain is None:
             plain = _decoded(part)
         elif content_type == "text/html" and rich is None:
             rich = html_to_text(_decoded(part))
     text = plain if plain is not None and plain.strip() else (rich or plain or "")
-    return _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n")), attachments, size
+    text = _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text, attachments, size, tuple(files)
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except (ValueError, TypeError, LookupError, IndexError, AttributeError, email.errors.MessageError):
+        return None
+    if not isinstance(name, str):
+        return None
+    return _SUBJECT_UNWANTED.sub("", name).strip()[:200] or None
 
 
 def _decoded(part: Message) -> str:
@@ -487,6 +511,7 @@ _LAPOR_TAG: Final = re.compile(r"\[\s*lapor!?[^\]]{0,40}\]", re.I)
 # The service's answers whose wording is written for SMS ("Kirim: LAPOR ..."), said the e-mail way.
 _WORDING: Final = {
     "intake.received": N_("email.received"),
+    "intake.received_without_attachments": N_("email.received_without_attachments"),
     "intake.not_found": N_("email.not_found"),
     "intake.not_accepted": N_("email.not_accepted"),
     "intake.unreadable": N_("email.unreadable"),
@@ -586,6 +611,7 @@ class EmailIntake:
             subject=parsed.subject,
             in_reply_to=thread or (parsed.references[0] if parsed.references else None),
             sender_verified=parsed.sender_verified,
+            attachments=parsed.files,
         )
         return message, parsed
 
