@@ -4,6 +4,7 @@
 error                                  status  why
 =====================================  ======  ===========================================================
 ``ValidationError``, bad shape         422     ``errors`` lists every bad field
+``IdempotencyConflict``                422     the ``Idempotency-Key`` was used for another body
 a body that cannot even be parsed      400     the bytes are not JSON text
 ``NotFound``, ``InvalidTrackingId``    404     unknown, or hidden from the caller (indistinguishable)
 ``NotAllowed``                         403     visible, but not the caller's to do
@@ -52,6 +53,7 @@ __all__ = [
 
 STATUS_OF: Final[tuple[tuple[type[lc.LaporError], int], ...]] = (
     (lc.ValidationError, 422),
+    (lc.IdempotencyConflict, 422),
     (lc.InvalidTrackingId, 404),
     (lc.NotFound, 404),
     (lc.TooManyAttempts, 429),
@@ -75,7 +77,7 @@ ERROR_RESPONSES: Final[Mapping[int | str, dict[str, Any]]] = {
     403: _doc("Not allowed for this caller"),
     404: _doc("Not found, or not visible to this caller"),
     409: _doc("The complaint's status does not allow this, or it changed meanwhile"),
-    422: _doc("Invalid input; every bad field is listed"),
+    422: _doc("Invalid input (every bad field is listed), or an Idempotency-Key used for another body"),
     429: _doc("Too many wrong access keys; retry after Retry-After seconds"),
 }
 """The error answers every route documents."""

@@ -8,6 +8,12 @@ Who calls is told by credentials, never by cookies (so no CSRF token is needed h
   :meth:`lapor_core.ComplaintDesk.authenticate` on every call, counted by the caller's address (repeated
   wrong keys from one address are answered 429; a correct key always opens).
 
+``POST /complaints`` takes an optional ``Idempotency-Key`` header: a retry with the same key and the same body
+(by the same caller) answers the first receipt again instead of storing a second complaint; the same key with
+another body is refused (422, ``error.idempotency_conflict``). The key must be secret and unguessable (a
+random UUID): whoever repeats it with the same body gets the receipt, access key included. Keys live in their
+own namespace (``api:``), so they never meet the keys of the web form or the messaging channels.
+
 Errors follow :mod:`lapor_portal.api.errors`.
 """
 
@@ -15,7 +21,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 import lapor_core as lc
@@ -47,6 +53,10 @@ MAX_LIMIT = 100
 TrackingIdPath = Annotated[str, Path(max_length=100, description="Tracking ID, e.g. 7K3M-9QXF-2HJ-Q")]
 
 _bearer = HTTPBearer(auto_error=False, description="A token the portal issued to a staff or citizen account")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+"""The header naming a submission for safe retries (the IETF httpapi draft's name)."""
+_API_NAMESPACE = "api:"
+
 _access_key = APIKeyHeader(
     name="X-Access-Key", auto_error=False, description="The reporter's access key (complaint routes only)"
 )
@@ -117,16 +127,47 @@ def list_complaints(
 @router.post(
     "/complaints", response_model=ReceiptOut, status_code=status.HTTP_201_CREATED, tags=["complaints"]
 )
-def submit(portal: PortalDep, principal: Caller, body: SubmissionIn) -> ReceiptOut:
+def submit(
+    portal: PortalDep,
+    principal: Caller,
+    body: SubmissionIn,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            description="A secret random key (a UUID) naming this submission: a retry with the same key and "
+            "body answers the same receipt and stores nothing more",
+        ),
+    ] = None,
+) -> ReceiptOut:
     """Submit a report. The answer holds the access key, shown this once; keep it.
 
     A signed-in citizen's report is linked to their account; nothing about the caller's device or address is
-    stored.
+    stored. With ``Idempotency-Key``, a retry answers the first receipt (201 again, the same access key).
     """
     submission = lc.Submission.from_dict(body.model_dump(exclude_unset=True))
     owner = principal if principal.role is lc.Role.CITIZEN else None
-    receipt = portal.desk.submit(submission, owner)
+    if idempotency_key is not None and not idempotency_key.strip():  # blank before the namespace is added
+        raise lc.ValidationError.single(IDEMPOTENCY_HEADER, "text.empty")
+    key = None if idempotency_key is None else _API_NAMESPACE + idempotency_key
+    try:
+        receipt = portal.desk.submit(submission, owner, idempotency_key=key)
+    except lc.ValidationError as error:
+        raise lc.ValidationError(_named_header(e) for e in error.errors) from None
+    except lc.IdempotencyConflict as error:
+        raise lc.IdempotencyConflict(field=IDEMPOTENCY_HEADER, first_used_at=error.first_used_at) from None
     return ReceiptOut(tracking_id=receipt.tracking_id, access_key=receipt.access_key)
+
+
+def _named_header(error: lc.FieldError) -> lc.FieldError:
+    """A problem with the idempotency key, named as the header the caller sent."""
+    if error.field != "idempotency_key":
+        return error
+    params = dict(error.params)
+    maximum, actual = params.get("max"), params.get("actual")
+    if isinstance(maximum, int) and isinstance(actual, int):  # the namespace prefix is not the caller's
+        params.update(max=maximum - len(_API_NAMESPACE), actual=actual - len(_API_NAMESPACE))
+    return lc.FieldError(IDEMPOTENCY_HEADER, error.code, params)
 
 
 @router.get("/complaints/{tracking_id}", response_model=ComplaintOut, tags=["complaints"])

@@ -13,8 +13,10 @@ How LAPOR! maps onto GeoReport v2:
   (GeoReport requests have no identity fields at all). Coordinates are rounded by the library.
 - ``POST requests`` needs one of the keys in ``PortalSettings.open311_api_keys``; the reporter's name, e-mail
   and phone become the complaint's reporter, ``device_id``, ``account_id`` and ``media_url`` are not kept.
-  The access key is not part of GeoReport, so it is not answered: integrations that let reporters follow
-  their complaint privately use the JSON API.
+  With a ``device_id`` the request is idempotent: a client's retry of the same request from the same device
+  answers the first ``service_request_id`` (the device ID enters only the hashed idempotency key). The
+  access key is not part of GeoReport, so it is not answered: integrations that let reporters follow their
+  complaint privately use the JSON API.
 - **errors** name the GeoReport parameter (``long``, not the library's ``location.lon``) and give the
   library's message for it in the caller's language (``Accept-Language``; Indonesian unless English is
   preferred): ``long: lintang dan bujur harus diisi bersama atau tidak sama sekali``.
@@ -22,7 +24,9 @@ How LAPOR! maps onto GeoReport v2:
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final
@@ -542,6 +546,18 @@ SERVICE_NOTICE = (
 )
 
 
+def _request_key(api_key: str, device_id: str | None, posted: PostedRequest) -> str | None:
+    """The idempotency key of a request from a device: the client's key, the device and the request's content.
+
+    Hashed together (the ``api_key`` keeps it secret): the same request from the same device is one
+    complaint; another request from that device, or the same one from another client, is another.
+    """
+    if not device_id:
+        return None
+    basis = json.dumps([api_key, device_id, attrs.asdict(posted)], sort_keys=True)
+    return "open311:" + hashlib.sha256(basis.encode("ascii")).hexdigest()
+
+
 @router.post("/requests.{fmt}", **documented(list[SubmittedRequestOut]))
 def create_request(
     portal: PortalDep,
@@ -569,13 +585,12 @@ def create_request(
 ) -> Response:
     """Create a service request (form-encoded, ``api_key`` required): a new complaint through the API channel.
 
-    ``device_id``, ``account_id`` and ``media_url`` are accepted and not kept.
+    With a ``device_id``, the request is idempotent: the same client (``api_key``) posting the same request
+    again from the same device (a retry after a lost answer) gets the first ``service_request_id`` back and
+    no second complaint is stored. ``device_id``, ``account_id`` and ``media_url`` are not kept (the
+    device ID only inside the keyed hash of the idempotency key, for the desk's idempotency window).
     """
-    del (
-        device_id,
-        account_id,
-        media_url,
-    )  # accepted by the standard, not kept (UU 27/2022: collect the minimum)
+    del account_id, media_url  # accepted by the standard, not kept (UU 27/2022: collect the minimum)
     response_format = _format(fmt)
     _check_jurisdiction(portal, jurisdiction_id)
     if not api_key or not any(
@@ -605,7 +620,7 @@ def create_request(
     )
     submission = posted.submission(portal.regions)
     try:
-        receipt = portal.desk.submit(submission)
+        receipt = portal.desk.submit(submission, idempotency_key=_request_key(api_key, device_id, posted))
     except lc.ValidationError as error:
         raise posted.renamed(error) from None
     answer: Data = [

@@ -6,19 +6,25 @@ the form's inputs; the pages show each error's own message (``FieldError.message
 
 A checkbox is read explicitly: absent is False, its value ``1`` is True, and anything else is refused as not
 a boolean rather than read as False.
+
+Each rendered form carries a one-time key (:func:`new_form_key`, 144 random bits in a hidden field): the
+submission is made under it (``idempotency_key="web:<key>"``), so posting the form twice, or reloading the
+receipt page (which posts it again), answers the first receipt instead of storing a second report.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 from starlette.datastructures import FormData
 
 import lapor_core as lc
 
-__all__ = ["CHECKED", "FORM_FIELDS", "SubmitForm", "checkbox", "errors_by_input"]
+__all__ = ["CHECKED", "FORM_FIELDS", "SubmitForm", "checkbox", "errors_by_input", "new_form_key"]
 
 CHECKED = "1"
 """The value every checkbox of the portal sends when ticked."""
@@ -49,7 +55,19 @@ _TEXT_FIELDS = (
     "name",
     "email",
     "phone",
+    "once",
 )
+_FORM_KEY: Final = re.compile(r"[A-Za-z0-9_-]{24}")
+
+
+def new_form_key() -> str:
+    """A new one-time key for a rendered form: 144 bits from :mod:`secrets`, 24 URL-safe characters.
+
+    >>> key = new_form_key()
+    >>> len(key), key == new_form_key()
+    (24, False)
+    """
+    return secrets.token_urlsafe(18)
 
 
 def checkbox(form: FormData, name: str) -> bool | None:
@@ -93,6 +111,8 @@ class SubmitForm:
     anonymous: bool | None = False
     """Ticked or not; None when the form sent a value that is not a checkbox's (refused on submission)."""
     confidential: bool | None = False
+    once: str = ""
+    """The form's one-time key (empty when the post carried none)."""
 
     @classmethod
     def from_form(cls, form: FormData) -> SubmitForm:
@@ -110,6 +130,18 @@ class SubmitForm:
     def region(self) -> str | None:
         """The most precise region chosen (district, else regency, else province)."""
         return self.district or self.regency or self.province or None
+
+    @property
+    def idempotency_key(self) -> str | None:
+        """The key the submission is made under: ``web:`` and the form's one-time key, if it is one of ours.
+
+        A post without one, or with anything but a key of :func:`new_form_key`'s shape, is submitted without
+        (as a form from before one-time keys was).
+
+        >>> SubmitForm(once="A" * 24).idempotency_key, SubmitForm(once="short").idempotency_key
+        ('web:AAAAAAAAAAAAAAAAAAAAAAAA', None)
+        """
+        return f"web:{self.once}" if _FORM_KEY.fullmatch(self.once) else None
 
     def submission_data(self) -> dict[str, object]:
         """The dictionary :meth:`lapor_core.Submission.from_dict` takes (channel ``web``).

@@ -6,10 +6,12 @@ anyone see: confidential and unverified complaints do not exist here, anonymous 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
+import attrs
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +20,7 @@ import lapor_core as lc
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import LANG_COOKIE, LANGUAGES
 from lapor_portal.security import require_csrf
-from lapor_portal.web.forms import SubmitForm, errors_by_input
+from lapor_portal.web.forms import SubmitForm, errors_by_input, new_form_key
 from lapor_portal.web.identity import current_account
 from lapor_portal.web.rendering import flash, render
 
@@ -93,14 +95,18 @@ def submit_form(
     province: Annotated[str, Query(max_length=20)] = "",
     regency: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
-    """The submit form; ``province`` and ``regency`` preselect the region pickers."""
-    return _submit_page(request, portal, SubmitForm(province=province, regency=regency), {})
+    """The submit form, with a new one-time key; ``province`` and ``regency`` preselect the region pickers."""
+    form = SubmitForm(province=province, regency=regency, once=new_form_key())
+    return _submit_page(request, portal, form, {})
 
 
 @router.post("/lapor", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def submit(request: Request, portal: PortalDep) -> HTMLResponse:
     """Submit a report and show its receipt, the only time the access key is ever shown.
 
+    The submission is made under the form's one-time key: the same form posted again (a double click, a
+    reload of the receipt page) shows the same receipt, and stores nothing more. The same form posted again
+    with other content is not stored: the form comes back with a new key and a note saying so.
     The request's address and user agent are not read, so nothing about the reporter's device is stored.
     """
     posted = await request.form()
@@ -109,9 +115,14 @@ async def submit(request: Request, portal: PortalDep) -> HTMLResponse:
         return _submit_page(request, portal, form, {})
     try:
         submission = form.submission(portal.regions)
-        receipt = await run_in_threadpool(portal.desk.submit, submission)
+        receipt = await run_in_threadpool(
+            functools.partial(portal.desk.submit, submission, idempotency_key=form.idempotency_key)
+        )
     except lc.ValidationError as error:
         return _submit_page(request, portal, form, errors_by_input(error.errors))
+    except lc.IdempotencyConflict:
+        flash(request, "submit.form_reused")
+        return _submit_page(request, portal, attrs.evolve(form, once=new_form_key()), {})
     return render(request, "receipt.html", {"receipt": receipt})
 
 
