@@ -242,6 +242,7 @@ PUBLIC_MODULES = frozenset(
         "lapor_core.stores",
         "lapor_core.stores.directory",
         "lapor_core.stores.memory",
+        "lapor_core.stores.s3",
         "lapor_core.stores.sql",
         "lapor_core.testing",
         "lapor_core.testing.blob_contracts",
