@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from attachment_files import jpeg
 from desk_support import ADMIN, make_desk, officer
+from fake_imap import PASSWORD, USER, FakeImapServer
 from lapor_core.intake import (
     Answer,
     InboundMessage,
@@ -32,7 +33,15 @@ from lapor_core.intake import (
     Unusable,
     handle,
 )
-from lapor_core.intake.email import EmailIntake, parse_email, process_email, reply_email, thread_id
+from lapor_core.intake.email import (
+    EmailIntake,
+    ImapPoller,
+    PollReport,
+    parse_email,
+    process_email,
+    reply_email,
+    thread_id,
+)
 from lapor_core.notifiers import SmtpNotifier
 
 HOST = "127.0.0.1"
@@ -518,3 +527,81 @@ def test_handle_takes_the_adapter_like_any_other() -> None:
     handled = handle(desk, EmailIntake(), _inbound(_mail("", Subject=f"INFO {TID}")))
     assert handled.answer.code == "intake.not_found"
     assert "tulis kunci akses" in handled.rendered.text
+
+
+# --- the IMAP poller against a fake IMAP server ------------------------------------------------------------
+
+
+@pytest.fixture
+def imap() -> Iterator[FakeImapServer]:
+    """A fake IMAP server on 127.0.0.1."""
+    with FakeImapServer() as server:
+        yield server
+
+
+def _poller(imap: FakeImapServer, password: str = PASSWORD) -> ImapPoller:
+    return ImapPoller(HOST, imap.port, username=USER, password=password, security="none", timeout=10)
+
+
+def test_the_poller_takes_unseen_mail_answers_and_flags_it(
+    imap: FakeImapServer, smtp: tuple[Mailbox, SmtpNotifier]
+) -> None:
+    """A complaint is filed and answered, an auto-reply left unanswered; both flagged seen, none twice."""
+    mailbox, notifier = smtp
+    desk, _clock = make_desk()
+    complaint = imap.deliver(_mail())
+    auto = imap.deliver(
+        _mail("Saya sedang cuti.", **{"Auto-Submitted": "auto-replied", "Message-ID": "<o@x.id>"})
+    )
+    report = _poller(imap).poll(desk, intake=EmailIntake(), notifier=notifier, now=AT)
+    assert report == PollReport(answered=(str(complaint),), unanswered=(str(auto),))
+    assert imap.seen() == [complaint, auto]
+    ((to, receipt),) = mailbox.received
+    assert to == ["siti@contoh.id"]
+    assert "kunci akses" in receipt.get_content()
+    assert _poller(imap).poll(desk, intake=EmailIntake(), notifier=notifier) == PollReport()
+
+
+def test_a_message_whose_answer_fails_stays_unseen_for_the_next_poll(
+    imap: FakeImapServer, smtp: tuple[Mailbox, SmtpNotifier]
+) -> None:
+    """SMTP down: the message is left unseen; the next poll files nothing new and answers the same receipt."""
+    mailbox, notifier = smtp
+    desk, _clock = make_desk()
+    uid = imap.deliver(_mail())
+    dead = SmtpNotifier(HOST, 9, sender="LAPOR! <noreply@lapor.example>", security="none", timeout=2)
+    assert _poller(imap).poll(desk, intake=EmailIntake(), notifier=dead, now=AT) == PollReport(
+        failed=(str(uid),)
+    )
+    assert imap.seen() == []
+    assert _poller(imap).poll(desk, intake=EmailIntake(), notifier=notifier, now=AT).answered == (str(uid),)
+    assert len(desk.complaints(ADMIN).items) == 1
+    assert len(mailbox.received) == 1
+
+
+def test_a_refused_login_or_folder_is_temporary_and_names_no_user(imap: FakeImapServer) -> None:
+    """Wrong password, missing folder, nothing listening: imap.failed, without the user or password."""
+    desk, _clock = make_desk()
+    notifier = SmtpNotifier(HOST, 9, sender="noreply@lapor.example", security="none")
+    with pytest.raises(lc.errors.TemporaryNotificationError) as caught:
+        _poller(imap, password="salah").poll(desk, intake=EmailIntake(), notifier=notifier)
+    assert caught.value.detail == "imap.failed"
+    assert USER not in str(caught.value)
+    imap.fail_select = True
+    with pytest.raises(lc.errors.TemporaryNotificationError):
+        _poller(imap).poll(desk, intake=EmailIntake(), notifier=notifier)
+    with pytest.raises(lc.errors.TemporaryNotificationError):
+        ImapPoller(HOST, 9, username=USER, password=PASSWORD, security="none", timeout=2).poll(
+            desk, intake=EmailIntake(), notifier=notifier
+        )
+
+
+@pytest.mark.parametrize(
+    ("options", "code"),
+    [({"security": "tls"}, "imap.security_unknown"), ({"timeout": 0}, "imap.timeout_not_positive")],
+)
+def test_poller_options_are_checked(options: dict[str, object], code: str) -> None:
+    """A bad option is a configuration error naming it."""
+    with pytest.raises(lc.ConfigurationError) as caught:
+        ImapPoller("imap.example", username=USER, password=PASSWORD, **options)  # type: ignore[arg-type]
+    assert caught.value.detail == code

@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.errors
 import email.policy
@@ -40,6 +41,7 @@ import hashlib
 import html.parser
 import logging
 import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -50,7 +52,12 @@ from lapor_core._domain.keys import normalize_access_key
 from lapor_core._domain.model import BODY_MAX, TITLE_MAX, Channel, Kind, Reporter, Submission, email_rule
 from lapor_core._domain.tracking import TrackingId
 from lapor_core._i18n import N_
-from lapor_core.errors import ValidationError
+from lapor_core.errors import (
+    NotificationError,
+    StorageError,
+    TemporaryNotificationError,
+    ValidationError,
+)
 from lapor_core.intake._port import (
     MAX_INBOUND_TEXT,
     Answer,
@@ -65,10 +72,12 @@ from lapor_core.intake._port import (
     clean_text,
 )
 from lapor_core.intake._service import Handled, SenderLimiter, handle
+from lapor_core.notifiers._settings import configured, positive_seconds
 from lapor_core.notifiers.smtp import thread_id
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    import imaplib
+    import ssl
     from email.message import EmailMessage, Message
 
     from lapor_core.desk import ComplaintDesk
@@ -77,7 +86,9 @@ if TYPE_CHECKING:
 __all__ = [
     "EmailIntake",
     "EmailReply",
+    "ImapPoller",
     "ParsedEmail",
+    "PollReport",
     "html_to_text",
     "parse_email",
     "process_email",
@@ -744,3 +755,188 @@ def process_email(
     handled = handle(desk, intake, message, limiter=limiter, locale=locale)
     notifier.send_email(reply_email(parsed, handled.rendered, domain=notifier.domain), to=message.sender)
     return handled
+
+
+# --- a mailbox poller ---------------------------------------------------------------------------------------
+
+_IMAP_PORTS: Final = {"ssl": 993, "starttls": 143, "none": 143}
+_UID_LIST: Final = re.compile(rb"^[0-9 ]*$")
+
+
+@attrs.frozen
+class PollReport:
+    """What one :meth:`ImapPoller.poll` did, by IMAP UID.
+
+    Attributes:
+        answered: Messages acted on and answered; flagged as seen.
+        unanswered: Messages left unanswered on purpose (automatic mail, no sender); flagged as seen.
+        failed: Messages whose store or answer failed; left unseen, so the next poll takes them again
+            (a repeat is recognised by its idempotency key).
+    """
+
+    answered: tuple[str, ...] = ()
+    unanswered: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+
+
+class ImapPoller:
+    """Takes the unseen messages of a mailbox over IMAP (:mod:`imaplib`) through :func:`process_email`.
+
+    Run :meth:`poll` on a schedule (every minute, say). Each unseen message is fetched without marking it
+    (``BODY.PEEK[]``), handled, and flagged as seen only once answered, so a crash or a failure leaves it
+    for the next poll; the idempotency key makes the repeat safe. Messages are never deleted.
+
+    Args:
+        host: The IMAP server.
+        port: Its port (default 993 for ``ssl``, 143 otherwise).
+        username: The mailbox's user.
+        password: Its password.
+        mailbox: The folder to read (default ``INBOX``).
+        security: ``"ssl"`` (implicit TLS, the default), ``"starttls"`` or ``"none"`` (a local server only:
+            credentials then cross the network in clear).
+        timeout: Seconds to wait for the server (default 30).
+        ssl_context: The TLS settings (default: verify the server).
+
+    Raises:
+        ConfigurationError: An unknown security mode, or a timeout that is not a positive number of seconds.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int | None = None,
+        *,
+        username: str,
+        password: str,
+        mailbox: str = "INBOX",
+        security: str = "ssl",
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        options = configured(_ImapOptions, security=security, timeout=timeout)
+        self._host = host
+        self._port = port or _IMAP_PORTS[options.security]
+        self._username = username
+        self._password = password
+        self._mailbox = mailbox
+        self._security = options.security
+        self._timeout = options.timeout
+        self._ssl_context = ssl_context
+
+    def poll(
+        self,
+        desk: ComplaintDesk,
+        *,
+        intake: EmailIntake,
+        notifier: SmtpNotifier,
+        limiter: SenderLimiter | None = None,
+        limit: int = 50,
+        now: datetime | None = None,
+    ) -> PollReport:
+        """Handle at most ``limit`` unseen messages, oldest first (received at ``now``, default: now).
+
+        Raises:
+            TemporaryNotificationError: The IMAP server cannot be reached, or refused the login or the
+                folder (``imap.failed``); nothing was handled. No error names the mailbox's user.
+        """
+        import imaplib  # noqa: PLC0415 - loaded on the first poll
+
+        received_at = now or datetime.now(UTC)
+        answered: list[str] = []
+        unanswered: list[str] = []
+        failed: list[str] = []
+        try:
+            client = self._connect()
+        except (imaplib.IMAP4.error, OSError) as e:
+            raise TemporaryNotificationError(
+                detail=N_("imap.failed"), params={"error": type(e).__name__}
+            ) from None
+        try:
+            for uid in self._unseen(client)[:limit]:
+                raw = self._fetch(client, uid)
+                if raw is None:
+                    failed.append(uid)
+                    continue
+                try:
+                    handled = process_email(
+                        desk,
+                        raw,
+                        intake=intake,
+                        notifier=notifier,
+                        received_at=received_at,
+                        limiter=limiter,
+                    )
+                except (StorageError, NotificationError) as e:
+                    _log.warning(
+                        "intake email: IMAP message %s not handled (%s); next poll", uid, type(e).__name__
+                    )
+                    failed.append(uid)
+                    continue
+                client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+                (answered if handled is not None else unanswered).append(uid)
+        except (imaplib.IMAP4.error, OSError) as e:
+            raise TemporaryNotificationError(
+                detail=N_("imap.failed"), params={"error": type(e).__name__}
+            ) from None
+        finally:
+            with contextlib.suppress(imaplib.IMAP4.error, OSError):
+                client.logout()
+        return PollReport(tuple(answered), tuple(unanswered), tuple(failed))
+
+    def _connect(self) -> imaplib.IMAP4:
+        import imaplib  # noqa: PLC0415
+        import ssl  # noqa: PLC0415
+
+        context = self._ssl_context or ssl.create_default_context()
+        client: imaplib.IMAP4
+        if self._security == "ssl":
+            client = imaplib.IMAP4_SSL(self._host, self._port, ssl_context=context, timeout=self._timeout)
+        else:
+            client = imaplib.IMAP4(self._host, self._port, timeout=self._timeout)
+        try:
+            if self._security == "starttls":
+                client.starttls(context)
+            client.login(self._username, self._password)
+            status, _ = client.select(self._mailbox)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                client.shutdown()
+            raise
+        if status != "OK":
+            with contextlib.suppress(OSError):
+                client.shutdown()
+            raise imaplib.IMAP4.error("select refused")
+        return client
+
+    @staticmethod
+    def _unseen(client: imaplib.IMAP4) -> list[str]:
+        status, data = client.uid("SEARCH", None, "UNSEEN")  # type: ignore[arg-type]  # imaplib accepts None
+        found = data[0] if status == "OK" and data and isinstance(data[0], bytes) else b""
+        if not _UID_LIST.match(found):
+            return []
+        return sorted({uid.decode() for uid in found.split()}, key=int)
+
+    @staticmethod
+    def _fetch(client: imaplib.IMAP4, uid: str) -> bytes | None:
+        status, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
+        if status != "OK":
+            return None
+        for item in data:
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):  # noqa: PLR2004
+                return item[1]
+        return None
+
+
+def _imap_security(value: object) -> str:
+    if isinstance(value, str) and value in _IMAP_PORTS:
+        return value
+    raise v.Invalid("imap.security_unknown")
+
+
+@v.checked
+@attrs.frozen(field_transformer=v.with_rules)
+class _ImapOptions:
+    """The options of :class:`ImapPoller` that can be wrong, each with its rule."""
+
+    security: str = attrs.field(metadata=v.rule(_imap_security))
+    timeout: float = attrs.field(metadata=v.rule(positive_seconds(N_("imap.timeout_not_positive"))))
