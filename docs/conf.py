@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import lapor_core
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # the docs' own extensions
 
 project = "lapor_core"
 author = "lapor_core contributors"
@@ -19,6 +22,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
+    "internal_links",  # _ext/internal_links.py: every internal link and anchor of the built site exists
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 myst_enable_extensions = ["colon_fence", "deflist"]
