@@ -445,6 +445,17 @@ def test_an_unverified_reply_without_the_key_is_not_attached(smtp: tuple[Mailbox
     assert "tidak ditemukan" in mailbox.last().get_content()
 
 
+def test_the_answer_goes_to_from_never_to_reply_to(smtp: tuple[Mailbox, SmtpNotifier]) -> None:
+    """A Reply-To (anyone can write one) never redirects the access key: it goes to the From address only."""
+    mailbox, notifier = smtp
+    desk, _clock = make_desk()
+    raw = _mail(**{"Reply-To": "pencuri@evil.example"})
+    process_email(desk, raw, intake=EmailIntake(), notifier=notifier, received_at=AT)
+    ((to, receipt),) = mailbox.received
+    assert to == ["siti@contoh.id"]
+    assert "evil" not in str(receipt["To"])
+
+
 def test_a_sender_over_the_limit_is_told_when_to_try_again(smtp: tuple[Mailbox, SmtpNotifier]) -> None:
     """The port's per-sender limiter applies; the answer says so the e-mail way, and nothing is filed."""
     mailbox, notifier = smtp
