@@ -241,7 +241,11 @@ def _submit_once(
         except ConcurrencyConflict:
             continue
         return Receipt(tracking_id=tid, access_key=access_key)
-    raise StorageError(f"submitting under an idempotency key: {_ATTEMPTS} saves in a row were refused")
+    cause = f"{_ATTEMPTS} saves in a row refused"
+    raise StorageError(
+        detail="storage.operation_failed",
+        params={"operation": "submitting under an idempotency key", "cause": cause},
+    )
 
 
 def prune_idempotency_keys(ctx: DeskContext, now: datetime | None = None) -> int:
