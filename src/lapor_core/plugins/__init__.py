@@ -17,6 +17,8 @@ its contract: ordering, atomicity, thread-safety and the errors it may raise.
   :class:`Tally`.
 - Delivery: a :class:`Notifier` sends one :class:`Notification` to one :class:`Address`; a
   :class:`RecipientResolver` turns a :class:`Recipient` into addresses.
+- Connected institution systems: an :class:`IntegrationStore` keeps each :class:`IntegrationRecord` and the
+  IDs of the events they sent (see :mod:`lapor_core.integrations`).
 - Attachments: a :class:`BlobStore` keeps bytes by content address (every address checked by
   :func:`check_address`).
 - Time: a :class:`Clock` (the default is :class:`SystemClock`).
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from lapor_core._domain.filters import Filters
     from lapor_core._domain.history import Actor, Event
     from lapor_core._domain.idempotency import IdempotencyRecord
+    from lapor_core._domain.integrations import IntegrationRecord, IntegrationStore
     from lapor_core._domain.notifications import (
         Address,
         DeliveryChannel,
@@ -107,6 +110,8 @@ __all__ = [
     "Filters",
     "IdempotencyRecord",
     "IdempotencyStore",
+    "IntegrationRecord",
+    "IntegrationStore",
     "Notification",
     "NotificationRenderer",
     "Notifier",
@@ -167,6 +172,8 @@ _HOMES = {
     "Event": "lapor_core._domain.history",
     "IdempotencyRecord": "lapor_core._domain.idempotency",
     "IdempotencyStore": "lapor_core._domain.ports",
+    "IntegrationRecord": "lapor_core._domain.integrations",
+    "IntegrationStore": "lapor_core._domain.integrations",
     "Notification": "lapor_core._domain.notifications",
     "Notifier": "lapor_core._domain.ports",
     "Order": "lapor_core._domain.ports",

@@ -1,10 +1,10 @@
 """The SQL backend: one adapter in SQLAlchemy Core for SQLite, PostgreSQL and MariaDB/MySQL.
 
-Complaints (:class:`SqlComplaintStore`, with its outbox and statistics), polls (:class:`SqlPollStore`) and
-attachments' bytes (:class:`SqlBlobStore`) share one database; the schema ships as Alembic migrations and
-:func:`upgrade` applies them. The store's keyword options are :data:`STORE_OPTIONS`;
-:func:`lapor_core.stores.open_store` and ``ComplaintDesk.open`` check their names and values before the store
-opens. The modules inside this package are private.
+Complaints (:class:`SqlComplaintStore`, with its outbox and statistics), polls (:class:`SqlPollStore`),
+attachments' bytes (:class:`SqlBlobStore`) and connected institution systems (:class:`SqlIntegrationStore`)
+share one database; the schema ships as Alembic migrations and :func:`upgrade` applies them. The store's
+keyword options are :data:`STORE_OPTIONS`; :func:`lapor_core.stores.open_store` and ``ComplaintDesk.open``
+check their names and values before the store opens. The modules inside this package are private.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from lapor_core.stores.sql._options import STORE_OPTIONS
 
 if TYPE_CHECKING:
     from lapor_core.stores.sql._blobs import SqlBlobStore
+    from lapor_core.stores.sql._integrations import SqlIntegrationStore
     from lapor_core.stores.sql._polls import SqlPollStore
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SchemaMode",
     "SqlBlobStore",
     "SqlComplaintStore",
+    "SqlIntegrationStore",
     "SqlPollStore",
     "upgrade",
 ]
@@ -46,4 +48,8 @@ def __getattr__(name: str) -> Any:
         from lapor_core.stores.sql._blobs import SqlBlobStore  # noqa: PLC0415
 
         return SqlBlobStore
+    if name == "SqlIntegrationStore":
+        from lapor_core.stores.sql._integrations import SqlIntegrationStore  # noqa: PLC0415
+
+        return SqlIntegrationStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,6 +39,8 @@ __all__ = [
     "events",
     "idempotency_keys",
     "identities",
+    "integration_events",
+    "integrations",
     "metadata",
     "outbox",
     "poll_ballots",
@@ -472,6 +474,28 @@ blob_chunks = _table(
     sa.Column("data", _LongBinary(), nullable=False),
     sqlite_with_rowid=False,
 )
+
+# Connected institution systems (revision 0010): a registration keeps the salts its secrets are derived from
+# under the pepper (never a secret); an event ID is claimed before its command runs and keeps the answer given
+# to every repeat. See lapor_core.stores.sql._integrations.
+integrations = _table(
+    "lapor_integrations",
+    sa.Column("institution", code(100), primary_key=True),
+    sa.Column("endpoint", sa.Text),
+    sa.Column("salt", code(64), nullable=False),
+    sa.Column("previous_salt", code(64)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("rotated_at", UtcDateTime, nullable=False),
+)
+integration_events = _table(
+    "lapor_integration_events",
+    sa.Column("institution", code(100), primary_key=True),
+    sa.Column("event_id", code(200), primary_key=True),
+    sa.Column("claimed_at", UtcDateTime, nullable=False),
+    sa.Column("answer", long_text(), nullable=False),
+    sqlite_with_rowid=False,
+)
+sa.Index("ix_lapor_integration_events_claimed", integration_events.c.claimed_at)
 
 
 # --- policy-opinion polls (revision 0003): see lapor_core.stores.sql._polls ---------------------------------
