@@ -22,7 +22,7 @@ from lapor_portal.context import Portal
 from lapor_portal.security import SecurityHeaders, content_security_policy
 from lapor_portal.sessions import SignedCookieSessions
 from lapor_portal.settings import PortalSettings
-from lapor_portal.web import polls, public, reporter, staff
+from lapor_portal.web import files, polls, public, reporter, staff
 from lapor_portal.web.errors import install_page_errors
 from lapor_portal.web.rendering import make_templates
 
@@ -127,7 +127,7 @@ def create_app(
     )
     app.state.portal = portal
     app.state.templates = make_templates()
-    for module in (public, reporter, staff, polls):
+    for module in (public, reporter, staff, polls, files):
         app.include_router(module.router)
     app.include_router(json_api.router)
     app.include_router(open311.router)

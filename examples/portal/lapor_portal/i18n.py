@@ -114,6 +114,7 @@ COMPOSED_KEYS: Final = frozenset(
     {
         # a timeline entry's action (lapor_core.Action)
         N_("action.archive"),
+        N_("action.attach"),
         N_("action.assign"),
         N_("action.breach"),
         N_("action.close"),

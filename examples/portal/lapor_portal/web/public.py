@@ -15,12 +15,14 @@ import attrs
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 import lapor_core as lc
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import LANG_COOKIE, LANGUAGES
 from lapor_portal.security import require_csrf
-from lapor_portal.web.forms import SubmitForm, errors_by_input, new_form_key
+from lapor_portal.web.files import UPLOAD_ACCEPT, UPLOAD_FIELD, listed
+from lapor_portal.web.forms import FORM_FIELDS, SubmitForm, errors_by_input, new_form_key
 from lapor_portal.web.identity import current_account
 from lapor_portal.web.rendering import flash, render
 
@@ -78,6 +80,7 @@ def _submit_page(
     context = {
         "form": form,
         "errors": errors,
+        "upload_accept": UPLOAD_ACCEPT,
         "kinds": tuple(lc.Kind),
         "topic_groups": portal.topic_groups(),
         "provinces": portal.regions.provinces(),
@@ -110,16 +113,32 @@ async def submit(request: Request, portal: PortalDep) -> HTMLResponse:
     The request's address and user agent are not read, so nothing about the reporter's device is stored.
     """
     posted = await request.form()
+    try:
+        return await _submit_posted(request, portal, posted)
+    finally:
+        await posted.close()  # the uploaded files' temporary files
+
+
+async def _submit_posted(request: Request, portal: Portal, posted: FormData) -> HTMLResponse:
     form = SubmitForm.from_form(posted)
     if posted.get("refresh"):
         return _submit_page(request, portal, form, {})
+    uploads = [
+        (upload.filename, upload.file)
+        for upload in posted.getlist(UPLOAD_FIELD)
+        if isinstance(upload, UploadFile) and upload.filename
+    ]
     try:
         submission = form.submission(portal.regions)
         receipt = await run_in_threadpool(
-            functools.partial(portal.desk.submit, submission, idempotency_key=form.idempotency_key)
+            functools.partial(
+                portal.desk.submit, submission, idempotency_key=form.idempotency_key, attachments=uploads
+            )
         )
     except lc.ValidationError as error:
-        return _submit_page(request, portal, form, errors_by_input(error.errors))
+        # The library names a refused file attachments.N.data: the form shows it under the file input.
+        files_at = {bad.field: UPLOAD_FIELD for bad in error.errors if bad.field.startswith("attachments")}
+        return _submit_page(request, portal, form, errors_by_input(error.errors, {**FORM_FIELDS, **files_at}))
     except lc.IdempotencyConflict:
         flash(request, "submit.form_reused")
         return _submit_page(request, portal, attrs.evolve(form, once=new_form_key()), {})
@@ -174,7 +193,8 @@ def public_complaint(request: Request, portal: PortalDep, tracking_id: str) -> R
     view = portal.desk.view(lc.Principal.public(), tracking_id)
     if view.tracking_id != tracking_id:
         return RedirectResponse(f"/pengaduan/{view.tracking_id}", status_code=308)
-    return render(request, "complaint.html", {"view": view})
+    files = listed(portal, lc.Principal.public(), view.tracking_id)
+    return render(request, "complaint.html", {"view": view, "files": files})
 
 
 @router.post("/pengaduan/{tracking_id}/dukung", dependencies=[Depends(require_csrf)])

@@ -17,6 +17,7 @@ from lapor_portal.accounts import Account
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import N_, Translator, language_of
 from lapor_portal.security import require_csrf
+from lapor_portal.web.files import Size, listed, serve
 from lapor_portal.web.forms import CHECKED, errors_by_input
 from lapor_portal.web.identity import current_account, sign_in, sign_out
 from lapor_portal.web.public import safe_next
@@ -238,8 +239,21 @@ def _complaint_page(
         "topic_groups": portal.topic_groups(),
         "units": units,
         "errors": errors or {},
+        "files": _files(portal, account, view.tracking_id),
     }
     return render(request, "staff_complaint.html", context, status_code=422 if errors else 200)
+
+
+def _files(portal: Portal, account: Account, tracking_id: str) -> tuple[lc.Attachment, ...]:
+    return listed(portal, account.principal(), tracking_id)
+
+
+@router.get("/staf/pengaduan/{tracking_id}/lampiran/{attachment_id}")
+async def staff_file(
+    portal: PortalDep, account: StaffDep, tracking_id: str, attachment_id: str, size: Size = None
+) -> Response:
+    """A file of a complaint as this staff member may see it (``?ukuran=kecil``: its thumbnail)."""
+    return await serve(portal, account.principal(), tracking_id, attachment_id, size)
 
 
 @router.get("/staf/pengaduan/{tracking_id}", response_class=HTMLResponse)
