@@ -14,11 +14,13 @@ TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdef"
 class FakeBotApi:
     """``POST /bot<TOKEN>/sendMessage``: 200, the message recorded; chat IDs ending in 403, 429, 500 get that.
 
-    A wrong token gets 401, as Telegram answers. Use as a context manager; ``base_url`` is where it listens.
+    ``getFile`` and ``GET /file/bot<TOKEN>/<path>`` serve the files put in ``files`` (by file ID). A wrong
+    token gets 401, as Telegram answers. Use as a context manager; ``base_url`` is where it listens.
     """
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}
         self.lock = threading.Lock()
         fake = self
 
@@ -26,6 +28,14 @@ class FakeBotApi:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path == f"/bot{TOKEN}/getFile":
+                    data = fake.files.get(str(body.get("file_id")))
+                    if data is None:
+                        self._answer(400, {"ok": False, "error_code": 400, "description": "file not found"})
+                        return
+                    path = f"photos/{body['file_id']}.jpg"
+                    self._answer(200, {"ok": True, "result": {"file_path": path, "file_size": len(data)}})
+                    return
                 if self.path != f"/bot{TOKEN}/sendMessage":
                     self._answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                     return
@@ -39,6 +49,17 @@ class FakeBotApi:
                 self._answer(
                     200, {"ok": True, "result": {"message_id": len(fake.sent), "chat": {"id": chat}}}
                 )
+
+            def do_GET(self) -> None:
+                prefix = f"/file/bot{TOKEN}/photos/"
+                data = fake.files.get(self.path.removeprefix(prefix).removesuffix(".jpg"))
+                if not self.path.startswith(prefix) or data is None:
+                    self._answer(404, {"ok": False, "error_code": 404})
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _answer(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lapor_core as lc
+from attachment_files import jpeg
 from desk_support import ADMIN, make_desk, officer
 from fake_telegram import TOKEN, FakeBotApi
 from lapor_core.intake import (
@@ -329,6 +330,48 @@ def test_from_lapor_command_to_receipt_status_and_reply_in_the_chat(
     assert "intake telegram message 5501:3" in logged
     assert "Kenanga" not in logged
     assert key not in logged
+
+
+def test_a_photo_with_lapor_in_its_caption_is_attached(api: FakeBotApi) -> None:
+    """The photo's largest size is fetched (getFile) and stored with the complaint, checked and stripped."""
+    api.files["big"] = jpeg((120, 90))
+    desk, _clock = make_desk()
+    bot = TelegramBot(TOKEN, base_url=api.base_url)
+    update = _update(None, caption="/lapor Got mampet", photo=[{"file_id": "small"}, {"file_id": "big"}])
+    handled = process_update(desk, update, intake=TelegramIntake(), bot=bot)
+    assert handled is not None
+    assert handled.answer.code == "intake.received"
+    (attachment,) = desk.attachments(ADMIN, str(handled.answer.tracking_id))
+    assert attachment.filename == "foto.jpg"
+
+
+def test_a_file_that_cannot_be_fetched_or_is_refused_never_loses_the_report(api: FakeBotApi) -> None:
+    """A missing file is left out; a document the desk refuses: filed without it, and the chat is told."""
+    desk, _clock = make_desk()
+    bot = TelegramBot(TOKEN, base_url=api.base_url)
+    gone = _update(None, caption="/lapor Banjir", photo=[{"file_id": "hilang"}])
+    handled = process_update(desk, gone, intake=TelegramIntake(), bot=bot)
+    assert handled is not None
+    assert handled.answer.code == "intake.received"
+    api.files["exe"] = b"MZ" * 100
+    document = {"file_id": "exe", "file_name": "virus.exe", "mime_type": "application/x-msdownload"}
+    refused = process_update(
+        desk,
+        _update(None, message_id=8, caption="/lapor Banjir lagi", document=document),
+        intake=TelegramIntake(),
+        bot=bot,
+    )
+    assert refused is not None
+    assert refused.answer.code == "intake.received_without_attachments"
+    assert desk.attachments(ADMIN, str(refused.answer.tracking_id)) == ()
+
+
+def test_download_refuses_a_file_over_the_limit(api: FakeBotApi) -> None:
+    """The size getFile reports is checked before the download."""
+    api.files["big"] = b"x" * 2000
+    with pytest.raises(lc.errors.PermanentNotificationError) as caught:
+        TelegramBot(TOKEN, base_url=api.base_url).download("big", max_bytes=1000)
+    assert caught.value.detail == "telegram.file_too_large"
 
 
 def test_the_reporters_chat_replies_without_the_key_and_another_chat_cannot(api: FakeBotApi) -> None:

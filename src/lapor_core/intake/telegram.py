@@ -2,7 +2,8 @@
 
 The bot is talked to in a private chat:
 
-- ``/lapor <text>`` files a complaint; the answer carries its tracking ID and access key;
+- ``/lapor <text>`` files a complaint; the answer carries its tracking ID and access key (sent as a photo's or
+  a document's caption, the file is fetched and handed to the desk's attachment check with it);
 - ``/info <tracking ID> [access key]`` asks where a complaint stands;
 - answering (Telegram's *reply*) one of the bot's messages about a complaint adds to it: the reply, or the
   information asked for while it is on hold (the access key written in the message proves being the
@@ -45,6 +46,7 @@ from lapor_core._domain.notifications import DeliveryChannel, Notification, chat
 from lapor_core._domain.tracking import TrackingId
 from lapor_core._i18n import N_
 from lapor_core.errors import (
+    NotificationError,
     PermanentNotificationError,
     TemporaryNotificationError,
     ValidationError,
@@ -54,6 +56,7 @@ from lapor_core.intake._port import (
     Answer,
     Contact,
     Decision,
+    InboundAttachment,
     InboundMessage,
     NewComplaint,
     ReplyToComplaint,
@@ -301,6 +304,8 @@ class _Options:
 _TOKEN: Final = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
 _BASE_URL: Final = re.compile(r"https?://[^\s/?#@]+(?:/[^\s?#]*)?")
 _TEMPORARY: Final = frozenset({408, 429})
+_FILE_PATH: Final = re.compile(r"[A-Za-z0-9_./-]{1,200}")  # what getFile answers: photos/file_3.jpg
+_MAX_FILES: Final = 5
 _MAX_RESPONSE: Final = 64 * 1024
 
 
@@ -337,7 +342,8 @@ class TelegramBot:
 
         from lapor_core.notifiers.webhook import _no_redirects  # noqa: PLC0415
 
-        self._url = f"{options.base_url}/bot{options.token}/sendMessage"
+        self._api = f"{options.base_url}/bot{options.token}"
+        self._files = f"{options.base_url}/file/bot{options.token}"
         self._timeout = options.timeout
         self._opener = urllib.request.build_opener(
             urllib.request.ProxyHandler({}),
@@ -369,31 +375,102 @@ class TelegramBot:
             PermanentNotificationError: Any other refusal (the user blocked the bot: 403; an unknown chat:
                 400). Neither names the chat nor quotes the text.
         """
+        self._call("sendMessage", {"chat_id": chat_id, "text": text[:_MAX_TEXT]}, _MAX_RESPONSE)
+
+    def download(self, file_id: str, *, max_bytes: int = 10 * 1024 * 1024) -> bytes:
+        """The content of a file a user sent (``getFile``, then the file's URL), at most ``max_bytes``.
+
+        Raises:
+            TemporaryNotificationError: Unreachable, a timeout, HTTP 5xx, 408 or 429.
+            PermanentNotificationError: Refused, or larger than ``max_bytes`` (``telegram.file_too_large``),
+                or an answer that is not the Bot API's.
+        """
+        answer = self._call("getFile", {"file_id": file_id}, _MAX_RESPONSE)
+        try:
+            result = json.loads(answer)["result"]
+            path, size = result["file_path"], result.get("file_size", 0)
+        except (ValueError, KeyError, TypeError):
+            raise PermanentNotificationError(
+                detail=N_("telegram.refused"), params={"status": "200"}
+            ) from None
+        if not isinstance(path, str) or not _FILE_PATH.fullmatch(path):
+            raise PermanentNotificationError(detail=N_("telegram.refused"), params={"status": "200"})
+        if isinstance(size, int) and size > max_bytes:
+            raise PermanentNotificationError(detail=N_("telegram.file_too_large"), params={"max": max_bytes})
+        data = self._call(None, None, max_bytes + 1, url=f"{self._files}/{path}")
+        if len(data) > max_bytes:
+            raise PermanentNotificationError(detail=N_("telegram.file_too_large"), params={"max": max_bytes})
+        return data
+
+    def _call(self, method: str | None, payload: object, limit: int, *, url: str | None = None) -> bytes:
+        """POST ``payload`` as JSON to the Bot API ``method`` (or GET ``url``); the answer's first bytes."""
         import http.client  # noqa: PLC0415
         import urllib.error  # noqa: PLC0415
         import urllib.request  # noqa: PLC0415
 
-        body = json.dumps({"chat_id": chat_id, "text": text[:_MAX_TEXT]}, ensure_ascii=False).encode()
-        request = urllib.request.Request(  # noqa: S310 - the base URL is checked to be http(s)
-            self._url, data=body, headers={"Content-Type": "application/json; charset=utf-8"}, method="POST"
-        )
+        if url is None:
+            body = json.dumps(payload, ensure_ascii=False).encode()
+            request = urllib.request.Request(  # noqa: S310 - the base URL is checked to be http(s)
+                f"{self._api}/{method}",
+                data=body,
+                headers={"Content-Type": "application/json; charset=utf-8"},
+                method="POST",
+            )
+        else:
+            request = urllib.request.Request(url, method="GET")  # noqa: S310 - the base URL is http(s)
         try:
             with self._opener.open(request, timeout=self._timeout) as response:
                 status = int(response.status)
-                response.read(_MAX_RESPONSE)
+                data = bytes(response.read(limit))
         except urllib.error.HTTPError as e:
-            status = e.code
+            status, data = e.code, b""
             e.close()
         except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
             raise TemporaryNotificationError(
                 detail=N_("telegram.unreachable"), params={"error": type(e).__name__}
             ) from None
         if 200 <= status < 300:  # noqa: PLR2004 - HTTP success
-            return
+            return data
         shown = {"status": str(status)}
         if status >= 500 or status in _TEMPORARY:  # noqa: PLR2004 - HTTP server errors
             raise TemporaryNotificationError(detail=N_("telegram.failed"), params=shown)
         raise PermanentNotificationError(detail=N_("telegram.refused"), params=shown)
+
+
+def _files_of(update: object) -> list[tuple[str, str, str]]:
+    """The files a message carries, as (file ID, file name, content type): the largest photo, a document."""
+    message = _mapping(_mapping(update).get("message"))
+    found: list[tuple[str, str, str]] = []
+    photos = message.get("photo")
+    if isinstance(photos, list) and photos:
+        largest = _mapping(photos[-1])  # Telegram lists a photo's sizes smallest first
+        if isinstance(largest.get("file_id"), str):
+            found.append((largest["file_id"], "foto.jpg", "image/jpeg"))
+    document = _mapping(message.get("document"))
+    if isinstance(document.get("file_id"), str):
+        name = document.get("file_name")
+        kind = document.get("mime_type")
+        found.append(
+            (
+                document["file_id"],
+                name if isinstance(name, str) else "berkas",
+                kind if isinstance(kind, str) else "application/octet-stream",
+            )
+        )
+    return found[:_MAX_FILES]
+
+
+def _downloaded(bot: TelegramBot, update: object, message: InboundMessage) -> tuple[InboundAttachment, ...]:
+    """The files of a new complaint, fetched from the Bot API; one that cannot be fetched is left out."""
+    files: list[InboundAttachment] = []
+    for file_id, name, kind in _files_of(update):
+        try:
+            files.append(InboundAttachment(name[:200], kind, bot.download(file_id)))
+        except NotificationError as e:
+            _log.warning(
+                "intake telegram message %s: a file was not fetched (%s)", message.message_id, e.detail
+            )
+    return tuple(files)
 
 
 def verify_secret_token(expected: str, received: str | None) -> bool:
@@ -433,6 +510,8 @@ def process_update(
     if message is None:
         _log.info("intake telegram: an update the bot does not answer was ignored")
         return None
+    if isinstance(intake.parse(message), NewComplaint):
+        message = attrs.evolve(message, attachments=_downloaded(bot, update, message))
     handled = handle(desk, intake, message, limiter=limiter, locale=locale)
     bot.send_message(message.sender, handled.rendered.text)
     return handled
