@@ -363,6 +363,8 @@ def test_a_file_that_cannot_be_fetched_or_is_refused_never_loses_the_report(api:
     )
     assert refused is not None
     assert refused.answer.code == "intake.received_without_attachments"
+    assert "tanpa lampiran" in api.texts_to(CHAT)[-1]
+    assert f"/info {refused.answer.tracking_id}" in api.texts_to(CHAT)[-1]
     assert desk.attachments(ADMIN, str(refused.answer.tracking_id)) == ()
 
 

@@ -138,6 +138,7 @@ def _int(value: object) -> int | None:
 # The service's answers whose wording is written for SMS ("Kirim: LAPOR ..."), said the chat way.
 _WORDING: Final = {
     "intake.received": N_("telegram.received"),
+    "intake.received_without_attachments": N_("telegram.received_without_attachments"),
     "intake.not_found": N_("telegram.not_found"),
     "intake.not_accepted": N_("telegram.not_accepted"),
     "intake.unreadable": N_("telegram.unreadable"),
