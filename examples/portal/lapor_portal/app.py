@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 import lapor_core as lc
 from lapor_core.plugins import Clock, PollStore, SystemClock
 from lapor_portal.accounts import demo_directory
-from lapor_portal.api import json_api, mail_webhook, open311, sms_webhook, telegram_webhook
+from lapor_portal.api import integrations, json_api, mail_webhook, open311, sms_webhook, telegram_webhook
 from lapor_portal.context import Portal
 from lapor_portal.security import SecurityHeaders, content_security_policy
 from lapor_portal.sessions import SignedCookieSessions
@@ -134,6 +134,7 @@ def create_app(
     sms_webhook.install(app, messages_per_hour=settings.sms_messages_per_hour)
     mail_webhook.install(app, messages_per_hour=settings.intake_messages_per_hour)
     telegram_webhook.install(app, messages_per_hour=settings.intake_messages_per_hour)
+    integrations.install(app, desk)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_page_errors(app)
     app.add_middleware(
