@@ -139,6 +139,33 @@ def test_html_quote_markers_and_unclosed_tags() -> None:
     assert html_to_text("<p>a</p></div></span><p>b") == "a\n\nb"
 
 
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<blockquote>",
+                "</blockquote>",
+                "<style>",
+                "</style>",
+                "<p>",
+                "</p>",
+                '<template class="gmail_quote">',
+                "</template>",
+                "teks",
+                "</div>",
+            ]
+        ),
+        max_size=30,
+    )
+)
+def test_html_nesting_of_any_shape_keeps_its_depths_sane(parts: list[str]) -> None:
+    """Unbalanced, nested or misordered tags never leave text hidden after every element is closed."""
+    closers = "</blockquote></style></template>" * 30  # as many as could be open
+    extractor_text = html_to_text("".join(parts) + closers + "<p>akhir</p>")
+    assert extractor_text.endswith("akhir")
+    assert not extractor_text.endswith("> akhir")
+
+
 def test_attachments_are_counted_and_measured_not_read_as_text() -> None:
     """A photo and a PDF are noted by count and size; the text part is the body."""
     message = EmailMessage()

@@ -392,7 +392,7 @@ class _TextExtractor(html.parser.HTMLParser):
         self.lines: list[str] = [""]
         self._skip = 0  # depth inside an element whose text is not shown
         self._quote = 0  # depth inside a blockquote
-        self._stack: list[tuple[str, bool]] = []  # open elements and whether they started a skip
+        self._stack: list[tuple[str, bool, bool]] = []  # open elements, and whether each skips or quotes
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         marks = " ".join(f"{value or ''}" for key, value in attrs if key in ("class", "id")).lower()
@@ -402,17 +402,16 @@ class _TextExtractor(html.parser.HTMLParser):
             self._newline()
         if tag in _VOID:
             return
-        self._stack.append((tag, skipped or quoted))
+        self._stack.append((tag, skipped, quoted))
         self._skip += skipped
         self._quote += quoted
 
     def handle_endtag(self, tag: str) -> None:
         for depth in range(len(self._stack) - 1, -1, -1):
             if self._stack[depth][0] == tag:
-                for name, counted in self._stack[depth:]:
-                    if counted:
-                        self._skip -= name in _SKIPPED
-                        self._quote -= name not in _SKIPPED
+                for _name, skipped, quoted in self._stack[depth:]:  # closes the unclosed ones inside too
+                    self._skip -= skipped
+                    self._quote -= quoted
                 del self._stack[depth:]
                 break
         if tag in _BLOCKS:
