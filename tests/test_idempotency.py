@@ -316,3 +316,47 @@ def test_the_record_is_saved_with_the_complaint_it_names(desk: lc.ComplaintDesk)
         "created_at": START,
     }
     assert "form-8" not in repr(record)
+
+
+def test_fingerprint_counts_attachments_by_name_and_digest() -> None:
+    """No attachments: the submission's own fingerprint; each file's name and digest, in order, count."""
+    base = lc.Submission.from_dict(FORM)
+    alone = submission_fingerprint(PEPPER, base)
+    assert submission_fingerprint(PEPPER, base, None, ()) == alone
+    one = submission_fingerprint(PEPPER, base, None, [("a.jpg", "0" * 64)])
+    assert one == submission_fingerprint(PEPPER, base, None, [("a.jpg", "0" * 64)])
+    others = {
+        submission_fingerprint(PEPPER, base, None, files)
+        for files in (
+            [("b.jpg", "0" * 64)],
+            [("a.jpg", "1" * 64)],
+            [("a.jpg", "0" * 64), ("b.jpg", "1" * 64)],
+            [("b.jpg", "1" * 64), ("a.jpg", "0" * 64)],
+        )
+    }
+    assert len(others | {alone, one}) == 6
+
+
+def test_a_repeat_with_other_attachments_is_a_conflict(desk: lc.ComplaintDesk) -> None:
+    """Files are content: the same text with another file under a used key is refused, nothing stored."""
+    attachment_files = pytest.importorskip("attachment_files")
+    first = desk.submit(
+        lc.Submission.from_dict(FORM),
+        idempotency_key="form-9",
+        attachments=[("a.png", attachment_files.png_with_text())],
+    )
+    again = desk.submit(
+        lc.Submission.from_dict(FORM),
+        idempotency_key="form-9",
+        attachments=[("a.png", attachment_files.png_with_text())],
+    )
+    assert again == first
+    with pytest.raises(lc.IdempotencyConflict):
+        desk.submit(lc.Submission.from_dict(FORM), idempotency_key="form-9")
+    with pytest.raises(lc.IdempotencyConflict):
+        desk.submit(
+            lc.Submission.from_dict(FORM),
+            idempotency_key="form-9",
+            attachments=[("a.jpg", attachment_files.jpeg())],
+        )
+    assert len(desk.store.query(ComplaintQuery()).items) == 1

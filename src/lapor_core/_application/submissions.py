@@ -158,7 +158,8 @@ def submit(
     first receipt, access key included, and stores nothing; other content under the key is refused.
     See :mod:`lapor_core._domain.idempotency` for why the key must be secret. ``attachments`` are
     ``(filename, data)`` pairs, checked and stripped before anything is stored and recorded in the same
-    save as the complaint (a repeat under an idempotency key returns the first receipt and stores none).
+    save as the complaint (their names and contents count as content for an idempotency key: a repeat with the
+    same files returns the first receipt and stores none, other files under the key are a conflict).
 
     Raises:
         ValidationError: A bad submission, principal or idempotency key.
@@ -223,7 +224,9 @@ def _submit_once(
         )
     account = _account(principal)
     hashed = key_hash(ctx.pepper, key)
-    fingerprint = submission_fingerprint(ctx.pepper, submission, account)
+    fingerprint = submission_fingerprint(
+        ctx.pepper, submission, account, [(f.filename, f.sha256) for f in files]
+    )
     access_key = derived_access_key(ctx.pepper, _ACCESS_KEY_PURPOSE, key)
     for _ in range(_ATTEMPTS):
         found = store.find_idempotency_key(hashed)

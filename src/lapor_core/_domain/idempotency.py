@@ -31,6 +31,7 @@ import enum
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -105,12 +106,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def submission_fingerprint(pepper: bytes, submission: Submission, account: str | None = None) -> str:
+def submission_fingerprint(
+    pepper: bytes,
+    submission: Submission,
+    account: str | None = None,
+    attachments: Sequence[tuple[str, str]] = (),
+) -> str:
     """The keyed fingerprint of what was submitted: equal submissions by the same account, equal fingerprints.
 
-    Every field of the submission counts, the reporter's details too, and the citizen account that submitted
-    it (None for a submission without one). Keyed (HMAC-SHA256 under the pepper, hex) so that a stored
-    fingerprint cannot be matched against guessed contents, such as an identity number.
+    Every field of the submission counts, the reporter's details too, the citizen account that submitted
+    it (None for a submission without one) and its attachments as ``(filename, sha256)`` pairs in order
+    (none: the fingerprint of the submission alone). Keyed (HMAC-SHA256 under the pepper, hex) so that a
+    stored fingerprint cannot be matched against guessed contents, such as an identity number.
 
     Example:
         >>> pepper = b"a deployment secret of 16+ bytes"
@@ -122,9 +129,10 @@ def submission_fingerprint(pepper: bytes, submission: Submission, account: str |
         False
     """
     content = _plain(attrs.asdict(submission, recurse=True))
-    document = json.dumps(
-        {"submission": content, "account": account}, sort_keys=True, ensure_ascii=False, allow_nan=False
-    )
+    basis: dict[str, Any] = {"submission": content, "account": account}
+    if attachments:
+        basis["attachments"] = [list(pair) for pair in attachments]
+    document = json.dumps(basis, sort_keys=True, ensure_ascii=False, allow_nan=False)
     return _hash(pepper, _FINGERPRINT_PURPOSE, document)
 
 
