@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Final
 
 import attrs
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
@@ -51,6 +51,7 @@ from lapor_portal.api.open311_models import (
 )
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import Lang, accepted_language
+from lapor_portal.web.files import listed
 
 __all__ = ["PARAMETERS", "Open311Error", "Open311Route", "parameter_of", "router"]
 
@@ -75,6 +76,8 @@ PARAMETERS: Final[Mapping[str, str]] = {
     "reporter.name": "first_name",
     "reporter.email": "email",
     "reporter.phone": "phone",
+    "attachments.0.data": "media",
+    "attachments.0.filename": "media",
 }
 """The library's field path -> the GeoReport v2 parameter a client sent it as."""
 
@@ -301,8 +304,20 @@ def _expected(view: lc.ComplaintView) -> datetime | None:
     return follow_ups[-1].due_at if follow_ups else None
 
 
-def service_request(portal: Portal, view: lc.ComplaintView) -> dict[str, Data]:
-    """One complaint (as the public sees it) as a GeoReport service request."""
+def _media_url(portal: Portal, view: lc.ComplaintView, site: str) -> str | None:
+    """The address of the complaint's first photo the public may see, or None."""
+    if "attachments" in view.withheld:
+        return None
+    photo = next((a for a in listed(portal, lc.Principal.public(), view.tracking_id) if a.is_image), None)
+    return f"{site}/pengaduan/{view.tracking_id}/lampiran/{photo.id}" if photo else None
+
+
+def service_request(portal: Portal, view: lc.ComplaintView, site: str = "") -> dict[str, Data]:
+    """One complaint (as the public sees it) as a GeoReport service request.
+
+    ``media_url`` is the address of its first public photo under ``site`` (the portal's base URL): never
+    one of an anonymous or confidential complaint, whose files the public may not see.
+    """
     zone = portal.zone
     location = view.location
     expected = _expected(view)
@@ -323,7 +338,7 @@ def service_request(portal: Portal, view: lc.ComplaintView) -> dict[str, Data]:
         "zipcode": None,
         "lat": location.lat if location else None,
         "long": location.lon if location else None,
-        "media_url": None,
+        "media_url": _media_url(portal, view, site),
     }
 
 
@@ -379,6 +394,7 @@ def _search(portal: Portal, base: lc.ComplaintQuery, codes: Sequence[str | None]
 
 @router.get("/requests.{fmt}", **documented(list[ServiceRequestOut]))
 def requests(
+    request: Request,
     portal: PortalDep,
     fmt: FormatPath,
     jurisdiction_id: Jurisdiction = None,
@@ -411,11 +427,13 @@ def requests(
             limit=MAX_RESULTS,
         )
         views = _search(portal, base, codes)
-    return document(response_format, "service_requests", [service_request(portal, v) for v in views])
+    site = str(request.base_url).rstrip("/")
+    return document(response_format, "service_requests", [service_request(portal, v, site) for v in views])
 
 
 @router.get("/requests/{service_request_id}.{fmt}", **documented(list[ServiceRequestOut]))
 def request_by_id(
+    request: Request,
     portal: PortalDep,
     service_request_id: Annotated[str, Path(max_length=100)],
     fmt: FormatPath,
@@ -425,7 +443,8 @@ def request_by_id(
     response_format = _format(fmt)
     _check_jurisdiction(portal, jurisdiction_id)
     view = portal.desk.view(lc.Principal.public(), service_request_id)
-    return document(response_format, "service_requests", [service_request(portal, view)])
+    site = str(request.base_url).rstrip("/")
+    return document(response_format, "service_requests", [service_request(portal, view, site)])
 
 
 def _coordinate(name: str, text: str, problems: list[lc.FieldError]) -> float | None:
@@ -582,6 +601,7 @@ def create_request(
     region: Annotated[str | None, Form(alias="attribute[region]", max_length=40)] = None,
     anonymous: Annotated[str | None, Form(alias="attribute[anonymous]", max_length=10)] = None,
     confidential: Annotated[str | None, Form(alias="attribute[confidential]", max_length=10)] = None,
+    media: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Create a service request (form-encoded, ``api_key`` required): a new complaint through the API channel.
 
@@ -589,6 +609,8 @@ def create_request(
     again from the same device (a retry after a lost answer) gets the first ``service_request_id`` back and
     no second complaint is stored. ``device_id``, ``account_id`` and ``media_url`` are not kept (the
     device ID only inside the keyed hash of the idempotency key, for the desk's idempotency window).
+    A photo or PDF may come as the multipart file ``media`` (a common GeoReport extension): it is checked
+    and stripped of its metadata by the library like any attachment, and stored with the complaint.
     """
     del account_id, media_url  # accepted by the standard, not kept (UU 27/2022: collect the minimum)
     response_format = _format(fmt)
@@ -620,7 +642,10 @@ def create_request(
     )
     submission = posted.submission(portal.regions)
     try:
-        receipt = portal.desk.submit(submission, idempotency_key=_request_key(api_key, device_id, posted))
+        uploads = [(media.filename or "media", media.file)] if media is not None else []
+        receipt = portal.desk.submit(
+            submission, idempotency_key=_request_key(api_key, device_id, posted), attachments=uploads
+        )
     except lc.ValidationError as error:
         raise posted.renamed(error) from None
     answer: Data = [
