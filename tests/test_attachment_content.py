@@ -367,3 +367,48 @@ def test_exiftool_finds_nothing_but_structure_in_stored_files(
     left = tags(stored)
     assert {tag.split(":", 1)[0] for tag in left} <= _STRUCTURE_ONLY
     assert not left & {f"{group}:{name}" for group in ("PNG", "PDF") for name in _METADATA_TAGS}
+
+
+def test_a_pdf_opening_at_a_page_is_accepted() -> None:
+    """An /OpenAction that is a destination (open at page 1, fit) runs nothing: the PDF is accepted."""
+    opening = files.pdf(catalog_extra=b"/OpenAction [3 0 R /Fit] ")
+    assert prepare(opening, "surat.pdf").content_type == "application/pdf"
+    indirect = files.pdf(
+        catalog_extra=b"/OpenAction 6 0 R ", extra_objects=(b"<< /S /JavaScript /JS (app.alert(1)) >>",)
+    )
+    assert _refused(indirect, "surat.pdf") == "attachment.pdf_active_content"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"progressive": True}, {"restart_marker_blocks": 4}, {"subsampling": 0, "quality": 95}],
+    ids=["progressive", "restart-markers", "4:4:4"],
+)
+def test_the_segment_copy_keeps_every_kind_of_jpeg_pixel_for_pixel(options: dict[str, object]) -> None:
+    """Progressive scans, restart markers and full chroma: the copy decodes to the very same pixels."""
+    exif = Image.Exif()
+    exif[0x013B] = "CANARY-OWNER-Budi"
+    noisy = Image.merge("RGB", [Image.effect_noise((320, 240), 50)] * 3)
+    out = io.BytesIO()
+    noisy.save(out, "JPEG", exif=exif.tobytes(), **options)
+    copied = copy_jpeg_without_metadata(out.getvalue())
+    assert copied is not None
+    assert b"CANARY" not in copied
+    before = Image.open(io.BytesIO(out.getvalue())).tobytes()
+    assert Image.open(io.BytesIO(copied)).tobytes() == before
+
+
+def test_a_sideways_heic_stands_upright() -> None:
+    """An iPhone photo taken sideways (its rotation in the HEIF container) is stored upright, as JPEG."""
+    import pillow_heif
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    heif = pillow_heif.from_pillow(files.upright_scene().rotate(90, expand=True))
+    out = io.BytesIO()
+    heif.save(out, exif=exif.tobytes(), quality=90)
+    image = Image.open(io.BytesIO(prepare(out.getvalue(), "IMG.HEIC").data))
+    assert image.size == files.UPRIGHT_SIZE
+    red, green, blue = image.convert("RGB").getpixel((20, 15))
+    assert red > 150
+    assert max(green, blue) < 90

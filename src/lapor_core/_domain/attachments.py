@@ -15,8 +15,9 @@ whole file. Anything else is a :class:`~lapor_core.ValidationError` with an ``at
   EXIF, XMP, IPTC, ICC profile, comment or PNG text chunk. A JPEG that needs no turning and carries no
   profile is instead copied segment by segment without its APPn and COM segments and without anything
   after its end marker: the same compressed pixels, so no quality is lost. HEIC/HEIF becomes JPEG.
-- PDFs with active content (JavaScript, an automatic or additional action, a launch action, embedded files,
-  rich media, XFA forms) or encryption are refused rather than cleaned: removing active content reliably is
+- PDFs with active content (JavaScript, an action run on opening or an additional action, a launch action,
+  embedded files, rich media, XFA forms) or encryption are refused rather than cleaned (an open action that
+  only names the page to show is kept): removing active content reliably is
   harder than refusing it, and a complaint needs none. Accepted PDFs are written again page by page, with
   no document information dictionary and no XMP metadata (the catalogue's and the pages').
 
@@ -78,8 +79,7 @@ THUMBNAIL_SIZE: Final = 640
 _PDF_MAX_OBJECTS: Final = 200_000
 # Names that make a PDF do something by itself, or carry other files (ISO 32000-1, 12.6 and 7.11.4).
 _PDF_ACTIVE_KEYS: Final = frozenset(
-    {"/JS", "/JavaScript", "/AA", "/OpenAction", "/Launch", "/EmbeddedFiles", "/EmbeddedFile"}
-    | {"/RichMedia", "/XFA"}
+    {"/JS", "/JavaScript", "/AA", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA"}
 )
 _PDF_ACTIVE_ACTIONS: Final = frozenset(
     {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE", "/RichMediaExecute", "/Rendition"}
@@ -567,6 +567,12 @@ def _active_content(reader: Any) -> bool:
             for name, value in node.items():
                 if name in _PDF_ACTIVE_KEYS:
                     return True
+                # An open action that is a destination (an array: "open at page 1") is harmless; an action
+                # dictionary runs something when the document opens.
+                if name == "/OpenAction" and isinstance(value, IndirectObject | DictionaryObject):
+                    target = value.get_object() if isinstance(value, IndirectObject) else value
+                    if isinstance(target, DictionaryObject):
+                        return True
                 if name == "/S" and str(value) in _PDF_ACTIVE_ACTIONS:
                     return True
                 stack.append(value)
