@@ -499,6 +499,11 @@ def _command_lines(draw: st.DrawFn, world: dict[str, tuple[str, ...]]) -> list[s
             ["deliver", database, "--addresses", good_book, "--webhook"],
         ],
         "sweep": [["sweep", world["sweep_urls"][0], "--now", "2026-06-01T08:00+07:00"]],
+        "integrations": [
+            ["integrations", "list", database],
+            ["integrations", "add", database, "31.71", "--endpoint", "https://sipp.example/lapor"],
+            ["integrations", "rotate", database, "31.71"],
+        ],
     }
     positionals = {
         "db": [("upgrade", "current", "drop"), world["urls"]],
@@ -507,6 +512,7 @@ def _command_lines(draw: st.DrawFn, world: dict[str, tuple[str, ...]]) -> list[s
         "stats": [world["urls"]],
         "deliver": [world["urls"]],
         "sweep": [world["sweep_urls"]],
+        "integrations": [("add", "rotate", "list", "remove", "drop"), world["urls"], ("31.71", "99.99", "")],
     }.get(command, [])
     if draw(st.booleans()):  # a working command line, changed below
         argv = list(draw(st.sampled_from(working[command])))
@@ -538,6 +544,7 @@ def test_junk_on_every_subcommand_ends_with_a_documented_status_and_no_traceback
 ) -> None:
     """Real flags with junk values, junk tokens anywhere: exit status 0 to 3, failures as one stderr line."""
     monkeypatch.setenv("LAPOR_WEBHOOK_SECRET", "a webhook secret of enough bytes")
+    monkeypatch.setenv("LAPOR_PEPPER", PEPPER)  # lapor integrations derives secrets under it
     monkeypatch.delenv("LAPOR_DEBUG", raising=False)
     monkeypatch.chdir(junk_world["root"][0])  # whatever a command might create lands in the test's folder
     argv = data.draw(_command_lines(junk_world))

@@ -6,14 +6,11 @@ prove that script against the library.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,6 +19,7 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, make_desk, submission
+from integration_support import client
 from lapor_core import AddressBook, Dispatcher
 from lapor_core.errors import StorageError
 from lapor_core.integrations import SYSTEM_OFFICER, Integrations
@@ -29,22 +27,6 @@ from lapor_core.notifiers.webhook import new_secret
 from lapor_core.testing import FrozenClock
 from webhook_receiver import WebhookReceiver
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_client() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "integration_client", ROOT / "examples/integration_client.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("integration_client", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-client = _load_client()
 JAKARTA, MAKASSAR = "31.71", "73.71"
 
 

@@ -1,10 +1,10 @@
 """The ``lapor`` command line: ``lapor demo``, ``due``, ``calendar``, ``stats``, ``deliver``, ``sweep``, ...
 
 This module assembles the parser and runs :func:`main`; each command group lives in its own module
-(``_calendar``: due and calendar, ``_stats``, ``_db``, ``_deliver``, ``_sweep``, ``_demo``: demo and tour;
-``_text``: the console, exit statuses and number parsing they share). A subcommand is a small function taking
-the parsed arguments and a :class:`~lapor_core.cli._text.Console` (output, error stream, locale), so tests
-call :func:`main` with an argument list and read what it printed.
+(``_calendar``: due and calendar, ``_stats``, ``_db``, ``_deliver``, ``_sweep``, ``_integrations``, ``_demo``:
+demo and tour; ``_text``: the console, exit statuses and number parsing they share). A subcommand is a small
+function taking the parsed arguments and a :class:`~lapor_core.cli._text.Console` (output, error stream,
+locale), so tests call :func:`main` with an argument list and read what it printed.
 
 Every line a person reads comes from the message catalogue, in Indonesian unless ``--lang en``; help texts
 (``--help``) stay English, as argparse writes its own parts of them in English. Every failure is one line on
@@ -27,7 +27,7 @@ from typing import NoReturn, TextIO
 
 from lapor_core import _i18n
 from lapor_core._i18n import N_
-from lapor_core.cli import _calendar, _db, _deliver, _demo, _stats, _sweep
+from lapor_core.cli import _calendar, _db, _deliver, _demo, _integrations, _stats, _sweep
 from lapor_core.cli._text import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
@@ -169,6 +169,16 @@ def build_parser() -> argparse.ArgumentParser:
         "(the next sweep retries it).",
     )
     _sweep.add_arguments(sweep)
+
+    integrations = command(
+        "integrations",
+        _integrations.run,
+        help="connect institutions' own systems: add, rotate, list, remove their credentials",
+        description="Manage the institution systems connected to the store at URL. add and rotate print "
+        "the institution's secret once, alone on standard output (derived under $LAPOR_PEPPER, not stored); "
+        "list never shows one.",
+    )
+    _integrations.add_arguments(integrations)
     return parser
 
 
