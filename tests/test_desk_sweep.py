@@ -227,3 +227,24 @@ def test_a_naive_instant_is_refused() -> None:
     desk, _ = make_desk()
     with pytest.raises(lc.ValidationError):
         desk.sweep(datetime(2026, 5, 4))  # noqa: DTZ001 - the bad input
+
+
+def test_the_sweep_forgets_idempotency_keys_older_than_the_window() -> None:
+    """A repeated key returns the first receipt inside the window; after a sweep past it, the key is new."""
+    desk, clock = make_desk(idempotency_window=timedelta(days=7))
+    first = desk.submit(submission(), idempotency_key="form-7f3a9c")
+    clock.advance(days=6)
+    desk.sweep()
+    assert desk.submit(submission(), idempotency_key="form-7f3a9c") == first
+    clock.advance(days=1, seconds=1)
+    desk.sweep()
+    again = desk.submit(submission(), idempotency_key="form-7f3a9c")
+    assert again.tracking_id != first.tracking_id
+
+
+def test_the_sweep_keeps_keys_inside_the_window_it_is_given() -> None:
+    """sweep(now=...) prunes at that instant, not at the clock's."""
+    desk, clock = make_desk()
+    first = desk.submit(submission(), idempotency_key="form-1b2c3d")
+    desk.sweep(clock.now() + timedelta(days=6, hours=23))
+    assert desk.submit(submission(), idempotency_key="form-1b2c3d") == first

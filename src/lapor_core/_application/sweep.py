@@ -23,6 +23,7 @@ import attrs
 
 from lapor_core._application.context import DeskContext, next_attention
 from lapor_core._application.kernel import Command, Recipients, changes_for, kept_state
+from lapor_core._application.submissions import prune_idempotency_keys
 from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.history import Actor
 from lapor_core._domain.lifecycle import Action, Status
@@ -243,11 +244,13 @@ def sweep(
         ctx: The desk's context.
         now: The instant to judge deadlines at; by default the clock, read again for each batch (a long
             sweep judges each complaint when it reaches it). Events are stamped with it, or with the
-            complaint's last change when that is later, so a history's time never runs backwards.
+            complaint's last change when that is later, so a history's time never runs backwards. The
+            submissions' idempotency keys older than the desk's window (at this instant) are forgotten first.
         progress: Called after each batch with the totals so far.
     """
     if now is not None and (not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None):
         raise ValidationError.single("now", "instant.naive")
+    prune_idempotency_keys(ctx, now)  # submissions' keys older than the desk's window
     tally = _Tally()
     seen: set[str] = set()
     # Complaints this sweep looked at that are still due (failed, or left alone by a race) come first in the
