@@ -31,7 +31,7 @@ TITLE_MAX: Final = 150
 class KioskScreen:
     """What the kiosk shows: the answer's text and, when the answer is about a complaint, its ID."""
 
-    text: str
+    text: str = attrs.field(repr=False)  # the first answer holds the access key: never in a log by accident
     tracking_id: str | None = None
 
 

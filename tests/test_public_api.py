@@ -252,6 +252,7 @@ PUBLIC_MODULES = frozenset(
         "lapor_core.testing.builders",
         "lapor_core.testing.contracts",
         "lapor_core.testing.fakes",
+        "lapor_core.testing.intake_contracts",
         "lapor_core.testing.notifier_contracts",
         "lapor_core.testing.outbox_contracts",
         "lapor_core.testing.poll_contracts",
