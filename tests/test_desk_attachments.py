@@ -525,3 +525,31 @@ def test_erasing_the_identity_keeps_the_files_unless_asked() -> None:
         desk.erase_identity(ADMIN, tid, "x", attachments="yes")  # type: ignore[arg-type]
     desk.erase_identity(ADMIN, tid, "Permintaan pelapor.")
     assert desk.attachments(ADMIN, tid) == (theirs,)
+
+
+def test_an_anonymous_reporter_s_file_names_are_not_kept() -> None:
+    """A name like KTP_Budi.jpg can identify its sender: an anonymous reporter's files are lampiran.*."""
+    desk, _ = make_desk()
+    receipt = desk.submit(submission(anonymous=True), attachments=[("KTP_Budi_Santoso.jpg", files.jpeg())])
+    reporter = desk.authenticate(receipt.tracking_id, receipt.access_key)
+    second = desk.attach(
+        reporter, receipt.tracking_id, filename="Budi di depan rumah.png", data=files.png_with_text()
+    )
+    assert [a.filename for a in desk.attachments(ADMIN, receipt.tracking_id)] == [
+        "lampiran.jpg",
+        "lampiran.png",
+    ]
+    assert second.filename == "lampiran.png"
+    history = json.dumps([lc.to_dict(e) for e in desk.history(ADMIN, receipt.tracking_id)])
+    assert "Budi" not in history
+
+
+def test_names_are_hidden_from_whoever_may_not_see_the_reporter_s_name() -> None:
+    """Made anonymous at forwarding: staff see lampiran.jpg; the reporter still sees the name they gave."""
+    desk, _ = make_desk()
+    receipt = desk.submit(submission(), attachments=[("KTP_Budi_Santoso.jpg", files.jpeg())])
+    reporter = desk.authenticate(receipt.tracking_id, receipt.access_key)
+    desk.forward(ADMIN, receipt.tracking_id, institution="31.71", anonymous=True)
+    assert [a.filename for a in desk.attachments(officer(), receipt.tracking_id)] == ["lampiran.jpg"]
+    assert [a.filename for a in desk.attachments(ADMIN, receipt.tracking_id)] == ["lampiran.jpg"]
+    assert [a.filename for a in desk.attachments(reporter, receipt.tracking_id)] == ["KTP_Budi_Santoso.jpg"]

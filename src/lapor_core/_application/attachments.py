@@ -29,6 +29,7 @@ from lapor_core._domain.attachments import (
     Prepared,
     prepare,
     recorded_attachments,
+    sanitise_filename,
 )
 from lapor_core._domain.blobs import BlobStore, chunked
 from lapor_core._domain.complaint import Complaint
@@ -59,8 +60,12 @@ def limits_of(ctx: DeskContext) -> AttachmentLimits:
     return ctx.attachment_limits or AttachmentLimits()
 
 
-def _stored(blobs: BlobStore, file: Prepared, now: datetime, by: str) -> Attachment:
-    """Put ``file`` (and its thumbnail) in ``blobs``; the attachment that records them."""
+def _stored(blobs: BlobStore, file: Prepared, now: datetime, by: str, *, anonymous: bool) -> Attachment:
+    """Put ``file`` (and its thumbnail) in ``blobs``; the attachment that records them.
+
+    An anonymous reporter's file is recorded under a plain name (``lampiran.jpg``): the name a phone or a
+    person gave it (``KTP_Budi.jpg``) can identify them, and the history is read by staff.
+    """
     blobs.put(file.sha256, chunked(file.data))
     thumbnail = None
     if file.thumbnail is not None:
@@ -71,7 +76,9 @@ def _stored(blobs: BlobStore, file: Prepared, now: datetime, by: str) -> Attachm
         content_type=file.content_type,
         size=file.size,
         sha256=file.sha256,
-        filename=file.filename,
+        filename=sanitise_filename("", file.content_type)
+        if anonymous and by == "reporter"
+        else file.filename,
         attached_at=now,
         attached_by=by,
         thumbnail_sha256=thumbnail,
@@ -80,15 +87,11 @@ def _stored(blobs: BlobStore, file: Prepared, now: datetime, by: str) -> Attachm
 
 def check_files(filename: object, data: object) -> None:
     """Refuse, before any I/O, a file name that is not text or data that is not bytes or a binary file."""
-    errors = []
+    errors: list[FieldError] = []
     if not isinstance(filename, str):
-        errors.append(ValidationError.single("filename", N_("attachment.filename_bad")).errors[0])
+        errors.append(FieldError("filename", N_("attachment.filename_bad")))
     if not isinstance(data, bytes | bytearray | memoryview) and not callable(getattr(data, "read", None)):
-        errors.append(
-            ValidationError.single("data", N_("attachment.data_not_bytes"), type=type(data).__name__).errors[
-                0
-            ]
-        )
+        errors.append(FieldError("data", N_("attachment.data_not_bytes"), {"type": type(data).__name__}))
     if errors:
         raise ValidationError(errors)
 
@@ -99,6 +102,8 @@ def attach_prepared(
     principal: Principal,
     file: Prepared,
     known: Sequence[Attachment],
+    *,
+    anonymous: bool = False,
 ) -> tuple[Attachment, bool]:
     """The attachment for ``file`` on ``complaint``, and whether it is new (to be recorded).
 
@@ -112,7 +117,7 @@ def attach_prepared(
     if len(known) >= limit:
         raise ValidationError.single("data", N_("attachment.too_many"), max=limit)
     now = ctx.clock.now()
-    return _stored(blobs, file, now, principal.role.value), True
+    return _stored(blobs, file, now, principal.role.value, anonymous=anonymous), True
 
 
 def attach(
@@ -125,7 +130,9 @@ def attach(
     next_status(complaint.status, Action.ATTACH, complaint_id=complaint.tracking_id)
     file = prepare(data, filename, limits=limits_of(ctx))
     known = recorded_attachments(ctx.store.history(complaint.tracking_id), anonymous=complaint.anonymous)
-    attachment, new = attach_prepared(ctx, ctx.blob_store(), principal, file, known)
+    attachment, new = attach_prepared(
+        ctx, ctx.blob_store(), principal, file, known, anonymous=complaint.anonymous
+    )
     if new:
         command = Command(Action.ATTACH, attachment.payload())
         recorded = record(ctx, complaint, [(command, actor_of(principal))], attachment.attached_at)
@@ -133,12 +140,12 @@ def attach(
     return attachment
 
 
-def _readable(ctx: DeskContext, principal: Principal, tracking_id: object) -> Complaint:
+def _readable(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Complaint, Relation]:
     complaint, relation = load_for(ctx, principal, tracking_id)
     if not _may_read(relation, complaint):
         # Whoever may not see the attachments gets what an unknown tracking ID gets.
         raise NotFound(kind="complaint", key=complaint.tracking_id)
-    return complaint
+    return complaint, relation
 
 
 def _may_read(relation: Relation, complaint: Complaint) -> bool:
@@ -147,8 +154,18 @@ def _may_read(relation: Relation, complaint: Complaint) -> bool:
 
 def attachments(ctx: DeskContext, principal: Principal, tracking_id: object) -> tuple[Attachment, ...]:
     """The complaint's attachments, for principals the policy lets see them; NotFound for anyone else."""
-    complaint = _readable(ctx, principal, tracking_id)
-    return recorded_attachments(ctx.store.history(complaint.tracking_id), anonymous=complaint.anonymous)
+    complaint, relation = _readable(ctx, principal, tracking_id)
+    found = recorded_attachments(ctx.store.history(complaint.tracking_id), anonymous=complaint.anonymous)
+    if policy_for(relation, complaint)(Subject.REPORTER_NAME) is Decision.ALLOW:
+        return found
+    # Whoever may not see the reporter's name does not see the names their files came with either (a flag
+    # set after the file was attached).
+    return tuple(
+        attrs.evolve(file, filename=sanitise_filename("", file.content_type))
+        if file.attached_by == "reporter"
+        else file
+        for file in found
+    )
 
 
 def read_attachment(
@@ -168,7 +185,7 @@ def read_attachment(
             the complaint has no attachment with this ID.
         StorageError: The blob store lost the bytes, or returned bytes whose digest differs.
     """
-    complaint = _readable(ctx, principal, tracking_id)
+    complaint, _ = _readable(ctx, principal, tracking_id)
     if not isinstance(attachment_id, str):
         raise NotFound(kind="attachment", key=type(attachment_id).__name__)
     found = next(
@@ -228,12 +245,14 @@ def prepare_uploads(ctx: DeskContext, uploads: object) -> tuple[Prepared, ...]:
     return tuple(prepared)
 
 
-def store_uploads(ctx: DeskContext, files: Sequence[Prepared], now: datetime) -> tuple[Attachment, ...]:
+def store_uploads(
+    ctx: DeskContext, files: Sequence[Prepared], now: datetime, *, anonymous: bool = False
+) -> tuple[Attachment, ...]:
     """Store the bytes of a submission's checked files; their attachments, attached by the reporter."""
     if not files:
         return ()
     blobs = ctx.blob_store()
-    return tuple(_stored(blobs, file, now, "reporter") for file in files)
+    return tuple(_stored(blobs, file, now, "reporter", anonymous=anonymous) for file in files)
 
 
 def with_attachments(
