@@ -376,3 +376,23 @@ def test_signed_junk_events_get_a_coded_answer(event):
     body = json.dumps(event).encode()
     headers = client.signed_headers(secret, body, now=clock.now().timestamp())
     assert integrations.receive(JAKARTA, headers, body).status in {200, 404, 409, 422}
+
+
+def test_a_malformed_tracking_id_is_422(connected):
+    """Not a tracking ID at all: refused input, not an unknown complaint."""
+    answer = connected.send("status", tid="not-a-tracking-id")
+    assert (answer.status, answer.body["error"]) == (422, "error.invalid_tracking_id")
+
+
+def test_a_deployment_error_is_raised_and_leaves_the_event_unclaimed(connected, monkeypatch):
+    """A ConfigurationError is the operator's: raised, not stored, so the sender's retry runs the event."""
+    real = connected.desk.view
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(connected.desk, "view", real)
+        raise lc.ConfigurationError("the directory is broken")
+
+    monkeypatch.setattr(connected.desk, "view", broken)
+    with pytest.raises(lc.ConfigurationError):
+        connected.send("status", event_id="evt-cfg")
+    assert connected.send("status", event_id="evt-cfg").status == 200

@@ -61,6 +61,7 @@ from lapor_core._serialization import to_dict
 from lapor_core.errors import (
     AccessError,
     DomainError,
+    InvalidTrackingId,
     LaporError,
     NotFound,
     PermanentNotificationError,
@@ -87,10 +88,11 @@ SYSTEM_OFFICER = "integrasi"
 """The actor recorded in the history when an event names no ``officer``."""
 
 _MAX_INSTITUTION = 100
-_STATUS = {
+_STATUS: dict[type[LaporError], int] = {
     NotFound: 404,
     AccessError: 403,
     ValidationError: 422,
+    InvalidTrackingId: 422,
     DomainError: 409,
 }
 
@@ -166,8 +168,11 @@ def _store_for(desk: ComplaintDesk) -> IntegrationStore:
     return InMemoryIntegrationStore()
 
 
-def _error(error: LaporError, locale: str) -> tuple[int, dict[str, Any]]:
-    status = next(code for kind, code in _STATUS.items() if isinstance(error, kind))
+def _error(error: LaporError, locale: str) -> tuple[int, dict[str, Any]] | None:
+    """The answer to an error of the sender's making, or None for one of the deployment's (re-raised)."""
+    status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), None)
+    if status is None:
+        return None
     body: dict[str, Any] = {"error": error.code, "message": error.describe(locale)}
     if isinstance(error, ValidationError):
         body["fields"] = [
@@ -303,7 +308,8 @@ class Integrations:
             The answer; never raises for anything the sender did (see :class:`EventAnswer`).
 
         Raises:
-            StorageError: The store failed in a way that left the event unhandled; it may be sent again.
+            StorageError: The integration store failed (claiming or settling the event); it may be sent again.
+            ConfigurationError: The deployment is set up wrongly; the event is left unclaimed.
         """
         record = self.store.integration(institution) if isinstance(institution, str) else None
         if record is None or not isinstance(body, bytes):
@@ -358,7 +364,10 @@ class Integrations:
         except StorageError:
             raise
         except LaporError as error:
-            status, answer = _error(error, locale)
+            refused = _error(error, locale)
+            if refused is None:  # a configuration error: not the sender's to hear about, nor to store
+                raise
+            status, answer = refused
             return EventAnswer(status, {"event_id": event_id, **answer})
         return EventAnswer(200, {"event_id": event_id, "type": event.type.value, "complaint": complaint})
 
