@@ -199,6 +199,38 @@ def test_parse_is_total(text: str, subject: str | None, in_reply_to: str | None,
     assert isinstance(EmailIntake().parse(message), NewComplaint | ReplyToComplaint | StatusQuery | Unusable)
 
 
+@pytest.mark.parametrize("reference", ["<a\x01b@c>", "<a\u00e9\u202eb@c>", "<" + "x" * 300 + "@c>", "<>"])
+def test_odd_message_ids_are_ignored_not_raised_on(reference: str) -> None:
+    """A control character, a non-ASCII letter, an over-long or empty ID in a header is no message ID."""
+    raw = f"From: a@contoh.id\r\nIn-Reply-To: {reference}\r\nMessage-ID: {reference}\r\n\r\nhalo"
+    read = EmailIntake().inbound(raw, received_at=AT)
+    assert read is not None
+    assert read[0].in_reply_to is None
+    assert read[1].message_id is None
+
+
+_HEADER_VALUE = st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), max_size=80)
+
+
+@given(
+    st.fixed_dictionaries(
+        {"From": st.sampled_from(["a@contoh.id", "Siti <s@contoh.id>"])},
+        optional=dict.fromkeys(
+            ("Subject", "Message-ID", "In-Reply-To", "References", "Authentication-Results"), _HEADER_VALUE
+        ),
+    ),
+    st.text(max_size=300),
+)
+def test_inbound_with_any_header_values_never_raises(headers: dict[str, str], body: str) -> None:
+    """Whatever the headers hold, inbound gives a message whose decision is clean, or None."""
+    raw = "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n" + body
+    intake = EmailIntake(authserv_id="mx.lapor.example")
+    read = intake.inbound(raw, received_at=AT)
+    if read is not None:
+        assert isinstance(intake.parse(read[0]), NewComplaint | ReplyToComplaint | StatusQuery | Unusable)
+        assert intake.contact(read[0]) is None or read[0].sender_verified
+
+
 @given(st.binary(max_size=2000))
 def test_inbound_from_junk_bytes_never_raises(raw: bytes) -> None:
     """Arbitrary bytes give None or a message whose decision is clean."""

@@ -125,7 +125,8 @@ def _c1_table() -> dict[int, str]:
 # standard reads the label that way. The email package decodes encoded words strictly, so the C1 controls it
 # yields are mapped to what windows-1252 means by the same bytes.
 _C1_AS_WINDOWS_1252: Final = _c1_table()
-_MSG_ID: Final = re.compile(r"<([^<>\s]{1,250})>")
+# A message ID (RFC 5322 msg-id): printable ASCII without the angle brackets; anything else is not one.
+_MSG_ID: Final = re.compile(r"<([\x21-\x3b\x3d\x3f-\x7e]{1,250})>")
 _THREAD: Final = re.compile(r"lapor\.([0-9A-Za-z-]{12,20})@", re.IGNORECASE)
 # A tracking ID as people and mail programs write it: 12 symbols, in groups of 4-4-3-1, or unbroken; a
 # look-ahead, so candidates overlap ("info 7k3m 9qxf 2hj q" is tried from each word).
