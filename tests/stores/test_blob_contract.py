@@ -171,3 +171,55 @@ def test_the_sql_store_keeps_a_blob_in_chunks_of_at_most_one_mebibyte(sqlite_url
     finally:
         engine.dispose()
     assert [tuple(row) for row in rows] == [(0, 1024 * 1024), (1, 1024 * 1024), (2, 512 * 1024)]
+
+
+_SQL_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from lapor_core.stores.sql import SqlBlobStore
+
+    url, address, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    chunk = bytes(range(256)) * 4096  # 1 MiB
+
+    def chunks():
+        for index in range(size):
+            yield chunk
+            if index == 2:
+                print("writing", flush=True)
+                time.sleep(60)  # killed here, inside the transaction, 3 chunks inserted
+
+    SqlBlobStore(url).put(address, chunks())
+    print("done", flush=True)
+    """
+)
+
+
+def test_kill_9_during_a_sql_put_leaves_no_part_of_the_blob(sqlite_url: str) -> None:
+    """On SQLite a put killed mid-transaction leaves no chunk: the whole blob or none."""
+    size = 6
+    data = (bytes(range(256)) * 4096) * size
+    address = address_of(data)
+    SqlBlobStore(sqlite_url).close()  # the schema, created before the writer starts
+    with subprocess.Popen(
+        [sys.executable, "-c", _SQL_WRITER, sqlite_url, address, str(size)], stdout=subprocess.PIPE, text=True
+    ) as writer:
+        try:
+            assert writer.stdout is not None
+            assert writer.stdout.readline().strip() == "writing"
+        finally:
+            os.kill(writer.pid, signal.SIGKILL)
+            writer.wait(timeout=30)
+    store = SqlBlobStore(sqlite_url)
+    try:
+        assert not store.exists(address)
+        store.put(address, [data])
+        assert b"".join(store.get(address)) == data
+    finally:
+        store.close()
+    engine = sa.create_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            count = connection.execute(sa.text("SELECT count(*) FROM lapor_blob_chunks")).scalar_one()
+    finally:
+        engine.dispose()
+    assert count == size
