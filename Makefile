@@ -43,8 +43,19 @@ typecheck: $(VENV)/.stamp-dev
 pytest: $(VENV)/.stamp-dev
 	$(PY) -m pytest --cov --cov-branch --cov-report=term $(PYTEST_ARGS)
 
+# The English site, the Indonesian edition in its "id" folder (docs/translating.md), then the links between them.
 docs: $(VENV)/.stamp-dev
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs build/docs
+	$(BIN)/sphinx-build -W --keep-going -q -b html -D language=id docs build/docs/id
+	$(PY) docs/_ext/internal_links.py build/docs
+
+# How far each translated page is behind its English source; `docs-messages` merges new English messages in.
+.PHONY: docs-status docs-messages
+docs-status: $(VENV)/.stamp-dev
+	$(PY) docs/_ext/translations.py status
+
+docs-messages: $(VENV)/.stamp-dev
+	$(PY) docs/_ext/translations.py update
 
 bench: $(VENV)/.stamp-dev
 	$(PY) -m benchmarks $(BENCH_ARGS)

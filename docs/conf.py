@@ -41,6 +41,25 @@ html_theme = "furo"
 html_title = "lapor_core"
 html_static_path: list[str] = []
 
+# The Indonesian edition: Sphinx's gettext workflow (docs/translating.md). `make docs` builds it with
+# `-D language=id` into the "id" folder of the English site; the sidebar links each page to its twin.
+locale_dirs = ["locale/"]
+gettext_compact = False
+templates_path = ["_templates"]
+html_sidebars = {  # furo's, with the language switch under the search box
+    "**": [
+        "sidebar/brand.html",
+        "sidebar/search.html",
+        "sidebar/language.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/ethical-ads.html",
+        "sidebar/scroll-end.html",
+        "sidebar/variant-selector.html",
+    ]
+}
+internal_links_other_editions = ["id"]  # built separately; make docs checks the links between the editions
+
 
 def write_policy_table(app: Any) -> None:
     """Write the access-policy table generated from the code; topics/access-policy.md includes it."""

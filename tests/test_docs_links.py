@@ -80,11 +80,11 @@ def test_external_links_are_not_followed(tmp_path: Path) -> None:
 
 
 def test_viewcode_pages_have_files_checked_but_not_anchors(tmp_path: Path) -> None:
-    """Source pages' back-links to the reference (rendered without anchors) pass; a missing file does not."""
+    """Links from and to the generated source pages pass on their file; a missing file does not."""
     root = site(
         tmp_path,
         {
-            "api.html": "<h1>API</h1>",
+            "api.html": '<h1>API</h1><a href="_modules/lapor_core/desk.html#NotThere">[source]</a>',
             "_modules/lapor_core/desk.html": '<a href="../../api.html#lapor_core.ComplaintDesk">docs</a>'
             '<a href="../../gone.html">x</a>',
         },
@@ -113,3 +113,19 @@ def test_sphinx_build_with_warnings_as_errors_fails_on_a_broken_link(tmp_path: P
     )
     assert result.returncode != 0
     assert "broken internal link: index.html: missing.html#x (no such file)" in result.stderr
+
+
+def test_links_to_the_other_edition_are_left_to_the_check_of_the_whole_site(tmp_path: Path) -> None:
+    """Each build skips the other language's folder and links leaving its root; the whole site checks them."""
+    root = site(
+        tmp_path,
+        {
+            "index.html": '<a href="id/index.html">id</a>',
+            "id/index.html": '<a href="../index.html">en</a><a href="../../outside.html">x</a>',
+        },
+    )
+    assert internal_links.broken_links(root, other_editions=["id"]) == []
+    assert internal_links.broken_links(root / "id") == []
+    (root / "id" / "index.html").unlink()
+    assert internal_links.broken_links(root, other_editions=["id"]) == []
+    assert internal_links.broken_links(root) == ["index.html: id/index.html (no such file)"]
