@@ -108,6 +108,13 @@ def _resolve_pepper(pepper: str | bytes | None) -> bytes:
     return raw
 
 
+def _memory_blobs() -> BlobStore:
+    """The blob store of a desk given none (and not opened on a SQL URL), made at its first attachment."""
+    from lapor_core.stores.memory import InMemoryBlobStore  # noqa: PLC0415 - adapters load lazily
+
+    return InMemoryBlobStore()
+
+
 def _check_attachment_options(blobs: object, limits: object) -> None:
     if limits is not None:
         from lapor_core._domain.attachments import AttachmentLimits  # noqa: PLC0415 - loads on first use
@@ -205,6 +212,7 @@ class ComplaintDesk:
             topics=TopicTree.default() if topics is None else topics,
             idempotency_window=idempotency_window,
             blobs=blobs,
+            blob_factory=_memory_blobs,
             attachment_limits=attachment_limits,
         )
         failures = max_key_failures

@@ -29,7 +29,7 @@ from lapor_core._domain.sla import (
 )
 from lapor_core._domain.topics import TopicTree
 from lapor_core._domain.tracking import TrackingId
-from lapor_core.errors import NotFound
+from lapor_core.errors import ConfigurationError, NotFound
 
 if TYPE_CHECKING:
     from lapor_core._domain.attachments import AttachmentLimits
@@ -65,6 +65,7 @@ class DeskContext:
     polls: PollStore | None = None
     topics: TopicTree = attrs.field(factory=TopicTree.default)
     blobs: BlobStore | None = None
+    blob_factory: Callable[[], BlobStore] | None = None
     attachment_limits: AttachmentLimits | None = None
     idempotency_window: timedelta = DEFAULT_WINDOW
     _calendars: dict[str, WorkingCalendar] = attrs.field(factory=dict, init=False)
@@ -91,13 +92,13 @@ class DeskContext:
         return calendar
 
     def blob_store(self) -> BlobStore:
-        """The blob store, made in memory on first use when the desk was given none."""
+        """The blob store, made by ``blob_factory`` on first use when the desk was given none."""
         if self.blobs is None:
-            from lapor_core.stores.memory import InMemoryBlobStore  # noqa: PLC0415 - adapters load lazily
-
+            if self.blob_factory is None:
+                raise ConfigurationError("this desk has no blob store: pass blobs= to keep attachments")
             with self._lock:
                 if self.blobs is None:
-                    self.blobs = InMemoryBlobStore()
+                    self.blobs = self.blob_factory()
         return self.blobs
 
     def replace_calendar(self, calendar: WorkingCalendar) -> None:
