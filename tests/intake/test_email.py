@@ -149,6 +149,12 @@ def test_reply_in_our_thread_continues_the_complaint_and_the_key_leaves_the_text
     assert decision.text.endswith("Lubangnya makin besar!")
 
 
+def test_an_over_long_reply_is_refused_with_the_limit() -> None:
+    """A reply longer than a complaint's text may be is unusable, with the limit in the answer."""
+    decision = _decide(_mail("y" * 4001, Subject=f"Re: [LAPOR! {TID}] Balasan LAPOR!"))
+    assert decision == Unusable("email.too_long", {"max": 4000})
+
+
 def test_tracking_id_in_a_subject_in_mixed_case_makes_a_reply() -> None:
     """``re: [lapor! 7k3m-9qxf-2hj-q]`` as a mail program or a person wrote it."""
     decision = _decide(_mail("Sudah ada petugas datang?", Subject="re: [lapor! 7k3m-9qxf-2hj-q] balasan"))

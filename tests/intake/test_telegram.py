@@ -132,6 +132,15 @@ def test_reply_to_the_bots_message_continues_the_complaint_and_the_key_leaves_th
     assert decision == ReplyToComplaint(TID, "masih belum diperbaiki 🙏", access_key="ABCD-EFGH-JKMN-PQRS")
 
 
+def test_a_reply_holding_only_the_key_asks_for_the_status_and_a_long_one_is_refused() -> None:
+    """Replying to the bot with just the key is a status query; a reply over 4,000 characters is refused."""
+    replied = {"message_id": 2, "from": {"id": 1, "is_bot": True}, "text": f"ID laporan: {TID}"}
+    only_key = _decide(_update("ABCD-EFGH-JKMN-PQRS", reply_to_message=replied))
+    assert only_key == StatusQuery(TID, access_key="ABCD-EFGH-JKMN-PQRS")
+    too_long = _decide(_update("z" * 4001, reply_to_message=replied))
+    assert too_long == Unusable("telegram.too_long", {"max": 4000})
+
+
 def test_photo_caption_is_the_text() -> None:
     """A photo sent with ``/lapor ...`` as its caption files the complaint (the photo itself is not kept)."""
     update = _update(None, caption="/lapor Banjir setinggi lutut", photo=[{"file_id": "x", "file_size": 10}])
