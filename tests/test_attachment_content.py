@@ -412,3 +412,30 @@ def test_a_sideways_heic_stands_upright() -> None:
     red, green, blue = image.convert("RGB").getpixel((20, 15))
     assert red > 150
     assert max(green, blue) < 90
+
+
+@pytest.mark.parametrize(
+    ("mode", "fmt"),
+    [("I;16", "PNG"), ("LA", "PNG"), ("1", "PNG"), ("CMYK", "JPEG"), ("L", "JPEG"), ("RGBA", "WEBP")],
+)
+def test_every_picture_mode_is_stored_with_a_thumbnail(mode: str, fmt: str) -> None:
+    """Grey, 16-bit, 1-bit, CMYK and transparent pictures are stored in their mode, with a JPEG thumbnail."""
+    out = io.BytesIO()
+    Image.new(mode, (1000, 800)).save(out, fmt)
+    stored = prepare(out.getvalue(), "x")
+    assert Image.open(io.BytesIO(stored.data)).mode == mode
+    assert stored.thumbnail is not None
+    assert Image.open(io.BytesIO(stored.thumbnail)).format == "JPEG"
+
+
+def test_a_picture_that_cannot_be_written_again_is_refused_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Any failure while writing the stripped picture is attachment.corrupt, never a Pillow exception."""
+    from lapor_core._domain import attachments
+
+    def broken(*_args: object) -> bytes:
+        raise OSError("cannot write mode X as JPEG")
+
+    monkeypatch.setattr(attachments, "_thumbnail", broken)
+    assert _refused(files.jpeg((1000, 800))) == "attachment.corrupt"

@@ -336,8 +336,13 @@ def prepare(
     if kind == PDF:
         stored, content_type = _clean_pdf(raw), PDF
     else:
-        stored, content_type, upright = _clean_image(raw, kind, limits)
-        small = _thumbnail(upright, thumbnail_size)
+        try:
+            stored, content_type, upright = _clean_image(raw, kind, limits)
+            small = _thumbnail(upright, thumbnail_size)
+        except ValidationError:
+            raise
+        except Exception:  # noqa: BLE001 - a picture Pillow decoded but cannot write again is refused too
+            raise _refuse(N_("attachment.corrupt")) from None
     return Prepared(
         data=stored,
         content_type=content_type,
