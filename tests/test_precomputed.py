@@ -290,3 +290,47 @@ def test_opening_a_sqlite_desk_loads_neither_holidays_nor_districts_nor_alembic(
 def test_opening_a_memory_desk_loads_no_sql_and_no_holidays() -> None:
     """The in-memory desk needs neither SQLAlchemy nor the holidays package nor the district table."""
     assert _open_in_a_fresh_interpreter("memory://") == {"loaded": [], "districts": 0}
+
+
+_ON_FIRST_USE = (
+    "lapor_core._application.authentication",
+    "lapor_core._application.complaints",
+    "lapor_core._application.kernel",
+    "lapor_core._application.reading",
+    "lapor_core._application.submissions",
+    "lapor_core._application.sweep",
+    "lapor_core._domain.access",
+    "lapor_core._domain.attachments",
+    "lapor_core._domain.views",
+    "PIL",
+    "pypdf",
+)
+
+_OPEN_THEN_USE = f"""
+import json, sys
+import lapor_core
+desk = lapor_core.ComplaintDesk.open(sys.argv[1], pepper="a test pepper of 16+ bytes")
+at_open = [name for name in {_ON_FIRST_USE!r} if name in sys.modules]
+receipt = desk.submit(lapor_core.Submission.from_dict(
+    {{"kind": "pengaduan", "channel": "web", "title": "Lampu mati", "body": "Sejak kemarin."}}))
+desk.view(desk.authenticate(receipt.tracking_id, receipt.access_key), receipt.tracking_id)
+desk.close()
+after_use = [name for name in {_ON_FIRST_USE!r} if name in sys.modules]
+print(json.dumps({{"at_open": at_open, "after_use": after_use}}))
+"""
+
+
+@pytest.mark.parametrize("scheme", ["memory", "sqlite"])
+def test_opening_a_desk_loads_the_commands_and_views_on_first_use(scheme: str, tmp_path: Path) -> None:
+    """The commands' modules, the views and the policy table load with the first command, not at open."""
+    if scheme == "sqlite":
+        pytest.importorskip("sqlalchemy")
+    url = "memory://" if scheme == "memory" else f"sqlite:///{tmp_path / 'lapor.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", _OPEN_THEN_USE, url], check=True, capture_output=True, text=True
+    )
+    report = json.loads(done.stdout)
+    # The in-memory store answers counts itself, so it loads the statistics rules and the policy table.
+    expected = [] if scheme == "sqlite" else ["lapor_core._domain.access"]
+    assert report["at_open"] == expected
+    assert {"lapor_core._application.submissions", "lapor_core._domain.views"} <= set(report["after_use"])
