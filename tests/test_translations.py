@@ -41,9 +41,9 @@ def english() -> Iterator[dict[str, Catalog]]:
         yield translations.extract(PAGES, Path(folder))
 
 
-def test_the_edition_has_the_index_quickstart_tutorial_and_operations_guide() -> None:
+def test_the_edition_has_the_index_quickstart_tutorial_operations_guide_and_choosing() -> None:
     """The pages translated so far; a catalogue for a page that no longer exists would be listed too."""
-    assert PAGES == ["index", "operations/index", "quickstart", "tutorial/regional-desk"]
+    assert PAGES == ["choosing", "index", "operations/index", "quickstart", "tutorial/regional-desk"]
     for page in PAGES:
         assert (ROOT / "docs" / f"{page}.md").exists()
 
