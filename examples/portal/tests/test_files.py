@@ -47,6 +47,11 @@ def test_the_form_takes_files_and_warns_that_a_photo_can_show_who_took_it(client
     assert 'enctype="multipart/form-data"' in page
     assert 'type="file" multiple' in page
     assert "foto dapat menunjukkan siapa yang mengambilnya" in page
+    # The script's hooks: a preview list for the input, a progress bar for the form (the page works without).
+    assert 'data-preview="lampiran-preview"' in page
+    assert 'id="lampiran-preview"' in page
+    assert 'data-upload-progress="upload-progress"' in page
+    assert '<progress id="upload-progress" hidden' in page
 
 
 def test_files_submitted_with_the_report_are_stored_stripped(

@@ -1,4 +1,5 @@
-/* The portal's own script: region pickers, the receipt's "saved the key" guard. Pages work without it. */
+/* The portal's own script: region pickers, file previews and upload progress, the receipt's "saved the key"
+   guard. Pages work without it. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -37,6 +38,62 @@
             child.setAttribute("data-loaded", select.value);
           });
       });
+    });
+  });
+
+  // The submit form's files: a preview of each one chosen (pictures as thumbnails, read locally).
+  document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("data-preview"));
+    input.addEventListener("change", function () {
+      list.textContent = "";
+      Array.prototype.forEach.call(input.files, function (file) {
+        var item = document.createElement("li");
+        if (/^image\/(jpeg|png|webp)$/.test(file.type) && file.size <= 10485760) {
+          var image = document.createElement("img");
+          var reader = new FileReader();
+          image.alt = "";
+          reader.onload = function () { image.src = reader.result; };
+          reader.readAsDataURL(file);
+          item.appendChild(image);
+        }
+        var name = document.createElement("span");
+        name.textContent = file.name + " (" + Math.ceil(file.size / 1024) + " KB)";
+        item.appendChild(name);
+        list.appendChild(item);
+      });
+    });
+  });
+
+  // With files chosen, the form is sent by XMLHttpRequest to show the upload's progress; the answer (the
+  // receipt, or the form with its errors) then replaces the page, as a normal post would. On a network
+  // error the form is posted normally.
+  document.querySelectorAll("form[data-upload-progress]").forEach(function (form) {
+    var bar = document.getElementById(form.getAttribute("data-upload-progress"));
+    form.addEventListener("submit", function (event) {
+      var files = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+        return input.files && input.files.length > 0;
+      });
+      var refresh = event.submitter && event.submitter.name === "refresh";
+      if (!files || refresh || !window.FormData || !window.XMLHttpRequest || !bar) {
+        return;
+      }
+      event.preventDefault();
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.upload.addEventListener("progress", function (progress) {
+        if (progress.lengthComputable) {
+          bar.max = progress.total;
+          bar.value = progress.loaded;
+        }
+      });
+      request.addEventListener("load", function () {
+        document.open();
+        document.write(request.responseText);
+        document.close();
+      });
+      request.addEventListener("error", function () { form.submit(); });
+      bar.hidden = false;
+      request.send(new FormData(form));
     });
   });
 
