@@ -439,3 +439,33 @@ def test_a_picture_that_cannot_be_written_again_is_refused_not_raised(
 
     monkeypatch.setattr(attachments, "_thumbnail", broken)
     assert _refused(files.jpeg((1000, 800))) == "attachment.corrupt"
+
+
+_BASE_JPEG = files.jpeg((48, 32), quality=85)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0xE0, 0xE1, 0xE2, 0xE3, 0xEC, 0xED, 0xEF, 0xFE]),
+            st.binary(min_size=0, max_size=300),
+        ),
+        max_size=6,
+    ),
+    st.binary(max_size=200),
+)
+def test_the_segment_copy_drops_any_metadata_segments_and_trailer(
+    segments: list[tuple[int, bytes]], trailer: bytes
+) -> None:
+    """Whatever APPn and COM segments sit after SOI, and whatever follows EOI: none survive, pixels equal."""
+    marked = [b"LAPOR-MARK-%d" % index + payload for index, (_, payload) in enumerate(segments)]
+    inserted = b"".join(
+        bytes([0xFF, marker]) + (len(body) + 2).to_bytes(2, "big") + body
+        for (marker, _), body in zip(segments, marked, strict=True)
+    )
+    original = _BASE_JPEG[:2] + inserted + _BASE_JPEG[2:] + b"LAPOR-TRAILER" + trailer
+    copied = copy_jpeg_without_metadata(original)
+    assert copied is not None
+    assert b"LAPOR-" not in copied
+    assert copied.endswith(b"\xff\xd9")
+    assert Image.open(io.BytesIO(copied)).tobytes() == Image.open(io.BytesIO(_BASE_JPEG)).tobytes()
