@@ -19,6 +19,7 @@ from lapor_core.plugins import Clock, PollStore, SystemClock
 from lapor_portal.accounts import demo_directory
 from lapor_portal.api import integrations, json_api, mail_webhook, open311, sms_webhook, telegram_webhook
 from lapor_portal.context import Portal
+from lapor_portal.limits import JSON_BODY_LIMIT, BodyLimit
 from lapor_portal.security import SecurityHeaders, content_security_policy
 from lapor_portal.sessions import SignedCookieSessions
 from lapor_portal.settings import PortalSettings
@@ -143,6 +144,14 @@ def create_app(
         max_age=settings.session_minutes * 60,
         https_only=settings.https_only,
     )
+    body_limits = (
+        ("/api/v1/integrations/", integrations.MAX_BODY),
+        ("/api/v1/", JSON_BODY_LIMIT),
+        ("/api/sms/", sms_webhook.MAX_BODY),
+        ("/api/mail/", mail_webhook.MAX_BODY),
+        ("/api/telegram/", telegram_webhook.MAX_BODY),
+    )
+    app.add_middleware(BodyLimit, limits=body_limits)
     policy = content_security_policy(tile_origin=settings.tile_origin, leaflet_origin=settings.leaflet_origin)
     app.add_middleware(SecurityHeaders, policy=policy)
     return app
