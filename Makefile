@@ -39,6 +39,7 @@ lint: $(VENV)/.stamp-dev
 typecheck: $(VENV)/.stamp-dev
 	$(BIN)/mypy --strict src
 	$(BIN)/mypy --strict examples/portal/lapor_portal
+	cd examples/django_app && $(CURDIR)/$(BIN)/mypy --strict lapor_django demo_project
 
 pytest: $(VENV)/.stamp-dev
 	$(PY) -m pytest --cov --cov-branch --cov-report=term $(PYTEST_ARGS)

@@ -1,0 +1,1 @@
+"""A minimal Django project around lapor_django, for the tests and for trying it out."""
