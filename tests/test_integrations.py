@@ -396,3 +396,22 @@ def test_a_deployment_error_is_raised_and_leaves_the_event_unclaimed(connected, 
     with pytest.raises(lc.ConfigurationError):
         connected.send("status", event_id="evt-cfg")
     assert connected.send("status", event_id="evt-cfg").status == 200
+
+
+@pytest.mark.parametrize(
+    ("institution", "headers", "body"),
+    [
+        (None, {}, b"{}"),
+        ("x" * 101, {}, b"{}"),
+        (JAKARTA, {"webhook-id": 5, "webhook-timestamp": None, "webhook-signature": b"v1,"}, b"{}"),
+        (JAKARTA, {7: "x"}, b"{}"),
+        (JAKARTA, [("webhook-id", "x")], b"{}"),
+        (JAKARTA, {}, "{}"),
+    ],
+)
+def test_requests_of_the_wrong_types_are_refused_not_raised(institution, headers, body):
+    """Junk types from a careless caller: 401, nothing raised."""
+    desk, _ = make_desk()
+    integrations = Integrations(desk)
+    integrations.add(JAKARTA)
+    assert integrations.receive(institution, headers, body).status == 401

@@ -311,8 +311,9 @@ class Integrations:
             StorageError: The integration store failed (claiming or settling the event); it may be sent again.
             ConfigurationError: The deployment is set up wrongly; the event is left unclaimed.
         """
-        record = self.store.integration(institution) if isinstance(institution, str) else None
-        if record is None or not isinstance(body, bytes):
+        valid = isinstance(institution, str) and 0 < len(institution) <= _MAX_INSTITUTION
+        record = self.store.integration(institution) if valid else None
+        if record is None or not isinstance(body, bytes) or not isinstance(headers, Mapping):
             return _refusal(N_("webhook.signature_mismatch"), locale)
         salts = [record.salt] + ([record.previous_salt] if record.previous_salt else [])
         keys = [standard_webhooks.secret_key(self._secret(institution, salt)) for salt in salts]
@@ -322,8 +323,8 @@ class Integrations:
         )
         if problem is not None:
             return _refusal(problem, locale)
-        event_id = next(v for k, v in headers.items() if k.lower() == standard_webhooks.ID_HEADER)
-        if len(event_id) > MAX_EVENT_ID:  # pragma: no cover - signature_problem refuses longer IDs
+        event_id = standard_webhooks.header(headers, standard_webhooks.ID_HEADER)
+        if event_id is None or len(event_id) > MAX_EVENT_ID:  # pragma: no cover - refused above already
             return _refusal(N_("webhook.headers_missing"), locale)
         prior = self.store.claim_event(institution, event_id, now)
         if prior == "":

@@ -31,6 +31,7 @@ __all__ = [
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "TOLERANCE_SECONDS",
+    "header",
     "new_secret",
     "secret_key",
     "sign",
@@ -95,10 +96,11 @@ def sign(key: bytes, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode("ascii")
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of the header ``name`` (lower case) in ``headers`` (names in any case), or None."""
     for key, value in headers.items():
-        if key.lower() == name:
-            return value
+        if isinstance(key, str) and key.lower() == name:
+            return value if isinstance(value, str) else None
     return None
 
 
@@ -124,9 +126,9 @@ def signature_problem(
         than the tolerance, or as far in the future), ``webhook.signature_mismatch`` (no key signed it),
         or None. Signatures are compared in constant time.
     """
-    message_id = _header(headers, ID_HEADER)
-    timestamp = _header(headers, TIMESTAMP_HEADER)
-    signature = _header(headers, SIGNATURE_HEADER)
+    message_id = header(headers, ID_HEADER)
+    timestamp = header(headers, TIMESTAMP_HEADER)
+    signature = header(headers, SIGNATURE_HEADER)
     if not message_id or not timestamp or not signature or len(message_id) > _MAX_ID:
         return N_("webhook.headers_missing")
     if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > _MAX_TIMESTAMP_DIGITS:
