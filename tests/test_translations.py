@@ -106,3 +106,18 @@ def test_indonesian_readme_keeps_the_sections_and_code_of_the_english_one() -> N
     assert _outline(indonesian) == _outline(english)
     assert "[Bahasa Indonesia](README.id.md)" in english
     assert "[English](README.md)" in indonesian
+
+
+BLOCK_START = re.compile(r"^(?:\d+\.|[-*+>#]) ")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_translation_starts_like_a_markdown_block_its_english_is_not(page: str) -> None:
+    r"""Sphinx reads each translation as markdown and silently drops one that parses as another kind of block.
+
+    A heading "1. An empty folder" translated as "1. Folder kosong" becomes a list item, and the English
+    heading stays; the translation must write "1\. Folder kosong".
+    """
+    for message in translations.read_catalogue(page):
+        if message.id and message.string:
+            assert not BLOCK_START.match(str(message.string)), message.string
