@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,9 @@ from integration_support import client
 from lapor_core.cli import main
 from lapor_core.integrations import Integrations
 from lapor_core.notifiers.webhook import verify_webhook
-from lapor_core.stores.sql import upgrade
+from lapor_core.stores.sql import SCHEMA_REVISION, upgrade
 from lapor_core.testing import FrozenClock
+from webhook_receiver import WebhookReceiver
 
 
 def lapor(*argv: str, status: int = 0) -> tuple[str, str]:
@@ -140,4 +142,43 @@ def test_an_old_schema_is_refused_not_migrated(tmp_path, monkeypatch):
     database = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(database, revision="0009")
     monkeypatch.setenv("LAPOR_PEPPER", PEPPER)
-    assert "0010" in refused("list", database, status=3)
+    assert SCHEMA_REVISION in refused("list", database, status=3)
+
+
+def test_lapor_deliver_with_integrations_signs_each_institutions_messages_with_its_secret(
+    url, tmp_path, monkeypatch
+):
+    """--integrations: 31.71's message goes to its endpoint under its own secret; the rest as before."""
+    monkeypatch.setenv("LAPOR_WEBHOOK_SECRET", "the admins' webhook secret, 32 b")
+    with WebhookReceiver("the admins' webhook secret, 32 b") as admins, WebhookReceiver("unset") as sipp:
+        secret = lapor("add", url, "31.71", "--endpoint", sipp.url())[0].strip()
+        sipp.secret = secret
+        clock = make_desk()[1]
+        with lc.ComplaintDesk.open(url, clock=clock, pepper=PEPPER) as desk:
+            tid = desk.submit(submission(reporter={"name": "Siti Aminah"})).tracking_id
+            desk.forward(ADMIN, tid, institution="31.71")
+        book = tmp_path / "book.json"
+        book.write_text(json.dumps({"admin": admins.url()}))
+        out, _ = lapor_deliver(url, "--addresses", str(book), "--integrations", "--dry-run", "--lang", "en")
+        assert "forward.institution 31.71  webhook" in out
+        lapor_deliver(url, "--addresses", str(book), "--webhook", "--integrations")
+        assert [hit.json["template"] for hit in sipp.delivered.values()] == ["forward.institution"]
+        assert sorted(hit.json["template"] for hit in admins.delivered.values()) == ["submit.admin"]
+        assert all(hit.verified for hit in [*sipp.hits, *admins.hits])
+
+
+def test_lapor_deliver_with_integrations_needs_the_pepper(url, tmp_path, monkeypatch):
+    """Without LAPOR_PEPPER the secrets cannot be derived: exit status 3."""
+    book = tmp_path / "book.json"
+    book.write_text("{}")
+    monkeypatch.delenv("LAPOR_PEPPER")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["deliver", url, "--addresses", str(book), "--integrations"], out=out, err=err) == 3
+    assert "$LAPOR_PEPPER" in err.getvalue()
+
+
+def lapor_deliver(*argv: str) -> tuple[str, str]:
+    """Run ``lapor deliver`` expecting success; return its output and error streams."""
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["deliver", *argv], out=out, err=err) == 0, err.getvalue()
+    return out.getvalue(), err.getvalue()

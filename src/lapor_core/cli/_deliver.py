@@ -30,8 +30,9 @@ from lapor_core.cli._text import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from lapor_core._application.delivery import DeliveryReport
     from lapor_core._domain.notifications import AddressBook
-    from lapor_core._domain.ports import ComplaintStore, Notifier
+    from lapor_core._domain.ports import ComplaintStore, Notifier, RecipientResolver
     from lapor_core.desk import ComplaintDesk
 
 __all__ = ["SMTP_PASSWORD_ENV", "WEBHOOK_SECRET_ENV", "add_arguments", "run"]
@@ -90,6 +91,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"POST signed JSON to webhook addresses (secret in ${WEBHOOK_SECRET_ENV})",
     )
     parser.add_argument(
+        "--integrations",
+        action="store_true",
+        help="also deliver to the endpoints of connected institution systems (lapor integrations), each "
+        "signed with its institution's secret (derived under $LAPOR_PEPPER)",
+    )
+    parser.add_argument(
         "--timeout",
         default="20",
         metavar="SECONDS",
@@ -130,8 +137,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if (sending or args.dry_run) and book is None:
         raise CliError(N_("cli.deliver.addresses_needed"))
     notifier = _notifier(args) if sending else None
-    if sending and notifier is None:
+    if sending and notifier is None and not args.integrations:
         raise CliError(N_("cli.deliver.nothing_to_send_with"))
+    if args.integrations and not os.environ.get("LAPOR_PEPPER"):
+        raise CliError(N_("cli.integrations.pepper_missing"), EXIT_CONFIGURATION, env="$LAPOR_PEPPER")
+    if args.integrations and book is not None:
+        return _deliver_with_integrations(args, notifier, book, limit, console)
     desk = _desk(args.url, notifier, book)
     try:
         if args.dead_letters:
@@ -145,6 +156,35 @@ def run(args: argparse.Namespace, console: Console) -> int:
         report = desk.deliver(limit)
     finally:
         desk.close()
+    return _summary(report, console)
+
+
+def _deliver_with_integrations(
+    args: argparse.Namespace,
+    notifier: Notifier | None,
+    book: AddressBook,
+    limit: int | None,
+    console: Console,
+) -> int:
+    """Deliver (or preview) with the connected institutions' endpoints added, each signed with its secret."""
+    from lapor_core import Dispatcher  # noqa: PLC0415 - see run
+    from lapor_core.integrations import Integrations  # noqa: PLC0415
+
+    desk = _desk(args.url, None, None)
+    try:
+        integrations = Integrations(desk)
+        recipients = integrations.recipients(book)
+        if args.dry_run:
+            return _dry_run(desk.store, recipients, limit or _DEFAULT_PREVIEW, console)
+        timeout = finite_number(args.timeout) or 20.0
+        signed = integrations.notifier(notifier, timeout=timeout)
+        report = Dispatcher(desk.store, signed, recipients).deliver(limit)
+    finally:
+        desk.close()
+    return _summary(report, console)
+
+
+def _summary(report: DeliveryReport, console: Console) -> int:
     console.say(
         N_("cli.deliver.summary"),
         sent=len(report.sent),
@@ -281,7 +321,7 @@ def _list_dead_letters(desk: ComplaintDesk, limit: int, console: Console) -> int
     return EXIT_OK
 
 
-def _dry_run(store: ComplaintStore, book: AddressBook, limit: int, console: Console) -> int:
+def _dry_run(store: ComplaintStore, book: RecipientResolver, limit: int, console: Console) -> int:
     from lapor_core._application.delivery_preview import preview  # noqa: PLC0415 - see run
     from lapor_core._domain.institutions import InstitutionDirectory  # noqa: PLC0415
     from lapor_core._domain.notifications import NotificationRenderer  # noqa: PLC0415
