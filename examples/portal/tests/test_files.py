@@ -154,3 +154,60 @@ def test_the_reporter_sees_their_files_only_when_signed_in(
     assert address in client.get(f"/lacak/{receipt.tracking_id}").text
     assert client.get(address).status_code == 200
     assert client.get(f"/lacak/{receipt.tracking_id}/lampiran/not-an-id").status_code == 404
+
+
+def test_the_reporter_and_staff_add_files_later(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """The reporter's page and a handler's page take more files; a refused one is shown with its reason."""
+    receipt = _submit(client, [])
+    desk.forward(ADMIN, receipt.tracking_id, institution="31.71")
+    token = csrf(client, "/lacak")
+    client.post(
+        "/lacak",
+        data={"tracking_id": receipt.tracking_id, "access_key": receipt.access_key, "csrf_token": token},
+    )
+    page = client.get(f"/lacak/{receipt.tracking_id}").text
+    assert f'action="/lacak/{receipt.tracking_id}/lampiran"' in page
+    added = client.post(
+        f"/lacak/{receipt.tracking_id}/lampiran",
+        data={"csrf_token": csrf(client, f"/lacak/{receipt.tracking_id}")},
+        files=[("lampiran", ("a.jpg", _photo((200, 100)), "image/jpeg"))],
+    )
+    assert added.status_code == 303
+    refused = client.post(
+        f"/lacak/{receipt.tracking_id}/lampiran",
+        data={"csrf_token": csrf(client, f"/lacak/{receipt.tracking_id}")},
+        files=[("lampiran", ("b.jpg", b"MZ\x90\x00", "image/jpeg"))],
+    )
+    assert refused.status_code == 422
+    assert "jenis berkas tidak diterima" in refused.text
+    sign_in(client, "pemkot-jakpus")
+    staff_page = f"/staf/pengaduan/{receipt.tracking_id}"
+    assert f'action="{staff_page}/lampiran"' in client.get(staff_page).text
+    by_staff = client.post(
+        f"{staff_page}/lampiran",
+        data={"csrf_token": csrf(client, staff_page)},
+        files=[("lampiran", ("perbaikan.jpg", _photo((100, 200)), "image/jpeg"))],
+    )
+    assert by_staff.status_code == 303
+    assert [(a.filename, a.attached_by) for a in desk.attachments(ADMIN, receipt.tracking_id)] == [
+        ("a.jpg", "reporter"),
+        ("perbaikan.jpg", "institution"),
+    ]
+
+
+def test_oversight_is_offered_no_upload_and_may_not_attach(
+    client: TestClient, desk: lc.ComplaintDesk
+) -> None:
+    """The Ombudsman reads the files but gets no form, and a forged post is refused (403)."""
+    receipt, _ = _forwarded(client, desk)
+    sign_in(client, "ombudsman-demo")
+    page_address = f"/staf/pengaduan/{receipt.tracking_id}"
+    page = client.get(page_address).text
+    assert f'action="{page_address}/lampiran"' not in page
+    forged = client.post(
+        f"{page_address}/lampiran",
+        data={"csrf_token": csrf(client, page_address)},
+        files=[("lampiran", ("x.jpg", _photo((50, 50)), "image/jpeg"))],
+    )
+    assert forged.status_code == 403
+    assert len(desk.attachments(ADMIN, receipt.tracking_id)) == 1

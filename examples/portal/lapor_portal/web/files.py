@@ -16,12 +16,24 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 import lapor_core as lc
 from lapor_portal.context import Portal, get_portal
+from lapor_portal.security import require_csrf
 from lapor_portal.web.identity import reporter_principal
+from lapor_portal.web.rendering import flash, render
 
-__all__ = ["FILE_POLICY", "UPLOAD_ACCEPT", "UPLOAD_FIELD", "Size", "listed", "router", "serve"]
+__all__ = [
+    "FILE_POLICY",
+    "UPLOAD_ACCEPT",
+    "UPLOAD_FIELD",
+    "Size",
+    "attach_posted",
+    "listed",
+    "router",
+    "serve",
+]
 
 router = APIRouter(include_in_schema=False)
 PortalDep = Annotated[Portal, Depends(get_portal)]
@@ -41,6 +53,39 @@ def listed(portal: Portal, principal: lc.Principal, tracking_id: str) -> tuple[l
         return portal.desk.attachments(principal, tracking_id)
     except (lc.NotFound, lc.InvalidTrackingId, lc.ValidationError):
         return ()
+
+
+async def attach_posted(
+    request: Request, portal: Portal, principal: lc.Principal, tracking_id: str
+) -> list[lc.FieldError]:
+    """Attach each file the form posted as ``lampiran``; the reasons of those refused (none: all stored).
+
+    Each file is attached on its own, so the good ones are kept when one is refused.
+
+    Raises:
+        lapor_core.NotFound, lapor_core.NotAllowed, lapor_core.TransitionNotAllowed: As the desk raises them
+            (the portal answers 404, 403, 409).
+    """
+    posted = await request.form()
+    try:
+        uploads = [u for u in posted.getlist(UPLOAD_FIELD) if isinstance(u, UploadFile) and u.filename]
+        if not uploads:
+            return [lc.FieldError(UPLOAD_FIELD, "value.required")]
+        problems: list[lc.FieldError] = []
+        for upload in uploads:
+            try:
+                await run_in_threadpool(
+                    portal.desk.attach,
+                    principal,
+                    tracking_id,
+                    filename=upload.filename or "",
+                    data=upload.file,
+                )
+            except lc.ValidationError as error:
+                problems.extend(lc.FieldError(UPLOAD_FIELD, e.code, e.params) for e in error.errors)
+        return problems
+    finally:
+        await posted.close()
 
 
 async def serve(
@@ -74,6 +119,28 @@ async def serve(
 async def public_file(portal: PortalDep, tracking_id: str, attachment_id: str, size: Size = None) -> Response:
     """A file of a public complaint, as the public may see it (``?ukuran=kecil``: its thumbnail)."""
     return await serve(portal, lc.Principal.public(), tracking_id, attachment_id, size)
+
+
+@router.post("/lacak/{tracking_id}/lampiran", dependencies=[Depends(require_csrf)])
+async def reporter_attach(request: Request, portal: PortalDep, tracking_id: str) -> Response:
+    """The reporter adds photos or documents to their complaint while it is handled."""
+    principal = reporter_principal(request, tracking_id)
+    if principal is None:
+        flash(request, "flash.key_needed")
+        return RedirectResponse(f"/lacak?id={quote(tracking_id, safe='')}", status_code=303)
+    problems = await attach_posted(request, portal, principal, tracking_id)
+    if problems:
+        view = portal.desk.view(principal, tracking_id)
+        context = {
+            "view": view,
+            "errors": {UPLOAD_FIELD: problems},
+            "files": listed(portal, principal, tracking_id),
+            "upload_action": f"/lacak/{view.tracking_id}/lampiran",
+            "upload_accept": UPLOAD_ACCEPT,
+        }
+        return render(request, "reporter.html", context, status_code=422)
+    flash(request, "flash.attached")
+    return RedirectResponse(f"/lacak/{quote(tracking_id, safe='')}", status_code=303)
 
 
 @router.get("/lacak/{tracking_id}/lampiran/{attachment_id}")

@@ -20,7 +20,7 @@ import lapor_core as lc
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import N_, Translator, language_of
 from lapor_portal.security import require_csrf
-from lapor_portal.web.files import listed
+from lapor_portal.web.files import UPLOAD_ACCEPT, listed
 from lapor_portal.web.forms import errors_by_input
 from lapor_portal.web.identity import forget_reporter, remember_reporter, reporter_principal
 from lapor_portal.web.rendering import flash, render
@@ -94,8 +94,14 @@ def reporter_view(request: Request, portal: PortalDep, tracking_id: str) -> Resp
     if principal is None:
         return RedirectResponse(f"/lacak?id={quote(tracking_id, safe='')}", status_code=303)
     view = portal.desk.view(principal, tracking_id)
-    files = listed(portal, principal, tracking_id)
-    return render(request, "reporter.html", {"view": view, "errors": {}, "files": files})
+    context = {
+        "view": view,
+        "errors": {},
+        "files": listed(portal, principal, tracking_id),
+        "upload_action": None if view.status.is_terminal else f"/lacak/{view.tracking_id}/lampiran",
+        "upload_accept": UPLOAD_ACCEPT,
+    }
+    return render(request, "reporter.html", context)
 
 
 def _act(

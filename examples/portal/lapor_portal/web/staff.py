@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,7 +18,7 @@ from lapor_portal.accounts import Account
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import N_, Translator, language_of
 from lapor_portal.security import require_csrf
-from lapor_portal.web.files import Size, listed, serve
+from lapor_portal.web.files import UPLOAD_ACCEPT, UPLOAD_FIELD, Size, attach_posted, listed, serve
 from lapor_portal.web.forms import CHECKED, errors_by_input
 from lapor_portal.web.identity import current_account, sign_in, sign_out
 from lapor_portal.web.public import safe_next
@@ -240,12 +241,32 @@ def _complaint_page(
         "units": units,
         "errors": errors or {},
         "files": _files(portal, account, view.tracking_id),
+        "upload_action": _upload_action(account, view),
+        "upload_accept": UPLOAD_ACCEPT,
     }
     return render(request, "staff_complaint.html", context, status_code=422 if errors else 200)
 
 
 def _files(portal: Portal, account: Account, tracking_id: str) -> tuple[lc.Attachment, ...]:
     return listed(portal, account.principal(), tracking_id)
+
+
+def _upload_action(account: Account, view: lc.ComplaintView) -> str | None:
+    """Where this staff member adds files, when the policy lets their role attach (not oversight)."""
+    if account.role is lc.Role.SUPERVISOR or view.status.is_terminal:
+        return None
+    return f"/staf/pengaduan/{view.tracking_id}/lampiran"
+
+
+@router.post("/staf/pengaduan/{tracking_id}/lampiran", dependencies=[Depends(require_csrf)])
+async def staff_attach(request: Request, portal: PortalDep, account: StaffDep, tracking_id: str) -> Response:
+    """Staff add photos or documents (a repair's photo, a letter) to a complaint they handle."""
+    problems = await attach_posted(request, portal, account.principal(), tracking_id)
+    if problems:
+        view = portal.desk.view(account.principal(), tracking_id)
+        return _complaint_page(request, portal, account, view, {UPLOAD_FIELD: problems})
+    flash(request, "flash.attached")
+    return RedirectResponse(f"/staf/pengaduan/{quote(tracking_id, safe='')}", status_code=303)
 
 
 @router.get("/staf/pengaduan/{tracking_id}/lampiran/{attachment_id}")
