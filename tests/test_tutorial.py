@@ -10,8 +10,12 @@ import email
 import email.policy
 import io
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from email.message import EmailMessage
@@ -233,3 +237,29 @@ def test_recompute_command_on_the_shipped_calendar_moves_nothing(
     monkeypatch.setenv("LAPOR_PEPPER", PEPPER)
     assert desk_command(["recompute", url]) == 0
     assert capsys.readouterr().out == "deadlines moved: 0\n"
+
+
+def test_serve_command_answers_the_form_on_127_0_0_1(url: str, tmp_path: Path) -> None:
+    """``python -m regional_desk serve URL --port P``, as the tutorial starts it, serves the form."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port = int(probe.getsockname()[1])
+    tutorial = Path(__file__).parent.parent / "examples" / "tutorial"
+    environment = {**os.environ, "LAPOR_PEPPER": PEPPER, "PYTHONPATH": str(tutorial)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "regional_desk", "serve", url, "--port", str(port)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().decode().strip() == f"serving on http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=10) as response:
+            page = response.read().decode()
+        assert '<form method="post" action="/lapor">' in page
+        assert '<option value="73.06.08">Somba Opu</option>' in page
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if delivered.dead_lettered else 0
         app = make_app(desk, client_secret=secrets.token_bytes(32))
         with make_server("127.0.0.1", args.port, app) as server:
-            print(f"serving on http://127.0.0.1:{args.port}")
+            print(f"serving on http://127.0.0.1:{args.port}", flush=True)
             server.serve_forever()
     return 0
 
