@@ -182,3 +182,25 @@ def lapor_deliver(*argv: str) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     assert main(["deliver", *argv], out=out, err=err) == 0, err.getvalue()
     return out.getvalue(), err.getvalue()
+
+
+def test_prune_forgets_event_ids_older_than_the_days_kept(url):
+    """An event claimed in March is forgotten by a prune run today (keeping 7 days); a second finds none."""
+    secret = lapor("add", url, "31.71")[0].strip()
+    assert _receive(url, secret) == 200
+    assert lapor("prune", url, "--days", "7", "--lang", "en")[0] == "forgot 1 event IDs older than 7 days\n"
+    assert lapor("prune", url)[0].startswith("0 ID peristiwa")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("prune", "{url}", "--days", "0"), "--days"),
+        (("prune", "{url}", "--days", "tujuh"), "--days"),
+        (("list", "{url}", "--days", "7"), "--days tidak berlaku"),
+        (("prune", "{url}", "31.71"), "31.71 tidak berlaku"),
+    ],
+)
+def test_prune_refuses_bad_days_and_stray_arguments(url, argv, expected):
+    """Days from 1 to 3650; no institution; --days only with prune."""
+    assert expected in refused(*(a.format(url=url) for a in argv))

@@ -208,7 +208,8 @@ class Integrations:
         self._tolerance = tolerance
 
     # --- credentials ---------------------------------------------------------------------------------------
-    def _now(self) -> datetime:
+    def now(self) -> datetime:
+        """The desk's clock (events are claimed and pruned by it)."""
         return self._ctx.clock.now()
 
     def _secret(self, institution: str, salt: str) -> str:
@@ -238,7 +239,7 @@ class Integrations:
         if errors:
             raise ValidationError.single(*errors[0])
         target = self._endpoint(endpoint)
-        now, salt = self._now(), new_salt()
+        now, salt = self.now(), new_salt()
         self.store.put_integration(IntegrationRecord(institution, target, salt, None, now, now))
         return Credentials(institution, self._secret(institution, salt), target)
 
@@ -268,7 +269,7 @@ class Integrations:
             self.store.put_integration(attrs.evolve(record, previous_salt=None))
             return None
         salt = new_salt()
-        rotated = attrs.evolve(record, salt=salt, previous_salt=record.salt, rotated_at=self._now())
+        rotated = attrs.evolve(record, salt=salt, previous_salt=record.salt, rotated_at=self.now())
         self.store.put_integration(rotated)
         return Credentials(institution, self._secret(institution, salt), record.endpoint)
 
@@ -317,7 +318,7 @@ class Integrations:
             return _refusal(N_("webhook.signature_mismatch"), locale)
         salts = [record.salt] + ([record.previous_salt] if record.previous_salt else [])
         keys = [standard_webhooks.secret_key(self._secret(institution, salt)) for salt in salts]
-        now = self._now()
+        now = self.now()
         problem = standard_webhooks.signature_problem(
             keys, headers, body, now=now.timestamp(), tolerance=self._tolerance
         )

@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     integrations = command(
         "integrations",
         _integrations.run,
-        help="connect institutions' own systems: add, rotate, list, remove their credentials",
+        help="connect institutions' own systems: add, rotate, list, remove their credentials; prune events",
         description="Manage the institution systems connected to the store at URL. add and rotate print "
         "the institution's secret once, alone on standard output (derived under $LAPOR_PEPPER, not stored); "
         "list never shows one.",
