@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import attachment_files as files
+import lapor_core as lc
 from lapor_core._domain.blobs import BlobStore
 from lapor_core.errors import NotFound
 from lapor_core.stores.directory import DirectoryBlobStore
@@ -223,3 +225,30 @@ def test_kill_9_during_a_sql_put_leaves_no_part_of_the_blob(sqlite_url: str) -> 
     finally:
         engine.dispose()
     assert count == size
+
+
+def test_a_desk_on_each_sql_database_keeps_its_attachments_there(store_url: str) -> None:
+    """A desk opened on SQLite, PostgreSQL or MariaDB keeps files in the database: they survive reopening."""
+    pepper = "test pepper, 32 bytes of entropy!"
+    report = lc.Submission.from_dict(
+        {"kind": "pengaduan", "channel": "web", "title": "Banjir", "body": "Sebetis."}
+    )
+    desk = lc.ComplaintDesk.open(store_url, pepper=pepper)
+    try:
+        receipt = desk.submit(
+            report, attachments=[("a.jpg", files.jpeg((1200, 900))), ("b.pdf", files.pdf())]
+        )
+    finally:
+        desk.close()
+    admin = lc.Principal.admin("adm-1")
+    reopened = lc.ComplaintDesk.open(store_url, pepper=pepper)
+    try:
+        stored = reopened.attachments(admin, receipt.tracking_id)
+        assert [a.content_type for a in stored] == ["image/jpeg", "application/pdf"]
+        for attachment in stored:
+            data = reopened.read_attachment(admin, receipt.tracking_id, attachment.id)
+            assert address_of(data) == attachment.sha256
+        small = reopened.read_attachment(admin, receipt.tracking_id, stored[0].id, thumbnail=True)
+        assert address_of(small) == stored[0].thumbnail_sha256
+    finally:
+        reopened.close()
