@@ -31,6 +31,7 @@ Example:
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -155,15 +156,12 @@ class EventAnswer:
 
 
 def _store_for(desk: ComplaintDesk) -> IntegrationStore:
-    try:
-        from lapor_core.stores.sql import SqlComplaintStore  # noqa: PLC0415 - the SQL adapter loads when used
-    except ImportError:  # pragma: no cover - the sql extra is not installed
-        SqlComplaintStore = None  # type: ignore[assignment,misc]  # noqa: N806
-    if SqlComplaintStore is not None and isinstance(desk.store, SqlComplaintStore):
-        from lapor_core.stores.sql import SqlIntegrationStore  # noqa: PLC0415
-
-        return SqlIntegrationStore(desk.store)
-    from lapor_core.stores.memory import InMemoryIntegrationStore  # noqa: PLC0415
+    # A SQL store was made by lapor_core.stores.sql, so that module is loaded; a memory desk never loads it.
+    sql = sys.modules.get("lapor_core.stores.sql")
+    if sql is not None and isinstance(desk.store, sql.SqlComplaintStore):
+        store: IntegrationStore = sql.SqlIntegrationStore(desk.store)
+        return store
+    from lapor_core.stores.memory import InMemoryIntegrationStore  # noqa: PLC0415 - adapters load lazily
 
     return InMemoryIntegrationStore()
 
