@@ -77,6 +77,7 @@ LAPOR_CORE = [
     "RetryPolicy",
     "Role",
     "RoutingRules",
+    "SimilarComplaint",
     "SlaPolicy",
     "Stage",
     "Status",

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from lapor_core._domain.ports import ComplaintQuery, Order
     from lapor_core._domain.regions import Region, RegionTable
     from lapor_core._domain.routing import RoutingRules
+    from lapor_core._domain.similarity import SimilarComplaint
     from lapor_core._domain.sla import ClockState, SlaPolicy, Stage
     from lapor_core._domain.topics import Topic, TopicTree
     from lapor_core._domain.tracking import TrackingId
@@ -104,6 +105,7 @@ __all__ = [
     "RetryPolicy",
     "Role",
     "RoutingRules",
+    "SimilarComplaint",
     "SlaPolicy",
     "Stage",
     "Status",
@@ -174,6 +176,7 @@ _HOMES = {
     "RetryPolicy": "lapor_core._application.delivery",
     "Role": "lapor_core._domain.access",
     "RoutingRules": "lapor_core._domain.routing",
+    "SimilarComplaint": "lapor_core._domain.similarity",
     "SlaPolicy": "lapor_core._domain.sla",
     "Stage": "lapor_core._domain.sla",
     "Filters": "lapor_core._domain.filters",

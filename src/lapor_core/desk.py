@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # the commands, views, polls, statistics, delivery and routin
     from lapor_core._domain.blobs import BlobStore
     from lapor_core._domain.polls import Poll, PollDraft, PollResults
     from lapor_core._domain.routing import RoutingRules, Suggestion
+    from lapor_core._domain.similarity import SimilarComplaint
     from lapor_core._domain.views import ComplaintView, ReporterView
 
 __all__ = ["DEVELOPMENT_PEPPER", "ComplaintDesk", "InsecureConfigurationWarning"]
@@ -672,6 +673,38 @@ class ComplaintDesk:
         from lapor_core._application import statistics  # noqa: PLC0415 - loads on first use
 
         return statistics.suggest_institutions(self._ctx, submission, rules=rules, limit=limit)
+
+    def similar(
+        self, principal: Principal, submission: Submission, *, limit: int = 5, min_score: float = 0.0
+    ) -> tuple[SimilarComplaint, ...]:
+        """The complaints most like a draft that ``principal`` may see, best first: "is this yours?".
+
+        Similarity weighs the Indonesian text (normalised, abbreviations expanded, stemmed, TF-IDF over
+        titles and bodies), the place (district, regency, distance between points), the topic and recency;
+        candidates are the newest complaints of the last year in the draft's district, regency and topic.
+        Only complaints whose content the principal may read are read into the ranking, so a confidential
+        complaint neither appears for the public nor changes its scores. See the "Similar complaints" page.
+
+        Args:
+            principal: Who asks (usually the public or the signed-in citizen writing the draft).
+            submission: The draft, as it would be submitted.
+            limit: At most this many results (1 to 50).
+            min_score: Leave out complaints scoring below this (0 to 1).
+
+        Raises:
+            ValidationError: A wrong principal or submission type, or a limit or min_score out of range.
+
+        Example:
+            >>> import lapor_core as lc
+            >>> desk = lc.ComplaintDesk.open("memory://", pepper="doctest pepper 0123456789")
+            >>> draft = lc.Submission.from_dict(
+            ...     {"kind": "pengaduan", "channel": "web", "title": "Lampu jalan mati", "body": "Gelap."})
+            >>> desk.similar(lc.Principal.public(), draft)
+            ()
+        """
+        from lapor_core._application import similarity  # noqa: PLC0415 - loads on first use
+
+        return similarity.similar(self._ctx, principal, submission, limit=limit, min_score=min_score)
 
     # --- notifications --------------------------------------------------------------------------------
     def deliver(self, limit: int | None = None) -> DeliveryReport:

@@ -1,0 +1,196 @@
+"""Similar complaints: the candidates a principal may see, read from the store by place, topic and time.
+
+The ranking (:func:`lapor_core._domain.similarity.rank`) only ever sees complaints whose content the
+principal may read, and computes every statistic over them: a complaint hidden from the principal is never
+read into it, so it neither appears nor moves anyone else's score.
+
+Candidates come in stages, each the newest complaints of the last :data:`WINDOW` the principal may see,
+read page by page through the store's listing (:class:`~lapor_core._domain.ports.ComplaintQuery`, served
+by the region and topic indexes of the SQL store) until the stage has its quota of visible ones:
+
+1. the draft's district, then 2. its regency or city (when it names a region);
+3. its topic across the country (when it names one); 4. without region or topic, the newest overall.
+
+Quotas count visible complaints only, so what is hidden cannot push a visible one out of the set either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Final
+
+from lapor_core._application.context import DeskContext
+from lapor_core._application.kernel import relation_for, require_principal
+from lapor_core._domain import rules as v
+from lapor_core._domain.access import Decision, Principal, Relation, Role, Subject, decide, policy_for
+from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.filters import Filters
+from lapor_core._domain.lifecycle import Status
+from lapor_core._domain.model import Submission
+from lapor_core._domain.ports import ComplaintQuery, Order
+from lapor_core._domain.similarity import Facts, SimilarComplaint, analyse, rank
+from lapor_core._i18n import N_
+from lapor_core.errors import FieldError, ValidationError
+
+__all__ = ["MAX_LIMIT", "STAGES", "WINDOW_DAYS", "similar"]
+
+MAX_LIMIT: Final = 50
+"""The most similar complaints one call returns."""
+
+WINDOW_DAYS: Final = 365
+"""Candidates are complaints submitted in the last year (a duplicate of an older one is a new report)."""
+
+STAGES: Final = {"district": 200, "regency": 300, "topic": 200, "newest": 300}
+"""How many visible complaints each stage reads at most."""
+
+_PAGE: Final = 200
+_ROUNDING_DECIMALS: Final = 3  # as the views round a point for whoever may not see it precisely
+_REGENCY_PARTS: Final = 2
+_DISTRICT_PARTS: Final = 3
+# Roles whose relation to a complaint never depends on which complaint it is (access.relation_of).
+_FIXED_RELATION: Final = {Role.PUBLIC: Relation.PUBLIC, Role.ADMIN: Relation.ADMIN}
+
+_RULES: Final = (
+    ("limit", v.whole_number(1, MAX_LIMIT, code=N_("similar.limit_out_of_range"))),
+    ("min_score", v.number(low=0.0, high=1.0, code=N_("similar.min_score_out_of_range"))),
+)
+
+
+def _necessary(principal: Principal) -> Filters:
+    """Filters every complaint the principal may see passes, read off the policy table (else no filter).
+
+    Only a hint to the store, so hidden rows are not read at all: each row is still checked by the policy.
+    """
+    relation = _FIXED_RELATION.get(principal.role)
+    if relation is None:
+        return Filters()
+    seen = [
+        (status, confidential)
+        for status in Status
+        for confidential in (False, True)
+        for anonymous in (False, True)
+        if decide(relation, Subject.METADATA, anonymous=anonymous, confidential=confidential, status=status)
+        is Decision.ALLOW
+    ]
+    statuses = {status for status, _ in seen}
+    flags = {confidential for _, confidential in seen}
+    return Filters(
+        statuses=None if statuses == set(Status) else frozenset(statuses),
+        confidential=next(iter(flags)) if len(flags) == 1 else None,
+    )
+
+
+def _visible(
+    ctx: DeskContext, principal: Principal, query: ComplaintQuery, quota: int
+) -> Iterator[tuple[Complaint, bool]]:
+    """The complaints of ``query`` whose content the principal may read, at most ``quota``, in its order.
+
+    Each comes with whether the principal may see its precise location.
+    """
+    found = 0
+    cursor: str | None = None
+    while True:
+        page = ctx.store.query(
+            ComplaintQuery(filters=query.filters, order=query.order, limit=query.limit, cursor=cursor)
+        )
+        for complaint in page.items:
+            decision = policy_for(relation_for(ctx, principal, complaint), complaint)
+            if decision(Subject.METADATA) is Decision.ALLOW and decision(Subject.CONTENT) is Decision.ALLOW:
+                yield complaint, decision(Subject.PRECISE_LOCATION) is Decision.ALLOW
+                found += 1
+                if found == quota:
+                    return
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _candidates(
+    ctx: DeskContext, principal: Principal, submission: Submission
+) -> dict[str, tuple[Complaint, bool]]:
+    """The visible complaints of every stage by tracking ID, each with whether its point is precise."""
+    base = _necessary(principal)
+    since = ctx.clock.now() - timedelta(days=WINDOW_DAYS)
+    region = submission.location.region if submission.location is not None else None
+    stages: list[tuple[Filters, int]] = []
+    if region is not None:
+        parts = region.split(".")
+        if len(parts) >= _DISTRICT_PARTS:
+            stages.append((Filters(region=".".join(parts[:_DISTRICT_PARTS])), STAGES["district"]))
+        stages.append((Filters(region=".".join(parts[:_REGENCY_PARTS])), STAGES["regency"]))
+    if submission.category is not None:
+        stages.append((Filters(categories=frozenset({submission.category})), STAGES["topic"]))
+    if not stages:
+        stages.append((Filters(), STAGES["newest"]))
+    found: dict[str, tuple[Complaint, bool]] = {}
+    for filters, quota in stages:
+        query = ComplaintQuery(
+            filters=Filters(
+                statuses=base.statuses,
+                confidential=base.confidential,
+                region=filters.region,
+                categories=filters.categories,
+                submitted_from=since,
+            ),
+            order=Order.SUBMITTED_DESC,
+            limit=min(_PAGE, quota),
+        )
+        for complaint, precise in _visible(ctx, principal, query, quota):
+            found.setdefault(complaint.tracking_id, (complaint, precise))
+    return found
+
+
+def _point(complaint: Complaint, precise: bool) -> tuple[float, float] | None:
+    location = complaint.location
+    if location is None or location.lat is None or location.lon is None:
+        return None
+    if precise:
+        return (location.lat, location.lon)
+    return (round(location.lat, _ROUNDING_DECIMALS), round(location.lon, _ROUNDING_DECIMALS))
+
+
+def similar(
+    ctx: DeskContext, principal: Principal, submission: object, *, limit: object = 5, min_score: object = 0.0
+) -> tuple[SimilarComplaint, ...]:
+    """The complaints most like ``submission`` that ``principal`` may see, best first (see the module).
+
+    Raises:
+        ValidationError: ``principal`` is no Principal, ``submission`` no Submission, ``limit`` outside
+            1 .. 50 or ``min_score`` outside 0 .. 1 (every bad argument named).
+    """
+    require_principal(principal)
+    checked, errors = v.apply_rules(_RULES, {"limit": limit, "min_score": min_score})
+    if not isinstance(submission, Submission):
+        errors.insert(
+            0, FieldError("submission", "similar.not_a_submission", {"type": v.type_name(submission)})
+        )
+        raise ValidationError(errors)
+    if errors:
+        raise ValidationError(errors)
+    now = ctx.clock.now()
+    location = submission.location
+    draft = Facts(
+        key="",
+        text=analyse(submission.title, submission.body),
+        topic=submission.category,
+        region=location.region if location is not None else None,
+        point=(location.lat, location.lon)
+        if location is not None and location.lat is not None and location.lon is not None
+        else None,
+        submitted_at=now,
+    )
+    facts = []
+    for complaint, precise in _candidates(ctx, principal, submission).values():
+        facts.append(
+            Facts(
+                key=complaint.tracking_id,
+                text=analyse(complaint.title, complaint.body),
+                topic=complaint.category,
+                region=complaint.region,
+                point=_point(complaint, precise),
+                submitted_at=complaint.submitted_at,
+            )
+        )
+    parents = {topic.id: topic.parent for topic in ctx.topics}
+    return rank(draft, facts, parents=parents, limit=checked["limit"], min_score=checked["min_score"] or 0.0)

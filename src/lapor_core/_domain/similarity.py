@@ -1,0 +1,438 @@
+"""How alike two complaints are: Indonesian text, topic, place and age, each a score in [0, 1].
+
+Pure functions and values, no I/O; :mod:`lapor_core._application.similarity` picks the candidates a principal
+may see from the store and ranks them with :func:`rank`.
+
+Text is compared as citizens write it: :func:`normalise` folds case, accents and punctuation, collapses
+stretched letters (``"rusakkk"``) and the reduplication digit (``"lampu2"``), expands common abbreviations
+(``"jln"``, ``"jl."`` and ``"jl"`` are ``"jalan"``; ``"tdk"`` is ``"tidak"``; ``"pju"`` is
+``"lampu penerangan jalan umum"``...) and drops function words; :func:`stem` reduces each word to its root
+with the Sastrawi stemmer (Nazief-Adriani with the Asian-Jihad-Asian enhancements, PySastrawi), so
+``"perbaikan"`` and ``"diperbaiki"`` meet at ``"baik"``. A text then becomes two bags of features
+(:func:`analyse`): its stems (the title counted twice) and the character trigrams of its words, which
+survive a misspelling (``"lampuu"``, ``"banjr"``). Each bag is weighted by TF-IDF (sublinear term frequency,
+smoothed inverse document frequency over the texts being ranked) and compared by cosine, so text similarity
+is symmetric and lies in [0, 1].
+
+The whole score (:func:`combine`) weighs text most (:data:`WEIGHTS`), then the place (same district, else
+the same regency, else the same province; or closeness when both have a point), the topic (the same, or a
+sibling under the same parent) and recency (half-life :data:`RECENCY_HALF_LIFE`).
+
+>>> normalise("Jln. Sudirman RUSAKKK, tdk diperbaiki2!!")
+('jalan', 'sudirman', 'rusak', 'tidak', 'diperbaiki')
+>>> [stem(word) for word in ("perbaikan", "diperbaiki", "penerangan")]
+['baik', 'baik', 'terang']
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+if TYPE_CHECKING:
+    from Sastrawi.Stemmer.Stemmer import Stemmer
+
+__all__ = [
+    "ABBREVIATIONS",
+    "RECENCY_HALF_LIFE",
+    "STOPWORDS",
+    "WEIGHTS",
+    "Analysed",
+    "Facts",
+    "SimilarComplaint",
+    "analyse",
+    "combine",
+    "normalise",
+    "place_score",
+    "rank",
+    "recency_score",
+    "stem",
+    "text_scores",
+    "topic_score",
+]
+
+ABBREVIATIONS: Final[Mapping[str, str]] = {
+    # Street and place words on LAPOR! reports and SMS 1708.
+    "jl": "jalan",
+    "jln": "jalan",
+    "jalan2": "jalan",
+    "gg": "gang",
+    "kec": "kecamatan",
+    "kel": "kelurahan",
+    "kab": "kabupaten",
+    "kt": "kota",
+    "ds": "desa",
+    "kp": "kampung",
+    "kmp": "kampung",
+    "prov": "provinsi",
+    "pju": "lampu penerangan jalan umum",
+    "lpju": "lampu penerangan jalan umum",
+    "rs": "rumah sakit",
+    "rsud": "rumah sakit umum daerah",
+    "pkm": "puskesmas",
+    "tps": "tempat pembuangan sampah",
+    "pungli": "pungutan liar",
+    "pemkot": "pemerintah kota",
+    "pemkab": "pemerintah kabupaten",
+    "pemda": "pemerintah daerah",
+    "dishub": "dinas perhubungan",
+    "dlh": "dinas lingkungan hidup",
+    "disdik": "dinas pendidikan",
+    "dinkes": "dinas kesehatan",
+    "kades": "kepala desa",
+    "kadis": "kepala dinas",
+    "ortu": "orang tua",
+    "sklh": "sekolah",
+    "skolah": "sekolah",
+    # Everyday short forms.
+    "tdk": "tidak",
+    "tak": "tidak",
+    "gak": "tidak",
+    "ga": "tidak",
+    "nggak": "tidak",
+    "ngga": "tidak",
+    "enggak": "tidak",
+    "yg": "yang",
+    "dgn": "dengan",
+    "dg": "dengan",
+    "utk": "untuk",
+    "untk": "untuk",
+    "krn": "karena",
+    "karna": "karena",
+    "sdh": "sudah",
+    "udh": "sudah",
+    "udah": "sudah",
+    "blm": "belum",
+    "blum": "belum",
+    "bln": "bulan",
+    "thn": "tahun",
+    "hr": "hari",
+    "mgg": "minggu",
+    "skrg": "sekarang",
+    "skrang": "sekarang",
+    "bs": "bisa",
+    "bsa": "bisa",
+    "sy": "saya",
+    "sya": "saya",
+    "kmi": "kami",
+    "org": "orang",
+    "tlg": "tolong",
+    "mhn": "mohon",
+    "lg": "lagi",
+    "jg": "juga",
+    "dr": "dari",
+    "pd": "pada",
+    "dlm": "dalam",
+    "stlh": "setelah",
+    "sblm": "sebelum",
+    "tsb": "tersebut",
+    "dll": "dan lain lain",
+    "bgt": "banget",
+    "sgt": "sangat",
+    "trs": "terus",
+    "spt": "seperti",
+    "byk": "banyak",
+    "bnyk": "banyak",
+    "msh": "masih",
+    "masi": "masih",
+    "bnjir": "banjir",
+    "smpah": "sampah",
+    "smph": "sampah",
+    "lmpu": "lampu",
+}
+"""Short forms and common misspellings and what they stand for, applied word by word before stemming."""
+
+STOPWORDS: Final = frozenset(
+    """
+    yang dan di ke dari ini itu untuk dengan pada ada sudah telah akan juga agar supaya sehingga karena
+    oleh dalam atas bagi serta atau namun tetapi tapi jadi maka kalau jika bila saat ketika sejak hingga
+    sampai seperti sangat banget sekali lagi masih pun lah kah nya para mohon tolong terima kasih saya kami
+    kita kalian anda mereka dia ia beliau pak bu bapak ibu bpk mas mbak kak min admin tersebut sini situ
+    sana tadi sih dong deh kok nih tuh ya yah apa bagaimana kenapa mengapa kapan dimana kemana siapa
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+"""Function words dropped before comparing (they say nothing about what a complaint is about)."""
+
+WEIGHTS: Final[Mapping[str, float]] = {"text": 0.7, "place": 0.12, "topic": 0.1, "recency": 0.08}
+"""How much each part counts in :func:`combine`; they add up to 1."""
+
+RECENCY_HALF_LIFE: Final = timedelta(days=60)
+"""A complaint this much older than the draft counts half as recent (a year old: about 1/64)."""
+
+WORD_SHARE: Final = 0.6
+"""The share of stems (against character trigrams) in the text score."""
+
+_PLACE_DISTRICT: Final = 1.0
+_PLACE_REGENCY: Final = 0.6
+_PLACE_PROVINCE: Final = 0.2
+_TOPIC_SIBLING: Final = 0.5
+_NEAR_KM: Final = 0.3  # closeness halves every 300 m: a street light or a pothole is a few doors away
+_EARTH_RADIUS_KM: Final = 6371.0
+_DISTRICT_PARTS: Final = 3
+_MIN_WORD: Final = 2
+_WORD: Final = re.compile(r"[a-z0-9]+")
+_STRETCHED: Final = re.compile(r"([a-z])\1{2,}")
+_REDUPLICATED: Final = re.compile(r"^([a-z]{2,})2$")
+
+
+@functools.cache
+def _stemmer() -> Stemmer:
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory  # noqa: PLC0415 - its dictionary loads on first use
+
+    stemmer: Stemmer = StemmerFactory().create_stemmer(isDev=False)
+    return stemmer
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The root of one normalised Indonesian word (Sastrawi), or the word itself when it has none.
+
+    Memoised: a deployment's vocabulary is a few tens of thousands of words.
+
+    >>> stem("pelayanan"), stem("dikerjakan"), stem("puskesmas")
+    ('layan', 'kerja', 'puskesmas')
+    """
+    if len(word) <= _MIN_WORD or not word.isalpha():
+        return word
+    return _stemmer().stem(word) or word
+
+
+@functools.lru_cache(maxsize=65536)
+def _word(raw: str) -> tuple[str, ...]:
+    """One lower-cased token after stretching, reduplication and abbreviations, as zero or more words."""
+    token = _STRETCHED.sub(r"\1", raw)
+    token = _REDUPLICATED.sub(r"\1", token)
+    if token.isdigit():
+        token = token.lstrip("0") or "0"
+    expanded = ABBREVIATIONS.get(token, token)
+    return tuple(w for w in expanded.split() if w not in STOPWORDS)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalise(text: str) -> tuple[str, ...]:
+    """The words of ``text`` as compared: folded, expanded, without function words, not yet stemmed.
+
+    >>> normalise("PJU di Gg. Mawar mati sejak 3 hr, yg lain jg")
+    ('lampu', 'penerangan', 'jalan', 'umum', 'gang', 'mawar', 'mati', '3', 'hari', 'lain')
+    """
+    words: list[str] = []
+    for raw in _WORD.findall(_fold(text)):
+        words.extend(_word(raw))
+    return tuple(words)
+
+
+@functools.lru_cache(maxsize=65536)
+def _trigrams(word: str) -> tuple[str, ...]:
+    padded = f"#{word}#"
+    return tuple(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+@attrs.frozen
+class Analysed:
+    """A text as :func:`text_scores` compares it: term counts of its stems and of its words' trigrams."""
+
+    stems: Mapping[str, int]
+    grams: Mapping[str, int]
+
+
+def analyse(title: str, body: str) -> Analysed:
+    """The features of a complaint's text: the title's words count twice, the body's once.
+
+    >>> sorted(analyse("Jalan rusak", "Berlubang").stems.items())
+    [('jalan', 2), ('lubang', 1), ('rusak', 2)]
+    """
+    words = normalise(title) * 2 + normalise(body)
+    stems = Counter(stem(w) for w in words)
+    grams: Counter[str] = Counter()
+    for word in words:
+        if not word.isdigit():
+            grams.update(_trigrams(word))
+    return Analysed(stems=stems, grams=grams)
+
+
+def _idf(bags: Sequence[Mapping[str, int]]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    n = len(bags)
+    return {term: math.log((n + 1) / (count + 1)) + 1.0 for term, count in df.items()}
+
+
+def _vector(bag: Mapping[str, int], idf: Mapping[str, float]) -> tuple[dict[str, float], float]:
+    vector = {term: (1.0 + math.log(count)) * idf[term] for term, count in bag.items()}
+    return vector, math.sqrt(sum(w * w for w in vector.values()))
+
+
+def _cosines(query: Mapping[str, int], docs: Sequence[Mapping[str, int]]) -> list[float]:
+    idf = _idf([query, *docs])
+    q, q_norm = _vector(query, idf)
+    scores = []
+    for doc in docs:
+        d, d_norm = _vector(doc, idf)
+        if not q_norm or not d_norm:
+            scores.append(0.0)
+            continue
+        dot = sum(w * d[t] for t, w in q.items() if t in d)
+        scores.append(min(1.0, dot / (q_norm * d_norm)))
+    return scores
+
+
+def text_scores(draft: Analysed, texts: Sequence[Analysed]) -> list[float]:
+    """How alike the draft's text is to each of ``texts``, in [0, 1], by TF-IDF cosine.
+
+    Document frequencies come from the draft and ``texts`` only, so what is ranked is all that counts: a
+    text left out (one the principal may not see) changes nobody's score. Symmetric: the draft against a
+    text scores as that text against the draft, given the same set.
+    """
+    words = _cosines(draft.stems, [t.stems for t in texts])
+    grams = _cosines(draft.grams, [t.grams for t in texts])
+    scores = []
+    for text, word, gram in zip(texts, words, grams, strict=True):
+        # A part neither text has (numbers only: no trigrams) is left out rather than counted as 0.
+        has_grams = bool(draft.grams or text.grams)
+        share = WORD_SHARE if has_grams else 1.0
+        scores.append(share * word + (1.0 - share) * gram)
+    return scores
+
+
+def _district(region: str) -> str:
+    return ".".join(region.split(".")[:_DISTRICT_PARTS])
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in kilometres (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def place_score(
+    a: str | None,
+    b: str | None,
+    point_a: tuple[float, float] | None = None,
+    point_b: tuple[float, float] | None = None,
+) -> float:
+    """How close two places are, in [0, 1]: by point when both have one, else by region code.
+
+    Same district (or a village in it) 1, same regency or city 0.6, same province 0.2, else 0; two points
+    score ``2 ** (-km / 0.3)``, and the better of the two counts. Symmetric.
+
+    >>> place_score("31.71.01", "31.71.01.1001"), place_score("31.71.01", "31.71.02"), place_score(None, "31")
+    (1.0, 0.6, 0.0)
+    >>> round(place_score(None, None, (-6.2, 106.8), (-6.2, 106.8027)), 2)
+    0.5
+    """
+    by_region = 0.0
+    if a is not None and b is not None:
+        if _district(a) == _district(b) and a.count(".") >= _DISTRICT_PARTS - 1 <= b.count("."):
+            by_region = _PLACE_DISTRICT
+        elif a[:5] == b[:5] and len(a) >= 5 and len(b) >= 5:  # noqa: PLR2004 - "31.71", a regency code
+            by_region = _PLACE_REGENCY
+        elif a[:2] == b[:2]:
+            by_region = _PLACE_PROVINCE
+    if point_a is None or point_b is None:
+        return by_region
+    return max(by_region, float(2.0 ** (-_km(point_a, point_b) / _NEAR_KM)))
+
+
+def topic_score(a: str | None, b: str | None, parents: Mapping[str, str | None]) -> float:
+    """1 for the same topic, 0.5 for two topics under the same parent, else 0 (also when one is missing).
+
+    >>> tree = {"waste": "environment", "pollution": "environment", "roads-bridges": "infrastructure"}
+    >>> topic_score("waste", "waste", tree), topic_score("waste", "pollution", tree)
+    (1.0, 0.5)
+    >>> topic_score("waste", None, tree), topic_score("waste", "roads-bridges", tree)
+    (0.0, 0.0)
+    """
+    if a is None or b is None:
+        return 0.0
+    if a == b:
+        return 1.0
+    parent = parents.get(a)
+    return _TOPIC_SIBLING if parent is not None and parent == parents.get(b) else 0.0
+
+
+def recency_score(submitted_at: datetime, now: datetime) -> float:
+    """1 for a complaint submitted now (or later), halving every :data:`RECENCY_HALF_LIFE` before ``now``."""
+    age = (now - submitted_at) / RECENCY_HALF_LIFE
+    return 1.0 if age <= 0 else float(2.0 ** (-age))
+
+
+def combine(*, text: float, place: float, topic: float, recency: float) -> float:
+    """The whole score: the parts weighted by :data:`WEIGHTS`, in [0, 1] when every part is."""
+    total = (
+        WEIGHTS["text"] * text
+        + WEIGHTS["place"] * place
+        + WEIGHTS["topic"] * topic
+        + WEIGHTS["recency"] * recency
+    )
+    return min(1.0, max(0.0, total))
+
+
+@attrs.frozen
+class Facts:
+    """What :func:`rank` compares of one complaint (or of the draft): its text, topic, place and time."""
+
+    key: str
+    text: Analysed
+    topic: str | None
+    region: str | None
+    point: tuple[float, float] | None
+    submitted_at: datetime
+
+
+@attrs.frozen
+class SimilarComplaint:
+    """A complaint like a draft, as :meth:`~lapor_core.ComplaintDesk.similar` finds it.
+
+    Attributes:
+        tracking_id: The complaint's tracking ID (open it with :meth:`~lapor_core.ComplaintDesk.view`).
+        score: How alike it is to the draft, from 0 (nothing in common) to 1.
+
+    >>> SimilarComplaint(tracking_id="7K3M-9QXF-2HJ-Q", score=0.82)
+    SimilarComplaint(tracking_id='7K3M-9QXF-2HJ-Q', score=0.82)
+    """
+
+    tracking_id: str
+    score: float
+
+
+def rank(
+    draft: Facts,
+    candidates: Iterable[Facts],
+    *,
+    parents: Mapping[str, str | None],
+    limit: int,
+    min_score: float = 0.0,
+) -> tuple[SimilarComplaint, ...]:
+    """The ``limit`` candidates most like the draft, best first, ties by key; none below ``min_score``.
+
+    Every statistic is computed over ``candidates`` and the draft alone: the caller passes exactly what the
+    principal may see.
+    """
+    chosen = list(candidates)
+    texts = text_scores(draft.text, [c.text for c in chosen])
+    scored = []
+    for candidate, text in zip(chosen, texts, strict=True):
+        score = combine(
+            text=text,
+            place=place_score(draft.region, candidate.region, draft.point, candidate.point),
+            topic=topic_score(draft.topic, candidate.topic, parents),
+            recency=recency_score(candidate.submitted_at, draft.submitted_at),
+        )
+        if score >= min_score:
+            scored.append(SimilarComplaint(tracking_id=candidate.key, score=round(score, 6)))
+    scored.sort(key=lambda s: (-s.score, s.tracking_id))
+    return tuple(scored[:limit])

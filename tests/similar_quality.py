@@ -1,0 +1,86 @@
+"""The quality of similar-complaint search on the hand-labelled pairs of ``tests/data/similar_pairs.jsonl``.
+
+Each line is one pair of complaints written by hand (a group is one matter: a complaint, a duplicate of it in
+a citizen's own words, abbreviations and misspellings, and two near misses: the same kind of problem
+elsewhere, or another problem at the same place), labelled ``duplicate`` or ``near_miss``.
+
+:func:`measure` stores every complaint but the duplicates' drafts (side ``a`` of a ``duplicate`` pair) in
+one in-memory desk, then asks ``desk.similar`` for each draft: precision@1 is the share of drafts whose
+labelled duplicate comes first, recall@5 the share whose duplicate is among the first five. Run
+``python tests/similar_quality.py`` to print the figures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+import lapor_core as lc
+from desk_support import ADMIN, make_desk
+
+PAIRS = Path(__file__).parent / "data" / "similar_pairs.jsonl"
+
+
+@attrs.frozen
+class Quality:
+    """What :func:`measure` found."""
+
+    drafts: int
+    corpus: int
+    precision_at_1: float
+    recall_at_5: float
+    pairs: int
+
+
+def load() -> list[dict[str, Any]]:
+    """The labelled pairs."""
+    return [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _submission(doc: dict[str, Any], *, text_only: bool = False) -> lc.Submission:
+    data: dict[str, Any] = {"kind": "pengaduan", "channel": "web", "title": doc["title"], "body": doc["body"]}
+    if not text_only:
+        data |= {"category": doc["category"], "location": {"region": doc["region"]}}
+    return lc.Submission.from_dict(data)
+
+
+def measure(*, text_only: bool = False) -> Quality:
+    """Precision@1 and recall@5 of ``desk.similar`` (as an admin, who sees everything) on the pairs.
+
+    With ``text_only`` the drafts carry neither topic nor region (an SMS with no location): only the text
+    ranks them, among the newest complaints of the whole corpus.
+    """
+    pairs = load()
+    drafts = {p["a"]["id"]: (p["a"], p["b"]["id"]) for p in pairs if p["label"] == "duplicate"}
+    corpus: dict[str, dict[str, Any]] = {}
+    for pair in pairs:
+        for doc in (pair["a"], pair["b"]):
+            if doc["id"] not in drafts:
+                corpus[doc["id"]] = doc
+    desk, _ = make_desk()
+    stored: dict[str, str] = {}
+    for key, doc in sorted(corpus.items()):
+        stored[desk.submit(_submission(doc)).tracking_id] = key
+    first = within = 0
+    for draft, expected in drafts.values():
+        found = [
+            stored[s.tracking_id]
+            for s in desk.similar(ADMIN, _submission(draft, text_only=text_only), limit=5)
+        ]
+        first += bool(found) and found[0] == expected
+        within += expected in found
+    return Quality(
+        drafts=len(drafts),
+        corpus=len(corpus),
+        precision_at_1=first / len(drafts),
+        recall_at_5=within / len(drafts),
+        pairs=len(pairs),
+    )
+
+
+if __name__ == "__main__":
+    print(measure())  # the figures for the docs
+    print(measure(text_only=True))
