@@ -189,7 +189,9 @@ def test_service_definition_lists_every_attribute_field(client: TestClient) -> N
 def test_unknown_service_is_404_in_the_asked_format(client: TestClient, fmt: str) -> None:
     """An unknown service_code answers a GeoReport error list."""
     descriptions = assert_errors(client.get(f"{BASE}/services/potholes.{fmt}"), 404, fmt)
-    assert descriptions == ["service_code not found"]
+    assert descriptions == ["service_code tidak dikenal"]
+    english = client.get(f"{BASE}/services/potholes.{fmt}", headers={"Accept-Language": "en"})
+    assert assert_errors(english, 404, fmt) == ["service_code not found"]
 
 
 @pytest.mark.parametrize("path", ["services", "discovery", "requests"])
@@ -255,15 +257,24 @@ def test_followed_up_and_closed_statuses(client: TestClient, complaints: dict[st
 def test_confidential_and_unpublished_complaints_never_appear(
     client: TestClient, complaints: dict[str, str]
 ) -> None:
-    """Confidential, archived and unverified complaints are absent from lists, ID lists and single reads."""
+    """Hidden complaints are absent from lists; by ID only non-confidential ones show status and service.
+
+    Archived and unverified complaints show their status, service and times, nothing of their content, so a
+    client can read its request right after posting it (issue 21); a confidential one is not found.
+    """
     hidden = [complaints[name] for name in ("confidential", "archived", "submitted")]
     everything = client.get(f"{BASE}/requests.xml").text + client.get(f"{BASE}/requests.json").text
     by_ids = client.get(f"{BASE}/requests.json", params={"service_request_id": ",".join(hidden)})
-    assert by_ids.json() == []
+    assert [r["service_request_id"] for r in by_ids.json()] == hidden[1:]
     for tid in hidden:
         assert tid not in everything
-        assert_errors(client.get(f"{BASE}/requests/{tid}.json"), 404, "json")
-    assert "Rahasia sekali." not in everything
+    assert_errors(client.get(f"{BASE}/requests/{hidden[0]}.json"), 404, "json")
+    for tid in hidden[1:]:
+        (pending,) = client.get(f"{BASE}/requests/{tid}.json").json()
+        assert pending["description"] is None
+        assert pending["lat"] is pending["address"] is pending["agency_responsible"] is None
+    assert "Rahasia sekali." not in everything + by_ids.text
+    assert "Spam." not in by_ids.text
 
 
 def test_anonymous_requests_carry_no_identity(client: TestClient, complaints: dict[str, str]) -> None:
@@ -413,13 +424,12 @@ def test_a_long_first_line_is_cut_into_a_title(client: TestClient, desk: lc.Comp
     [
         ({"api_key": None}, 403, "api_key"),
         ({"api_key": "wrong"}, 403, "api_key"),
-        ({"service_code": None}, 400, "service_code was not provided"),
-        ({"service_code": "potholes"}, 404, "service_code not found"),
-        ({"lat": None, "long": None, "attribute[region]": None}, 400, "location"),
+        ({"service_code": None}, 400, "service_code wajib diisi"),
+        ({"service_code": "potholes"}, 404, "service_code tidak dikenal"),
+        ({"lat": None, "long": None, "attribute[region]": None}, 400, "address_id"),
         ({"long": None}, 400, "long: "),
         ({"lat": "north"}, 400, "lat: "),
         ({"lat": "40.7"}, 400, "lat: "),
-        ({"description": None}, 400, "description: "),
         ({"email": "budi@"}, 400, "email: "),
         ({"attribute[anonymous]": "maybe"}, 400, "attribute[anonymous]: "),
         ({"attribute[anonymous]": "yes"}, 400, "attribute[anonymous]: "),
@@ -455,7 +465,6 @@ def test_post_errors(
             {"long": "150.0"},
             lc.FieldError("long", "location.lon_outside_indonesia", {"min": 94.5, "max": 141.5}),
         ),
-        ({"description": " "}, lc.FieldError("description", "value.required")),
         ({"attribute[title]": ""}, None),
     ],
 )

@@ -302,10 +302,10 @@ def test_home_lists_the_latest_public_complaints(client: TestClient, desk: lc.Co
 
 
 def test_unknown_page_is_a_page_not_json(client: TestClient) -> None:
-    """An unknown address answers 404 with the portal's page; under /api it answers JSON."""
+    """An unknown address answers 404 with the portal's page; under /api it answers the API's problem."""
     page = client.get("/tidak-ada")
     assert page.status_code == 404
     assert "text/html" in page.headers["content-type"]
     api = client.get("/api/v1/tidak-ada")
     assert api.status_code == 404
-    assert api.json() == {"detail": "Not Found"}
+    assert api.json() == {"code": None, "detail": "Alamat ini tidak ada di API", "errors": []}

@@ -50,7 +50,7 @@ from lapor_portal.api.open311_models import (
     documented,
 )
 from lapor_portal.context import Portal, get_portal
-from lapor_portal.i18n import Lang, accepted_language
+from lapor_portal.i18n import N_, Lang, Translator, accepted_language
 from lapor_portal.web.files import listed
 
 __all__ = ["PARAMETERS", "Open311Error", "Open311Route", "parameter_of", "router"]
@@ -97,23 +97,61 @@ def _descriptions(error: lc.ValidationError, lang: Lang) -> list[str]:
 
 
 class Open311Error(Exception):
-    """An Open311 error answer: an HTTP status and one or more ``(code, description)``."""
+    """An Open311 error answer: an HTTP status and the catalogue keys of its descriptions.
 
-    def __init__(self, status_code: int, *errors: str) -> None:
-        super().__init__(status_code, errors)
+    Each key is a message of the portal's catalogue (``open311.*``), filled with ``values`` and said in the
+    caller's language when the answer is made.
+    """
+
+    def __init__(self, status_code: int, *keys: str, **values: object) -> None:
+        super().__init__(status_code, keys)
         self.status_code = status_code
-        self.descriptions = errors
+        self.keys = keys
+        self.values = values
+
+    def descriptions(self, lang: Lang) -> list[str]:
+        """The descriptions in ``lang``."""
+        say = Translator(lang)
+        return [say(key, **self.values) for key in self.keys]
 
 
 def _format_of(request: Request) -> Format:
     """The format the path asks for; XML (the required one) when it names none we know."""
-    asked = request.path_params.get("fmt")
+    asked = request.path_params.get("fmt") or request.url.path.rpartition(".")[2]
     return Format(asked) if asked in tuple(Format) else Format.XML
 
 
-def _errors(request: Request, status_code: int, descriptions: Iterable[str]) -> Response:
+def _errors(
+    request: Request, status_code: int, descriptions: Iterable[str], headers: Mapping[str, str] | None = None
+) -> Response:
     body: list[Data] = [{"code": status_code, "description": d} for d in descriptions]
-    return document(_format_of(request), "errors", body, status_code=status_code)
+    answer = document(_format_of(request), "errors", body, status_code=status_code)
+    answer.headers.update(headers or {})
+    return answer
+
+
+_HTTP_ERRORS: Final[Mapping[int, str]] = {
+    404: N_("open311.path_unknown"),
+    405: N_("open311.method_not_allowed"),
+    413: N_("open311.too_large"),
+    415: N_("open311.form_expected"),
+}
+
+
+def http_error(
+    request: Request, status_code: int, lang: Lang, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A routing or protocol error (unknown path, wrong method...) as a GeoReport error list.
+
+    The format is the one the path asks for (``.json``), else XML; statuses other than 404, 405, 413 and
+    415 are answered as 400, the GeoReport status for a bad request.
+    """
+    key = _HTTP_ERRORS.get(status_code)
+    if key is None:
+        status_code, key = 400, N_("open311.bad_request")
+    allowed = (headers or {}).get("Allow", "")
+    text = Translator(lang)(key, method=request.method, allowed=allowed)
+    return _errors(request, status_code, [text], headers)
 
 
 class Open311Route(APIRoute):
@@ -128,16 +166,16 @@ class Open311Route(APIRoute):
             try:
                 return await handler(request)
             except Open311Error as error:
-                return _errors(request, error.status_code, error.descriptions)
+                return _errors(request, error.status_code, error.descriptions(lang))
             except HTTPException as error:
-                status_code = 404 if error.status_code == 404 else 400
-                return _errors(request, status_code, [str(error.detail)])
+                return http_error(request, error.status_code, lang, error.headers)
             except RequestValidationError as error:
                 return _errors(request, 400, _descriptions(request_errors(error.errors()), lang))
             except lc.ValidationError as error:
                 return _errors(request, 400, _descriptions(error, lang))
             except (lc.NotFound, lc.InvalidTrackingId):
-                return _errors(request, 404, ["service_request_id not found"])
+                unknown = Open311Error(404, N_("open311.request_unknown"))
+                return _errors(request, 404, unknown.descriptions(lang))
 
         return handle
 
@@ -150,13 +188,13 @@ Jurisdiction = Annotated[str | None, Query(max_length=200)]
 
 def _format(fmt: str) -> Format:
     if fmt not in tuple(Format):
-        raise Open311Error(404, f"format {fmt[:10]!r} not supported; use xml or json")
+        raise Open311Error(404, N_("open311.format_unknown"))
     return Format(fmt)
 
 
 def _check_jurisdiction(portal: Portal, jurisdiction_id: str | None) -> None:
     if jurisdiction_id and jurisdiction_id != portal.settings.jurisdiction_id:
-        raise Open311Error(404, "jurisdiction_id not found")
+        raise Open311Error(404, N_("open311.jurisdiction_unknown"))
 
 
 # --- discovery ----------------------------------------------------------------------------------------------
@@ -164,7 +202,7 @@ def _check_jurisdiction(portal: Portal, jurisdiction_id: str | None) -> None:
 def discovery(request: Request, portal: PortalDep, fmt: FormatPath) -> Response:
     """Service discovery: where the GeoReport v2 endpoint is and which formats it speaks."""
     settings = portal.settings
-    changeset = portal.started_at.strftime("%Y-%m-%d %H:%M")
+    changeset = portal.started_at.astimezone(portal.zone).isoformat(timespec="seconds")
     body: Data = {
         "changeset": changeset,
         "contact": settings.open311_contact,
@@ -270,7 +308,7 @@ def service_definition(
     response_format = _format(fmt)
     _check_jurisdiction(portal, jurisdiction_id)
     if portal.topics.find(service_code) is None:
-        raise Open311Error(404, "service_code not found")
+        raise Open311Error(404, N_("open311.service_unknown"))
     return document(
         response_format, "service_definition", {"service_code": service_code, "attributes": _attributes()}
     )
@@ -312,6 +350,15 @@ def _media_url(portal: Portal, view: lc.ComplaintView, site: str) -> str | None:
     return f"{site}/pengaduan/{view.tracking_id}/lampiran/{photo.id}" if photo else None
 
 
+FALLBACK_SERVICE: Final = "other"
+"""The service of a complaint without a topic, or whose topic the tree no longer has."""
+
+
+def service_code_of(portal: Portal, topic_id: str | None) -> str:
+    """The ``service_code`` of a complaint's topic: never null, never a code ``services`` does not list."""
+    return topic_id if topic_id and portal.topics.find(topic_id) is not None else FALLBACK_SERVICE
+
+
 def service_request(portal: Portal, view: lc.ComplaintView, site: str = "") -> dict[str, Data]:
     """One complaint (as the public sees it) as a GeoReport service request.
 
@@ -325,8 +372,8 @@ def service_request(portal: Portal, view: lc.ComplaintView, site: str = "") -> d
         "service_request_id": view.tracking_id,
         "status": "closed" if view.status in _CLOSED else "open",
         "status_notes": _status_notes(view),
-        "service_name": portal.topic_name(view.category, "id"),
-        "service_code": view.category,
+        "service_name": portal.topic_name(service_code_of(portal, view.category), "id"),
+        "service_code": service_code_of(portal, view.category),
         "description": view.body,
         "agency_responsible": portal.institution_name(view.institution),
         "service_notice": None,
@@ -368,14 +415,51 @@ def _statuses(text: str | None) -> frozenset[lc.Status] | None:
     return frozenset(chosen)
 
 
-def _views_by_id(portal: Portal, ids: str) -> list[lc.ComplaintView]:
-    found = []
-    for text in ids.split(",")[:MAX_RESULTS]:
-        try:
-            found.append(portal.desk.view(lc.Principal.public(), text.strip()))
-        except (lc.NotFound, lc.InvalidTrackingId, lc.ValidationError):
-            continue
-    return found
+_INTAKE: Final = lc.Principal.admin("open311")
+"""Who reads a request the public cannot see yet, to answer its poster with the pending fields only."""
+
+
+def _pending(portal: Portal, view: lc.ComplaintView) -> dict[str, Data]:
+    """A request not public (yet): what its poster already knows, and where it stands; nothing else."""
+    zone = portal.zone
+    code = service_code_of(portal, view.category)
+    return {
+        "service_request_id": view.tracking_id,
+        "status": "closed" if view.status in _CLOSED else "open",
+        "status_notes": view.status.label("id"),
+        "service_name": portal.topic_name(code, "id"),
+        "service_code": code,
+        "description": None,
+        "agency_responsible": None,
+        "service_notice": SERVICE_NOTICE,
+        "requested_datetime": view.submitted_at.astimezone(zone),
+        "updated_datetime": view.updated_at.astimezone(zone),
+        "expected_datetime": None,
+        "address": None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
+
+
+def request_document(portal: Portal, tracking_id: str, site: str = "") -> dict[str, Data] | None:
+    """The service request ``tracking_id`` as GeoReport answers it, or None when there is none to show.
+
+    A public complaint is answered in full (:func:`service_request`). One awaiting verification, or archived
+    at verification, is answered with its status, service and times only (:func:`_pending`), so a client can
+    read a request right after posting it; a confidential complaint is never answered here.
+    """
+    try:
+        return service_request(portal, portal.desk.view(lc.Principal.public(), tracking_id), site)
+    except (lc.NotFound, lc.InvalidTrackingId, lc.ValidationError):
+        pass
+    try:
+        held = portal.desk.view(_INTAKE, tracking_id)
+    except (lc.NotFound, lc.InvalidTrackingId, lc.ValidationError):
+        return None
+    return None if held.confidential else _pending(portal, held)
 
 
 def _search(portal: Portal, base: lc.ComplaintQuery, codes: Sequence[str | None]) -> list[lc.ComplaintView]:
@@ -411,24 +495,44 @@ def requests(
     """
     response_format = _format(fmt)
     _check_jurisdiction(portal, jurisdiction_id)
-    if service_request_id:
-        views = _views_by_id(portal, service_request_id)
-    else:
-        end = _instant("end_date", end_date) or portal.now()
-        start = _instant("start_date", start_date) or end - MAX_SPAN
-        if end < start or end - start > MAX_SPAN:
-            raise Open311Error(400, "start_date and end_date must be in order and at most 90 days apart")
-        codes: list[str | None] = [c.strip() for c in (service_code or "").split(",") if c.strip()] or [None]
-        base = lc.ComplaintQuery(
-            statuses=_statuses(status),
-            submitted_from=start,
-            submitted_before=end + timedelta(microseconds=1),
-            order=lc.Order.SUBMITTED_DESC,
-            limit=MAX_RESULTS,
-        )
-        views = _search(portal, base, codes)
     site = str(request.base_url).rstrip("/")
+    if service_request_id:
+        ids = service_request_id.split(",")[:MAX_RESULTS]
+        found = (request_document(portal, text.strip(), site) for text in ids)
+        return document(response_format, "service_requests", [answer for answer in found if answer])
+    start, end = _window(_instant("start_date", start_date), _instant("end_date", end_date), portal.now())
+    codes: list[str | None] = [c.strip() for c in (service_code or "").split(",") if c.strip()] or [None]
+    base = lc.ComplaintQuery(
+        statuses=_statuses(status),
+        submitted_from=start,
+        submitted_before=end + timedelta(microseconds=1),
+        order=lc.Order.SUBMITTED_DESC,
+        limit=MAX_RESULTS,
+    )
+    views = _search(portal, base, codes)
     return document(response_format, "service_requests", [service_request(portal, v, site) for v in views])
+
+
+def _window(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+    """The requested-datetime range searched: GeoReport v2's rule for ``start_date`` and ``end_date``.
+
+    Both given: they may not span more than 90 days (the specification's words), so a longer or reversed
+    range is refused. One given: the 90 days from ``start_date`` or up to ``end_date``. Neither: the last 90
+    days.
+
+    Raises:
+        Open311Error: 400 for a reversed range or one over 90 days.
+    """
+    if start is not None and end is not None:
+        if end < start:
+            raise Open311Error(400, N_("open311.range_reversed"))
+        if end - start > MAX_SPAN:
+            raise Open311Error(400, N_("open311.range_too_long"))
+        return start, end
+    if start is not None:
+        return start, start + MAX_SPAN
+    end = end or now
+    return end - MAX_SPAN, end
 
 
 @router.get("/requests/{service_request_id}.{fmt}", **documented(list[ServiceRequestOut]))
@@ -439,12 +543,13 @@ def request_by_id(
     fmt: FormatPath,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
-    """One service request, as a list of one."""
+    """One service request, as a list of one; one awaiting verification shows status, service and times."""
     response_format = _format(fmt)
     _check_jurisdiction(portal, jurisdiction_id)
-    view = portal.desk.view(lc.Principal.public(), service_request_id)
-    site = str(request.base_url).rstrip("/")
-    return document(response_format, "service_requests", [service_request(portal, view, site)])
+    answer = request_document(portal, service_request_id, str(request.base_url).rstrip("/"))
+    if answer is None:
+        raise Open311Error(404, N_("open311.request_unknown"))
+    return document(response_format, "service_requests", [answer])
 
 
 def _coordinate(name: str, text: str, problems: list[lc.FieldError]) -> float | None:
@@ -493,23 +598,22 @@ class PostedRequest:
     anonymous: str | None = None
     confidential: str | None = None
 
-    def submission(self, regions: lc.RegionTable) -> lc.Submission:
+    def submission(self, regions: lc.RegionTable, *, service_name: str = "") -> lc.Submission:
         """The complaint's submission (channel ``api``).
+
+        ``description`` is optional (GeoReport v2): without one, the complaint's text is the ``title``
+        attribute, else ``service_name`` (a report is then its service and place alone).
 
         Raises:
             Open311Error: 400 when no location parameter at all was sent.
             lapor_core.ValidationError: Every bad parameter at once, named as GeoReport names it.
         """
         if not (self.lat or self.long or self.address_string or self.address_id):
-            raise Open311Error(
-                400, "A full location parameter must be submitted: lat and long, address_string or address_id"
-            )
+            raise Open311Error(400, N_("open311.location_missing"))
         problems: list[lc.FieldError] = []
         if bool(self.lat) != bool(self.long):
             problems.append(lc.FieldError("long" if self.lat else "lat", "location.incomplete"))
-        description = self.description or ""
-        if not description.strip():
-            problems.append(lc.FieldError("description", "value.required"))
+        description = (self.description or "").strip() or (self.title or "").strip() or service_name
         region = self.region or self.address_id
         if region:
             try:
@@ -577,8 +681,12 @@ def _request_key(api_key: str, device_id: str | None, posted: PostedRequest) -> 
     return "open311:" + hashlib.sha256(basis.encode("ascii")).hexdigest()
 
 
+_FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 @router.post("/requests.{fmt}", **documented(list[SubmittedRequestOut]))
 def create_request(
+    request: Request,
     portal: PortalDep,
     fmt: FormatPath,
     api_key: OptionalForm = None,
@@ -614,15 +722,18 @@ def create_request(
     """
     del account_id, media_url  # accepted by the standard, not kept (UU 27/2022: collect the minimum)
     response_format = _format(fmt)
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if content_type not in _FORM_TYPES:  # a JSON body has no api_key field: say so, not "invalid api_key"
+        raise Open311Error(415, N_("open311.form_expected"))
     _check_jurisdiction(portal, jurisdiction_id)
     if not api_key or not any(
         hmac.compare_digest(api_key.encode(), k.encode()) for k in portal.settings.open311_api_keys
     ):
-        raise Open311Error(403, "Missing or invalid api_key")
+        raise Open311Error(403, N_("open311.api_key_invalid"))
     if not service_code:
-        raise Open311Error(400, "service_code was not provided")
+        raise Open311Error(400, N_("open311.service_missing"))
     if portal.topics.find(service_code) is None:
-        raise Open311Error(404, "service_code not found")
+        raise Open311Error(404, N_("open311.service_unknown"))
     posted = PostedRequest(
         service_code=service_code,
         lat=lat,
@@ -640,7 +751,7 @@ def create_request(
         anonymous=anonymous,
         confidential=confidential,
     )
-    submission = posted.submission(portal.regions)
+    submission = posted.submission(portal.regions, service_name=portal.topic_name(service_code, "id") or "")
     try:
         uploads = [(media.filename or "media", media.file)] if media is not None else []
         receipt = portal.desk.submit(

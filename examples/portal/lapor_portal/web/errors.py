@@ -1,7 +1,8 @@
 """Errors on the pages: each lapor_core error becomes a page with the right status code.
 
 The JSON API and Open311 answer their own errors in their formats (see :mod:`lapor_portal.api.errors`); only
-unknown addresses under their prefixes reach the handlers here, and get JSON.
+unknown addresses and wrong methods under their prefixes reach the handlers here, and get the same formats:
+the JSON API's problem under ``/api/``, the GeoReport error list under ``/open311/``.
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 import lapor_core as lc
-from lapor_portal.i18n import N_, Translator, language_of
+from lapor_portal.api import open311
+from lapor_portal.api.errors import problem
+from lapor_portal.i18n import N_, Translator, accepted_language, language_of
 from lapor_portal.security import CsrfRejected
 from lapor_portal.web.rendering import render
 from lapor_portal.web.staff import SignInRequired, WrongRole
 
 __all__ = ["install_page_errors"]
-
-_MACHINE_PREFIXES = ("/api/", "/open311/")
 
 # name -> the page's heading and text
 _TEXTS: dict[str, tuple[str, str]] = {
@@ -82,12 +83,27 @@ async def _sign_in(_request: Request, error: Exception) -> Response:
     return RedirectResponse(f"/masuk?next={quote(next_path)}", status_code=303)
 
 
+_API_ERRORS = {404: N_("api.path_unknown"), 405: N_("api.method_not_allowed")}
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     status_code = error.status_code if isinstance(error, HTTPException) else 500
-    if request.url.path.startswith(_MACHINE_PREFIXES):
-        detail = error.detail if isinstance(error, HTTPException) else "error"
-        headers = error.headers if isinstance(error, HTTPException) else None
-        return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
+    headers = error.headers if isinstance(error, HTTPException) else None
+    path = request.url.path
+    if path.startswith("/open311/"):  # GeoReport clients read every error as its error list
+        return open311.http_error(
+            request, status_code, accepted_language(request.headers.get("accept-language")), headers
+        )
+    if path.startswith("/api/"):
+        lang = accepted_language(request.headers.get("accept-language"))
+        allowed = (headers or {}).get("Allow", "")
+        key = _API_ERRORS.get(status_code)
+        detail = (
+            Translator(lang)(key, method=request.method, allowed=allowed)
+            if key
+            else str(getattr(error, "detail", ""))
+        )
+        return problem(status_code, None, detail, headers=headers)
     return _page(request, status_code, "not_found" if status_code == 404 else "invalid")
 
 
