@@ -22,7 +22,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lapor_portal.i18n import N_, Translator, accepted_language
+from lapor_portal.i18n import Translator, accepted_language
 
 __all__ = ["JSON_BODY_LIMIT", "BodyLimit", "BodyTooLarge"]
 
@@ -103,7 +103,7 @@ async def _too_large(headers: Headers, limit: int, send: Send) -> None:
     """Send the 413 problem, in the language the request asked for."""
     t = Translator(accepted_language(headers.get("accept-language")))
     body = json.dumps(
-        {"code": _CODE, "detail": t(N_("api.body_too_large"), max=limit), "errors": []}, ensure_ascii=False
+        {"code": _CODE, "detail": t("api.body_too_large", max=limit), "errors": []}, ensure_ascii=False
     ).encode("utf-8")
     await send(
         {
