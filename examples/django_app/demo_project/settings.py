@@ -1,7 +1,7 @@
-"""Settings of the demonstration project: SQLite in the working directory, Indonesian first.
+"""Settings of the demonstration project: SQLite in ``$LAPOR_DJANGO_DATA`` (or the working directory).
 
-Set ``LAPOR_DJANGO_DATABASE_URL``-style variables in a real project; here the database is a file and the
-pepper a fixed development value (never use it in production: ``LAPOR_PEPPER`` from the environment).
+A real project reads its database and secrets from its environment; here the database is a file and the
+pepper falls back to a fixed development value (never in production: set ``LAPOR_PEPPER``).
 """
 
 from __future__ import annotations
@@ -50,6 +50,18 @@ DATABASES = {
         "TEST": {"NAME": str(BASE_DIR / "lapor-django-test.sqlite3")},
     }
 }
+# The tests on PostgreSQL set LAPOR_DJANGO_POSTGRES=host:port:user:name (Django makes test_<name> itself).
+if os.environ.get("LAPOR_DJANGO_POSTGRES"):
+    _host, _port, _user, _name = os.environ["LAPOR_DJANGO_POSTGRES"].split(":")
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": _name,
+            "USER": _user,
+            "HOST": _host,
+            "PORT": _port,
+        }
+    }
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 TIME_ZONE = "Asia/Jakarta"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django_support import user_in
 from lapor_django.conf import lapor_settings, sqlalchemy_url
+from lapor_django.desk import database_url
 from lapor_django.principals import principal_for
 
 import lapor_core as lc
@@ -103,3 +106,10 @@ def test_debug_may_run_without_a_pepper(settings):
     settings.LAPOR = {}
     settings.DEBUG = True
     assert lapor_settings().pepper is None
+
+
+@pytest.mark.django_db
+def test_the_database_is_the_one_the_environment_names():
+    """SQLite by default; PostgreSQL in the run of test_on_postgresql (LAPOR_DJANGO_POSTGRES)."""
+    expected = "postgresql+psycopg" if os.environ.get("LAPOR_DJANGO_POSTGRES") else "sqlite"
+    assert database_url().partition("://")[0] == expected
