@@ -59,6 +59,8 @@ STATES = (
     "followed_up",
     "reopened",
     "closed",
+    "merged",
+    "escalated",
 )
 
 
@@ -80,6 +82,8 @@ def drive_to(
 
     ``flags`` are set by the admin when forwarding; ``rerouted`` declines and forwards to ``reroute_to``;
     ``answer_before_archive`` has the reporter answer the hold before the admin archives from verification.
+    ``merged`` is forwarded, then merged into a new plain complaint of its own; ``escalated`` is closed, then
+    escalated by its reporter (within the window after closing), with findings recorded by the Ombudsman.
     """
     assert state in STATES, state
     reporter = desk.authenticate(tid, access_key)
@@ -94,6 +98,10 @@ def drive_to(
     if state == "submitted":
         return
     desk.forward(ADMIN, tid, institution=institution, **(flags or {}))
+    if state == "merged":
+        original = desk.submit(submission(reporter=None))
+        desk.merge(ADMIN, tid, into=original.tracking_id)
+        return
     if state in ("declined", "rerouted"):
         desk.decline(officer, tid, "Kewenangan provinsi.")
         if state == "rerouted":
@@ -112,10 +120,13 @@ def drive_to(
     desk.follow_up(answering, tid, "Sudah ditambal.")
     if state == "reopened":
         desk.reply(reporter, tid, "Belum, masih berlubang.")
-    elif state == "closed":
+    elif state in ("closed", "escalated"):
         desk.close_complaint(reporter, tid)
         if rate is not None:
             desk.rate(reporter, tid, rate)
+        if state == "escalated":
+            desk.escalate(reporter, tid, reason="Tidak puas dengan tindak lanjut.")
+            desk.record_findings(lc.Principal.supervisor("ori-1"), tid, "Dalam pemeriksaan.")
 
 
 @attrs.frozen
@@ -241,3 +252,6 @@ def reads_and_commands(
     yield "support", lambda: desk.support(who, tid)
     yield "reveal_identity", lambda: desk.reveal_identity(who, tid, "Ingin tahu.")
     yield "erase_identity", lambda: desk.erase_identity(who, tid, "Iseng.")
+    yield "escalate", lambda: desk.escalate(who, tid, reason="Tidak puas.")
+    yield "record_findings", lambda: desk.record_findings(who, tid, "Temuan.")
+    yield "conclude_escalation", lambda: desk.conclude_escalation(who, tid, "Selesai.")

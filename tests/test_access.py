@@ -200,7 +200,7 @@ def test_the_markdown_states_the_cell_counts_of_the_matrix():
     """The counts line is computed from the matrix itself."""
     values = list(policy_matrix().values())
     expected = (
-        f"4,508 combinations (7 relations x 23 subjects x 4 flag combinations x 7 statuses): "
+        f"7,168 combinations (8 relations x 28 subjects x 4 flag combinations x 8 statuses): "
         f"{values.count(D.ALLOW):,} allow, {values.count(D.REDACT):,} redact, {values.count(D.DENY):,} deny."
     )
     assert expected in policy_markdown()
@@ -243,7 +243,8 @@ def test_the_security_page_quotes_the_figures_the_tests_assert():
     )
     assert f"{3 * len(POLICY_RULES)} altered tables, {3 * len(POLICY_RULES)} caught" in text
     # The sweeps assert these counts themselves (EXPECTED_OUTPUTS, EXPECTED_ATTEMPTS...): keep them in step.
-    for figure in ("8,213 outputs searched: 0 canary hits", "1,728 attempts: 0 successful commands", "1,278"):
+    figures = ("11,905 outputs searched: 0 canary hits", "2,052 attempts: 0 successful commands", "1,512")
+    for figure in figures:
         assert figure in text
 
 

@@ -2,7 +2,7 @@
 
 The oracle below is written from the rules of issue 5 (and the documented design choice that an admin reads
 an anonymous reporter's identity only through the recorded reveal); it does not read ``POLICY_RULES``. Every
-relation x subject x (anonymous, confidential) x status is compared: 4,508 cells, 0 differences. The
+relation x subject x (anonymous, confidential) x status is compared: 7,168 cells, 0 differences. The
 mutation tests show the comparison can fail: deleting any single rule, or changing its decision, makes at
 least one cell disagree with the oracle. The last tests check that the desk enforces the same cells end
 to end, through the real relation of real principals to real complaints.
@@ -49,6 +49,11 @@ IDENTITY = {S.REPORTER_NAME, S.REPORTER_CONTACT}
 AT_AN_INSTITUTION = {St.FORWARDED, St.ASSIGNED, St.FOLLOWED_UP, St.CLOSED}
 ADMIN_ACTIONS = {S.FORWARD, S.REQUEST_INFO, S.ARCHIVE, S.REPLY, S.REVEAL_IDENTITY, S.ERASE_IDENTITY, S.ATTACH}
 REPORTER_ACTIONS = {S.PROVIDE_INFO, S.REPLY, S.CLOSE, S.RATE, S.ATTACH}
+# Issue 22: admins merge duplicates (the duplicate merged, the original absorbing it); the reporter escalates
+# to the Ombudsman, who records findings and concludes.
+ADMIN_ACTIONS |= {S.MERGE, S.ABSORB}
+REPORTER_ACTIONS |= {S.ESCALATE}
+OMBUDSMAN_ACTIONS = {S.RECORD_FINDINGS, S.CONCLUDE_ESCALATION}
 # Issue 19: the reporter and the staff handling the complaint may add photos and documents.
 HANDLER_ACTIONS = {
     R.INSTITUTION: {S.ASSIGN, S.DECLINE, S.FOLLOW_UP, S.ATTACH},
@@ -71,7 +76,19 @@ def oracle(
         if subject in (S.INTERNAL, S.HISTORY):
             return DENY
         return ALLOW if subject in FIELD_GROUPS or subject in REPORTER_ACTIONS else DENY
-    # Before forwarding only the reporter and admins know the complaint exists.
+    if relation is R.OMBUDSMAN:
+        # Issue 22: the reporter took the complaint to the Ombudsman, who reads the whole case whatever its
+        # status or rahasia, the identity under the anonymity rules of oversight: never contact data, at most
+        # a named reporter's display name, no photos of an anonymous one.
+        if subject is S.REPORTER_CONTACT:
+            return DENY
+        if subject is S.REPORTER_NAME:
+            return REDACT if anonymous else ALLOW
+        if subject is S.ATTACHMENTS:
+            return DENY if anonymous else ALLOW
+        return ALLOW if subject in FIELD_GROUPS or subject in OMBUDSMAN_ACTIONS else DENY
+    # Before forwarding only the reporter and admins know the complaint exists (and a merged duplicate is
+    # unpublished whatever it was).
     if status not in AT_AN_INSTITUTION:
         return DENY
     if relation in (R.INSTITUTION, R.UNIT):
@@ -117,14 +134,14 @@ def differences(matrix: Mapping[PolicyKey, Decision]) -> list[tuple[PolicyKey, D
 
 # --- the table against the oracle ------------------------------------------------------------------------
 def test_the_matrix_covers_every_combination_once():
-    """The expanded table has exactly 7 x 23 x 2 x 2 x 7 = 4,508 cells, one per combination."""
+    """The expanded table has exactly 8 x 28 x 2 x 2 x 8 = 7,168 cells, one per combination."""
     matrix = policy_matrix()
-    assert len(ALL_KEYS) == len(set(ALL_KEYS)) == 4508
+    assert len(ALL_KEYS) == len(set(ALL_KEYS)) == 7168
     assert set(matrix) == set(ALL_KEYS)
 
 
 def test_every_cell_of_the_policy_matches_the_oracle():
-    """All 4,508 cells agree with the issue's prose rules: 0 differences, so 0 unexpected allows."""
+    """All 7,168 cells agree with the issue's prose rules: 0 differences, so 0 unexpected allows."""
     assert differences(policy_matrix()) == []
 
 
@@ -132,7 +149,7 @@ def test_no_cell_grants_more_than_the_oracle():
     """Counted separately: no cell allows or redacts where the oracle denies, or allows where it redacts."""
     matrix = policy_matrix()
     unexpected = [key for key in ALL_KEYS if RANK[matrix[key]] > RANK[oracle(*key)]]
-    assert len(ALL_KEYS) == 4508
+    assert len(ALL_KEYS) == 7168
     assert unexpected == []
 
 
@@ -181,7 +198,7 @@ def test_every_principal_sees_at_least_what_the_public_sees():
     assert below == []
 
 
-@pytest.mark.parametrize("relation", [R.PUBLIC, R.CITIZEN, R.SUPERVISOR])
+@pytest.mark.parametrize("relation", [R.PUBLIC, R.CITIZEN, R.SUPERVISOR, R.OMBUDSMAN])
 def test_contact_details_never_reach_the_public_or_supervisors(relation):
     """E-mail, phone, NIK and account are denied (not even redacted) to the public, citizens and oversight."""
     matrix = policy_matrix()
@@ -202,12 +219,19 @@ def test_the_public_sees_the_display_name_only_of_published_named_complaints():
 
 
 def test_before_forwarding_only_the_reporter_and_admins_know_the_complaint_exists():
-    """Metadata of submitted, on-hold and archived complaints is allowed to exactly admin and reporter."""
+    """Unpublished complaints' metadata goes to exactly admin, reporter and (escalated) the Ombudsman."""
     matrix = policy_matrix()
     knowing = {
         k[0] for k in ALL_KEYS if k[1] is S.METADATA and k[4] not in AT_AN_INSTITUTION and matrix[k] is ALLOW
     }
-    assert knowing == {R.ADMIN, R.REPORTER}
+    assert knowing == {R.ADMIN, R.REPORTER, R.OMBUDSMAN}
+
+
+def test_a_merged_duplicate_is_unpublished_whatever_its_flags():
+    """Issue 22: merging never publishes: a merged complaint is known to admin, reporter, Ombudsman only."""
+    matrix = policy_matrix()
+    knowing = {k[0] for k in ALL_KEYS if k[1] is S.METADATA and k[4] is St.MERGED and matrix[k] is ALLOW}
+    assert knowing == {R.ADMIN, R.REPORTER, R.OMBUDSMAN}
 
 
 def test_anonymous_identity_is_shown_in_full_only_to_the_reporter():
@@ -218,10 +242,13 @@ def test_anonymous_identity_is_shown_in_full_only_to_the_reporter():
 
 
 def test_confidential_complaints_are_limited_to_reporter_admins_and_handlers():
-    """With the confidential flag, supervisors, citizens and the public are denied every subject."""
+    """With the confidential flag, supervisors, citizens and the public are denied every subject.
+
+    The Ombudsman reaches a confidential complaint only when its reporter escalated it there (issue 22).
+    """
     matrix = policy_matrix()
     reach = {k[0] for k in ALL_KEYS if k[3] and matrix[k] is not DENY}
-    assert reach == {R.ADMIN, R.REPORTER, R.INSTITUTION, R.UNIT}
+    assert reach == {R.ADMIN, R.REPORTER, R.INSTITUTION, R.UNIT, R.OMBUDSMAN}
 
 
 def test_whoever_may_not_know_a_complaint_exists_gets_nothing_else():
@@ -247,6 +274,8 @@ def test_actions_are_never_redacted_and_supervisors_never_act():
     redacted = {k[1] for k in ALL_KEYS if matrix[k] is REDACT}
     assert redacted <= {S.REPORTER_NAME, S.REPORTER_CONTACT, S.PRECISE_LOCATION}
     assert not any(matrix[k] is ALLOW for k in _cells(R.SUPERVISOR) if k[1].is_action)
+    acting = {k[1] for k in _cells(R.OMBUDSMAN) if k[1].is_action and matrix[k] is ALLOW}
+    assert acting == OMBUDSMAN_ACTIONS
 
 
 # --- the desk enforces the same cells, end to end ---------------------------------------------------------
@@ -339,7 +368,7 @@ def test_desk_views_match_the_oracle_for_every_principal_state_and_flag(populati
 
 
 def test_desk_authorisation_matches_the_oracle_for_every_action(population):
-    """3,136 authorisation checks (224 cases x 14 actions) through the desk's load-then-authorise path."""
+    """4,256 authorisation checks (224 cases x 19 actions) through the desk's load-then-authorise path."""
     checked = 0
     for desk, complaint, _, principal, expect in _each_case(population):
         ctx = desk._ctx
@@ -355,4 +384,4 @@ def test_desk_authorisation_matches_the_oracle_for_every_action(population):
             else:
                 with pytest.raises(lc.NotAllowed):
                     authorise(loaded, relation, lc.Action(subject.value))
-    assert checked == 32 * 7 * 14
+    assert checked == 32 * 7 * 19

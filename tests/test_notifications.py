@@ -1215,6 +1215,17 @@ def test_every_template_key_is_one_the_commands_queue():
         desk.sweep()
     clock.set(datetime(2026, 5, 30, 10, tzinfo=WIB))
     desk.sweep()
+    # Issue 22: a merge, and an escalation taken to its conclusion after a missed follow-up deadline.
+    original, duplicate = desk.submit(submission()), desk.submit(submission())
+    desk.merge(ADMIN, duplicate.tracking_id, into=original.tracking_id)
+    receipt = desk.submit(submission())
+    reporter = desk.authenticate(receipt.tracking_id, receipt.access_key)
+    desk.forward(ADMIN, receipt.tracking_id, institution="31.71")
+    clock.set(datetime(2026, 6, 30, 10, tzinfo=WIB))
+    ombudsman = lc.Principal.supervisor("ori-1")
+    desk.escalate(reporter, receipt.tracking_id, reason="Tidak ada tindak lanjut.")
+    desk.record_findings(ombudsman, receipt.tracking_id, "Penundaan berlarut.")
+    desk.conclude_escalation(ombudsman, receipt.tracking_id, "Instansi diminta menindaklanjuti.")
     queued = {f"{m.event}.{m.recipient_role}" for m in desk.store.pending_outbox(limit=10_000)}
     assert queued == TEMPLATE_KEYS
 

@@ -8,7 +8,9 @@ Every output is searched for the canaries that principal is not entitled to, wri
 
 - contact details, NIK and account: only the reporter, and the admins and handlers of a named complaint;
 - the display name: also the public and oversight, when the complaint is published, named and not rahasia;
-- the admins' normal view of an anonymous complaint reads "Anonim" (the reveal is a separate, recorded read).
+- the admins' normal view of an anonymous complaint reads "Anonim" (the reveal is a separate, recorded read);
+- the Ombudsman, on a complaint its reporter escalated (issue 22): the display name unless anonim, even when
+  rahasia, never contact details.
 
 Outbox rows and the stored histories may hold no canary at all. Notification rendering (issue 7) and
 statistics (issue 9) do not exist yet; they must join this sweep when they do.
@@ -52,10 +54,12 @@ STATES = (
     "closed",
     "declined",
     "rerouted",
+    "merged",
+    "escalated",
 )
 UNPUBLISHED_STATES = ("submitted", "on_hold", "archived", "declined")
-EXPECTED_COMPLAINTS = 68
-EXPECTED_OUTPUTS = 8_213
+EXPECTED_COMPLAINTS = 84
+EXPECTED_OUTPUTS = 11_905
 
 
 @attrs.frozen
@@ -131,6 +135,8 @@ def _handles(principal: lc.Principal, complaint: Complaint) -> bool:
 def forbidden(principal: lc.Principal, case: Case, complaint: Complaint) -> set[str]:
     """The canaries of ``case`` that ``principal`` may not read anywhere (it is not its reporter)."""
     c = case.canaries
+    if principal.role is lc.Role.SUPERVISOR and complaint.escalation is not None:
+        return set(c.contact) | ({c.name} if complaint.anonymous else set())
     published = complaint.status in (
         lc.Status.FORWARDED,
         lc.Status.ASSIGNED,
@@ -178,7 +184,7 @@ def _outcome(call: Callable[[], Any]) -> object:
 
 
 def test_the_population_covers_every_state_and_flag_combination(population):
-    """68 complaints: every state x (anonim, rahasia) x who set the flags, each with its own canaries."""
+    """84 complaints: every state x (anonim, rahasia) x who set the flags, each with its own canaries."""
     desk, cases = population
     seen = set()
     for case in cases:
@@ -204,7 +210,11 @@ def test_no_canary_reaches_a_principal_not_entitled_to_it(population):
             if not secret:
                 continue
             # Insiders only read; outsiders also try every command, which must fail without leaking.
-            outsider = not (principal.role is lc.Role.ADMIN or _handles(principal, complaint))
+            outsider = not (
+                principal.role is lc.Role.ADMIN
+                or _handles(principal, complaint)
+                or (principal.role is lc.Role.SUPERVISOR and complaint.escalation is not None)
+            )
             for what, call in reads_and_commands(desk, principal, case.tid, forward_to=B, unit=A2):
                 if what in READ_ONLY or outsider:
                     scanner.scan(f"{label} {what} {case.state}", _outcome(call), secret)
@@ -237,7 +247,7 @@ def test_a_reporter_reads_only_their_own_identity(population):
 
 
 def test_outbox_rows_and_stored_histories_hold_no_identity_at_all():
-    """Every queued notification (452) and every stored event (331) of a fresh population: 0 canary hits."""
+    """Every queued notification (596) and every stored event (430) of a fresh population: 0 canary hits."""
     desk, cases = _build()
     scanner = Scanner()
     everyone = {canary for case in cases for canary in (case.canaries.name, *case.canaries.contact)}
@@ -248,7 +258,7 @@ def test_outbox_rows_and_stored_histories_hold_no_identity_at_all():
         for event in desk.store.history(case.tid):
             scanner.scan("history", event, everyone)
     assert {m.recipient_role for m in outbox} >= {"reporter", "admin", "institution", "unit", "superior"}
-    assert (len(outbox), scanner.outputs) == (452, 452 + 331)
+    assert (len(outbox), scanner.outputs) == (596, 596 + 430)
     assert scanner.hits == []
 
 
@@ -265,7 +275,7 @@ def test_an_erased_identity_leaves_no_canary_even_for_the_admin(population):
         assert ref is not None
         scanner.scan("identity record", desk.store.identity(ref), mine)
         assert desk.verify_history(case.tid).ok
-    assert len(erased) == 9
+    assert len(erased) == 12
     assert scanner.hits == []
 
 

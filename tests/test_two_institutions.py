@@ -38,8 +38,8 @@ ATTACKERS = {
     "public": lc.Principal.public(),
 }
 WRONG_KEY = "0000-0000-0000-0000"
-EXPECTED_ATTEMPTS = 36 * 3 * 16
-EXPECTED_HIDDEN_COMPARED = 26 * 3 * 16 + 10 * 3  # every attempt on 26 hidden ones; authenticate on the rest
+EXPECTED_ATTEMPTS = 36 * 3 * 19
+EXPECTED_HIDDEN_COMPARED = 26 * 3 * 19 + 10 * 3  # every attempt on 26 hidden ones; authenticate on the rest
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def _is_hidden(complaint: Complaint) -> bool:
 
 
 def test_institution_b_its_unit_and_the_public_get_nothing_of_institution_a(institution_a):
-    """1,728 attempts: 0 commands succeed, no read beyond the public view, 1,278 same as an unknown ID."""
+    """2,052 attempts: 0 commands succeed, no read beyond the public view, 1,512 same as an unknown ID."""
     desk, made = institution_a
     attempts = successes = 0
     hidden_compared = 0

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from lapor_core._domain.filters import Filters
     from lapor_core._domain.history import HistoryReport
     from lapor_core._domain.institutions import Institution, InstitutionDirectory, WorkUnit
-    from lapor_core._domain.lifecycle import Action, Status, Summary
+    from lapor_core._domain.lifecycle import Action, Escalation, Status, Summary
     from lapor_core._domain.model import Channel, Kind, Location, Reporter, Submission
     from lapor_core._domain.notifications import Address, AddressBook
     from lapor_core._domain.polls import Poll, PollDraft, PollResults, PollState, ResultVisibility
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from lapor_core.errors import (
         ConcurrencyConflict,
         ConfigurationError,
+        EscalationNotAllowed,
         FieldError,
         IdempotencyConflict,
         InvalidTrackingId,
@@ -74,6 +75,8 @@ __all__ = [
     "DeadlineView",
     "DeliveryReport",
     "Dispatcher",
+    "Escalation",
+    "EscalationNotAllowed",
     "FieldError",
     "Filters",
     "HistoryReport",
@@ -146,6 +149,8 @@ _HOMES = {
     "DeadlineView": "lapor_core._domain.views",
     "DeliveryReport": "lapor_core._application.delivery",
     "Dispatcher": "lapor_core._application.delivery",
+    "Escalation": "lapor_core._domain.lifecycle",
+    "EscalationNotAllowed": "lapor_core.errors",
     "FieldError": "lapor_core.errors",
     "IdempotencyConflict": "lapor_core.errors",
     "HistoryReport": "lapor_core._domain.history",

@@ -56,6 +56,8 @@ if TYPE_CHECKING:  # the commands, views, polls, statistics, delivery and routin
 
 __all__ = ["DEVELOPMENT_PEPPER", "ComplaintDesk", "InsecureConfigurationWarning"]
 
+_DEFAULT_ESCALATION_WINDOW: Final = timedelta(days=30)
+
 
 class _OnFirstUse:
     """A module of :mod:`lapor_core._application`, imported when the desk first calls into it.
@@ -154,6 +156,8 @@ class ComplaintDesk:
             :class:`~lapor_core.stores.directory.DirectoryBlobStore`.
         attachment_limits: Size, count and pixel limits of attachments (default: 10 MiB a file, 5 files a
             complaint, 50 megapixels: :class:`~lapor_core.AttachmentLimits`).
+        escalation_window: How long after a complaint closed its reporter may still escalate it to the
+            Ombudsman (default 30 days; see :meth:`escalate`). At least one day.
 
     Example:
         >>> import lapor_core as lc
@@ -184,6 +188,7 @@ class ComplaintDesk:
         idempotency_window: timedelta = DEFAULT_WINDOW,
         blobs: BlobStore | None = None,
         attachment_limits: AttachmentLimits | None = None,
+        escalation_window: timedelta = _DEFAULT_ESCALATION_WINDOW,
     ) -> None:
         _check_attachment_options(blobs, attachment_limits)
         if store is None:
@@ -200,6 +205,8 @@ class ComplaintDesk:
             raise ConfigurationError("poll_threshold must be a whole number of at least 1")
         if not isinstance(idempotency_window, timedelta) or idempotency_window < _MIN_IDEMPOTENCY_WINDOW:
             raise ConfigurationError("idempotency_window must be a timedelta of at least one minute")
+        if not isinstance(escalation_window, timedelta) or escalation_window < timedelta(days=1):
+            raise ConfigurationError("escalation_window must be a timedelta of at least one day")
         self._poll_threshold = poll_threshold  # None: the polls' default (they load on first use)
         self._ctx = DeskContext(
             store=store,
@@ -215,6 +222,7 @@ class ComplaintDesk:
             blobs=blobs,
             blob_factory=_memory_blobs,
             attachment_limits=attachment_limits,
+            escalation_window=escalation_window,
         )
         failures = max_key_failures
         if isinstance(failures, bool) or not isinstance(failures, int) or failures < 1:
@@ -525,6 +533,89 @@ class ComplaintDesk:
         return reading.recorded_view(self._ctx, principal, recorded)
 
     # --- identity (UU PDP) ----------------------------------------------------------------------------
+    # --- duplicates and the Ombudsman (issue 22) ------------------------------------------------------
+    def merge(self, principal: Principal, tracking_id: object, *, into: object) -> ComplaintView:
+        """An admin merges the duplicate ``tracking_id`` into the original complaint ``into``.
+
+        The duplicate is closed as ``merged`` (``merged_into`` names the original); its reporter is told and
+        follows the original from their own tracking ID (their view's ``original``); the original counts it
+        as one supporter. Neither complaint's flags change: a merged duplicate is seen by its reporter and
+        the admins only, whatever the original's flags. Both histories record the merge, saved together.
+
+        Raises:
+            ValidationError: ``into`` is the duplicate itself (``merge.into_itself``) or a merged complaint
+                (``merge.into_merged``).
+            NotFound: Either complaint is unknown (or hidden from the principal).
+            NotAllowed: The principal is not an admin.
+            TransitionNotAllowed: The duplicate is closed, archived or merged, or the original archived.
+            ConcurrencyConflict: Either complaint changed meanwhile; nothing was saved.
+            ConfigurationError: The store has no all-or-nothing ``save_many``.
+
+        Example:
+            >>> import lapor_core as lc
+            >>> desk = lc.ComplaintDesk.open("memory://", pepper="doctest pepper 0123456789")
+            >>> admin = lc.Principal.admin("adm-1")
+            >>> report = lc.Submission.from_dict(
+            ...     {"kind": "pengaduan", "channel": "web", "title": "Lampu mati", "body": "Jl. Sudirman."})
+            >>> first, second = desk.submit(report), desk.submit(report)
+            >>> desk.merge(admin, second.tracking_id, into=first.tracking_id).status
+            <Status.MERGED: 'merged'>
+        """
+        from lapor_core._application import merging  # noqa: PLC0415 - loads on first use
+
+        recorded = merging.merge(self._ctx, principal, tracking_id, into=into)
+        return reading.recorded_view(self._ctx, principal, recorded)
+
+    def escalate(self, principal: Principal, tracking_id: object, *, reason: str) -> ComplaintView:
+        """The reporter escalates the complaint to the Ombudsman (the desk's supervisor principals).
+
+        Allowed once, while the complaint is open and some stage deadline was missed, or within
+        ``escalation_window`` (30 days unless configured) after it was closed or archived. The Ombudsman
+        then sees the whole case and its history (never an anonymous reporter's identity, never contact
+        data); the admins and the institution are told.
+
+        Raises:
+            ValidationError: A bad reason.
+            NotFound: Unknown complaint, or one the principal may not know exists.
+            NotAllowed: The principal is not the complaint's reporter.
+            TransitionNotAllowed: The complaint is merged, or already escalated.
+            EscalationNotAllowed: No deadline was missed yet, or it closed too long ago.
+        """
+        from lapor_core._application import escalation  # noqa: PLC0415 - loads on first use
+
+        recorded = escalation.escalate(self._ctx, principal, tracking_id, reason=reason)
+        return reading.recorded_view(self._ctx, principal, recorded)
+
+    def record_findings(self, principal: Principal, tracking_id: object, findings: str) -> ComplaintView:
+        """The Ombudsman (a supervisor principal) records findings on an open escalation; tells the reporter.
+
+        Raises:
+            ValidationError: Bad findings text.
+            NotFound: Unknown complaint, or one the principal may not know exists.
+            NotAllowed: The principal is not a supervisor, or the complaint is not escalated.
+            TransitionNotAllowed: The escalation was concluded.
+        """
+        from lapor_core._application import escalation  # noqa: PLC0415 - loads on first use
+
+        recorded = escalation.record_findings(self._ctx, principal, tracking_id, findings)
+        return reading.recorded_view(self._ctx, principal, recorded)
+
+    def conclude_escalation(
+        self, principal: Principal, tracking_id: object, conclusion: str
+    ) -> ComplaintView:
+        """The Ombudsman concludes the escalation; the reporter, the admins and the institution are told.
+
+        Raises:
+            ValidationError: A bad conclusion text.
+            NotFound: Unknown complaint, or one the principal may not know exists.
+            NotAllowed: The principal is not a supervisor, or the complaint is not escalated.
+            TransitionNotAllowed: The escalation was concluded already.
+        """
+        from lapor_core._application import escalation  # noqa: PLC0415 - loads on first use
+
+        recorded = escalation.conclude_escalation(self._ctx, principal, tracking_id, conclusion)
+        return reading.recorded_view(self._ctx, principal, recorded)
+
     def reveal_identity(self, principal: Principal, tracking_id: object, reason: str) -> ReporterView:
         """An admin reads an anonymous reporter's identity; recorded in the history."""
         return complaints.reveal_identity(self._ctx, principal, tracking_id, reason)

@@ -8,6 +8,7 @@ also subclasses the builtin a caller would naturally catch::
     ├── DomainError
     │   ├── TransitionNotAllowed                .complaint_id, .action, .state
     │   │   └── PollTransitionNotAllowed        .poll_id, .action, .state
+    │   ├── EscalationNotAllowed                .complaint_id, .reason (a code)
     │   ├── InvalidTrackingId (ValueError)      .text, .problem (a code), .params
     │   ├── DateOutOfRange (ValueError)         .value, .first, .last
     │   └── IdempotencyConflict (ValueError)    .field, .first_used_at
@@ -46,6 +47,7 @@ __all__ = [
     "ConfigurationError",
     "DateOutOfRange",
     "DomainError",
+    "EscalationNotAllowed",
     "FieldError",
     "IdempotencyConflict",
     "InvalidTrackingId",
@@ -309,6 +311,32 @@ class IdempotencyConflict(DomainError, ValueError):
         self.field = field
         self.first_used_at = first_used_at
         super().__init__(f"{field}: already used on {first_used_at.isoformat()} for a different submission")
+
+
+class EscalationNotAllowed(DomainError):
+    """The reporter may not escalate the complaint to the Ombudsman now (issue 22).
+
+    ``reason`` is a code: ``escalation.no_breach`` (it is open and no stage deadline was missed) or
+    ``escalation.too_late`` (it closed longer ago than the desk's escalation window).
+
+    Example:
+        >>> error = EscalationNotAllowed(complaint_id="7K3M-9QXF-2HJ-Q", reason="escalation.too_late")
+        >>> error.message
+        'complaint 7K3M-9QXF-2HJ-Q cannot be escalated: it closed longer ago than escalation allows'
+    """
+
+    code = N_("error.escalation_not_allowed")
+    _field_names = ("complaint_id", "reason")
+
+    def __init__(self, *, complaint_id: str, reason: str) -> None:
+        self.complaint_id = complaint_id
+        self.reason = reason
+        super().__init__(self.describe("en"))
+
+    def describe(self, locale: str = "id") -> str:
+        """One line for a person in ``locale``, the reason rendered from its code."""
+        why = _i18n.translate(self.reason, locale)
+        return _i18n.translate(self.code, locale, {**self.fields, "reason": why})
 
 
 class AccessError(LaporError):

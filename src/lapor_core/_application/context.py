@@ -53,6 +53,8 @@ class DeskContext:
         polls: Where policy-opinion polls live, or None when the desk runs no polls.
         topics: The topic tree; a complaint's category must be one of its topics.
         idempotency_window: How long submissions' idempotency keys are kept before the sweep prunes them.
+        escalation_window: How long after closing (or archiving) its reporter may escalate a complaint to
+            the Ombudsman (default 30 days).
     """
 
     store: ComplaintStore
@@ -68,6 +70,7 @@ class DeskContext:
     blob_factory: Callable[[], BlobStore] | None = None
     attachment_limits: AttachmentLimits | None = None
     idempotency_window: timedelta = DEFAULT_WINDOW
+    escalation_window: timedelta = timedelta(days=30)
     _calendars: dict[str, WorkingCalendar] = attrs.field(factory=dict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Final
 
 import attrs
 
@@ -24,7 +25,7 @@ from lapor_core._domain.ports import ComplaintQuery
 from lapor_core._domain.rules import type_name
 from lapor_core._domain.sla import StageClock
 from lapor_core._domain.views import ComplaintView, DeadlineView, OnDemand, build_view
-from lapor_core.errors import NotAllowed, ValidationError
+from lapor_core.errors import NotAllowed, NotFound, ValidationError
 
 __all__ = ["ListedPage", "history", "list_complaints", "recorded_view", "verify_history", "view"]
 
@@ -78,7 +79,34 @@ def _view_of(
         if identity is not None and identity.ref != complaint.identity_ref:
             identity = None  # a store mixing up records must not show another reporter's identity
             decision = _without_identity(decision)
-    return build_view(complaint, events, identity, deadlines, decision, current_deadlines=_deadlines(current))
+    view = build_view(complaint, events, identity, deadlines, decision, current_deadlines=_deadlines(current))
+    if complaint.merged_into is not None:
+        view = attrs.evolve(view, original=_original_view(ctx, complaint, now))
+    return view
+
+
+_MAX_MERGES: Final = 32
+"""How many merges a duplicate's view follows to the complaint it ends in (merges form no cycle)."""
+
+
+def _original_view(ctx: DeskContext, duplicate: Complaint, now: datetime) -> ComplaintView | None:
+    """The complaint a merged duplicate now follows, as the public sees it (None: the public may not).
+
+    Merges chain when an original is itself merged later; the view follows them to the end. Only the public's
+    view is given: merging never shows a duplicate's reporter more of the original than anyone may see.
+    """
+    complaint = duplicate
+    for _ in range(_MAX_MERGES):
+        if complaint.merged_into is None:
+            break
+        try:
+            complaint = ctx.store.get(complaint.merged_into)
+        except NotFound:
+            return None
+    public = relation_for(ctx, Principal.public(), complaint)
+    if complaint is duplicate or not is_visible(public, complaint):
+        return None
+    return _view_of(ctx, complaint, public, now)
 
 
 def _without_identity(decision: Callable[[Subject], Decision]) -> Callable[[Subject], Decision]:

@@ -220,6 +220,7 @@ class Relation(enum.StrEnum):
     INSTITUTION = "institution"
     UNIT = "unit"
     SUPERVISOR = "supervisor"
+    OMBUDSMAN = "ombudsman"
     CITIZEN = "citizen"
     PUBLIC = "public"
 
@@ -238,13 +239,14 @@ def relation_of(
     key-holding reporter of this complaint carries (the desk computes both under its pepper); without it,
     or with another, a reporter principal is the public. Staff of an institution relate to a complaint only
     while it is at their institution (its unit staff: while assigned to their unit); otherwise they are
-    treated as the public, so re-routing a complaint away ends their access.
+    treated as the public, so re-routing a complaint away ends their access. A supervisor (the Ombudsman)
+    relates to a complaint its reporter escalated as :attr:`Relation.OMBUDSMAN` (issue 22).
     """
     role = principal.role
     if role is Role.ADMIN:
         return Relation.ADMIN
     if role is Role.SUPERVISOR:
-        return Relation.SUPERVISOR
+        return Relation.OMBUDSMAN if complaint.escalation is not None else Relation.SUPERVISOR
     if role is Role.REPORTER:
         proven = (
             reporter_proof is not None
@@ -308,6 +310,11 @@ class Subject(enum.StrEnum):
     REVEAL_IDENTITY = Action.REVEAL_IDENTITY.value
     ERASE_IDENTITY = Action.ERASE_IDENTITY.value
     ATTACH = Action.ATTACH.value
+    MERGE = Action.MERGE.value
+    ABSORB = Action.ABSORB.value
+    ESCALATE = Action.ESCALATE.value
+    RECORD_FINDINGS = Action.RECORD_FINDINGS.value
+    CONCLUDE_ESCALATION = Action.CONCLUDE_ESCALATION.value
 
     @property
     def is_action(self) -> bool:
@@ -327,8 +334,12 @@ class Decision(enum.StrEnum):
 
 
 ANY = None
-UNPUBLISHED = frozenset({Status.SUBMITTED, Status.ON_HOLD, Status.ARCHIVED})
-"""Statuses of a complaint not (or no longer) forwarded: only its reporter and the admins know it exists."""
+UNPUBLISHED = frozenset({Status.SUBMITTED, Status.ON_HOLD, Status.ARCHIVED, Status.MERGED})
+"""Statuses of a complaint not (or no longer) forwarded: only its reporter and the admins know it exists.
+
+A merged duplicate is unpublished whatever it was before: merging never publishes a complaint, and the
+public follows the original instead (issue 22).
+"""
 PUBLISHED = frozenset(Status) - UNPUBLISHED
 """Statuses of a complaint that is at an institution (published, unless confidential)."""
 _S = Subject
@@ -402,13 +413,14 @@ POLICY_RULES: tuple[Rule, ...] = (
         A,
         "verification, hold, archive, replies, attachments; identity reveal and erasure are recorded",
     ),
+    _rule([_R.ADMIN], [_S.MERGE, _S.ABSORB], A, "admins merge a duplicate into its original"),
     # --- the reporter ------------------------------------------------------------------------------------
     _rule([_R.REPORTER], (*_CASE, *_IDENTITY, _S.ATTACHMENTS), A, "reporters see their own complaint whole"),
     _rule(
         [_R.REPORTER],
-        [_S.PROVIDE_INFO, _S.REPLY, _S.CLOSE, _S.RATE, _S.ATTACH],
+        [_S.PROVIDE_INFO, _S.REPLY, _S.CLOSE, _S.RATE, _S.ATTACH, _S.ESCALATE],
         A,
-        "answer a hold, reply, confirm closing, rate, add photos and documents",
+        "answer a hold, reply, confirm closing, rate, add photos and documents, escalate to the Ombudsman",
     ),
     # --- the institution it is at, and its assigned unit --------------------------------------------------
     _rule(
@@ -452,6 +464,31 @@ POLICY_RULES: tuple[Rule, ...] = (
         (*_CASE, _S.INTERNAL, _S.HISTORY, _S.ATTACHMENTS),
         A,
         "oversight reads the case and its audit trail (the history holds the exact location)",
+    ),
+    # --- the Ombudsman on a complaint its reporter escalated (issue 22): the case whatever its status or
+    # rahasia (the reporter took it there), the identity under the same anonim rules as oversight, never
+    # contact data (no row allows them) -----------------------------------------------------------------
+    _rule(
+        [_R.OMBUDSMAN], [_S.REPORTER_NAME], X, "anonim: identity hidden from the Ombudsman", anonymous=True
+    ),
+    _rule(
+        [_R.OMBUDSMAN],
+        [_S.ATTACHMENTS],
+        D,
+        "anonim: a photo can show who took it; as for oversight",
+        anonymous=True,
+    ),
+    _rule(
+        [_R.OMBUDSMAN],
+        (*_CASE, _S.REPORTER_NAME, _S.INTERNAL, _S.HISTORY, _S.ATTACHMENTS),
+        A,
+        "the reporter escalated it: the Ombudsman reads the whole case and its audit trail",
+    ),
+    _rule(
+        [_R.OMBUDSMAN],
+        [_S.RECORD_FINDINGS, _S.CONCLUDE_ESCALATION],
+        A,
+        "the Ombudsman records findings and concludes the escalation",
     ),
     # --- everyone else: signed-in citizens, other institutions' staff, the public -------------------------
     _rule(
@@ -502,7 +539,7 @@ def build_matrix(rules: Sequence[Rule]) -> Mapping[PolicyKey, Decision]:
 
     >>> matrix = build_matrix(())
     >>> len(matrix), set(matrix.values())
-    (4508, {<Decision.DENY: 'deny'>})
+    (7168, {<Decision.DENY: 'deny'>})
     """
     return MappingProxyType(
         {

@@ -88,6 +88,7 @@ CONTEXT_FIELDS = frozenset(
         "stage",
         "due_at",
         "queued_at",
+        "merged_into",
     }
 )
 """The placeholders a template may use; the renderer fills every one (see the notifications docs)."""

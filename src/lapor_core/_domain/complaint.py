@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from lapor_core._domain.keys import StoredKey
-from lapor_core._domain.lifecycle import Action, Status
+from lapor_core._domain.lifecycle import Action, Escalation, Status
 from lapor_core._domain.model import Channel, Kind, Location
 from lapor_core._domain.sla import SlaState
 
@@ -81,6 +81,9 @@ class Complaint:
         head_hash: The hash of its last history event, or None when the store did not keep it.
         sla_state: Its open service-level clocks as the last event left them
             (:class:`~lapor_core._domain.sla.SlaState`), or None when the store did not keep it.
+        merged_into: For a merged duplicate (status ``merged``): the tracking ID of the original; else None.
+        escalation: Its escalation to the Ombudsman (:class:`~lapor_core._domain.lifecycle.Escalation`),
+            or None when never escalated.
 
     ``head_hash`` and ``sla_state`` let a command append an event and continue the clocks without reading
     the history: the kernel writes them with every event, in the same changeset. A store that does not keep
@@ -114,10 +117,12 @@ class Complaint:
     supporters: frozenset[str]
     head_hash: str | None = None
     sla_state: SlaState | None = None
+    merged_into: str | None = None
+    escalation: Escalation | None = None
 
     @property
     def is_open(self) -> bool:
-        """True until the complaint is closed or archived."""
+        """True until the complaint is closed, archived or merged."""
         return not self.status.is_terminal
 
     @property

@@ -30,11 +30,15 @@ if TYPE_CHECKING:
     from statemachine import StateMachine
 
 __all__ = [
+    "ESCALATION_TRANSITIONS",
     "TRANSITIONS",
     "Action",
     "ComplaintLifecycle",
+    "Escalation",
+    "EscalationLifecycle",
     "Status",
     "Summary",
+    "next_escalation",
     "next_status",
 ]
 
@@ -68,6 +72,7 @@ class Status(enum.StrEnum):
     FOLLOWED_UP = "followed_up"
     CLOSED = "closed"
     ARCHIVED = "archived"
+    MERGED = "merged"
 
     def label(self, locale: str = "id") -> str:
         """The status name in ``locale`` (Indonesian unless asked otherwise), from the message catalogue."""
@@ -80,8 +85,8 @@ class Status(enum.StrEnum):
 
     @property
     def is_terminal(self) -> bool:
-        """True for statuses no action leaves (closed, archived)."""
-        return self in (Status.CLOSED, Status.ARCHIVED)
+        """True for statuses no action leaves (closed, archived, merged)."""
+        return self in _TERMINAL
 
 
 _STATUS_LABELS = {
@@ -92,7 +97,9 @@ _STATUS_LABELS = {
     Status.FOLLOWED_UP: N_("label.status.followed_up"),
     Status.CLOSED: N_("label.status.closed"),
     Status.ARCHIVED: N_("label.status.archived"),
+    Status.MERGED: N_("label.status.merged"),
 }
+_TERMINAL = frozenset({Status.CLOSED, Status.ARCHIVED, Status.MERGED})
 _SUMMARIES = {
     Status.SUBMITTED: Summary.PENDING,
     Status.ON_HOLD: Summary.PENDING,
@@ -101,6 +108,7 @@ _SUMMARIES = {
     Status.FOLLOWED_UP: Summary.IN_PROCESS,
     Status.CLOSED: Summary.DONE,
     Status.ARCHIVED: Summary.DONE,
+    Status.MERGED: Summary.DONE,
 }
 
 
@@ -124,6 +132,33 @@ class Action(enum.StrEnum):
     REVEAL_IDENTITY = "reveal_identity"
     ERASE_IDENTITY = "erase_identity"
     ATTACH = "attach"
+    MERGE = "merge"
+    ABSORB = "absorb"
+    ESCALATE = "escalate"
+    RECORD_FINDINGS = "record_findings"
+    CONCLUDE_ESCALATION = "conclude_escalation"
+
+
+class Escalation(enum.StrEnum):
+    """Where a complaint's escalation to the Ombudsman is (its own small lifecycle beside :class:`Status`).
+
+    A complaint that was never escalated has no escalation (None). Escalation runs beside the main
+    lifecycle rather than in it because a reporter may escalate after closing, and the main machine's
+    terminal states have no way out; escalating never moves the complaint itself.
+    """
+
+    OPEN = "open"
+    CONCLUDED = "concluded"
+
+    def label(self, locale: str = "id") -> str:
+        """The escalation's state in ``locale`` (Indonesian unless asked otherwise), from the catalogue."""
+        return _i18n.translate(_ESCALATION_LABELS[self], locale)
+
+
+_ESCALATION_LABELS = {
+    Escalation.OPEN: N_("label.escalation.open"),
+    Escalation.CONCLUDED: N_("label.escalation.concluded"),
+}
 
 
 def _machine() -> type[StateMachine]:
@@ -138,7 +173,9 @@ def _machine() -> type[StateMachine]:
         ``has_unit`` condition of the model picks one.
         """
 
-        _ = States.from_enum(Status, initial=Status.SUBMITTED, final=[Status.CLOSED, Status.ARCHIVED])
+        _ = States.from_enum(
+            Status, initial=Status.SUBMITTED, final=[Status.CLOSED, Status.ARCHIVED, Status.MERGED]
+        )
 
         # Verification by the LAPOR! admin: forward within 3 working days, hold (tunda) or archive.
         forward = _.SUBMITTED.to(_.FORWARDED)
@@ -154,8 +191,37 @@ def _machine() -> type[StateMachine]:
             _.FORWARDED, unless="has_unit"
         )
         close = _.FOLLOWED_UP.to(_.CLOSED)
+        # An admin merges a duplicate into the original complaint (issue 22): from any open state.
+        merge = (
+            _.SUBMITTED.to(_.MERGED)
+            | _.ON_HOLD.to(_.MERGED)
+            | _.FORWARDED.to(_.MERGED)
+            | _.ASSIGNED.to(_.MERGED)
+            | _.FOLLOWED_UP.to(_.MERGED)
+        )
 
     return ComplaintLifecycle
+
+
+def _escalation_machine() -> type[StateMachine]:
+    from statemachine import State, StateMachine  # noqa: PLC0415 - the machine loads on first use
+
+    class EscalationLifecycle(StateMachine):
+        """An escalation to the Ombudsman (issue 22): asked by the reporter, concluded by the Ombudsman.
+
+        ``none`` stands for "never escalated" (``Complaint.escalation`` is None); an escalation is concluded
+        once, and a complaint is escalated at most once.
+        """
+
+        none = State(initial=True)
+        opened = State(value=Escalation.OPEN)
+        concluded = State(value=Escalation.CONCLUDED, final=True)
+
+        escalate = none.to(opened)
+        record_findings = opened.to(opened)
+        conclude_escalation = opened.to(concluded)
+
+    return EscalationLifecycle
 
 
 @attrs.define
@@ -180,6 +246,24 @@ def _derive_table(machine: type[StateMachine]) -> Mapping[tuple[Status, Action, 
     return MappingProxyType(table)
 
 
+def _derive_escalations(machine: type[StateMachine]) -> Mapping[tuple[Escalation | None, Action], Escalation]:
+    # As _derive_table: run the machine from every state through its public API.
+    table: dict[tuple[Escalation | None, Action], Escalation] = {}
+    for state in (None, *Escalation):
+        start = "none" if state is None else state
+        for event in machine(start_value=start).enabled_events():
+            run = machine(start_value=start)
+            run.send(event.id)
+            table[(state, Action(event.id))] = Escalation(run.current_state_value)
+    return MappingProxyType(table)
+
+
+@functools.cache
+def _escalations() -> tuple[type[StateMachine], Mapping[tuple[Escalation | None, Action], Escalation]]:
+    machine = _escalation_machine()
+    return machine, _derive_escalations(machine)
+
+
 @functools.cache
 def _lifecycle() -> tuple[type[StateMachine], Mapping[tuple[Status, Action, bool], Status]]:
     machine = _machine()
@@ -193,6 +277,10 @@ def __getattr__(name: str) -> object:
         return _lifecycle()[0]
     if name == "TRANSITIONS":
         return _lifecycle()[1]
+    if name == "EscalationLifecycle":
+        return _escalations()[0]
+    if name == "ESCALATION_TRANSITIONS":
+        return _escalations()[1]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -200,6 +288,9 @@ if TYPE_CHECKING:
     ComplaintLifecycle: type[StateMachine]
     TRANSITIONS: Mapping[tuple[Status, Action, bool], Status]
     """``(status, action, has_unit) -> next status``, derived by running :class:`ComplaintLifecycle`."""
+    EscalationLifecycle: type[StateMachine]
+    ESCALATION_TRANSITIONS: Mapping[tuple[Escalation | None, Action], Escalation]
+    """``(escalation, action) -> next escalation``, derived by running :class:`EscalationLifecycle`."""
 
 
 _ANNOTATIONS: Mapping[Action, frozenset[Status]] = MappingProxyType(
@@ -214,6 +305,14 @@ _ANNOTATIONS: Mapping[Action, frozenset[Status]] = MappingProxyType(
         Action.ERASE_IDENTITY: frozenset(Status),
         # A photo or document is added while the complaint is handled, not after it ended.
         Action.ATTACH: frozenset(s for s in Status if not s.is_terminal),
+        # The original of a merge takes in a duplicate while open, or closed (its reporter then sees how it
+        # ended); never an archived or merged one (issue 22).
+        Action.ABSORB: frozenset(s for s in Status if not s.is_terminal) | {Status.CLOSED},
+        # Escalation has its own lifecycle (next_escalation); a merged duplicate is escalated through its
+        # original.
+        Action.ESCALATE: frozenset(Status) - {Status.MERGED},
+        Action.RECORD_FINDINGS: frozenset(Status),
+        Action.CONCLUDE_ESCALATION: frozenset(Status),
     }
 )
 
@@ -233,6 +332,21 @@ def next_status(status: Status, action: Action, *, complaint_id: str, has_unit: 
         if target is not None:
             return target
     raise TransitionNotAllowed(complaint_id=complaint_id, action=action.value, state=status.value)
+
+
+def next_escalation(escalation: Escalation | None, action: Action, *, complaint_id: str) -> Escalation:
+    """Return the escalation state after ``action``, or raise :class:`~lapor_core.TransitionNotAllowed`.
+
+    >>> next_escalation(None, Action.ESCALATE, complaint_id="X")
+    <Escalation.OPEN: 'open'>
+    """
+    target = _escalations()[1].get((escalation, action))
+    if target is None:
+        state = "none" if escalation is None else escalation.value
+        raise TransitionNotAllowed(
+            complaint_id=complaint_id, action=action.value, state=f"escalation {state}"
+        )
+    return target
 
 
 def allowed_actions(status: Status, *, has_unit: bool = False) -> frozenset[Action]:

@@ -102,6 +102,13 @@ TEMPLATE_KEYS = frozenset(
         "breach.superior",
         "remind.institution",
         "remind.admin",
+        "merge.reporter",
+        "escalate.admin",
+        "escalate.institution",
+        "record_findings.reporter",
+        "conclude_escalation.reporter",
+        "conclude_escalation.admin",
+        "conclude_escalation.institution",
     }
 )
 """Every ``<event>.<recipient role>`` the commands and the sweep queue; the catalogue has each."""
@@ -560,6 +567,7 @@ class NotificationRenderer:
             "stage": label(f"stage.{stage}", locale) if stage else none,
             "due_at": _format_instant(due, zone) or none,
             "queued_at": _format_instant(message.created_at, zone) or none,
+            "merged_into": complaint.merged_into or none,
         }
 
     def _reporter_name(

@@ -967,6 +967,7 @@ _HANDLERS: Final[Mapping[str, Callable[[_Replay, int, SlaEvent], None]]] = Mappi
         "reply": _Replay.reply,
         "archive": _Replay.archive,
         "close": _Replay.close,
+        "merge": _Replay.close,  # a merged duplicate's clocks end as a closed complaint's (issue 22)
         "breach": _Replay.breach,
         "remind": _Replay.remind,
     }

@@ -21,7 +21,7 @@ import attrs
 from lapor_core._domain.access import Decision, Subject
 from lapor_core._domain.complaint import Complaint, ReporterIdentity
 from lapor_core._domain.history import Event
-from lapor_core._domain.lifecycle import Action, Status, Summary
+from lapor_core._domain.lifecycle import Action, Escalation, Status, Summary
 from lapor_core._domain.model import Channel, Kind, Location
 
 __all__ = [
@@ -52,6 +52,10 @@ _TIMELINE_ACTIONS = frozenset(
         Action.CLOSE,
         Action.ARCHIVE,
         Action.DECLINE,
+        Action.MERGE,
+        Action.ESCALATE,
+        Action.RECORD_FINDINGS,
+        Action.CONCLUDE_ESCALATION,
     }
 )
 _INTERNAL_ACTIONS = frozenset(
@@ -186,6 +190,10 @@ class ComplaintView:
         withheld: The field groups (:class:`~lapor_core._domain.access.Subject` values) withheld or redacted.
         current_deadlines: The open clocks (running, paused, or past due awaiting action), from the
             complaint's row: what a queue shows, at no history read.
+        merged_into: For a merged duplicate: the tracking ID of the complaint it was merged into.
+        original: For a merged duplicate: the complaint it now follows (the end of the merges from it) as
+            the public sees it, or None when the public may not see that complaint.
+        escalation: Its escalation to the Ombudsman (``open``, ``concluded``), or None.
     """
 
     tracking_id: str
@@ -212,6 +220,9 @@ class ComplaintView:
     deadlines: Sequence[DeadlineView]
     withheld: frozenset[str]
     current_deadlines: tuple[DeadlineView, ...] = ()
+    merged_into: str | None = None
+    original: ComplaintView | None = None
+    escalation: Escalation | None = None
 
 
 def _coarse(location: Location) -> Location:
@@ -313,6 +324,8 @@ def build_view(
         deadlines=deadlines,
         withheld=frozenset(s.value for s, v in d.items() if v is not Decision.ALLOW),
         current_deadlines=tuple(current_deadlines),
+        merged_into=complaint.merged_into,
+        escalation=complaint.escalation,
     )
 
 

@@ -94,11 +94,11 @@ if TYPE_CHECKING:  # statistics load with the first count
 
 __all__ = ["REVISIONS", "SCHEMA_REVISION", "SchemaMode", "SqlComplaintStore", "upgrade"]
 
-SCHEMA_REVISION: Final = "0010"
+SCHEMA_REVISION: Final = "0011"
 """The schema revision this version of lapor_core reads and writes (the newest migration)."""
 
 # Every revision shipped, oldest first; a database at one of them is older, at any other one newer.
-REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
+REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")
 """Every schema revision, oldest first; ``upgrade`` takes one of them or ``"head"``."""
 _MIGRATIONS: Final = Path(__file__).with_name("migrations")
 

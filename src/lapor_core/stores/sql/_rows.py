@@ -33,7 +33,7 @@ from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdent
 from lapor_core._domain.history import Actor, Event
 from lapor_core._domain.idempotency import IdempotencyRecord
 from lapor_core._domain.keys import StoredKey
-from lapor_core._domain.lifecycle import Action, Status
+from lapor_core._domain.lifecycle import Action, Escalation, Status
 from lapor_core._domain.model import Channel, Kind, Location
 from lapor_core._domain.ports import Changeset
 from lapor_core._domain.rules import trusted
@@ -218,6 +218,15 @@ def _member(members: type[enum.Enum]) -> Callable[[Any], Any]:
 _value: Final = operator.attrgetter("_value_")
 
 
+def _optional_value(member: enum.Enum | None) -> Any:
+    return None if member is None else member.value
+
+
+def _optional_member(members: type[enum.Enum]) -> Callable[[Any], Any]:
+    read = _member(members)
+    return lambda value: None if value is None else read(value)
+
+
 def _jsonable(value: object) -> object:
     if isinstance(value, Mapping):  # an event's read-only payload (a mappingproxy)
         return dict(value)
@@ -323,6 +332,7 @@ def complaint_rows(table: sa.Table, record: type[Complaint]) -> Rows[Complaint]:
             "declined_by": Encoded("declined_by", _string_list),
             "supporters": Encoded("supporters", _dumps_strings),
             "sla_state": Encoded("sla_state", _sla_json),
+            "escalation": Encoded("escalation", _optional_value),
         },
         decoded={
             "status": Decoded(("status",), _member(Status)),
@@ -336,6 +346,7 @@ def complaint_rows(table: sa.Table, record: type[Complaint]) -> Rows[Complaint]:
             "declined_by": Decoded(("declined_by",), _string_tuple),
             "supporters": Decoded(("supporters",), _string_set),
             "sla_state": Decoded(("sla_state",), _sla_state),
+            "escalation": Decoded(("escalation",), _optional_member(Escalation)),
         },
     )
 

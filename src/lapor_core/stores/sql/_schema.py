@@ -343,6 +343,9 @@ complaints = _table(
     # NULL in rows written before it, which the kernel then replays from their history.
     sa.Column("head_hash", code(64)),
     sa.Column("sla_state", sa.Text),
+    # Revision 0011 (issue 22): the original a duplicate was merged into, and the escalation's state.
+    sa.Column("merged_into", code(40)),
+    sa.Column("escalation", code(20)),
 )
 
 events = _table(
