@@ -100,6 +100,7 @@ LAPOR_CORE = [
     "__version__",
     "from_dict",
     "make_converter",
+    "region_from_parts",
     "to_dict",
 ]
 

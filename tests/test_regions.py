@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import lapor_core as lc
+from desk_support import make_desk
 from lapor_core._domain.regions import (
     Region,
     RegionKind,
@@ -1014,3 +1016,40 @@ def test_region_from_parts_on_junk_gives_a_code_or_a_validation_error(
         assert set(outcome.fields_by_name) <= {"province", "regency", "district"}
     else:
         assert outcome is None or normalize_code(outcome) == outcome
+
+
+# --- a point and its region (issue 21: Jakarta's code with a point in the Flores Sea was stored) ------------
+regencies_with_centroids = st.sampled_from(
+    [r for p in TABLE.provinces() for r in TABLE.children(p.code) if r.centroid is not None]
+)
+
+
+@given(regencies_with_centroids, st.floats(-0.5, 0.5), st.floats(-0.5, 0.5))
+def test_a_point_near_a_regencys_centroid_fits_its_codes(region: Region, dlat: float, dlon: float) -> None:
+    """Within about 50 km of a regency's centroid, the regency, its districts and its province all pass."""
+    assert region.centroid is not None
+    lat, lon = region.centroid[0] + dlat, region.centroid[1] + dlon
+    for code in (region.code, region.province_code, *(d.code for d in TABLE.children(region.code)[:2])):
+        TABLE.check_point(code, lat, lon)
+
+
+def test_a_point_far_from_every_part_of_the_province_is_refused() -> None:
+    """Jakarta Pusat with a point in the Flores Sea, or Aceh with Jayapura: ``region.far_from_point``."""
+    for code, lat, lon in (("31.71", -6.2, 120.0), ("11", -2.53, 140.7), ("31.71.01", -7.25, 112.75)):
+        with pytest.raises(ValidationError) as refused:
+            TABLE.check_point(code, lat, lon, field="address_id")
+        assert refused.value.fields_by_name == {"address_id": ("region.far_from_point",)}
+        assert refused.value.errors[0].params == {"km": 300}
+
+
+def test_a_submission_whose_point_is_far_from_its_region_is_refused() -> None:
+    """The desk refuses it before storing anything; the same point with its own region is accepted."""
+    desk, _ = make_desk()
+    data = {"kind": "pengaduan", "channel": "web", "title": "Lampu", "body": "Mati."}
+    far = lc.Submission.from_dict({**data, "location": {"region": "31.71", "lat": -6.2, "lon": 120.0}})
+    with pytest.raises(ValidationError) as refused:
+        desk.submit(far)
+    assert refused.value.fields_by_name == {"location.region": ("region.far_from_point",)}
+    assert desk.complaints(lc.Principal.admin("a")).items == ()
+    near = lc.Submission.from_dict({**data, "location": {"region": "31.71", "lat": -6.18, "lon": 106.83}})
+    assert desk.submit(near).tracking_id

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from lapor_core._domain.notifications import Address, AddressBook
     from lapor_core._domain.polls import Poll, PollDraft, PollResults, PollState, ResultVisibility
     from lapor_core._domain.ports import ComplaintQuery, Order
-    from lapor_core._domain.regions import Region, RegionTable
+    from lapor_core._domain.regions import Region, RegionTable, region_from_parts
     from lapor_core._domain.routing import RoutingRules
     from lapor_core._domain.similarity import SimilarComplaint
     from lapor_core._domain.sla import ClockState, SlaPolicy, Stage
@@ -129,6 +129,7 @@ __all__ = [
     "__version__",
     "from_dict",
     "make_converter",
+    "region_from_parts",
     "to_dict",
 ]
 
@@ -202,6 +203,7 @@ _HOMES = {
     "WorkingCalendar": "lapor_core._domain.calendar",
     "from_dict": "lapor_core._serialization",
     "make_converter": "lapor_core._serialization",
+    "region_from_parts": "lapor_core._domain.regions",
     "to_dict": "lapor_core._serialization",
 }
 

@@ -77,8 +77,12 @@ def _checked(ctx: DeskContext, submission: Submission, principal: Principal | No
         raise ValidationError.single("principal", "submission.principal_not_citizen")
     if submission.category is not None and submission.category not in ctx.topics:
         raise ValidationError.single("category", "topic.unknown")
-    if submission.location is not None and submission.location.region is not None:
-        RegionTable.default().resolve(submission.location.region, field="location.region")
+    location = submission.location
+    if location is not None and location.region is not None:
+        regions = RegionTable.default()
+        regions.resolve(location.region, field="location.region")
+        if location.lat is not None and location.lon is not None:
+            regions.check_point(location.region, location.lat, location.lon)
 
 
 def _account(principal: Principal | None) -> str | None:

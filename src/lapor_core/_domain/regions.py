@@ -28,6 +28,7 @@ import csv
 import enum
 import functools
 import io
+import math
 import operator
 import os
 import re
@@ -71,6 +72,10 @@ _DISTRICT_LENGTH: Final = 8
 _PARENT_LENGTH: Final = {13: 8, 8: 5, 5: 2}
 # Queries are cut to this many characters before folding so one search stays cheap whatever it is given.
 _MAX_QUERY: Final = 200
+NEAR_REGION_KM: Final = 300
+"""How far a point may lie from the nearest regency centroid of its region's province (a plausibility rule:
+the widest island regencies, such as Maluku Barat Daya, reach about 250 km from their centroid)."""
+_EARTH_RADIUS_KM: Final = 6371.0
 # Abbreviations people type for words of the official names, and words that name no region ("").
 _ALIASES: Final = {
     "kab": "kabupaten",
@@ -265,6 +270,13 @@ def region_from_parts(
     if errors:
         raise ValidationError(errors)
     return inner or middle or outer
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance between two ``(lat, lon)`` points, in kilometres (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _try_normalize(text: object) -> str | None:
@@ -712,6 +724,32 @@ class RegionTable:
                 return region.centroid
             region = None if region.parent is None else self._by_code[region.parent]
         return None
+
+    def check_point(self, code: str, lat: float, lon: float, *, field: str = "location.region") -> None:
+        """Refuse a point that cannot lie in the region ``code``: one far from every part of its province.
+
+        Only centroids are known, so this is a plausibility rule, not a boundary test: the point must lie
+        within :data:`NEAR_REGION_KM` of the centroid of the province or of one of its regencies. A point in
+        the neighbouring province passes; Jakarta's code with a point in the Flores Sea does not. A
+        province without any centroid passes every point.
+
+        Raises:
+            ValidationError: ``region.far_from_point`` on ``field`` (param ``km``); ``code`` malformed.
+            NotFound: ``code`` is unknown.
+
+        Example:
+            >>> table = RegionTable.default()
+            >>> table.check_point("31.71", -6.2, 106.8)  # Jakarta Pusat
+            >>> table.check_point("31.71", -6.2, 120.0)
+            Traceback (most recent call last):
+            ...
+            lapor_core.errors.ValidationError: invalid input: location.region: lies more than 300 km from \
+the given point
+        """
+        province = self.province_of(code)
+        centroids = [r.centroid for r in (province, *self.children(province.code)) if r.centroid is not None]
+        if centroids and min(_distance_km((lat, lon), c) for c in centroids) > NEAR_REGION_KM:
+            raise ValidationError.single(field, N_("region.far_from_point"), km=NEAR_REGION_KM)
 
     def search(self, text: str, limit: int = 10) -> tuple[Region, ...]:
         """Regions whose name matches ``text``, best first; ignores case, accents and punctuation.
