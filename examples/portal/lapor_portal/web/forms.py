@@ -175,18 +175,24 @@ class SubmitForm:
         """The validated submission.
 
         Raises:
-            lapor_core.ValidationError: Every bad field at once, the region's existence included.
+            lapor_core.ValidationError: Every bad field at once, the region's existence included, and
+                pickers that disagree (``region.not_within_province`` on ``regency``).
         """
         problems: list[lc.FieldError] = [
             lc.FieldError(name, "value.not_boolean", {"type": "string"})
             for name, value in (("anonymous", self.anonymous), ("confidential", self.confidential))
             if value is None
         ]
-        if self.region is not None:
-            try:
-                regions.resolve(self.region, field="location.region")
-            except lc.ValidationError as error:
-                problems.extend(error.errors)
+        try:  # the pickers must agree: a stale province 31 with regency 32.73 is refused, not stored as 32.73
+            lc.region_from_parts(self.province or None, self.regency or None, self.district or None)
+        except lc.ValidationError as error:
+            problems.extend(error.errors)
+        else:
+            if self.region is not None:
+                try:
+                    regions.resolve(self.region, field="location.region")
+                except lc.ValidationError as error:
+                    problems.extend(error.errors)
         try:
             submission = lc.Submission.from_dict(self.submission_data())
         except lc.ValidationError as error:
