@@ -21,10 +21,13 @@ import lapor_core as lc
 from desk_support import ADMIN, PEPPER, make_desk, submission
 from integration_support import client
 from lapor_core import AddressBook, Dispatcher
+from lapor_core._domain.integrations import InboundEvent, derive_secret
+from lapor_core._domain.standard_webhooks import secret_key
 from lapor_core.errors import StorageError
 from lapor_core.integrations import SYSTEM_OFFICER, Integrations
 from lapor_core.notifiers.webhook import new_secret
 from lapor_core.testing import FrozenClock
+from lapor_core.testing.recording import build_notification
 from webhook_receiver import WebhookReceiver
 
 JAKARTA, MAKASSAR = "31.71", "73.71"
@@ -415,3 +418,101 @@ def test_requests_of_the_wrong_types_are_refused_not_raised(institution, headers
     integrations = Integrations(desk)
     integrations.add(JAKARTA)
     assert integrations.receive(institution, headers, body).status == 401
+
+
+def test_after_a_rotation_notifications_are_signed_with_the_new_secret():
+    """The notifier signs with the current secret: the new one verifies a delivery, the old one does not."""
+    desk, clock = make_desk()
+    integrations = Integrations(desk)
+    with WebhookReceiver("unset secret of 16 bytes") as receiver:
+        old = integrations.add(JAKARTA, endpoint=receiver.url()).secret
+        rotated = integrations.rotate(JAKARTA)
+        assert rotated is not None
+        receiver.secret = rotated.secret
+        receipt = desk.submit(submission(reporter={"name": "Siti"}))
+        desk.forward(ADMIN, receipt.tracking_id, institution=JAKARTA)
+        book = integrations.recipients(AddressBook())
+        Dispatcher(desk.store, integrations.notifier(), book, clock=clock).deliver()
+        (hit,) = receiver.hits
+        assert hit.verified
+        assert not client.verify([old], hit.headers, hit.body)
+
+
+def test_without_a_fallback_other_notifications_are_refused_for_good():
+    """integrations.notifier() alone sends only to registered endpoints; e-mail is a permanent failure."""
+    desk, _ = make_desk()
+    integrations = Integrations(desk)
+    with pytest.raises(lc.errors.PermanentNotificationError) as caught:
+        integrations.notifier().send(build_notification(lc.Address.parse("mailto:admin@lapor.go.id")))
+    assert caught.value.detail == "notification.no_route"
+
+
+def test_a_units_notifications_also_reach_its_institutions_endpoint():
+    """A unit's recipient resolves to its institution's endpoint first, then the book's own addresses."""
+    desk, _ = make_desk()
+    integrations = Integrations(desk)
+    integrations.add(JAKARTA, endpoint="https://sipp.jakarta.example/lapor")
+    book = integrations.recipients(
+        AddressBook.from_dict({"units": {"31.71/dinas-pu": "mailto:pu@jakarta.example"}})
+    )
+    unit = lc.plugins.Recipient("unit", "31.71/dinas-pu")
+    assert [a.target for a in book.resolve(unit, None)] == [
+        "https://sipp.jakarta.example/lapor",
+        "pu@jakarta.example",
+    ]
+    assert book.resolve(lc.plugins.Recipient("admin"), None) == ()
+
+
+def test_an_answer_is_json_bytes_of_its_body():
+    """EventAnswer.json() is the UTF-8 JSON the portal sends."""
+    answer = lc.integrations.EventAnswer(404, {"error": "error.not_found", "message": "Tidak ditemukan: Ä"})
+    assert json.loads(answer.json()) == dict(answer.body)
+
+
+@settings(max_examples=100)
+@given(
+    institution=st.from_regex(r"[0-9]{2}(\.[0-9]{2})?", fullmatch=True),
+    salts=st.lists(st.binary(min_size=32, max_size=32), min_size=2, max_size=2, unique=True),
+)
+def test_derived_secrets_are_whsec_keys_of_32_bytes_distinct_per_salt(institution, salts):
+    """Property: every derived secret is a Standard Webhooks secret; another salt gives another secret."""
+    from lapor_core._domain.integrations import derive_secret
+
+    first, second = (derive_secret(PEPPER.encode(), institution, salt.hex()) for salt in salts)
+    assert first != second
+    assert len(secret_key(first)) == 32
+    assert derive_secret(PEPPER.encode(), institution, salts[0].hex()) == first
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        (b"x" * 70_000, {"body": "integration.body_too_large"}),
+        (b"{not json", {"body": "integration.body_not_json"}),
+        (b'["follow_up"]', {"body": "integration.body_not_json"}),
+        (b"[" * 100_000, {"body": "integration.body_too_large"}),
+        (
+            json.dumps({"type": "follow_up", "tracking_id": "7K3M", "message": "x" * 10_001}).encode(),
+            {"message": "integration.field_too_long"},
+        ),
+        (
+            json.dumps({"type": "decline", "tracking_id": "7K3M-9QXF-2HJ-Q", "reason": "  "}).encode(),
+            {"reason": "integration.field_missing"},
+        ),
+        (
+            json.dumps({"type": "status", "tracking_id": "7K3M", "officer": "a\nb"}).encode(),
+            {"officer": "integration.officer_malformed"},
+        ),
+    ],
+)
+def test_malformed_event_bodies_name_each_bad_field(body, fields):
+    """Too large, not JSON, not an object, an oversized or blank text, a multi-line officer: coded fields."""
+    with pytest.raises(lc.ValidationError) as caught:
+        InboundEvent.from_json(body)
+    assert {e.field: e.code for e in caught.value.errors} == fields
+
+
+def test_a_salt_that_is_not_64_hex_digits_is_refused():
+    """derive_secret takes only the salts new_salt makes."""
+    with pytest.raises(ValueError, match="64 hexadecimal"):
+        derive_secret(PEPPER.encode(), JAKARTA, "zz" * 32)
