@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from lapor_core._domain.ports import ComplaintQuery
 from lapor_core.errors import ConcurrencyConflict, ConfigurationError, StorageError
 from lapor_core.stores.sql import SqlComplaintStore
+from lapor_core.stores.sql import _schema as sa_schema
 from lapor_core.testing.builders import new_complaint, next_changeset, outbox_message
 
 
@@ -409,3 +410,32 @@ def test_bad_option_is_a_configuration_error(tmp_path: Path, options: dict[str, 
     """Options outside their allowed values are refused with ConfigurationError before anything is opened."""
     with pytest.raises(ConfigurationError):
         SqlComplaintStore(f"sqlite:///{tmp_path / 'x.db'}", **options)
+
+
+# -- rows that no longer decode ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "read"),
+    [
+        ("lapor_events", "actor", lambda store, tid: store.history(tid)),
+        ("lapor_events", "payload", lambda store, tid: store.history(tid)),
+        ("lapor_complaints", "location", lambda store, tid: store.get(tid)),
+        ("lapor_complaints", "supporters", lambda store, tid: store.get(tid)),
+    ],
+)
+def test_a_stored_row_edited_into_junk_is_a_storage_error_naming_it(
+    store: SqlComplaintStore, table: str, column: str, read: Callable[[SqlComplaintStore, str], object]
+) -> None:
+    """A row changed behind the store's back (not JSON any more) reads as StorageError, never a JSON error."""
+    created = new_complaint()
+    store.save(created)
+    tid = created.complaint.tracking_id
+    stored = sa_schema.events if table == "lapor_events" else sa_schema.complaints
+    key = stored.c.complaint_id if table == "lapor_events" else stored.c.tracking_id
+    with store.engine.begin() as connection:
+        connection.execute(sa.update(stored).where(key == tid).values({column: "{broken"}))
+    with pytest.raises(StorageError) as caught:
+        read(store, tid)
+    assert caught.value.params == {"table": table, "key": tid, "cause": "JSONDecodeError"}
+    assert tid in str(caught.value)

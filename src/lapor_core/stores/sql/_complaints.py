@@ -262,6 +262,18 @@ def _translated(operation: str) -> Iterator[None]:
         raise _storage_error(operation, e) from e
 
 
+@contextlib.contextmanager
+def _unreadable(table: str, key: str) -> Iterator[None]:
+    """Turn a stored row that no longer decodes (edited by hand, damaged) into a StorageError naming it."""
+    try:
+        yield
+    except (ValueError, TypeError, KeyError) as e:  # orjson's JSONDecodeError is a ValueError
+        cause = type(e).__name__
+        raise StorageError(
+            detail=N_("storage.row_unreadable"), params={"table": table, "key": key, "cause": cause}
+        ) from e
+
+
 class _VersionMismatchError(Exception):
     """Raised inside a save's transaction to roll it back as a concurrency conflict."""
 
@@ -891,7 +903,8 @@ class SqlComplaintStore(SqlOutbox, SqlIdempotency):
         found = self._fetch("reading a complaint", self._sql.get, (tracking_id,))
         if not found:
             raise NotFound(kind="complaint", key=tracking_id)
-        return complaint_from(found[0])
+        with _unreadable(complaints.name, tracking_id):
+            return complaint_from(found[0])
 
     def history(self, tracking_id: str) -> Sequence[Event]:
         """The complaint's events in order.
@@ -904,12 +917,16 @@ class SqlComplaintStore(SqlOutbox, SqlIdempotency):
         found = self._fetch("reading a history", self._sql.history, key)
         if not found and not self._fetch("reading a history", self._sql.version, key):
             raise NotFound(kind="complaint", key=tracking_id)
-        return tuple(event_from(row) for row in found)
+        with _unreadable(events.name, tracking_id):
+            return tuple(event_from(row) for row in found)
 
     def identity(self, ref: str) -> ReporterIdentity | None:
         """The reporter identity with this reference, or None."""
         found = self._fetch("reading an identity", self._sql.identity, (ref,))
-        return identity_from(found[0]) if found else None
+        if not found:
+            return None
+        with _unreadable(identities.name, ref):
+            return identity_from(found[0])
 
     def identities(self, refs: Collection[str]) -> dict[str, ReporterIdentity]:
         """The reporter identities with these references, by reference (missing ones left out): one query.
