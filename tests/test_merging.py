@@ -1,4 +1,4 @@
-"""Merging a duplicate into its original (issue 22): the rules, the refusals, privacy, atomicity, both stores."""
+"""Merging a duplicate into its original (issue 22): rules, refusals, privacy, atomicity, on both stores."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def _reporter(desk: lc.ComplaintDesk, receipt: lc.Receipt) -> lc.Principal:
 
 # --- the happy path ----------------------------------------------------------------------------------------
 def test_a_merged_duplicate_is_closed_and_follows_the_original(desk):
-    """The duplicate is merged (terminal); its reporter's view shows merged_into and the original's progress."""
+    """The duplicate is merged (terminal); its reporter's view shows merged_into and the original's state."""
     original = _submit(desk, "forwarded")
     duplicate = _submit(desk)
 
@@ -107,7 +107,10 @@ def test_both_histories_record_the_merge_and_verify(desk):
     merged = desk.history(ADMIN, duplicate.tracking_id)[-1]
     absorbed = desk.history(ADMIN, original.tracking_id)[-1]
     assert (merged.action, dict(merged.payload)) == (lc.Action.MERGE, {"into": original.tracking_id})
-    assert (absorbed.action, dict(absorbed.payload)) == (lc.Action.ABSORB, {"duplicate": duplicate.tracking_id})
+    assert (absorbed.action, dict(absorbed.payload)) == (
+        lc.Action.ABSORB,
+        {"duplicate": duplicate.tracking_id},
+    )
     assert merged.actor.user_id == absorbed.actor.user_id == "adm-1"
     assert desk.verify_history(duplicate.tracking_id).ok
     assert desk.verify_history(original.tracking_id).ok
@@ -119,7 +122,7 @@ def test_the_duplicates_reporter_is_told_through_the_outbox(desk):
     desk.merge(ADMIN, duplicate.tracking_id, into=original.tracking_id)
     queued = [m for m in desk.store.pending_outbox(limit=1000) if m.event is lc.Action.MERGE]
     assert [(m.tracking_id, m.recipient_role) for m in queued] == [(duplicate.tracking_id, "reporter")]
-    from lapor_core._domain.notifications import Address, NotificationRenderer  # noqa: PLC0415
+    from lapor_core._domain.notifications import Address, NotificationRenderer
 
     complaint = desk.store.get(duplicate.tracking_id)
     rendered = NotificationRenderer().render(
@@ -281,7 +284,7 @@ def test_unknown_ids_are_not_found_and_bad_ones_are_named(desk):
     assert desk.store.get(known.tracking_id).version == 1
 
 
-# --- atomicity and races --------------------------------------------------------------------------------------
+# --- atomicity and races ----------------------------------------------------------------------------------
 def test_opposite_merges_at_the_same_moment_cannot_make_a_cycle(desk):
     """A into B racing B into A: the second finds both versions moved and saves nothing (no cycle)."""
     a, b = _submit(desk), _submit(desk)
