@@ -4,12 +4,14 @@ The ranking (:func:`lapor_core._domain.similarity.rank`) only ever sees complain
 principal may read, and computes every statistic over them: a complaint hidden from the principal is never
 read into it, so it neither appears nor moves anyone else's score.
 
-Candidates come in stages, each the newest complaints of the last :data:`WINDOW` the principal may see,
-read page by page through the store's listing (:class:`~lapor_core._domain.ports.ComplaintQuery`, served
-by the region and topic indexes of the SQL store) until the stage has its quota of visible ones:
+Candidates come in stages (:data:`STAGES`), each the newest complaints the principal may see, read page by
+page through the store's listing (:class:`~lapor_core._domain.ports.ComplaintQuery`, served by the region
+and topic indexes of the SQL store) until the stage has its quota:
 
-1. the draft's district, then 2. its regency or city (when it names a region);
-3. its topic across the country (when it names one); 4. without region or topic, the newest overall.
+- a draft in a district: that district's complaints of the last year, then its regency's or city's of the
+  last 90 days;
+- a draft in a regency or city only: that regency's or city's complaints of the last 90 days;
+- a draft without a place: the complaints on its topic of the last year, else the newest of all.
 
 Quotas count visible complaints only, so what is hidden cannot push a visible one out of the set either.
 """
@@ -19,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Final
+
+import attrs
 
 from lapor_core._application.context import DeskContext
 from lapor_core._application.kernel import relation_for, require_principal
@@ -33,16 +37,18 @@ from lapor_core._domain.similarity import Facts, SimilarComplaint, analyse, rank
 from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, ValidationError
 
-__all__ = ["MAX_LIMIT", "STAGES", "WINDOW_DAYS", "similar"]
+__all__ = ["MAX_LIMIT", "STAGES", "similar"]
 
 MAX_LIMIT: Final = 50
 """The most similar complaints one call returns."""
 
-WINDOW_DAYS: Final = 365
-"""Candidates are complaints submitted in the last year (a duplicate of an older one is a new report)."""
+STAGES: Final = {"district": (100, 365), "regency": (100, 90), "topic": (200, 365), "newest": (200, 90)}
+"""Each stage's quota of visible complaints and how many days back it reads.
 
-STAGES: Final = {"district": 200, "regency": 300, "topic": 200, "newest": 300}
-"""How many visible complaints each stage reads at most."""
+A year in the draft's district; the last 90 days in its regency or city (a city-wide listing is a range of
+the region index that the store reads whole and sorts, so it is kept short); a year on the draft's topic
+when it names no place; the last 90 days of everything when it names neither place nor topic.
+"""
 
 _PAGE: Final = 200
 _ROUNDING_DECIMALS: Final = 3  # as the views round a point for whoever may not see it precisely
@@ -57,28 +63,25 @@ _RULES: Final = (
 )
 
 
-def _necessary(principal: Principal) -> Filters:
-    """Filters every complaint the principal may see passes, read off the policy table (else no filter).
+def _necessary(principal: Principal) -> bool | None:
+    """The confidential flag of every complaint the principal may see, read off the policy table, or None.
 
-    Only a hint to the store, so hidden rows are not read at all: each row is still checked by the policy.
+    Only a hint to the store, so that rows hidden from the principal are not read at all; each row is still
+    checked by the policy. (Statuses are not handed down: an ``IN`` list of most statuses leads SQLite to
+    the status index instead of the region or topic index, and costs more than it saves.)
     """
     relation = _FIXED_RELATION.get(principal.role)
     if relation is None:
-        return Filters()
-    seen = [
-        (status, confidential)
+        return None
+    flags = {
+        confidential
         for status in Status
         for confidential in (False, True)
         for anonymous in (False, True)
         if decide(relation, Subject.METADATA, anonymous=anonymous, confidential=confidential, status=status)
         is Decision.ALLOW
-    ]
-    statuses = {status for status, _ in seen}
-    flags = {confidential for _, confidential in seen}
-    return Filters(
-        statuses=None if statuses == set(Status) else frozenset(statuses),
-        confidential=next(iter(flags)) if len(flags) == 1 else None,
-    )
+    }
+    return next(iter(flags)) if len(flags) == 1 else None
 
 
 def _visible(
@@ -106,33 +109,31 @@ def _visible(
         cursor = page.next_cursor
 
 
+def _stages(submission: Submission) -> list[tuple[Filters, int, int]]:
+    """Where the candidates of a draft come from: (filters, quota, days back), see :data:`STAGES`."""
+    region = submission.location.region if submission.location is not None else None
+    if region is None:
+        if submission.category is None:
+            return [(Filters(), *STAGES["newest"])]
+        return [(Filters(categories=frozenset({submission.category})), *STAGES["topic"])]
+    parts = region.split(".")
+    regency = (Filters(region=".".join(parts[:_REGENCY_PARTS])), *STAGES["regency"])
+    if len(parts) < _DISTRICT_PARTS:
+        return [regency]
+    return [(Filters(region=".".join(parts[:_DISTRICT_PARTS])), *STAGES["district"]), regency]
+
+
 def _candidates(
     ctx: DeskContext, principal: Principal, submission: Submission
 ) -> dict[str, tuple[Complaint, bool]]:
     """The visible complaints of every stage by tracking ID, each with whether its point is precise."""
-    base = _necessary(principal)
-    since = ctx.clock.now() - timedelta(days=WINDOW_DAYS)
-    region = submission.location.region if submission.location is not None else None
-    stages: list[tuple[Filters, int]] = []
-    if region is not None:
-        parts = region.split(".")
-        if len(parts) >= _DISTRICT_PARTS:
-            stages.append((Filters(region=".".join(parts[:_DISTRICT_PARTS])), STAGES["district"]))
-        stages.append((Filters(region=".".join(parts[:_REGENCY_PARTS])), STAGES["regency"]))
-    if submission.category is not None:
-        stages.append((Filters(categories=frozenset({submission.category})), STAGES["topic"]))
-    if not stages:
-        stages.append((Filters(), STAGES["newest"]))
+    confidential = _necessary(principal)
+    now = ctx.clock.now()
     found: dict[str, tuple[Complaint, bool]] = {}
-    for filters, quota in stages:
+    for filters, quota, days in _stages(submission):
+        since = now - timedelta(days=days)
         query = ComplaintQuery(
-            filters=Filters(
-                statuses=base.statuses,
-                confidential=base.confidential,
-                region=filters.region,
-                categories=filters.categories,
-                submitted_from=since,
-            ),
+            filters=attrs.evolve(filters, confidential=confidential, submitted_from=since),
             order=Order.SUBMITTED_DESC,
             limit=min(_PAGE, quota),
         )

@@ -217,6 +217,8 @@ def _word(raw: str) -> tuple[str, ...]:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nearly every complaint: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -253,12 +255,17 @@ def analyse(title: str, body: str) -> Analysed:
     >>> sorted(analyse("Jalan rusak", "Berlubang").stems.items())
     [('jalan', 2), ('lubang', 1), ('rusak', 2)]
     """
-    words = normalise(title) * 2 + normalise(body)
-    stems = Counter(stem(w) for w in words)
+    counts = Counter(normalise(title))
+    for word in counts:
+        counts[word] *= 2
+    counts.update(normalise(body))
+    stems: Counter[str] = Counter()
     grams: Counter[str] = Counter()
-    for word in words:
+    for word, count in counts.items():
+        stems[stem(word)] += count
         if not word.isdigit():
-            grams.update(_trigrams(word))
+            for gram in _trigrams(word):
+                grams[gram] += count
     return Analysed(stems=stems, grams=grams)
 
 
@@ -270,22 +277,25 @@ def _idf(bags: Sequence[Mapping[str, int]]) -> dict[str, float]:
     return {term: math.log((n + 1) / (count + 1)) + 1.0 for term, count in df.items()}
 
 
-def _vector(bag: Mapping[str, int], idf: Mapping[str, float]) -> tuple[dict[str, float], float]:
-    vector = {term: (1.0 + math.log(count)) * idf[term] for term, count in bag.items()}
-    return vector, math.sqrt(sum(w * w for w in vector.values()))
+@functools.lru_cache(maxsize=1024)
+def _tf(count: int) -> float:
+    """Sublinear term frequency: a word said ten times is not ten times the matter."""
+    return 1.0 + math.log(count)
 
 
 def _cosines(query: Mapping[str, int], docs: Sequence[Mapping[str, int]]) -> list[float]:
     idf = _idf([query, *docs])
-    q, q_norm = _vector(query, idf)
+    q = {term: _tf(count) * idf[term] for term, count in query.items()}
+    q_norm = math.sqrt(sum(w * w for w in q.values()))
     scores = []
     for doc in docs:
-        d, d_norm = _vector(doc, idf)
-        if not q_norm or not d_norm:
-            scores.append(0.0)
-            continue
-        dot = sum(w * d[t] for t, w in q.items() if t in d)
-        scores.append(min(1.0, dot / (q_norm * d_norm)))
+        dot = norm = 0.0
+        for term, count in doc.items():
+            w = _tf(count) * idf[term]
+            norm += w * w
+            if term in q:
+                dot += w * q[term]
+        scores.append(min(1.0, dot / (q_norm * math.sqrt(norm))) if dot else 0.0)
     return scores
 
 
