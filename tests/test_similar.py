@@ -184,6 +184,30 @@ def test_complaints_older_than_a_year_are_not_candidates() -> None:
     assert desk.similar(ADMIN, _draft()) == ()
 
 
+def test_the_district_reads_a_year_back_and_the_rest_of_the_city_90_days() -> None:
+    """A 100-day-old complaint is a candidate in the draft's district, not elsewhere in its city."""
+    desk, clock = make_desk()
+    same_district = _publish(desk, STREET_LIGHT)
+    elsewhere = {**STREET_LIGHT, "location": {"region": "31.71.03"}}
+    next_district = _publish(desk, elsewhere)
+    clock.advance(days=30)
+    assert {s.tracking_id for s in desk.similar(ADMIN, _draft())} == {same_district, next_district}
+    clock.advance(days=70)
+    assert [s.tracking_id for s in desk.similar(ADMIN, _draft())] == [same_district]
+
+
+def test_a_nearby_point_ranks_above_the_same_text_across_the_city() -> None:
+    """Two complaints alike in words and region: the one a few doors away comes first."""
+    desk, _ = make_desk()
+    here = {"region": "31.71.06", "lat": -6.1950, "lon": 106.8300}
+    far = {"region": "31.71.06", "lat": -6.2050, "lon": 106.8450}
+    far_one = _publish(desk, STREET_LIGHT, location=far)
+    near_one = _publish(desk, STREET_LIGHT, location={**here, "lat": -6.1952})
+    found = desk.similar(ADMIN, _draft(location=here))
+    assert [s.tracking_id for s in found] == [near_one, far_one]
+    assert found[0].score > found[1].score
+
+
 def test_a_draft_without_place_or_topic_is_compared_with_the_newest_complaints() -> None:
     """No region and no topic: the newest complaints are the candidates; the text finds the duplicate."""
     desk, original, _ = _public_desk()
