@@ -244,13 +244,15 @@ def brute_force(
 ) -> list[dict[str, object]]:
     """The rows the rules promise, recounted one complaint at a time."""
     counts: Counter[tuple[object, ...]] = Counter()
+    merged: Counter[tuple[object, ...]] = Counter()  # issue 22: a merged duplicate is its original's matter
     suppressed: set[tuple[object, ...]] = set()
     pools: Counter[tuple[object, ...]] = Counter()
     for c in complaints:
         keys = keys_of(c)
         if shown_to(principal, c):
             if passes(c, filters) and in_period(c.submitted_at, filters):
-                counts[tuple(keys[k] for k in group_by)] += 1
+                tally = merged if c.status is lc.Status.MERGED else counts
+                tally[tuple(keys[k] for k in group_by)] += 1
         elif c.confidential and c.status in PUBLISHED:
             pools[tuple(keys[k] for k in GROUP_KEYS)] += 1
     start, end = _bounds(filters)
@@ -273,6 +275,11 @@ def brute_force(
         return tuple((value is None, str(value)) for value in cell)
 
     return [
-        {**dict(zip(group_by, cell, strict=True)), "count": counts[cell], "suppressed": cell in suppressed}
-        for cell in sorted(counts.keys() | suppressed, key=order)
+        {
+            **dict(zip(group_by, cell, strict=True)),
+            "count": counts[cell],
+            "merged": merged[cell],
+            "suppressed": cell in suppressed,
+        }
+        for cell in sorted(counts.keys() | merged.keys() | suppressed, key=order)
     ]

@@ -86,12 +86,12 @@ def test_stats_writes_csv_and_json_with_the_keys_whatever_the_language(database:
     """CSV has a header of keys and empty cells for missing values; JSON is the list of rows."""
     text = run("stats", database, "--by", "regency", "--format", "csv", "--as", "admin")
     assert list(csv.reader(io.StringIO(text))) == [
-        ["regency", "count", "suppressed"],
-        ["31.71", "4", "False"],
-        ["73.71", "2", "False"],
+        ["regency", "count", "merged", "suppressed"],
+        ["31.71", "4", "0", "False"],
+        ["73.71", "2", "0", "False"],
     ]
     rows = json.loads(run("stats", database, "--by", "month", "--format", "json"))
-    assert rows == [{"month": "2026-03", "count": 3, "suppressed": True}]
+    assert rows == [{"month": "2026-03", "count": 3, "merged": 0, "suppressed": True}]
 
 
 def test_stats_filters_narrow_the_count(database: str) -> None:
@@ -116,7 +116,7 @@ def test_stats_filters_narrow_the_count(database: str) -> None:
         "--format",
         "csv",
     )
-    assert text == "institution,count,suppressed\n73.71,2,False\n"
+    assert text == "institution,count,merged,suppressed\n73.71,2,0,False\n"
     assert run("stats", database, "--as", "admin", "--from", "2026-04-01") == "(tidak ada laporan)\n"
     assert (
         run("stats", database, "--as", "admin", "--from", "2026-04-01", "--lang", "en") == "(no complaints)\n"

@@ -326,3 +326,18 @@ def test_a_store_without_save_many_refuses_to_merge(desk):
     with pytest.raises(lc.ConfigurationError):
         desk.merge(ADMIN, a.tracking_id, into=b.tracking_id)
     assert {desk.store.get(t).version for t in (a.tracking_id, b.tracking_id)} == {1}
+
+
+# --- statistics --------------------------------------------------------------------------------------------
+def test_statistics_count_a_matter_once_and_say_how_many_were_merged(desk):
+    """Two duplicates merged into one original: the admins count 1 and 2 merged; the public, 1 and 0."""
+    original = _submit(desk, "forwarded")
+    for _ in range(2):
+        desk.merge(ADMIN, _submit(desk).tracking_id, into=original.tracking_id)
+    assert desk.stats(ADMIN) == [{"count": 1, "merged": 2, "suppressed": False}]
+    assert desk.stats(ADMIN, group_by="status") == [
+        {"status": "forwarded", "count": 1, "merged": 0, "suppressed": False},
+        {"status": "merged", "count": 0, "merged": 2, "suppressed": False},
+    ]
+    # Merged duplicates are unpublished: the public neither counts nor learns of them.
+    assert desk.stats(lc.Principal.public()) == [{"count": 1, "merged": 0, "suppressed": False}]

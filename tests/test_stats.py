@@ -298,7 +298,7 @@ def test_the_widest_period_counts_on_every_path() -> None:
     desk, _ = make_desk()
     desk.submit(submission())
     assert statistics.stats(desk._ctx, ADMIN, group_by="month", filters=filters) == [
-        {"month": "2026-03", "count": 1, "suppressed": False}
+        {"month": "2026-03", "count": 1, "merged": 0, "suppressed": False}
     ]
     assert statistics.stats(desk._ctx, PUBLIC, group_by="month", filters=filters) == []
 
@@ -663,9 +663,12 @@ def test_anything_unclassifiable_is_excluded() -> None:
 
 
 def test_admins_need_no_policy_keys_and_no_pools() -> None:
-    """For a principal who sees everything, the store groups by the requested keys only."""
+    """For a principal who sees everything, the store groups by the requested keys and the status only.
+
+    The status tells merged duplicates apart (issue 22); no other policy key is needed.
+    """
     plan = plan_stats(ADMIN, ["province"], None)
-    assert plan.shown_query.group_by == ("province",)
+    assert plan.shown_query.group_by == ("province", "status")
     assert plan.pooled_query is None
 
 
@@ -690,11 +693,15 @@ def public_rows(
 def test_nine_hidden_confidential_complaints_are_suppressed_and_ten_are_counted() -> None:
     """The threshold is ten: a pool of nine marks its cell, a pool of ten counts in full."""
     nine = confidential_cluster(SUPPRESSION_THRESHOLD - 1)
-    assert public_rows(nine, ["regency"]) == [{"regency": "31.71", "count": 0, "suppressed": True}]
+    assert public_rows(nine, ["regency"]) == [
+        {"regency": "31.71", "count": 0, "merged": 0, "suppressed": True}
+    ]
     ten = confidential_cluster(SUPPRESSION_THRESHOLD)
-    assert public_rows(ten, ["regency"]) == [{"regency": "31.71", "count": 10, "suppressed": False}]
+    assert public_rows(ten, ["regency"]) == [
+        {"regency": "31.71", "count": 10, "merged": 0, "suppressed": False}
+    ]
     assert run(desk_on(load(nine)), ADMIN, group_by=["regency"]) == [
-        {"regency": "31.71", "count": 9, "suppressed": False}
+        {"regency": "31.71", "count": 9, "merged": 0, "suppressed": False}
     ]
 
 
@@ -705,23 +712,25 @@ def test_visible_complaints_count_exactly_beside_a_suppressed_pool() -> None:
         for i in range(3)
     ]
     rows = public_rows([*plain, *confidential_cluster(2)], ["regency"])
-    assert rows == [{"regency": "31.71", "count": 3, "suppressed": True}]
+    assert rows == [{"regency": "31.71", "count": 3, "merged": 0, "suppressed": True}]
 
 
 def test_pools_split_by_every_group_key_even_when_the_table_does_not() -> None:
     """Twelve confidential complaints in two months are two pools of six: suppressed, even by province."""
     march = confidential_cluster(6)
     april = confidential_cluster(6, submitted_at=datetime(2026, 4, 2, tzinfo=WIB), offset=100)
-    assert public_rows([*march, *april], ["province"]) == [{"province": "31", "count": 0, "suppressed": True}]
+    assert public_rows([*march, *april], ["province"]) == [
+        {"province": "31", "count": 0, "merged": 0, "suppressed": True}
+    ]
 
 
 def test_a_period_cutting_a_month_cannot_count_that_months_pool() -> None:
     """A pool counts only for periods holding its whole month; a cut month only marks its cells."""
     pool = confidential_cluster(12)
     whole = public_rows(pool, ["month"], period=(date(2026, 3, 1), date(2026, 3, 31)))
-    assert whole == [{"month": "2026-03", "count": 12, "suppressed": False}]
+    assert whole == [{"month": "2026-03", "count": 12, "merged": 0, "suppressed": False}]
     cut = public_rows(pool, ["month"], period=(date(2026, 3, 1), date(2026, 3, 20)))
-    assert cut == [{"month": "2026-03", "count": 0, "suppressed": True}]
+    assert cut == [{"month": "2026-03", "count": 0, "merged": 0, "suppressed": True}]
     outside = public_rows(pool, ["month"], period=(date(2026, 4, 1), None))
     assert outside == []
 
@@ -731,7 +740,7 @@ def test_a_district_filter_cannot_count_a_regency_pool() -> None:
     pool = confidential_cluster(12)
     assert public_rows(pool, ["regency"], region="31.71")[0]["count"] == 12
     assert public_rows(pool, ["regency"], region="31.71.01") == [
-        {"regency": "31.71", "count": 0, "suppressed": True}
+        {"regency": "31.71", "count": 0, "merged": 0, "suppressed": True}
     ]
 
 
@@ -745,7 +754,7 @@ def test_tabulate_reads_rows_by_their_key_order() -> None:
     ]
     pooled_key = ("31", "31.71", None, "forwarded", "31.71", "pengaduan", "web", "2026-03")
     rows = tabulate(plan, make_classifier(PUBLIC), shown, [CountRow((*pooled_key, True, False), 7)])
-    assert rows == [{"status": "forwarded", "count": 4, "suppressed": True}]
+    assert rows == [{"status": "forwarded", "count": 4, "merged": 0, "suppressed": True}]
 
 
 # --- service levels ----------------------------------------------------------------------------------------
@@ -858,7 +867,7 @@ def test_stats_over_an_empty_store_is_an_empty_list() -> None:
     desk, _ = make_desk()
     assert statistics.stats(desk._ctx, ADMIN, group_by=["province"]) == []
     desk.submit(submission())
-    assert statistics.stats(desk._ctx, ADMIN) == [{"count": 1, "suppressed": False}]
+    assert statistics.stats(desk._ctx, ADMIN) == [{"count": 1, "merged": 0, "suppressed": False}]
 
 
 def test_stats_accepts_the_desk_filter_forms() -> None:
@@ -875,7 +884,7 @@ def test_stats_accepts_the_desk_filter_forms() -> None:
         group_by="institution",
         filters={"status": "forwarded", "region": "31", "period": (date(2026, 3, 1), date(2026, 3, 31))},
     )
-    assert rows == [{"institution": "31.71", "count": 1, "suppressed": False}]
+    assert rows == [{"institution": "31.71", "count": 1, "merged": 0, "suppressed": False}]
 
 
 @settings(max_examples=80)
@@ -946,7 +955,9 @@ def test_the_widest_period_gives_the_same_rows_on_every_store(
         ("1000-01-01T00:00Z", "9998-12-31T23:59:59+00:00"),
     ]:
         rows = any_desk.stats(principal, group_by=["month", "status"], filters={"period": period})
-        assert rows == [{"month": "2026-03", "status": "forwarded", "count": 1, "suppressed": False}]
+        assert rows == [
+            {"month": "2026-03", "status": "forwarded", "count": 1, "merged": 0, "suppressed": False}
+        ]
 
 
 _JUNK_BOUND = st.one_of(

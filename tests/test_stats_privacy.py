@@ -219,7 +219,13 @@ def _hidden_parts(
     """Per row: its count minus the complaints the principal may see individually in that cell."""
     shown: dict[tuple[object, ...], int] = {}
     for c in complaints:
-        if shown_to(principal, c) and passes(c, filters) and in_period(c.submitted_at, filters):
+        merged = c.status is lc.Status.MERGED  # counted in ``merged``, not ``count`` (issue 22)
+        if (
+            shown_to(principal, c)
+            and passes(c, filters)
+            and in_period(c.submitted_at, filters)
+            and not merged
+        ):
             cell = tuple(keys_of(c)[k] for k in group_by)
             shown[cell] = shown.get(cell, 0) + 1
     return [int(str(row["count"])) - shown.get(tuple(row[k] for k in group_by), 0) for row in rows]
@@ -319,8 +325,8 @@ def test_no_pair_of_requests_isolates_a_lone_confidential_complaint() -> None:
                 assert set(parts) <= {0, 10}, (group_by, filters, rows)
     regencies = statistics.stats(ctx, public, group_by=["regency"])
     assert regencies == [
-        {"regency": "31.71", "count": 12, "suppressed": False},
-        {"regency": "31.72", "count": 0, "suppressed": True},
+        {"regency": "31.71", "count": 12, "merged": 0, "suppressed": False},
+        {"regency": "31.72", "count": 0, "merged": 0, "suppressed": True},
     ]
 
 
@@ -341,4 +347,4 @@ def test_csv_export_shows_a_suppressed_cell_without_its_small_number() -> None:
     rows = statistics.stats(_desk(complaints)._ctx, lc.Principal.public(), group_by=["regency", "status"])
     out = io.StringIO()
     cli_stats._csv(rows, Console(out=out, err=io.StringIO()))
-    assert out.getvalue() == "regency,status,count,suppressed\n31.71,forwarded,2,True\n"
+    assert out.getvalue() == "regency,status,count,merged,suppressed\n31.71,forwarded,2,0,True\n"

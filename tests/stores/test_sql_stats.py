@@ -216,9 +216,9 @@ def test_pools_of_ten_count_and_of_nine_do_not_through_the_database(store_url: s
     finally:
         store.close()
     assert rows == [
-        {"province": "31", "count": 10, "suppressed": False},
-        {"province": "73", "count": 0, "suppressed": True},
-        {"province": "91", "count": 11, "suppressed": False},
+        {"province": "31", "count": 10, "merged": 0, "suppressed": False},
+        {"province": "73", "count": 0, "merged": 0, "suppressed": True},
+        {"province": "91", "count": 11, "merged": 0, "suppressed": False},
     ]
 
 

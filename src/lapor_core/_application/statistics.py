@@ -108,7 +108,8 @@ def stats(
         progress: Called with the number of complaints read so far during long runs.
 
     Returns:
-        One mapping per non-empty group, sorted by key (None last): the group keys, ``count`` and
+        One mapping per non-empty group, sorted by key (None last): the group keys, ``count``, ``merged``
+        (duplicates merged into another complaint, which ``count`` leaves out: each matter counts once) and
         ``suppressed`` (confidential complaints of this group were left out as too few to show).
 
     Raises:

@@ -699,8 +699,13 @@ class StatsPlan:
 
     @property
     def shown_query(self) -> CountQuery:
-        """Counts by the requested keys and the policy keys, with the exact filters."""
-        extra = tuple(key for key in self.policy_keys if key not in self.group_by)
+        """Counts by the requested keys, the status and the policy keys, with the exact filters.
+
+        The status is always among the keys: merged duplicates are told apart from the other complaints
+        by it (issue 22), so that each matter counts once.
+        """
+        wanted = dict.fromkeys(("status", *self.policy_keys))
+        extra = tuple(key for key in wanted if key not in self.group_by)
         return CountQuery(
             (*self.group_by, *extra), filters=self.filters, utc_offset_minutes=self.utc_offset_minutes
         )
@@ -834,7 +839,10 @@ def tabulate(
     *,
     pool_cells: Iterable[PoolCell] | None = None,
 ) -> list[dict[str, object]]:
-    """The rows a principal receives: group keys, ``count`` and ``suppressed``, sorted by key.
+    """The rows a principal receives: group keys, ``count``, ``merged`` and ``suppressed``, sorted by key.
+
+    A merged duplicate (status ``merged``) is the same matter as its original, which counts already: it adds
+    to ``merged``, never to ``count`` (issue 22).
 
     ``shown_rows`` answer ``plan.shown_query``; ``pooled_rows`` answer ``plan.pooled_query``, or, when the
     pools are uniform for the principal (:func:`pools_are_uniform`), ``pool_cells`` give them already rolled
@@ -842,15 +850,16 @@ def tabulate(
     """
     width = len(plan.group_by)
     counts: Counter[tuple[KeyValue, ...]] = Counter()
+    merged: Counter[tuple[KeyValue, ...]] = Counter()
     suppressed: set[tuple[KeyValue, ...]] = set()
-    if plan.policy_keys:
-        of = _classifier_for(plan.shown_query.group_by, classify)
-        for row in shown_rows:
-            if of(row.key) is Visibility.SHOWN:
-                counts[row.key[:width]] += row.count
-    else:
-        for row in shown_rows:
-            counts[row.key[:width]] += row.count
+    names = plan.shown_query.group_by
+    status_at = names.index("status")
+    of = _classifier_for(names, classify) if plan.policy_keys else None
+    for row in shown_rows:
+        if of is not None and of(row.key) is not Visibility.SHOWN:
+            continue
+        tally = merged if row.key[status_at] == _MERGED else counts
+        tally[row.key[:width]] += row.count
     pooled = plan.pooled_query
     if pooled is not None:
         if pool_cells is None:
@@ -864,15 +873,19 @@ def tabulate(
                 counts[cell.key] += cell.counted
             if cell.small:
                 suppressed.add(cell.key)
-    cells = sorted(counts.keys() | suppressed, key=_sort_key)
+    cells = sorted(counts.keys() | merged.keys() | suppressed, key=_sort_key)
     return [
         {
             **dict(zip(plan.group_by, cell, strict=True)),
             "count": counts[cell],
+            "merged": merged[cell],
             "suppressed": cell in suppressed,
         }
         for cell in cells
     ]
+
+
+_MERGED: Final = Status.MERGED.value
 
 
 # --- service levels per group ------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ _COLUMNS: Mapping[str, str] = MappingProxyType(
         "channel": N_("cli.stats.column.channel"),
         "month": N_("cli.stats.column.month"),
         "count": N_("cli.stats.column.count"),
+        "merged": N_("cli.stats.column.merged"),
         "sla_count": N_("cli.stats.column.sla_count"),
         "forwarded_on_time": N_("cli.stats.column.forwarded_on_time"),
         "followed_up_on_time": N_("cli.stats.column.followed_up_on_time"),
@@ -169,7 +170,9 @@ def _table(rows: list[dict[str, object]], console: Console) -> None:
         console.say(N_("cli.stats.no_complaints"))
         return
     marked = any(row["suppressed"] for row in rows)
-    columns = [key for key in rows[0] if key != "suppressed"]
+    # The merged column (issue 22) only when something was merged: most tables would show a column of zeros.
+    hidden = {"suppressed"} | ({"merged"} if not any(row.get("merged") for row in rows) else set())
+    columns = [key for key in rows[0] if key not in hidden]
     headings = [console.text(_COLUMNS[key]) if key in _COLUMNS else key for key in columns]
 
     def text(row: dict[str, object], key: str) -> str:
