@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 import lapor_core as lc
 from lapor_core.plugins import Clock, PollStore, SystemClock
 from lapor_portal.accounts import demo_directory
+from lapor_portal.api import docs as api_docs
 from lapor_portal.api import integrations, json_api, mail_webhook, open311, sms_webhook, telegram_webhook
 from lapor_portal.context import Portal
 from lapor_portal.limits import JSON_BODY_LIMIT, BodyLimit
@@ -131,6 +132,7 @@ def create_app(
     for module in (public, reporter, staff, polls, files):
         app.include_router(module.router)
     app.include_router(json_api.router)
+    app.include_router(api_docs.router)
     app.include_router(open311.router)
     sms_webhook.install(app, messages_per_hour=settings.sms_messages_per_hour)
     mail_webhook.install(app, messages_per_hour=settings.intake_messages_per_hour)

@@ -66,12 +66,12 @@ def test_wrongly_shaped_bodies_are_422_with_fields(client: TestClient, body: obj
     assert answer.json()["errors"]
 
 
-def test_malformed_json_is_422(client: TestClient) -> None:
-    """A body that is not JSON is refused, not a server error, on the body as a whole (no position)."""
+def test_malformed_json_is_400(client: TestClient) -> None:
+    """A body that is not JSON is refused (400, it cannot be parsed), on the body as a whole (no position)."""
     answer = client.post(
         "/api/v1/complaints", content=b"{not json", headers={"Content-Type": "application/json"}
     )
-    assert answer.status_code == 422
+    assert answer.status_code == 400
     assert [e["field"] for e in answer.json()["errors"]] == ["$"]
 
 
@@ -399,15 +399,20 @@ def test_region_and_topic_reference_data(client: TestClient) -> None:
 
 
 def test_the_schema_documents_every_error_answer(client: TestClient) -> None:
-    """Each JSON API operation documents 401, 403, 404, 409, 422 and 429 with the Problem body."""
+    """Each JSON API operation documents its error answers with the Problem body.
+
+    At least 401 where it reads credentials; which ones each operation lists is tested in test_openapi.py.
+    """
     schema = client.get("/openapi.json").json()
     operations = [
         op for path, item in schema["paths"].items() if path.startswith("/api/") for op in item.values()
     ]
     assert len(operations) >= 15
     for operation in operations:
-        assert {"401", "403", "404", "409", "422", "429"} <= set(operation["responses"])
-        assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/Problem"
-        }
+        if operation.get("security"):
+            assert "401" in operation["responses"]
+        for status, answer in operation["responses"].items():
+            if int(status) >= 400:
+                problem = answer["content"]["application/json"]["schema"]
+                assert problem == {"$ref": "#/components/schemas/Problem"}
     assert not any(path.startswith(("/lapor", "/staf", "/lacak")) for path in schema["paths"])

@@ -5,7 +5,9 @@ error                                  status  why
 =====================================  ======  ===========================================================
 ``ValidationError``, bad shape         422     ``errors`` lists every bad field
 ``IdempotencyConflict``                422     the ``Idempotency-Key`` was used for another body
-a body that cannot even be parsed      400     the bytes are not JSON text
+a body that cannot even be parsed      400     the bytes are not JSON text (``$``: ``file.not_json``)
+a body that is too large               413     over the JSON API's limit (:mod:`lapor_portal.limits`)
+a body that is not JSON                415     its ``Content-Type`` is neither JSON nor ``+json``
 ``NotFound``, ``InvalidTrackingId``    404     unknown, or hidden from the caller (indistinguishable)
 ``NotAllowed``                         403     visible, but not the caller's to do
 ``TransitionNotAllowed``               409     the complaint's status does not allow it
@@ -13,6 +15,9 @@ a body that cannot even be parsed      400     the bytes are not JSON text
 ``TooManyAttempts``                    429     wrong access keys; ``Retry-After`` says when to retry
 an unknown bearer token                401     ``WWW-Authenticate: Bearer``
 =====================================  ======  ===========================================================
+
+Each operation documents only the answers it can give (:func:`responses`), and credentials as what they are:
+optional (the public may call every operation; a token or access key only shows more).
 
 Every answer is a :class:`Problem`: the error's ``code`` (``error.validation``, ``error.not_found``...), a
 ``detail`` for people and, for invalid input, every bad field with the library's ``code``, ``params`` and
@@ -29,9 +34,11 @@ import re
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi.security.base import SecurityBase
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,6 +48,7 @@ from lapor_portal.api.models import FieldProblem, Problem
 from lapor_portal.i18n import Lang, Translator, accepted_language
 
 __all__ = [
+    "BODY_ERRORS",
     "ERROR_RESPONSES",
     "JsonApiRoute",
     "Unauthorized",
@@ -49,6 +57,7 @@ __all__ = [
     "plain",
     "problem",
     "request_errors",
+    "responses",
 ]
 
 STATUS_OF: Final[tuple[tuple[type[lc.LaporError], int], ...]] = (
@@ -72,15 +81,29 @@ def _doc(description: str) -> dict[str, Any]:
 
 
 ERROR_RESPONSES: Final[Mapping[int | str, dict[str, Any]]] = {
-    400: _doc("A request body that cannot be parsed"),
+    400: _doc("A request body that cannot be parsed as JSON"),
     401: _doc("Unknown bearer token"),
     403: _doc("Not allowed for this caller"),
     404: _doc("Not found, or not visible to this caller"),
     409: _doc("The complaint's status does not allow this, or it changed meanwhile"),
     422: _doc("Invalid input (every bad field is listed), or an Idempotency-Key used for another body"),
+    413: _doc("The request body is over the JSON API's limit (64 KB)"),
+    415: _doc("The request body is not JSON (Content-Type)"),
     429: _doc("Too many wrong access keys; retry after Retry-After seconds"),
 }
-"""The error answers every route documents."""
+"""Every error answer of the JSON API, by status."""
+
+BODY_ERRORS: Final = (400, 413, 415, 422)
+"""What any operation taking a JSON body can answer about the body itself."""
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of an operation that can answer these error statuses (and no others).
+
+    >>> sorted(responses(404, 401))
+    [401, 404]
+    """
+    return {status: ERROR_RESPONSES[status] for status in sorted(set(statuses))}
 
 
 def problem(
@@ -221,9 +244,26 @@ def _field_problem(error: lc.FieldError, lang: Lang) -> FieldProblem:
     )
 
 
-def _invalid(error: lc.ValidationError, lang: Lang) -> Response:
+def _invalid(error: lc.ValidationError, lang: Lang, status_code: int = 422) -> Response:
     fields = (_field_problem(e, lang) for e in error.errors)
-    return problem(422, error.code, error.describe(lang), fields)
+    return problem(status_code, error.code, error.describe(lang), fields)
+
+
+def _is_json(content_type: str) -> bool:
+    """Whether a Content-Type names JSON (``application/json``, ``application/problem+json``...).
+
+    >>> [_is_json(t) for t in ("application/json; charset=utf-8", "application/merge+json", "text/plain")]
+    [True, True, False]
+    """
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def _uses_credentials(dependant: Dependant) -> bool:
+    """Whether an operation reads a security scheme (a bearer token, an access key), directly or not."""
+    return any(isinstance(d.call, SecurityBase) or _uses_credentials(d) for d in dependant.dependencies)
 
 
 def _library_error(error: lc.LaporError, lang: Lang) -> Response | None:
@@ -239,18 +279,37 @@ def _library_error(error: lc.LaporError, lang: Lang) -> Response | None:
 
 
 class JsonApiRoute(APIRoute):
-    """A route whose lapor_core errors, request-validation errors and bad credentials become JSON problems."""
+    """A route whose lapor_core errors, request-validation errors and bad credentials become JSON problems.
+
+    Its schema says that its credentials are optional (``security`` lists ``{}`` beside each scheme): every
+    operation answers the public, and a token or access key only changes what the caller may see and do.
+    A body that is not JSON by its ``Content-Type`` is refused with 415 before it is read.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        super().__init__(path, endpoint, **options)
+        if _uses_credentials(self.dependant):
+            self.openapi_extra = {**(self.openapi_extra or {}), "security": [{}]}
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """Wrap FastAPI's handler with the error mapping."""
         handler = super().get_route_handler()
 
+        takes_body = self.body_field is not None
+
         async def handle(request: Request) -> Response:
             lang = accepted_language(request.headers.get("accept-language"))
+            content_type = request.headers.get("content-type")
+            if takes_body and content_type is not None and not _is_json(content_type):
+                t = Translator(lang)
+                return problem(415, "request.not_json", t("api.json_expected"))
             try:
                 return await handler(request)
             except RequestValidationError as error:
-                return _invalid(request_errors(error.errors()), lang)
+                found = error.errors()
+                if any(str(e.get("type", "")).startswith("json_") for e in found):  # not JSON text at all
+                    return _invalid(lc.ValidationError.single("$", "file.not_json"), lang, 400)
+                return _invalid(request_errors(found), lang)
             except HTTPException as error:
                 return problem(error.status_code, None, str(error.detail), headers=error.headers)
             except Unauthorized:

@@ -25,7 +25,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 import lapor_core as lc
-from lapor_portal.api.errors import ERROR_RESPONSES, JsonApiRoute, Unauthorized
+from lapor_portal.api.errors import BODY_ERRORS, JsonApiRoute, Unauthorized, responses
 from lapor_portal.api.models import (
     AssignIn,
     ComplaintOut,
@@ -46,7 +46,12 @@ from lapor_portal.context import Portal, get_portal
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", route_class=JsonApiRoute, responses=dict(ERROR_RESPONSES))
+router = APIRouter(prefix="/api/v1", route_class=JsonApiRoute)
+# What each kind of operation can answer besides success (documented per operation, nothing more):
+_READ = responses(401, 422)  # an unknown token, a bad query
+_ONE = responses(401, 404, 422, 429)  # ... an unknown or hidden complaint, wrong access keys
+_STAFF = responses(*BODY_ERRORS, 401, 403, 404, 409)  # a command with a body, by staff
+_REPORTER = responses(*BODY_ERRORS, 401, 403, 404, 409, 429)  # a command with a body, by the reporter
 PortalDep = Annotated[Portal, Depends(get_portal)]
 MAX_LIMIT = 100
 """The most complaints one page of the list answers."""
@@ -92,7 +97,7 @@ ComplaintCaller = Annotated[lc.Principal, Depends(complaint_caller)]
 
 
 # --- complaints ---------------------------------------------------------------------------------------------
-@router.get("/complaints", response_model=ComplaintPageOut, tags=["complaints"])
+@router.get("/complaints", response_model=ComplaintPageOut, tags=["complaints"], responses=_READ)
 def list_complaints(
     portal: PortalDep,
     principal: Caller,
@@ -125,7 +130,11 @@ def list_complaints(
 
 
 @router.post(
-    "/complaints", response_model=ReceiptOut, status_code=status.HTTP_201_CREATED, tags=["complaints"]
+    "/complaints",
+    response_model=ReceiptOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["complaints"],
+    responses=responses(*BODY_ERRORS, 401),
 )
 def submit(
     portal: PortalDep,
@@ -170,13 +179,15 @@ def _named_header(error: lc.FieldError) -> lc.FieldError:
     return lc.FieldError(IDEMPOTENCY_HEADER, error.code, params)
 
 
-@router.get("/complaints/{tracking_id}", response_model=ComplaintOut, tags=["complaints"])
+@router.get("/complaints/{tracking_id}", response_model=ComplaintOut, tags=["complaints"], responses=_ONE)
 def get_complaint(portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath) -> ComplaintOut:
     """One complaint as the caller may see it."""
     return ComplaintOut.of(portal.desk.view(principal, tracking_id))
 
 
-@router.post("/complaints/{tracking_id}/forward", response_model=ComplaintOut, tags=["verification"])
+@router.post(
+    "/complaints/{tracking_id}/forward", response_model=ComplaintOut, tags=["verification"], responses=_STAFF
+)
 def forward(
     portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: ForwardIn
 ) -> ComplaintOut:
@@ -193,7 +204,12 @@ def forward(
     return ComplaintOut.of(view)
 
 
-@router.post("/complaints/{tracking_id}/request-info", response_model=ComplaintOut, tags=["verification"])
+@router.post(
+    "/complaints/{tracking_id}/request-info",
+    response_model=ComplaintOut,
+    tags=["verification"],
+    responses=_STAFF,
+)
 def request_info(
     portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: MessageIn
 ) -> ComplaintOut:
@@ -201,7 +217,9 @@ def request_info(
     return ComplaintOut.of(portal.desk.request_info(principal, tracking_id, body.message))
 
 
-@router.post("/complaints/{tracking_id}/archive", response_model=ComplaintOut, tags=["verification"])
+@router.post(
+    "/complaints/{tracking_id}/archive", response_model=ComplaintOut, tags=["verification"], responses=_STAFF
+)
 def archive(
     portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: ReasonIn
 ) -> ComplaintOut:
@@ -209,14 +227,19 @@ def archive(
     return ComplaintOut.of(portal.desk.archive(principal, tracking_id, body.reason))
 
 
-@router.post("/complaints/{tracking_id}/assign", response_model=ComplaintOut, tags=["institution"])
+@router.post(
+    "/complaints/{tracking_id}/assign", response_model=ComplaintOut, tags=["institution"], responses=_STAFF
+)
 def assign(portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: AssignIn) -> ComplaintOut:
     """The institution: dispose to one of its work units."""
     return ComplaintOut.of(portal.desk.assign(principal, tracking_id, body.unit))
 
 
 @router.post(
-    "/complaints/{tracking_id}/decline", status_code=status.HTTP_204_NO_CONTENT, tags=["institution"]
+    "/complaints/{tracking_id}/decline",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["institution"],
+    responses=_STAFF,
 )
 def decline(portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: ReasonIn) -> None:
     """The institution: not our authority (bukan wewenang); back to the admins.
@@ -226,7 +249,9 @@ def decline(portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, b
     portal.desk.decline(principal, tracking_id, body.reason)
 
 
-@router.post("/complaints/{tracking_id}/follow-up", response_model=ComplaintOut, tags=["institution"])
+@router.post(
+    "/complaints/{tracking_id}/follow-up", response_model=ComplaintOut, tags=["institution"], responses=_STAFF
+)
 def follow_up(
     portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath, body: MessageIn
 ) -> ComplaintOut:
@@ -234,7 +259,12 @@ def follow_up(
     return ComplaintOut.of(portal.desk.follow_up(principal, tracking_id, body.message))
 
 
-@router.post("/complaints/{tracking_id}/provide-info", response_model=ComplaintOut, tags=["reporter"])
+@router.post(
+    "/complaints/{tracking_id}/provide-info",
+    response_model=ComplaintOut,
+    tags=["reporter"],
+    responses=_REPORTER,
+)
 def provide_info(
     portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath, body: MessageIn
 ) -> ComplaintOut:
@@ -242,7 +272,9 @@ def provide_info(
     return ComplaintOut.of(portal.desk.provide_info(principal, tracking_id, body.message))
 
 
-@router.post("/complaints/{tracking_id}/reply", response_model=ComplaintOut, tags=["reporter"])
+@router.post(
+    "/complaints/{tracking_id}/reply", response_model=ComplaintOut, tags=["reporter"], responses=_REPORTER
+)
 def reply(
     portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath, body: MessageIn
 ) -> ComplaintOut:
@@ -250,13 +282,20 @@ def reply(
     return ComplaintOut.of(portal.desk.reply(principal, tracking_id, body.message))
 
 
-@router.post("/complaints/{tracking_id}/close", response_model=ComplaintOut, tags=["reporter"])
+@router.post(
+    "/complaints/{tracking_id}/close",
+    response_model=ComplaintOut,
+    tags=["reporter"],
+    responses=responses(401, 403, 404, 409, 413, 422, 429),
+)
 def close(portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath) -> ComplaintOut:
     """The reporter: the follow-up settled the matter."""
     return ComplaintOut.of(portal.desk.close_complaint(principal, tracking_id))
 
 
-@router.post("/complaints/{tracking_id}/rate", response_model=ComplaintOut, tags=["reporter"])
+@router.post(
+    "/complaints/{tracking_id}/rate", response_model=ComplaintOut, tags=["reporter"], responses=_REPORTER
+)
 def rate(
     portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath, body: RatingIn
 ) -> ComplaintOut:
@@ -264,7 +303,12 @@ def rate(
     return ComplaintOut.of(portal.desk.rate(principal, tracking_id, body.rating))
 
 
-@router.post("/complaints/{tracking_id}/support", response_model=ComplaintOut, tags=["citizens"])
+@router.post(
+    "/complaints/{tracking_id}/support",
+    response_model=ComplaintOut,
+    tags=["citizens"],
+    responses=responses(401, 403, 404, 409, 413, 422),
+)
 def support(portal: PortalDep, principal: Caller, tracking_id: TrackingIdPath) -> ComplaintOut:
     """Signed-in citizens: support a public complaint (once)."""
     return ComplaintOut.of(portal.desk.support(principal, tracking_id))
@@ -285,7 +329,7 @@ def _filters(
     return {name: value for name, value in given.items() if value}
 
 
-@router.get("/stats", response_model=list[dict[str, Any]], tags=["statistics"])
+@router.get("/stats", response_model=list[dict[str, Any]], tags=["statistics"], responses=_READ)
 def statistics(
     portal: PortalDep,
     principal: Caller,
@@ -301,7 +345,9 @@ def statistics(
     )
 
 
-@router.get("/map/complaints.geojson", response_model=FeatureCollectionOut, tags=["statistics"])
+@router.get(
+    "/map/complaints.geojson", response_model=FeatureCollectionOut, tags=["statistics"], responses=_READ
+)
 def complaint_map(
     portal: PortalDep,
     principal: Caller,
@@ -315,7 +361,7 @@ def complaint_map(
     return FeatureCollectionOut.model_validate(collection)
 
 
-@router.get("/map/regions.geojson", response_model=FeatureCollectionOut, tags=["statistics"])
+@router.get("/map/regions.geojson", response_model=FeatureCollectionOut, tags=["statistics"], responses=_READ)
 def region_map(
     portal: PortalDep,
     principal: Caller,
@@ -347,7 +393,12 @@ def province_points(portal: PortalDep) -> FeatureCollectionOut:
     return FeatureCollectionOut(features=features)
 
 
-@router.get("/regions/{code}/children", response_model=list[RegionOut], tags=["reference"])
+@router.get(
+    "/regions/{code}/children",
+    response_model=list[RegionOut],
+    tags=["reference"],
+    responses=responses(404, 422),
+)
 def region_children(portal: PortalDep, code: Annotated[str, Path(max_length=13)]) -> list[RegionOut]:
     """The regencies and cities of a province, or the districts of a regency (for the form's pickers)."""
     return [_region(r) for r in portal.regions.children(code)]

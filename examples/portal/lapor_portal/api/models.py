@@ -43,6 +43,18 @@ _IN = ConfigDict(strict=True, extra="forbid")
 _OUT = ConfigDict(extra="forbid")
 
 
+def _text(description: str, max_length: int, *, required: bool = True) -> Any:
+    """A text field documented with the library's limit; the library enforces it (``text.too_long``)."""
+    if required:
+        return Field(description=description, json_schema_extra={"maxLength": max_length, "minLength": 1})
+    return Field(None, description=description, json_schema_extra={"maxLength": max_length})
+
+
+def _number(description: str, low: float, high: float) -> Any:
+    """An optional number documented with the library's range; the library enforces it."""
+    return Field(None, description=description, json_schema_extra={"minimum": low, "maximum": high})
+
+
 class FieldProblem(BaseModel):
     """One bad field: its path (``location.lat``) and why; the value is never repeated."""
 
@@ -66,40 +78,52 @@ class LocationIn(BaseModel):
     """Where: a region code, a point, an address; each optional."""
 
     model_config = _IN
-    region: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    address: str | None = None
+    region: str | None = _text(
+        "Kemendagri region code: province 31, regency 31.71 or district 31.71.01 (dots optional)",
+        13,
+        required=False,
+    )
+    lat: float | None = _number(
+        "Latitude within Indonesia; give lat and lon together, or neither", -11.5, 6.5
+    )
+    lon: float | None = _number(
+        "Longitude within Indonesia; give lat and lon together, or neither", 94.5, 141.5
+    )
+    address: str | None = _text("Street address or landmark", 500, required=False)
 
 
 class ReporterIn(BaseModel):
     """Who reports and how to reach them; each optional."""
 
     model_config = _IN
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    nik: str | None = None
+    name: str | None = _text("The reporter's name", 150, required=False)
+    email: str | None = _text("An e-mail address for notifications", 254, required=False)
+    phone: str | None = _text(
+        "An Indonesian mobile number (08..., +62...) for notifications", 64, required=False
+    )
+    nik: str | None = _text("National identity number (NIK, 16 digits)", 64, required=False)
 
 
-def _one_of(values: type[enum.StrEnum]) -> Any:
+def _one_of(values: type[enum.StrEnum], description: str) -> Any:
     """A text field documented as one of an enum's values; the library checks it."""
-    return Field(json_schema_extra={"enum": [member.value for member in values]})
+    return Field(description=description, json_schema_extra={"enum": [member.value for member in values]})
 
 
 class SubmissionIn(BaseModel):
     """A new report, in lapor_core's dictionary form (see ``docs/topics/submissions.md``)."""
 
     model_config = _IN
-    kind: str = _one_of(lc.Kind)
-    channel: str = _one_of(lc.Channel)
-    title: str
-    body: str
-    category: str | None = None
-    location: LocationIn | None = None
-    anonymous: bool = False
-    confidential: bool = False
-    reporter: ReporterIn | None = None
+    kind: str = _one_of(lc.Kind, "The kind of report: a complaint, an aspiration or an information request")
+    channel: str = _one_of(lc.Channel, "Where the report came in (api for this API)")
+    title: str = _text("A short title", 150)
+    body: str = _text("What happened, where and when (line breaks allowed)", 4000)
+    category: str | None = _text("A topic ID of GET /api/v1/topics", 64, required=False)
+    location: LocationIn | None = Field(None, description="Where; each part optional")
+    anonymous: bool = Field(
+        default=False, description="Hide the reporter's identity from the institution and the public"
+    )
+    confidential: bool = Field(default=False, description="Keep the report's content from the public")
+    reporter: ReporterIn | None = Field(None, description="Who reports; leave out to report without identity")
 
 
 class ReceiptOut(BaseModel):
@@ -184,6 +208,9 @@ class ComplaintOut(BaseModel):
     deadlines: list[DeadlineOut]
     withheld: list[str]
     current_deadlines: list[DeadlineOut]
+    merged_into: str | None = Field(None, description="A merged duplicate: the complaint it was merged into")
+    original: ComplaintOut | None = Field(None, description="A merged duplicate: the one it now follows")
+    escalation: lc.Escalation | None = Field(None, description="Its escalation to the Ombudsman, if any")
 
     @classmethod
     def of(cls, view: lc.ComplaintView) -> ComplaintOut:
@@ -203,39 +230,43 @@ class MessageIn(BaseModel):
     """A message (information, follow-up, reply)."""
 
     model_config = _IN
-    message: str
+    message: str = _text("The message (line breaks allowed)", 4000)
 
 
 class ReasonIn(BaseModel):
     """A reason (archiving, declining)."""
 
     model_config = _IN
-    reason: str
+    reason: str = _text("Why (line breaks allowed)", 1000)
 
 
 class ForwardIn(BaseModel):
     """Verification: the institution to forward to, and optionally topic, flags and SLA class."""
 
     model_config = _IN
-    institution: str
-    category: str | None = None
-    anonymous: bool | None = None
-    confidential: bool | None = None
-    sla_class: str | None = None
+    institution: str = _text("The institution's code (a region code for a local government, e.g. 31.71)", 64)
+    category: str | None = _text("A topic ID, to correct the reporter's choice", 64, required=False)
+    anonymous: bool | None = Field(None, description="true sets the flag; it can never be cleared")
+    confidential: bool | None = Field(None, description="true sets the flag; it can never be cleared")
+    sla_class: str | None = _text(
+        "The service-level class, when the deployment has several", 64, required=False
+    )
 
 
 class AssignIn(BaseModel):
     """Disposition to a work unit."""
 
     model_config = _IN
-    unit: str
+    unit: str = _text("The work unit's code within the institution", 64)
 
 
 class RatingIn(BaseModel):
     """The reporter's rating, 1 to 5."""
 
     model_config = _IN
-    rating: int
+    rating: int = Field(
+        description="1 (very poor) to 5 (very good)", json_schema_extra={"minimum": 1, "maximum": 5}
+    )
 
 
 class RegionOut(BaseModel):

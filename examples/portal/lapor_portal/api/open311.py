@@ -198,7 +198,7 @@ def _check_jurisdiction(portal: Portal, jurisdiction_id: str | None) -> None:
 
 
 # --- discovery ----------------------------------------------------------------------------------------------
-@router.get("/discovery.{fmt}", **documented(DiscoveryOut))
+@router.get("/discovery.{fmt}", **documented(DiscoveryOut, 404))
 def discovery(request: Request, portal: PortalDep, fmt: FormatPath) -> Response:
     """Service discovery: where the GeoReport v2 endpoint is and which formats it speaks."""
     settings = portal.settings
@@ -684,7 +684,7 @@ def _request_key(api_key: str, device_id: str | None, posted: PostedRequest) -> 
 _FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-@router.post("/requests.{fmt}", **documented(list[SubmittedRequestOut]))
+@router.post("/requests.{fmt}", **documented(list[SubmittedRequestOut], 400, 403, 404, 415))
 def create_request(
     request: Request,
     portal: PortalDep,

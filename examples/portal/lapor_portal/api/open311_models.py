@@ -139,19 +139,27 @@ def _answer(model: Any, description: str) -> dict[str, Any]:
 
 
 OPEN311_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _answer(list[ErrorOut], "Missing or malformed parameter, or another failure"),
+    400: _answer(list[ErrorOut], "A missing or malformed parameter"),
     403: _answer(list[ErrorOut], "Missing or invalid api_key"),
     404: _answer(list[ErrorOut], "Unknown service_code, service_request_id, jurisdiction_id or format"),
+    415: _answer(list[ErrorOut], "A body that is not a form (JSON, for one)"),
+    "4XX": _answer(list[ErrorOut], "Another client error, such as a wrong method: the same error list"),
 }
-"""The error answers of every GeoReport route."""
+"""The error answers of the GeoReport routes, by status."""
 
 
-def documented(model: Any) -> dict[str, Any]:
-    """The route options documenting a GeoReport answer in JSON (``model``) and XML, and its errors."""
+def documented(model: Any, *statuses: int) -> dict[str, Any]:
+    """The route options documenting a GeoReport answer in JSON (``model``) and XML, and its errors.
+
+    ``statuses`` are the error statuses the route answers (default: 400 and 404); every route may also
+    answer another client error (``4XX``) with the same error list.
+    """
+    errors = statuses or (400, 404)
     return {
         "response_class": Response,
         "responses": {
             200: _answer(model, "The document, in the format the suffix asks for"),
-            **OPEN311_ERRORS,
+            **{status: OPEN311_ERRORS[status] for status in errors},
+            "4XX": OPEN311_ERRORS["4XX"],
         },
     }
