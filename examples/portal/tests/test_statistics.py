@@ -39,11 +39,11 @@ def test_few_confidential_complaints_are_not_counted_publicly(
     for _ in range(2):
         _published(desk, location={"region": "31.71"}, confidential=True)
     rows = client.get("/api/v1/stats", params={"group_by": "province"}).json()
-    assert rows == [{"province": "31", "count": 1, "suppressed": True}]
+    assert rows == [{"province": "31", "count": 1, "merged": 0, "suppressed": True}]
     admin_rows = client.get(
         "/api/v1/stats", params={"group_by": "province"}, headers={"Authorization": "Bearer t-admin"}
     ).json()
-    assert admin_rows == [{"province": "31", "count": 3, "suppressed": False}]
+    assert admin_rows == [{"province": "31", "count": 3, "merged": 0, "suppressed": False}]
 
 
 def test_bad_statistics_requests_are_422(client: TestClient) -> None:

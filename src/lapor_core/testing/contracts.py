@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from lapor_core._domain.complaint import Complaint, ReporterIdentity
 from lapor_core._domain.history import verify_chain
 from lapor_core._domain.idempotency import IdempotencyRecord
-from lapor_core._domain.lifecycle import Action, Status
+from lapor_core._domain.lifecycle import Action, Escalation, Status
 from lapor_core._domain.model import Kind, Location
 from lapor_core._domain.ports import Changeset, ComplaintQuery, ComplaintStore, IdempotencyStore, Order
 from lapor_core._domain.sla import KeptClock, SlaState, Stage
@@ -252,6 +252,17 @@ class StoreContract:
         )
         stored = store.get(changes.complaint.tracking_id)
         assert attrs.asdict(stored, recurse=False) == attrs.asdict(changes.complaint, recurse=False)
+
+    @pytest.mark.parametrize("escalation", [None, *Escalation])
+    def test_merges_and_escalations_round_trip(
+        self, store: ComplaintStore, escalation: Escalation | None
+    ) -> None:
+        """A merged duplicate's original and every escalation state read back as saved (issue 22)."""
+        original = _save_new(store).complaint.tracking_id
+        changes = _save_new(store, status=Status.MERGED, merged_into=original, escalation=escalation)
+        stored = store.get(changes.complaint.tracking_id)
+        assert (stored.status, stored.merged_into, stored.escalation) == (Status.MERGED, original, escalation)
+        assert stored == changes.complaint
 
     def test_empty_optional_fields_round_trip(self, store: ComplaintStore) -> None:
         """None, empty tuples and empty sets read back as they were saved."""
