@@ -7,15 +7,15 @@ Text is compared as citizens write it: :func:`normalise` folds case, accents and
 stretched letters (``"rusakkk"``) and the reduplication digit (``"lampu2"``), expands common abbreviations
 (``"jln"``, ``"jl."`` and ``"jl"`` are ``"jalan"``; ``"tdk"`` is ``"tidak"``; ``"pju"`` is
 ``"lampu penerangan jalan umum"``...) and drops function words; :func:`stem` reduces each word to its root
-with the Sastrawi stemmer (Nazief-Adriani with the Asian-Jihad-Asian enhancements, PySastrawi), so
+with the Sastrawi stemmer (PySastrawi: Nazief-Adriani's dictionary-based confix stripping, enhanced), so
 ``"perbaikan"`` and ``"diperbaiki"`` meet at ``"baik"``. A text then becomes two bags of features
 (:func:`analyse`): its stems (the title counted twice) and the character trigrams of its words, which
-survive a misspelling (``"lampuu"``, ``"banjr"``). Each bag is weighted by TF-IDF (sublinear term frequency,
-smoothed inverse document frequency over the texts being ranked) and compared by cosine, so text similarity
-is symmetric and lies in [0, 1].
+survive a misspelling (``"lampuu"``, ``"banjr"``). Stems are weighted by TF-IDF (sublinear term frequency,
+smoothed inverse document frequency over the texts being ranked), trigrams by IDF alone (present or not),
+and each part is compared by cosine, so text similarity is symmetric and lies in [0, 1].
 
 The whole score (:func:`combine`) weighs text most (:data:`WEIGHTS`), then the place (same district, else
-the same regency, else the same province; or closeness when both have a point), the topic (the same, or a
+the same regency, else the same province; with closeness when both have a point), the topic (the same, or a
 sibling under the same parent) and recency (half-life :data:`RECENCY_HALF_LIFE`).
 
 >>> normalise("Jln. Sudirman RUSAKKK, tdk diperbaiki2!!")
@@ -27,6 +27,7 @@ sibling under the same parent) and recency (half-life :data:`RECENCY_HALF_LIFE`)
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ABBREVIATIONS",
+    "BODY_READ",
     "RECENCY_HALF_LIFE",
     "STOPWORDS",
     "WEIGHTS",
@@ -167,6 +169,9 @@ WEIGHTS: Final[Mapping[str, float]] = {"text": 0.7, "place": 0.12, "topic": 0.1,
 RECENCY_HALF_LIFE: Final = timedelta(days=60)
 """A complaint this much older than the draft counts half as recent (a year old: about 1/64)."""
 
+BODY_READ: Final = 1000
+"""How many characters of a body :func:`analyse` reads."""
+
 WORD_SHARE: Final = 0.6
 """The share of stems (against character trigrams) in the text score."""
 
@@ -243,38 +248,52 @@ def _trigrams(word: str) -> tuple[str, ...]:
 
 @attrs.frozen
 class Analysed:
-    """A text as :func:`text_scores` compares it: term counts of its stems and of its words' trigrams."""
+    """A text as :func:`text_scores` compares it: its stems with their counts, its words' trigrams."""
 
     stems: Mapping[str, int]
-    grams: Mapping[str, int]
+    grams: frozenset[str]
 
 
 def analyse(title: str, body: str) -> Analysed:
-    """The features of a complaint's text: the title's words count twice, the body's once.
+    """The features of a complaint's text: stems (the title's count twice) and the trigrams of its words.
+
+    Only the first :data:`BODY_READ` characters of the body are read: a duplicate shows itself early, and
+    the cost of ranking grows with the text. Trigrams are a set: present or not.
 
     >>> sorted(analyse("Jalan rusak", "Berlubang").stems.items())
     [('jalan', 2), ('lubang', 1), ('rusak', 2)]
     """
-    counts = Counter(normalise(title))
-    for word in counts:
-        counts[word] *= 2
-    counts.update(normalise(body))
-    stems: Counter[str] = Counter()
-    grams: Counter[str] = Counter()
-    for word, count in counts.items():
-        stems[stem(word)] += count
-        if not word.isdigit():
-            for gram in _trigrams(word):
-                grams[gram] += count
-    return Analysed(stems=stems, grams=grams)
+    words = normalise(title) * 2 + normalise(body[:BODY_READ])
+    distinct = {word for word in words if not word.isdigit()}
+    return Analysed(
+        stems=Counter(map(stem, words)),
+        grams=frozenset(itertools.chain.from_iterable(map(_trigrams, distinct))),
+    )
 
 
-def _idf(bags: Sequence[Mapping[str, int]]) -> dict[str, float]:
+def _idf(bags: Sequence[Iterable[str]]) -> dict[str, float]:
     df: Counter[str] = Counter()
     for bag in bags:
-        df.update(bag.keys())
+        df.update(bag)
     n = len(bags)
     return {term: math.log((n + 1) / (count + 1)) + 1.0 for term, count in df.items()}
+
+
+def _set_cosines(query: frozenset[str], docs: Sequence[frozenset[str]]) -> list[float]:
+    """Cosines of IDF-weighted sets (every present term has weight idf): sums over C-level set operations."""
+    idf = _idf([query, *docs])
+    squared = {term: weight * weight for term, weight in idf.items()}
+    weight_of = squared.__getitem__
+    q_norm = math.sqrt(sum(map(weight_of, query)))
+    scores = []
+    for doc in docs:
+        shared = query & doc
+        if not shared:
+            scores.append(0.0)
+            continue
+        dot = sum(map(weight_of, shared))
+        scores.append(min(1.0, dot / (q_norm * math.sqrt(sum(map(weight_of, doc))))))
+    return scores
 
 
 @functools.lru_cache(maxsize=1024)
@@ -288,13 +307,15 @@ def _cosines(query: Mapping[str, int], docs: Sequence[Mapping[str, int]]) -> lis
     q = {term: _tf(count) * idf[term] for term, count in query.items()}
     q_norm = math.sqrt(sum(w * w for w in q.values()))
     scores = []
+    tf = _tf
     for doc in docs:
         dot = norm = 0.0
         for term, count in doc.items():
-            w = _tf(count) * idf[term]
+            w = idf[term] if count == 1 else tf(count) * idf[term]
             norm += w * w
-            if term in q:
-                dot += w * q[term]
+            weight = q.get(term)
+            if weight is not None:
+                dot += w * weight
         scores.append(min(1.0, dot / (q_norm * math.sqrt(norm))) if dot else 0.0)
     return scores
 
@@ -307,7 +328,7 @@ def text_scores(draft: Analysed, texts: Sequence[Analysed]) -> list[float]:
     text scores as that text against the draft, given the same set.
     """
     words = _cosines(draft.stems, [t.stems for t in texts])
-    grams = _cosines(draft.grams, [t.grams for t in texts])
+    grams = _set_cosines(draft.grams, [t.grams for t in texts])
     scores = []
     for text, word, gram in zip(texts, words, grams, strict=True):
         # A part neither text has (numbers only: no trigrams) is left out rather than counted as 0.
