@@ -50,6 +50,8 @@ def test_the_edition_has_the_guide_pages_and_the_first_topics() -> None:
         "quickstart",
         "topics/lifecycle",
         "topics/service-levels",
+        "topics/storage-plugins",
+        "topics/submissions",
         "tutorial/regional-desk",
     ]
     for page in PAGES:
