@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from hypothesis import settings
@@ -12,6 +13,7 @@ import lapor_core as lc
 from desk_support import WIB, make_desk, submission
 from lapor_core._application.context import next_attention
 from lapor_core._domain.sla import SlaState
+from lapor_core.plugins import Complaint
 
 INSTITUTIONS = ("31.71", "73.71", "91.71")
 PRINCIPALS = st.sampled_from(
@@ -40,6 +42,10 @@ ACTIONS = st.sampled_from(
         "close",
         "rate",
         "support",
+        "merge",
+        "escalate",
+        "record_findings",
+        "conclude_escalation",
     ]
 )
 
@@ -95,7 +101,21 @@ class DeskMachine(RuleBasedStateMachine):
         admin = lc.Principal.admin("adm")
         officer = lc.Principal.institution_officer("off", institution=complaint.institution or "31.71")
         status = complaint.status
-        if status is lc.Status.SUBMITTED:
+        into = self.desk.store.get(self.receipts[(index + 1) % len(self.receipts)].tracking_id)
+        mergeable = into.tracking_id != tid and into.status not in (lc.Status.MERGED, lc.Status.ARCHIVED)
+        if choice == 9 and complaint.is_open and mergeable:
+            self.desk.merge(admin, tid, into=into.tracking_id)
+        elif complaint.escalation is lc.Escalation.OPEN and choice >= 5:
+            ombudsman = lc.Principal.supervisor("ombudsman")
+            if choice == 5:
+                self.desk.record_findings(ombudsman, tid, "Temuan.")
+            else:
+                self.desk.conclude_escalation(ombudsman, tid, "Selesai.")
+        elif complaint.escalation is None and choice == 8 and status is not lc.Status.MERGED:
+            # Allowed only after a missed deadline or soon after closing; both happen here, refusals too.
+            with contextlib.suppress(lc.EscalationNotAllowed):
+                self.desk.escalate(reporter, tid, reason="Tidak puas.")
+        elif status is lc.Status.SUBMITTED:
             if choice == 0:
                 self.desk.request_info(admin, tid, "Mohon detail.")
             elif choice == 1:
@@ -135,7 +155,9 @@ class DeskMachine(RuleBasedStateMachine):
         receipt = self.receipts[index % len(self.receipts)]
         tid = receipt.tracking_id
         principal = self.principal(who[0], who[1], index)
+        other = self.receipts[(index + 2) % len(self.receipts)].tracking_id  # what a merge goes into
         before = self.desk.store.get(tid)
+        other_before = self.desk.store.get(other)
         calls = {
             "forward": lambda: self.desk.forward(principal, tid, institution=institution, anonymous=flag),
             "request_info": lambda: self.desk.request_info(principal, tid, "Mohon detail."),
@@ -148,12 +170,24 @@ class DeskMachine(RuleBasedStateMachine):
             "close": lambda: self.desk.close_complaint(principal, tid),
             "rate": lambda: self.desk.rate(principal, tid, 4),
             "support": lambda: self.desk.support(principal, tid),
+            "merge": lambda: self.desk.merge(principal, tid, into=other),
+            "escalate": lambda: self.desk.escalate(principal, tid, reason="Tidak puas."),
+            "record_findings": lambda: self.desk.record_findings(principal, tid, "Temuan."),
+            "conclude_escalation": lambda: self.desk.conclude_escalation(principal, tid, "Selesai."),
         }
+        refusals = (
+            lc.NotFound,
+            lc.NotAllowed,
+            lc.TransitionNotAllowed,
+            lc.ValidationError,
+            lc.EscalationNotAllowed,
+        )
         try:
             calls[action]()
-        except (lc.NotFound, lc.NotAllowed, lc.TransitionNotAllowed, lc.ValidationError):
+        except refusals:
             after = self.desk.store.get(tid)
             assert after == before, f"a refused {action} by {who} changed the complaint"
+            assert self.desk.store.get(other) == other_before, f"a refused {action} changed another"
             return
         role = who[0]
         allowed_roles = {
@@ -168,6 +202,10 @@ class DeskMachine(RuleBasedStateMachine):
             "close": {"reporter"},
             "rate": {"reporter"},
             "support": {"citizen"},
+            "merge": {"admin"},
+            "escalate": {"reporter"},
+            "record_findings": {"supervisor"},
+            "conclude_escalation": {"supervisor"},
         }
         assert role in allowed_roles[action], f"{who} was allowed to {action}"
 
@@ -193,6 +231,16 @@ class DeskMachine(RuleBasedStateMachine):
                 assert complaint.next_due_at == fresh, "stored deadline differs from a recomputation"
             else:
                 assert complaint.next_due_at is None
+            assert (complaint.merged_into is not None) == (complaint.status is lc.Status.MERGED)
+            self.merges_end(complaint)
+
+    def merges_end(self, complaint: Complaint) -> None:
+        """Following merges from a complaint ends at one that is not merged: merges form no cycle."""
+        seen = {complaint.tracking_id}
+        while complaint.merged_into is not None:
+            complaint = self.desk.store.get(complaint.merged_into)
+            assert complaint.tracking_id not in seen, "merges form a cycle"
+            seen.add(complaint.tracking_id)
 
 
 DeskMachine.TestCase.settings = settings(max_examples=50, stateful_step_count=40, deadline=None)
