@@ -1,6 +1,6 @@
 """Escalation to the Ombudsman (issue 22): the reporter asks, the Ombudsman records findings and concludes.
 
-LAPOR!'s partner Ombudsman RI receives maladministration reports (UU 37/2008 art. 24: a reporter first
+LAPOR!'s partner Ombudsman RI receives maladministration reports (UU 37/2008 Pasal 24: a reporter first
 complains to the institution concerned); a reporter escalates when the institution let a deadline pass, or
 is not satisfied within a window after the complaint closed. An escalation has its own small lifecycle
 (:class:`~lapor_core._domain.lifecycle.Escalation`, declared as a state machine beside the complaint's) and
@@ -114,8 +114,9 @@ def record_findings(
 
     Raises:
         ValidationError: Bad findings text (empty, over 4,000 characters, control characters).
-        NotFound: Unknown complaint, or one not escalated (a supervisor may not know it exists otherwise).
-        NotAllowed: The principal is not a supervisor (the Ombudsman).
+        NotFound: Unknown complaint, or one the principal may not know exists (a confidential or
+            unpublished complaint that was not escalated).
+        NotAllowed: The principal is not a supervisor (the Ombudsman), or the complaint is not escalated.
         TransitionNotAllowed: The escalation was concluded.
     """
     text = check_text("findings", findings, limit=MAX_MESSAGE)
@@ -129,8 +130,8 @@ def conclude_escalation(
 
     Raises:
         ValidationError: A bad conclusion text.
-        NotFound: Unknown complaint, or one not escalated.
-        NotAllowed: The principal is not a supervisor (the Ombudsman).
+        NotFound: Unknown complaint, or one the principal may not know exists.
+        NotAllowed: The principal is not a supervisor (the Ombudsman), or the complaint is not escalated.
         TransitionNotAllowed: The escalation was concluded already.
     """
     text = check_text("conclusion", conclusion, limit=MAX_MESSAGE)
