@@ -309,3 +309,48 @@ def test_unknown_page_is_a_page_not_json(client: TestClient) -> None:
     api = client.get("/api/v1/tidak-ada")
     assert api.status_code == 404
     assert api.json() == {"code": None, "detail": "Alamat ini tidak ada di API", "errors": []}
+
+
+def test_the_similar_button_shows_public_complaints_like_the_draft_without_submitting(
+    client: TestClient, desk: lc.ComplaintDesk
+) -> None:
+    """Is this yours? The button lists the public duplicate, never a confidential one, and stores nothing."""
+    light = {
+        "title": "Lampu jalan mati di Jl. Merdeka",
+        "body": "Sudah seminggu lampu PJU gelap.",
+        "location": {"region": "31.71.01"},
+    }
+    public = _published(desk, **light)
+    secret = desk.submit(submission(**light, confidential=True)).tracking_id
+    desk.forward(ADMIN, secret, institution="31.71")
+    _published(desk, **{**light, "title": "Pungutan liar di kelurahan", "body": "Petugas minta uang."})
+    before = len(desk.complaints(ADMIN).items)
+    token = csrf(client, "/lapor")
+    draft = {"title": "lampu jln merdeka ga nyala", "body": "pju mati sdh 7 hr", "district": "31.71.01"}
+    page = client.post(
+        "/lapor", data={**draft, "province": "31", "regency": "31.71", "similar": "1", "csrf_token": token}
+    )
+    assert page.status_code == 200
+    panel = page.text.split('id="similar"')[1].split("</section>")[0]
+    assert f'href="/pengaduan/{public}"' in panel
+    assert secret not in page.text
+    assert "Pungutan" not in panel
+    assert 'value="lampu jln merdeka ga nyala"' in page.text  # the draft is kept
+    assert len(desk.complaints(ADMIN).items) == before
+
+
+def test_the_similar_button_says_so_when_nothing_is_alike_and_asks_for_a_title_first(
+    client: TestClient,
+) -> None:
+    """An empty store: the panel says nothing alike was found; a draft without a title shows its error."""
+    token = csrf(client, "/lapor")
+    page = client.post(
+        "/lapor", data={"title": "Jembatan putus", "body": "Tolong", "similar": "1", "csrf_token": token}
+    )
+    assert 'id="similar"' in page.text
+    assert "<li>" not in page.text.split('id="similar"')[1].split("</section>")[0]
+    untitled = client.post(
+        "/lapor", data={"title": "", "body": "Tolong", "similar": "1", "csrf_token": token}
+    )
+    assert untitled.status_code == 422
+    assert 'id="similar"' not in untitled.text

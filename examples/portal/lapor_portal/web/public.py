@@ -23,7 +23,7 @@ from lapor_portal.i18n import LANG_COOKIE, LANGUAGES
 from lapor_portal.security import require_csrf
 from lapor_portal.web.files import UPLOAD_ACCEPT, UPLOAD_FIELD, listed
 from lapor_portal.web.forms import FORM_FIELDS, SubmitForm, errors_by_input, new_form_key
-from lapor_portal.web.identity import current_account
+from lapor_portal.web.identity import current_account, current_principal
 from lapor_portal.web.rendering import flash, render
 
 __all__ = ["router", "safe_next"]
@@ -69,7 +69,11 @@ def home(request: Request, portal: PortalDep) -> HTMLResponse:
 
 
 def _submit_page(
-    request: Request, portal: Portal, form: SubmitForm, errors: dict[str, list[lc.FieldError]]
+    request: Request,
+    portal: Portal,
+    form: SubmitForm,
+    errors: dict[str, list[lc.FieldError]],
+    similar: tuple[lc.ComplaintView, ...] | None = None,
 ) -> HTMLResponse:
     def children(code: str) -> tuple[lc.Region, ...]:
         try:
@@ -87,6 +91,7 @@ def _submit_page(
         "regencies": children(form.province),
         # A regency from another province (a stale form) offers no districts until the lists are refreshed.
         "districts": children(form.regency) if form.regency.startswith(f"{form.province}.") else (),
+        "similar": similar,
     }
     return render(request, "submit.html", context, status_code=422 if errors else 200)
 
@@ -123,6 +128,8 @@ async def _submit_posted(request: Request, portal: Portal, posted: FormData) -> 
     form = SubmitForm.from_form(posted)
     if posted.get("refresh"):
         return _submit_page(request, portal, form, {})
+    if posted.get("similar"):
+        return await _similar_page(request, portal, form)
     uploads = [
         (upload.filename, upload.file)
         for upload in posted.getlist(UPLOAD_FIELD)
@@ -143,6 +150,27 @@ async def _submit_posted(request: Request, portal: Portal, posted: FormData) -> 
         flash(request, "submit.form_reused")
         return _submit_page(request, portal, attrs.evolve(form, once=new_form_key()), {})
     return render(request, "receipt.html", {"receipt": receipt})
+
+
+SIMILAR_MIN_SCORE = 0.4
+"""The weakest match the "is this yours?" panel shows (labelled duplicates score 0.49 and more)."""
+
+
+async def _similar_page(request: Request, portal: Portal, form: SubmitForm) -> HTMLResponse:
+    """The form again, with the complaints most like the draft that the visitor may see ("is this yours?").
+
+    Nothing is submitted. A draft the library refuses (no title yet) shows its errors instead.
+    """
+    try:
+        draft = form.submission(portal.regions)
+    except lc.ValidationError as error:
+        return _submit_page(request, portal, form, errors_by_input(error.errors, FORM_FIELDS))
+    principal = current_principal(request, portal)
+    found = await run_in_threadpool(
+        functools.partial(portal.desk.similar, principal, draft, limit=5, min_score=SIMILAR_MIN_SCORE)
+    )
+    views = tuple(portal.desk.view(principal, match.tracking_id) for match in found)
+    return _submit_page(request, portal, form, {}, similar=views)
 
 
 @router.get("/pengaduan", response_class=HTMLResponse)
