@@ -229,7 +229,7 @@ def test_anonymous_confidential_complaint_from_form_to_closing(
     browser_clock.advance(days=30)
     sign_in_as(page, base, "admin-demo")
     page.click("#run-sweep")
-    page.wait_for_selector("text=Penyapuan: 1 ditutup")
+    page.wait_for_selector("text=Pemeriksaan tenggat: 1 ditutup")
     assert desk.view(ADMIN, tracking_id).status is lc.Status.CLOSED
     page.click("a[href='/staf/dasbor']")
     assert page.locator("#sla-dashboard tr[data-institution='31.71']").count() == 1

@@ -279,7 +279,7 @@ def test_the_sweep_button_closes_quiet_follow_ups(
     sign_in(client, "admin-demo")
     answer = client.post("/staf/sweep", data={"csrf_token": csrf(client, "/")})
     assert answer.status_code == 303
-    assert re.search(r"Penyapuan: 1 ditutup", client.get("/staf/verifikasi").text)
+    assert re.search(r"Pemeriksaan tenggat: 1 ditutup", client.get("/staf/verifikasi").text)
     assert desk.view(ADMIN, tid).status is lc.Status.CLOSED
 
 

@@ -129,6 +129,10 @@ def manage_polls(request: Request, portal: PortalDep, account: StaffDep) -> HTML
     return _manage_page(request, portal, _officer(account))
 
 
+_NATIONWIDE = frozenset({"", "nasional", "national"})
+"""What the audience field may say for the whole country: empty, or the word in either language."""
+
+
 @attrs.frozen(kw_only=True)
 class PollForm:
     """The new-poll form as typed: local times of the deployment's zone, one option per line."""
@@ -137,7 +141,8 @@ class PollForm:
     description: str = ""
     options: str = ""
     max_choices: str = "1"
-    audience: str = "national"
+    audience: str = ""
+    """Region codes separated by commas; empty (or ``nasional``/``national``) is the whole country."""
     opens_at: str = ""
     closes_at: str = ""
     results: str = "after_close"
@@ -173,7 +178,7 @@ class PollForm:
                 "options": [line.strip() for line in self.options.splitlines() if line.strip()],
                 "max_choices": int(self.max_choices) if self.max_choices.isdigit() else self.max_choices,
                 "audience": "national"
-                if audience in ("", "national")
+                if audience.lower() in _NATIONWIDE
                 else [code.strip() for code in audience.split(",") if code.strip()],
                 "opens_at": instant(self.opens_at),
                 "closes_at": instant(self.closes_at),
@@ -191,7 +196,7 @@ def create_poll(
     description: Text = "",
     options: Text = "",
     max_choices: Annotated[str, Form(max_length=3)] = "1",
-    audience: Annotated[str, Form(max_length=500)] = "national",
+    audience: Annotated[str, Form(max_length=500)] = "",
     opens_at: Annotated[str, Form(max_length=40)] = "",
     closes_at: Annotated[str, Form(max_length=40)] = "",
     results: Annotated[str, Form(max_length=20)] = "after_close",
