@@ -48,6 +48,7 @@ def test_the_edition_has_the_guide_pages_and_the_first_topics() -> None:
         "index",
         "operations/index",
         "quickstart",
+        "topics/access-policy",
         "topics/lifecycle",
         "topics/service-levels",
         "topics/storage-plugins",
