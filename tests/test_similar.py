@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import ADMIN, make_desk, submission
+from lapor_core._application import similarity as similarity_service
 from lapor_core._domain.similarity import (
     Facts,
     analyse,
@@ -164,6 +165,23 @@ def test_confidential_and_unpublished_complaints_neither_appear_nor_move_public_
     assert desk.similar(citizen, _draft()) == before_citizen
     assert set(hidden) <= {s.tracking_id for s in desk.similar(ADMIN, _draft(), limit=50)}
     assert original in {s.tracking_id for s in desk.similar(ADMIN, _draft(), limit=50)}
+
+
+def test_hidden_complaints_do_not_use_up_a_stage_quota(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More newer hidden complaints than a stage's quota: the public still gets the same visible ones."""
+    monkeypatch.setitem(similarity_service.STAGES, "district", (2, 365))
+    monkeypatch.setitem(similarity_service.STAGES, "regency", (2, 90))
+    desk, clock = make_desk()
+    visible = [_publish(desk, text) for text in (STREET_LIGHT, OTHERS[0])]
+    clock.advance(hours=1)
+    before = desk.similar(PUBLIC, _draft())
+    for _ in range(5):  # newer, in the same district: unpublished ones and confidential ones
+        desk.submit(submission(**STREET_LIGHT))
+        _publish(desk, STREET_LIGHT, confidential=True)
+    after = desk.similar(PUBLIC, _draft())
+    assert after == before
+    assert {s.tracking_id for s in after} == set(visible)
+    assert len(desk.similar(ADMIN, _draft())) == 2  # the admin's quota is full of the newer ones
 
 
 def test_the_handling_institution_sees_its_confidential_complaint_and_another_does_not() -> None:
