@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from desk_support import ADMIN, make_desk, submission
 from lapor_core._application import similarity as similarity_service
+from lapor_core._domain import access
 from lapor_core._domain.similarity import (
     Facts,
     analyse,
@@ -25,6 +27,7 @@ from lapor_core._domain.similarity import (
     text_scores,
     topic_score,
 )
+from lapor_core.testing import builders
 from lapor_core.testing.builders import DEFAULT_TIME
 from similar_quality import measure
 
@@ -182,6 +185,36 @@ def test_hidden_complaints_do_not_use_up_a_stage_quota(monkeypatch: pytest.Monke
     assert after == before
     assert {s.tracking_id for s in after} == set(visible)
     assert len(desk.similar(ADMIN, _draft())) == 2  # the admin's quota is full of the newer ones
+
+
+def test_the_store_hint_holds_for_every_complaint_the_principal_may_see() -> None:
+    """The confidential flag handed to the store matches every complaint the policy lets the principal see.
+
+    So the hint never hides a visible complaint, whatever the status, flags, institution or author.
+    """
+    principals = [
+        PUBLIC,
+        ADMIN,
+        lc.Principal.citizen("acc-1"),
+        lc.Principal.institution_officer("o", institution="31.71"),
+    ]
+    complaints = [
+        builders.complaint(
+            status=status, confidential=confidential, anonymous=anonymous, institution=institution
+        )
+        for status, confidential, anonymous, institution in itertools.product(
+            lc.Status, (False, True), (False, True), (None, "31.71")
+        )
+    ]
+    for principal in principals:
+        hint = similarity_service._necessary(principal)
+        fixed = similarity_service._FIXED_RELATION.get(principal.role)
+        for complaint in complaints:
+            relation = access.relation_of(principal, complaint)
+            if fixed is not None:
+                assert relation is fixed
+            if hint is not None and access.is_visible(relation, complaint):
+                assert complaint.confidential is hint
 
 
 def test_the_handling_institution_sees_its_confidential_complaint_and_another_does_not() -> None:

@@ -31,9 +31,10 @@ from lapor_core._domain.access import Decision, Principal, Relation, Role, Subje
 from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.filters import Filters
 from lapor_core._domain.lifecycle import Status
-from lapor_core._domain.model import Submission
+from lapor_core._domain.model import Location, Submission
 from lapor_core._domain.ports import ComplaintQuery, Order
 from lapor_core._domain.similarity import Facts, SimilarComplaint, analyse, rank
+from lapor_core._domain.views import coarse
 from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, ValidationError
 
@@ -51,7 +52,6 @@ when it names no place; the last 90 days of everything when it names neither pla
 """
 
 _PAGE: Final = 200
-_ROUNDING_DECIMALS: Final = 3  # as the views round a point for whoever may not see it precisely
 _REGENCY_PARTS: Final = 2
 _DISTRICT_PARTS: Final = 3
 # Roles whose relation to a complaint never depends on which complaint it is (access.relation_of).
@@ -142,13 +142,10 @@ def _candidates(
     return found
 
 
-def _point(complaint: Complaint, precise: bool) -> tuple[float, float] | None:
-    location = complaint.location
+def _point(location: Location | None) -> tuple[float, float] | None:
     if location is None or location.lat is None or location.lon is None:
         return None
-    if precise:
-        return (location.lat, location.lon)
-    return (round(location.lat, _ROUNDING_DECIMALS), round(location.lon, _ROUNDING_DECIMALS))
+    return (location.lat, location.lon)
 
 
 def similar(
@@ -176,9 +173,7 @@ def similar(
         text=analyse(submission.title, submission.body),
         topic=submission.category,
         region=location.region if location is not None else None,
-        point=(location.lat, location.lon)
-        if location is not None and location.lat is not None and location.lon is not None
-        else None,
+        point=_point(location),
         submitted_at=now,
     )
     facts = []
@@ -189,7 +184,11 @@ def similar(
                 text=analyse(complaint.title, complaint.body),
                 topic=complaint.category,
                 region=complaint.region,
-                point=_point(complaint, precise),
+                point=_point(
+                    complaint.location
+                    if precise or complaint.location is None
+                    else coarse(complaint.location)
+                ),
                 submitted_at=complaint.submitted_at,
             )
         )

@@ -32,6 +32,7 @@ __all__ = [
     "ReporterView",
     "TimelineEntry",
     "build_view",
+    "coarse",
 ]
 
 ANONYMOUS_NAME = "Anonim"
@@ -225,8 +226,14 @@ class ComplaintView:
     escalation: Escalation | None = None
 
 
-def _coarse(location: Location) -> Location:
-    """The location without what pinpoints it: coordinates rounded to about 100 m, no street address."""
+def coarse(location: Location) -> Location:
+    """The location without what pinpoints it: coordinates rounded to about 100 m, no street address.
+
+    What a principal who may not see the precise location is shown (and compared by, in similar complaints).
+
+    >>> coarse(Location(region="31.71.01", lat=-6.175392, lon=106.827153, address="Jl. Medan Merdeka"))
+    Location(region='31.71.01', lat=-6.175, lon=106.827, address=None)
+    """
     lat = round(location.lat, _ROUNDING_DECIMALS) if location.lat is not None else None
     lon = round(location.lon, _ROUNDING_DECIMALS) if location.lon is not None else None
     return attrs.evolve(location, lat=lat, lon=lon, address=None)
@@ -292,7 +299,7 @@ def build_view(
     content = d[Subject.CONTENT] is Decision.ALLOW
     location = complaint.location if content else None
     if location is not None and d[Subject.PRECISE_LOCATION] is not Decision.ALLOW:
-        location = _coarse(location)
+        location = coarse(location)
     internal = d[Subject.INTERNAL] is Decision.ALLOW
     timeline: Sequence[TimelineEntry] = (
         OnDemand(lambda: _timeline(events, internal=internal))
