@@ -130,6 +130,12 @@ COMPOSED_KEYS: Final = frozenset(
         N_("action.reveal_identity"),
         N_("action.submit"),
         N_("action.support"),
+        # issue 22: duplicates merged, escalation to the Ombudsman
+        N_("action.merge"),
+        N_("action.absorb"),
+        N_("action.escalate"),
+        N_("action.record_findings"),
+        N_("action.conclude_escalation"),
         # who acted (lapor_core.Role, and the system's sweep)
         N_("role.admin"),
         N_("role.citizen"),

@@ -275,6 +275,28 @@ def _live(desk: lc.ComplaintDesk, clock: _SeedClock, story: _Story, receipt: lc.
         desk.rate(reporter, tid, 5)
 
 
+def _merged_duplicate(
+    desk: lc.ComplaintDesk, clock: _SeedClock, end: datetime, original: lc.Receipt
+) -> lc.Receipt:
+    """A second report of the dark street, merged into the first by an admin (issue 22)."""
+    clock.at = end - timedelta(days=2)
+    receipt = desk.submit(
+        lc.Submission.from_dict(
+            {
+                "kind": "pengaduan",
+                "channel": "sms",
+                "title": "PJU Kebon Sirih padam",
+                "body": "Lampu jalan di Kebon Sirih mati, gelap sekali kalau malam.",
+                "category": "street-lighting",
+                "location": {"region": "31.71.01"},
+            }
+        )
+    )
+    clock.at += timedelta(hours=3)
+    desk.merge(_ADMIN, receipt.tracking_id, into=original.tracking_id)
+    return receipt
+
+
 _POLLS = (
     {
         "question": "Setujukah Anda car free day diperluas ke Jalan M.H. Thamrin setiap Minggu?",
@@ -347,6 +369,10 @@ def seed(
             receipt = desk.submit(_submission(story, rng, regions))
             receipts.append(receipt)
             _live(desk, clock, story, receipt)
+        lights = next(
+            r for story, r in zip(_STORIES, receipts, strict=False) if story.topic == "street-lighting"
+        )
+        receipts.append(_merged_duplicate(desk, clock, end, lights))
         polls = _seed_polls(desk, clock, end, rng) if poll_store is not None else ()
         clock.at = end
         desk.sweep(end)

@@ -23,7 +23,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, InMemoryPollS
 
 
 def test_seeding_reaches_every_status(seeded: tuple[str, InMemoryPollStore, SeedReport]) -> None:
-    """The demonstration database holds complaints in each of the seven statuses."""
+    """The demonstration database holds complaints in each of the eight statuses (a merged one too)."""
     _, _, report = seeded
     assert set(report.by_status) == set(lc.Status)
 
