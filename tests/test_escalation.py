@@ -318,3 +318,28 @@ def test_no_other_action_moves_an_escalation(action: Action):
     for state in (None, *Escalation):
         with pytest.raises(lc.TransitionNotAllowed):
             check(state)
+
+
+def test_the_ombudsman_lists_its_open_escalations(setup):
+    """``Filters(escalations={"open"})``: the Ombudsman's inbox, on either store; not a statistics filter."""
+    desk, _ = setup
+    first, reporter = _submit(desk, "closed", confidential=True)
+    second, other = _submit(desk, "closed")
+    _submit(desk, "closed")  # published, never escalated: oversight reads it, but it is in no inbox
+    desk.escalate(reporter, first, reason="Tidak puas.")
+    desk.escalate(other, second, reason="Tidak puas.")
+    desk.conclude_escalation(OMBUDSMAN, second, "Selesai.")
+
+    def inbox(*states: str) -> list[str]:
+        query = lc.ComplaintQuery(filters=lc.Filters(escalations=set(states)))
+        return [view.tracking_id for view in desk.complaints(OMBUDSMAN, query).items]
+
+    assert inbox("open") == [first]
+    assert sorted(inbox("open", "concluded")) == sorted([first, second])
+    assert inbox("open") == [v.tracking_id for v in desk.complaints(ADMIN, _open_query()).items]
+    with pytest.raises(lc.ValidationError):
+        desk.stats(OMBUDSMAN, filters={"escalation": "open"})
+
+
+def _open_query() -> lc.ComplaintQuery:
+    return lc.ComplaintQuery(filters=lc.Filters(escalations={"open"}))

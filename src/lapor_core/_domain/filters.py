@@ -27,7 +27,7 @@ import attrs
 
 from lapor_core._domain import rules as v
 from lapor_core._domain.complaint import Complaint
-from lapor_core._domain.lifecycle import Status
+from lapor_core._domain.lifecycle import Escalation, Status
 from lapor_core._domain.model import Channel, Kind
 from lapor_core._domain.regions import region_code_rule, within
 from lapor_core._domain.topics import topic_id_rule
@@ -94,6 +94,7 @@ _ITEMS: Final[Mapping[str, Callable[[object], Any]]] = {
     "categories": _item(_topic),
     "kinds": _item(v.choice(Kind)),
     "channels": _item(v.choice(Channel)),
+    "escalations": _item(v.choice(Escalation)),
 }
 
 
@@ -213,6 +214,9 @@ class Filters:
         submitted_from: Submitted at or after this aware instant.
         submitted_before: Submitted strictly before this aware instant (one at or before
             ``submitted_from`` matches nothing).
+        escalations: Only complaints whose escalation to the Ombudsman is in one of these states (``open``,
+            ``concluded``): the Ombudsman's inbox. A listing filter only: the ``filters=`` argument of
+            statistics does not take it, since it would cut the pools that keep confidential counts whole.
 
     Raises:
         ValidationError: Listing every bad field.
@@ -220,7 +224,7 @@ class Filters:
     >>> Filters(kinds=["aspirasi"], region="3171")
     Filters(statuses=None, institutions=None, units=None, region='31.71', categories=None, \
 kinds=frozenset({<Kind.ASPIRASI: 'aspirasi'>}), channels=None, confidential=None, submitted_from=None, \
-submitted_before=None)
+submitted_before=None, escalations=None)
     """
 
     statuses: frozenset[Status] | None = _field("statuses")
@@ -233,6 +237,7 @@ submitted_before=None)
     confidential: bool | None = attrs.field(default=None, metadata=v.rule(_optional_flag))
     submitted_from: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
     submitted_before: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
+    escalations: frozenset[Escalation] | None = _field("escalations")
     _tests: tuple[Test, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -319,6 +324,7 @@ def _tests_of(f: Filters) -> tuple[Test, ...]:
         ("institution", f.institutions),
         ("unit", f.units),
         ("category", f.categories),
+        ("escalation", f.escalations),
     ):
         if values is not None:
             tests.append(_member_of(operator.attrgetter(attribute), values))

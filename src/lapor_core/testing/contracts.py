@@ -40,6 +40,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lapor_core._domain.complaint import Complaint, ReporterIdentity
+from lapor_core._domain.filters import Filters
 from lapor_core._domain.history import verify_chain
 from lapor_core._domain.idempotency import IdempotencyRecord
 from lapor_core._domain.lifecycle import Action, Escalation, Status
@@ -537,6 +538,23 @@ class StoreContract:
             c.tracking_id,
         ]
         assert store.query(ComplaintQuery(statuses=frozenset())).items == ()
+
+    def test_query_filters_by_escalation(self, store: ComplaintStore) -> None:
+        """An escalation filter keeps complaints whose escalation is in one of the given states (issue 22)."""
+        plain = _save_new(store).complaint.tracking_id
+        opened = _save_new(store, escalation=Escalation.OPEN).complaint.tracking_id
+        concluded = _save_new(store, escalation=Escalation.CONCLUDED).complaint.tracking_id
+        escalated = _ids(
+            store.query(ComplaintQuery(filters=Filters(escalations=frozenset(Escalation)))).items
+        )
+        only_open = _ids(
+            store.query(ComplaintQuery(filters=Filters(escalations=frozenset({Escalation.OPEN})))).items
+        )
+        assert {opened, concluded} <= set(escalated)
+        assert plain not in escalated
+        assert opened in only_open
+        assert concluded not in only_open
+        assert store.query(ComplaintQuery(filters=Filters(escalations=frozenset()))).items == ()
 
     def test_query_filters_by_institution_and_unit(self, store: ComplaintStore) -> None:
         """Institution and unit filters keep only complaints currently there."""

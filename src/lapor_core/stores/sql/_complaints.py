@@ -427,6 +427,7 @@ def filter_conditions(filters: Filters, *, counting_on: str | None = None) -> li
         (_scanned("category", counting_on), filters.categories),
         (_C.kind, filters.kinds),
         (_C.channel, filters.channels),
+        (_C.escalation, filters.escalations),
     ):
         if values is None:
             continue

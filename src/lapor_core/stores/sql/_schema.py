@@ -414,6 +414,8 @@ _partial_index("ix_lapor_complaints_inbox", _C.institution, _C.status, *_ORDER, 
 _partial_index("ix_lapor_complaints_unit", _C.unit, _C.status, *_ORDER, where=_C.unit)
 _partial_index("ix_lapor_complaints_category", _C.category, *_ORDER, where=_C.category)
 _partial_index("ix_lapor_complaints_region", _C.region, *_ORDER, where=_C.region)
+# The Ombudsman's inbox (revision 0011): the few escalated complaints, in listing order.
+_partial_index("ix_lapor_complaints_escalation", _C.escalation, *_ORDER, where=_C.escalation)
 sa.Index("ix_lapor_complaints_status", _C.status, *_ORDER)  # the admin's verification queue
 sa.Index("ix_lapor_complaints_submitted", *_ORDER)
 

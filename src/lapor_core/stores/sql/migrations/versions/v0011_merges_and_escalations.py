@@ -6,8 +6,9 @@ Create Date: 2026-12-07
 
 Two nullable columns on ``lapor_complaints``: ``merged_into`` (the original's tracking ID, for a duplicate an
 admin merged) and ``escalation`` (``open`` or ``concluded``, for a complaint its reporter escalated). Every
-existing row keeps NULL: nothing was merged or escalated before this revision. A frozen snapshot like every
-migration.
+existing row keeps NULL: nothing was merged or escalated before this revision. The partial index
+``ix_lapor_complaints_escalation`` (escalation, submitted_at, tracking_id) holds the escalated rows only: the
+Ombudsman's listing. A frozen snapshot like every migration.
 """
 
 from __future__ import annotations
@@ -36,9 +37,18 @@ def upgrade() -> None:
     # Plain ALTER TABLE on every backend, as revision 0006 (SQLite adds columns in place).
     op.add_column("lapor_complaints", sa.Column("merged_into", _code(40), nullable=True))
     op.add_column("lapor_complaints", sa.Column("escalation", _code(20), nullable=True))
+    where = sa.column("escalation").is_not(None)
+    op.create_index(
+        "ix_lapor_complaints_escalation",
+        "lapor_complaints",
+        ["escalation", "submitted_at", "tracking_id"],
+        sqlite_where=where,
+        postgresql_where=where,
+    )
 
 
 def downgrade() -> None:
     """Drop them (merges and escalations stay in the histories)."""
+    op.drop_index("ix_lapor_complaints_escalation", table_name="lapor_complaints")
     op.drop_column("lapor_complaints", "escalation")
     op.drop_column("lapor_complaints", "merged_into")
