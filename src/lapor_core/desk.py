@@ -566,6 +566,11 @@ class ComplaintDesk:
         recorded = merging.merge(self._ctx, principal, tracking_id, into=into)
         return reading.recorded_view(self._ctx, principal, recorded)
 
+    @property
+    def escalation_window(self) -> timedelta:
+        """How long after closing a reporter may still escalate to the Ombudsman (for pages to explain)."""
+        return self._ctx.escalation_window
+
     def escalate(self, principal: Principal, tracking_id: object, *, reason: str) -> ComplaintView:
         """The reporter escalates the complaint to the Ombudsman (the desk's supervisor principals).
 

@@ -78,6 +78,7 @@ FIELD_KEYS: Final = frozenset(
         N_("field.email"),
         N_("field.flags"),
         N_("field.institution"),
+        N_("field.into"),
         N_("field.kind"),
         N_("field.lat"),
         N_("field.location"),

@@ -137,6 +137,7 @@ async def reporter_attach(request: Request, portal: PortalDep, tracking_id: str)
             "files": listed(portal, principal, tracking_id),
             "upload_action": f"/lacak/{view.tracking_id}/lampiran",
             "upload_accept": UPLOAD_ACCEPT,
+            "escalation_days": portal.desk.escalation_window.days,
         }
         return render(request, "reporter.html", context, status_code=422)
     flash(request, "flash.attached")

@@ -97,6 +97,7 @@ def reporter_view(request: Request, portal: PortalDep, tracking_id: str) -> Resp
     context = {
         "view": view,
         "errors": {},
+        "escalation_days": portal.desk.escalation_window.days,
         "files": listed(portal, principal, tracking_id),
         "upload_action": None if view.status.is_terminal else f"/lacak/{view.tracking_id}/lampiran",
         "upload_accept": UPLOAD_ACCEPT,
@@ -121,7 +122,11 @@ def _act(
         command(principal, tracking_id, *arguments)
     except lc.ValidationError as error:
         view = portal.desk.view(principal, tracking_id)
-        context = {"view": view, "errors": errors_by_input(error.errors)}
+        context = {
+            "view": view,
+            "errors": errors_by_input(error.errors),
+            "escalation_days": portal.desk.escalation_window.days,
+        }
         return render(request, "reporter.html", context, status_code=422)
     flash(request, done)
     return RedirectResponse(f"/lacak/{quote(tracking_id, safe='')}", status_code=303)
@@ -152,6 +157,22 @@ def rate(
     """Rate the handling, 1 to 5, after closing (anything but a number is refused by the desk as 0)."""
     value = int(rating) if rating.isdigit() else 0
     return _act(request, portal, tracking_id, portal.desk.rate, value, done=N_("flash.rated"))
+
+
+@router.post("/lacak/{tracking_id}/ombudsman", dependencies=[Depends(require_csrf)])
+def escalate(request: Request, portal: PortalDep, tracking_id: str, reason: Text) -> Response:
+    """Escalate to the Ombudsman: after a missed deadline, or within the desk's window after closing.
+
+    A refusal (no deadline missed yet, or too late) is shown on the reason, in the library's words.
+    """
+
+    def command(who: lc.Principal, tid: str) -> object:
+        try:
+            return portal.desk.escalate(who, tid, reason=reason)
+        except lc.EscalationNotAllowed as refused:
+            raise lc.ValidationError([lc.FieldError("reason", refused.reason)]) from None
+
+    return _act(request, portal, tracking_id, command, done=N_("flash.escalated"))
 
 
 @router.post("/lacak/{tracking_id}/keluar", dependencies=[Depends(require_csrf)])

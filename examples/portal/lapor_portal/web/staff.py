@@ -198,9 +198,11 @@ def _actions(account: Account, status: lc.Status) -> frozenset[str]:
     role = account.role
     if role is lc.Role.ADMIN:
         by_status = {
-            lc.Status.SUBMITTED: {"forward", "request_info", "archive"},
-            lc.Status.ON_HOLD: {"archive"},
-            lc.Status.FOLLOWED_UP: {"reply"},
+            lc.Status.SUBMITTED: {"forward", "request_info", "archive", "merge"},
+            lc.Status.ON_HOLD: {"archive", "merge"},
+            lc.Status.FORWARDED: {"merge"},
+            lc.Status.ASSIGNED: {"merge"},
+            lc.Status.FOLLOWED_UP: {"reply", "merge"},
         }
         return frozenset(by_status.get(status, set()))
     if role is lc.Role.INSTITUTION and status in (lc.Status.FORWARDED, lc.Status.ASSIGNED):
@@ -305,6 +307,23 @@ def _act(
         return _complaint_page(request, portal, account, view, errors_by_input(error.errors, {}))
     flash(request, done[0])
     return RedirectResponse(done[1], status_code=303)
+
+
+@router.post("/staf/pengaduan/{tracking_id}/gabungkan", dependencies=[Depends(require_csrf)])
+def merge(
+    request: Request,
+    portal: PortalDep,
+    account: StaffDep,
+    tracking_id: str,
+    into: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Merge this duplicate into the original complaint ``into``; its reporter follows the original."""
+
+    def command(who: lc.Principal, tid: str) -> object:
+        return portal.desk.merge(who, tid, into=into)
+
+    done = (N_("flash.merged"), f"/staf/pengaduan/{quote(tracking_id, safe='')}")
+    return _act(request, portal, account, tracking_id, command, done=done)
 
 
 @router.post("/staf/pengaduan/{tracking_id}/teruskan", dependencies=[Depends(require_csrf)])
