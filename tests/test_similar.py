@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lapor_core as lc
@@ -413,3 +413,28 @@ def test_ranking_does_not_depend_on_the_order_of_the_candidates(
         key="", text=analyse("", draft), topic=None, region=None, point=None, submitted_at=DEFAULT_TIME
     )
     assert rank(me, facts, parents={}, limit=50) == rank(me, shuffled, parents={}, limit=50)
+
+
+@settings(max_examples=25)
+@given(st.lists(st.tuples(prose, st.booleans(), st.booleans()), min_size=1, max_size=8), prose)
+def test_the_public_sees_what_a_desk_holding_only_public_complaints_would_show(
+    items: list[tuple[str, bool, bool]], draft: str
+) -> None:
+    """Property: hidden complaints (confidential, unpublished) leave the public's ranking as without them."""
+    everything, _ = make_desk()
+    public_only, _ = make_desk()
+    titles: dict[str, str] = {}
+    for index, (body, confidential, published) in enumerate(items):
+        text = {"title": f"Laporan {index} {body[:100]}", "body": body}
+        if published:
+            titles[_publish(everything, text, confidential=confidential)] = text["title"]
+            if not confidential:
+                titles[_publish(public_only, text)] = text["title"]
+        else:
+            titles[everything.submit(submission(**text)).tracking_id] = text["title"]
+    asked = submission(title=draft[:150], body=draft)
+
+    def seen(desk: lc.ComplaintDesk) -> list[tuple[str, float]]:
+        return sorted((titles[s.tracking_id], s.score) for s in desk.similar(PUBLIC, asked, limit=50))
+
+    assert seen(everything) == seen(public_only)
