@@ -115,3 +115,13 @@ def test_a_point_far_from_its_region_is_refused_everywhere(
     form = _form(client, province="31", regency="31.71", lat="-6.2", lon="120")
     assert form == ["Lokasi (wilayah): berada lebih dari 300 km dari titik koordinat yang diberikan"]
     assert desk.complaints(ADMIN).items == ()
+
+
+def test_a_right_to_left_override_in_a_title_is_refused(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """An RLO (U+202E) would show a title reversed to every reader: the form refuses it, in Indonesian."""
+    found = _form(client, title="Pungli di \u202eketol")
+    assert len(found) == 1
+    assert found[0].startswith("Judul: ")
+    api = client.post("/api/v1/complaints", json={**API, "title": "Lampu \u202emati"})
+    assert [(e["field"], e["code"]) for e in api.json()["errors"]] == [("title", "text.bidi_control")]
+    assert desk.complaints(ADMIN).items == ()
