@@ -15,9 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from lapor_core._domain.access import Principal
+from lapor_core._domain.filters import Filters
 from lapor_core._domain.lifecycle import Status
 from lapor_core._domain.model import Location
-from lapor_core._domain.ports import ComplaintQuery, ComplaintStore
+from lapor_core._domain.ports import ComplaintQuery, ComplaintStore, Order
 from lapor_core._domain.stats import CountQuery, plan_stats
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
@@ -160,6 +161,24 @@ def test_category_uses_the_category_index(populated: SqlComplaintStore) -> None:
     """Complaints on one topic use the (category, submitted_at, ...) index."""
     plan = _plan_of(populated, lambda s: s.query(ComplaintQuery(category="topic-7")))
     assert _uses(plan, "ix_lapor_complaints_category"), plan
+
+
+@pytest.mark.parametrize(("region", "days"), [("11.71.01", 365), ("11.71", 90)], ids=["district", "city"])
+def test_similar_complaints_candidates_are_region_ranges(
+    populated: SqlComplaintStore, region: str, days: int
+) -> None:
+    """desk.similar's listings for the public (a district's year, a city's 90 days) seek region ranges.
+
+    Never a scan, never the status index (which a list of statuses handed along once made SQLite pick on
+    the benchmark's data, reading every published complaint of the period; these data do not reproduce it).
+    """
+    filters = Filters(region=region, confidential=False, submitted_from=DEFAULT_TIME - timedelta(days=days))
+    query = ComplaintQuery(filters=filters, order=Order.SUBMITTED_DESC, limit=100)
+    plan = _plan_of(populated, lambda s: s.query(query))
+    assert _uses(plan, "ix_lapor_complaints_region") or _uses(plan, "ix_lapor_complaints_stats"), plan
+    assert not _uses(plan, "ix_lapor_complaints_status"), plan
+    assert "SCAN lapor_complaints" not in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def _count_plan(store: SqlComplaintStore, query: CountQuery) -> str:
