@@ -6,7 +6,7 @@ clocks in working days left or overdue.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -15,7 +15,16 @@ from babel import dates, numbers
 import lapor_core as lc
 from lapor_core.errors import DateOutOfRange
 
-__all__ = ["Countdown", "countdown", "format_date", "format_datetime", "format_number", "format_percent"]
+__all__ = [
+    "Countdown",
+    "countdown",
+    "format_date",
+    "format_datetime",
+    "format_day",
+    "format_number",
+    "format_percent",
+    "last_day",
+]
 
 _JUST_BEFORE = timedelta(microseconds=1)
 
@@ -29,6 +38,35 @@ def format_date(instant: datetime, lang: str, zone: ZoneInfo) -> str:
     ('17 Agu 2026', 'Aug 17, 2026')
     """
     return str(dates.format_date(instant.astimezone(zone).date(), format="medium", locale=lang))
+
+
+def format_day(day: date, lang: str) -> str:
+    """A day with its weekday, in ``lang``'s medium date format: ``Kamis, 10 Des 2026``.
+
+    >>> from datetime import date
+    >>> format_day(date(2026, 12, 10), "id"), format_day(date(2026, 12, 10), "en")
+    ('Kamis, 10 Des 2026', 'Thursday, Dec 10, 2026')
+    """
+    pattern = dates.get_date_format("medium", locale=lang).pattern
+    return str(dates.format_date(day, format=f"EEEE, {pattern}", locale=lang))
+
+
+def last_day(due_at: datetime, calendar: lc.WorkingCalendar) -> date:
+    """The last day a deadline allows, in its calendar's zone: a deadline is due at 00:00 after it.
+
+    >>> from datetime import timezone
+    >>> wita = timezone(timedelta(hours=8))
+    >>> makassar = lc.WorkingCalendar.indonesia().with_timezone("Asia/Makassar")
+    >>> last_day(datetime(2026, 12, 11, tzinfo=wita), makassar)  # 00:00 WITA on the 11th
+    datetime.date(2026, 12, 10)
+    >>> wib = timezone(timedelta(hours=7))
+    >>> last_day(datetime(2026, 12, 11, tzinfo=wib), makassar)  # 01:00 WITA on the 11th
+    datetime.date(2026, 12, 11)
+
+    Raises:
+        lapor_core.DateOutOfRange: The instant is outside the calendar's years.
+    """
+    return calendar.local_date(due_at - _JUST_BEFORE)
 
 
 def format_datetime(instant: datetime, lang: str, zone: ZoneInfo) -> str:
@@ -119,12 +157,12 @@ def countdown(
     if deadline.state == "paused":
         return Countdown(stage=deadline.stage, due_at=due, state="paused")
     try:
-        last_day = calendar.local_date(due - _JUST_BEFORE)
+        final = last_day(due, calendar)
         today = calendar.local_date(now)
         if now >= due:
-            late = max(calendar.working_days_between(last_day, today), 0)
+            late = max(calendar.working_days_between(final, today), 0)
             return Countdown(stage=deadline.stage, due_at=due, state="overdue", working_days=late)
-        left = calendar.working_days_between(today, last_day)
+        left = calendar.working_days_between(today, final)
     except DateOutOfRange:
         return Countdown(stage=deadline.stage, due_at=due, state=deadline.state)
     return Countdown(

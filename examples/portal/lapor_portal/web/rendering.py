@@ -21,8 +21,10 @@ from lapor_portal.formatting import (
     countdown,
     format_date,
     format_datetime,
+    format_day,
     format_number,
     format_percent,
+    last_day,
 )
 from lapor_portal.i18n import Lang, Translator, language_of
 from lapor_portal.security import CSRF_FIELD, csrf_token
@@ -101,6 +103,23 @@ class PageHelpers:
     def when(self, instant: datetime | None) -> str:
         """Local date and time, or a dash."""
         return format_datetime(instant, self.lang, self.portal.zone) if instant else "-"
+
+    def due(self, deadline: lc.DeadlineView | None) -> str:
+        """When a deadline falls, as people say it: ``paling lambat Kamis, 10 Des 2026``; a dash without one.
+
+        A deadline is due at 00:00 after its last allowed working day, so the day named is the one before
+        that instant, read in the zone of the calendar the deadline runs on (the institution's: Makassar's
+        deadlines in WITA), never the portal's.
+        """
+        if deadline is None or deadline.due_at is None:
+            return "-"
+        calendar = self.portal.calendar_for(deadline.institution)
+        try:
+            day = format_day(last_day(deadline.due_at, calendar), self.lang)
+        except lc.LaporError:  # a date the calendar cannot place: the instant as it is
+            return self.when(deadline.due_at)
+        t = Translator(self.lang)
+        return t("deadlines.by", date=day)
 
     def date(self, instant: datetime | None) -> str:
         """Local date, or a dash."""

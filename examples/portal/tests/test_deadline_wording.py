@@ -1,0 +1,54 @@
+"""Issue 21: deadlines read "paling lambat Jumat, 27 Mar 2026" in the institution's own zone.
+
+Never "28 Mar 2026 00.00 WIB" (which means the end of the 27th); the working days left stay beside them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+
+import lapor_core as lc
+from portal_helpers import ADMIN, sign_in, submission
+
+_DEADLINES = re.compile(r'<table class="deadlines">.*?</table>', re.DOTALL)
+
+
+def _deadlines(page: str) -> str:
+    found = _DEADLINES.search(page)
+    assert found, "no deadlines table"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0)))
+
+
+def test_the_verification_deadline_names_its_last_day(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """Submitted Tuesday 17 March 2026: three working days (Nyepi, Idul Fitri between) end on Friday 27th."""
+    tracking_id = desk.submit(submission()).tracking_id
+    sign_in(client, "admin-demo")
+    table = _deadlines(client.get(f"/staf/pengaduan/{tracking_id}").text)
+    assert "paling lambat Jumat, 27 Mar 2026" in table
+    assert "sisa 3 hari kerja" in table
+    assert "00.00" not in table
+    queue = client.get("/staf/verifikasi").text
+    assert "paling lambat Jumat, 27 Mar 2026" in queue
+    client.cookies.set("lapor_lang", "en")
+    assert "by Friday, Mar 27, 2026" in _deadlines(client.get(f"/staf/pengaduan/{tracking_id}").text)
+
+
+def test_a_makassar_deadline_is_read_in_wita(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """Forwarded to Kota Makassar: its follow-up deadline's last day is the day before 00:00 WITA, not WIB."""
+    tracking_id = desk.submit(submission(location={"region": "73.71"})).tracking_id
+    view = desk.forward(ADMIN, tracking_id, institution="73.71")
+    follow_up = next(d for d in view.deadlines if d.stage == "follow_up")
+    assert follow_up.due_at is not None
+    local = follow_up.due_at.astimezone(ZoneInfo("Asia/Makassar"))
+    assert (local.hour, local.minute) == (0, 0)
+    last = (local - timedelta(microseconds=1)).date()
+    assert last.weekday() < 5
+    sign_in(client, "admin-demo")
+    table = _deadlines(client.get(f"/staf/pengaduan/{tracking_id}").text)
+    weekday = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat")[last.weekday()]
+    months = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+    assert f"paling lambat {weekday}, {last.day} {months[last.month - 1]} {last.year}" in table
