@@ -97,3 +97,51 @@ def test_escalating_needs_the_reporters_key(client: TestClient, desk: lc.Complai
     assert _post(client, f"/lacak/{tid}/ombudsman", reason="Lama.") == 303
     assert desk.view(ADMIN, tid).escalation is None
     assert timedelta(days=30) == desk.escalation_window
+
+
+def test_the_ombudsman_finds_escalations_records_findings_and_concludes(
+    client: TestClient, desk: lc.ComplaintDesk
+) -> None:
+    """The inbox lists open escalations (a confidential one too); the forms record findings and conclude."""
+    receipt = desk.submit(submission(confidential=True, anonymous=True))
+    tid = receipt.tracking_id
+    plain = desk.submit(submission()).tracking_id
+    for each in (tid, plain):
+        desk.forward(ADMIN, each, institution="31.71")
+        desk.follow_up(JAKPUS, each, "Sudah.")
+    desk.close_complaint(desk.authenticate(tid, receipt.access_key), tid)
+    desk.escalate(desk.authenticate(tid, receipt.access_key), tid, reason="Tidak puas.")
+    sign_in(client, "ombudsman-demo")
+    inbox = client.get("/staf/ombudsman").text
+    assert tid in inbox
+    assert plain not in inbox
+    page = client.get(f"/staf/pengaduan/{tid}").text
+    assert "/temuan" in page
+    assert "/simpulkan" in page
+    assert "Anonim" in page
+    assert _post(client, f"/staf/pengaduan/{tid}/temuan", findings="Penundaan berlarut.") == 303
+    assert _post(client, f"/staf/pengaduan/{tid}/simpulkan", conclusion="Saran perbaikan.") == 303
+    assert desk.view(ADMIN, tid).escalation is lc.Escalation.CONCLUDED
+    assert tid not in client.get("/staf/ombudsman").text
+    assert "/temuan" not in client.get(f"/staf/pengaduan/{tid}").text
+
+
+def test_empty_findings_are_shown_on_the_form(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """The library's reason comes back on the findings input; the escalation stays open."""
+    receipt = desk.submit(submission())
+    tid = receipt.tracking_id
+    desk.forward(ADMIN, tid, institution="31.71")
+    desk.follow_up(JAKPUS, tid, "Sudah.")
+    desk.close_complaint(desk.authenticate(tid, receipt.access_key), tid)
+    desk.escalate(desk.authenticate(tid, receipt.access_key), tid, reason="Tidak puas.")
+    sign_in(client, "ombudsman-demo")
+    answer = client.post(f"/staf/pengaduan/{tid}/temuan", data={"findings": "  ", "csrf_token": csrf(client)})
+    assert answer.status_code == 422
+    assert error_summary(answer.text) == ["Temuan: tidak boleh kosong"]
+    assert desk.view(ADMIN, tid).escalation is lc.Escalation.OPEN
+
+
+def test_only_oversight_and_admins_open_the_ombudsman_inbox(client: TestClient) -> None:
+    """An institution's officer is refused the page (403)."""
+    sign_in(client, "pemkot-jakpus")
+    assert client.get("/staf/ombudsman").status_code == 403

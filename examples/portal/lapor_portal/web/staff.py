@@ -168,6 +168,24 @@ def oversight(request: Request, portal: PortalDep, account: StaffDep, cursor: Cu
     return render(request, "staff_queue.html", context)
 
 
+@router.get("/staf/ombudsman", response_class=HTMLResponse)
+def ombudsman_inbox(
+    request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor = None
+) -> HTMLResponse:
+    """The Ombudsman's inbox: complaints their reporters escalated, not yet concluded, oldest first."""
+    _require(account, lc.Role.SUPERVISOR, lc.Role.ADMIN)
+    query = lc.ComplaintQuery(
+        filters=lc.Filters(escalations=frozenset({lc.Escalation.OPEN})),
+        order=lc.Order.SUBMITTED_ASC,
+        limit=_QUEUE_SIZE,
+        cursor=cursor,
+    )
+    page = portal.desk.complaints(account.principal(), query)
+    t = Translator(language_of(request))
+    context = {"page": page, "heading": t("staff.ombudsman_title"), "intro": t("staff.ombudsman_intro")}
+    return render(request, "staff_queue.html", context)
+
+
 @router.get("/staf/dasbor", response_class=HTMLResponse)
 def dashboard(request: Request, portal: PortalDep, account: StaffDep) -> HTMLResponse:
     """Service-level performance per institution: on-time shares, median follow-up time, open breaches."""
@@ -193,9 +211,11 @@ def run_sweep(request: Request, portal: PortalDep, account: StaffDep) -> Redirec
 
 
 # --- one complaint ------------------------------------------------------------------------------------------
-def _actions(account: Account, status: lc.Status) -> frozenset[str]:
-    """The forms worth offering this role in this status (the desk still checks every action)."""
-    role = account.role
+def _actions(account: Account, view: lc.ComplaintView) -> frozenset[str]:
+    """The forms worth offering this role for this complaint (the desk still checks every action)."""
+    role, status = account.role, view.status
+    if role is lc.Role.SUPERVISOR and view.escalation is lc.Escalation.OPEN:
+        return frozenset({"record_findings", "conclude_escalation"})
     if role is lc.Role.ADMIN:
         by_status = {
             lc.Status.SUBMITTED: {"forward", "request_info", "archive", "merge"},
@@ -237,7 +257,7 @@ def _complaint_page(
     units = directory.units_of(view.institution) if view.institution and view.institution in directory else ()
     context = {
         "view": view,
-        "actions": _actions(account, view.status),
+        "actions": _actions(account, view),
         "institutions": _institution_choices(portal, view.region),
         "topic_groups": portal.topic_groups(),
         "units": units,
@@ -324,6 +344,24 @@ def merge(
 
     done = (N_("flash.merged"), f"/staf/pengaduan/{quote(tracking_id, safe='')}")
     return _act(request, portal, account, tracking_id, command, done=done)
+
+
+@router.post("/staf/pengaduan/{tracking_id}/temuan", dependencies=[Depends(require_csrf)])
+def record_findings(
+    request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, findings: Message
+) -> Response:
+    """The Ombudsman records findings on an escalated complaint; its reporter is told."""
+    done = (N_("flash.findings_recorded"), f"/staf/pengaduan/{quote(tracking_id, safe='')}")
+    return _act(request, portal, account, tracking_id, portal.desk.record_findings, findings, done=done)
+
+
+@router.post("/staf/pengaduan/{tracking_id}/simpulkan", dependencies=[Depends(require_csrf)])
+def conclude_escalation(
+    request: Request, portal: PortalDep, account: StaffDep, tracking_id: str, conclusion: Message
+) -> Response:
+    """The Ombudsman concludes the escalation; the reporter, the admins and the institution are told."""
+    done = (N_("flash.escalation_concluded"), "/staf/ombudsman")
+    return _act(request, portal, account, tracking_id, portal.desk.conclude_escalation, conclusion, done=done)
 
 
 @router.post("/staf/pengaduan/{tracking_id}/teruskan", dependencies=[Depends(require_csrf)])
