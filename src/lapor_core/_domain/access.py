@@ -145,7 +145,7 @@ class Principal:
 
     @classmethod
     def supervisor(cls, user_id: str) -> Principal:
-        """Read-only oversight (Ombudsman, inspectorate)."""
+        """Oversight (Ombudsman, inspectorate): reads; on escalations, records findings and concludes."""
         return cls(Role.SUPERVISOR, _non_empty("user_id", user_id))
 
     @classmethod
