@@ -24,7 +24,7 @@ from lapor_portal.web.identity import current_account, sign_in, sign_out
 from lapor_portal.web.public import safe_next
 from lapor_portal.web.rendering import flash, render
 
-__all__ = ["SignInRequired", "router", "staff_account"]
+__all__ = ["SignInRequired", "complaint_page", "router", "staff_account"]
 
 router = APIRouter(include_in_schema=False)
 PortalDep = Annotated[Portal, Depends(get_portal)]
@@ -252,6 +252,8 @@ def _complaint_page(
     account: Account,
     view: lc.ComplaintView,
     errors: dict[str, list[lc.FieldError]] | None = None,
+    *,
+    revealed: lc.ReporterView | None = None,
 ) -> HTMLResponse:
     directory = portal.directory
     units = directory.units_of(view.institution) if view.institution and view.institution in directory else ()
@@ -265,8 +267,13 @@ def _complaint_page(
         "files": _files(portal, account, view.tracking_id),
         "upload_action": _upload_action(account, view),
         "upload_accept": UPLOAD_ACCEPT,
+        "revealed": revealed,  # an anonymous reporter's identity, on the admin's answer that opened it
     }
     return render(request, "staff_complaint.html", context, status_code=422 if errors else 200)
+
+
+complaint_page = _complaint_page
+"""A complaint's staff page (for the actions that live in their own module, such as web/reveal.py)."""
 
 
 def _files(portal: Portal, account: Account, tracking_id: str) -> tuple[lc.Attachment, ...]:
