@@ -6,6 +6,7 @@ Indonesian message, stores nothing, and every page still answers afterwards.
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -125,3 +126,27 @@ def test_a_right_to_left_override_in_a_title_is_refused(client: TestClient, desk
     api = client.post("/api/v1/complaints", json={**API, "title": "Lampu \u202emati"})
     assert [(e["field"], e["code"]) for e in api.json()["errors"]] == [("title", "text.bidi_control")]
     assert desk.complaints(ADMIN).items == ()
+
+
+def test_home_counts_statuses_in_lifecycle_order(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """Forwarded, then followed up, then closed: the order a complaint goes, whatever the counts."""
+    for _ in range(2):
+        done = desk.submit(lc.Submission.from_dict({**API, "channel": "web"})).tracking_id
+        desk.forward(ADMIN, done, institution="31.71")
+        desk.follow_up(lc.Principal.institution_officer("o", institution="31.71"), done, "Sudah.")
+    fresh = desk.submit(lc.Submission.from_dict({**API, "channel": "web"})).tracking_id
+    desk.forward(ADMIN, fresh, institution="31.71")
+    page = client.get("/").text
+    bars = page[page.index('id="stats-by-status"') : page.index("</ul>", page.index('id="stats-by-status"'))]
+    assert bars.index("Diteruskan") < bars.index("Ditindaklanjuti")
+
+
+def test_address_and_coordinates_are_told_apart(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """The address, a separator, then each coordinate named: they no longer run together."""
+    location = {"region": "31.71", "lat": -6.17543, "lon": 106.82721, "address": "Jl. Merdeka 1"}
+    tracking_id = desk.submit(lc.Submission.from_dict({**API, "location": location})).tracking_id
+    desk.forward(ADMIN, tracking_id, institution="31.71")
+    sign_in(client, "admin-demo")  # the public sees no address
+    page = client.get(f"/staf/pengaduan/{tracking_id}").text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert re.search(r"Jl\. Merdeka 1 · Lintang -6\.17\d\d, Bujur 106\.82\d\d", text), text

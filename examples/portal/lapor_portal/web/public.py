@@ -62,7 +62,11 @@ def home(request: Request, portal: PortalDep) -> HTMLResponse:
     """The home page: statistics and a map of public complaints, and the latest of them."""
     public = lc.Principal.public()
     latest = portal.desk.complaints(public, lc.ComplaintQuery(order=lc.Order.SUBMITTED_DESC, limit=5))
-    by_status = portal.desk.stats(public, group_by=["status"])
+    lifecycle = [status.value for status in lc.Status]  # the order a complaint goes through them
+    by_status = sorted(
+        portal.desk.stats(public, group_by=["status"]),
+        key=lambda row: lifecycle.index(str(row["status"])) if row["status"] in lifecycle else len(lifecycle),
+    )
     by_province = sorted(portal.desk.stats(public, group_by=["province"]), key=_count, reverse=True)
     context = {"latest": latest.items, "by_status": by_status, "by_province": by_province[:_TOP_PROVINCES]}
     return render(request, "home.html", context)
