@@ -52,3 +52,22 @@ def test_a_makassar_deadline_is_read_in_wita(client: TestClient, desk: lc.Compla
     weekday = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat")[last.weekday()]
     months = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
     assert f"paling lambat {weekday}, {last.day} {months[last.month - 1]} {last.year}" in table
+
+
+def test_a_stage_that_comes_again_is_labelled_by_its_round(
+    client: TestClient, desk: lc.ComplaintDesk
+) -> None:
+    """After the reporter's reply the follow-up clock starts again: the rows say round 1 and round 2."""
+    receipt = desk.submit(submission())
+    desk.forward(ADMIN, receipt.tracking_id, institution="31.71")
+    officer = lc.Principal.institution_officer("o", institution="31.71")
+    desk.follow_up(officer, receipt.tracking_id, "Sudah diperbaiki.")
+    reporter = desk.authenticate(receipt.tracking_id, receipt.access_key)
+    desk.reply(reporter, receipt.tracking_id, "Belum, lampunya masih mati.")
+    sign_in(client, "admin-demo")
+    table = _deadlines(client.get(f"/staf/pengaduan/{receipt.tracking_id}").text)
+    assert "putaran ke-1" in table
+    assert "putaran ke-2" in table
+    assert table.index("putaran ke-1") < table.index("putaran ke-2")
+    assert table.count("Verifikasi admin") == 1
+    assert "Verifikasi admin (3 hari kerja) putaran" not in table  # a stage that came once has no round

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -103,6 +104,26 @@ class PageHelpers:
     def when(self, instant: datetime | None) -> str:
         """Local date and time, or a dash."""
         return format_datetime(instant, self.lang, self.portal.zone) if instant else "-"
+
+    @staticmethod
+    def deadline_rows(deadlines: Sequence[lc.DeadlineView]) -> list[tuple[lc.DeadlineView, int | None]]:
+        """Each deadline with its round when its stage comes more than once (a reply restarts follow-up).
+
+        >>> from datetime import datetime, timezone
+        >>> start = datetime(2026, 3, 17, tzinfo=timezone.utc)
+        >>> def clock(stage: str) -> lc.DeadlineView:
+        ...     return lc.DeadlineView(stage, start, None, "met", provisional=False, institution=None)
+        >>> stages = ("verification", "follow_up", "follow_up")
+        >>> [r for _, r in PageHelpers.deadline_rows([clock(s) for s in stages])]
+        [None, 1, 2]
+        """
+        totals = Counter(d.stage for d in deadlines)
+        seen: Counter[str] = Counter()
+        rows: list[tuple[lc.DeadlineView, int | None]] = []
+        for deadline in deadlines:
+            seen[deadline.stage] += 1
+            rows.append((deadline, seen[deadline.stage] if totals[deadline.stage] > 1 else None))
+        return rows
 
     def due(self, deadline: lc.DeadlineView | None) -> str:
         """When a deadline falls, as people say it: ``paling lambat Kamis, 10 Des 2026``; a dash without one.
