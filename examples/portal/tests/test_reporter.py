@@ -150,3 +150,23 @@ def test_citizens_support_public_complaints_once(client: TestClient, desk: lc.Co
     for _ in range(2):
         assert _post(client, f"/pengaduan/{tid}/dukung") == 303
     assert desk.view(ADMIN, tid).support_count == 1
+
+
+def test_the_rating_has_words_and_is_given_once(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """Issue 21: each value has its words; once sent the page shows it, and a second post changes nothing."""
+    receipt = desk.submit(submission())
+    tid = receipt.tracking_id
+    desk.forward(ADMIN, tid, institution="31.71")
+    desk.follow_up(JAKPUS, tid, "Sudah.")
+    _open(client, receipt)
+    _post(client, f"/lacak/{tid}/selesai")
+    form = client.get(f"/lacak/{tid}").text
+    assert "1 · Sangat tidak puas" in form
+    assert "5 · Sangat puas" in form
+    assert _post(client, f"/lacak/{tid}/nilai", rating="4") == 303
+    page = client.get(f"/lacak/{tid}").text
+    assert "Penilaian Anda: 4 dari 5 (Puas). Terima kasih." in page
+    assert f"/lacak/{tid}/nilai" not in page
+    assert _post(client, f"/lacak/{tid}/nilai", rating="1") == 303
+    assert desk.view(ADMIN, tid).rating == 4
+    assert "sudah Anda nilai" in client.get(f"/lacak/{tid}").text

@@ -154,7 +154,15 @@ def close(request: Request, portal: PortalDep, tracking_id: str) -> Response:
 def rate(
     request: Request, portal: PortalDep, tracking_id: str, rating: Annotated[str, Form(max_length=2)]
 ) -> Response:
-    """Rate the handling, 1 to 5, after closing (anything but a number is refused by the desk as 0)."""
+    """Rate the handling, 1 to 5, after closing (anything but a number is refused by the desk as 0).
+
+    A rating is given once here: the page shows it instead of the form, and a second post is not sent on
+    (the library would let a later rating replace the first; the portal keeps the reporter's first word).
+    """
+    principal = reporter_principal(request, tracking_id)
+    if principal is not None and portal.desk.view(principal, tracking_id).rating is not None:
+        flash(request, "reporter.already_rated")
+        return RedirectResponse(f"/lacak/{quote(tracking_id, safe='')}", status_code=303)
     value = int(rating) if rating.isdigit() else 0
     return _act(request, portal, tracking_id, portal.desk.rate, value, done=N_("flash.rated"))
 
