@@ -308,7 +308,7 @@ def test_a_vote_is_cast_and_results_show_after_closing(
     page.click(f"a[href='/jajak-pendapat/{poll_id}']")
     page.check("#ballot input[value='1']")
     page.click("#ballot button")
-    page.wait_for_selector("text=Suara Anda tercatat.")
+    page.wait_for_selector("text=Suara Anda tercatat:")
     assert page.locator("#results-hidden").count() == 1
     shot(page, "11-poll-voted")
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import lapor_core as lc
-from portal_helpers import ADMIN, submission
+from portal_helpers import ADMIN, START, submission
 from test_browser import LiveServer, browser_clock, live, page, shot, sign_in_as
 
 __all__ = ["browser_clock", "live", "page"]
@@ -45,3 +46,37 @@ def test_the_status_is_said_once_and_never_as_a_bare_word(
     assert page.locator("dl.facts").first.text_content().count("Menunggu verifikasi") == 1
     assert "Belum" not in (page.locator("dl.facts").first.text_content() or "")
     shot(page, "21-status-badge")
+
+
+def test_the_poll_chart_reads_on_a_phone(live: tuple[LiveServer, lc.ComplaintDesk], page: Any) -> None:
+    """At 390 px the chart fits, and each count stands right beside its bar (not across the page)."""
+    server, desk = live
+    officer = lc.Principal.institution_officer("officer", institution="31.71")
+    draft = lc.PollDraft.from_dict(
+        {
+            "question": "Setujukah Anda car free day diperluas?",
+            "options": ["Setuju", "Tidak setuju", "Ragu-ragu, perlu uji coba dulu di beberapa ruas jalan"],
+            "opens_at": START.isoformat(),
+            "closes_at": (START + timedelta(days=7)).isoformat(),
+            "results": "live",
+        }
+    )
+    poll_id = desk.create_poll(officer, draft)
+    desk.open_poll(officer, poll_id)
+    for number in range(12):
+        voter = lc.Principal.citizen(f"pemilih-{number}", verified=True, region="31.74")
+        desk.vote(voter, poll_id, [0 if number < 9 else number % 3])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/jajak-pendapat/{poll_id}")
+    assert page.evaluate(OVERFLOW) <= 0
+    gaps = page.evaluate(
+        """() => [...document.querySelectorAll('#results-chart li')].map(li => {
+            const bar = li.querySelector('.bar').getBoundingClientRect();
+            const value = li.querySelector('.value').getBoundingClientRect();
+            return [value.left - bar.right, value.height];
+        })"""
+    )
+    assert len(gaps) == 3
+    assert all(0 <= gap <= 16 for gap, _ in gaps), gaps
+    assert all(height >= 14 for _, height in gaps), gaps  # text at a readable size, not a shrunken drawing
+    shot(page, "21-poll-chart-phone")

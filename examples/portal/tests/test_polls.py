@@ -52,8 +52,11 @@ def test_a_verified_citizen_votes_and_may_change_the_vote(client: TestClient, de
     assert 'id="ballot"' in page
     token = csrf(client, f"/jajak-pendapat/{poll_id}")
     client.post(f"/jajak-pendapat/{poll_id}/pilih", data={"choice": "0", "csrf_token": token})
-    assert "Suara Anda tercatat." in client.get(f"/jajak-pendapat/{poll_id}").text
+    options = desk.poll(lc.Principal.public(), poll_id).draft.options
+    assert f"Suara Anda tercatat: {options[0]}." in client.get(f"/jajak-pendapat/{poll_id}").text
     client.post(f"/jajak-pendapat/{poll_id}/pilih", data={"choice": "2", "csrf_token": token})
+    replaced = client.get(f"/jajak-pendapat/{poll_id}").text
+    assert f"Suara Anda diganti dengan pilihan baru: {options[2]}." in replaced
     results = desk.poll_results(lc.Principal.public(), poll_id)
     assert results.total == 1
     assert [o.votes for o in results.options] == [0, 0, 1]

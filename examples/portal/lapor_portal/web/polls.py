@@ -92,10 +92,11 @@ async def vote(request: Request, portal: PortalDep, poll_id: str) -> Response:
     except lc.NotAllowed:
         flash(request, "poll.vote_refused")
     else:
+        chosen = ", ".join(receipt.choices)  # the voter sees what was recorded (issue 21)
         if receipt.replaced:
-            flash(request, "poll.vote_replaced")
+            flash(request, "poll.vote_replaced", choices=chosen)
         else:
-            flash(request, "poll.voted")
+            flash(request, "poll.voted", choices=chosen)
     return RedirectResponse(f"/jajak-pendapat/{quote(poll_id, safe='')}", status_code=303)
 
 
