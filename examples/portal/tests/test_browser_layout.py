@@ -80,3 +80,22 @@ def test_the_poll_chart_reads_on_a_phone(live: tuple[LiveServer, lc.ComplaintDes
     assert all(0 <= gap <= 16 for gap, _ in gaps), gaps
     assert all(height >= 14 for _, height in gaps), gaps  # text at a readable size, not a shrunken drawing
     shot(page, "21-poll-chart-phone")
+
+
+def test_the_receipt_prints_as_a_receipt(live: tuple[LiveServer, lc.ComplaintDesk], page: Any) -> None:
+    """A print button (with JavaScript); printed, the page is the receipt alone with where to track it."""
+    server, _ = live
+    page.goto(f"{server.url}/lapor")
+    page.fill("#title", "Lampu jalan mati")
+    page.fill("#body", "Sudah seminggu gelap.")
+    page.click("button.primary[type=submit]")
+    page.wait_for_selector("#access-key")
+    assert page.locator("button[data-print]").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator("#tracking-id").is_visible()
+    assert page.locator("#access-key").is_visible()
+    assert not page.locator("header.site").is_visible()
+    assert not page.locator("#saved-form").is_visible()
+    assert not page.locator("button[data-print]").is_visible()
+    assert page.locator(f"text=Lacak laporan ini di {server.url}/lacak").is_visible()
+    shot(page, "21-receipt-print")

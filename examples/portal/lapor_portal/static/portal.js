@@ -97,6 +97,10 @@
     });
   });
 
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   var receipt = document.querySelector("[data-guard-leave]");
   if (receipt) {
     var saved = document.getElementById("saved");
