@@ -99,3 +99,22 @@ def test_the_receipt_prints_as_a_receipt(live: tuple[LiveServer, lc.ComplaintDes
     assert not page.locator("button[data-print]").is_visible()
     assert page.locator(f"text=Lacak laporan ini di {server.url}/lacak").is_visible()
     shot(page, "21-receipt-print")
+
+
+def test_queue_cells_keep_their_names_on_a_phone(
+    live: tuple[LiveServer, lc.ComplaintDesk], page: Any
+) -> None:
+    """The table's headers are hidden at 390 px, so each cell shows its own name before its value."""
+    server, desk = live
+    desk.submit(submission(location={"region": "31.71"}))
+    sign_in_as(page, server.url, "admin-demo")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/staf/verifikasi")
+    assert not page.locator("table.queue thead").is_visible()
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll('table.queue tbody tr:first-child td[data-label]')]
+            .map(td => getComputedStyle(td, '::before').content)"""
+    )
+    assert labels == ['"Status: "', '"Lokasi (wilayah): "', '"Batas waktu: "', '"Keadaan: "'], labels
+    assert page.evaluate(OVERFLOW) <= 0
+    shot(page, "21-queue-phone")
