@@ -22,6 +22,7 @@ from lapor_portal.web.files import UPLOAD_ACCEPT, UPLOAD_FIELD, Size, attach_pos
 from lapor_portal.web.forms import CHECKED, errors_by_input
 from lapor_portal.web.identity import current_account, sign_in, sign_out
 from lapor_portal.web.public import safe_next
+from lapor_portal.web.queue_filters import QueueFiltersDep
 from lapor_portal.web.rendering import flash, render
 
 __all__ = ["SignInRequired", "complaint_page", "router", "staff_account"]
@@ -122,21 +123,27 @@ def staff_home(account: StaffDep) -> RedirectResponse:
 
 @router.get("/staf/verifikasi", response_class=HTMLResponse)
 def verification_queue(
-    request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor = None
+    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, cursor: Cursor = None
 ) -> HTMLResponse:
     """The admin's verification queue: submitted and held complaints, the nearest deadline first."""
     _require(account, lc.Role.ADMIN)
     query = lc.ComplaintQuery(
-        statuses=_AT_VERIFICATION, order=lc.Order.DUE_ASC, limit=_QUEUE_SIZE, cursor=cursor
+        statuses=_AT_VERIFICATION,
+        order=lc.Order.DUE_ASC,
+        limit=_QUEUE_SIZE,
+        cursor=cursor,
+        **filters.options(),
     )
     page = portal.desk.complaints(account.principal(), query)
     t = Translator(language_of(request))
     context = {"page": page, "heading": t("staff.queue_title"), "intro": t("staff.queue_intro")}
-    return render(request, "staff_queue.html", context)
+    return render(request, "staff_queue.html", {**context, **filters.context(portal)})
 
 
 @router.get("/staf/kotak-masuk", response_class=HTMLResponse)
-def inbox(request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor = None) -> HTMLResponse:
+def inbox(
+    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, cursor: Cursor = None
+) -> HTMLResponse:
     """The institution's (or its unit's) inbox: complaints at it, the nearest deadline first."""
     _require(account, lc.Role.INSTITUTION, lc.Role.UNIT)
     query = lc.ComplaintQuery(
@@ -146,26 +153,32 @@ def inbox(request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor
         order=lc.Order.DUE_ASC,
         limit=_QUEUE_SIZE,
         cursor=cursor,
+        **filters.options(),
     )
     page = portal.desk.complaints(account.principal(), query)
     t = Translator(language_of(request))
     heading = t("staff.inbox_title", institution=portal.institution_name(account.institution) or "")
-    return render(
-        request, "staff_queue.html", {"page": page, "heading": heading, "intro": t("staff.inbox_intro")}
-    )
+    context = {"page": page, "heading": heading, "intro": t("staff.inbox_intro")}
+    return render(request, "staff_queue.html", {**context, **filters.context(portal)})
 
 
 @router.get("/staf/pengawasan", response_class=HTMLResponse)
-def oversight(request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor = None) -> HTMLResponse:
+def oversight(
+    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, cursor: Cursor = None
+) -> HTMLResponse:
     """Oversight (Ombudsman, inspectorate, admins): complaints at institutions, the nearest deadline first."""
     _require(account, lc.Role.SUPERVISOR, lc.Role.ADMIN)
     query = lc.ComplaintQuery(
-        statuses=_AT_INSTITUTION, order=lc.Order.DUE_ASC, limit=_QUEUE_SIZE, cursor=cursor
+        statuses=_AT_INSTITUTION,
+        order=lc.Order.DUE_ASC,
+        limit=_QUEUE_SIZE,
+        cursor=cursor,
+        **filters.options(),
     )
     page = portal.desk.complaints(account.principal(), query)
     t = Translator(language_of(request))
     context = {"page": page, "heading": t("staff.oversight_title"), "intro": t("staff.oversight_intro")}
-    return render(request, "staff_queue.html", context)
+    return render(request, "staff_queue.html", {**context, **filters.context(portal)})
 
 
 @router.get("/staf/ombudsman", response_class=HTMLResponse)
