@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -67,6 +68,8 @@ def test_contract_without_its_fixture_fails_with_a_message(tmp_path: Path) -> No
             """
         )
     )
+    # A plugin author's own run: no Django project configured by this suite's other tests.
+    env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(  # our own interpreter and a file we wrote
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "protocol", str(tmp_path)],
         capture_output=True,
@@ -74,6 +77,7 @@ def test_contract_without_its_fixture_fails_with_a_message(tmp_path: Path) -> No
         timeout=120,
         cwd=tmp_path,
         check=False,
+        env=env,
     )
     assert result.returncode != 0
     assert "must override the `store` fixture" in result.stdout
