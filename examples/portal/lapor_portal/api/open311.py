@@ -135,6 +135,7 @@ _HTTP_ERRORS: Final[Mapping[int, str]] = {
     405: N_("open311.method_not_allowed"),
     413: N_("open311.too_large"),
     415: N_("open311.form_expected"),
+    500: N_("open311.server_error"),
 }
 
 
@@ -143,8 +144,8 @@ def http_error(
 ) -> Response:
     """A routing or protocol error (unknown path, wrong method...) as a GeoReport error list.
 
-    The format is the one the path asks for (``.json``), else XML; statuses other than 404, 405, 413 and
-    415 are answered as 400, the GeoReport status for a bad request.
+    The format is the one the path asks for (``.json``), else XML; statuses other than 404, 405, 413, 415
+    and 500 (a failure of the portal) are answered as 400, the GeoReport status for a bad request.
     """
     key = _HTTP_ERRORS.get(status_code)
     if key is None:

@@ -33,6 +33,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "csrf": (N_("error.csrf.heading"), N_("error.csrf.text")),
     "conflict": (N_("error.conflict.heading"), N_("error.conflict.text")),
     "invalid": (N_("error.invalid.heading"), N_("error.invalid.text")),
+    "server": (N_("error.server.heading"), N_("error.server.text")),
 }
 
 # error class -> (status, name of its texts in _TEXTS)
@@ -83,7 +84,11 @@ async def _sign_in(_request: Request, error: Exception) -> Response:
     return RedirectResponse(f"/masuk?next={quote(next_path)}", status_code=303)
 
 
-_API_ERRORS = {404: N_("api.path_unknown"), 405: N_("api.method_not_allowed")}
+_API_ERRORS = {
+    404: N_("api.path_unknown"),
+    405: N_("api.method_not_allowed"),
+    500: N_("api.server_error"),
+}
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
@@ -104,7 +109,13 @@ async def _http_error(request: Request, error: Exception) -> Response:
             else str(getattr(error, "detail", ""))
         )
         return problem(status_code, None, detail, headers=headers)
-    return _page(request, status_code, "not_found" if status_code == 404 else "invalid")
+    name = {404: "not_found", 500: "server"}.get(status_code, "invalid")
+    return _page(request, status_code, name)
+
+
+async def _server_error(request: Request, _error: Exception) -> Response:
+    """Anything unexpected: 500 in the format of where it happened (the server still logs the error)."""
+    return await _http_error(request, HTTPException(500))
 
 
 def install_page_errors(app: FastAPI) -> None:
@@ -113,3 +124,4 @@ def install_page_errors(app: FastAPI) -> None:
         app.add_exception_handler(error_class, _handler(status_code, name))
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _server_error)
