@@ -369,3 +369,47 @@ def test_leaflet_maps_draw_markers_when_tiles_cannot_load(
         page.click("#point-map", position={"x": 200, "y": 120})
         assert page.input_value("#lat") != ""
         assert page.input_value("#lon") != ""
+
+
+def _photo(tmp_path: Path, name: str, colour: tuple[int, int, int]) -> Path:
+    """A small JPEG as a phone would send it, with a GPS position and a camera serial in its EXIF."""
+    from PIL import Image
+
+    image = Image.new("RGB", (320, 240), colour)
+    exif = Image.Exif()
+    exif[0xA431] = "SERIAL-CANARY-7731"  # BodySerialNumber
+    exif[0x8825] = {1: "S", 2: (6.0, 10.0, 30.0), 3: "E", 4: (106.0, 49.0, 40.0)}  # GPS
+    path = tmp_path / name
+    image.save(path, "JPEG", exif=exif)
+    return path
+
+
+def test_photos_chosen_on_the_form_are_previewed_uploaded_and_stored_without_metadata(
+    live: tuple[LiveServer, lc.ComplaintDesk], page: Any, tmp_path: Path
+) -> None:
+    """Two photos: a preview of each before sending, the upload by the progress path, both stored clean."""
+    server, desk = live
+    page.goto(f"{server.url}/lapor")
+    page.check("input[name=kind][value=pengaduan]")
+    page.fill("#title", "Jalan berlubang di depan pasar")
+    page.fill("#body", "Lubang besar, sudah dua motor jatuh minggu ini.")
+    page.select_option("#topic", "drainage-flooding")
+    page.set_input_files(
+        "#lampiran", [_photo(tmp_path, "a.jpg", (200, 40, 40)), _photo(tmp_path, "b.jpg", (40, 40, 200))]
+    )
+    page.wait_for_selector("#lampiran-preview li:nth-child(2) img[src^='data:image/jpeg']")
+    assert page.locator("#lampiran-preview li").count() == 2
+    shot(page, "21-upload-preview")
+    page.click("#submit-form button.primary")
+    page.wait_for_selector("#tracking-id")
+    tracking_id = page.text_content("#tracking-id") or ""
+    access_key = page.text_content("#access-key") or ""
+    shot(page, "22-upload-receipt")
+    reporter = desk.authenticate(tracking_id, access_key)
+    stored = desk.attachments(reporter, tracking_id)
+    assert len(stored) == 2
+    assert {a.content_type for a in stored} == {"image/jpeg"}
+    for attachment in stored:
+        data = desk.read_attachment(reporter, tracking_id, attachment.id)
+        assert b"SERIAL-CANARY-7731" not in data
+        assert b"GPS" not in data
