@@ -13,6 +13,7 @@ from PIL import Image
 import attachment_files as files
 import lapor_core as lc
 from desk_support import ADMIN, PEPPER, drive_to, make_desk, officer, submission
+from lapor_core._domain.blobs import blob_address
 from lapor_core.stores.directory import DirectoryBlobStore
 from lapor_core.stores.memory import InMemoryBlobStore
 
@@ -304,20 +305,23 @@ def test_bytes_changed_in_the_blob_store_are_detected() -> None:
     desk, _ = make_desk(blobs=blobs)
     tid, reporter = _complaint(desk)
     attachment = desk.attach(reporter, tid, filename="a.jpg", data=files.jpeg())
-    blobs._blobs[attachment.sha256] = b"tampered"
+    address = blob_address(tid, attachment.sha256)
+    assert address in blobs._blobs
+    blobs._blobs[address] = b"tampered"
     with pytest.raises(lc.StorageError):
         desk.read_attachment(reporter, tid, attachment.id)
-    blobs.delete(attachment.sha256)
+    blobs.delete(address)
     with pytest.raises(lc.StorageError):
         desk.read_attachment(reporter, tid, attachment.id)
 
 
 def test_a_desk_on_a_directory_blob_store_keeps_the_bytes_there(tmp_path: Path) -> None:
-    """blobs=DirectoryBlobStore(...): the stripped bytes are a file named by their digest."""
+    """blobs=DirectoryBlobStore(...): the stripped bytes are a file named by their blob address."""
     desk, _ = make_desk(blobs=DirectoryBlobStore(tmp_path))
     tid, reporter = _complaint(desk)
     attachment = desk.attach(reporter, tid, filename="a.jpg", data=files.jpeg())
-    stored = tmp_path / attachment.sha256[:2] / attachment.sha256[2:4] / attachment.sha256
+    address = blob_address(tid, attachment.sha256)
+    stored = tmp_path / address[:2] / address[2:4] / address
     assert stored.read_bytes() == desk.read_attachment(ADMIN, tid, attachment.id)
 
 
@@ -506,10 +510,12 @@ def test_erasing_the_identity_can_erase_the_reporter_s_files_too(tmp_path: Path)
     theirs = desk.attach(reporter, tid, filename="a.jpg", data=files.jpeg((1200, 900)))
     ours = desk.attach(officer(), tid, filename="b.jpg", data=files.jpeg((30, 30)))
     assert theirs.thumbnail_sha256 is not None
+    kept = [blob_address(tid, theirs.sha256), blob_address(tid, theirs.thumbnail_sha256)]
+    assert all(blobs.exists(address) for address in kept)
     desk.erase_identity(ADMIN, tid, "Permintaan pelapor (UU PDP).", attachments=True)
     assert desk.attachments(ADMIN, tid) == (ours,)
-    assert not blobs.exists(theirs.sha256)
-    assert not blobs.exists(theirs.thumbnail_sha256)
+    assert not any(blobs.exists(address) for address in kept)
+    assert blobs.exists(blob_address(tid, ours.sha256))
     with pytest.raises(lc.NotFound):
         desk.read_attachment(ADMIN, tid, theirs.id)
     assert list(desk.history(ADMIN, tid)[-1].payload["attachments"]) == [theirs.id]
@@ -553,3 +559,20 @@ def test_names_are_hidden_from_whoever_may_not_see_the_reporter_s_name() -> None
     assert [a.filename for a in desk.attachments(officer(), receipt.tracking_id)] == ["lampiran.jpg"]
     assert [a.filename for a in desk.attachments(ADMIN, receipt.tracking_id)] == ["lampiran.jpg"]
     assert [a.filename for a in desk.attachments(reporter, receipt.tracking_id)] == ["KTP_Budi_Santoso.jpg"]
+
+
+def test_erasing_one_reporter_s_files_leaves_the_same_photo_on_another_complaint() -> None:
+    """A photo sent by two reporters is two blobs: erasing the first reporter's files keeps the other."""
+    blobs = InMemoryBlobStore()
+    desk, _ = make_desk(blobs=blobs)
+    photo = files.jpeg((640, 480))
+    first, first_reporter = _complaint(desk)
+    second, second_reporter = _complaint(desk)
+    a = desk.attach(first_reporter, first, filename="a.jpg", data=photo)
+    b = desk.attach(second_reporter, second, filename="b.jpg", data=photo)
+    assert a.sha256 == b.sha256
+    assert blob_address(first, a.sha256) != blob_address(second, b.sha256)
+    desk.erase_identity(ADMIN, first, "Permintaan pelapor (UU PDP).", attachments=True)
+    assert desk.read_attachment(second_reporter, second, b.id) == desk.read_attachment(ADMIN, second, b.id)
+    assert hashlib.sha256(desk.read_attachment(ADMIN, second, b.id)).hexdigest() == b.sha256
+    assert not blobs.exists(blob_address(first, a.sha256))

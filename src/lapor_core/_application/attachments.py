@@ -31,7 +31,7 @@ from lapor_core._domain.attachments import (
     recorded_attachments,
     sanitise_filename,
 )
-from lapor_core._domain.blobs import BlobStore, chunked
+from lapor_core._domain.blobs import BlobStore, blob_address, chunked
 from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.history import Actor, Event
 from lapor_core._domain.ids import time_ordered_id
@@ -60,17 +60,19 @@ def limits_of(ctx: DeskContext) -> AttachmentLimits:
     return ctx.attachment_limits or AttachmentLimits()
 
 
-def _stored(blobs: BlobStore, file: Prepared, now: datetime, by: str, *, anonymous: bool) -> Attachment:
-    """Put ``file`` (and its thumbnail) in ``blobs``; the attachment that records them.
+def _stored(
+    blobs: BlobStore, tracking_id: str, file: Prepared, now: datetime, by: str, *, anonymous: bool
+) -> Attachment:
+    """Store ``file`` (and its thumbnail) for complaint ``tracking_id``; the attachment recording it.
 
     An anonymous reporter's file is recorded under a plain name (``lampiran.jpg``): the name a phone or a
     person gave it (``KTP_Budi.jpg``) can identify them, and the history is read by staff.
     """
-    blobs.put(file.sha256, chunked(file.data))
+    blobs.put(blob_address(tracking_id, file.sha256), chunked(file.data))
     thumbnail = None
     if file.thumbnail is not None:
         thumbnail = hashlib.sha256(file.thumbnail).hexdigest()
-        blobs.put(thumbnail, chunked(file.thumbnail))
+        blobs.put(blob_address(tracking_id, thumbnail), chunked(file.thumbnail))
     return Attachment(
         id=time_ordered_id(now),
         content_type=file.content_type,
@@ -103,6 +105,7 @@ def attach_prepared(
     file: Prepared,
     known: Sequence[Attachment],
     *,
+    tracking_id: str,
     anonymous: bool = False,
 ) -> tuple[Attachment, bool]:
     """The attachment for ``file`` on ``complaint``, and whether it is new (to be recorded).
@@ -117,7 +120,7 @@ def attach_prepared(
     if len(known) >= limit:
         raise ValidationError.single("data", N_("attachment.too_many"), max=limit)
     now = ctx.clock.now()
-    return _stored(blobs, file, now, principal.role.value, anonymous=anonymous), True
+    return _stored(blobs, tracking_id, file, now, principal.role.value, anonymous=anonymous), True
 
 
 def attach(
@@ -131,7 +134,13 @@ def attach(
     file = prepare(data, filename, limits=limits_of(ctx))
     known = recorded_attachments(ctx.store.history(complaint.tracking_id), anonymous=complaint.anonymous)
     attachment, new = attach_prepared(
-        ctx, ctx.blob_store(), principal, file, known, anonymous=complaint.anonymous
+        ctx,
+        ctx.blob_store(),
+        principal,
+        file,
+        known,
+        tracking_id=complaint.tracking_id,
+        anonymous=complaint.anonymous,
     )
     if new:
         command = Command(Action.ATTACH, attachment.payload())
@@ -194,12 +203,12 @@ def read_attachment(
     )
     if found is None:
         raise NotFound(kind="attachment", key=attachment_id[:64])
-    address = found.thumbnail_sha256 if thumbnail and found.thumbnail_sha256 else found.sha256
+    digest = found.thumbnail_sha256 if thumbnail and found.thumbnail_sha256 else found.sha256
     try:
-        data = b"".join(ctx.blob_store().get(address))
+        data = b"".join(ctx.blob_store().get(blob_address(complaint.tracking_id, digest)))
     except NotFound as missing:
         raise StorageError(detail=N_("attachment.blob_missing"), params={"attachment": found.id}) from missing
-    if hashlib.sha256(data).hexdigest() != address:
+    if hashlib.sha256(data).hexdigest() != digest:
         raise StorageError(detail=N_("attachment.blob_corrupt"), params={"attachment": found.id})
     return data
 
@@ -246,13 +255,13 @@ def prepare_uploads(ctx: DeskContext, uploads: object) -> tuple[Prepared, ...]:
 
 
 def store_uploads(
-    ctx: DeskContext, files: Sequence[Prepared], now: datetime, *, anonymous: bool = False
+    ctx: DeskContext, tracking_id: str, files: Sequence[Prepared], now: datetime, *, anonymous: bool = False
 ) -> tuple[Attachment, ...]:
     """Store the bytes of a submission's checked files; their attachments, attached by the reporter."""
     if not files:
         return ()
     blobs = ctx.blob_store()
-    return tuple(_stored(blobs, file, now, "reporter", anonymous=anonymous) for file in files)
+    return tuple(_stored(blobs, tracking_id, file, now, "reporter", anonymous=anonymous) for file in files)
 
 
 def with_attachments(
@@ -305,14 +314,14 @@ def reporter_files(ctx: DeskContext, complaint: Complaint) -> tuple[Attachment, 
     )
 
 
-def delete_files(ctx: DeskContext, files: Sequence[Attachment]) -> None:
-    """Delete the bytes (and thumbnails) of ``files`` from the blob store.
+def delete_files(ctx: DeskContext, tracking_id: str, files: Sequence[Attachment]) -> None:
+    """Delete the bytes (and thumbnails) of complaint ``tracking_id``'s ``files`` from the blob store.
 
-    Blobs are content-addressed: the same bytes attached to another complaint are deleted with them, and
-    that complaint's read then raises StorageError (a documented limit of erasure).
+    Each complaint's blobs have addresses of their own (:func:`~lapor_core._domain.blobs.blob_address`): the
+    same bytes attached to another complaint stay.
     """
     blobs = ctx.blob_store()
     for file in files:
-        blobs.delete(file.sha256)
+        blobs.delete(blob_address(tracking_id, file.sha256))
         if file.thumbnail_sha256 is not None:
-            blobs.delete(file.thumbnail_sha256)
+            blobs.delete(blob_address(tracking_id, file.thumbnail_sha256))

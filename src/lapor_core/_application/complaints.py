@@ -287,5 +287,5 @@ def erase_identity(
     command = Command(Action.ERASE_IDENTITY, payload, lambda c: attrs.evolve(c, owner_hash=None))
     recorded = record(ctx, complaint, [(command, actor_of(principal))], ctx.clock.now(), erased)
     if files:
-        uploads.delete_files(ctx, files)
+        uploads.delete_files(ctx, complaint.tracking_id, files)
     return recorded

@@ -177,9 +177,9 @@ def submit(
     account = _account(principal)
     key = new_access_key()
     now = ctx.clock.now()
-    stored = _store(ctx, files, now, anonymous=submission.anonymous)
     for _ in range(5):  # 55 random bits: a collision is astronomically rare, but never overwrite
         tid = str(ctx.new_tracking_id())
+        stored = _store(ctx, tid, files, now, anonymous=submission.anonymous)
         try:
             ctx.store.save(_attached(ctx, _changeset(ctx, submission, account, key, tid, now), stored, now))
         except ConcurrencyConflict:
@@ -202,13 +202,13 @@ def _uploads(ctx: DeskContext, attachments: object) -> Sequence[Prepared]:
 
 
 def _store(
-    ctx: DeskContext, files: Sequence[Prepared], now: datetime, *, anonymous: bool
+    ctx: DeskContext, tid: str, files: Sequence[Prepared], now: datetime, *, anonymous: bool
 ) -> Sequence[Attachment]:
     if not files:
         return ()
     from lapor_core._application import attachments as uploads  # noqa: PLC0415 - loads with the first upload
 
-    return uploads.store_uploads(ctx, files, now, anonymous=anonymous)
+    return uploads.store_uploads(ctx, tid, files, now, anonymous=anonymous)
 
 
 def _attached(ctx: DeskContext, changes: Changeset, stored: Sequence[Attachment], now: datetime) -> Changeset:
@@ -244,7 +244,7 @@ def _submit_once(
         tid = str(ctx.new_tracking_id())
         record = IdempotencyRecord(key_hash=hashed, fingerprint=fingerprint, tracking_id=tid, created_at=now)
         changes = attrs.evolve(_changeset(ctx, submission, account, access_key, tid, now), idempotency=record)
-        changes = _attached(ctx, changes, _store(ctx, files, now, anonymous=submission.anonymous), now)
+        changes = _attached(ctx, changes, _store(ctx, tid, files, now, anonymous=submission.anonymous), now)
         try:
             store.save(changes)
         except ConcurrencyConflict:

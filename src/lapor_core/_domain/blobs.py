@@ -1,12 +1,14 @@
-"""The :class:`BlobStore` port: where the bytes of attachments live, by content address.
+"""The :class:`BlobStore` port: where the bytes of attachments live, by address.
 
 The core decides what is stored (a file checked and stripped by :mod:`lapor_core._domain.attachments`) and
-under which address (the hex SHA-256 of the stored bytes); a blob store only keeps bytes. Who may read them,
-and which complaint refers to which blob, is the core's business and lives in the complaint's history.
+under which address (:func:`blob_address`: one per complaint and content); a blob store only keeps bytes.
+Who may read them, and which complaint refers to which blob, is the core's business and lives in the
+complaint's history.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from typing import Final, Protocol, runtime_checkable
@@ -14,7 +16,7 @@ from typing import Final, Protocol, runtime_checkable
 from lapor_core._i18n import N_
 from lapor_core.errors import ValidationError
 
-__all__ = ["CHUNK", "BlobStore", "check_address", "chunked"]
+__all__ = ["CHUNK", "BlobStore", "blob_address", "check_address", "chunked"]
 
 CHUNK: Final = 1024 * 1024
 """The size of the chunks blob stores read and write (1 MiB)."""
@@ -38,6 +40,20 @@ def check_address(address: object) -> str:
     return address
 
 
+def blob_address(tracking_id: str, digest: str) -> str:
+    """Where a complaint's file (or thumbnail) whose bytes have the hex SHA-256 ``digest`` is kept.
+
+    The hex SHA-256 of the tracking ID and the digest: one blob per complaint and content. The same photo
+    attached to two complaints (a picture forwarded to two reporters) is two blobs, so erasing one reporter's
+    files never removes another complaint's, and equal addresses never tell that two complaints share a file.
+
+    >>> a = blob_address("7K3M-9QXF-2HJ-Q", "0" * 64)
+    >>> len(a), a == blob_address("7K3M-9QXF-2HJ-R", "0" * 64)
+    (64, False)
+    """
+    return hashlib.sha256(f"{tracking_id}\n{digest}".encode()).hexdigest()
+
+
 def chunked(data: bytes, size: int = CHUNK) -> Iterator[bytes]:
     """``data`` in chunks of ``size`` bytes (one empty chunk for no bytes)."""
     if not data:
@@ -49,7 +65,7 @@ def chunked(data: bytes, size: int = CHUNK) -> Iterator[bytes]:
 
 @runtime_checkable
 class BlobStore(Protocol):
-    """Keeps bytes under their content address (the hex SHA-256 of the bytes, computed by the caller).
+    """Keeps bytes under an address the caller computes (64 hex digits; lapor_core uses :func:`blob_address`).
 
     Contract (pinned down by :class:`lapor_core.testing.BlobStoreContract`):
 

@@ -19,7 +19,7 @@ its contract: ordering, atomicity, thread-safety and the errors it may raise.
   :class:`RecipientResolver` turns a :class:`Recipient` into addresses.
 - Connected institution systems: an :class:`IntegrationStore` keeps each :class:`IntegrationRecord` and the
   IDs of the events they sent (see :mod:`lapor_core.integrations`).
-- Attachments: a :class:`BlobStore` keeps bytes by content address (every address checked by
+- Attachments: a :class:`BlobStore` keeps bytes by address (every address checked by
   :func:`check_address`).
 - Time: a :class:`Clock` (the default is :class:`SystemClock`).
 
