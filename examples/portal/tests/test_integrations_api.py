@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +12,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -24,6 +20,7 @@ from lapor_core.testing import FrozenClock
 from lapor_portal import PortalSettings, create_app, portal_of
 from lapor_portal.api.integrations import integrations_of
 from portal_helpers import PEPPER, START, submission
+from test_browser import LiveServer
 
 ROOT = Path(__file__).resolve().parents[3]
 ADMIN = lc.Principal.admin("adm-1")
@@ -135,40 +132,12 @@ def test_unsigned_oversized_and_unregistered_requests_are_refused(setup, client)
 # --- over HTTP, with the reference client's own sending code ------------------------------------------------
 
 
-class _LiveServer:
-    """The portal served by uvicorn on 127.0.0.1 on a free port, in a thread."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
-
-    def __enter__(self) -> _LiveServer:
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the portal did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=15)
-        self._socket.close()
-
-
 @pytest.fixture
-def live(sqlite_url: str) -> Iterator[tuple[_LiveServer, Setup]]:
+def live(sqlite_url: str) -> Iterator[tuple[LiveServer, Setup]]:
     """The portal on SQLite, its clock at the real time (the client signs with the real time)."""
     clock = FrozenClock(datetime.now(UTC))
     app = create_app(sqlite_url, pepper=PEPPER, clock=clock, settings=PortalSettings(sweep_seconds=None))
-    with _LiveServer(app) as server:
+    with LiveServer(app) as server:
         yield server, Setup(app)
 
 
