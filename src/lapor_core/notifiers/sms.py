@@ -35,7 +35,8 @@ import attrs
 from lapor_core._domain import rules as v
 from lapor_core._domain.notifications import DeliveryChannel, Notification
 from lapor_core._i18n import N_
-from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError, ValidationError
+from lapor_core.errors import PermanentNotificationError, ValidationError
+from lapor_core.notifiers._http import FailureCodes, post
 from lapor_core.notifiers._settings import configured, positive_seconds
 from lapor_core.notifiers.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
@@ -46,9 +47,12 @@ if TYPE_CHECKING:
 __all__ = ["SmsNotifier", "sms_payload"]
 
 _MIN_SECRET: Final = 16
-_MAX_RESPONSE: Final = 65_536
-_HTTP_OK: Final = range(200, 300)
-_TEMPORARY_4XX: Final = frozenset({408, 425, 429})
+_FAILURES: Final = FailureCodes(
+    unreachable=N_("sms.unreachable"),
+    refused=N_("sms.refused"),
+    not_followed=N_("sms.not_followed"),
+    failed=N_("sms.failed"),
+)
 _SENDER_ID_MAX: Final = 11  # alphanumeric sender IDs are at most 11 characters (GSM 03.40)
 
 
@@ -194,26 +198,4 @@ class SmsNotifier:
 
     def send(self, notification: Notification) -> None:
         """Hand one SMS to the gateway; see the module docs for how failures are classified."""
-        import http.client  # noqa: PLC0415 - loaded by the constructor already
-        import urllib.error  # noqa: PLC0415
-
-        request = self.request(notification)
-        try:
-            with self._opener.open(request, timeout=self._options.timeout) as response:
-                status = int(response.status)
-                response.read(_MAX_RESPONSE)
-        except urllib.error.HTTPError as e:
-            status = e.code
-            e.close()
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
-            raise TemporaryNotificationError(
-                detail=N_("sms.unreachable"), params={"error": type(e).__name__}
-            ) from None
-        if status in _HTTP_OK:
-            return
-        shown = {"status": str(status)}  # a code, not a quantity: never "1.000"
-        if 400 <= status < 500 and status not in _TEMPORARY_4XX:  # noqa: PLR2004 - the client-error range
-            raise PermanentNotificationError(detail=N_("sms.refused"), params=shown)
-        if status < _HTTP_OK.start or 300 <= status < 400:  # noqa: PLR2004 - redirects are not followed
-            raise PermanentNotificationError(detail=N_("sms.not_followed"), params=shown)
-        raise TemporaryNotificationError(detail=N_("sms.failed"), params=shown)
+        post(self._opener, self.request(notification), timeout=self._options.timeout, codes=_FAILURES)

@@ -29,7 +29,7 @@ import json
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -38,7 +38,8 @@ from lapor_core._domain import standard_webhooks
 from lapor_core._domain.notifications import DeliveryChannel, Notification
 from lapor_core._domain.standard_webhooks import new_secret
 from lapor_core._i18n import N_
-from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError
+from lapor_core.errors import PermanentNotificationError
+from lapor_core.notifiers._http import FailureCodes, post
 from lapor_core.notifiers._settings import configured, positive_seconds
 
 if TYPE_CHECKING:
@@ -69,10 +70,12 @@ TIMESTAMP_HEADER = "X-Lapor-Timestamp"
 SIGNATURE_HEADER = "X-Lapor-Signature"
 """The signature header of lapor_core 0.1 (sent only with ``legacy_signature=True``; deprecated)."""
 _VERSION = "v1"
-_TEMPORARY_4XX = frozenset({408, 425, 429})
-_MAX_RESPONSE = 65_536
-_HTTP_OK = range(200, 300)
-_HTTP_CLIENT_ERROR = range(400, 500)
+_FAILURES: Final = FailureCodes(
+    unreachable=N_("webhook.unreachable"),
+    refused=N_("webhook.refused"),
+    not_followed=N_("webhook.not_followed"),
+    failed=N_("webhook.failed"),
+)
 
 
 def _secret_bytes(secret: str | bytes) -> bytes:
@@ -300,26 +303,4 @@ class WebhookNotifier:
             raise PermanentNotificationError(
                 detail=N_("webhook.wrong_channel"), params={"channel": notification.channel.value}
             )
-        import http.client  # noqa: PLC0415 - loaded by the constructor already
-        import urllib.error  # noqa: PLC0415
-
-        request = self.request(notification)
-        try:
-            with self._opener.open(request, timeout=self._timeout) as response:
-                status = int(response.status)
-                response.read(_MAX_RESPONSE)
-        except urllib.error.HTTPError as e:
-            status = e.code
-            e.close()
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
-            raise TemporaryNotificationError(
-                detail=N_("webhook.unreachable"), params={"error": type(e).__name__}
-            ) from None
-        if status in _HTTP_OK:
-            return
-        shown = {"status": str(status)}  # a code, not a quantity: never "1.000"
-        if status in _HTTP_CLIENT_ERROR and status not in _TEMPORARY_4XX:
-            raise PermanentNotificationError(detail=N_("webhook.refused"), params=shown)
-        if status < _HTTP_OK.start or status in range(300, 400):
-            raise PermanentNotificationError(detail=N_("webhook.not_followed"), params=shown)
-        raise TemporaryNotificationError(detail=N_("webhook.failed"), params=shown)
+        post(self._opener, self.request(notification), timeout=self._timeout, codes=_FAILURES)
