@@ -17,10 +17,10 @@ import sqlalchemy as sa
 
 from lapor_core._domain.blobs import CHUNK, check_address
 from lapor_core.errors import NotFound
-from lapor_core.stores.sql._complaints import SqlComplaintStore
 from lapor_core.stores.sql._driver import Driver, Prepared
 from lapor_core.stores.sql._outbox import _failure
 from lapor_core.stores.sql._schema import blob_chunks
+from lapor_core.stores.sql._sharing import SharingStore
 
 __all__ = ["SqlBlobStore"]
 
@@ -52,7 +52,7 @@ class _BlobStatements:
         )
 
 
-class SqlBlobStore:
+class SqlBlobStore(SharingStore):
     """A :class:`~lapor_core.plugins.BlobStore` in the lapor_core SQL schema (table ``lapor_blob_chunks``).
 
     Args:
@@ -70,22 +70,9 @@ class SqlBlobStore:
         >>> store.close()
     """
 
-    def __init__(self, source: str | sa.URL | SqlComplaintStore, **options: Any) -> None:
-        if isinstance(source, SqlComplaintStore):
-            if options:
-                raise TypeError("options configure a store opened from a URL, not a shared one")
-            self._owned: SqlComplaintStore | None = None
-            self._store = source
-        else:
-            self._store = self._owned = SqlComplaintStore(source, **options)
-        self._driver: Driver = self._store._driver
-
     @functools.cached_property
     def _sql(self) -> _BlobStatements:
         return _BlobStatements.compile(self._driver)
-
-    def __repr__(self) -> str:
-        return f"SqlBlobStore({self._store!r})"
 
     def _seqs(self, address: str) -> list[int]:
         try:
@@ -151,8 +138,3 @@ class SqlBlobStore:
                 return session.execute(self._sql.delete, (address,)) > 0
         except sa.exc.SQLAlchemyError as e:
             raise _failure("deleting a blob", e) from e
-
-    def close(self) -> None:
-        """Close the store opened from a URL; a shared complaint store stays open."""
-        if self._owned is not None:
-            self._owned.close()

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from lapor_core._domain.integrations import IntegrationRecord
 from lapor_core.errors import StorageError
 from lapor_core.plugins._outbox import check_instant
-from lapor_core.stores.sql._complaints import SqlComplaintStore
 from lapor_core.stores.sql._driver import Driver, Prepared
 from lapor_core.stores.sql._outbox import _failure
 from lapor_core.stores.sql._schema import UtcDateTime, integration_events, integrations
+from lapor_core.stores.sql._sharing import SharingStore
 
 __all__ = ["SqlIntegrationStore"]
 
@@ -84,7 +84,7 @@ class _Statements:
         )
 
 
-class SqlIntegrationStore:
+class SqlIntegrationStore(SharingStore):
     """A :class:`~lapor_core.plugins.IntegrationStore` in the lapor_core SQL schema (revision 0010).
 
     Args:
@@ -93,22 +93,9 @@ class SqlIntegrationStore:
         options: The options of :class:`SqlComplaintStore`, for a URL.
     """
 
-    def __init__(self, source: str | sa.URL | SqlComplaintStore, **options: Any) -> None:
-        if isinstance(source, SqlComplaintStore):
-            if options:
-                raise TypeError("options configure a store opened from a URL, not a shared one")
-            self._owned: SqlComplaintStore | None = None
-            self._store = source
-        else:
-            self._store = self._owned = SqlComplaintStore(source, **options)
-        self._driver: Driver = self._store._driver
-
     @functools.cached_property
     def _sql(self) -> _Statements:
         return _Statements.compile(self._driver)
-
-    def __repr__(self) -> str:
-        return f"SqlIntegrationStore({self._store!r})"
 
     def _write(self, operation: str, prepared: Prepared, values: Sequence[Any]) -> int:
         try:
@@ -178,8 +165,3 @@ class SqlIntegrationStore:
         """Forget the events claimed before ``before``; return how many."""
         check_instant("before", before)
         return self._write("pruning events", self._sql.prune, (before,))
-
-    def close(self) -> None:
-        """Close the store opened from a URL; a shared complaint store stays open."""
-        if self._owned is not None:
-            self._owned.close()

@@ -65,9 +65,10 @@ from lapor_core._domain.polls import (
 )
 from lapor_core._domain.rules import trusted
 from lapor_core.errors import NotFound, PollConflict, StorageError, ValidationError
-from lapor_core.stores.sql._complaints import SqlComplaintStore, _is_transient_conflict, _storage_error
+from lapor_core.stores.sql._complaints import _is_transient_conflict, _storage_error
 from lapor_core.stores.sql._driver import Driver, Prepared, Session
 from lapor_core.stores.sql._schema import MYSQL_DIALECTS, poll_ballots, poll_counts, poll_voters, polls
+from lapor_core.stores.sql._sharing import SharingStore
 
 __all__ = ["SqlPollStore"]
 
@@ -295,7 +296,7 @@ class _LostRaceError(Exception):
 # -- the store ----------------------------------------------------------------------------------------------
 
 
-class SqlPollStore:
+class SqlPollStore(SharingStore):
     """A :class:`~lapor_core.plugins.PollStore` in the SQL store's database.
 
     Args:
@@ -309,24 +310,10 @@ class SqlPollStore:
         StorageError: The database cannot be reached.
     """
 
-    def __init__(self, source: str | sa.URL | SqlComplaintStore, **options: Any) -> None:
-        if isinstance(source, SqlComplaintStore):
-            if options:
-                raise TypeError("options configure a store opened from a URL, not a shared one")
-            self._owned: SqlComplaintStore | None = None
-            self._store = source
-        else:
-            self._store = self._owned = SqlComplaintStore(source, **options)
-        # The complaint store's driver: its connections, and the lock of in-memory SQLite's one connection.
-        self._driver: Driver = self._store._driver
-
     @functools.cached_property
     def _sql(self) -> _Statements:
         # Compiled on first use: a desk opened for a complaint command never compiles the poll statements.
         return _Statements.compile(self._driver)
-
-    def __repr__(self) -> str:
-        return f"SqlPollStore({self._store!r})"
 
     def _fetch(self, operation: str, prepared: Prepared, values: Sequence[Any]) -> list[Sequence[Any]]:
         try:
@@ -500,8 +487,3 @@ class SqlPollStore:
             for key in _contributions(int(mask), province, regency):
                 counts[key] = counts.get(key, 0) + int(number)
         return _tally(int(found[0][1]), ((region, column, n) for (region, column), n in counts.items()))
-
-    def close(self) -> None:
-        """Close the complaint store this store opened from a URL (a shared one stays open)."""
-        if self._owned is not None:
-            self._owned.close()
