@@ -65,6 +65,7 @@ from lapor_core.intake._port import (
     clean_text,
 )
 from lapor_core.intake._service import Handled, SenderLimiter, handle
+from lapor_core.notifiers._http import opener
 from lapor_core.notifiers._settings import configured, positive_seconds
 
 if TYPE_CHECKING:
@@ -338,19 +339,10 @@ class TelegramBot:
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         options = configured(_Options, token=token, base_url=base_url, timeout=timeout)
-        import ssl  # noqa: PLC0415 - loaded with the first bot, not at import
-        import urllib.request  # noqa: PLC0415
-
-        from lapor_core.notifiers.webhook import _no_redirects  # noqa: PLC0415
-
         self._api = f"{options.base_url}/bot{options.token}"
         self._files = f"{options.base_url}/file/bot{options.token}"
         self._timeout = options.timeout
-        self._opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}),
-            _no_redirects(),
-            urllib.request.HTTPSHandler(context=ssl_context or ssl.create_default_context()),
-        )
+        self._opener = opener(proxy=None, ssl_context=ssl_context)
 
     def send(self, notification: Notification) -> None:
         """Send a notification's short text to a ``chat:telegram:<chat id>`` address (the outbox's way back).

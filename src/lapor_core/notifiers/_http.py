@@ -11,20 +11,43 @@ Internal: nothing here is part of the public API.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from lapor_core.errors import PermanentNotificationError, TemporaryNotificationError
 
-if TYPE_CHECKING:  # urllib.request loads with the notifiers' constructors, not with lapor_core.notifiers
+if TYPE_CHECKING:  # urllib.request and ssl load with the first notifier, not with lapor_core.notifiers
+    import ssl
     import urllib.request
 
-__all__ = ["FailureCodes", "post"]
+__all__ = ["FailureCodes", "opener", "post"]
 
 _MAX_RESPONSE: Final = 65_536
 _HTTP_OK: Final = range(200, 300)
 _HTTP_CLIENT_ERROR: Final = range(400, 500)
 _HTTP_REDIRECT: Final = range(300, 400)
 _TEMPORARY_4XX: Final = frozenset({408, 425, 429})
+
+
+def opener(*, proxy: str | None, ssl_context: ssl.SSLContext | None) -> urllib.request.OpenerDirector:
+    """An opener that uses ``proxy`` (None: none, whatever the environment says) and never follows a redirect.
+
+    A signed request goes only where it was signed for: a redirect is an ``HTTPError`` (:func:`post` treats
+    it as refused). Where notifications go is configuration, not ambient state, so proxy settings of the
+    environment are ignored.
+    """
+    import ssl  # noqa: PLC0415 - loaded with the first notifier, not at import
+    import urllib.request  # noqa: PLC0415
+
+    class _NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+            return None
+
+    proxies = {"http": proxy, "https": proxy} if proxy else {}
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler(proxies),
+        _NoRedirects(),
+        urllib.request.HTTPSHandler(context=ssl_context or ssl.create_default_context()),
+    )
 
 
 class FailureCodes(TypedDict):

@@ -36,7 +36,7 @@ from lapor_core._domain import rules as v
 from lapor_core._domain.notifications import DeliveryChannel, Notification
 from lapor_core._i18n import N_
 from lapor_core.errors import PermanentNotificationError, ValidationError
-from lapor_core.notifiers._http import FailureCodes, post
+from lapor_core.notifiers._http import FailureCodes, opener, post
 from lapor_core.notifiers._settings import configured, positive_seconds
 from lapor_core.notifiers.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
@@ -155,17 +155,7 @@ class SmsNotifier:
         )
         self._options = options
         self._clock = clock
-        import ssl  # noqa: PLC0415 - loaded with the first notifier, not at import
-        import urllib.request  # noqa: PLC0415
-
-        from lapor_core.notifiers.webhook import _no_redirects  # noqa: PLC0415 - the same rule: no redirects
-
-        proxies = {"http": proxy, "https": proxy} if proxy else {}
-        self._opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler(proxies),
-            _no_redirects(),
-            urllib.request.HTTPSHandler(context=ssl_context or ssl.create_default_context()),
-        )
+        self._opener = opener(proxy=proxy, ssl_context=ssl_context)
 
     def __repr__(self) -> str:
         return f"SmsNotifier({self._options.url!r})"

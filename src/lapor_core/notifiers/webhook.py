@@ -39,7 +39,7 @@ from lapor_core._domain.notifications import DeliveryChannel, Notification
 from lapor_core._domain.standard_webhooks import new_secret
 from lapor_core._i18n import N_
 from lapor_core.errors import PermanentNotificationError
-from lapor_core.notifiers._http import FailureCodes, post
+from lapor_core.notifiers._http import FailureCodes, opener, post
 from lapor_core.notifiers._settings import configured, positive_seconds
 
 if TYPE_CHECKING:
@@ -209,17 +209,6 @@ def payload(notification: Notification) -> dict[str, Any]:
     }
 
 
-def _no_redirects() -> urllib.request.HTTPRedirectHandler:
-    """A handler that turns every redirect into an HTTPError: a signed request goes where it was signed."""
-    import urllib.request  # noqa: PLC0415 - urllib.request and ssl load with the first notifier, not at import
-
-    class _NoRedirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
-            return None
-
-    return _NoRedirects()
-
-
 class WebhookNotifier:
     """A :class:`~lapor_core.plugins.Notifier` that POSTs signed JSON to webhook addresses.
 
@@ -266,15 +255,7 @@ class WebhookNotifier:
         self._timeout = options.timeout
         self._headers = {"User-Agent": user_agent, **(extra_headers or {})}
         self._clock = clock
-        import ssl  # noqa: PLC0415 - loaded with the first notifier, not at import
-        import urllib.request  # noqa: PLC0415
-
-        proxies = {"http": proxy, "https": proxy} if proxy else {}
-        self._opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler(proxies),
-            _no_redirects(),
-            urllib.request.HTTPSHandler(context=ssl_context or ssl.create_default_context()),
-        )
+        self._opener = opener(proxy=proxy, ssl_context=ssl_context)
 
     def request(self, notification: Notification) -> urllib.request.Request:
         """The signed request ``send`` would make for ``notification`` (for previews and tests)."""
