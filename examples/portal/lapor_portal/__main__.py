@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> None:
     settings = PortalSettings(
         api_tokens={secrets.token_urlsafe(16): account.key for account in DEMO_ACCOUNTS},
         open311_api_keys={secrets.token_urlsafe(16)},
-    )
+    ).with_tiles_from(os.environ)
     app = create_app(url, pepper=pepper, settings=settings, poll_store=poll_store)
     _explain(out, f"http://{args.host}:{args.port}", settings, report)
     # No access log: it would store every visitor's IP address and user agent.

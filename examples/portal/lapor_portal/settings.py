@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import Final
 from urllib.parse import urlsplit
 
 import attrs
@@ -13,9 +14,12 @@ from lapor_core.intake.telegram import TelegramBot
 from lapor_core.notifiers import SmtpNotifier
 from lapor_portal.accounts import DEMO_ACCOUNTS, Account
 
-__all__ = ["PortalSettings"]
+__all__ = ["TILE_ATTRIBUTION_ENV", "TILE_URL_ENV", "PortalSettings"]
 
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILE_URL_ENV: Final = "LAPOR_TILE_URL"
+"""The environment variable naming a tile server's URL template (unset: the offline base map only)."""
+TILE_ATTRIBUTION_ENV: Final = "LAPOR_TILE_ATTRIBUTION"
+"""The environment variable holding the tile server's credit line."""
 
 
 def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -36,6 +40,14 @@ def _origin(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _tile_template(_instance: object, _attribute: object, value: str | None) -> None:
+    if value is None:
+        return
+    placeholders = all(part in value for part in ("{z}", "{x}", "{y}"))
+    if not placeholders or (_origin(value) is None and not value.startswith("/")):
+        raise ValueError("tile_url must be an http(s) or site-relative URL with {z}, {x} and {y}")
+
+
 def _webhook_secret(_instance: object, attribute: attrs.Attribute[bytes | None], value: bytes | None) -> None:
     if value is not None and (not isinstance(value, bytes) or len(value) < 16):
         raise ValueError(f"{attribute.name} must be at least 16 bytes")
@@ -53,9 +65,10 @@ class PortalSettings:
     Attributes:
         site_name: Shown in the header and page titles.
         timezone: IANA zone dates are shown in.
-        tile_url: Map tile URL template (``{z}/{x}/{y}``), or None for no tiles; markers and the province
-            map are drawn without them.
-        tile_attribution: Credit line for the tiles.
+        tile_url: A tile server's URL template (``https://...{z}/{x}/{y}...``), or None (the default): the
+            maps then draw only the offline base map shipped in ``static/basemap.geojson`` (provinces and
+            coastline, no streets). Set it where a deployment has a tile server (see :meth:`with_tiles_from`).
+        tile_attribution: Credit line for the tiles (shown on the map beside the base map's).
         leaflet_url: Base URL serving ``leaflet.js`` and ``leaflet.css`` (your own copy or a CDN), or None:
             the portal then draws its maps with its own small script.
         accounts: Staff and citizen accounts offered by the demonstration sign-in; a real portal maps its
@@ -87,8 +100,8 @@ class PortalSettings:
 
     site_name: str = "LAPOR! Daerah"
     timezone: str = "Asia/Jakarta"
-    tile_url: str | None = OSM_TILES
-    tile_attribution: str = "© OpenStreetMap contributors"
+    tile_url: str | None = attrs.field(default=None, validator=_tile_template)
+    tile_attribution: str = ""
     leaflet_url: str | None = None
     accounts: tuple[Account, ...] = DEMO_ACCOUNTS
     api_tokens: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
@@ -109,6 +122,24 @@ class PortalSettings:
     telegram_secret_token: str | None = attrs.field(default=None, repr=False)
     telegram_bot: TelegramBot | None = attrs.field(default=None, repr=False)
     intake_messages_per_hour: int = 20
+
+    def with_tiles_from(self, environ: Mapping[str, str]) -> PortalSettings:
+        """These settings with the tile server named by ``LAPOR_TILE_URL`` and ``LAPOR_TILE_ATTRIBUTION``.
+
+        Unset or empty variables change nothing, so without them the maps stay offline.
+
+        Raises:
+            ValueError: ``LAPOR_TILE_URL`` is not a URL template with ``{z}``, ``{x}`` and ``{y}``.
+
+        >>> tiles = {"LAPOR_TILE_URL": "https://tiles.example/{z}/{x}/{y}.png"}
+        >>> PortalSettings().with_tiles_from(tiles).tile_url
+        'https://tiles.example/{z}/{x}/{y}.png'
+        >>> PortalSettings().with_tiles_from({}).tile_url is None
+        True
+        """
+        url = environ.get(TILE_URL_ENV, "").strip() or self.tile_url
+        attribution = environ.get(TILE_ATTRIBUTION_ENV, "").strip() or self.tile_attribution
+        return attrs.evolve(self, tile_url=url, tile_attribution=attribution)
 
     @property
     def tile_origin(self) -> str | None:
