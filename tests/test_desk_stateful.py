@@ -136,7 +136,7 @@ class DeskMachine(RuleBasedStateMachine):
                 self.desk.reply(reporter if choice else admin, tid, "Belum selesai.")
             elif choice == 3:
                 self.desk.close_complaint(reporter, tid)
-        elif status is lc.Status.CLOSED:
+        elif status is lc.Status.CLOSED and complaint.rating is None:  # a rating is given once
             self.desk.rate(reporter, tid, 1 + choice % 5)
         after = self.desk.store.get(tid)
         assert after.version >= complaint.version

@@ -521,9 +521,17 @@ class ComplaintDesk:
         recorded = complaints.close(self._ctx, principal, tracking_id)
         return reading.recorded_view(self._ctx, principal, recorded)
 
-    def rate(self, principal: Principal, tracking_id: object, rating: int) -> ComplaintView:
-        """The reporter rates the handling, 1-5, after closing."""
-        return self._run(complaints.rate, principal, tracking_id, rating)
+    def rate(
+        self, principal: Principal, tracking_id: object, rating: int, *, comment: str | None = None
+    ) -> ComplaintView:
+        """The reporter rates the handling once, 1-5 with an optional comment (500 characters), after closing.
+
+        Raises:
+            ValidationError: A rating outside 1-5, a bad comment, or a rating already given
+                (``rating.already_given``).
+        """
+        recorded = complaints.rate(self._ctx, principal, tracking_id, rating, comment)
+        return reading.recorded_view(self._ctx, principal, recorded)
 
     def support(self, principal: Principal, tracking_id: object) -> ComplaintView:
         """A signed-in citizen supports a public complaint (once)."""
@@ -904,6 +912,15 @@ class ComplaintDesk:
         from lapor_core._application import polls as poll_commands  # noqa: PLC0415
 
         return poll_commands.vote(self._ctx, principal, poll_id, choices)
+
+    def my_vote(self, principal: Principal, poll_id: object) -> tuple[str, ...] | None:
+        """The options a citizen's own ballot chose (labels, in option order), or None before they vote.
+
+        Nobody reads another person's ballot: the ballot is found from the principal alone.
+        """
+        from lapor_core._application import polls as poll_commands  # noqa: PLC0415
+
+        return poll_commands.my_vote(self._ctx, principal, poll_id)
 
     def poll_results(self, principal: Principal, poll_id: object) -> PollResults:
         """Shares, Wilson intervals and suppressed breakdowns, when the poll's rule publishes them."""

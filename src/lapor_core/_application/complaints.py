@@ -54,6 +54,9 @@ __all__ = [
 
 # LAPOR! asks for a rating of 1 to 5 stars after closing.
 _rating: Final = _validation.whole_number(1, 5, code=N_("rating.out_of_range"))
+MAX_RATING_COMMENT: Final = 500
+"""The longest comment a rating takes."""
+_rating_comment: Final = _validation.text(required=False, max_length=MAX_RATING_COMMENT, multiline=True)
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -208,14 +211,35 @@ def close(ctx: DeskContext, principal: Principal, tracking_id: object) -> Record
     return execute_loaded(ctx, principal, complaint, relation, command)
 
 
-def rate(ctx: DeskContext, principal: Principal, tracking_id: object, rating: object) -> Recorded:
-    """The reporter rates the handling, 1 to 5, after closing (a later rating replaces an earlier one)."""
+def rate(
+    ctx: DeskContext, principal: Principal, tracking_id: object, rating: object, comment: object = None
+) -> Recorded:
+    """The reporter rates the handling once, 1 to 5 with an optional comment, after closing.
+
+    The comment is the rating's message on the timeline, shown where the reporter's replies are. A rating
+    once given stays: a second one is refused (``rating.already_given``), so that it cannot be talked up.
+    """
+    errors: list[FieldError] = []
+    stars = text = None
     try:
         stars = _rating(rating)
     except _validation.Invalid as invalid:
-        raise ValidationError([invalid.at("rating")]) from None
-    command = Command(Action.RATE, {"rating": stars}, lambda c: attrs.evolve(c, rating=stars))
-    return execute(ctx, principal, tracking_id, command)
+        errors.append(invalid.at("rating"))
+    try:
+        text = _rating_comment(comment)
+    except _validation.Invalid as invalid:
+        errors.append(invalid.at("comment"))
+    if errors:
+        raise ValidationError(errors)
+    complaint, relation = load_for(ctx, principal, tracking_id)
+    authorise(complaint, relation, Action.RATE)
+    if complaint.rating is not None:
+        raise ValidationError.single("rating", "rating.already_given")
+    payload: dict[str, Any] = {"rating": stars}
+    if text is not None:
+        payload["message"] = text
+    command = Command(Action.RATE, payload, lambda c: attrs.evolve(c, rating=stars))
+    return execute_loaded(ctx, principal, complaint, relation, command)
 
 
 def support(ctx: DeskContext, principal: Principal, tracking_id: object) -> Recorded | None:

@@ -7,6 +7,9 @@ Who may do what:
   else it does not exist (:class:`~lapor_core.NotFound`, as for an unknown ID).
 - Verified citizens in the poll's audience vote while it is open. The person is stored only as keyed hashes
   of (poll, person) under the deployment pepper, in a record kept apart from the ballot.
+- A voter may read back their own ballot's choices (:func:`my_vote`), and nobody else may: the ballot is
+  found only through the seal computed from the person and the deployment pepper, so the store alone
+  cannot link a person to a ballot, and the function takes no person but the principal's own.
 - Results are public once the poll's rule allows: ``live`` polls from opening, ``after_close`` polls only
   when voting has ended; until then they are hidden from everyone, the owner and admins included.
 
@@ -66,6 +69,7 @@ __all__ = [
     "extend_poll",
     "get_poll",
     "list_polls",
+    "my_vote",
     "open_poll",
     "poll_results",
     "verify_poll",
@@ -291,6 +295,12 @@ def _resolve(poll: Poll, requested: tuple[int | str, ...]) -> tuple[int, ...]:
     return tuple(sorted(chosen))
 
 
+def _sealed(ctx: DeskContext, poll: Poll, person: str) -> tuple[str, int]:
+    """The voter hash and the seal of ``person``'s ballot in ``poll``."""
+    voter = ctx.keyed_hash("poll-voter", poll.id, person)
+    return voter, int(ctx.keyed_hash("poll-seal", poll.id, person)[:_SEAL_HEX_DIGITS], 16) >> 1
+
+
 def _voter(principal: Principal, poll: Poll) -> str:
     if principal.role is not Role.CITIZEN or principal.user_id is None:
         raise PollNotAllowed(poll_id=poll.id, action="vote", reason=N_("poll.vote_not_citizen"))
@@ -327,11 +337,12 @@ def vote(ctx: DeskContext, principal: Principal, poll_id: object, choices: objec
         if not poll.draft.admits(principal.region):
             raise PollNotAllowed(poll_id=poll.id, action="vote", reason=N_("poll.vote_outside_audience"))
         chosen = _resolve(poll, requested)
+        voter, seal = _sealed(ctx, poll, person)
         cast = BallotCast(
             poll_id=poll.id,
             poll_version=poll.version,
-            voter=ctx.keyed_hash("poll-voter", poll.id, person),
-            seal=int(ctx.keyed_hash("poll-seal", poll.id, person)[:_SEAL_HEX_DIGITS], 16) >> 1,
+            voter=voter,
+            seal=seal,
             ballot=Ballot(chosen, *coarse_region(principal.region)),
             revote=poll.draft.revote,
         )
@@ -346,6 +357,28 @@ def vote(ctx: DeskContext, principal: Principal, poll_id: object, choices: objec
             raise PollNotAllowed(poll_id=poll.id, action="vote", reason=N_("poll.vote_already_cast"))
         labels = tuple(poll.draft.options[i] for i in chosen)
         return VoteReceipt(poll.id, labels, replaced=outcome is CastOutcome.REPLACED)
+
+
+def my_vote(ctx: DeskContext, principal: Principal, poll_id: object) -> tuple[str, ...] | None:
+    """The labels of the options the principal's own recorded ballot chose, in option order; None if none.
+
+    Only a signed-in citizen reads a ballot, and only their own: nobody can ask for another person's.
+    Whether the poll is open or closed, and whether results are published yet, does not matter: a voter
+    sees their own choice, never anybody else's.
+
+    Raises:
+        NotFound: No such poll, or a draft.
+        PollNotAllowed: The principal is not a signed-in citizen (``poll.own_ballot_only``).
+    """
+    check_poll_id(poll_id)
+    poll = _load(ctx, principal, poll_id)
+    if principal.role is not Role.CITIZEN or principal.user_id is None:
+        raise PollNotAllowed(poll_id=poll.id, action="read a ballot", reason=N_("poll.own_ballot_only"))
+    voter, seal = _sealed(ctx, poll, principal.user_id)
+    ballot = _store(ctx).ballot_of(poll.id, voter, seal)
+    if ballot is None:
+        return None
+    return tuple(poll.draft.options[i] for i in ballot.choices)
 
 
 def poll_results(

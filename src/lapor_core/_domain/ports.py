@@ -422,7 +422,7 @@ class PoolStatisticsStore(StatisticsStore, Protocol):
 # --- policy-opinion polls -----------------------------------------------------------------------------------
 
 if TYPE_CHECKING:
-    from lapor_core._domain.polls import BallotCast, CastOutcome, Poll, Tally
+    from lapor_core._domain.polls import Ballot, BallotCast, CastOutcome, Poll, Tally
 
 __all__ += ["PollStore"]
 
@@ -446,9 +446,12 @@ class PollStore(Protocol):
       only as ``reference ^ seal``. Neither record holds a time.
     - ``tally`` reads the counters (its cost does not grow with the number of ballots); ``recount`` counts
       the stored ballots from scratch; both read one consistent snapshot and always agree.
-    - ``get``, ``cast``, ``tally`` and ``recount`` raise :class:`~lapor_core.NotFound` (``kind="poll"``)
-      for an unknown poll ID; ``cast`` raises :class:`~lapor_core.ValidationError` for a choice outside the
-      poll's options.
+    - ``ballot_of`` reads back the ballot a voter hash refers to, opened with the same seal ``cast`` was
+      given (so only whoever can compute the seal, the desk holding the pepper, links a voter to a ballot);
+      None when that hash has not voted. It changes nothing and takes no lock a cast waits for long.
+    - ``get``, ``cast``, ``ballot_of``, ``tally`` and ``recount`` raise :class:`~lapor_core.NotFound`
+      (``kind="poll"``) for an unknown poll ID; ``cast`` raises :class:`~lapor_core.ValidationError` for a
+      choice outside the poll's options.
     - Every method is safe to call from several threads at once. Backend failures are raised as
       :class:`~lapor_core.StorageError` (the driver's error chained as ``__cause__``).
     """
@@ -467,6 +470,10 @@ class PollStore(Protocol):
 
     def cast(self, cast: BallotCast) -> CastOutcome:
         """Count, replace or refuse one ballot atomically, with its counters."""
+        ...
+
+    def ballot_of(self, poll_id: str, voter: str, seal: int) -> Ballot | None:
+        """The ballot of the voter hash ``voter``, opened with ``seal``; None when that hash has not voted."""
         ...
 
     def tally(self, poll_id: str) -> Tally:

@@ -51,6 +51,7 @@ _TIMELINE_ACTIONS = frozenset(
         Action.FOLLOW_UP,
         Action.REPLY,
         Action.CLOSE,
+        Action.RATE,  # its message is the rating's comment
         Action.ARCHIVE,
         Action.DECLINE,
         Action.MERGE,

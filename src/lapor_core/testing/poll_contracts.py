@@ -52,7 +52,7 @@ from lapor_core._domain.polls import (
     count_ballots,
 )
 from lapor_core._domain.ports import PollStore
-from lapor_core.errors import ConcurrencyConflict, NotFound, PollConflict, ValidationError
+from lapor_core.errors import ConcurrencyConflict, NotFound, PollConflict, StorageError, ValidationError
 
 __all__ = [
     "OFFICER",
@@ -443,6 +443,31 @@ class PollStoreContract:
         before = poll_store.tally(poll.id)
         assert poll_store.cast(make_cast(poll, 1, (1,), "32", "32.73")) is CastOutcome.REFUSED
         assert poll_store.tally(poll.id) == before == poll_store.recount(poll.id)
+
+    def test_a_voters_ballot_reads_back_with_its_seal_after_a_replacement(
+        self, poll_store: PollStore
+    ) -> None:
+        """``ballot_of`` opens the voter's current ballot with the cast's seal; a non-voter gets None."""
+        poll = _saved(poll_store, options=4, max_choices=2)
+        first = make_cast(poll, 1, (0,))
+        assert poll_store.ballot_of(poll.id, first.voter, first.seal) is None
+        poll_store.cast(first)
+        poll_store.cast(make_cast(poll, 2, (3,), "73", "73.71"))
+        assert poll_store.ballot_of(poll.id, first.voter, first.seal) == Ballot((0,), "31", "31.71")
+        poll_store.cast(make_cast(poll, 1, (1, 2), "32", None))
+        assert poll_store.ballot_of(poll.id, first.voter, first.seal) == Ballot((1, 2), "32", None)
+        assert poll_store.ballot_of(poll.id, voter_hash(3), first.seal) is None
+        assert poll_store.tally(poll.id) == poll_store.recount(poll.id)
+
+    def test_a_ballot_read_with_the_wrong_seal_or_poll_is_refused(self, poll_store: PollStore) -> None:
+        """A seal that does not open the voter's ballot is a StorageError; an unknown poll is NotFound."""
+        poll = _saved(poll_store)
+        cast = make_cast(poll, 1, (2,))
+        poll_store.cast(cast)
+        with pytest.raises(StorageError):
+            poll_store.ballot_of(poll.id, cast.voter, cast.seal ^ (1 << 62))
+        with pytest.raises(NotFound):
+            poll_store.ballot_of(make_poll().id, cast.voter, cast.seal)
 
     def test_multiple_choice_ballot_gives_one_vote_per_ticked_option(self, poll_store: PollStore) -> None:
         """A ballot ticking three options is one ballot and three votes."""

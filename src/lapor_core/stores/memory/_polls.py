@@ -172,6 +172,20 @@ class InMemoryPollStore:
             box.move(mask, place, 1)
             return CastOutcome.COUNTED
 
+    def ballot_of(self, poll_id: str, voter: str, seal: int) -> Ballot | None:
+        """The voter's ballot, opened with ``seal``, or None (see the port)."""
+        with self._lock:
+            box = self._box(poll_id)
+            sealed = self._slot_of(box, voter)
+            if sealed is None:
+                return None
+            slot = sealed ^ seal
+            if not 0 <= slot < len(box.masks):
+                raise StorageError(f"poll {poll_id}: the seal does not open the voter's ballot")
+            mask, (province, regency) = box.masks[slot], self._places[box.places[slot]]
+        # Checked when it was cast: rebuilt without its rules.
+        return trusted(Ballot, {"choices": tuple(_choices(mask)), "province": province, "regency": regency})
+
     def tally(self, poll_id: str) -> Tally:
         """The poll's counts, read from its counters."""
         with self._lock:

@@ -51,6 +51,7 @@ import sqlalchemy as sa
 from lapor_core._domain.history import Actor, _freeze
 from lapor_core._domain.polls import (
     NATIONAL,
+    Ballot,
     BallotCast,
     CastOutcome,
     Poll,
@@ -156,8 +157,10 @@ class _Statements:
     insert_poll: Prepared
     update_poll: Prepared
     voter: Prepared
+    voter_unlocked: Prepared
     insert_voter: Prepared
     ballot: Prepared
+    ballot_unlocked: Prepared
     insert_ballot: Prepared
     replace_ballot: Prepared
     add_to_counts: Prepared
@@ -180,10 +183,12 @@ class _Statements:
             insert_poll=driver.prepare(polls.insert(), keys=_POLL_COLUMNS, insert=True),
             update_poll=driver.prepare(_UPDATE_POLL, keys=(*_POLL_COLUMNS, "b_id", "b_expected")),
             voter=driver.prepare(_VOTER.with_for_update(), keys=("poll_id", "voter")),
+            voter_unlocked=driver.prepare(_VOTER, keys=("poll_id", "voter")),
             insert_voter=driver.prepare(
                 poll_voters.insert(), keys=("poll_id", "voter", "sealed"), insert=True
             ),
             ballot=driver.prepare(_BALLOT.with_for_update(), keys=("poll_id", "ref")),
+            ballot_unlocked=driver.prepare(_BALLOT, keys=("poll_id", "ref")),
             insert_ballot=driver.prepare(poll_ballots.insert(), keys=_BALLOT_COLUMNS, insert=True),
             replace_ballot=driver.prepare(
                 _REPLACE_BALLOT, keys=("choices", "province", "regency", "b_poll_id", "b_ref")
@@ -456,6 +461,29 @@ class SqlPollStore(SharingStore):
         except sa.exc.IntegrityError as e:
             # Another cast stored this voter's first ballot meanwhile: run again, and replace or refuse.
             raise _LostRaceError from e
+
+    def ballot_of(self, poll_id: str, voter: str, seal: int) -> Ballot | None:
+        """The voter's ballot, opened with ``seal``; None when the voter has not voted.
+
+        A voter's reference never changes once stored (a second ballot replaces the row it names), so the
+        two reads need no transaction of their own.
+
+        Raises:
+            NotFound: No poll has this ID.
+            StorageError: The database failed, or the seal does not open a stored ballot.
+        """
+        if not self._fetch("reading a ballot", self._sql.version, (poll_id,)):
+            raise NotFound(kind="poll", key=poll_id)
+        found = self._fetch("reading a ballot", self._sql.voter_unlocked, (poll_id, voter))
+        if not found:
+            return None
+        rows = self._fetch("reading a ballot", self._sql.ballot_unlocked, (poll_id, int(found[0][0]) ^ seal))
+        if not rows:
+            raise StorageError(f"poll {poll_id}: the seal does not open the voter's ballot")
+        mask, province, regency = int(rows[0][0]), rows[0][1], rows[0][2]
+        chosen = tuple(index for index in range(mask.bit_length()) if mask >> index & 1)
+        # Checked when it was cast: rebuilt without its rules.
+        return trusted(Ballot, {"choices": chosen, "province": province, "regency": regency})
 
     def tally(self, poll_id: str) -> Tally:
         """The poll's counts, read from its counter rows.

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lapor_core._domain.polls import BallotCast, CastOutcome, Poll, Tally
+    from lapor_core._domain.polls import Ballot, BallotCast, CastOutcome, Poll, Tally
     from lapor_core.stores.sql._complaints import SqlComplaintStore
     from lapor_core.stores.sql._polls import SqlPollStore
 
@@ -66,6 +66,10 @@ class SharedSqlPollStore:
     def cast(self, cast: BallotCast) -> CastOutcome:
         """As :meth:`SqlPollStore.cast <lapor_core.stores.sql.SqlPollStore.cast>`."""
         return self.store.cast(cast)
+
+    def ballot_of(self, poll_id: str, voter: str, seal: int) -> Ballot | None:
+        """As :meth:`SqlPollStore.ballot_of <lapor_core.stores.sql.SqlPollStore.ballot_of>`."""
+        return self.store.ballot_of(poll_id, voter, seal)
 
     def tally(self, poll_id: str) -> Tally:
         """As :meth:`SqlPollStore.tally <lapor_core.stores.sql.SqlPollStore.tally>`."""
