@@ -1,4 +1,4 @@
-"""Idempotent submission: the pure rules (keys, fingerprints, derived access keys) and the desk's use of them.
+"""Idempotent submissions and replies: the pure rules (keys, fingerprints, derived access keys) and the desk.
 
 The store side (one complaint under races, pruning, nothing half-saved) is in the store contract, which every
 store runs (tests/stores); the cross-process race on SQLite is in tests/stores/test_idempotency_processes.py.
@@ -21,6 +21,7 @@ from lapor_core._application import submissions
 from lapor_core._domain.idempotency import (
     MAX_KEY_LENGTH,
     check_idempotency_key,
+    command_fingerprint,
     key_hash,
     submission_fingerprint,
 )
@@ -360,3 +361,134 @@ def test_a_repeat_with_other_attachments_is_a_conflict(desk: lc.ComplaintDesk) -
             attachments=[("a.jpg", attachment_files.jpeg())],
         )
     assert len(desk.store.query(ComplaintQuery()).items) == 1
+
+
+# -- replies and answers to a hold under a key (a channel's message delivered again) ------------------------
+
+ADMIN = lc.Principal.admin("adm-1")
+OFFICER = lc.Principal.institution_officer("off-1", institution="31.71")
+
+
+@given(
+    text=_texts,
+    other=_texts,
+    tid=st.sampled_from(["7K3M-9QXF-2HJ-Q", "2B4D-6F8H-1JK-M"]),
+    role=st.sampled_from(["reporter", "admin"]),
+)
+def test_command_fingerprint_is_equal_exactly_for_equal_messages(
+    text: str, other: str, tid: str, role: str
+) -> None:
+    """Same complaint, actor and content: one fingerprint; another text, complaint or actor: another."""
+    first = command_fingerprint(PEPPER, tid, {"role": role}, {"message": text})
+    assert first == command_fingerprint(PEPPER, tid, {"role": role}, {"message": text})
+    assert (first == command_fingerprint(PEPPER, tid, {"role": role}, {"message": other})) is (text == other)
+    assert first != command_fingerprint(PEPPER, tid + "X", {"role": role}, {"message": text})
+    assert first != command_fingerprint(PEPPER, tid, {"role": role + "x"}, {"message": text})
+    assert first != command_fingerprint(
+        b"another pepper, sixteen bytes+", tid, {"role": role}, {"message": text}
+    )
+
+
+def _followed_up(desk: lc.ComplaintDesk) -> tuple[str, lc.Principal]:
+    receipt = desk.submit(lc.Submission.from_dict(FORM))
+    desk.forward(ADMIN, receipt.tracking_id, institution="31.71")
+    desk.follow_up(OFFICER, receipt.tracking_id, "Sudah ditambal.")
+    return receipt.tracking_id, desk.authenticate(receipt.tracking_id, receipt.access_key)
+
+
+def _replies(desk: lc.ComplaintDesk, tid: str) -> int:
+    return [e.action for e in desk.history(ADMIN, tid)].count(lc.Action.REPLY)
+
+
+def test_a_reply_repeated_under_its_key_is_recorded_once_and_answered_with_the_complaint(
+    desk: lc.ComplaintDesk,
+) -> None:
+    """The repeat records nothing and returns the complaint as it stands, even after it moved on."""
+    tid, reporter = _followed_up(desk)
+    first = desk.reply(reporter, tid, "Belum rata.", idempotency_key="mail:<a1@warga.id>")
+    desk.follow_up(OFFICER, tid, "Sudah diaspal ulang.")
+    again = desk.reply(reporter, tid, "Belum rata.", idempotency_key="mail:<a1@warga.id>")
+    assert first.status is lc.Status.FORWARDED
+    assert again.status is lc.Status.FOLLOWED_UP
+    assert _replies(desk, tid) == 1
+    assert desk.verify_history(tid).ok
+
+
+def test_a_key_reused_for_other_text_another_complaint_or_another_actor_is_a_conflict(
+    desk: lc.ComplaintDesk,
+) -> None:
+    """IdempotencyConflict on ``idempotency_key``, and nothing recorded."""
+    tid, reporter = _followed_up(desk)
+    desk.reply(reporter, tid, "Belum rata.", idempotency_key="sms:gw-5")
+    desk.follow_up(OFFICER, tid, "Sudah.")
+    with pytest.raises(lc.IdempotencyConflict) as raised:
+        desk.reply(reporter, tid, "Sekarang sudah rata.", idempotency_key="sms:gw-5")
+    assert raised.value.field == "idempotency_key"
+    with pytest.raises(lc.IdempotencyConflict):
+        desk.reply(ADMIN, tid, "Belum rata.", idempotency_key="sms:gw-5")
+    other, other_reporter = _followed_up(desk)
+    with pytest.raises(lc.IdempotencyConflict):
+        desk.reply(other_reporter, other, "Belum rata.", idempotency_key="sms:gw-5")
+    assert (_replies(desk, tid), _replies(desk, other)) == (1, 0)
+
+
+def test_a_submissions_key_is_not_a_replys(desk: lc.ComplaintDesk) -> None:
+    """A key that filed a complaint cannot also record a reply (another content): a conflict."""
+    receipt = desk.submit(lc.Submission.from_dict(FORM), idempotency_key="sms:gw-9")
+    desk.forward(ADMIN, receipt.tracking_id, institution="31.71")
+    desk.follow_up(OFFICER, receipt.tracking_id, "Sudah.")
+    reporter = desk.authenticate(receipt.tracking_id, receipt.access_key)
+    with pytest.raises(lc.IdempotencyConflict):
+        desk.reply(reporter, receipt.tracking_id, "Belum.", idempotency_key="sms:gw-9")
+    assert _replies(desk, receipt.tracking_id) == 0
+
+
+@pytest.mark.parametrize("key", ["", " ", 42, b"gw", "gw\n1", "k" * (MAX_KEY_LENGTH + 1)])
+def test_a_bad_reply_key_is_refused_naming_the_field_and_records_nothing(
+    desk: lc.ComplaintDesk, key: object
+) -> None:
+    """Wrong type, blank, too long or unprintable: ValidationError on ``idempotency_key``."""
+    tid, reporter = _followed_up(desk)
+    for act in (desk.reply, desk.provide_info):
+        with pytest.raises(lc.ValidationError) as raised:
+            act(reporter, tid, "Belum.", idempotency_key=key)  # type: ignore[arg-type]
+        assert [e.field for e in raised.value.errors] == ["idempotency_key"]
+    assert _replies(desk, tid) == 0
+
+
+def test_a_keyed_reply_checks_the_principal_and_the_lifecycle_as_any_reply(desk: lc.ComplaintDesk) -> None:
+    """Another citizen NotAllowed (the complaint is public), an unknown ID NotFound, too early a transition."""
+    tid, reporter = _followed_up(desk)
+    stranger = lc.Principal.citizen("warga-lain")
+    with pytest.raises(lc.NotAllowed):
+        desk.reply(stranger, tid, "Belum.", idempotency_key="sms:gw-s")
+    with pytest.raises(lc.NotFound):
+        desk.reply(ADMIN, "0000-0XDW-T5H-7", "Belum.", idempotency_key="sms:gw-u")
+    fresh = desk.submit(lc.Submission.from_dict(FORM))
+    owner = desk.authenticate(fresh.tracking_id, fresh.access_key)
+    with pytest.raises(lc.TransitionNotAllowed):
+        desk.reply(owner, fresh.tracking_id, "Kapan?", idempotency_key="sms:gw-t")
+    # Nothing was kept of the refused attempts: the keys are still free.
+    assert desk.reply(reporter, tid, "Belum.", idempotency_key="sms:gw-s").status is lc.Status.FORWARDED
+
+
+def test_a_store_without_idempotency_keys_refuses_a_keyed_reply_loudly() -> None:
+    """ConfigurationError naming idempotency keys; the same reply without a key works."""
+
+    class _Plain:
+        def __init__(self) -> None:
+            self.inner = InMemoryComplaintStore()
+
+        def save(self, changes: Changeset) -> None:
+            self.inner.save(changes)
+
+        def __getattr__(self, name: str) -> Any:
+            if name in {"find_idempotency_key", "prune_idempotency_keys", "save_many"}:
+                raise AttributeError(name)
+            return getattr(self.inner, name)
+
+    desk = lc.ComplaintDesk(store=_Plain(), pepper=PEPPER)
+    tid, reporter = _followed_up(desk)
+    with pytest.raises(lc.ConfigurationError, match=r"idempotency keys.*reply without idempotency_key"):
+        desk.reply(reporter, tid, "Belum.", idempotency_key="sms:gw-1")
+    assert desk.reply(reporter, tid, "Belum.").status is lc.Status.FORWARDED

@@ -487,9 +487,21 @@ class ComplaintDesk:
         """Hold (tunda), asking the reporter for more information; the verification clock pauses."""
         return self._run(complaints.request_info, principal, tracking_id, message)
 
-    def provide_info(self, principal: Principal, tracking_id: object, message: str) -> ComplaintView:
-        """The reporter answers a hold; verification resumes."""
-        return self._run(complaints.provide_info, principal, tracking_id, message)
+    def provide_info(
+        self, principal: Principal, tracking_id: object, message: str, *, idempotency_key: str | None = None
+    ) -> ComplaintView:
+        """The reporter answers a hold; verification resumes.
+
+        ``idempotency_key`` (an SMS gateway's or mail server's message ID, as for :meth:`submit`): the answer
+        is recorded once per key, across processes and under races; a repeat with the same text records
+        nothing and returns the complaint as it stands, another text under the key raises
+        :class:`~lapor_core.errors.IdempotencyConflict`. A message that answered a hold is the same message
+        when it arrives again as a reply (:meth:`reply` with the key).
+        """
+        recorded = complaints.provide_info(
+            self._ctx, principal, tracking_id, message, idempotency_key=idempotency_key
+        )
+        return reading.recorded_view(self._ctx, principal, recorded)
 
     def archive(self, principal: Principal, tracking_id: object, reason: str) -> ComplaintView:
         """Archive at verification (terminal)."""
@@ -512,9 +524,19 @@ class ComplaintDesk:
         return self._run(complaints.follow_up, principal, tracking_id, message)
 
     # --- the reporter ---------------------------------------------------------------------------------
-    def reply(self, principal: Principal, tracking_id: object, message: str) -> ComplaintView:
-        """A reply by the reporter or an admin; reopens for another follow-up."""
-        return self._run(complaints.reply, principal, tracking_id, message)
+    def reply(
+        self, principal: Principal, tracking_id: object, message: str, *, idempotency_key: str | None = None
+    ) -> ComplaintView:
+        """A reply by the reporter or an admin; reopens for another follow-up.
+
+        ``idempotency_key``: recorded once per key, as for :meth:`provide_info`.
+
+        Raises:
+            IdempotencyConflict: The key recorded another message.
+            ConfigurationError: A key was given and the store keeps none.
+        """
+        recorded = complaints.reply(self._ctx, principal, tracking_id, message, idempotency_key=idempotency_key)
+        return reading.recorded_view(self._ctx, principal, recorded)
 
     def close_complaint(self, principal: Principal, tracking_id: object) -> ComplaintView:
         """The reporter confirms the matter is settled: the complaint is closed."""

@@ -293,10 +293,11 @@ class DateOutOfRange(DomainError, ValueError):
 
 
 class IdempotencyConflict(DomainError, ValueError):
-    """An idempotency key already made a complaint from other content (or for another account).
+    """An idempotency key was already used for other content: another submission, account, reply or complaint.
 
-    A repeat with the same key must repeat the same submission; something else under a used key is refused,
-    never stored. Neither the key nor the first complaint is named: only that the key is taken, since when.
+    A repeat with the same key must repeat the same submission (or the same reply, by the same actor, to the
+    same complaint); something else under a used key is refused, never stored. Neither the key nor the first
+    complaint is named: only that the key is taken, since when.
 
     Attributes:
         field: The input that holds the key (``"idempotency_key"``, or the portal's header or field name).
@@ -310,7 +311,7 @@ class IdempotencyConflict(DomainError, ValueError):
     def __init__(self, *, field: str = "idempotency_key", first_used_at: datetime) -> None:
         self.field = field
         self.first_used_at = first_used_at
-        super().__init__(f"{field}: already used on {first_used_at.isoformat()} for a different submission")
+        super().__init__(f"{field}: already used on {first_used_at.isoformat()} for different content")
 
 
 class EscalationNotAllowed(DomainError):

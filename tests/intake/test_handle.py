@@ -383,3 +383,53 @@ def test_remembered_answers_expire_with_the_window_and_are_bounded():
 def lc_answer(key: str) -> Answer:
     """An answer naming ``key``, to tell remembered answers apart."""
     return Answer("intake.empty", {"key": key})
+
+
+def test_without_a_shared_limiter_a_reply_delivered_twice_is_recorded_once(desk):
+    """Two processes share no limiter: the desk itself records the reply once, under the message's key."""
+    tid, _ = _file(desk)
+    desk.forward(ADMIN, tid, institution="31.71")
+    desk.follow_up(OFFICER, tid, "Sudah.")
+    message = sms(f"BALAS {tid} belum diperbaiki", message_id="gw-reply-2")
+    first, again = handle(desk, SMS, message), handle(desk, SMS, message)
+    assert first.answer == again.answer
+    assert again.answer.code == "intake.reply_recorded"
+    replies = [e for e in desk.history(ADMIN, tid) if e.action is lc.Action.REPLY]
+    assert len(replies) == 1
+    # A new follow-up, then the same message delivered late: still nothing more is recorded.
+    desk.follow_up(OFFICER, tid, "Sudah diganti.")
+    assert handle(desk, SMS, message).answer.code == "intake.reply_recorded"
+    assert [e.action for e in desk.history(ADMIN, tid)][-1] is lc.Action.FOLLOW_UP
+
+
+def test_an_answer_to_a_hold_delivered_again_after_the_hold_ended_is_not_a_second_reply(desk):
+    """The first delivery answered the hold; the second finds the complaint verifying and records nothing."""
+    tid, _ = _file(desk)
+    desk.request_info(ADMIN, tid, "Di mana tepatnya?")
+    message = sms(f"{tid} depan rumah nomor 12", message_id="gw-hold")
+    assert handle(desk, SMS, message).answer.code == "intake.reply_recorded"
+    assert handle(desk, SMS, message).answer.code == "intake.reply_recorded"
+    actions = [e.action for e in desk.history(ADMIN, tid)]
+    assert actions == [lc.Action.SUBMIT, lc.Action.REQUEST_INFO, lc.Action.PROVIDE_INFO]
+
+
+def test_concurrent_deliveries_of_one_reply_record_one_reply(desk):
+    """Eight threads handling one reply: every sender answer says recorded, the history holds one reply."""
+    tid, _ = _file(desk)
+    desk.forward(ADMIN, tid, institution="31.71")
+    desk.follow_up(OFFICER, tid, "Sudah.")
+    message = sms(f"BALAS {tid} masih gelap", message_id="gw-reply-race")
+    start = threading.Barrier(8, timeout=30)
+    codes: list[str] = []
+
+    def deliver() -> None:
+        start.wait()
+        codes.append(handle(desk, SMS, message).answer.code)
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == ["intake.reply_recorded"] * 8
+    assert [e.action for e in desk.history(ADMIN, tid)].count(lc.Action.REPLY) == 1

@@ -13,7 +13,7 @@ import attrs
 import pytest
 
 from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
-from lapor_core.errors import ConcurrencyConflict
+from lapor_core.errors import ConcurrencyConflict, TransitionNotAllowed
 from lapor_core.stores.memory import InMemoryComplaintStore
 from lapor_core.testing.contracts import StoreContract
 
@@ -118,3 +118,24 @@ def test_contract_fails_a_store_whose_key_check_is_not_atomic_with_the_save() ->
     contract = StoreContract()
     with pytest.raises(AssertionError):
         contract.test_threads_racing_with_one_idempotency_key_store_one_complaint(_ChecksKeysOutsideTheLock())
+
+
+class _KeysOnlyNewComplaints(InMemoryComplaintStore):
+    """Keeps the key of a new complaint but ignores one saved with an update (a reply's message ID)."""
+
+    def save(self, changes: Changeset) -> None:
+        if changes.expected_version != 0:
+            changes = attrs.evolve(changes, idempotency=None)
+        super().save(changes)
+
+
+def test_contract_fails_a_store_that_ignores_the_key_of_an_update() -> None:
+    """A store that keys only submissions lets a message delivered twice act twice: both checks fail.
+
+    In the race the second delivery, finding no key, tries to answer the hold again and is refused.
+    """
+    contract = StoreContract()
+    with pytest.raises(pytest.fail.Exception, match="DID NOT RAISE"):
+        contract.test_a_taken_key_refuses_a_whole_update(_KeysOnlyNewComplaints())
+    with pytest.raises(TransitionNotAllowed):
+        contract.test_threads_racing_with_one_message_key_record_one_reply(_KeysOnlyNewComplaints())

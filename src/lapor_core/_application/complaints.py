@@ -23,6 +23,7 @@ from lapor_core._application.kernel import (
     check_text,
     execute,
     execute_loaded,
+    execute_once,
     load_for,
     owner_hash_of,
     record,
@@ -31,6 +32,7 @@ from lapor_core._application.kernel import (
 from lapor_core._domain import rules as _validation
 from lapor_core._domain.access import Principal, Role
 from lapor_core._domain.complaint import Complaint
+from lapor_core._domain.idempotency import check_idempotency_key
 from lapor_core._domain.lifecycle import Action, next_status
 from lapor_core._domain.views import ReporterView
 from lapor_core._i18n import N_
@@ -139,10 +141,24 @@ def request_info(ctx: DeskContext, principal: Principal, tracking_id: object, me
     return execute(ctx, principal, tracking_id, command)
 
 
-def provide_info(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Recorded:
-    """The reporter answers a hold; the complaint returns to verification and its clock resumes."""
+def provide_info(
+    ctx: DeskContext,
+    principal: Principal,
+    tracking_id: object,
+    message: object,
+    *,
+    idempotency_key: object = None,
+) -> Recorded:
+    """The reporter answers a hold; the complaint returns to verification and its clock resumes.
+
+    With an ``idempotency_key`` (a channel's message ID) the answer is recorded once per key, across processes
+    (see :func:`~lapor_core._application.kernel.execute_once`).
+    """
     text = check_text("message", message, limit=MAX_MESSAGE)
     command = Command(Action.PROVIDE_INFO, {"message": text}, notify=(("admin", None),))
+    if idempotency_key is not None:
+        key = check_idempotency_key(idempotency_key)
+        return execute_once(ctx, principal, tracking_id, lambda _complaint: command, key, {"message": text})
     return execute(ctx, principal, tracking_id, command)
 
 
@@ -192,16 +208,33 @@ def follow_up(ctx: DeskContext, principal: Principal, tracking_id: object, messa
     return execute(ctx, principal, tracking_id, command)
 
 
-def reply(ctx: DeskContext, principal: Principal, tracking_id: object, message: object) -> Recorded:
-    """A reply by the reporter or an admin; reopens the complaint for another follow-up."""
+def reply(
+    ctx: DeskContext,
+    principal: Principal,
+    tracking_id: object,
+    message: object,
+    *,
+    idempotency_key: object = None,
+) -> Recorded:
+    """A reply by the reporter or an admin; reopens the complaint for another follow-up.
+
+    With an ``idempotency_key`` (a channel's message ID) the reply is recorded once per key, across processes
+    (see :func:`~lapor_core._application.kernel.execute_once`).
+    """
     text = check_text("message", message, limit=MAX_MESSAGE)
-    complaint, relation = load_for(ctx, principal, tracking_id)
-    notify: Recipients = (("institution", complaint.institution),)
-    if complaint.unit is not None:
-        notify += (("unit", f"{complaint.institution}/{complaint.unit}"),)
     by = "admin" if principal.role is Role.ADMIN else "reporter"
-    command = Command(Action.REPLY, {"message": text, "by": by}, notify=notify)
-    return execute_loaded(ctx, principal, complaint, relation, command)
+
+    def command(complaint: Complaint) -> Command:
+        notify: Recipients = (("institution", complaint.institution),)
+        if complaint.unit is not None:
+            notify += (("unit", f"{complaint.institution}/{complaint.unit}"),)
+        return Command(Action.REPLY, {"message": text, "by": by}, notify=notify)
+
+    if idempotency_key is not None:
+        key = check_idempotency_key(idempotency_key)
+        return execute_once(ctx, principal, tracking_id, command, key, {"message": text})
+    complaint, relation = load_for(ctx, principal, tracking_id)
+    return execute_loaded(ctx, principal, complaint, relation, command(complaint))
 
 
 def close(ctx: DeskContext, principal: Principal, tracking_id: object) -> Recorded:

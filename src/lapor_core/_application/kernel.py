@@ -10,9 +10,10 @@ at any point leaves nothing behind. The commands themselves are one short functi
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -30,12 +31,21 @@ from lapor_core._domain.access import (
 )
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core._domain.history import Actor, Event
+from lapor_core._domain.idempotency import IdempotencyRecord, command_fingerprint, key_hash
 from lapor_core._domain.ids import time_ordered_id
 from lapor_core._domain.lifecycle import Action, Status, next_status
-from lapor_core._domain.ports import Changeset
+from lapor_core._domain.ports import Changeset, IdempotencyStore
 from lapor_core._domain.sla import ClockRun, Clocks, SlaState
 from lapor_core._domain.tracking import TrackingId
-from lapor_core.errors import NotAllowed, NotFound, ValidationError
+from lapor_core.errors import (
+    ConcurrencyConflict,
+    ConfigurationError,
+    IdempotencyConflict,
+    NotAllowed,
+    NotFound,
+    StorageError,
+    ValidationError,
+)
 
 __all__ = [
     "MAX_MESSAGE",
@@ -51,7 +61,9 @@ __all__ = [
     "check_text",
     "execute",
     "execute_loaded",
+    "execute_once",
     "kept_state",
+    "keyed_store",
     "load_for",
     "outbox_messages",
     "owner_hash_of",
@@ -293,9 +305,16 @@ def record(
     entries: Sequence[tuple[Command, Actor]],
     now: datetime,
     identity: ReporterIdentity | None = None,
+    idempotency: IdempotencyRecord | None = None,
 ) -> Recorded:
-    """Save the changes of :func:`changes_for` (one changeset, compare-and-set on the version read)."""
+    """Save the changes of :func:`changes_for` (one changeset, compare-and-set on the version read).
+
+    ``idempotency`` is saved in the same changeset: the store refuses it (ConcurrencyConflict) when the key
+    is taken, and then nothing is saved.
+    """
     changes, recorded = changes_for(ctx, complaint, entries, now, identity)
+    if idempotency is not None:
+        changes = attrs.evolve(changes, idempotency=idempotency)
     ctx.store.save(changes)
     return recorded
 
@@ -307,7 +326,12 @@ def execute(ctx: DeskContext, principal: Principal, tracking_id: object, command
 
 
 def execute_loaded(
-    ctx: DeskContext, principal: Principal, complaint: Complaint, relation: Relation, command: Command
+    ctx: DeskContext,
+    principal: Principal,
+    complaint: Complaint,
+    relation: Relation,
+    command: Command,
+    idempotency: IdempotencyRecord | None = None,
 ) -> Recorded:
     """:func:`execute` on a complaint the caller has loaded with :func:`load_for` (not read again)."""
     authorise(complaint, relation, command.action)
@@ -317,4 +341,68 @@ def execute_loaded(
         complaint_id=complaint.tracking_id,
         has_unit=complaint.unit is not None,
     )
-    return record(ctx, complaint, [(command, actor_of(principal))], ctx.clock.now())
+    actor = actor_of(principal)
+    return record(ctx, complaint, [(command, actor)], ctx.clock.now(), idempotency=idempotency)
+
+
+def keyed_store(ctx: DeskContext, doing: str) -> IdempotencyStore:
+    """The desk's store as an :class:`IdempotencyStore`, or ConfigurationError saying what needed it."""
+    store = ctx.store
+    if not isinstance(store, IdempotencyStore):
+        raise ConfigurationError(
+            f"the store {type(store).__name__} cannot keep idempotency keys (no find_idempotency_key "
+            f"and prune_idempotency_keys): {doing} without idempotency_key, or use a store that can"
+        )
+    return store
+
+
+# A keyed command that loses a race to another writer of the complaint is read and tried again: the key
+# guarantees it is recorded once. Each refusal means another writer committed; a few suffice.
+_KEYED_ATTEMPTS: Final = 5
+
+
+def execute_once(
+    ctx: DeskContext,
+    principal: Principal,
+    tracking_id: object,
+    build: Callable[[Complaint], Command],
+    key: str,
+    content: Mapping[str, Any],
+) -> Recorded:
+    """Run the command ``build`` makes of the complaint once per idempotency ``key`` (checked already).
+
+    The key's record is saved with the command's event in one changeset, so a message delivered twice, to
+    two processes at once, records one event: the repeat (same key, same ``content`` on the same complaint by
+    the same actor) records nothing and gets the complaint as it stands; the key with other content raises
+    IdempotencyConflict. A save lost to another writer of the complaint is read again and retried.
+
+    Raises:
+        ConfigurationError: The store keeps no idempotency keys.
+        IdempotencyConflict: The key recorded other content (another text, complaint or actor).
+    """
+    store = keyed_store(ctx, "reply")
+    hashed = key_hash(ctx.pepper, key)
+    actor = attrs.asdict(actor_of(principal))
+    for _ in range(_KEYED_ATTEMPTS):
+        complaint, relation = load_for(ctx, principal, tracking_id)
+        fingerprint = command_fingerprint(ctx.pepper, complaint.tracking_id, actor, content)
+        found = store.find_idempotency_key(hashed)
+        if found is not None:
+            if not hmac.compare_digest(found.fingerprint, fingerprint):
+                raise IdempotencyConflict(first_used_at=found.created_at)
+            return changes_for(ctx, complaint, (), ctx.clock.now())[1]  # recorded before: nothing new
+        now = ctx.clock.now()
+        keyed = IdempotencyRecord(
+            key_hash=hashed, fingerprint=fingerprint, tracking_id=complaint.tracking_id, created_at=now
+        )
+        try:
+            return execute_loaded(ctx, principal, complaint, relation, build(complaint), idempotency=keyed)
+        except ConcurrencyConflict:
+            continue
+    raise StorageError(
+        detail="storage.operation_failed",
+        params={
+            "operation": "recording under an idempotency key",
+            "cause": f"{_KEYED_ATTEMPTS} saves refused",
+        },
+    )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from lapor_core._application.context import DeskContext, next_attention
-from lapor_core._application.kernel import outbox_messages
+from lapor_core._application.kernel import keyed_store, outbox_messages
 from lapor_core._domain.access import Principal, Role
 from lapor_core._domain.complaint import Complaint, ReporterIdentity
 from lapor_core._domain.history import Actor, Event
@@ -29,7 +29,6 @@ from lapor_core._domain.regions import RegionTable
 from lapor_core._domain.sla import SlaState
 from lapor_core.errors import (
     ConcurrencyConflict,
-    ConfigurationError,
     IdempotencyConflict,
     StorageError,
     ValidationError,
@@ -222,12 +221,7 @@ def _attached(ctx: DeskContext, changes: Changeset, stored: Sequence[Attachment]
 def _submit_once(
     ctx: DeskContext, submission: Submission, principal: Principal | None, key: str, files: Sequence[Prepared]
 ) -> Receipt:
-    store = ctx.store
-    if not isinstance(store, IdempotencyStore):
-        raise ConfigurationError(
-            f"the store {type(store).__name__} cannot keep idempotency keys (no find_idempotency_key "
-            "and prune_idempotency_keys): submit without idempotency_key, or use a store that can"
-        )
+    store = keyed_store(ctx, "submit")
     account = _account(principal)
     hashed = key_hash(ctx.pepper, key)
     fingerprint = submission_fingerprint(

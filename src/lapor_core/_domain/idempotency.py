@@ -9,6 +9,10 @@ with the first receipt; the same key with other content is refused
 What is stored of a key (:class:`IdempotencyRecord`) is never the key itself: its keyed hash (HMAC-SHA256
 under the desk's pepper), the keyed fingerprint of the submission's content, the tracking ID it made and when.
 
+A reporter's reply or answer to a hold can carry a key too (an SMS or e-mail delivered twice, to two
+processes): the record is saved with the reply's event, in the same changeset, so one key records one reply
+(:func:`command_fingerprint`).
+
 Why the key must be secret:
     The access key is stored only as a keyed hash, so a repeat cannot read it back. Instead the access key of
     a submission with an idempotency key is derived from the key (HMAC under the pepper,
@@ -31,7 +35,7 @@ import enum
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -47,6 +51,7 @@ __all__ = [
     "MAX_KEY_LENGTH",
     "IdempotencyRecord",
     "check_idempotency_key",
+    "command_fingerprint",
     "key_hash",
     "submission_fingerprint",
 ]
@@ -59,6 +64,7 @@ DEFAULT_WINDOW: Final = timedelta(days=7)
 
 _KEY_PURPOSE: Final = "idempotency-key"
 _FINGERPRINT_PURPOSE: Final = "idempotency-fingerprint"
+_COMMAND_PURPOSE: Final = "idempotency-command"
 
 
 def _hash(pepper: bytes, purpose: str, text: str) -> str:
@@ -134,6 +140,30 @@ def submission_fingerprint(
         basis["attachments"] = [list(pair) for pair in attachments]
     document = json.dumps(basis, sort_keys=True, ensure_ascii=False, allow_nan=False)
     return _hash(pepper, _FINGERPRINT_PURPOSE, document)
+
+
+def command_fingerprint(
+    pepper: bytes, tracking_id: str, actor: Mapping[str, Any], content: Mapping[str, Any]
+) -> str:
+    """The keyed fingerprint of a message on one complaint: the same message again, the same fingerprint.
+
+    The complaint, who acts (as recorded in its history) and the content count. The content is what a repeat
+    must repeat: for a reporter's message its text, not whether it answered a hold or replied to a follow-up
+    (a message delivered again after the first delivery ended the hold is the same message). Keyed like
+    :func:`submission_fingerprint`, so a stored fingerprint cannot be matched against guessed texts.
+
+    Example:
+        >>> pepper, tid = b"a deployment secret of 16+ bytes", "7K3M-9QXF-2HJ-Q"
+        >>> reporter = {"role": "reporter"}
+        >>> first = command_fingerprint(pepper, tid, reporter, {"message": "Lampu belum menyala"})
+        >>> first == command_fingerprint(pepper, tid, reporter, {"message": "Lampu belum menyala"})
+        True
+        >>> first == command_fingerprint(pepper, tid, reporter, {"message": "Sudah menyala"})
+        False
+    """
+    basis = {"complaint": tracking_id, "actor": _plain(dict(actor)), "content": _plain(dict(content))}
+    document = json.dumps(basis, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return _hash(pepper, _COMMAND_PURPOSE, document)
 
 
 @attrs.frozen

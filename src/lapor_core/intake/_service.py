@@ -65,9 +65,8 @@ class SenderLimiter:
 
     It also remembers, for ``window_seconds``, the answer :func:`handle` gave to each message (by its
     idempotency key, at most ``max_senders`` of them): a channel delivering a message again (a gateway
-    retrying after a timeout) gets the same answer, the repeat is not counted against the sender, and a reply
-    is not recorded twice. This holds within one process; across processes a repeated submission is still
-    recognised by the desk, a repeated reply is not.
+    retrying after a timeout) gets the same answer and the repeat is not counted against the sender. Across
+    processes the desk itself recognises a repeated submission or reply by the message's idempotency key.
 
     Args:
         max_messages: Messages one sender may send within ``window_seconds`` (default 20 an hour).
@@ -222,10 +221,11 @@ def _reply(
         return Answer(N_("intake.not_found"), {"tracking_id": tid})
     status = desk.view(reporter, tid).status
     try:
+        # The message ID makes a message delivered twice (to two processes) one reply, whichever way it went.
         if status is Status.ON_HOLD:
-            desk.provide_info(reporter, tid, decision.text)
+            desk.provide_info(reporter, tid, decision.text, idempotency_key=message.idempotency_key)
         else:
-            desk.reply(reporter, tid, decision.text)
+            desk.reply(reporter, tid, decision.text, idempotency_key=message.idempotency_key)
     except (TransitionNotAllowed, NotAllowed):
         return Answer(N_("intake.reply_not_now"), {"tracking_id": tid, "status": status}, tracking_id=tid)
     except ValidationError:
@@ -290,7 +290,9 @@ def handle(
       stranger's reply is answered ``intake.not_found``, as for an unknown ID; a stranger's status query
       sees only what the public sees (the status of a published, non-confidential complaint).
     - A reply to a complaint on hold is the information asked for (``provide_info``); otherwise a reply
-      (``reply``), which the lifecycle allows only after a follow-up (else ``intake.reply_not_now``).
+      (``reply``), which the lifecycle allows only after a follow-up (else ``intake.reply_not_now``). Either
+      is recorded under the message's idempotency key: delivered twice, even to two processes, it is one
+      reply.
     - Anything unusable is answered with the parser's reason code; every message gets an answer.
 
     Nothing is logged but the channel, the message ID and the answer's code: never the text or the sender.

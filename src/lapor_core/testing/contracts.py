@@ -1013,6 +1013,59 @@ class StoreContract:
         assert len(store.pending_outbox()) == 2
         assert desk.authenticate(receipts[-1].tracking_id, receipts[-1].access_key).role is lc.Role.REPORTER
 
+    def test_threads_racing_with_one_message_key_record_one_reply(self, store: ComplaintStore) -> None:
+        """One reporter message sent by eight threads at once under its key: one event, each caller a view.
+
+        Then the same message again after it ended the hold (now as a reply) still records nothing, and other
+        text under the key is refused.
+        """
+        import lapor_core as lc  # noqa: PLC0415
+
+        desk = self._desk(store)
+        receipt = desk.submit(lc.Submission.from_dict(_SUBMISSION))
+        tid = receipt.tracking_id
+        desk.request_info(lc.Principal.admin("adm-1"), tid, "Mohon sebutkan lokasi tepat.")
+        reporter = desk.authenticate(tid, receipt.access_key)
+        start = threading.Barrier(THREADS, timeout=30)
+
+        def answer(_: int) -> Any:
+            start.wait()
+            return desk.provide_info(reporter, tid, "Depan SDN 3, tiang 12.", idempotency_key="sms:gw-77e1c0")
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            views = list(pool.map(answer, range(THREADS)))
+        assert {v.tracking_id for v in views} == {tid}
+        actions = [e.action for e in store.history(tid)]
+        assert actions == [Action.SUBMIT, Action.REQUEST_INFO, Action.PROVIDE_INFO]
+        again = desk.reply(reporter, tid, "Depan SDN 3, tiang 12.", idempotency_key="sms:gw-77e1c0")
+        assert again.status is lc.Status.SUBMITTED
+        with pytest.raises(lc.IdempotencyConflict):
+            desk.reply(reporter, tid, "Sudah diperbaiki?", idempotency_key="sms:gw-77e1c0")
+        assert len(store.history(tid)) == 3
+        assert desk.verify_history(tid).ok
+
+    def test_a_taken_key_refuses_a_whole_update(self, store: ComplaintStore) -> None:
+        """An update of a stored complaint whose idempotency key is taken is refused, nothing of it saved."""
+        keeper = self._keeping_keys(store)
+        first = new_complaint()
+        record = IdempotencyRecord("c" * 64, "f" * 64, first.complaint.tracking_id, DEFAULT_TIME)
+        store.save(attrs.evolve(first, idempotency=record))
+        other = _save_new(store)
+        tid = other.complaint.tracking_id
+        update = next_changeset(store.get(tid), store.history(tid), Action.FORWARD)
+        with pytest.raises(ConcurrencyConflict):
+            store.save(attrs.evolve(update, idempotency=attrs.evolve(record, tracking_id=tid)))
+        assert store.get(tid) == other.complaint
+        assert len(store.history(tid)) == len(other.events)
+        assert len(store.pending_outbox()) == len(first.outbox) + len(other.outbox)
+        found = keeper.find_idempotency_key(record.key_hash)
+        assert found is not None
+        assert found.tracking_id == first.complaint.tracking_id
+        fresh = attrs.evolve(record, key_hash="d" * 64, tracking_id=tid)
+        store.save(attrs.evolve(update, idempotency=fresh))
+        assert keeper.find_idempotency_key(fresh.key_hash) == fresh
+        assert store.get(tid) == update.complaint
+
     def test_idempotency_record_reads_back_and_a_taken_key_refuses_the_whole_save(
         self, store: ComplaintStore
     ) -> None:
