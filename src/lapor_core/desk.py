@@ -535,7 +535,9 @@ class ComplaintDesk:
             IdempotencyConflict: The key recorded another message.
             ConfigurationError: A key was given and the store keeps none.
         """
-        recorded = complaints.reply(self._ctx, principal, tracking_id, message, idempotency_key=idempotency_key)
+        recorded = complaints.reply(
+            self._ctx, principal, tracking_id, message, idempotency_key=idempotency_key
+        )
         return reading.recorded_view(self._ctx, principal, recorded)
 
     def close_complaint(self, principal: Principal, tracking_id: object) -> ComplaintView:
