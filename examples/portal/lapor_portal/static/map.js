@@ -64,7 +64,7 @@
   }
 
   function drawSvg(container, provinces, points, areas) {
-    var root = element("svg", {viewBox: "0 0 " + WIDTH + " " + HEIGHT, role: "img",
+    var root = element("svg", {viewBox: "0 0 " + WIDTH + " " + HEIGHT, role: "group",
       "aria-label": container.getAttribute("aria-label") || "Peta"});
     features(provinces).forEach(function (f) {
       var xy = project(f.geometry.coordinates[0], f.geometry.coordinates[1]);
