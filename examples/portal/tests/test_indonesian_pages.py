@@ -35,7 +35,7 @@ _CONTENT = re.compile(
     r'(?s)<(script|style)\b.*?</\1>|<(h2 class="title"|div class="body")[^>]*>.*?</(h2|div)>'
 )
 _ATTRIBUTES = re.compile(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"')
-_SHOWN_VALUE = re.compile(r'<input\b(?![^>]*type="hidden")[^>]*\bvalue="([^"]*)"')
+_SHOWN_VALUE = re.compile(r'<input\b(?![^>]*type="(?:hidden|checkbox|radio)")[^>]*\bvalue="([^"]*)"')
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'-]*")
 
 
@@ -57,6 +57,7 @@ def test_the_check_finds_english_and_leaves_indonesian_and_reporters_words() -> 
     assert english_words('<input placeholder="Search">') == {"Search"}
     assert english_words('<input name="a" value="national">') == {"national"}
     assert english_words('<input type="hidden" name="a" value="the">') == set()
+    assert english_words('<label><input type="checkbox" name="s" value="closed"> Selesai</label>') == set()
     assert english_words("<p>Judul: tidak boleh kosong</p><p>Open311</p>") == set()
     assert english_words('<h2 class="title">The road is broken</h2><div class="body">and dark</div>') == set()
 

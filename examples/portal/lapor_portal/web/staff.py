@@ -18,6 +18,7 @@ from lapor_portal.accounts import Account
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import N_, Translator, language_of
 from lapor_portal.security import require_csrf
+from lapor_portal.web.choropleth import province_map
 from lapor_portal.web.files import UPLOAD_ACCEPT, UPLOAD_FIELD, Size, attach_posted, listed, serve
 from lapor_portal.web.forms import CHECKED, errors_by_input
 from lapor_portal.web.identity import current_account, sign_in, sign_out
@@ -201,11 +202,13 @@ def ombudsman_inbox(
 
 @router.get("/staf/dasbor", response_class=HTMLResponse)
 def dashboard(request: Request, portal: PortalDep, account: StaffDep) -> HTMLResponse:
-    """Service-level performance per institution: on-time shares, median follow-up time, open breaches."""
+    """Service levels per institution (on-time shares, median days, breaches); complaints per province."""
     _require(account, lc.Role.ADMIN, lc.Role.SUPERVISOR)
     rows = portal.desk.stats(account.principal(), group_by=["institution"], include_sla=True)
     at_institutions = [row for row in rows if row["institution"] is not None]
-    return render(request, "dashboard.html", {"rows": at_institutions})
+    provinces = [(r.code, r.name) for r in portal.regions.provinces()]
+    by_province = province_map(portal.desk.choropleth(account.principal(), level="province"), provinces)
+    return render(request, "dashboard.html", {"rows": at_institutions, "by_province": by_province})
 
 
 @router.post("/staf/sweep", dependencies=[Depends(require_csrf)])
