@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socketserver
+import ssl
 import threading
 from types import TracebackType
 
@@ -25,17 +26,58 @@ class FakeImapServer:
     """LOGIN, SELECT, UID SEARCH UNSEEN, UID FETCH (BODY.PEEK[]), UID STORE +FLAGS (Seen), LOGOUT.
 
     Add messages with :meth:`deliver`; ``messages`` shows their flags. Use as a context manager; ``port``
-    is where it listens. ``fail_select`` makes SELECT answer NO.
+    is where it listens. ``fail_select`` makes SELECT answer NO. With ``tls`` (a server-side SSL context) it
+    speaks implicit TLS (``tls_mode="ssl"``, as on port 993) or offers STARTTLS (``tls_mode="starttls"``) and
+    refuses LOGIN before it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, tls_mode: str = "ssl") -> None:
         self.messages: list[StoredMessage] = []
         self.lock = threading.Lock()
         self.fail_select = False
+        self.tls, self.tls_mode = tls, tls_mode
         fake = self
 
         class Handler(socketserver.StreamRequestHandler):
+            secured = False
+            refused = False  # the client refused the TLS handshake (an untrusted certificate)
+
+            def _wrap(self) -> bool:
+                assert fake.tls is not None
+                wrapped = fake.tls.wrap_socket(self.request, server_side=True, do_handshake_on_connect=False)
+                self.request = wrapped
+                try:
+                    wrapped.do_handshake()
+                except (ssl.SSLError, OSError):
+                    wrapped.close()
+                    self.refused = True
+                    return False
+                self.secured = True
+                return True
+
+            def setup(self) -> None:
+                if fake.tls is not None and fake.tls_mode == "ssl" and not self._wrap():
+                    return
+                super().setup()
+
+            def finish(self) -> None:
+                if not self.refused:
+                    super().finish()
+                if isinstance(self.request, ssl.SSLSocket):
+                    self.request.close()  # the server closes only the plain socket it accepted
+
+            def start_tls(self) -> bool:
+                self.wfile.flush()
+                self.rfile.close()
+                if not self._wrap():
+                    return False
+                self.rfile = self.request.makefile("rb", self.rbufsize)
+                self.wfile = socketserver._SocketWriter(self.request)  # type: ignore[attr-defined]
+                return True
+
             def handle(self) -> None:
+                if self.refused:
+                    return
                 self._send(b"* OK fake IMAP ready")
                 while line := self.rfile.readline():
                     tag, _, rest = line.rstrip(b"\r\n").partition(b" ")
@@ -75,8 +117,16 @@ class FakeImapServer:
         def send(data: bytes) -> None:
             out.write(data + b"\r\n")
 
+        secured = getattr(handler, "secured", False)
         if command == b"CAPABILITY":
-            send(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN")
+            starttls = b" STARTTLS" if self.tls is not None and not secured else b""
+            send(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN" + starttls)
+        elif command == b"STARTTLS" and self.tls is not None and not secured:
+            send(tag + b" OK begin TLS negotiation now")
+            return bool(handler.start_tls())  # type: ignore[attr-defined]
+        elif command == b"LOGIN" and self.tls is not None and not secured:
+            send(tag + b" NO [PRIVACYREQUIRED] LOGIN only over TLS")
+            return True
         elif command == b"LOGIN":
             user, _, password = args.partition(b" ")
             if (user.strip(b'"'), password.strip(b'"')) != (USER.encode(), PASSWORD.encode()):

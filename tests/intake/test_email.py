@@ -6,10 +6,12 @@ import email
 import email.policy
 import logging
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from typing import Any
 
 import attrs
 import pytest
@@ -654,3 +656,67 @@ def test_poller_options_are_checked(options: dict[str, object], code: str) -> No
     with pytest.raises(lc.ConfigurationError) as caught:
         ImapPoller("imap.example", username=USER, password=PASSWORD, **options)  # type: ignore[arg-type]
     assert caught.value.detail == code
+
+
+@pytest.fixture(scope="module")
+def tls_ca() -> Any:
+    """A throwaway certificate authority, and a certificate it issued for 127.0.0.1."""
+    trustme = pytest.importorskip("trustme", reason="trustme (a dev dependency) makes the test certificates")
+    return trustme.CA()
+
+
+def _server_context(ca: Any) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(HOST).configure_cert(context)
+    return context
+
+
+def _client_context(ca: Any) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    return context
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_the_poller_reads_mail_over_tls_and_verifies_the_server(
+    tls_ca: Any, security: str, smtp: tuple[Mailbox, SmtpNotifier]
+) -> None:
+    """Implicit TLS and STARTTLS with a trusted certificate: filed and answered; an untrusted one: refused."""
+    _mailbox, notifier = smtp
+    desk, _clock = make_desk()
+    with FakeImapServer(tls=_server_context(tls_ca), tls_mode=security) as imap:
+        uid = imap.deliver(_mail())
+        untrusted = ImapPoller(
+            HOST, imap.port, username=USER, password=PASSWORD, security=security, timeout=10
+        )
+        with pytest.raises(lc.errors.TemporaryNotificationError) as caught:
+            untrusted.poll(desk, intake=EmailIntake(), notifier=notifier, now=AT)
+        assert caught.value.detail == "imap.failed"
+        assert imap.seen() == []
+        trusted = ImapPoller(
+            HOST,
+            imap.port,
+            username=USER,
+            password=PASSWORD,
+            security=security,
+            ssl_context=_client_context(tls_ca),
+            timeout=10,
+        )
+        report = trusted.poll(desk, intake=EmailIntake(), notifier=notifier, now=AT)
+        assert report.answered == (str(uid),)
+        assert imap.seen() == [uid]
+    assert len(desk.complaints(ADMIN).items) == 1
+
+
+def test_a_server_that_wants_tls_refuses_a_plain_login(
+    tls_ca: Any, smtp: tuple[Mailbox, SmtpNotifier]
+) -> None:
+    """``security="none"`` against a STARTTLS-only server: the login is refused, the poll fails for now."""
+    _mailbox, notifier = smtp
+    desk, _clock = make_desk()
+    with FakeImapServer(tls=_server_context(tls_ca), tls_mode="starttls") as imap:
+        imap.deliver(_mail())
+        with pytest.raises(lc.errors.TemporaryNotificationError):
+            _poller(imap).poll(desk, intake=EmailIntake(), notifier=notifier, now=AT)
+        assert imap.seen() == []
+    assert desk.complaints(ADMIN).items == ()
