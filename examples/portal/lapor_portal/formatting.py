@@ -6,11 +6,14 @@ clocks in working days left or overdue.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import attrs
 from babel import dates, numbers
+from markupsafe import Markup
 
 import lapor_core as lc
 from lapor_core.errors import DateOutOfRange
@@ -24,9 +27,27 @@ __all__ = [
     "format_number",
     "format_percent",
     "last_day",
+    "without_bidi_controls",
 ]
 
 _JUST_BEFORE = timedelta(microseconds=1)
+# Embeddings, overrides and isolates (U+202A-202E, U+2066-2069): the characters the library's text rules
+# refuse ("Trojan Source"); text stored before that rule, or by another system, may still hold them.
+_BIDI_CONTROLS: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi_controls(value: object) -> object:
+    """A value shown on a page, with any text's bidirectional controls removed so it reads in stored order.
+
+    The Jinja environment's ``finalize``: every ``{{ ... }}`` passes through it. Markup (a macro's output,
+    already escaped) and non-text values pass unchanged.
+
+    >>> without_bidi_controls("Pungli di \u202eketol"), without_bidi_controls(3)
+    ('Pungli di ketol', 3)
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _BIDI_CONTROLS.sub("", value)
+    return value
 
 
 def format_date(instant: datetime, lang: str, zone: ZoneInfo) -> str:

@@ -72,6 +72,7 @@ FIELD_KEYS: Final = frozenset(
         N_("field.channel"),
         N_("field.choices"),
         N_("field.closes_at"),
+        N_("field.comment"),
         N_("field.conclusion"),
         N_("field.confidential"),
         N_("field.description"),

@@ -65,11 +65,16 @@ def poll_page(request: Request, portal: PortalDep, poll_id: str) -> HTMLResponse
     principal = current_principal(request, portal)
     poll = portal.desk.poll(principal, poll_id)
     now = portal.now()
+    account = current_account(request, portal)
+    # a voter who comes back sees what their ballot chose; only their own (issue 21)
+    mine = portal.desk.my_vote(principal, poll.id) if account and account.role is lc.Role.CITIZEN else None
+    can_vote = _can_vote(account, poll, now)
     context = {
         "poll": poll,
         "state": poll.state_at(now).value,
         "results": _results(portal, principal, poll),
-        "can_vote": _can_vote(current_account(request, portal), poll, now),
+        "my_choices": mine,
+        "can_vote": can_vote and (mine is None or poll.draft.revote == "replace"),
     }
     return render(request, "poll.html", context)
 

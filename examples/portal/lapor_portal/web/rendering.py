@@ -26,6 +26,7 @@ from lapor_portal.formatting import (
     format_number,
     format_percent,
     last_day,
+    without_bidi_controls,
 )
 from lapor_portal.i18n import Lang, Translator, language_of
 from lapor_portal.security import CSRF_FIELD, csrf_token
@@ -45,6 +46,7 @@ def make_templates() -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=without_bidi_controls,  # a title with U+202E shows in its stored order (issue 21)
     )
     return Jinja2Templates(env=environment)
 

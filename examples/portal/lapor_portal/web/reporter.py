@@ -152,19 +152,36 @@ def close(request: Request, portal: PortalDep, tracking_id: str) -> Response:
 
 @router.post("/lacak/{tracking_id}/nilai", dependencies=[Depends(require_csrf)])
 def rate(
-    request: Request, portal: PortalDep, tracking_id: str, rating: Annotated[str, Form(max_length=2)]
+    request: Request,
+    portal: PortalDep,
+    tracking_id: str,
+    rating: Annotated[str, Form(max_length=2)],
+    comment: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Rate the handling, 1 to 5, after closing (anything but a number is refused by the desk as 0).
+    """Rate the handling, 1 to 5 with an optional comment, after closing (not a number: refused as 0).
 
-    A rating is given once here: the page shows it instead of the form, and a second post is not sent on
-    (the library would let a later rating replace the first; the portal keeps the reporter's first word).
+    A rating is given once: the library refuses a second (``rating.already_given``), which sends the
+    reporter back to their page, where the rating they gave stands instead of the form.
     """
-    principal = reporter_principal(request, tracking_id)
-    if principal is not None and portal.desk.view(principal, tracking_id).rating is not None:
+
+    def command(who: lc.Principal, tid: str) -> object:
+        value = int(rating) if rating.isdigit() else 0
+        try:
+            return portal.desk.rate(who, tid, value, comment=comment)
+        except lc.ValidationError as error:
+            if any(e.code == "rating.already_given" for e in error.errors):
+                raise _AlreadyRatedError from None
+            raise
+
+    try:
+        return _act(request, portal, tracking_id, command, done=N_("flash.rated"))
+    except _AlreadyRatedError:
         flash(request, "reporter.already_rated")
         return RedirectResponse(f"/lacak/{quote(tracking_id, safe='')}", status_code=303)
-    value = int(rating) if rating.isdigit() else 0
-    return _act(request, portal, tracking_id, portal.desk.rate, value, done=N_("flash.rated"))
+
+
+class _AlreadyRatedError(Exception):
+    """The library refused a second rating: answered with a notice rather than the form's errors."""
 
 
 @router.post("/lacak/{tracking_id}/ombudsman", dependencies=[Depends(require_csrf)])
