@@ -687,6 +687,30 @@ class ComplaintDesk:
         """One page of complaints the principal may see, redacted row by row."""
         return reading.list_complaints(self._ctx, principal, query or ComplaintQuery())
 
+    def my_complaints(self, principal: Principal, query: ComplaintQuery | None = None) -> ListedPage:
+        """One page of the complaints a signed-in citizen submitted, each as their reporter sees it.
+
+        The desk filters on the keyed hash of the principal's own account (``query`` may add any other
+        filter, a keyword search too); without a query, the newest come first.
+
+        Raises:
+            ValidationError: ``principal`` is no citizen (``principal``, ``query.mine_not_citizen``).
+
+        Example:
+            >>> import lapor_core as lc
+            >>> desk = lc.ComplaintDesk.open("memory://", pepper="doctest pepper 0123456789")
+            >>> citizen = lc.Principal.citizen("warga-1")
+            >>> report = lc.Submission.from_dict(
+            ...     {"kind": "pengaduan", "channel": "web", "title": "Lampu mati", "body": "Sejak Senin."}
+            ... )
+            >>> receipt = desk.submit(report, citizen)
+            >>> [v.tracking_id for v in desk.my_complaints(citizen).items] == [str(receipt.tracking_id)]
+            True
+            >>> desk.my_complaints(lc.Principal.citizen("warga-2")).items
+            ()
+        """
+        return reading.my_complaints(self._ctx, principal, query)
+
     def list(self, principal: Principal, query: ComplaintQuery | None = None) -> ListedPage:
         """Deprecated name of :meth:`complaints` (removed in 0.3)."""
         warnings.warn("desk.list(...) is now desk.complaints(...)", DeprecationWarning, stacklevel=2)

@@ -14,6 +14,7 @@ from lapor_core._application.kernel import (
     canonical_id,
     kept_state,
     load_for,
+    owner_hash_of,
     relation_for,
     require_principal,
     visible_relation,
@@ -21,13 +22,21 @@ from lapor_core._application.kernel import (
 from lapor_core._domain.access import Decision, Principal, Relation, Subject, is_visible, policy_for
 from lapor_core._domain.complaint import Complaint, ReporterIdentity
 from lapor_core._domain.history import Event, HistoryReport, verify_chain
-from lapor_core._domain.ports import ComplaintQuery
+from lapor_core._domain.ports import ComplaintQuery, Order
 from lapor_core._domain.rules import type_name
 from lapor_core._domain.sla import StageClock
 from lapor_core._domain.views import ComplaintView, DeadlineView, OnDemand, build_view
 from lapor_core.errors import NotAllowed, NotFound, ValidationError
 
-__all__ = ["ListedPage", "history", "list_complaints", "recorded_view", "verify_history", "view"]
+__all__ = [
+    "ListedPage",
+    "history",
+    "list_complaints",
+    "my_complaints",
+    "recorded_view",
+    "verify_history",
+    "view",
+]
 
 
 def _deadlines(clocks: Iterable[StageClock]) -> tuple[DeadlineView, ...]:
@@ -165,6 +174,37 @@ def list_complaints(ctx: DeskContext, principal: Principal, query: ComplaintQuer
     require_principal(principal)
     if not isinstance(query, ComplaintQuery):
         raise ValidationError.single("query", "query.wrong_type", type=type_name(query))
+    if query.filters.owner_hash is not None:
+        raise ValidationError.single("filters.owner_hash", "query.owner_by_desk")
+    return _listed(ctx, principal, query)
+
+
+def my_complaints(ctx: DeskContext, principal: Principal, query: ComplaintQuery | None) -> ListedPage:
+    """One page of the complaints a signed-in citizen submitted, as their reporter sees each.
+
+    The owner filter is the keyed hash of the principal's own account, made here: a caller never names
+    an owner. A complaint whose identity was erased no longer belongs to anyone. Without a query, the
+    newest come first.
+
+    Raises:
+        ValidationError: ``principal`` is no citizen principal (``query.mine_not_citizen``), or ``query``
+            is no ComplaintQuery or already names an owner.
+    """
+    require_principal(principal)
+    if query is None:
+        query = ComplaintQuery(order=Order.SUBMITTED_DESC)
+    if not isinstance(query, ComplaintQuery):
+        raise ValidationError.single("query", "query.wrong_type", type=type_name(query))
+    owner = owner_hash_of(ctx, principal)
+    if owner is None:
+        raise ValidationError.single("principal", "query.mine_not_citizen", role=principal.role.value)
+    if query.filters.owner_hash is not None:
+        raise ValidationError.single("filters.owner_hash", "query.owner_by_desk")
+    mine = attrs.evolve(query, filters=attrs.evolve(query.filters, owner_hash=owner))
+    return _listed(ctx, principal, mine)
+
+
+def _listed(ctx: DeskContext, principal: Principal, query: ComplaintQuery) -> ListedPage:
     items: list[ComplaintView] = []
     now = ctx.clock.now()
     start = query.cursor

@@ -6,6 +6,11 @@ A :class:`~lapor_core._domain.ports.ComplaintQuery` (listing) and a
 :meth:`Filters.matches` is the one test in Python (the in-memory store, the desk's paged fallback, the
 reference every store must agree with); the SQL store turns the same value into one ``WHERE`` clause.
 
+Two filters serve listings only, never counts: ``text`` (keywords in the title or body) and ``owner_hash``
+(the complaints of one signed-in citizen, set by :meth:`~lapor_core.ComplaintDesk.my_complaints`). The
+``filters=`` reader takes neither: counts include confidential complaints, and a count of the complaints
+holding a word would tell whether a confidential one holds it.
+
 Example:
     >>> filters = Filters(statuses={"forwarded"}, region="3171", categories={"waste"})
     >>> filters.region, sorted(filters.statuses)
@@ -30,15 +35,22 @@ from lapor_core._domain.complaint import Complaint
 from lapor_core._domain.lifecycle import Escalation, Status
 from lapor_core._domain.model import Channel, Kind
 from lapor_core._domain.regions import region_code_rule, within
+from lapor_core._domain.text import search_words
 from lapor_core._domain.topics import topic_id_rule
 from lapor_core.errors import FieldError, ValidationError
 
-__all__ = ["MAX_FILTER_VALUE", "Filters", "in_region"]
+__all__ = ["MAX_FILTER_VALUE", "MAX_TEXT_LENGTH", "MAX_TEXT_WORDS", "Filters", "in_region", "searchable"]
 
 _T = TypeVar("_T")
 
 MAX_FILTER_VALUE: Final = 64
 """The longest value a filter holds: a code or a topic ID."""
+
+MAX_TEXT_LENGTH: Final = 200
+"""The longest keyword query :attr:`Filters.text` takes, in characters."""
+
+MAX_TEXT_WORDS: Final = 10
+"""The most distinct words a keyword query holds: each is one more ``LIKE`` for a store to run."""
 
 _WIB: Final = timezone(timedelta(hours=7))  # whole days of ``filters=`` run on WIB, the national admin's time
 _DATE_LENGTH: Final = len("YYYY-MM-DD")
@@ -61,6 +73,19 @@ def in_region(region: str | None, prefix: str) -> bool:
         return within(region, prefix)
     except ValidationError:
         return False
+
+
+def searchable(title: str, body: str) -> str:
+    """The words keyword search looks in: those of ``title`` and ``body``, each once, joined by spaces.
+
+    The SQL store keeps this text in its ``search_text`` column and tests each query word with ``LIKE``;
+    :meth:`Filters.matches` tests the same text, so every store answers alike. A query word (never holding
+    a space) lies in this text exactly when it lies inside a word of the title or of the body.
+
+    >>> searchable("Lampu jalan MATI", "Lampu di Jl. Melati mati sejak Senin.")
+    'lampu jalan mati di jl melati sejak senin'
+    """
+    return " ".join(dict.fromkeys((*search_words(title), *search_words(body))))
 
 
 # --- the rules: one per kind of value, shared by the constructor and the ``filters=`` reader ---------------
@@ -132,6 +157,30 @@ def _aware(value: object) -> datetime | None:
     if not isinstance(value, datetime):
         raise v.Invalid("value.not_datetime", type=v.type_name(value))
     return v.instant(value)
+
+
+_QUERY_TEXT: Final = v.text(required=True, max_length=MAX_TEXT_LENGTH)
+
+
+def _keywords(value: object) -> str | None:
+    """A keyword query: None (any), or one line of at most 200 characters holding 1 to 10 distinct words.
+
+    Kept as its folded words (:func:`~lapor_core._domain.text.search_words`), once each, joined by spaces.
+    """
+    if value is None:
+        return None
+    text = _QUERY_TEXT(value)
+    assert text is not None  # noqa: S101 - a required rule never returns None
+    words = tuple(dict.fromkeys(search_words(text)))
+    if not words:
+        raise v.Invalid("filter.text_no_words")
+    if len(words) > MAX_TEXT_WORDS:
+        raise v.Invalid("filter.text_too_many_words", max=MAX_TEXT_WORDS, actual=len(words))
+    return " ".join(words)
+
+
+def _owner(value: object) -> str | None:
+    return None if value is None else _item(_code)(value)
 
 
 def _optional_flag(value: object) -> bool | None:
@@ -217,6 +266,14 @@ class Filters:
         escalations: Only complaints whose escalation to the Ombudsman is in one of these states (``open``,
             ``concluded``): the Ombudsman's inbox. A listing filter only: the ``filters=`` argument of
             statistics does not take it, since it would cut the pools that keep confidential counts whole.
+        text: Only complaints whose title or body holds every word of this keyword query, inside a word
+            (``"lampu"`` finds ``"lampunya"``), whatever the case, accents and punctuation: at most
+            :data:`MAX_TEXT_LENGTH` characters and :data:`MAX_TEXT_WORDS` distinct words, kept as its
+            folded words (``"Lampu  JALAN!"`` is ``"lampu jalan"``). A listing filter only: the desk lists
+            what the principal may see among the matches, so a hidden complaint's words find nothing.
+        owner_hash: Only complaints submitted by the portal account with this keyed hash
+            (``Complaint.owner_hash``). A listing filter the desk sets for
+            :meth:`~lapor_core.ComplaintDesk.my_complaints`; ``desk.complaints`` refuses it from callers.
 
     Raises:
         ValidationError: Listing every bad field.
@@ -224,7 +281,9 @@ class Filters:
     >>> Filters(kinds=["aspirasi"], region="3171")
     Filters(statuses=None, institutions=None, units=None, region='31.71', categories=None, \
 kinds=frozenset({<Kind.ASPIRASI: 'aspirasi'>}), channels=None, confidential=None, submitted_from=None, \
-submitted_before=None, escalations=None)
+submitted_before=None, escalations=None, text=None, owner_hash=None)
+    >>> Filters(text="Lampu  JALAN! lampu").text
+    'lampu jalan'
     """
 
     statuses: frozenset[Status] | None = _field("statuses")
@@ -238,6 +297,8 @@ submitted_before=None, escalations=None)
     submitted_from: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
     submitted_before: datetime | None = attrs.field(default=None, metadata=v.rule(_aware))
     escalations: frozenset[Escalation] | None = _field("escalations")
+    text: str | None = attrs.field(default=None, metadata=v.rule(_keywords))
+    owner_hash: str | None = attrs.field(default=None, metadata=v.rule(_owner))
     _tests: tuple[Test, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -334,10 +395,20 @@ def _tests_of(f: Filters) -> tuple[Test, ...]:
     if f.submitted_before is not None:
         end = f.submitted_before
         tests.append(lambda c: c.submitted_at < end)
+    if f.owner_hash is not None:
+        owner = f.owner_hash
+        tests.insert(0, lambda c: c.owner_hash == owner)
     if f.region is not None:
         prefix = f.region
         tests.append(lambda c: in_region(c.region, prefix))
+    if f.text is not None:  # the dearest: it folds the whole text of each complaint it is asked about
+        words = f.text.split(" ")
+        tests.append(lambda c: _holds_all(searchable(c.title, c.body), words))
     return tuple(tests)
+
+
+def _holds_all(text: str, words: list[str]) -> bool:
+    return all(word in text for word in words)
 
 
 def _member_of(get: Callable[[Complaint], object], allowed: frozenset[Any]) -> Test:

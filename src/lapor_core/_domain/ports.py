@@ -167,9 +167,11 @@ class ComplaintQuery:
     limit lies in 1 .. 1,000.
 
     Besides ``filters=``, the constructor takes the shorthands ``statuses``, ``institution``, ``unit``,
-    ``region_prefix``, ``category``, ``kind``, ``submitted_from`` and ``submitted_before`` (each one value,
-    ``statuses`` a collection), which set those filters; they read back as properties while the filter
-    holds at most one value (a store written for them keeps working; new stores read ``filters``).
+    ``region_prefix``, ``category``, ``kind``, ``submitted_from``, ``submitted_before`` and ``text`` (each
+    one value, ``statuses`` a collection), which set those filters; they read back as properties while the
+    filter holds at most one value (a store written for them keeps working; new stores read ``filters``).
+    ``text`` is a keyword query (:attr:`Filters.text <lapor_core._domain.filters.Filters.text>`): the words
+    must all lie in the title or body, whatever the case, accents and punctuation.
 
     Attributes:
         filters: Which complaints (None in a field means "any").
@@ -186,6 +188,8 @@ class ComplaintQuery:
         ([<Status.FORWARDED: 'forwarded'>], '31.71', '31.71')
         >>> ComplaintQuery(filters=Filters(categories={"waste", "health"}), limit=20).filters.categories
         frozenset({...})
+        >>> ComplaintQuery(text="Lampu jalan mati!").text
+        'lampu jalan mati'
     """
 
     filters: Filters
@@ -205,6 +209,7 @@ class ComplaintQuery:
         kind: Kind | str | None = None,
         submitted_from: datetime | None = None,
         submitted_before: datetime | None = None,
+        text: str | None = None,
         order: Order | str = Order.SUBMITTED_ASC,
         limit: int = 100,
         cursor: str | None = None,
@@ -218,6 +223,7 @@ class ComplaintQuery:
             "kind": ("kinds", None if kind is None else [kind]),
             "submitted_from": ("submitted_from", submitted_from),
             "submitted_before": ("submitted_before", submitted_before),
+            "text": ("text", text),
         }
         errors: list[FieldError] = []
         chosen = Filters()
@@ -272,6 +278,11 @@ class ComplaintQuery:
     def submitted_before(self) -> datetime | None:
         """``filters.submitted_before``."""
         return self.filters.submitted_before
+
+    @property
+    def text(self) -> str | None:
+        """``filters.text``: the keyword query's folded words, joined by spaces."""
+        return self.filters.text
 
 
 @attrs.frozen

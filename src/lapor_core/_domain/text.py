@@ -5,6 +5,7 @@ Two concerns live here because several modules need exactly the same rules:
 * Crockford base32 symbols (tracking IDs, access keys): the alphabet, the forgiving normalisation of typed
   input and the diagnosis of what is wrong with it.
 * Characters that free text may not contain (control characters, NUL, unpaired surrogates).
+* The words of a text as keyword search compares them (:func:`search_words`).
 
 Internal: nothing here is part of the public API.
 """
@@ -12,6 +13,7 @@ Internal: nothing here is part of the public API.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "group",
     "has_bidi_controls",
     "has_forbidden_characters",
+    "search_words",
 ]
 
 #: Crockford's base32 alphabet (https://www.crockford.com/base32.html): digits and letters without I, L, O, U.
@@ -151,3 +154,32 @@ def has_bidi_controls(text: str) -> bool:
         (True, False)
     """
     return _BIDI_CONTROLS.search(text) is not None
+
+
+# A word: letters and digits of any script; everything else (punctuation, symbols, "_", combining marks left
+# after folding) separates words.
+_SEARCH_WORD: Final = re.compile(r"[^\W_]+")
+
+
+def _fold(text: str) -> str:
+    if text.isascii():  # nearly every complaint: nothing to decompose
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Fold again: compatibility decomposition can make capitals ("\u3392" is "MHz") and final sigmas.
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def search_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` as keyword search compares them: case, accents and punctuation folded away.
+
+    Folding is Unicode case folding, then compatibility decomposition without the combining marks (so
+    ``"Café"`` is ``"cafe"`` and full-width letters are plain ones); a word is a run of
+    letters and digits, so a word never holds a space, ``%``, ``_``, a backslash or a quote. Stores keep the
+    words of a complaint's title and body (:func:`lapor_core._domain.filters.searchable`) and look for
+    each query word inside them.
+
+    Example:
+        >>> search_words("Lampu jalan MATI!! di Jl.Sudirman (café 24-jam)")
+        ('lampu', 'jalan', 'mati', 'di', 'jl', 'sudirman', 'cafe', '24', 'jam')
+    """
+    return tuple(_SEARCH_WORD.findall(_fold(text)))

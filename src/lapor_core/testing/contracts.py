@@ -36,7 +36,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from lapor_core._domain.complaint import Complaint, ReporterIdentity
@@ -148,6 +148,24 @@ _query_specs = st.fixed_dictionaries(
         "limit": st.integers(1, 4),
     }
 )
+
+# Keyword search's random texts: letters that fold (case, accents, ligatures, full width, final sigma),
+# LIKE's wildcards and escapes, quotes and separators, beside any printable character.
+_SEARCH_CHARS = "aAbBkK\u212a\u00e9E\u0301\u00c9\u00df\ufb01\uff21\u03a3\u03c2\u0130i1 %_\\/'\".-"
+_search_texts = st.text(
+    alphabet=st.sampled_from(_SEARCH_CHARS)
+    | st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf", "Zl", "Zp")),
+    max_size=24,
+)
+
+
+def _keyword_filters(query: str) -> Filters | None:
+    """Filters of the keyword query, or None when it is refused (no word, too many)."""
+    try:
+        return Filters(text=query)
+    except ValidationError:
+        return None
+
 
 _STEPS = (
     "forward",
@@ -713,6 +731,87 @@ class StoreContract:
             **query_spec,
         )
         assert _ids(_all_pages(store, query)) == _reference(saved, query)
+
+    # -- keyword search and owner (issue 21) ---------------------------------------------------------------
+
+    def _found(self, store: ComplaintStore, **filters: Any) -> set[str]:
+        return set(_ids(_all_pages(store, ComplaintQuery(filters=Filters(**filters), limit=2))))
+
+    def test_query_finds_every_keyword_in_the_title_or_the_body(self, store: ComplaintStore) -> None:
+        """Each word lies in the title or the body, inside a word; case, accents, punctuation do not count."""
+        lamp = _save_new(store, title="Lampu jalan MATI", body="Di Jl.Melati, sejak Senin.").complaint
+        cafe = _save_new(store, title="Parkir liar", body="Di depan Café Sederhana; trotoar penuh.").complaint
+        waste = _save_new(store, title="Sampah menumpuk", body="TPS penuh").complaint
+        assert self._found(store, text="lampu") == {lamp.tracking_id}
+        assert self._found(store, text="LAMPU melati") == {lamp.tracking_id}
+        assert self._found(store, text="jl. melati!!") == {lamp.tracking_id}
+        assert self._found(store, text="cafe") == self._found(store, text="CAFÉ") == {cafe.tracking_id}
+        assert self._found(store, text="penuh") == {cafe.tracking_id, waste.tracking_id}
+        assert self._found(store, text="lamp") == {lamp.tracking_id}
+        assert self._found(store, text="lampu sampah") == set()
+        assert self._found(store, text="tidak ada") == set()
+
+    def test_keyword_wildcards_escapes_and_quotes_are_no_patterns(self, store: ComplaintStore) -> None:
+        """``%``, ``_``, ``/``, the backslash and quotes separate words: none is a wildcard or an escape."""
+        odd = _save_new(
+            store, title="Tarif 100% di loket_2", body='Kata O\'Brien: \\ "antre" zq/xv'
+        ).complaint
+        plain = _save_new(store, title="Tarif loket", body="biasa").complaint
+        assert self._found(store, text="loket_2") == {odd.tracking_id}
+        assert self._found(store, text="o'brien") == {odd.tracking_id}
+        assert self._found(store, text='"antre"') == {odd.tracking_id}
+        assert self._found(store, text="zq/xv") == {odd.tracking_id}
+        assert self._found(store, text="100%") == {odd.tracking_id}
+        assert self._found(store, text="tarif%loket") == {odd.tracking_id, plain.tracking_id}
+        for junk in ("%", "_", "%_%", "\\", "'", "/"):
+            with pytest.raises(ValidationError):
+                Filters(text=junk)
+
+    def test_keyword_search_keeps_to_the_other_filters_and_sees_updates(self, store: ComplaintStore) -> None:
+        """Keywords narrow the other filters (AND), and a changed title is searched by its new words."""
+        first = _save_new(store, title="Jalan rusak", body="Berlubang.", status=Status.FORWARDED).complaint
+        _save_new(store, title="Jalan rusak parah", body="Berlubang.")
+        assert self._found(store, text="rusak", statuses=[Status.FORWARDED]) == {first.tracking_id}
+        _advance(store, first.tracking_id, title="Jembatan ambruk")
+        assert self._found(store, text="jembatan") == {first.tracking_id}
+        assert first.tracking_id not in self._found(store, text="jalan")
+
+    def test_query_filters_by_owner(self, store: ComplaintStore) -> None:
+        """An owner filter keeps the complaints with that keyed account hash; one without an owner never."""
+        mine = _save_new(store, owner_hash="a" * 64).complaint
+        _save_new(store, owner_hash="b" * 64)
+        _save_new(store)
+        assert self._found(store, owner_hash="a" * 64) == {mine.tracking_id}
+        assert self._found(store, owner_hash="c" * 64) == set()
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(
+        texts=st.lists(st.tuples(_search_texts, _search_texts), min_size=1, max_size=6),
+        query=st.lists(_search_texts, min_size=1, max_size=3).map(" ".join),
+    )
+    def test_keyword_query_matches_the_reference_for_random_texts(
+        self, store: ComplaintStore, texts: list[tuple[str, str]], query: str
+    ) -> None:
+        """For random titles, bodies and queries (wildcards, quotes, accents too): as ``Filters.matches``."""
+        filters = _keyword_filters(query)
+        assume(filters is not None)
+        assert filters is not None
+        latest = store.query(ComplaintQuery(order=Order.SUBMITTED_DESC, limit=1)).items
+        window = latest[0].submitted_at + timedelta(days=1) if latest else DEFAULT_TIME
+        saved = [
+            _save_new(store, title=title, body=body, submitted_at=window + timedelta(seconds=i)).complaint
+            for i, (title, body) in enumerate(texts)
+        ]
+        query_ = ComplaintQuery(filters=attrs.evolve(filters, submitted_from=window), limit=3)
+        assert _ids(_all_pages(store, query_)) == _reference(saved, query_)
 
     # -- due complaints -----------------------------------------------------------------------------------
 

@@ -94,11 +94,24 @@ if TYPE_CHECKING:  # statistics load with the first count
 
 __all__ = ["REVISIONS", "SCHEMA_REVISION", "SchemaMode", "SqlComplaintStore", "upgrade"]
 
-SCHEMA_REVISION: Final = "0011"
+SCHEMA_REVISION: Final = "0012"
 """The schema revision this version of lapor_core reads and writes (the newest migration)."""
 
 # Every revision shipped, oldest first; a database at one of them is older, at any other one newer.
-REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")
+REVISIONS: Final = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0012",
+)
 """Every schema revision, oldest first; ``upgrade`` takes one of them or ``"head"``."""
 _MIGRATIONS: Final = Path(__file__).with_name("migrations")
 
@@ -445,7 +458,22 @@ def filter_conditions(filters: Filters, *, counting_on: str | None = None) -> li
         conditions.append(_C.submitted_at >= filters.submitted_from)
     if filters.submitted_before is not None:
         conditions.append(_C.submitted_at < filters.submitted_before)
+    if filters.owner_hash is not None:
+        conditions.append(_C.owner_hash == filters.owner_hash)
+    if filters.text is not None:
+        # Folded words hold no wildcard or escape character; escaping keeps that from mattering anyway.
+        conditions.extend(
+            _C.search_text.like(f"%{_escaped(word)}%", escape="/") for word in filters.text.split(" ")
+        )
     return conditions
+
+
+def _escaped(word: str) -> str:
+    """``word`` as a literal inside a ``LIKE`` pattern escaped by ``/`` (as SQLAlchemy's ``autoescape``).
+
+    Not the backslash: MySQL string literals treat it as an escape of their own.
+    """
+    return word.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def _parse_instant(key: str) -> datetime:

@@ -30,6 +30,7 @@ import orjson
 import sqlalchemy as sa
 
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
+from lapor_core._domain.filters import searchable
 from lapor_core._domain.history import Actor, Event
 from lapor_core._domain.idempotency import IdempotencyRecord
 from lapor_core._domain.keys import StoredKey
@@ -65,10 +66,13 @@ R = TypeVar("R")
 
 @attrs.frozen
 class Encoded:
-    """A column written from the record's ``field`` through ``encode`` (the field's value -> the column's)."""
+    """A column written from the record's ``field`` through ``encode`` (the field's value -> the column's).
 
-    field: str
-    encode: Callable[[Any], Any]
+    ``field`` may be a tuple of fields: ``encode`` then takes their values, in that order.
+    """
+
+    field: str | tuple[str, ...]
+    encode: Callable[..., Any]
 
 
 @attrs.frozen
@@ -161,7 +165,8 @@ def _values_function(
             items.append(f"r.{column}")
         else:
             namespace[f"encode_{column}"] = how.encode
-            items.append(f"encode_{column}(r.{how.field})")
+            read = (how.field,) if isinstance(how.field, str) else how.field
+            items.append(f"encode_{column}({', '.join(f'r.{field}' for field in read)})")
     source = "def generated(r):\n    return (" + ", ".join(items) + ",)\n"
     return cast("Callable[[Any], tuple[Any, ...]]", _compiled(name, source, namespace))
 
@@ -333,6 +338,7 @@ def complaint_rows(table: sa.Table, record: type[Complaint]) -> Rows[Complaint]:
             "supporters": Encoded("supporters", _dumps_strings),
             "sla_state": Encoded("sla_state", _sla_json),
             "escalation": Encoded("escalation", _optional_value),
+            "search_text": Encoded(("title", "body"), searchable),
         },
         decoded={
             "status": Decoded(("status",), _member(Status)),

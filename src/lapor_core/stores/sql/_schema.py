@@ -346,6 +346,9 @@ complaints = _table(
     # Revision 0011 (issue 22): the original a duplicate was merged into, and the escalation's state.
     sa.Column("merged_into", code(40)),
     sa.Column("escalation", code(20)),
+    # Revision 0012 (issue 21): the folded words of the title and body that keyword search reads with LIKE
+    # (lapor_core._domain.filters.searchable), so every database compares the same text byte by byte.
+    sa.Column("search_text", long_text()),
 )
 
 events = _table(
@@ -416,6 +419,8 @@ _partial_index("ix_lapor_complaints_category", _C.category, *_ORDER, where=_C.ca
 _partial_index("ix_lapor_complaints_region", _C.region, *_ORDER, where=_C.region)
 # The Ombudsman's inbox (revision 0011): the few escalated complaints, in listing order.
 _partial_index("ix_lapor_complaints_escalation", _C.escalation, *_ORDER, where=_C.escalation)
+# "Laporan saya" (revision 0012): one signed-in citizen's complaints, in listing order.
+_partial_index("ix_lapor_complaints_owner", _C.owner_hash, *_ORDER, where=_C.owner_hash)
 sa.Index("ix_lapor_complaints_status", _C.status, *_ORDER)  # the admin's verification queue
 sa.Index("ix_lapor_complaints_submitted", *_ORDER)
 

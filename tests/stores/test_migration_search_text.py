@@ -1,0 +1,77 @@
+"""Revision 0012 (issue 21): the folded words keyword search reads, filled in for the older rows."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lapor_core._domain.filters import Filters, searchable
+from lapor_core._domain.ports import ComplaintQuery
+from lapor_core.stores.sql import SqlComplaintStore, upgrade
+from lapor_core.stores.sql import _complaints as sql
+from lapor_core.testing.builders import new_complaint
+
+MIGRATIONS = Path(sql.__file__).with_name("migrations")
+
+
+def _revision_0012() -> ModuleType:
+    path = MIGRATIONS / "versions" / "v0012_search_text_and_owner_index.py"
+    spec = importlib.util.spec_from_file_location("lapor_revision_0012", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+REVISION_0012 = _revision_0012()
+
+
+@given(title=st.text(max_size=40), body=st.text(max_size=80))
+def test_the_migrations_frozen_fold_equals_the_librarys(title: str, body: str) -> None:
+    """The copy of the fold the migration fills old rows with makes what the store writes for new ones."""
+    assert REVISION_0012.searchable(title, body) == searchable(title, body)
+
+
+def test_rows_written_before_0012_are_found_by_keyword_after_the_upgrade(empty_url: str) -> None:
+    """Back at 0011 the rows have no words; the upgrade fills them in, so keyword search finds them."""
+    store = SqlComplaintStore(empty_url)
+    lamps = [new_complaint(title=f"Lampu jalan {n}", body="Mati di Jl. Melati.") for n in range(3)]
+    cafe = new_complaint(title="Café tutup", body="Trotoar penuh.")
+    for changes in (*lamps, cafe):
+        store.save(changes)
+    store.close()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = sa.create_engine(empty_url, poolclass=sa.NullPool)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0011")
+    finally:
+        engine.dispose()
+    upgrade(empty_url)
+    store = SqlComplaintStore(empty_url, schema="check")
+    try:
+        found = store.query(ComplaintQuery(filters=Filters(text="melati lampu"))).items
+        assert sorted(c.tracking_id for c in found) == sorted(c.complaint.tracking_id for c in lamps)
+        assert store.query(ComplaintQuery(text="CAFE")).items == (cafe.complaint,)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("url", ["sqlite:///unused.db", "postgresql+psycopg://lapor@db.example/lapor"])
+def test_the_offline_script_adds_the_column_and_index_without_reading_rows(url: str) -> None:
+    """``upgrade(url, sql=True)`` cannot fold rows it never reads: it adds the column and the index only."""
+    script = upgrade(url, sql=True)
+    assert "search_text" in script
+    assert "ix_lapor_complaints_owner" in script
+    assert "UPDATE lapor_complaints" not in script
