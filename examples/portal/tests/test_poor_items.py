@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 import lapor_core as lc
 from lapor_core import PollDraft
+from lapor_core.testing import FrozenClock
 from portal_helpers import ADMIN, START, csrf, error_summary, sign_in, submission
 
 _WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -103,6 +104,31 @@ def test_poll_shares_use_a_decimal_comma_in_indonesian_and_a_point_in_english(
     assert not re.search(r"\d\.\d+ ?%", page)
     client.cookies.set("lapor_lang", "en")
     assert "1 (33.3%)" in _text(client.get(f"/jajak-pendapat/{poll_id}").text)
+
+
+def test_the_dashboard_writes_shares_and_median_days_as_indonesian_does(
+    client: TestClient, desk: lc.ComplaintDesk, clock: FrozenClock
+) -> None:
+    """Two of three followed up in time, after 1 and 2 working days: 67% and a median of 1,5 (English 1.5)."""
+    clock.advance(days=20)  # past Nyepi and Idul Fitri: every day below is a working day
+    officer = lc.Principal.institution_officer("o", institution="31.71")
+    ids = []
+    for _ in range(3):
+        ids.append(desk.submit(submission()).tracking_id)
+        desk.forward(ADMIN, ids[-1], institution="31.71")
+    for tid in ids[:2]:
+        clock.advance(days=1)
+        desk.follow_up(officer, tid, "Sudah.")
+    clock.advance(days=20)
+    sign_in(client, "admin-demo")
+
+    def row() -> str:
+        page = client.get("/staf/dasbor").text
+        return _text(page[page.index('data-institution="31.71"') :].split("</tr>")[0])
+
+    assert row().endswith(" 3 100% 67% 1,5 1 ")
+    client.cookies.set("lapor_lang", "en")
+    assert row().endswith(" 3 100% 67% 1.5 1 ")
 
 
 # --- the status badge ---------------------------------------------------------------------------------------
