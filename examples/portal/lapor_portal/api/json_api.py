@@ -38,6 +38,7 @@ from lapor_portal.api.models import (
     RatingIn,
     ReasonIn,
     ReceiptOut,
+    RegionHitOut,
     RegionOut,
     SubmissionIn,
     TopicOut,
@@ -391,6 +392,41 @@ def province_points(portal: PortalDep) -> FeatureCollectionOut:
         if r.lat is not None and r.lon is not None
     ]
     return FeatureCollectionOut(features=features)
+
+
+SEARCH_LIMIT = 20
+"""The most regions one search answers."""
+
+
+def _hit(regions: lc.RegionTable, region: lc.Region) -> RegionHitOut:
+    chain = [region]
+    while chain[-1].parent is not None:
+        chain.append(regions.get(chain[-1].parent))
+    centroid = regions.centroid_of(region.code)
+    return RegionHitOut(
+        code=region.code,
+        name=region.name,
+        level=region.level.value,
+        label=", ".join(r.name for r in chain),
+        province=region.province_code,
+        regency=region.code[:5] if region.parent is not None else None,
+        lat=centroid[0] if centroid else None,
+        lon=centroid[1] if centroid else None,
+    )
+
+
+@router.get(
+    "/regions/search", response_model=list[RegionHitOut], tags=["reference"], responses=responses(422)
+)
+def region_search(
+    portal: PortalDep,
+    q: Annotated[
+        str, Query(min_length=1, max_length=100, description="A province, regency or district name")
+    ],
+    limit: Annotated[int, Query(ge=1, le=SEARCH_LIMIT)] = 8,
+) -> list[RegionHitOut]:
+    """Provinces, regencies and districts whose name matches ``q``, best first (the map's address search)."""
+    return [_hit(portal.regions, r) for r in portal.regions.search(q, limit=limit)]
 
 
 @router.get(

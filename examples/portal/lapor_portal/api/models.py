@@ -31,6 +31,7 @@ __all__ = [
     "RatingIn",
     "ReasonIn",
     "ReceiptOut",
+    "RegionHitOut",
     "RegionOut",
     "ReporterIn",
     "ReporterOut",
@@ -276,6 +277,20 @@ class RegionOut(BaseModel):
     code: str
     name: str
     lat: float | None
+    lon: float | None
+
+
+class RegionHitOut(BaseModel):
+    """A region found by name (the map's address search): where it is and the regions above it."""
+
+    model_config = _OUT
+    code: str = Field(description="Kemendagri code: 31, 31.71 or 31.71.01")
+    name: str
+    level: Literal["province", "regency", "district"]
+    label: str = Field(description="The name with the names of the regions above it, for a list of results")
+    province: str = Field(description="The province's code")
+    regency: str | None = Field(description="The regency's code (None for a province)")
+    lat: float | None = Field(description="The nearest known centroid (a district has its regency's)")
     lon: float | None
 
 
