@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from desk_support import ADMIN, WIB, make_desk, officer, submission
 from lapor_core.errors import PollNotAllowed
-from test_poll_desk import CLOSES, citizen, draft, open_poll
+from lapor_core.stores.memory import InMemoryPollStore
+from test_poll_desk import CLOSES, VOTING, citizen, draft, open_poll
 
 # --- my_vote ------------------------------------------------------------------------------------------
 
@@ -82,6 +83,21 @@ def test_the_same_person_in_another_poll_has_no_ballot_there():
     desk.open_poll(officer(), second)
     desk.vote(citizen(1), first, ["Setuju"])
     assert desk.my_vote(citizen(1), second) is None
+
+
+def test_a_poll_store_without_ballot_of_is_a_configuration_error():
+    """A store plugin written before ballot_of existed: a clear ConfigurationError, not an AttributeError."""
+
+    class OldStore(InMemoryPollStore):
+        ballot_of = None  # type: ignore[assignment]
+
+    desk, clock = make_desk(poll_store=OldStore())
+    poll_id = desk.create_poll(officer(), draft())
+    desk.open_poll(officer(), poll_id)
+    clock.set(VOTING)
+    desk.vote(citizen(1), poll_id, ["Setuju"])
+    with pytest.raises(lc.ConfigurationError, match="ballot_of"):
+        desk.my_vote(citizen(1), poll_id)
 
 
 # --- rate ---------------------------------------------------------------------------------------------

@@ -369,13 +369,18 @@ def my_vote(ctx: DeskContext, principal: Principal, poll_id: object) -> tuple[st
     Raises:
         NotFound: No such poll, or a draft.
         PollNotAllowed: The principal is not a signed-in citizen (``poll.own_ballot_only``).
+        ConfigurationError: The poll store has no ``ballot_of``.
     """
     check_poll_id(poll_id)
     poll = _load(ctx, principal, poll_id)
     if principal.role is not Role.CITIZEN or principal.user_id is None:
         raise PollNotAllowed(poll_id=poll.id, action="read a ballot", reason=N_("poll.own_ballot_only"))
     voter, seal = _sealed(ctx, poll, principal.user_id)
-    ballot = _store(ctx).ballot_of(poll.id, voter, seal)
+    # A store written before 0.2 may lack the method: say so rather than fail on an attribute.
+    read_back: Callable[[str, str, int], Ballot | None] | None = getattr(_store(ctx), "ballot_of", None)
+    if read_back is None:
+        raise ConfigurationError("this poll store cannot read a ballot back (it has no ballot_of)")
+    ballot = read_back(poll.id, voter, seal)
     if ballot is None:
         return None
     return tuple(poll.draft.options[i] for i in ballot.choices)
