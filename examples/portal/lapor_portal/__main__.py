@@ -21,7 +21,7 @@ from lapor_core.stores.memory import InMemoryPollStore
 from lapor_portal.accounts import DEMO_ACCOUNTS
 from lapor_portal.app import create_app
 from lapor_portal.seed import SeedReport, seed
-from lapor_portal.settings import PortalSettings
+from lapor_portal.settings import PortalSettings, installed_leaflet
 
 __all__ = ["main"]
 
@@ -82,6 +82,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> None:
     settings = PortalSettings(
         api_tokens={secrets.token_urlsafe(16): account.key for account in DEMO_ACCOUNTS},
         open311_api_keys={secrets.token_urlsafe(16)},
+        leaflet_dir=installed_leaflet(),
     ).with_tiles_from(os.environ)
     app = create_app(url, pepper=pepper, settings=settings, poll_store=poll_store)
     _explain(out, f"http://{args.host}:{args.port}", settings, report)

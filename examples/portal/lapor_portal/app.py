@@ -23,7 +23,7 @@ from lapor_portal.context import Portal
 from lapor_portal.limits import JSON_BODY_LIMIT, BodyLimit
 from lapor_portal.security import SecurityHeaders, content_security_policy
 from lapor_portal.sessions import SignedCookieSessions
-from lapor_portal.settings import PortalSettings
+from lapor_portal.settings import LEAFLET_PATH, PortalSettings
 from lapor_portal.web import files, polls, public, reporter, reveal, staff
 from lapor_portal.web.errors import install_page_errors
 from lapor_portal.web.rendering import make_templates
@@ -138,6 +138,8 @@ def create_app(
     mail_webhook.install(app, messages_per_hour=settings.intake_messages_per_hour)
     telegram_webhook.install(app, messages_per_hour=settings.intake_messages_per_hour)
     integrations.install(app, desk)
+    if settings.leaflet_dir is not None:  # before /static, which would otherwise answer its paths
+        app.mount(LEAFLET_PATH, StaticFiles(directory=settings.leaflet_dir), name="leaflet")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_page_errors(app)
     app.add_middleware(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 from urllib.parse import urlsplit
@@ -14,12 +15,28 @@ from lapor_core.intake.telegram import TelegramBot
 from lapor_core.notifiers import SmtpNotifier
 from lapor_portal.accounts import DEMO_ACCOUNTS, Account
 
-__all__ = ["TILE_ATTRIBUTION_ENV", "TILE_URL_ENV", "PortalSettings"]
+__all__ = [
+    "DEBIAN_LEAFLET",
+    "LEAFLET_PATH",
+    "TILE_ATTRIBUTION_ENV",
+    "TILE_URL_ENV",
+    "PortalSettings",
+    "installed_leaflet",
+]
 
 TILE_URL_ENV: Final = "LAPOR_TILE_URL"
 """The environment variable naming a tile server's URL template (unset: the offline base map only)."""
 TILE_ATTRIBUTION_ENV: Final = "LAPOR_TILE_ATTRIBUTION"
 """The environment variable holding the tile server's credit line."""
+DEBIAN_LEAFLET: Final = Path("/usr/share/javascript/leaflet")
+"""Where Debian's ``libjs-leaflet`` package installs Leaflet."""
+LEAFLET_PATH: Final = "/static/leaflet"
+"""Where the portal serves ``PortalSettings.leaflet_dir``."""
+
+
+def installed_leaflet(folder: Path = DEBIAN_LEAFLET) -> Path | None:
+    """``folder`` if it holds ``leaflet.js`` and ``leaflet.css`` (default: Debian's package), else None."""
+    return folder if (folder / "leaflet.js").is_file() and (folder / "leaflet.css").is_file() else None
 
 
 def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -70,7 +87,10 @@ class PortalSettings:
             coastline, no streets). Set it where a deployment has a tile server (see :meth:`with_tiles_from`).
         tile_attribution: Credit line for the tiles (shown on the map beside the base map's).
         leaflet_url: Base URL serving ``leaflet.js`` and ``leaflet.css`` (your own copy or a CDN), or None:
-            the portal then draws its maps with its own small script.
+            the portal then serves ``leaflet_dir`` if given, else draws its maps with its own small script
+            (SVG: the same shapes, no zooming).
+        leaflet_dir: A folder holding ``leaflet.js``, ``leaflet.css`` and ``images/`` that the portal serves
+            itself under ``/static/leaflet`` (Debian's ``libjs-leaflet``: see :func:`installed_leaflet`).
         accounts: Staff and citizen accounts offered by the demonstration sign-in; a real portal maps its
             own users to principals instead (see ``docs/topics/example-portal.md``).
         api_tokens: Bearer tokens of the JSON API, each naming an account key.
@@ -103,6 +123,7 @@ class PortalSettings:
     tile_url: str | None = attrs.field(default=None, validator=_tile_template)
     tile_attribution: str = ""
     leaflet_url: str | None = None
+    leaflet_dir: Path | None = None
     accounts: tuple[Account, ...] = DEMO_ACCOUNTS
     api_tokens: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
     open311_api_keys: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen_set)
@@ -145,6 +166,19 @@ class PortalSettings:
     def tile_origin(self) -> str | None:
         """The origin map tiles load from (for the Content-Security-Policy)."""
         return _origin(self.tile_url)
+
+    @property
+    def leaflet_base(self) -> str | None:
+        """Where pages load Leaflet from: ``leaflet_url``, else the portal's own copy, else None (no Leaflet).
+
+        >>> PortalSettings(leaflet_dir=Path("/usr/share/javascript/leaflet")).leaflet_base
+        '/static/leaflet'
+        >>> PortalSettings(leaflet_url="https://cdn.example/leaflet/").leaflet_base
+        'https://cdn.example/leaflet'
+        """
+        if self.leaflet_url:
+            return self.leaflet_url.rstrip("/")
+        return LEAFLET_PATH if self.leaflet_dir is not None else None
 
     @property
     def leaflet_origin(self) -> str | None:

@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 import lapor_core as lc
 from lapor_core.testing import FrozenClock
 from lapor_portal import PortalSettings, create_app, portal_of
+from lapor_portal.settings import installed_leaflet
 from lapor_portal.web.choropleth import band_of, bands, province_map
 from portal_helpers import ADMIN, PEPPER, sign_in, submission
-from test_browser import LiveServer, browser_clock, leaflet_server, page, shot, sign_in_as
+from test_browser import LiveServer, browser_clock, page, shot, sign_in_as
 
-__all__ = ["browser_clock", "leaflet_server", "page"]
+__all__ = ["browser_clock", "page"]
 
 STATIC = Path(__file__).resolve().parents[1] / "lapor_portal" / "static"
 BASEMAP = STATIC / "basemap.geojson"
@@ -123,6 +124,23 @@ def test_a_tile_url_without_placeholders_or_origin_is_refused(url: str) -> None:
     """A template must be an http(s) or site-relative URL with {z}, {x} and {y}."""
     with pytest.raises(ValueError, match="tile_url"):
         PortalSettings().with_tiles_from({"LAPOR_TILE_URL": url})
+
+
+def test_the_portal_serves_a_leaflet_folder_itself(tmp_path: Path, clock: FrozenClock) -> None:
+    """With ``leaflet_dir`` the pages load Leaflet from the portal (no other origin in the policy)."""
+    assert installed_leaflet(tmp_path) is None
+    (tmp_path / "leaflet.js").write_text("window.L = {};", encoding="utf-8")
+    (tmp_path / "leaflet.css").write_text(".leaflet-container {}", encoding="utf-8")
+    assert installed_leaflet(tmp_path) == tmp_path
+    settings_ = PortalSettings(sweep_seconds=None, leaflet_dir=tmp_path)
+    with TestClient(create_app("memory://", pepper=PEPPER, clock=clock, settings=settings_)) as client:
+        page_ = client.get("/lapor")
+        script = client.get("/static/leaflet/leaflet.js")
+        portal_css = client.get("/static/portal.css")
+    assert 'src="/static/leaflet/leaflet.js"' in page_.text
+    assert "script-src 'self';" in page_.headers["content-security-policy"]
+    assert (script.status_code, script.text) == (200, "window.L = {};")
+    assert portal_css.status_code == 200
 
 
 # --- the region search -------------------------------------------------------------------------------------
@@ -275,9 +293,9 @@ def _offline(page: Any) -> list[str]:
     return blocked
 
 
-def _serve(tmp_path: Path, clock: FrozenClock, leaflet_url: str | None) -> LiveServer:
+def _serve(tmp_path: Path, clock: FrozenClock, leaflet_dir: Path | None) -> LiveServer:
     """A portal with complaints in three provinces (3 in Jakarta, 2 in Jawa Barat, 1 in Papua Tengah)."""
-    settings_ = PortalSettings(sweep_seconds=None, leaflet_url=leaflet_url)
+    settings_ = PortalSettings(sweep_seconds=None, leaflet_dir=leaflet_dir)
     app = create_app(f"sqlite:///{tmp_path / 'map.db'}", pepper=PEPPER, clock=clock, settings=settings_)
     desk = portal_of(app).desk
     for region in ("31.71", "31.71", "31.71", "32.73", "32.73", "94.01"):
@@ -294,9 +312,12 @@ def map_app(tmp_path: Path, browser_clock: FrozenClock) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def leaflet_app(tmp_path: Path, browser_clock: FrozenClock, leaflet_server: str) -> Iterator[LiveServer]:
-    """The portal with Debian's Leaflet (served on 127.0.0.1 like a deployment's own copy)."""
-    with _serve(tmp_path, browser_clock, leaflet_server) as server:
+def leaflet_app(tmp_path: Path, browser_clock: FrozenClock) -> Iterator[LiveServer]:
+    """The portal serving Debian's Leaflet itself, as ``python -m lapor_portal`` does when it is installed."""
+    folder = installed_leaflet()
+    if folder is None:
+        pytest.skip("no Leaflet: install Debian's libjs-leaflet package to test the Leaflet maps")
+    with _serve(tmp_path, browser_clock, folder) as server:
         yield server
 
 

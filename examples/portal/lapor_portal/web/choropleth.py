@@ -83,7 +83,7 @@ def province_map(collection: Mapping[str, Any], provinces: Iterable[tuple[str, s
     Example:
         >>> found = province_map({"features": [{"properties": {"code": "31", "count": 3}}]}, [("31", "DKI")])
         >>> found.total, found.provinces[0].band, found.provinces[0].share
-        (3, 0, 1.0)
+        (3, 2, 1.0)
     """
     counts: dict[str, tuple[int, bool]] = {}
     for feature in collection.get("features", ()):
