@@ -82,16 +82,16 @@ def test_base_map_is_small_geojson_with_every_province_of_the_region_table() -> 
 def test_base_map_shapes_hold_their_own_regencies() -> None:
     """Nearly every regency's centroid lies in its own province's shape (a shuffled key would fail)."""
     provinces = _provinces()
-    regencies = [r for r in lc.RegionTable.default() if r.level == "regency" and r.centroid is not None]
-    inside = [
-        r
-        for r in regencies
-        if _in_shape((r.lon, r.lat), provinces[r.province_code]["geometry"]["coordinates"])
-    ]  # type: ignore[arg-type]
+    regencies = [
+        (r.province_code, (r.centroid[1], r.centroid[0]))
+        for r in lc.RegionTable.default()
+        if r.level == "regency" and r.centroid is not None
+    ]
+    inside = [p for code, p in regencies if _in_shape(p, provinces[code]["geometry"]["coordinates"])]
     assert len(inside) >= 0.9 * len(regencies)
-    jakarta_pusat = lc.RegionTable.default().get("31.71")
-    assert _in_shape((jakarta_pusat.lon, jakarta_pusat.lat), provinces["31"]["geometry"]["coordinates"])  # type: ignore[arg-type]
-    assert not _in_shape((106.8, -6.2), provinces["32"]["geometry"]["coordinates"])
+    monas = (106.827, -6.175)
+    assert _in_shape(monas, provinces["31"]["geometry"]["coordinates"])
+    assert not _in_shape(monas, provinces["32"]["geometry"]["coordinates"])
 
 
 def test_base_map_notice_carries_the_sources_and_the_mit_notice() -> None:
@@ -322,7 +322,7 @@ def leaflet_app(tmp_path: Path, browser_clock: FrozenClock) -> Iterator[LiveServ
 
 
 def _fills(page: Any, selector: str) -> dict[str, str]:
-    return page.eval_on_selector_all(
+    return page.eval_on_selector_all(  # type: ignore[no-any-return]
         selector,
         "paths => Object.fromEntries(paths.map(p => [p.getAttribute('data-code'), p.getAttribute('fill')]))",
     )
