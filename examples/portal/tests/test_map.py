@@ -419,6 +419,12 @@ def test_svg_map_draws_province_shapes_without_leaflet_or_network(map_app: LiveS
     page.wait_for_selector("#point-map[data-drawn='svg']")
     page.click("#point-map svg", position={"x": 300, "y": 150})
     assert page.input_value("#lat") != ""
+    page.fill("#map-search-text", "kota bandung")
+    page.press("#map-search-text", "Enter")
+    page.click("#map-search li button[data-code='32.73']")
+    page.wait_for_selector("#point-map path.province.focus[data-code='32']")
+    page.wait_for_selector("#regency option[value='32.73']:checked", state="attached")
+    assert page.input_value("#province") == "32"
     sign_in_as(page, map_app.url, "admin-demo")
     page.goto(f"{map_app.url}/staf/dasbor")
     page.wait_for_selector("#province-map[data-drawn='svg']")

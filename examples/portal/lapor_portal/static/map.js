@@ -329,8 +329,18 @@
   function drawLeaflet(container, base, complaints, areas) {
     var L = window.L;
     var colours = choropleth(container);
-    var map = L.map(container, {scrollWheelZoom: false, minZoom: 3, maxZoom: 18, zoomSnap: 0.25})
-      .fitBounds([[SOUTH, WEST], [NORTH, EAST]]);
+    var whole = [[SOUTH, WEST], [NORTH, EAST]];
+    var map = L.map(container, {scrollWheelZoom: false, minZoom: 3, maxZoom: 18, zoomSnap: 0.25}).fitBounds(whole);
+    // Until someone moves the map, it keeps showing all of Indonesia when its box changes size (a phone turned).
+    var fitting = false, moved = false;
+    map.on("zoomstart movestart", function () { moved = moved || !fitting; });
+    map.on("resize", function () {
+      if (!moved) {
+        fitting = true;
+        map.fitBounds(whole, {animate: false});
+        fitting = false;
+      }
+    });
     map.attributionControl.setPrefix("");
     var tiles = container.getAttribute("data-tiles");
     if (tiles) {
