@@ -24,7 +24,7 @@ from lapor_portal.limits import JSON_BODY_LIMIT, BodyLimit
 from lapor_portal.security import SecurityHeaders, content_security_policy
 from lapor_portal.sessions import SignedCookieSessions
 from lapor_portal.settings import LEAFLET_PATH, PortalSettings
-from lapor_portal.web import files, polls, public, reporter, reveal, staff
+from lapor_portal.web import files, mine, polls, public, reporter, reveal, staff
 from lapor_portal.web.errors import install_page_errors
 from lapor_portal.web.rendering import make_templates
 
@@ -129,7 +129,7 @@ def create_app(
     )
     app.state.portal = portal
     app.state.templates = make_templates()
-    for module in (public, reporter, staff, reveal, polls, files):
+    for module in (public, reporter, staff, reveal, polls, files, mine):
         app.include_router(module.router)
     app.include_router(json_api.router)
     app.include_router(api_docs.router)

@@ -19,14 +19,14 @@ from starlette.datastructures import FormData, UploadFile
 
 import lapor_core as lc
 from lapor_portal.context import Portal, get_portal
-from lapor_portal.i18n import LANG_COOKIE, LANGUAGES
+from lapor_portal.i18n import LANG_COOKIE, LANGUAGES, language_of
 from lapor_portal.security import require_csrf
 from lapor_portal.web.files import UPLOAD_ACCEPT, UPLOAD_FIELD, listed
 from lapor_portal.web.forms import FORM_FIELDS, SubmitForm, errors_by_input, new_form_key
 from lapor_portal.web.identity import current_account, current_principal
 from lapor_portal.web.rendering import flash, render
 
-__all__ = ["router", "safe_next"]
+__all__ = ["router", "safe_next", "search_query"]
 
 router = APIRouter(include_in_schema=False)
 PortalDep = Annotated[Portal, Depends(get_portal)]
@@ -55,6 +55,23 @@ def _count(row: Mapping[str, object]) -> int:
 
 def _choice(value: str | None, allowed: tuple[str, ...]) -> str:
     return value if value in allowed else ""
+
+
+def search_query(request: Request, q: str | None) -> tuple[str, list[str]]:
+    """A search box's keywords, stripped, and what the library finds wrong with them, in the page's language.
+
+    The library's rule (:attr:`lapor_core.Filters.text`): at most 200 characters and 10 words, at least one
+    word of letters or digits. Blank is no search.
+    """
+    text = (q or "").strip()
+    if not text:
+        return "", []
+    try:
+        lc.Filters(text=text)
+    except lc.ValidationError as error:
+        lang = language_of(request)
+        return text, [e.message(lang) for e in error.errors]
+    return text, []
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -143,7 +160,11 @@ async def _submit_posted(request: Request, portal: Portal, posted: FormData) -> 
         submission = form.submission(portal.regions)
         receipt = await run_in_threadpool(
             functools.partial(
-                portal.desk.submit, submission, idempotency_key=form.idempotency_key, attachments=uploads
+                portal.desk.submit,
+                submission,
+                _submitting_citizen(request, portal),
+                idempotency_key=form.idempotency_key,
+                attachments=uploads,
             )
         )
     except lc.ValidationError as error:
@@ -154,6 +175,12 @@ async def _submit_posted(request: Request, portal: Portal, posted: FormData) -> 
         flash(request, "submit.form_reused")
         return _submit_page(request, portal, attrs.evolve(form, once=new_form_key()), {})
     return render(request, "receipt.html", {"receipt": receipt})
+
+
+def _submitting_citizen(request: Request, portal: Portal) -> lc.Principal | None:
+    """A signed-in citizen's principal (their report joins "Laporan saya"), else None (no account)."""
+    account = current_account(request, portal)
+    return account.principal() if account is not None and account.role is lc.Role.CITIZEN else None
 
 
 SIMILAR_MIN_SCORE = 0.4
@@ -185,9 +212,16 @@ def browse(
     kind: Annotated[str | None, Query(max_length=30)] = None,
     topic: Annotated[str | None, Query(max_length=64)] = None,
     province: Annotated[str | None, Query(max_length=2)] = None,
+    q: Annotated[str | None, Query(max_length=2000)] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> HTMLResponse:
-    """Browse and filter the public complaints, newest first."""
+    """Browse, filter and search the public complaints, newest first.
+
+    ``q`` holds keywords, all of which a complaint's title or body must hold (case, accents and punctuation
+    aside). The desk lists only what the public may see among the matches, so a confidential complaint is
+    never found by its words. Keywords the library refuses are shown with its reason, and nothing is listed.
+    """
+    text, search_problems = search_query(request, q)
     filters = {
         "status": _choice(status, tuple(s.value for s in PUBLIC_STATUSES)),
         "kind": _choice(kind, tuple(k.value for k in lc.Kind)),
@@ -195,17 +229,23 @@ def browse(
         "province": province
         if province and any(p.code == province for p in portal.regions.provinces())
         else "",
+        "q": text,
     }
     query = lc.ComplaintQuery(
         statuses=frozenset({lc.Status(filters["status"])}) if filters["status"] else None,
         kind=lc.Kind(filters["kind"]) if filters["kind"] else None,
         category=filters["topic"] or None,
         region_prefix=filters["province"] or None,
+        text=text if text and not search_problems else None,
         order=lc.Order.SUBMITTED_DESC,
         limit=_PAGE_SIZE,
         cursor=cursor or None,
     )
-    page = portal.desk.complaints(lc.Principal.public(), query)
+    page = (
+        lc.ListedPage(items=(), next_cursor=None)
+        if search_problems
+        else portal.desk.complaints(lc.Principal.public(), query)
+    )
     next_query = urlencode({**{k: v for k, v in filters.items() if v}, "cursor": page.next_cursor or ""})
     context = {
         "page": page,
@@ -215,8 +255,9 @@ def browse(
         "kinds": tuple(lc.Kind),
         "topic_groups": portal.topic_groups(),
         "provinces": portal.regions.provinces(),
+        "search_problems": search_problems,
     }
-    return render(request, "complaints.html", context)
+    return render(request, "complaints.html", context, status_code=422 if search_problems else 200)
 
 
 @router.get("/pengaduan/{tracking_id}", response_class=HTMLResponse)
