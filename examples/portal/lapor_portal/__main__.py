@@ -20,6 +20,7 @@ import lapor_core as lc
 from lapor_core.stores.memory import InMemoryPollStore
 from lapor_portal.accounts import DEMO_ACCOUNTS
 from lapor_portal.app import create_app
+from lapor_portal.notes import SqliteNoteStore
 from lapor_portal.seed import SeedReport, seed
 from lapor_portal.settings import PortalSettings, installed_leaflet
 
@@ -84,7 +85,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> None:
         open311_api_keys={secrets.token_urlsafe(16)},
         leaflet_dir=installed_leaflet(),
     ).with_tiles_from(os.environ)
-    app = create_app(url, pepper=pepper, settings=settings, poll_store=poll_store)
+    notes_file = args.db.with_name(f"{args.db.stem}-notes.db")  # staff's internal notes
+    if args.seed_db:
+        notes_file.unlink(missing_ok=True)
+    notes_file.parent.mkdir(parents=True, exist_ok=True)
+    notes = SqliteNoteStore(notes_file)
+    app = create_app(url, pepper=pepper, settings=settings, poll_store=poll_store, notes=notes)
     _explain(out, f"http://{args.host}:{args.port}", settings, report)
     # No access log: it would store every visitor's IP address and user agent.
     uvicorn.run(

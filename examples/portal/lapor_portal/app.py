@@ -21,6 +21,7 @@ from lapor_portal.api import docs as api_docs
 from lapor_portal.api import integrations, json_api, mail_webhook, open311, sms_webhook, telegram_webhook
 from lapor_portal.context import Portal
 from lapor_portal.limits import JSON_BODY_LIMIT, BodyLimit
+from lapor_portal.notes import InMemoryNoteStore, NoteStore
 from lapor_portal.security import SecurityHeaders, content_security_policy
 from lapor_portal.sessions import SignedCookieSessions
 from lapor_portal.settings import LEAFLET_PATH, PortalSettings
@@ -73,6 +74,7 @@ def create_app(
     settings: PortalSettings | None = None,
     directory: lc.InstitutionDirectory | None = None,
     poll_store: PollStore | None = None,
+    notes: NoteStore | None = None,
 ) -> FastAPI:
     """The portal on the complaint store at ``url`` (``sqlite:///portal.db``, ``memory://``, ...).
 
@@ -84,6 +86,8 @@ def create_app(
         directory: Institutions and their work units (default: the default directory plus demonstration
             work units for Jakarta Pusat and Bandung).
         poll_store: Where polls live (default: the desk's own in-memory poll store).
+        notes: Where staff's internal notes live (default: in memory;
+            :class:`~lapor_portal.notes.SqliteNoteStore` keeps them in a file).
 
     Example:
         >>> app = create_app("memory://", pepper="a long deployment secret")
@@ -103,6 +107,7 @@ def create_app(
         topics=lc.TopicTree.default(),
         directory=directory,
         started_at=clock.now(),
+        notes=notes if notes is not None else InMemoryNoteStore(),
     )
 
     @contextlib.asynccontextmanager

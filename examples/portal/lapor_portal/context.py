@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 
 import lapor_core as lc
 from lapor_core.plugins import Clock
+from lapor_portal.notes import InMemoryNoteStore, NoteStore
 from lapor_portal.security import ClientKeys
 from lapor_portal.settings import PortalSettings
 
@@ -31,6 +32,7 @@ class Portal:
         started_at: When the portal started (the Open311 discovery changeset).
         client_keys: Turns a request into the client key the desk's access-key lock-out counts by (a keyed
             hash of the address under a secret held in this process's memory only).
+        notes: Staff's internal notes on complaints (:mod:`lapor_portal.notes`), kept beside the desk.
     """
 
     desk: lc.ComplaintDesk
@@ -41,6 +43,7 @@ class Portal:
     directory: lc.InstitutionDirectory
     started_at: datetime
     client_keys: ClientKeys = attrs.field(factory=ClientKeys, eq=False, repr=False)
+    notes: NoteStore = attrs.field(factory=InMemoryNoteStore, eq=False, repr=False)
 
     @property
     def zone(self) -> ZoneInfo:

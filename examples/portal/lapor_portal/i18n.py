@@ -90,6 +90,7 @@ FIELD_KEYS: Final = frozenset(
         N_("field.message"),
         N_("field.name"),
         N_("field.nik"),
+        N_("field.note"),
         N_("field.opens_at"),
         N_("field.options"),
         N_("field.phone"),

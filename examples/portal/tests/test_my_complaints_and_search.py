@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +16,12 @@ from portal_helpers import ADMIN, OPEN311_KEY, TOKENS, sign_in, submission, subm
 
 OTHER = Account(key="warga-lain", name="Warga lain (demo)", role=lc.Role.CITIZEN, verified=True)
 _ROW = re.compile(r'<a href="(/(?:pengaduan|laporan-saya)/)([^"]+)"><code class="tid">')
+
+
+@pytest.fixture(params=["memory://", "sqlite"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The in-memory store and a SQLite file: both find a citizen's reports and their words alike."""
+    return "memory://" if request.param == "memory://" else f"sqlite:///{tmp_path / 'portal.db'}"
 
 
 @pytest.fixture

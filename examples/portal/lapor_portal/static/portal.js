@@ -114,4 +114,21 @@
       }
     });
   }
+
+  // Reply templates on a complaint's staff page (issue 21): picking one fills its form's message box at once;
+  // text already typed is kept above it.
+  document.querySelectorAll("select[data-fill]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      var box = document.getElementById(select.getAttribute("data-fill"));
+      var option = select.options[select.selectedIndex];
+      var text = option ? option.getAttribute("data-text") : null;
+      if (!box || !text) {
+        return;
+      }
+      var typed = box.value.trim();
+      var ours = Array.prototype.some.call(select.options, function (o) { return o.getAttribute("data-text") === typed; });
+      box.value = typed && !ours ? typed + "\n\n" + text : text;
+      box.focus();
+    });
+  });
 })();

@@ -7,23 +7,28 @@ see and do, so a page only offers the forms the principal's role could use and t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
-from urllib.parse import quote
+from typing import Annotated, Final
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+import attrs
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 import lapor_core as lc
 from lapor_portal.accounts import Account
 from lapor_portal.context import Portal, get_portal
 from lapor_portal.i18n import N_, Translator, language_of
+from lapor_portal.notes import MAX_NOTE, Note, check_note, may_use_notes
+from lapor_portal.reply_templates import by_form, filled, reply_templates
 from lapor_portal.security import require_csrf
 from lapor_portal.web.choropleth import province_map
 from lapor_portal.web.files import UPLOAD_ACCEPT, UPLOAD_FIELD, Size, attach_posted, listed, serve
 from lapor_portal.web.forms import CHECKED, errors_by_input
 from lapor_portal.web.identity import current_account, sign_in, sign_out
 from lapor_portal.web.public import safe_next
-from lapor_portal.web.queue_filters import QueueFiltersDep
+from lapor_portal.web.queue_export import MAX_ROWS, stream_csv
+from lapor_portal.web.queue_filters import QueueFilters, QueueFiltersDep
+from lapor_portal.web.queue_pages import MAX_SCAN, QueuePage, Trail, read_page
 from lapor_portal.web.rendering import flash, render
 
 __all__ = ["SignInRequired", "complaint_page", "router", "staff_account"]
@@ -31,9 +36,8 @@ __all__ = ["SignInRequired", "complaint_page", "router", "staff_account"]
 router = APIRouter(include_in_schema=False)
 PortalDep = Annotated[Portal, Depends(get_portal)]
 Message = Annotated[str, Form(max_length=8000)]
-Cursor = Annotated[str | None, Query(max_length=500)]
-
-_QUEUE_SIZE = 50
+Cursor = Annotated[str | None, Query(max_length=4000)]  # a longer one than the library makes is dropped
+Back = Annotated[list[str] | None, Query()]
 _AT_VERIFICATION = frozenset({lc.Status.SUBMITTED, lc.Status.ON_HOLD})
 _AT_INSTITUTION = frozenset({lc.Status.FORWARDED, lc.Status.ASSIGNED, lc.Status.FOLLOWED_UP})
 _CENTRAL = (
@@ -122,82 +126,208 @@ def staff_home(account: StaffDep) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
 
 
+@attrs.frozen
+class _Queue:
+    """One staff queue: who opens it, which complaints it lists and in which order, what it is called."""
+
+    name: str
+    roles: tuple[lc.Role, ...]
+    statuses: frozenset[lc.Status] | None
+    order: lc.Order
+    escalations: frozenset[lc.Escalation] | None = None
+    own_institution: bool = False
+
+    @property
+    def path(self) -> str:
+        """The queue's page."""
+        return f"/staf/{self.name}"
+
+    def query(
+        self, account: Account, filters: QueueFilters, *, limit: int, cursor: str | None
+    ) -> lc.ComplaintQuery:
+        """The library's query for this queue, this account and these filters."""
+        unit = account.unit if self.own_institution and account.role is lc.Role.UNIT else None
+        return lc.ComplaintQuery(
+            filters=filters.library_filters(self.escalations),
+            statuses=filters.statuses_within(self.statuses),
+            institution=account.institution if self.own_institution else None,
+            unit=unit,
+            order=self.order,
+            limit=limit,
+            cursor=cursor,
+            **filters.options(),
+        )
+
+
+_QUEUES: Final = {
+    queue.name: queue
+    for queue in (
+        _Queue(
+            "verifikasi",
+            (lc.Role.ADMIN,),
+            _AT_VERIFICATION,
+            lc.Order.DUE_ASC,
+        ),
+        _Queue(
+            "kotak-masuk",
+            (lc.Role.INSTITUTION, lc.Role.UNIT),
+            _AT_INSTITUTION,
+            lc.Order.DUE_ASC,
+            own_institution=True,
+        ),
+        _Queue(
+            "pengawasan",
+            (lc.Role.SUPERVISOR, lc.Role.ADMIN),
+            _AT_INSTITUTION,
+            lc.Order.DUE_ASC,
+        ),
+        _Queue(
+            "ombudsman",
+            (lc.Role.SUPERVISOR, lc.Role.ADMIN),
+            None,
+            lc.Order.SUBMITTED_ASC,
+            escalations=frozenset({lc.Escalation.OPEN}),
+        ),
+    )
+}
+
+
+def _words(t: Translator, queue: str, institution: str) -> dict[str, str]:
+    """A queue's heading and introduction in ``t``'s language (``institution``: the account's, by name)."""
+    words = {
+        "verifikasi": (t("staff.queue_title"), t("staff.queue_intro")),
+        "kotak-masuk": (t("staff.inbox_title", institution=institution), t("staff.inbox_intro")),
+        "pengawasan": (t("staff.oversight_title"), t("staff.oversight_intro")),
+        "ombudsman": (t("staff.ombudsman_title"), t("staff.ombudsman_intro")),
+    }
+    heading, intro = words[queue]
+    return {"heading": heading, "intro": intro}
+
+
+def trail(cursor: Cursor = None, back: Back = None) -> Trail:
+    """FastAPI dependency: where in the queue this page is (its cursor and those of the pages before)."""
+    return Trail.read(cursor, back or ())
+
+
+TrailDep = Annotated[Trail, Depends(trail)]
+
+
+def _searched_complaint(portal: Portal, principal: lc.Principal, search: str) -> tuple[str | None, bool]:
+    """``(tracking ID, visible)`` when the search is a tracking ID, else ``(None, False)``."""
+    if len(search.split()) != 1:
+        return None, False
+    try:
+        tracking_id = str(lc.TrackingId.parse(search))
+    except lc.InvalidTrackingId:
+        return None, False
+    try:
+        portal.desk.view(principal, tracking_id)
+    except lc.NotFound:
+        return tracking_id, False
+    return tracking_id, True
+
+
+def _queue_page(
+    request: Request, portal: Portal, account: Account, queue: _Queue, filters: QueueFilters, where: Trail
+) -> Response:
+    """A queue's page: its filters, one page of the complaints they select, links to the pages around it."""
+    _require(account, *queue.roles)
+    t = Translator(language_of(request))
+    principal = account.principal()
+    notices = [t("queue.ignored")] if filters.ignored else []
+    tracking_id, visible = (
+        _searched_complaint(portal, principal, filters.search) if filters.search else (None, False)
+    )
+    if tracking_id is not None and visible:
+        return RedirectResponse(f"/staf/pengaduan/{quote(tracking_id, safe='')}", status_code=303)
+    if tracking_id is not None:
+        notices.append(t("queue.no_such_complaint", tracking_id=tracking_id))
+        page = QueuePage((), None)
+    else:
+        query = queue.query(account, filters, limit=filters.size, cursor=where.cursor)
+        keep = filters.view_test(portal)
+        try:
+            page = read_page(portal.desk, principal, query, keep)
+        except lc.ValidationError:
+            if where.cursor is None:
+                raise
+            notices.append(t("queue.stale_page"))
+            where = Trail()
+            page = read_page(portal.desk, principal, attrs.evolve(query, cursor=None), keep)
+    own = portal.institution_name(account.institution) or ""
+    filtered = filters.params()
+    back = where.backward()
+    context = {
+        "page": page,
+        **_words(t, queue.name, own),
+        "path": queue.path,
+        "notices": notices,
+        "page_number": where.number,
+        "next_href": "?" + urlencode(filtered + where.params(where.forward(page.next_cursor)))
+        if page.next_cursor
+        else None,
+        "previous_href": "?" + urlencode(filtered + where.params(back)) if back is not None else None,
+        "first_href": "?" + urlencode(filtered) if where.cursor is not None else None,
+        "export_href": f"{queue.path}/ekspor.csv?" + urlencode(filters.params(with_size=False)),
+        "max_export": MAX_ROWS,
+        "max_scan": MAX_SCAN,
+    }
+    return render(
+        request, "staff_queue.html", {**context, **filters.context(portal, t, queue.statuses or lc.Status)}
+    )
+
+
 @router.get("/staf/verifikasi", response_class=HTMLResponse)
 def verification_queue(
-    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, cursor: Cursor = None
-) -> HTMLResponse:
+    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, where: TrailDep
+) -> Response:
     """The admin's verification queue: submitted and held complaints, the nearest deadline first."""
-    _require(account, lc.Role.ADMIN)
-    query = lc.ComplaintQuery(
-        statuses=_AT_VERIFICATION,
-        order=lc.Order.DUE_ASC,
-        limit=_QUEUE_SIZE,
-        cursor=cursor,
-        **filters.options(),
-    )
-    page = portal.desk.complaints(account.principal(), query)
-    t = Translator(language_of(request))
-    context = {"page": page, "heading": t("staff.queue_title"), "intro": t("staff.queue_intro")}
-    return render(request, "staff_queue.html", {**context, **filters.context(portal)})
+    return _queue_page(request, portal, account, _QUEUES["verifikasi"], filters, where)
 
 
 @router.get("/staf/kotak-masuk", response_class=HTMLResponse)
 def inbox(
-    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, cursor: Cursor = None
-) -> HTMLResponse:
+    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, where: TrailDep
+) -> Response:
     """The institution's (or its unit's) inbox: complaints at it, the nearest deadline first."""
-    _require(account, lc.Role.INSTITUTION, lc.Role.UNIT)
-    query = lc.ComplaintQuery(
-        statuses=_AT_INSTITUTION,
-        institution=account.institution,
-        unit=account.unit if account.role is lc.Role.UNIT else None,
-        order=lc.Order.DUE_ASC,
-        limit=_QUEUE_SIZE,
-        cursor=cursor,
-        **filters.options(),
-    )
-    page = portal.desk.complaints(account.principal(), query)
-    t = Translator(language_of(request))
-    heading = t("staff.inbox_title", institution=portal.institution_name(account.institution) or "")
-    context = {"page": page, "heading": heading, "intro": t("staff.inbox_intro")}
-    return render(request, "staff_queue.html", {**context, **filters.context(portal)})
+    return _queue_page(request, portal, account, _QUEUES["kotak-masuk"], filters, where)
 
 
 @router.get("/staf/pengawasan", response_class=HTMLResponse)
 def oversight(
-    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, cursor: Cursor = None
-) -> HTMLResponse:
+    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, where: TrailDep
+) -> Response:
     """Oversight (Ombudsman, inspectorate, admins): complaints at institutions, the nearest deadline first."""
-    _require(account, lc.Role.SUPERVISOR, lc.Role.ADMIN)
-    query = lc.ComplaintQuery(
-        statuses=_AT_INSTITUTION,
-        order=lc.Order.DUE_ASC,
-        limit=_QUEUE_SIZE,
-        cursor=cursor,
-        **filters.options(),
-    )
-    page = portal.desk.complaints(account.principal(), query)
-    t = Translator(language_of(request))
-    context = {"page": page, "heading": t("staff.oversight_title"), "intro": t("staff.oversight_intro")}
-    return render(request, "staff_queue.html", {**context, **filters.context(portal)})
+    return _queue_page(request, portal, account, _QUEUES["pengawasan"], filters, where)
 
 
 @router.get("/staf/ombudsman", response_class=HTMLResponse)
 def ombudsman_inbox(
-    request: Request, portal: PortalDep, account: StaffDep, cursor: Cursor = None
-) -> HTMLResponse:
+    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, where: TrailDep
+) -> Response:
     """The Ombudsman's inbox: complaints their reporters escalated, not yet concluded, oldest first."""
-    _require(account, lc.Role.SUPERVISOR, lc.Role.ADMIN)
-    query = lc.ComplaintQuery(
-        filters=lc.Filters(escalations=frozenset({lc.Escalation.OPEN})),
-        order=lc.Order.SUBMITTED_ASC,
-        limit=_QUEUE_SIZE,
-        cursor=cursor,
-    )
-    page = portal.desk.complaints(account.principal(), query)
+    return _queue_page(request, portal, account, _QUEUES["ombudsman"], filters, where)
+
+
+@router.get("/staf/{name}/ekspor.csv")
+def export_queue(
+    request: Request, portal: PortalDep, account: StaffDep, filters: QueueFiltersDep, name: str
+) -> Response:
+    """The queue with these filters as a CSV file: what this officer sees, as the library shows it to them."""
+    queue = _QUEUES.get(name)
+    if queue is None:
+        raise HTTPException(status_code=404)
+    _require(account, *queue.roles)
     t = Translator(language_of(request))
-    context = {"page": page, "heading": t("staff.ombudsman_title"), "intro": t("staff.ombudsman_intro")}
-    return render(request, "staff_queue.html", context)
+    query = queue.query(account, filters, limit=filters.size, cursor=None)
+    keep = filters.view_test(portal)
+    day = portal.now().astimezone(portal.zone).strftime("%Y%m%d")
+    headers = {
+        "Content-Disposition": f'attachment; filename="antrean-{queue.name}-{day}.csv"',
+        "Cache-Control": "no-store",
+    }
+    rows = stream_csv(portal, t, account.principal(), query, keep)
+    return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/staf/dasbor", response_class=HTMLResponse)
@@ -270,8 +400,14 @@ def _complaint_page(
     errors: dict[str, list[lc.FieldError]] | None = None,
     *,
     revealed: lc.ReporterView | None = None,
+    template: str = "",
+    note: str = "",
 ) -> HTMLResponse:
     directory = portal.directory
+    t = Translator(language_of(request))
+    replies = reply_templates(t, tracking_id=view.tracking_id)
+    fill = filled(template, replies) if template else None
+    notes_shown = may_use_notes(account, view)
     units = directory.units_of(view.institution) if view.institution and view.institution in directory else ()
     context = {
         "view": view,
@@ -284,6 +420,12 @@ def _complaint_page(
         "upload_action": _upload_action(account, view),
         "upload_accept": UPLOAD_ACCEPT,
         "revealed": revealed,  # an anonymous reporter's identity, on the admin's answer that opened it
+        "notes": portal.notes.notes_of(view.tracking_id) if notes_shown else None,
+        "may_note": may_use_notes(account, view, write=True),
+        "note_text": note,
+        "max_note": MAX_NOTE,
+        "replies": by_form(replies),
+        "fill": dict([fill]) if fill else {},  # the form a chosen reply template fills, and its text
     }
     return render(request, "staff_complaint.html", context, status_code=422 if errors else 200)
 
@@ -323,9 +465,52 @@ async def staff_file(
 
 
 @router.get("/staf/pengaduan/{tracking_id}", response_class=HTMLResponse)
-def staff_complaint(request: Request, portal: PortalDep, account: StaffDep, tracking_id: str) -> HTMLResponse:
-    """A complaint as this staff member may see it, with the actions their role offers."""
-    return _complaint_page(request, portal, account, portal.desk.view(account.principal(), tracking_id))
+def staff_complaint(
+    request: Request,
+    portal: PortalDep,
+    account: StaffDep,
+    tracking_id: str,
+    template: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    """A complaint as this staff member may see it, with the actions their role offers.
+
+    ``?template=<key>`` fills the message box of the reply template's form with its text (the page's script
+    does the same without a reload); an unknown key fills nothing.
+    """
+    view = portal.desk.view(account.principal(), tracking_id)
+    return _complaint_page(request, portal, account, view, template=template)
+
+
+@router.post("/staf/pengaduan/{tracking_id}/catatan", dependencies=[Depends(require_csrf)])
+def add_note(
+    request: Request,
+    portal: PortalDep,
+    account: StaffDep,
+    tracking_id: str,
+    note: Annotated[str, Form(max_length=MAX_NOTE * 2)] = "",
+) -> Response:
+    """Add an internal note for the other staff on this complaint (never shown to its reporter or the public).
+
+    Staff only (a citizen is sent to the staff sign-in), and only on a complaint whose content the desk shows
+    this staff member (else 404 or 403, as for the complaint itself).
+    """
+    view = portal.desk.view(account.principal(), tracking_id)
+    if not may_use_notes(account, view, write=True):
+        raise WrongRole
+    text, problems = check_note(note)
+    if problems:
+        return _complaint_page(request, portal, account, view, {"note": problems}, note=note)
+    written = Note(
+        tracking_id=view.tracking_id,
+        author=account.key,
+        author_name=account.name,
+        role=account.role.value,
+        written_at=portal.now(),
+        text=text,
+    )
+    portal.notes.add(written)
+    flash(request, "flash.note_added")
+    return RedirectResponse(f"/staf/pengaduan/{quote(view.tracking_id, safe='')}#notes", status_code=303)
 
 
 Command = Callable[..., object]
