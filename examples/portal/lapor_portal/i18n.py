@@ -160,6 +160,12 @@ COMPOSED_KEYS: Final = frozenset(
         N_("clock.state.met"),
         N_("clock.state.paused"),
         N_("clock.state.running"),
+        # the words of a rating (issue 21)
+        N_("rating.1"),
+        N_("rating.2"),
+        N_("rating.3"),
+        N_("rating.4"),
+        N_("rating.5"),
     }
 )
 """Keys a page builds from a group and a value (``action.<value>``), read by :meth:`Translator.value`."""

@@ -245,7 +245,9 @@ def test_a_rating_with_a_comment_is_shown_instead_of_the_form(
     assert "Penilaian Anda: 2 dari 5 (Tidak puas). Terima kasih." in text
     assert "Komentar Anda: Lama, tapi akhirnya beres." in text
     assert f"{path}/nilai" not in page
-    assert "Lama, tapi akhirnya beres." in _text(client.get(f"/pengaduan/{tid}").text)  # on the timeline
+    public = _text(client.get(f"/pengaduan/{tid}").text)
+    assert "Lama, tapi akhirnya beres." in public  # on the timeline
+    assert "Penilaian ★★☆☆☆ 2 dari 5 (Tidak puas)" in public  # the stars with their words
     status, again = _post(client, f"{path}/nilai", path, rating="5", comment="Ubah.")
     assert status == 303
     assert "sudah Anda nilai" in again
