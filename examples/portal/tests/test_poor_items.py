@@ -248,6 +248,9 @@ def test_a_rating_with_a_comment_is_shown_instead_of_the_form(
     public = _text(client.get(f"/pengaduan/{tid}").text)
     assert "Lama, tapi akhirnya beres." in public  # on the timeline
     assert "Penilaian ★★☆☆☆ 2 dari 5 (Tidak puas)" in public  # the stars with their words
+    closing = public[public.index("Penutupan (10 hari kerja") :]
+    assert closing.startswith("Penutupan (10 hari kerja tanpa tanggapan) ")
+    assert "tidak berlaku lagi" in closing.split(" Contoh portal")[0]  # the reporter closed: no countdown
     status, again = _post(client, f"{path}/nilai", path, rating="5", comment="Ubah.")
     assert status == 303
     assert "sudah Anda nilai" in again
