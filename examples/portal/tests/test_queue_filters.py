@@ -204,6 +204,20 @@ def test_the_search_box_finds_words_in_what_the_officer_sees(
     assert "Tidak ada pengaduan yang cocok dengan saringan ini." in page
 
 
+def test_the_search_uses_the_librarys_keyword_rules(client: TestClient, desk: lc.ComplaintDesk) -> None:
+    """Words are found inside words, accents folded; punctuation alone is refused, said why, and ignored."""
+    cafe = desk.submit(submission(title="Kafe liar", body="Café di trotoar menutup jalan.")).tracking_id
+    other = desk.submit(submission(title="Sampah", body="Di pasar.")).tracking_id
+    sign_in(client, "admin-demo")
+    assert _ids(client.get("/staf/verifikasi", params={"q": "cafe trotoarnya"}).text) == set()
+    assert _ids(client.get("/staf/verifikasi", params={"q": "CAFE troto"}).text) == {cafe}
+    junk = client.get("/staf/verifikasi", params={"q": "!!!"}).text
+    assert _ids(junk) == {cafe, other}
+    assert "Kata pencarian tidak dipakai: harus berisi setidaknya satu kata (huruf atau angka)." in junk
+    assert 'value="!!!"' in junk
+    assert '<a href="/staf/verifikasi/ekspor.csv?" id="export-csv"' in junk
+
+
 @given(
     size=st.text(max_size=8),
 )

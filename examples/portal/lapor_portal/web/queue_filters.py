@@ -2,10 +2,12 @@
 
 Each queue (verification, inbox, oversight, the Ombudsman's) reads them from the query string. What the
 library can filter on it filters on (:class:`lapor_core.ComplaintQuery`: topic, province, status, the
-confidential flag, escalation), so a filter never shows what the principal may not see and pages stay
-whole. What the library's query does not hold (the anonymous flag, where a deadline stands in working days,
-a word in the title or text) is tested on each :class:`lapor_core.ComplaintView` the desk returned, so only
-on what this principal may see (:mod:`lapor_portal.web.queue_pages` fills the page past what fails).
+confidential flag, escalation, keywords in the title or text), so a filter never shows what the principal
+may not see and pages stay whole. What the library's query does not hold (the anonymous flag, where a
+deadline stands in working days) is tested on each :class:`lapor_core.ComplaintView` the desk returned, so
+only on what this principal may see (:mod:`lapor_portal.web.queue_pages` fills the page past what fails).
+A keyword search also keeps only views that show their content: a complaint whose words the officer may not
+read is never found by them.
 
 A value the portal does not know (an unknown topic, a province code that is no province, a status of
 another queue, a junk page size) is dropped rather than refused: a stale bookmark still opens the queue,
@@ -47,8 +49,8 @@ DEFAULT_PAGE_SIZE: Final = 50
 MIN_PAGE_SIZE: Final = 10
 MAX_PAGE_SIZE: Final = 100
 """A larger ``size`` is read as this one: a page is read and drawn at once."""
-MAX_SEARCH: Final = 100
-"""The longest search text kept (longer is cut)."""
+MAX_SEARCH: Final = 200
+"""The longest search text kept (longer is cut): the library's limit for a keyword query."""
 
 ViewTest = Callable[[lc.ComplaintView], bool]
 
@@ -127,7 +129,8 @@ class QueueFilters:
         statuses: Status values; those outside the queue are left out by :meth:`statuses_within`.
         deadline: A :class:`DeadlineFilter` value, or empty.
         flags: :class:`FlagFilter` values, all required.
-        search: A word or phrase in the title or text, or a tracking ID (which opens that complaint).
+        search: Words all found in the title or text (inside words, any case or accent), or a tracking ID
+            (which opens that complaint).
         size: Rows per page (10 .. 100).
         ignored: Some value in the address was not understood and was left out.
     """
@@ -166,21 +169,26 @@ class QueueFilters:
         return lc.Filters(escalations=escalations, confidential=confidential)
 
     def options(self) -> dict[str, Any]:
-        """The :class:`lapor_core.ComplaintQuery` shorthand arguments these filters add (topic, province)."""
-        return {"category": self.topic or None, "region_prefix": self.province or None}
+        """The :class:`lapor_core.ComplaintQuery` shorthand arguments these filters add.
 
-    def view_test(self, portal: Portal, *, text_search: bool = True) -> ViewTest | None:
-        """The test of each listed view for what the library's query does not hold; None: no such filter.
-
-        ``text_search`` False leaves the search text to the library (its keyword filter).
+        Topic, province and the search words (the library's keyword filter; it refuses junk such as
+        punctuation alone with :class:`lapor_core.ValidationError`, field ``text``).
         """
+        return {
+            "category": self.topic or None,
+            "region_prefix": self.province or None,
+            "text": self.search or None,
+        }
+
+    def view_test(self, portal: Portal) -> ViewTest | None:
+        """The test of each listed view for what the library's query does not hold; None: no such filter."""
         tests: list[ViewTest] = []
         if FlagFilter.ANONYMOUS in self.flags:
             tests.append(lambda view: view.anonymous)
         if self.deadline:
             tests.append(_deadline_test(portal, DeadlineFilter(self.deadline)))
-        if self.search and text_search:
-            tests.append(_text_test(self.search))
+        if self.search:
+            tests.append(lambda view: view.title is not None and view.body is not None)
         if not tests:
             return None
         return lambda view: all(test(view) for test in tests)
@@ -240,17 +248,6 @@ def _deadline_test(portal: Portal, wanted: DeadlineFilter) -> ViewTest:
         return stands.state == {DeadlineFilter.OVERDUE: "overdue", DeadlineFilter.TODAY: "today"}.get(
             wanted, "paused"
         )
-
-    return test
-
-
-def _text_test(search: str) -> ViewTest:
-    """Whether every word of ``search`` is in the view's title or text, as this principal sees them."""
-    words = search.casefold().split()
-
-    def test(view: lc.ComplaintView) -> bool:
-        seen = f"{view.title or ''}\n{view.body or ''}".casefold()
-        return all(word in seen for word in words)
 
     return test
 

@@ -227,6 +227,20 @@ def _searched_complaint(portal: Portal, principal: lc.Principal, search: str) ->
     return tracking_id, True
 
 
+def _searchable(filters: QueueFilters) -> tuple[QueueFilters, lc.FieldError | None]:
+    """The filters, without their search and with the reason when the library refuses its words.
+
+    The library refuses punctuation alone or too many words; other filters stay as they are.
+    """
+    if not filters.search:
+        return filters, None
+    try:
+        lc.ComplaintQuery(text=filters.search)
+    except lc.ValidationError as error:
+        return attrs.evolve(filters, search=""), error.errors[0]
+    return filters, None
+
+
 def _queue_page(
     request: Request, portal: Portal, account: Account, queue: _Queue, filters: QueueFilters, where: Trail
 ) -> Response:
@@ -235,6 +249,10 @@ def _queue_page(
     t = Translator(language_of(request))
     principal = account.principal()
     notices = [t("queue.ignored")] if filters.ignored else []
+    typed = filters.search
+    filters, refused = _searchable(filters)
+    if refused is not None:
+        notices.append(t("queue.search_refused", reason=refused.message(t.lang)))
     tracking_id, visible = (
         _searched_complaint(portal, principal, filters.search) if filters.search else (None, False)
     )
@@ -262,6 +280,7 @@ def _queue_page(
         **_words(t, queue.name, own),
         "path": queue.path,
         "notices": notices,
+        "typed_search": typed,
         "page_number": where.number,
         "next_href": "?" + urlencode(filtered + where.params(where.forward(page.next_cursor)))
         if page.next_cursor
