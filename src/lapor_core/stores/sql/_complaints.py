@@ -302,7 +302,12 @@ class _IdempotencyKeyTakenError(_VersionMismatchError):
 # -- statements ---------------------------------------------------------------------------------------------
 
 _C = complaints.c
-_COMPLAINT_SELECT = sa.select(*(complaints.c[name] for name in COMPLAINT_COLUMNS))
+# Keyword search's words are written with each complaint and only ever searched, never read back: a row
+# read holds NULL in their place (the size of the text again, on every page a listing reads).
+_WRITE_ONLY: Final = frozenset({"search_text"})
+_COMPLAINT_SELECT = sa.select(
+    *(sa.null().label(name) if name in _WRITE_ONLY else _C[name] for name in COMPLAINT_COLUMNS)
+)
 _GET = _COMPLAINT_SELECT.where(_C.tracking_id == sa.bindparam("tid"))
 _VERSION = sa.select(_C.version).where(_C.tracking_id == sa.bindparam("tid"))
 _HISTORY = (
