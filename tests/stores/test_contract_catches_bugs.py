@@ -139,3 +139,34 @@ def test_contract_fails_a_store_that_ignores_the_key_of_an_update() -> None:
         contract.test_a_taken_key_refuses_a_whole_update(_KeysOnlyNewComplaints())
     with pytest.raises(TransitionNotAllowed):
         contract.test_threads_racing_with_one_message_key_record_one_reply(_KeysOnlyNewComplaints())
+
+
+class _RawKeywords(InMemoryComplaintStore):
+    """Looks for the keywords in the raw title and body, as a naive ``LIKE`` would: no folding."""
+
+    def query(self, query: ComplaintQuery) -> Page:
+        text = query.filters.text
+        page = super().query(attrs.evolve(query, filters=attrs.evolve(query.filters, text=None)))
+        if text is None:
+            return page
+        kept = [c for c in page.items if all(w in f"{c.title} {c.body}" for w in text.split(" "))]
+        return Page(items=tuple(kept), next_cursor=page.next_cursor)
+
+
+class _IgnoresOwners(InMemoryComplaintStore):
+    """Answers an owner filter with every owner's complaints."""
+
+    def query(self, query: ComplaintQuery) -> Page:
+        return super().query(attrs.evolve(query, filters=attrs.evolve(query.filters, owner_hash=None)))
+
+
+def test_contract_fails_a_store_that_does_not_fold_keywords() -> None:
+    """Keywords looked for in the raw text miss "LAMPU" in "Lampu", and the contract says so (issue 21)."""
+    with pytest.raises(AssertionError):
+        StoreContract().test_query_finds_every_keyword_in_the_title_or_the_body(_RawKeywords())
+
+
+def test_contract_fails_a_store_that_ignores_owners() -> None:
+    """A store listing another citizen's complaints as "mine" fails the owner test (issue 21)."""
+    with pytest.raises(AssertionError):
+        StoreContract().test_query_filters_by_owner(_IgnoresOwners())
