@@ -11,18 +11,23 @@ The Swagger and ReDoc pages (``/docs``, ``/redoc``) are left out: they load thei
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 
 import lapor_core as lc
 from lapor_core.stores.memory import InMemoryPollStore
 from lapor_core.testing import FrozenClock
-from lapor_portal import PortalSettings, create_app
+from lapor_portal import PortalSettings, create_app, portal_of, web
+from lapor_portal.accounts import DEMO_ACCOUNTS
 from lapor_portal.seed import SeedReport, seed
-from portal_helpers import OPEN311_KEY, PEPPER, START, TOKENS
+from portal_helpers import ADMIN, OPEN311_KEY, PEPPER, START, TOKENS, submission
 from test_browser import CHROMIUM_ARGS, SCREENSHOTS, LiveServer, _chromium
 from test_browser_layout import OVERFLOW
 from test_indonesian_pages import english_words
@@ -75,7 +80,14 @@ _PUBLIC = (
 _COMPLAINT_LINK = "main a[href^='/staf/pengaduan/']"
 ROLES: dict[str, Role] = {
     "publik": Role(None, (*_PUBLIC, Visit("masuk", "/masuk"))),
-    "warga": Role("warga-demo", _PUBLIC),
+    "warga": Role(
+        "warga-demo",
+        (
+            *_PUBLIC,
+            Visit("laporan-saya", "/laporan-saya"),
+            Visit("laporan-saya-1", "/laporan-saya", follow="main a[href^='/laporan-saya/']"),
+        ),
+    ),
     "pelapor": Role(
         None,
         (Visit("laporan", "/lacak/{tracking_id}"), Visit("lapor", "/lapor"), Visit("beranda", "/")),
@@ -140,6 +152,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         api_tokens=TOKENS, open311_api_keys={OPEN311_KEY}, sweep_seconds=None, tile_url=None
     )
     app = create_app(url, pepper=PEPPER, clock=FrozenClock(START), settings=settings, poll_store=polls)
+    desk = portal_of(app).desk
+    citizen = next(a for a in DEMO_ACCOUNTS if a.role is lc.Role.CITIZEN).principal()
+    mine = desk.submit(submission(title="Trotoar rusak", location={"region": "31.71"}), citizen)
+    desk.forward(ADMIN, mine.tracking_id, institution="31.71")  # the seed has no citizen's own report
     with LiveServer(app) as server:
         yield Site(server.url, report)
 
@@ -255,17 +271,23 @@ def test_every_page_of_every_role_reads_well(site: Site, tab_factory: Any, role_
 
 
 def test_the_walk_covers_every_page_route() -> None:
-    """Each page route of the portal (GET, HTML) is opened by some role of the walk."""
-    from lapor_portal.web import files, polls, public, reporter, staff
-
+    """Each page route of the portal's web modules (GET, answering HTML) is opened by a role of the walk."""
+    modules = (
+        importlib.import_module(f"lapor_portal.web.{m.name}") for m in pkgutil.iter_modules(web.__path__)
+    )
     pages = {
         route.path
-        for module in (polls, public, reporter, staff)
-        for route in module.router.routes
-        if "GET" in getattr(route, "methods", ())
-        and "html" in str(getattr(route, "response_class", "")).lower()
+        for module in modules
+        for route in getattr(getattr(module, "router", None), "routes", ())
+        if isinstance(route, APIRoute) and "GET" in route.methods and route.response_class is HTMLResponse
     }
-    assert files.router.routes  # attachments answer files, not pages
     walked = {visit.path for role in ROLES.values() for visit in role.visits}
-    followed = {"/pengaduan/{tracking_id}", "/jajak-pendapat/{poll_id}", "/staf/pengaduan/{tracking_id}"}
+    followed = {
+        "/pengaduan/{tracking_id}",
+        "/jajak-pendapat/{poll_id}",
+        "/staf/pengaduan/{tracking_id}",
+        "/laporan-saya/{tracking_id}",
+        "/lacak/{tracking_id}",
+    }
+    assert len(pages) > 15
     assert pages - walked - followed == set()
