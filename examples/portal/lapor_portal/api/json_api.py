@@ -300,8 +300,12 @@ def close(portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingId
 def rate(
     portal: PortalDep, principal: ComplaintCaller, tracking_id: TrackingIdPath, body: RatingIn
 ) -> ComplaintOut:
-    """The reporter: rate the handling, 1 to 5, after closing."""
-    return ComplaintOut.of(portal.desk.rate(principal, tracking_id, body.rating))
+    """The reporter: rate the handling once, 1 to 5 with an optional comment, after closing.
+
+    The comment appears on the timeline as the rating's message. A second rating is refused with 422
+    (``rating.already_given`` on ``rating``), like every input the library refuses.
+    """
+    return ComplaintOut.of(portal.desk.rate(principal, tracking_id, body.rating, comment=body.comment))
 
 
 @router.post(

@@ -262,11 +262,16 @@ class AssignIn(BaseModel):
 
 
 class RatingIn(BaseModel):
-    """The reporter's rating, 1 to 5."""
+    """The reporter's rating, 1 to 5, with an optional comment; given once."""
 
     model_config = _IN
     rating: int = Field(
         description="1 (very poor) to 5 (very good)", json_schema_extra={"minimum": 1, "maximum": 5}
+    )
+    comment: str | None = _text(
+        "Why, in the reporter's words (line breaks allowed); shown on the timeline with the rating",
+        500,
+        required=False,
     )
 
 
