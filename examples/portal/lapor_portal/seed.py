@@ -21,6 +21,7 @@ from lapor_portal.accounts import DEMO_ACCOUNTS, demo_directory
 __all__ = ["SeedReport", "seed"]
 
 _ADMIN = next(a for a in DEMO_ACCOUNTS if a.role is lc.Role.ADMIN).principal()
+_CITIZEN = next(a for a in DEMO_ACCOUNTS if a.role is lc.Role.CITIZEN).principal()
 _UNITS = {"31.71": "dinas-pu", "32.73": "dishub"}
 
 
@@ -38,6 +39,7 @@ class _Story:
     anonymous: bool = False
     confidential: bool = False
     reporter: str | None = None
+    mine: bool = False  # sent by the demonstration citizen, signed in: in their "Laporan saya"
 
 
 _STORIES: tuple[_Story, ...] = (
@@ -58,6 +60,7 @@ _STORIES: tuple[_Story, ...] = (
         "followed_up",
         6,
         anonymous=True,
+        mine=True,
     ),
     _Story(
         "Pungutan liar pengurusan KTP",
@@ -68,6 +71,7 @@ _STORIES: tuple[_Story, ...] = (
         9,
         anonymous=True,
         confidential=True,
+        mine=True,
     ),
     _Story(
         "Sampah menumpuk di pasar",
@@ -366,7 +370,7 @@ def seed(
     try:
         for story in _STORIES:
             clock.at = end - timedelta(days=story.days_ago, hours=rng.uniform(1, 8))
-            receipt = desk.submit(_submission(story, rng, regions))
+            receipt = desk.submit(_submission(story, rng, regions), _CITIZEN if story.mine else None)
             receipts.append(receipt)
             _live(desk, clock, story, receipt)
         lights = next(

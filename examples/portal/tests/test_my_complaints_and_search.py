@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 import lapor_core as lc
 from lapor_core.testing import FrozenClock
 from lapor_portal import DEMO_ACCOUNTS, Account, PortalSettings
-from portal_helpers import ADMIN, OPEN311_KEY, TOKENS, sign_in, submission, submit
+from lapor_portal.seed import seed
+from portal_helpers import ADMIN, OPEN311_KEY, PEPPER, START, TOKENS, sign_in, submission, submit
 
 OTHER = Account(key="warga-lain", name="Warga lain (demo)", role=lc.Role.CITIZEN, verified=True)
 _ROW = re.compile(r'<a href="(/(?:pengaduan|laporan-saya)/)([^"]+)"><code class="tid">')
@@ -230,3 +231,19 @@ def test_the_public_never_finds_a_confidential_report_by_its_words(
     sign_in(client, CITIZEN.key)
     assert secret not in client.get("/pengaduan?q=rahasia+xq").text
     assert _listed(client.get("/laporan-saya?q=rahasia+xq").text) == [secret]
+
+
+def test_the_demonstration_citizen_has_reports_of_their_own(tmp_path: Path) -> None:
+    """The seeded data gives the demo citizen two reports in Laporan saya, the confidential one too."""
+    url = f"sqlite:///{tmp_path / 'seeded.db'}"
+    seed(url, pepper=PEPPER, now=START)
+    desk = lc.ComplaintDesk.open(url, pepper=PEPPER)
+    try:
+        views = desk.my_complaints(CITIZEN.principal()).items
+        assert sorted(view.title or "" for view in views) == [
+            "Lampu jalan mati tiga malam",
+            "Pungutan liar pengurusan KTP",
+        ]
+        assert any(view.confidential for view in views)
+    finally:
+        desk.close()
