@@ -174,6 +174,26 @@ def test_tracking_with_a_wrong_key_or_unknown_id_is_the_same_not_found(url: str)
         assert wrong[0].startswith("404")
 
 
+def test_reporter_page_names_an_assignment_in_the_portals_plain_words(url: str) -> None:
+    """A complaint handed to a work unit reads "Ditangani unit kerja", its step "Diserahkan ke unit kerja".
+
+    The reporter never meets the officials' word *disposisi*, as in the example portal.
+    """
+    with open_desk(url, pepper=PEPPER) as desk:
+        app = make_app(desk, client_secret=b"test")
+        _, receipt = call(app, "POST", "/lapor", {"judul": "Jalan rusak", "isi": "Berlubang."})
+        tracking_id = walkthrough.output(receipt, "tracking-id")
+        walkthrough.admin_verifies(desk, tracking_id)
+        desk.assign(walkthrough.OFFICER, tracking_id, "dinas-pupr")
+        status, page = call(
+            app, "POST", "/lacak", {"nomor": tracking_id, "kunci": walkthrough.output(receipt, "access-key")}
+        )
+    assert status.startswith("200")
+    assert "(Ditangani unit kerja)" in page
+    assert " Diserahkan ke unit kerja</li>" in page
+    assert "disposisi" not in page.lower()
+
+
 def test_form_larger_than_the_limit_is_refused_unread(url: str) -> None:
     """A body over 64 KiB is answered 413 and nothing is stored; an unknown page is 404."""
     with open_desk(url, pepper=PEPPER) as desk:

@@ -25,7 +25,7 @@ MAX_FORM_BYTES = 64 * 1024
 STEP_NAMES = {
     "submit": "Laporan diterima",
     "forward": "Diverifikasi dan diteruskan",
-    "assign": "Didisposisikan ke unit kerja",
+    "assign": "Diserahkan ke unit kerja",
     "follow_up": "Ditindaklanjuti",
     "reply": "Tanggapan pelapor",
     "close": "Selesai",
