@@ -22,7 +22,7 @@ FAILING = frozenset({"serious", "critical"})
 
 def violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's violations of WCAG 2.2 AA on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
     found: list[dict[str, Any]] = Axe().run(page, options=options).response["violations"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import requests
-from georeport import GeoReport
+from georeport import GeoReport  # type: ignore[import-untyped]
 
 import lapor_core as lc
 from portal_helpers import ADMIN, OPEN311_KEY, submission
@@ -118,6 +118,7 @@ def test_an_unknown_service_is_an_http_error_for_the_client(portal: tuple[str, l
     for client in clients(root).values():
         with pytest.raises(requests.HTTPError) as raised:
             client.get_service_definition("tidak-ada")
+        assert raised.value.response is not None
         assert raised.value.response.status_code == 404
 
 
@@ -196,4 +197,5 @@ def test_a_wrong_jurisdiction_is_refused(portal: tuple[str, lc.ComplaintDesk]) -
         client = GeoReport(root, jurisdiction="kota-lain.example", output_format=fmt)
         with pytest.raises(requests.HTTPError) as raised:
             client.get_service_list()
+        assert raised.value.response is not None
         assert raised.value.response.status_code == 404

@@ -279,7 +279,9 @@ def test_the_walk_covers_every_page_route() -> None:
         route.path
         for module in modules
         for route in getattr(getattr(module, "router", None), "routes", ())
-        if isinstance(route, APIRoute) and "GET" in route.methods and route.response_class is HTMLResponse
+        if isinstance(route, APIRoute)
+        and "GET" in (route.methods or ())
+        and route.response_class is HTMLResponse
     }
     walked = {visit.path for role in ROLES.values() for visit in role.visits}
     followed = {
