@@ -19,7 +19,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Final
-from urllib.parse import urlencode
 
 import attrs
 from fastapi import Depends, Query
@@ -194,7 +193,13 @@ class QueueFilters:
         return lambda view: all(test(view) for test in tests)
 
     def params(self, *, with_size: bool = True) -> list[tuple[str, str]]:
-        """The filters as query-string pairs, in a fixed order (the page size when not the default)."""
+        """The filters as query-string pairs, in a fixed order (the page size when not the default).
+
+        >>> QueueFilters("waste", "31").params(), QueueFilters().params()
+        ([('topic', 'waste'), ('province', '31')], [])
+        >>> QueueFilters(statuses=("submitted", "on_hold"), flags=("anonymous",), size=25).params()
+        [('status', 'submitted'), ('status', 'on_hold'), ('flag', 'anonymous'), ('size', '25')]
+        """
         pairs = [("topic", self.topic), ("province", self.province)]
         pairs += [("status", value) for value in self.statuses]
         pairs += [("deadline", self.deadline)]
@@ -203,17 +208,6 @@ class QueueFilters:
         if with_size and self.size != DEFAULT_PAGE_SIZE:
             pairs.append(("size", str(self.size)))
         return [(name, value) for name, value in pairs if value]
-
-    def query_string(self) -> str:
-        """The filters as a query string for another page's link (``topic=waste&``), empty without any.
-
-        >>> QueueFilters("waste", "31").query_string(), QueueFilters().query_string()
-        ('topic=waste&province=31&', '')
-        >>> QueueFilters(statuses=("submitted", "on_hold"), flags=("anonymous",), size=25).query_string()
-        'status=submitted&status=on_hold&flag=anonymous&size=25&'
-        """
-        given = self.params()
-        return urlencode(given) + "&" if given else ""
 
     def context(self, portal: Portal, t: Translator, statuses: Iterable[lc.Status] = ()) -> dict[str, Any]:
         """What the queue template needs to show the filter form; ``statuses``: the queue's choices."""
