@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import lapor_core as lc
 from desk_support import ADMIN, make_desk, officer, submission
@@ -152,3 +154,27 @@ def test_ten_words_repeated_are_ten_words() -> None:
     """Repeats count once: ten distinct words, each said twice, are accepted and kept once each."""
     words = [f"kata{n}" for n in range(10)]
     assert lc.ComplaintQuery(text=" ".join(words * 2)).text == " ".join(words)
+
+
+@given(
+    st.text(max_size=220)
+    | st.lists(st.sampled_from(["\ufdfa", "\ufb01", "㎒", "Å", "x"]), max_size=60).map("".join)
+)
+def test_a_kept_keyword_query_passes_its_rule_again_unchanged(text: str) -> None:
+    """Refused, or kept as folded words that the rule keeps as they are (``attrs.evolve`` runs it again)."""
+    try:
+        filters = lc.Filters(text=text)
+    except lc.ValidationError:
+        return
+    assert filters.text is not None
+    assert len(filters.text) <= 200
+    assert lc.Filters(text=filters.text) == filters
+
+
+def test_a_query_folding_past_200_characters_is_too_long() -> None:
+    """Four words of 20 characters, ligatures of three letters each: 235 folded, refused as too long."""
+    text = " ".join("\ufb03" * 19 + end for end in "abcd")
+    assert len(text) < 200
+    with pytest.raises(lc.ValidationError) as caught:
+        lc.Filters(text=text)
+    assert [(e.field, e.code) for e in caught.value.errors] == [("text", "text.too_long")]

@@ -165,7 +165,9 @@ _QUERY_TEXT: Final = v.text(required=True, max_length=MAX_TEXT_LENGTH)
 def _keywords(value: object) -> str | None:
     """A keyword query: None (any), or one line of at most 200 characters holding 1 to 10 distinct words.
 
-    Kept as its folded words (:func:`~lapor_core._domain.text.search_words`), once each, joined by spaces.
+    Kept as its folded words (:func:`~lapor_core._domain.text.search_words`), once each, joined by spaces;
+    those must fit in 200 characters too (a ligature or ``"\ufdfa"`` folds into several letters), so the
+    kept value passes this rule again unchanged (``attrs.evolve`` runs it).
     """
     if value is None:
         return None
@@ -176,7 +178,10 @@ def _keywords(value: object) -> str | None:
         raise v.Invalid("filter.text_no_words")
     if len(words) > MAX_TEXT_WORDS:
         raise v.Invalid("filter.text_too_many_words", max=MAX_TEXT_WORDS, actual=len(words))
-    return " ".join(words)
+    folded = " ".join(words)
+    if len(folded) > MAX_TEXT_LENGTH:
+        raise v.Invalid("text.too_long", max=MAX_TEXT_LENGTH, actual=len(folded))
+    return folded
 
 
 def _owner(value: object) -> str | None:
