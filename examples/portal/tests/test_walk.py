@@ -167,8 +167,7 @@ def browser() -> Iterator[Any]:
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        arguments = [*CHROMIUM_ARGS, "--lang=id"]  # the browser's own words (a file field's button) too
-        launched = playwright.chromium.launch(executable_path=executable, args=arguments, headless=True)
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:
             yield launched
         finally:
@@ -179,7 +178,7 @@ class Tab:
     """A browser page in a fresh context that records console errors and uncaught exceptions."""
 
     def __init__(self, browser: Any, size: dict[str, int]) -> None:
-        self.context = browser.new_context(viewport=size, locale="id-ID")
+        self.context = browser.new_context(viewport=size, locale="id-ID")  # Accept-Language: id-ID
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
         self.errors: list[str] = []
