@@ -332,8 +332,18 @@
     var whole = [[SOUTH, WEST], [NORTH, EAST]];
     var map = L.map(container, {scrollWheelZoom: false, minZoom: 3, maxZoom: 18, zoomSnap: 0.25}).fitBounds(whole);
     // Until someone moves the map, it keeps showing all of Indonesia when its box changes size (a phone turned).
-    var fitting = false, moved = false;
+    var fitting = false, moved = false, zooming = false;
     map.on("zoomstart movestart", function () { moved = moved || !fitting; });
+    map.on("zoomanim", function () { zooming = true; });
+    map.on("zoomend", function () { zooming = false; });
+    // Jump to a place; after a running zoom animation, which would otherwise land where it was heading.
+    function go(latlng, zoom) {
+      if (zooming) {
+        map.once("zoomend", function () { go(latlng, zoom); });
+      } else {
+        map.setView(latlng, zoom, {animate: false});
+      }
+    }
     map.on("resize", function () {
       if (!moved) {
         fitting = true;
@@ -418,15 +428,14 @@
           var typed = typedPoint(inputs);
           if (typed) {
             pin(typed);
-            map.stop();
-            map.setView(typed, Math.max(map.getZoom(), near), {animate: false});
+            go(typed, Math.max(map.getZoom(), near));
           }
         });
       });
       var typed = typedPoint(inputs);
       if (typed) {
         pin(typed);
-        map.setView(typed, near);
+        go(typed, near);
       }
     }
     var place = null;
@@ -438,7 +447,7 @@
       place = L.circleMarker([hit.lat, hit.lon], {radius: 10, color: "#1a5fb4", weight: 2, dashArray: "4 3",
         fill: false, interactive: false, className: "place"}).bindTooltip(hit.name, {permanent: true,
         direction: "top", offset: [0, -8]}).addTo(map);
-      map.setView([hit.lat, hit.lon], ZOOM_OF_LEVEL[hit.level] || 9, {animate: false});
+      go([hit.lat, hit.lon], ZOOM_OF_LEVEL[hit.level] || 9);
     });
     map.on("moveend", function () {
       var centre = map.getCenter();
