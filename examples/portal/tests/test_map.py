@@ -274,6 +274,10 @@ def test_dashboard_lists_counts_per_province_the_indonesian_way(
     assert 'data-bands="2"' in html
     assert "Tidak ada pengaduan" in html
     assert "Angka per provinsi (jumlah 3)" in html
+    client.get("/bahasa/en", params={"next": "/staf/dasbor"})
+    english = client.get("/staf/dasbor").text
+    assert "<td>66.7%</td>" in english
+    assert "Numbers per province (total 3)" in english
 
 
 # --- in Chromium, with every request off this machine blocked ----------------------------------------------
