@@ -155,6 +155,7 @@ def test_short_texts_fit_one_sms_in_plain_ascii(key):
         summary="In process",
         stage="tindak lanjut",
         due_at="2026-03-27 00:00 WITA",
+        due_day="Wednesday, Sep 30, 2026",
     )
     for locale in CATALOGUE.locales:
         short = CATALOGUE.render(key, locale, context).short

@@ -7,7 +7,7 @@ clocks in working days left or overdue.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,6 @@ __all__ = [
     "without_bidi_controls",
 ]
 
-_JUST_BEFORE = timedelta(microseconds=1)
 # Embeddings, overrides and isolates (U+202A-202E, U+2066-2069): the characters the library's text rules
 # refuse ("Trojan Source"); text stored before that rule, or by another system, may still hold them.
 _BIDI_CONTROLS: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -75,7 +74,10 @@ def format_day(day: date, lang: str) -> str:
 def last_day(due_at: datetime, calendar: lc.WorkingCalendar) -> date:
     """The last day a deadline allows, in its calendar's zone: a deadline is due at 00:00 after it.
 
-    >>> from datetime import timezone
+    The library owns the rule (:meth:`lapor_core.WorkingCalendar.deadline_day`); its notifications name the
+    same day.
+
+    >>> from datetime import timedelta, timezone
     >>> wita = timezone(timedelta(hours=8))
     >>> makassar = lc.WorkingCalendar.indonesia().with_timezone("Asia/Makassar")
     >>> last_day(datetime(2026, 12, 11, tzinfo=wita), makassar)  # 00:00 WITA on the 11th
@@ -87,7 +89,7 @@ def last_day(due_at: datetime, calendar: lc.WorkingCalendar) -> date:
     Raises:
         lapor_core.DateOutOfRange: The instant is outside the calendar's years.
     """
-    return calendar.local_date(due_at - _JUST_BEFORE)
+    return calendar.deadline_day(due_at)
 
 
 def format_datetime(instant: datetime, lang: str, zone: ZoneInfo) -> str:
@@ -156,7 +158,7 @@ def countdown(
     working day; the days left are counted as the service level counts them, after today, so a complaint
     submitted today under a 3-working-day rule has 3 left.
 
-    >>> from datetime import timezone
+    >>> from datetime import timedelta, timezone
     >>> wib = timezone(timedelta(hours=7))
     >>> clock = lc.DeadlineView(stage="verification", started_at=datetime(2026, 3, 17, 10, tzinfo=wib),
     ...     due_at=datetime(2026, 3, 28, tzinfo=wib), state="running", provisional=False, institution=None)

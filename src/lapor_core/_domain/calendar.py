@@ -41,6 +41,7 @@ __all__ = [
     "Holiday",
     "HolidayKind",
     "WorkingCalendar",
+    "deadline_day",
     "format_workweek",
     "parse_workweek",
     "timezone_rule",
@@ -66,6 +67,7 @@ _MIDNIGHT: Final = time(0)
 _fromordinal: Final = date.fromordinal
 _combine: Final = datetime.combine
 _ONE_DAY: Final = timedelta(days=1)
+_JUST_BEFORE: Final = timedelta(microseconds=1)
 _ADDED_NAME: Final = {"id": "Hari libur tambahan", "en": "Additional holiday"}
 _PACKAGE_LANGUAGE: Final = {"id": "id", "en": "en_US"}
 _WEEKDAY_ABBR: Final = {
@@ -207,6 +209,26 @@ def parse_workweek(spec: str | Iterable[int], *, field: str = "workweek") -> fro
         return workweek_rule(spec)
     except Invalid as invalid:
         raise ValidationError([invalid.at(field)]) from None
+
+
+def deadline_day(due_at: datetime, zone: ZoneInfo) -> date:
+    """The last day a deadline allows, in ``zone``: the day that ends at ``due_at``.
+
+    A deadline falls at 00:00 after its last allowed day (:meth:`WorkingCalendar.due_at`), so the day is
+    the date of the instant just before it, read in the zone of the calendar the deadline runs on.
+
+    >>> wita = ZoneInfo("Asia/Makassar")
+    >>> deadline_day(datetime(2026, 12, 11, tzinfo=wita), wita)  # 00:00 WITA: the end of the 10th
+    datetime.date(2026, 12, 10)
+    >>> deadline_day(datetime(2026, 12, 11, tzinfo=ZoneInfo("Asia/Jakarta")), wita)  # 01:00 WITA
+    datetime.date(2026, 12, 11)
+
+    Raises:
+        ValidationError: ``due_at`` is naive (code ``instant.naive``, field ``due_at``).
+    """
+    if due_at.tzinfo is None or due_at.utcoffset() is None:
+        raise ValidationError.single("due_at", "instant.naive")
+    return (due_at - _JUST_BEFORE).astimezone(zone).date()
 
 
 def timezone_rule(value: object) -> str:
@@ -907,6 +929,27 @@ class WorkingCalendar:
         datetime.date(2026, 3, 18)
         """
         return _fromordinal(self._origin + self._local_index(instant, "instant"))
+
+    def deadline_day(self, due_at: datetime) -> date:
+        """The last day a deadline due at ``due_at`` allows, in the calendar's zone: :meth:`due_at` undone.
+
+        A deadline falls at 00:00 after its last allowed day, so 00:00 WITA on 11 December is the end of the
+        10th in Makassar (the module function :func:`deadline_day` holds the rule).
+
+        >>> from zoneinfo import ZoneInfo
+        >>> makassar = WorkingCalendar.indonesia("Asia/Makassar")
+        >>> due = makassar.due_at(datetime(2026, 12, 7, 9, tzinfo=ZoneInfo("Asia/Makassar")), 3)
+        >>> due.isoformat(), makassar.deadline_day(due)
+        ('2026-12-11T00:00:00+08:00', datetime.date(2026, 12, 10))
+
+        Raises:
+            ValidationError: ``due_at`` is naive (code ``instant.naive``, field ``due_at``).
+            DateOutOfRange: The day falls outside the calendar.
+        """
+        day = deadline_day(due_at, self._zone)
+        if not self.first <= day <= self.last:
+            raise DateOutOfRange(value=day, first=self.first, last=self.last)
+        return day
 
     def _local_index(self, instant: datetime, field: str) -> int:
         """The index of ``instant``'s local date in the day index, checked to lie in the calendar."""

@@ -87,6 +87,7 @@ CONTEXT_FIELDS = frozenset(
         "declined_by",
         "stage",
         "due_at",
+        "due_day",
         "queued_at",
         "merged_into",
     }

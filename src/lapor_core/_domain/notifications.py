@@ -38,13 +38,14 @@ import attrs
 from lapor_core import _i18n
 from lapor_core._domain import rules as v
 from lapor_core._domain.access import Decision, Relation, Subject, decide, is_visible
-from lapor_core._domain.calendar import timezone_rule
+from lapor_core._domain.calendar import deadline_day, timezone_rule
 from lapor_core._domain.catalogue import DEFAULT_LOCALE, Catalogue, RenderedMessage, locale_rule
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
 from lapor_core._domain.history import Event
 from lapor_core._domain.institutions import InstitutionDirectory
 from lapor_core._domain.lifecycle import Action
 from lapor_core._domain.model import email_rule, phone_rule
+from lapor_core._domain.sla import Stage
 from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, PermanentNotificationError, ValidationError
 
@@ -450,8 +451,10 @@ class NotificationRenderer:
     Args:
         catalogue: The texts (default, or None: :meth:`Catalogue.default`).
         directory: Institutions, for their names and time zones (default: codes, and ``timezone``).
-        timezone: The zone times are shown in for the reporter and the admins (default Asia/Jakarta, WIB):
-            an IANA name (:func:`lapor_core._domain.calendar.timezone_rule`).
+        timezone: The zone times are shown in for the reporter and the admins, and the zone of the admins'
+            verification deadline (default Asia/Jakarta, WIB): an IANA name
+            (:func:`lapor_core._domain.calendar.timezone_rule`). A follow-up or closing deadline is told as
+            its last day on the institution's zone, whoever reads it (``due_day``).
         default_locale: The locale of addresses that name none (default ``id``).
 
     Raises:
@@ -551,6 +554,8 @@ class NotificationRenderer:
         internal = d[Subject.INTERNAL] is Decision.ALLOW
         stage = _text(payload, "stage")
         due = _text(payload, "due_at")
+        runs_on = None if stage == Stage.VERIFICATION else _forwarded_to(events, trigger)
+        deadline_zone = self._zone_for(runs_on)
         declined = _text(payload, "institution") if message.event is Action.DECLINE else None
         return {
             "tracking_id": complaint.tracking_id,
@@ -566,6 +571,7 @@ class NotificationRenderer:
             "declined_by": self._institution_name(declined) or none,
             "stage": label(f"stage.{stage}", locale) if stage else none,
             "due_at": _format_instant(due, zone) or none,
+            "due_day": _format_due_day(due, deadline_zone, locale) or none,
             "queued_at": _format_instant(message.created_at, zone) or none,
             "merged_into": complaint.merged_into or none,
         }
@@ -593,9 +599,39 @@ class NotificationRenderer:
         return names.get(unit, unit)
 
     def _zone_of(self, recipient: Recipient) -> zoneinfo.ZoneInfo:
-        code = (recipient.ref or "").split("/")[0]
-        found = self._directory.find(code) if self._directory is not None and code else None
+        return self._zone_for((recipient.ref or "").split("/")[0] or None)
+
+    def _zone_for(self, institution: str | None) -> zoneinfo.ZoneInfo:
+        """An institution's zone; the renderer's own (the admins') for none or one the directory lacks."""
+        found = self._directory.find(institution) if self._directory is not None and institution else None
         return zoneinfo.ZoneInfo(found.timezone if found is not None else self._timezone)
+
+
+def _forwarded_to(events: Sequence[Event], trigger: Event | None) -> str | None:
+    """The institution of the latest forward up to ``trigger``: whose calendar its deadlines run on."""
+    institution = None
+    for event in events:
+        if event.action is Action.FORWARD:
+            institution = _text(event.payload, "institution")
+        if event is trigger:
+            break
+    return institution
+
+
+def _format_due_day(value: str | None, zone: zoneinfo.ZoneInfo, locale: str) -> str | None:
+    """``Kamis, 10 Des 2026``: the last day a deadline allows, in the zone of the calendar it runs on.
+
+    A deadline is due at 00:00 after that day, so 00:00 WITA on 11 December names Thursday the 10th.
+    """
+    if value is None:
+        return None
+    try:
+        due = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if due.tzinfo is None:
+        return None
+    return _i18n.format_day(deadline_day(due, zone), locale)
 
 
 def _format_instant(value: datetime | str | None, zone: zoneinfo.ZoneInfo) -> str | None:

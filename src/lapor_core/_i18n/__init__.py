@@ -34,6 +34,7 @@ __all__ = [
     "LOCALES",
     "N_",
     "format_date",
+    "format_day",
     "format_number",
     "locale_dir",
     "locale_for",
@@ -105,6 +106,20 @@ def format_date(value: dt.date, locale: str = DEFAULT_LOCALE) -> str:
     from babel.dates import format_date as babel_format_date  # noqa: PLC0415 - loads only when used
 
     return str(babel_format_date(value, format="medium", locale=locale_for(locale)))
+
+
+def format_day(value: dt.date, locale: str = DEFAULT_LOCALE) -> str:
+    """A day with its weekday, as a deadline is told: the full weekday name, then the medium date.
+
+    >>> format_day(dt.date(2026, 12, 10)), format_day(dt.date(2026, 12, 10), "en")
+    ('Kamis, 10 Des 2026', 'Thursday, Dec 10, 2026')
+    """
+    from babel.dates import format_date as babel_format_date  # noqa: PLC0415 - loads only when used
+    from babel.dates import get_date_format  # noqa: PLC0415 - loads only when used
+
+    lang = locale_for(locale)
+    pattern = get_date_format("medium", locale=lang).pattern
+    return str(babel_format_date(value, format=f"EEEE, {pattern}", locale=lang))
 
 
 def _shown(value: object, locale: str) -> str:
