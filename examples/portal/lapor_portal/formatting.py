@@ -31,7 +31,9 @@ __all__ = [
 ]
 
 # Embeddings, overrides and isolates (U+202A-202E, U+2066-2069): the characters the library's text rules
-# refuse ("Trojan Source"); text stored before that rule, or by another system, may still hold them.
+# refuse ("Trojan Source"); text stored before that rule, or by another system, may still hold them. The
+# direction marks (U+200E, U+200F, U+061C) stay, as the library accepts them: Arabic-script names need them,
+# and unlike an override a mark never reverses letters (tests/test_bidi_display.py keeps the sets equal).
 _BIDI_CONTROLS: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
