@@ -61,7 +61,7 @@ def _follow_up_due(desk: lc.ComplaintDesk) -> datetime:
     return due
 
 
-def test_a_makassar_institution_is_reminded_of_its_last_day_in_wita():
+def test_a_makassar_institution_is_reminded_of_its_last_day_in_wita() -> None:
     """Kota Makassar's follow-up is due 00:00 WITA on Wed 1 Apr: the reminder says Tuesday 31 March."""
     desk = _forwarded_and_swept("73.71", at=datetime(2026, 3, 31, 10, tzinfo=WITA))
     assert _follow_up_due(desk) == datetime(2026, 4, 1, tzinfo=WITA)
@@ -76,7 +76,7 @@ def test_a_makassar_institution_is_reminded_of_its_last_day_in_wita():
     assert english.message.short.isascii()
 
 
-def test_a_jakarta_institutions_breach_names_its_last_day_in_wib_for_every_reader():
+def test_a_jakarta_institutions_breach_names_its_last_day_in_wib_for_every_reader() -> None:
     """Jakarta Pusat's follow-up ends 00:00 WIB on 1 Apr, 01:00 in Makassar: still Tuesday 31 March to all.
 
     Admins who read their times in WITA see when the notice was queued in WITA, and the deadline's day on
@@ -97,7 +97,7 @@ def test_a_jakarta_institutions_breach_names_its_last_day_in_wib_for_every_reade
     assert "(due by Tuesday, Mar 31, 2026)" in breach.message.short
 
 
-def test_the_verification_deadline_is_read_on_the_admins_calendar():
+def test_the_verification_deadline_is_read_on_the_admins_calendar() -> None:
     """The admins' verification clock (3 working days from Tue 17 Mar past Lebaran, WIB) ends on Fri 27."""
     desk, clock = make_desk()
     tid = desk.submit(submission()).tracking_id
@@ -110,7 +110,7 @@ def test_the_verification_deadline_is_read_on_the_admins_calendar():
     assert "sudah dekat: paling lambat Jumat, 27 Mar 2026." in reminder.message.text
 
 
-def test_a_deadline_the_renderer_cannot_read_has_no_day():
+def test_a_deadline_the_renderer_cannot_read_has_no_day() -> None:
     """A payload without an aware ISO instant gives '-' for the day, as for the instant itself."""
     desk = _forwarded_and_swept("31.71", at=datetime(2026, 4, 1, 9, tzinfo=WIB))
     message = _queued(desk, "breach.admin")
@@ -132,7 +132,9 @@ def test_a_deadline_the_renderer_cannot_read_has_no_day():
     into=st.timedeltas(min_value=timedelta(microseconds=1), max_value=timedelta(days=1)),
     zone=st.sampled_from(ZONES),
 )
-def test_every_instant_after_a_midnight_up_to_the_next_belongs_to_that_day(day, into, zone):
+def test_every_instant_after_a_midnight_up_to_the_next_belongs_to_that_day(
+    day: date, into: timedelta, zone: str
+) -> None:
     """A deadline in ``(00:00 of d, 00:00 of d+1]`` local allows day ``d``: the next midnight included."""
     tz = ZoneInfo(zone)
     due = datetime.combine(day, time(0), tz) + into
@@ -141,14 +143,14 @@ def test_every_instant_after_a_midnight_up_to_the_next_belongs_to_that_day(day, 
 
 
 @given(day=st.dates(min_value=date(2016, 1, 1), max_value=date(2039, 12, 30)), zone=st.sampled_from(ZONES))
-def test_the_calendars_deadline_day_undoes_due_at(day, zone):
+def test_the_calendars_deadline_day_undoes_due_at(day: date, zone: str) -> None:
     """``deadline_day(due_at(d, 0))`` is ``d`` when ``d`` is a working day, else the next working day."""
     calendar = lc.WorkingCalendar.indonesia(zone)
     start = datetime.combine(day, time(9), ZoneInfo(zone))
     assert calendar.deadline_day(calendar.due_at(start, 0)) == calendar.add_working_days(day, 0)
 
 
-def test_the_calendars_deadline_day_refuses_naive_and_out_of_range_instants():
+def test_the_calendars_deadline_day_refuses_naive_and_out_of_range_instants() -> None:
     """A naive instant is ``instant.naive``; a day outside the calendar's years is DateOutOfRange."""
     calendar = lc.WorkingCalendar.indonesia()
     with pytest.raises(lc.ValidationError) as caught:
@@ -161,7 +163,7 @@ def test_the_calendars_deadline_day_refuses_naive_and_out_of_range_instants():
 @pytest.mark.parametrize(
     ("locale", "expected"), [("id", "Rabu, 30 Sep 2026"), ("en", "Wednesday, Sep 30, 2026")]
 )
-def test_a_day_is_told_with_its_weekday_in_plain_ascii(locale, expected):
+def test_a_day_is_told_with_its_weekday_in_plain_ascii(locale: str, expected: str) -> None:
     """The weekday and the medium date, as the portal writes them; ASCII, so an SMS keeps 160 characters."""
     assert _i18n.format_day(date(2026, 9, 30), locale) == expected
     assert all(_i18n.format_day(date(2026, 9, d), locale).isascii() for d in range(1, 31))
