@@ -934,7 +934,7 @@ class WorkingCalendar:
         """The last day a deadline due at ``due_at`` allows, in the calendar's zone: :meth:`due_at` undone.
 
         A deadline falls at 00:00 after its last allowed day, so 00:00 WITA on 11 December is the end of the
-        10th in Makassar (the module function :func:`deadline_day` holds the rule).
+        10th in Makassar. Notifications name the same day (``due_day``), and so does the example portal.
 
         >>> from zoneinfo import ZoneInfo
         >>> makassar = WorkingCalendar.indonesia("Asia/Makassar")
