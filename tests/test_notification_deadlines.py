@@ -125,6 +125,9 @@ def test_a_deadline_the_renderer_cannot_read_has_no_day() -> None:
             message, complaint, changed, None, Recipient.of(message), Relation.ADMIN, "id"
         )
         assert context["due_day"] == "-"
+    without = [e for e in events if e.action is not lc.Action.BREACH]  # its event lost: nothing to tell
+    context = renderer.context(message, complaint, without, None, Recipient.of(message), Relation.ADMIN, "id")
+    assert (context["due_day"], context["stage"]) == ("-", "-")
 
 
 @given(
