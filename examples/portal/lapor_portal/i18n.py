@@ -83,6 +83,7 @@ FIELD_KEYS: Final = frozenset(
         N_("field.institution"),
         N_("field.into"),
         N_("field.kind"),
+        N_("field.lampiran"),
         N_("field.lat"),
         N_("field.location"),
         N_("field.lon"),

@@ -138,7 +138,8 @@ def test_one_of_my_reports_shows_as_its_reporter_sees_it(client: TestClient, des
     page = client.get(f"/laporan-saya/{secret}")
     assert page.status_code == 200
     assert "Diminta 50 ribu." in page.text
-    assert f"/lacak?saved={secret}" in page.text
+    assert f'action="/laporan-saya/{secret}/ombudsman"' in page.text  # acts here, no access key needed
+    assert "/lacak" not in page.text.split("<main", 1)[1]
     assert client.get(f"/laporan-saya/{others}").status_code == 404
     assert client.get("/laporan-saya/0000-0000-000-0").status_code == 404
     assert client.get("/laporan-saya/bukan-nomor").status_code in (404, 422)

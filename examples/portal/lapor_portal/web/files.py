@@ -135,6 +135,8 @@ async def reporter_attach(request: Request, portal: PortalDep, tracking_id: str)
             "view": view,
             "errors": {UPLOAD_FIELD: problems},
             "files": listed(portal, principal, tracking_id),
+            "base": f"/lacak/{view.tracking_id}",
+            "signed_in_with_key": True,
             "upload_action": f"/lacak/{view.tracking_id}/lampiran",
             "upload_accept": UPLOAD_ACCEPT,
             "escalation_days": portal.desk.escalation_window.days,
