@@ -107,6 +107,7 @@ def attach_prepared(
     *,
     tracking_id: str,
     anonymous: bool = False,
+    relation: Relation | None = None,
 ) -> tuple[Attachment, bool]:
     """The attachment for ``file`` on ``complaint``, and whether it is new (to be recorded).
 
@@ -120,7 +121,8 @@ def attach_prepared(
     if len(known) >= limit:
         raise ValidationError.single("data", N_("attachment.too_many"), max=limit)
     now = ctx.clock.now()
-    return _stored(blobs, tracking_id, file, now, principal.role.value, anonymous=anonymous), True
+    by = actor_of(principal, relation).role
+    return _stored(blobs, tracking_id, file, now, by, anonymous=anonymous), True
 
 
 def attach(
@@ -141,10 +143,11 @@ def attach(
         known,
         tracking_id=complaint.tracking_id,
         anonymous=complaint.anonymous,
+        relation=relation,
     )
     if new:
         command = Command(Action.ATTACH, attachment.payload())
-        recorded = record(ctx, complaint, [(command, actor_of(principal))], attachment.attached_at)
+        recorded = record(ctx, complaint, [(command, actor_of(principal, relation))], attachment.attached_at)
         attachment = recorded_attachments(recorded.events, anonymous=complaint.anonymous)[0]
     return attachment
 

@@ -89,7 +89,7 @@ def escalate(ctx: DeskContext, principal: Principal, tracking_id: object, *, rea
         lambda c: attrs.evolve(c, escalation=escalation),
         _handlers(complaint),
     )
-    return record(ctx, complaint, [(command, actor_of(principal))], now)
+    return record(ctx, complaint, [(command, actor_of(principal, relation))], now)
 
 
 def _ombudsman_command(

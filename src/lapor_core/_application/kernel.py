@@ -105,8 +105,16 @@ def check_text(field: str, value: object, *, limit: int) -> str:
     return text
 
 
-def actor_of(principal: Principal) -> Actor:
-    """How a principal is recorded in history (reporters and citizens by role only)."""
+def actor_of(principal: Principal, relation: Relation | None = None) -> Actor:
+    """How a principal is recorded in history (reporters and citizens by role only).
+
+    With ``relation`` :attr:`Relation.REPORTER`, a citizen acting on the complaint their account submitted is
+    recorded as its reporter, as with the access key: the history tells the same story either way, and the
+    rules on the reporter's files (a plain name when anonymous, the staff's warning, erasure with the
+    identity) hold for both.
+    """
+    if relation is Relation.REPORTER:
+        return Actor(Role.REPORTER.value)
     if principal.role in (Role.REPORTER, Role.CITIZEN, Role.PUBLIC):
         return Actor(principal.role.value)
     return Actor(principal.role.value, principal.user_id, principal.institution, principal.unit)
@@ -341,7 +349,7 @@ def execute_loaded(
         complaint_id=complaint.tracking_id,
         has_unit=complaint.unit is not None,
     )
-    actor = actor_of(principal)
+    actor = actor_of(principal, relation)
     return record(ctx, complaint, [(command, actor)], ctx.clock.now(), idempotency=idempotency)
 
 
@@ -382,9 +390,9 @@ def execute_once(
     """
     store = keyed_store(ctx, "reply")
     hashed = key_hash(ctx.pepper, key)
-    actor = attrs.asdict(actor_of(principal))
     for _ in range(_KEYED_ATTEMPTS):
         complaint, relation = load_for(ctx, principal, tracking_id)
+        actor = attrs.asdict(actor_of(principal, relation))
         fingerprint = command_fingerprint(ctx.pepper, complaint.tracking_id, actor, content)
         found = store.find_idempotency_key(hashed)
         if found is not None:
