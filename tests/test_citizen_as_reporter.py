@@ -19,7 +19,13 @@ NEIGHBOUR = lc.Principal.citizen("warga-10", verified=True)
 def _owned(desk: lc.ComplaintDesk, state: str = "followed_up", **flags: bool) -> lc.Receipt:
     receipt = desk.submit(submission(), OWNER)
     drive_to(
-        desk, receipt.tracking_id, receipt.access_key, state, institution="31.71", unit="dinas-pu", flags=flags
+        desk,
+        receipt.tracking_id,
+        receipt.access_key,
+        state,
+        institution="31.71",
+        unit="dinas-pu",
+        flags=flags,
     )
     return receipt
 

@@ -1,4 +1,4 @@
-"""Laporan saya: the citizen acts as the reporter of their own complaint, without the access key (issue 21)."""
+"""Laporan saya: a citizen acts as the reporter of their own complaint, without the access key (issue 21)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,9 @@ def _png() -> bytes:
 # --- the owner acts ----------------------------------------------------------------------------------------
 
 
-def test_the_owner_replies_closes_and_rates_with_a_comment(client: TestClient, desk: lc.ComplaintDesk) -> None:
+def test_the_owner_replies_closes_and_rates_with_a_comment(
+    client: TestClient, desk: lc.ComplaintDesk
+) -> None:
     """Reply reopens, a second answer is closed and rated once with a comment, all from Laporan saya."""
     tid = _followed_up(desk).tracking_id
     page = f"/laporan-saya/{tid}"
@@ -136,7 +138,9 @@ def test_the_owner_adds_a_photo_and_opens_it(client: TestClient, desk: lc.Compla
     assert client.get(link.group(1)).status_code == 404
 
 
-def test_a_file_that_is_no_picture_is_refused_in_indonesian(client: TestClient, desk: lc.ComplaintDesk) -> None:
+def test_a_file_that_is_no_picture_is_refused_in_indonesian(
+    client: TestClient, desk: lc.ComplaintDesk
+) -> None:
     """Text posing as a photo: 422, the reporter's page again with the library's reason under the input."""
     tid = _followed_up(desk).tracking_id
     sign_in(client, OWNER.key)
@@ -197,7 +201,9 @@ def test_a_form_without_its_csrf_token_is_refused(client: TestClient, desk: lc.C
     assert desk.view(ADMIN, tid).status is lc.Status.FOLLOWED_UP
 
 
-def test_a_sloppily_typed_id_redirects_to_the_written_form(client: TestClient, desk: lc.ComplaintDesk) -> None:
+def test_a_sloppily_typed_id_redirects_to_the_written_form(
+    client: TestClient, desk: lc.ComplaintDesk
+) -> None:
     """Lower case without dashes: a permanent redirect to the ID as written."""
     tid = _followed_up(desk).tracking_id
     sign_in(client, OWNER.key)
@@ -309,3 +315,25 @@ def test_the_page_shows_exactly_what_the_key_holders_page_shows(
     assert _article(mine, tid) == _article(keyed, tid)
     assert "CATATAN-INTERNAL-RAHASIA" not in mine
     assert "Diminta 50 ribu." in mine
+
+
+def test_steps_taken_here_are_the_reporters_and_an_anonymous_owners_photo_is_guarded(
+    client: TestClient, desk: lc.ComplaintDesk
+) -> None:
+    """The timeline says 'pelapor', never 'warga'; staff see the photo under a plain name with the warning."""
+    tid = _followed_up(desk, anonymous=True).tracking_id
+    sign_in(client, OWNER.key)
+    _post(client, f"/laporan-saya/{tid}/balas", message="Belum, masih berlubang.")
+    answer = client.post(
+        f"/laporan-saya/{tid}/lampiran",
+        data={"csrf_token": csrf(client)},
+        files=[("lampiran", ("KTP_Siti_Aminah.png", _png(), "image/png"))],
+    )
+    assert answer.status_code == 303
+    timeline = client.get(f"/laporan-saya/{tid}").text.split('<ol class="timeline">', 1)[1]
+    assert '<span class="by">pelapor</span>' in timeline
+    assert '<span class="by">warga</span>' not in timeline
+    sign_in(client, "pemkot-jakpus")
+    staff_page = client.get(f"/staf/pengaduan/{tid}").text
+    assert "Dari pelapor anonim" in staff_page
+    assert "KTP_Siti_Aminah" not in staff_page
