@@ -438,3 +438,49 @@ def test_the_public_sees_what_a_desk_holding_only_public_complaints_would_show(
         return sorted((titles[s.tracking_id], s.score) for s in desk.similar(PUBLIC, asked, limit=50))
 
     assert seen(everything) == seen(public_only)
+
+
+_ages = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=400 * 24),  # hours before now
+        st.sampled_from(["31.71.01", "31.71.03", "31.71"]),
+        st.booleans(),  # confidential
+        st.booleans(),  # published
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60)
+@given(ages=_ages, quota=st.integers(min_value=1, max_value=6))
+def test_reading_a_stage_in_time_windows_finds_what_one_read_finds(
+    ages: list[tuple[int, str, bool, bool]], quota: int
+) -> None:
+    """Windows of 7 and 30 days, newest first, give each principal the very candidates of one read.
+
+    Complaints of every age around the windows' edges, hidden ones among them, against small quotas.
+    """
+    desk, _clock = make_desk()
+    now = desk._ctx.clock.now()
+    for hours, region, confidential, published in ages:
+        at = now - timedelta(hours=hours)
+        record = builders.complaint(
+            submitted_at=at,
+            updated_at=at,
+            location=lc.Location(region=region),
+            status=lc.Status.FORWARDED if published else lc.Status.SUBMITTED,
+            institution="31.71" if published else None,
+            published_at=at if published else None,
+            confidential=confidential,
+        )
+        desk.store.save(lc.plugins.Changeset(record, 0, ()))
+    draft = _draft()
+    stages = {"district": (quota, 365), "regency": (quota, 90), "topic": (quota, 365), "newest": (quota, 90)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(similarity_service, "STAGES", stages)
+        for principal in (PUBLIC, ADMIN):
+            windowed = similarity_service._candidates(desk._ctx, principal, draft)
+            patch.setattr(similarity_service, "WINDOWS", ())
+            whole = similarity_service._candidates(desk._ctx, principal, draft)
+            patch.setattr(similarity_service, "WINDOWS", (7, 30))
+            assert list(windowed) == list(whole)

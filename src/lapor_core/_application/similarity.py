@@ -14,6 +14,7 @@ and topic indexes of the SQL store) until the stage has its quota:
 - a draft without a place: the complaints on its topic of the last year, else the newest of all.
 
 Quotas count visible complaints only, so what is hidden cannot push a visible one out of the set either.
+Each stage is read in time windows, newest first (:data:`WINDOWS`), until its quota is met.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from lapor_core._domain.views import coarse
 from lapor_core._i18n import N_
 from lapor_core.errors import FieldError, ValidationError
 
-__all__ = ["MAX_LIMIT", "STAGES", "similar"]
+__all__ = ["MAX_LIMIT", "STAGES", "WINDOWS", "similar"]
 
 MAX_LIMIT: Final = 50
 """The most similar complaints one call returns."""
@@ -49,6 +50,14 @@ STAGES: Final = {"district": (100, 365), "regency": (100, 90), "topic": (200, 36
 A year in the draft's district; the last 90 days in its regency or city (a city-wide listing is a range of
 the region index that the store reads whole and sorts, so it is kept short); a year on the draft's topic
 when it names no place; the last 90 days of everything when it names neither place nor topic.
+"""
+
+WINDOWS: Final = (7, 30)
+"""Each stage reads the last 7 days first, then 30, then all its days back, and stops at its quota.
+
+The same complaints as one read of the whole stage (the newest first either way), for far fewer rows: a
+region range is read and then sorted by time, so its cost follows the rows in the window, and a busy city's
+last week already holds the quota.
 """
 
 _PAGE: Final = 200
@@ -123,6 +132,11 @@ def _stages(submission: Submission) -> list[tuple[Filters, int, int]]:
     return [(Filters(region=".".join(parts[:_DISTRICT_PARTS])), *STAGES["district"]), regency]
 
 
+def _windows(days: int) -> list[int]:
+    """A stage's days back as widening windows (:data:`WINDOWS`, then the whole stage), in days ago."""
+    return [w for w in WINDOWS if w < days] + [days]
+
+
 def _candidates(
     ctx: DeskContext, principal: Principal, submission: Submission
 ) -> dict[str, tuple[Complaint, bool]]:
@@ -131,14 +145,21 @@ def _candidates(
     now = ctx.clock.now()
     found: dict[str, tuple[Complaint, bool]] = {}
     for filters, quota, days in _stages(submission):
-        since = now - timedelta(days=days)
-        query = ComplaintQuery(
-            filters=attrs.evolve(filters, confidential=confidential, submitted_from=since),
-            order=Order.SUBMITTED_DESC,
-            limit=min(_PAGE, quota),
-        )
-        for complaint, precise in _visible(ctx, principal, query, quota):
-            found.setdefault(complaint.tracking_id, (complaint, precise))
+        # Each wider window starts with the complaints of the narrower one (the newest first, and fewer than
+        # the quota, or it would have been the last): they are skipped, not counted twice. The windows have
+        # no upper bound, since a bounded time range leads SQLite to the submission index, row by row.
+        stage: set[str] = set()
+        for back in _windows(days):
+            window = attrs.evolve(
+                filters, confidential=confidential, submitted_from=now - timedelta(days=back)
+            )
+            query = ComplaintQuery(filters=window, order=Order.SUBMITTED_DESC, limit=min(_PAGE, quota))
+            for complaint, precise in _visible(ctx, principal, query, quota):
+                if complaint.tracking_id not in stage:
+                    stage.add(complaint.tracking_id)
+                    found.setdefault(complaint.tracking_id, (complaint, precise))
+            if len(stage) == quota:
+                break
     return found
 
 
