@@ -457,7 +457,7 @@ def test_a_bad_reply_key_is_refused_naming_the_field_and_records_nothing(
 
 
 def test_a_keyed_reply_checks_the_principal_and_the_lifecycle_as_any_reply(desk: lc.ComplaintDesk) -> None:
-    """Another citizen NotAllowed (the complaint is public), an unknown ID NotFound, too early a transition."""
+    """Another citizen NotAllowed (the complaint is public), an unknown ID NotFound, too early a reply."""
     tid, reporter = _followed_up(desk)
     stranger = lc.Principal.citizen("warga-lain")
     with pytest.raises(lc.NotAllowed):
