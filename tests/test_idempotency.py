@@ -186,6 +186,19 @@ def test_the_longest_key_is_accepted_as_given() -> None:
 
 
 # -- the desk ------------------------------------------------------------------------------------------------
+class _Plain:
+    """A store with only the ComplaintStore methods (no idempotency keys), by delegation."""
+
+    def __init__(self) -> None:
+        self.inner = InMemoryComplaintStore()
+
+    def save(self, changes: Changeset) -> None:
+        self.inner.save(changes)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in {"find_idempotency_key", "prune_idempotency_keys", "save_many"}:
+            raise AttributeError(name)
+        return getattr(self.inner, name)
 
 
 def test_a_bad_key_stores_nothing(desk: lc.ComplaintDesk) -> None:
@@ -233,21 +246,6 @@ def test_the_conflict_names_neither_the_key_nor_the_complaint(desk: lc.Complaint
 
 def test_a_store_without_idempotency_keys_refuses_a_key_loudly() -> None:
     """A store without the capability: ConfigurationError, nothing stored; without a key it works."""
-
-    class _Plain:
-        """Only the ComplaintStore methods, by delegation."""
-
-        def __init__(self) -> None:
-            self.inner = InMemoryComplaintStore()
-
-        def save(self, changes: Changeset) -> None:
-            self.inner.save(changes)
-
-        def __getattr__(self, name: str) -> Any:
-            if name in {"find_idempotency_key", "prune_idempotency_keys", "save_many"}:
-                raise AttributeError(name)
-            return getattr(self.inner, name)
-
     plain = _Plain()
     desk = lc.ComplaintDesk(store=plain, pepper=PEPPER)
     with pytest.raises(lc.ConfigurationError, match="idempotency"):
@@ -474,19 +472,6 @@ def test_a_keyed_reply_checks_the_principal_and_the_lifecycle_as_any_reply(desk:
 
 def test_a_store_without_idempotency_keys_refuses_a_keyed_reply_loudly() -> None:
     """ConfigurationError naming idempotency keys; the same reply without a key works."""
-
-    class _Plain:
-        def __init__(self) -> None:
-            self.inner = InMemoryComplaintStore()
-
-        def save(self, changes: Changeset) -> None:
-            self.inner.save(changes)
-
-        def __getattr__(self, name: str) -> Any:
-            if name in {"find_idempotency_key", "prune_idempotency_keys", "save_many"}:
-                raise AttributeError(name)
-            return getattr(self.inner, name)
-
     desk = lc.ComplaintDesk(store=_Plain(), pepper=PEPPER)
     tid, reporter = _followed_up(desk)
     with pytest.raises(lc.ConfigurationError, match=r"idempotency keys.*reply without idempotency_key"):

@@ -7,6 +7,7 @@ command; see DOMAIN.md, "The lifecycle and its service levels", for the rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
@@ -151,15 +152,31 @@ def provide_info(
 ) -> Recorded:
     """The reporter answers a hold; the complaint returns to verification and its clock resumes.
 
-    With an ``idempotency_key`` (a channel's message ID) the answer is recorded once per key, across processes
-    (see :func:`~lapor_core._application.kernel.execute_once`).
+    ``idempotency_key``: recorded once per key, see :func:`_once_per_key`.
     """
     text = check_text("message", message, limit=MAX_MESSAGE)
     command = Command(Action.PROVIDE_INFO, {"message": text}, notify=(("admin", None),))
+    return _once_per_key(ctx, principal, tracking_id, lambda _complaint: command, text, idempotency_key)
+
+
+def _once_per_key(
+    ctx: DeskContext,
+    principal: Principal,
+    tracking_id: object,
+    build: Callable[[Complaint], Command],
+    text: str,
+    idempotency_key: object,
+) -> Recorded:
+    """Run the command ``build`` makes of the complaint; with a key (a channel's message ID), once per key.
+
+    The key's record is saved with the message's event, so the message is recorded once across processes
+    (:func:`~lapor_core._application.kernel.execute_once`); its text is what a repeat must repeat.
+    """
     if idempotency_key is not None:
         key = check_idempotency_key(idempotency_key)
-        return execute_once(ctx, principal, tracking_id, lambda _complaint: command, key, {"message": text})
-    return execute(ctx, principal, tracking_id, command)
+        return execute_once(ctx, principal, tracking_id, build, key, {"message": text})
+    complaint, relation = load_for(ctx, principal, tracking_id)
+    return execute_loaded(ctx, principal, complaint, relation, build(complaint))
 
 
 def archive(ctx: DeskContext, principal: Principal, tracking_id: object, reason: object) -> Recorded:
@@ -218,8 +235,7 @@ def reply(
 ) -> Recorded:
     """A reply by the reporter or an admin; reopens the complaint for another follow-up.
 
-    With an ``idempotency_key`` (a channel's message ID) the reply is recorded once per key, across processes
-    (see :func:`~lapor_core._application.kernel.execute_once`).
+    ``idempotency_key``: recorded once per key, see :func:`_once_per_key`.
     """
     text = check_text("message", message, limit=MAX_MESSAGE)
     by = "admin" if principal.role is Role.ADMIN else "reporter"
@@ -230,11 +246,7 @@ def reply(
             notify += (("unit", f"{complaint.institution}/{complaint.unit}"),)
         return Command(Action.REPLY, {"message": text, "by": by}, notify=notify)
 
-    if idempotency_key is not None:
-        key = check_idempotency_key(idempotency_key)
-        return execute_once(ctx, principal, tracking_id, command, key, {"message": text})
-    complaint, relation = load_for(ctx, principal, tracking_id)
-    return execute_loaded(ctx, principal, complaint, relation, command(complaint))
+    return _once_per_key(ctx, principal, tracking_id, command, text, idempotency_key)
 
 
 def close(ctx: DeskContext, principal: Principal, tracking_id: object) -> Recorded:

@@ -240,7 +240,7 @@ def _submit_once(
         changes = attrs.evolve(_changeset(ctx, submission, account, access_key, tid, now), idempotency=record)
         changes = _attached(ctx, changes, _store(ctx, tid, files, now, anonymous=submission.anonymous), now)
         try:
-            store.save(changes)
+            ctx.store.save(changes)
         except ConcurrencyConflict:
             continue
         return Receipt(tracking_id=tid, access_key=access_key)
