@@ -84,8 +84,12 @@ def searchable(title: str, body: str) -> str:
 
     >>> searchable("Lampu jalan MATI", "Lampu di Jl. Melati mati sejak Senin.")
     'lampu jalan mati di jl melati sejak senin'
+
+    A value that is no text (a broken record handed to a store) has no words, so the store's own check of
+    the column (NOT NULL) is what refuses it.
     """
-    return " ".join(dict.fromkeys((*search_words(title), *search_words(body))))
+    words = (search_words(part) if isinstance(part, str) else () for part in (title, body))
+    return " ".join(dict.fromkeys(word for found in words for word in found))
 
 
 # --- the rules: one per kind of value, shared by the constructor and the ``filters=`` reader ---------------
