@@ -477,3 +477,13 @@ def test_a_store_without_idempotency_keys_refuses_a_keyed_reply_loudly() -> None
     with pytest.raises(lc.ConfigurationError, match=r"idempotency keys.*reply without idempotency_key"):
         desk.reply(reporter, tid, "Belum.", idempotency_key="sms:gw-1")
     assert desk.reply(reporter, tid, "Belum.").status is lc.Status.FORWARDED
+
+
+@pytest.mark.parametrize("key", [None, "sms:gw-n"])
+def test_a_reply_by_no_principal_is_a_validation_error(desk: lc.ComplaintDesk, key: str | None) -> None:
+    """``None`` or a dict for the principal: ValidationError naming it, keyed or not, nothing recorded."""
+    tid, _reporter = _followed_up(desk)
+    for principal in (None, {"role": "admin"}):
+        with pytest.raises(lc.ValidationError):
+            desk.reply(principal, tid, "Belum.", idempotency_key=key)  # type: ignore[arg-type]
+    assert _replies(desk, tid) == 0

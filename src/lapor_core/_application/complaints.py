@@ -238,7 +238,7 @@ def reply(
     ``idempotency_key``: recorded once per key, see :func:`_once_per_key`.
     """
     text = check_text("message", message, limit=MAX_MESSAGE)
-    by = "admin" if principal.role is Role.ADMIN else "reporter"
+    by = "admin" if require_principal(principal).role is Role.ADMIN else "reporter"
 
     def command(complaint: Complaint) -> Command:
         notify: Recipients = (("institution", complaint.institution),)
