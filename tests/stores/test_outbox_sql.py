@@ -102,7 +102,9 @@ def _save_at_0001(store: SqlComplaintStore, changes: Changeset) -> None:
                 connection.execute(table.insert().values({columns[i]: row[i] for i in kept}))
 
 
-_AFTER_0001 = {"lapor_complaints": ("head_hash", "sla_state", "merged_into", "escalation", "search_text")}
+_AFTER_0001 = {
+    "lapor_complaints": ("head_hash", "sla_state", "merged_into", "escalation", "search_text", "regency")
+}
 """Columns later revisions added to tables 0001 created (the outbox's are the table's own, not a record's)."""
 
 

@@ -39,7 +39,15 @@ from lapor_core._domain.text import search_words
 from lapor_core._domain.topics import topic_id_rule
 from lapor_core.errors import FieldError, ValidationError
 
-__all__ = ["MAX_FILTER_VALUE", "MAX_TEXT_LENGTH", "MAX_TEXT_WORDS", "Filters", "in_region", "searchable"]
+__all__ = [
+    "MAX_FILTER_VALUE",
+    "MAX_TEXT_LENGTH",
+    "MAX_TEXT_WORDS",
+    "Filters",
+    "in_region",
+    "regency_of",
+    "searchable",
+]
 
 _T = TypeVar("_T")
 
@@ -54,6 +62,7 @@ MAX_TEXT_WORDS: Final = 10
 
 _WIB: Final = timezone(timedelta(hours=7))  # whole days of ``filters=`` run on WIB, the national admin's time
 _DATE_LENGTH: Final = len("YYYY-MM-DD")
+_REGENCY_PARTS: Final = 2
 
 Test = Callable[[Complaint], bool]
 """One filter's test of a complaint."""
@@ -73,6 +82,22 @@ def in_region(region: str | None, prefix: str) -> bool:
         return within(region, prefix)
     except ValidationError:
         return False
+
+
+def regency_of(region: str | None) -> str | None:
+    """The regency or city a stored region lies in: its first two parts, or None for a province or no region.
+
+    ``in_region(region, r)`` for a regency code ``r`` is ``regency_of(region) == r``: the SQL store keeps this
+    value in its ``regency`` column, so a regency's complaints are one equality on an index in listing order
+    rather than a range of the region index read whole and sorted.
+
+    >>> [regency_of(region) for region in ("32.73.16", "32.73.16.1001", "32.73", "32", None)]
+    ['32.73', '32.73', '32.73', None, None]
+    """
+    if region is None:
+        return None
+    parts = region.split(".", 2)
+    return None if len(parts) < _REGENCY_PARTS else f"{parts[0]}.{parts[1]}"
 
 
 def searchable(title: str, body: str) -> str:

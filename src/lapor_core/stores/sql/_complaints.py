@@ -94,7 +94,7 @@ if TYPE_CHECKING:  # statistics load with the first count
 
 __all__ = ["REVISIONS", "SCHEMA_REVISION", "SchemaMode", "SqlComplaintStore", "upgrade"]
 
-SCHEMA_REVISION: Final = "0012"
+SCHEMA_REVISION: Final = "0013"
 """The schema revision this version of lapor_core reads and writes (the newest migration)."""
 
 # Every revision shipped, oldest first; a database at one of them is older, at any other one newer.
@@ -111,6 +111,7 @@ REVISIONS: Final = (
     "0010",
     "0011",
     "0012",
+    "0013",
 )
 """Every schema revision, oldest first; ``upgrade`` takes one of them or ``"head"``."""
 _MIGRATIONS: Final = Path(__file__).with_name("migrations")
@@ -302,9 +303,10 @@ class _IdempotencyKeyTakenError(_VersionMismatchError):
 # -- statements ---------------------------------------------------------------------------------------------
 
 _C = complaints.c
-# Keyword search's words are written with each complaint and only ever searched, never read back: a row
-# read holds NULL in their place (the size of the text again, on every page a listing reads).
-_WRITE_ONLY: Final = frozenset({"search_text"})
+# Keyword search's words (and the regency, derived from the region) are written with each complaint and only
+# ever searched, never read back: a row read holds NULL in their place (the size of the text again, on every
+# page a listing reads).
+_WRITE_ONLY: Final = frozenset({"search_text", "regency"})
 _COMPLAINT_SELECT = sa.select(
     *(sa.null().label(name) if name in _WRITE_ONLY else _C[name] for name in COMPLAINT_COLUMNS)
 )
@@ -430,12 +432,15 @@ def _scanned(name: str, dialect: str | None) -> ColumnElement[Any]:
     return _C[name]
 
 
-def filter_conditions(filters: Filters, *, counting_on: str | None = None) -> list[ColumnElement[bool]]:
+def filter_conditions(
+    filters: Filters, *, counting_on: str | None = None, by_submission: bool = False
+) -> list[ColumnElement[bool]]:
     """The ``WHERE`` conditions selecting the complaints ``filters`` matches (:meth:`Filters.matches`).
 
     One translation for listing and counting; ``counting_on`` names the dialect of a count, which reads the
     statistics index rather than seeking by topic or region (``_scanned``), while a listing lets the partial
-    region index cover the region range.
+    region index cover the region range. A listing ``by_submission`` reads a regency or city through its
+    own index instead, already in that order (a listing by due date keeps the region's due-date index).
     """
     conditions: list[ColumnElement[bool]] = []
     for column, values in (
@@ -454,6 +459,9 @@ def filter_conditions(filters: Filters, *, counting_on: str | None = None) -> li
     if filters.region is not None:
         if counting_on is not None:
             conditions.append(in_region(_scanned("region", counting_on), filters.region))
+        elif by_submission and filters.region.count(".") == 1:
+            # A regency or city: one equality on its own index, in listing order (regency_of).
+            conditions.append(_C.regency == filters.region)
         else:
             # The explicit IS NOT NULL lets SQLite see that the partial region index covers the OR.
             conditions.extend((_C.region.is_not(None), in_region(_C.region, filters.region)))
@@ -989,7 +997,7 @@ class SqlComplaintStore(SqlOutbox, SqlIdempotency):
         """
         if not 1 <= query.limit <= MAX_PAGE:
             raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_PAGE)
-        conditions = filter_conditions(query.filters)
+        conditions = filter_conditions(query.filters, by_submission=query.order is not Order.DUE_ASC)
         position = decode_cursor(query.cursor) if query.cursor is not None else None
         if query.order is Order.DUE_ASC:
             found = self._due_page(conditions, position, query.limit + 1)

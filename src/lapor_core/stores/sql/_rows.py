@@ -30,7 +30,7 @@ import orjson
 import sqlalchemy as sa
 
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
-from lapor_core._domain.filters import searchable
+from lapor_core._domain.filters import regency_of, searchable
 from lapor_core._domain.history import Actor, Event
 from lapor_core._domain.idempotency import IdempotencyRecord
 from lapor_core._domain.keys import StoredKey
@@ -275,6 +275,10 @@ def _region_of(location: Location | None) -> str | None:
     return location.region if location is not None else None
 
 
+def _regency_of(location: Location | None) -> str | None:
+    return regency_of(location.region) if location is not None else None
+
+
 def _location_json(location: Location | None) -> str | None:
     if location is None:
         return None
@@ -339,6 +343,7 @@ def complaint_rows(table: sa.Table, record: type[Complaint]) -> Rows[Complaint]:
             "sla_state": Encoded("sla_state", _sla_json),
             "escalation": Encoded("escalation", _optional_value),
             "search_text": Encoded(("title", "body"), searchable),
+            "regency": Encoded("location", _regency_of),
         },
         decoded={
             "status": Decoded(("status",), _member(Status)),

@@ -349,6 +349,9 @@ complaints = _table(
     # Revision 0012 (issue 21): the folded words of the title and body that keyword search reads with LIKE
     # (lapor_core._domain.filters.searchable), so every database compares the same text byte by byte.
     sa.Column("search_text", long_text()),
+    # Revision 0013 (issue 22): the regency or city of the region (lapor_core._domain.filters.regency_of), so
+    # a regency's complaints are one equality on ix_lapor_complaints_regency, already in listing order.
+    sa.Column("regency", code(40)),
 )
 
 events = _table(
@@ -417,6 +420,8 @@ _partial_index("ix_lapor_complaints_inbox", _C.institution, _C.status, *_ORDER, 
 _partial_index("ix_lapor_complaints_unit", _C.unit, _C.status, *_ORDER, where=_C.unit)
 _partial_index("ix_lapor_complaints_category", _C.category, *_ORDER, where=_C.category)
 _partial_index("ix_lapor_complaints_region", _C.region, *_ORDER, where=_C.region)
+# A regency's or city's complaints in listing order (revision 0013), not its region range read and sorted.
+_partial_index("ix_lapor_complaints_regency", _C.regency, *_ORDER, where=_C.regency)
 # The Ombudsman's inbox (revision 0011): the few escalated complaints, in listing order.
 _partial_index("ix_lapor_complaints_escalation", _C.escalation, *_ORDER, where=_C.escalation)
 # "Laporan saya" (revision 0012): one signed-in citizen's complaints, in listing order.
