@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from desk_support import ADMIN, make_desk, submission
 from lapor_core._application import similarity as similarity_service
 from lapor_core._domain import access
 from lapor_core._domain.similarity import (
+    BODY_READ,
     Facts,
     analyse,
     combine,
@@ -343,6 +345,18 @@ def test_stemming_is_deterministic_and_never_empty(word: str) -> None:
     """A word always stems to the same non-empty root."""
     for normalised in normalise(word):
         assert stem(normalised) == stem(normalised) != ""
+
+
+@given(texts | prose, texts | prose)
+def test_analysing_a_text_is_stemming_its_normalised_words(title: str, body: str) -> None:
+    """Stems of the title's words twice and the body's (read up to BODY_READ), trigrams of the non-numbers."""
+    title_words = normalise(title)
+    words = title_words * 2 + normalise(body[:BODY_READ])
+    analysed = analyse(title, body)
+    assert dict(analysed.stems) == dict(Counter(stem(word) for word in words))
+    assert analysed.grams == {
+        f"#{word}#"[i : i + 3] for word in words if not word.isdigit() for i in range(len(word))
+    }
 
 
 @given(prose, prose)
