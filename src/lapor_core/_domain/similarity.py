@@ -272,11 +272,15 @@ def analyse(title: str, body: str) -> Analysed:
 
 
 def _idf(bags: Sequence[Iterable[str]]) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for bag in bags:
-        df.update(bag)
+    """Smoothed inverse document frequency of every term of ``bags``, each bag a text's distinct terms.
+
+    A term counts once per text it is in (iterating a Counter yields each of its terms once): counting its
+    occurrences instead would weigh down a word a few texts repeat.
+    """
+    df = Counter(itertools.chain.from_iterable(bags))
     n = len(bags)
-    return {term: math.log((n + 1) / (count + 1)) + 1.0 for term, count in df.items()}
+    log = math.log
+    return {term: log((n + 1) / (count + 1)) + 1.0 for term, count in df.items()}
 
 
 def _set_cosines(query: frozenset[str], docs: Sequence[frozenset[str]]) -> list[float]:
