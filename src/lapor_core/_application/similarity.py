@@ -14,7 +14,7 @@ and topic indexes of the SQL store) until the stage has its quota:
 - a draft without a place: the complaints on its topic of the last year, else the newest of all.
 
 Quotas count visible complaints only, so what is hidden cannot push a visible one out of the set either.
-Each stage is read in time windows, newest first (:data:`WINDOWS`), until its quota is met.
+A district's stage is read in time windows, newest first (:data:`WINDOWS`), until its quota is met.
 """
 
 from __future__ import annotations
@@ -53,11 +53,14 @@ when it names no place; the last 90 days of everything when it names neither pla
 """
 
 WINDOWS: Final = (7, 30)
-"""Each stage reads the last 7 days first, then 30, then all its days back, and stops at its quota.
+"""A district's stage reads the last 7 days first, then 30, then all its days back, and stops at its quota.
 
 The same complaints as one read of the whole stage (the newest first either way), for far fewer rows: a
-region range is read and then sorted by time, so its cost follows the rows in the window, and a busy city's
-last week already holds the quota.
+district and the villages in it are a range of the region index, read and then sorted by time, so its cost
+follows the rows in the window, and a busy district's last weeks already hold the quota. The other stages
+are one read each: a regency or city, a topic and everything are each an equality (or nothing) on an index
+already in time order (``ix_lapor_complaints_regency``, ``_category``, ``_submitted`` in the SQL store), so
+their first page is the newest and another query would only cost a round trip.
 """
 
 _PAGE: Final = 200
@@ -132,8 +135,10 @@ def _stages(submission: Submission) -> list[tuple[Filters, int, int]]:
     return [(Filters(region=".".join(parts[:_DISTRICT_PARTS])), *STAGES["district"]), regency]
 
 
-def _windows(days: int) -> list[int]:
-    """A stage's days back as widening windows (:data:`WINDOWS`, then the whole stage), in days ago."""
+def _windows(filters: Filters, days: int) -> list[int]:
+    """A stage's days back as widening windows in days ago: :data:`WINDOWS` for a district, then the whole."""
+    if filters.region is None or filters.region.count(".") < _DISTRICT_PARTS - 1:
+        return [days]
     return [w for w in WINDOWS if w < days] + [days]
 
 
@@ -149,7 +154,7 @@ def _candidates(
         # the quota, or it would have been the last): they are skipped, not counted twice. The windows have
         # no upper bound, since a bounded time range leads SQLite to the submission index, row by row.
         stage: set[str] = set()
-        for back in _windows(days):
+        for back in _windows(filters, days):
             window = attrs.evolve(
                 filters, confidential=confidential, submitted_from=now - timedelta(days=back)
             )
