@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,23 +13,10 @@ from lapor_core._domain.filters import Filters, regency_of
 from lapor_core._domain.model import Location
 from lapor_core._domain.ports import ComplaintQuery
 from lapor_core.stores.sql import SqlComplaintStore, upgrade
-from lapor_core.stores.sql import _complaints as sql
 from lapor_core.testing.builders import new_complaint
+from migration_support import downgrade, revision_module
 
-MIGRATIONS = Path(sql.__file__).with_name("migrations")
-
-
-def _revision_0013() -> ModuleType:
-    path = MIGRATIONS / "versions" / "v0013_regency_index.py"
-    spec = importlib.util.spec_from_file_location("lapor_revision_0013", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REVISION_0013 = _revision_0013()
+REVISION_0013 = revision_module("v0013_regency_index.py")
 
 # Codes and near-codes: digits and dots in any arrangement (an empty part, a leading or trailing dot).
 codes = st.text(st.sampled_from("0123456789."), min_size=1, max_size=16)
@@ -72,15 +54,7 @@ def test_rows_written_before_0013_are_found_by_regency_after_the_upgrade(empty_u
     for changes in (*inside, *outside, nowhere):
         store.save(changes)
     store.close()
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    engine = sa.create_engine(empty_url, poolclass=sa.NullPool)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0012")
-    finally:
-        engine.dispose()
+    downgrade(empty_url, "0012")
     upgrade(empty_url)
     store = SqlComplaintStore(empty_url, schema="check")
     try:

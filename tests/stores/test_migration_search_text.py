@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import pytest
-import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lapor_core._domain.filters import Filters, searchable
 from lapor_core._domain.ports import ComplaintQuery
 from lapor_core.stores.sql import SqlComplaintStore, upgrade
-from lapor_core.stores.sql import _complaints as sql
 from lapor_core.testing.builders import new_complaint
+from migration_support import downgrade, revision_module
 
-MIGRATIONS = Path(sql.__file__).with_name("migrations")
-
-
-def _revision_0012() -> ModuleType:
-    path = MIGRATIONS / "versions" / "v0012_search_text_and_owner_index.py"
-    spec = importlib.util.spec_from_file_location("lapor_revision_0012", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REVISION_0012 = _revision_0012()
+REVISION_0012 = revision_module("v0012_search_text_and_owner_index.py")
 
 
 @given(title=st.text(max_size=40), body=st.text(max_size=80))
@@ -49,15 +29,7 @@ def test_rows_written_before_0012_are_found_by_keyword_after_the_upgrade(empty_u
     for changes in (*lamps, cafe):
         store.save(changes)
     store.close()
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    engine = sa.create_engine(empty_url, poolclass=sa.NullPool)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0011")
-    finally:
-        engine.dispose()
+    downgrade(empty_url, "0011")
     upgrade(empty_url)
     store = SqlComplaintStore(empty_url, schema="check")
     try:
