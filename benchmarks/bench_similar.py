@@ -7,7 +7,8 @@ big cities, 5 % confidential, over the last year. ``LAPOR_BENCH_SIMILAR_N`` sets
 100,000; the goal of issue 22 is p95 under 50 ms at 1,000,000). The drafts are the labelled duplicates,
 with their topic and district, asked by the public.
 
-Reported, each as p50 and p95 over the drafts, with the ratio of the p95 to that of ``desk.similar``:
+Reported, each as p50 and p95 over the drafts, with the ratio of the p95 to that of ``desk.similar``, and
+for each database PASS or MISS against the goal (the slower of its two passes; at 1,000,000 only):
 
 - ``desk.similar`` on a SQLite file and on PostgreSQL (127.0.0.1:5432 as user postgres, skipped when
   unreachable; ``LAPOR_BENCH_SIMILAR_BACKENDS`` picks among ``sqlite,postgresql``), each loaded and then
@@ -50,6 +51,8 @@ SIZE = int(os.environ.get("LAPOR_BENCH_SIMILAR_N", "100000"))
 BACKENDS = os.environ.get("LAPOR_BENCH_SIMILAR_BACKENDS", "sqlite,postgresql").split(",")
 BRUTE_SIZE = min(SIZE, int(os.environ.get("LAPOR_BENCH_SIMILAR_BRUTE_N", "20000")))
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
+GOAL_MS = 50.0  # issue 22: the p95 of desk.similar ...
+GOAL_COMPLAINTS = 1_000_000  # ... over this many stored complaints
 PAIRS = Path(__file__).parent.parent / "tests" / "data" / "similar_pairs.jsonl"
 
 
@@ -145,6 +148,13 @@ def _row(label: str, times: list[float], base: float | None) -> float:
     return p95
 
 
+def _verdict(p95: float) -> str:
+    """PASS or MISS against issue 22's goal, which is set at a million complaints only."""
+    if SIZE < GOAL_COMPLAINTS:
+        return f"(goal p95 < {GOAL_MS:.0f} ms at {GOAL_COMPLAINTS:,}: not measured at {SIZE:,})"
+    return f"goal p95 < {GOAL_MS:.0f} ms at {GOAL_COMPLAINTS:,}: {'PASS' if p95 * 1000 < GOAL_MS else 'MISS'}"
+
+
 def _measure(label: str, store: SqlComplaintStore, texts: list[dict[str, Any]], drafts: list[Any]) -> float:
     """Load the complaints into ``store``, maintain it, time ``desk.similar``; return the warm p95."""
     started = time.perf_counter()
@@ -158,8 +168,10 @@ def _measure(label: str, store: SqlComplaintStore, texts: list[dict[str, Any]], 
     desk.similar(public, drafts[0])  # loads the stemmer's dictionary
     cold = _latencies(lambda s: desk.similar(public, s), drafts)
     warm = _latencies(lambda s: desk.similar(public, s), drafts, rounds=2)
-    _row(f"desk.similar, {label}, first pass", cold, None)
-    return _row(f"desk.similar, {label}, again", warm, None)
+    first = _row(f"desk.similar, {label}, first pass", cold, None)
+    again = _row(f"desk.similar, {label}, again", warm, None)
+    print(f"  {label}: {_verdict(max(first, again))}")
+    return again
 
 
 def main() -> None:
@@ -190,7 +202,8 @@ def main() -> None:
     kept = [c for c in complaints(BRUTE_SIZE, texts) if not c.confidential]
 
     def brute(s: lc.Submission) -> object:
-        draft = Facts("", analyse(s.title, s.body), s.category, s.location and s.location.region, None, NOW)
+        region = s.location.region if s.location is not None else None
+        draft = Facts("", analyse(s.title, s.body), s.category, region, None, NOW)
         facts = [
             Facts(c.tracking_id, analyse(c.title, c.body), c.category, c.region, None, c.submitted_at)
             for c in kept
