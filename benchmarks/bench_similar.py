@@ -13,7 +13,7 @@ for each database PASS or MISS against the goal (the slower of its two passes; a
 - ``desk.similar`` on a SQLite file and on PostgreSQL (127.0.0.1:5432 as user postgres, skipped when
   unreachable; ``LAPOR_BENCH_SIMILAR_BACKENDS`` picks among ``sqlite,postgresql``), each loaded and then
   analysed as routine maintenance keeps a production database; once with the stemmer's memo cold for the
-  drafts' words and once again;
+  drafts' words and once again, each with how much the machine read from disk meanwhile (on Linux);
 - a brute-force scorer: the same ranking over every stored complaint (read once, kept in memory), on at
   most ``LAPOR_BENCH_SIMILAR_BRUTE_N`` complaints (default 20,000), since it grows with the store;
 - rapidfuzz ``process.extract`` with ``token_set_ratio`` over every stored title and body (in memory).
@@ -148,6 +148,34 @@ def _row(label: str, times: list[float], base: float | None) -> float:
     return p95
 
 
+def _paged_in_kib() -> int | None:
+    """KiB the whole machine has read from disk so far (Linux's ``pgpgin``), or None where it is not told.
+
+    A pass that reads much means the database's pages had left memory (on a machine whose host reclaims the
+    page cache, a freshly loaded database's may have): its latencies include the disk's.
+    """
+    try:
+        with Path("/proc/vmstat").open(encoding="ascii") as stats:
+            for line in stats:
+                name, _, value = line.partition(" ")
+                if name == "pgpgin":
+                    return int(value)
+    except OSError:
+        return None
+    return None
+
+
+def _timed_pass(label: str, run: Callable[[], list[float]]) -> float:
+    """Run one pass, print its row and how much the machine read from disk meanwhile; return its p95."""
+    before = _paged_in_kib()
+    times = run()
+    after = _paged_in_kib()
+    p95 = _row(label, times, None)
+    if before is not None and after is not None:
+        print(f"  {'':<58} the machine read {(after - before) / 1024:,.0f} MiB from disk meanwhile")
+    return p95
+
+
 def _verdict(p95: float) -> str:
     """PASS or MISS against issue 22's goal, which is set at a million complaints only."""
     if SIZE < GOAL_COMPLAINTS:
@@ -166,10 +194,12 @@ def _measure(label: str, store: SqlComplaintStore, texts: list[dict[str, Any]], 
     desk = lc.ComplaintDesk(store=store, clock=FrozenClock(NOW), pepper=b"b" * 32)
     public = lc.Principal.public()
     desk.similar(public, drafts[0])  # loads the stemmer's dictionary
-    cold = _latencies(lambda s: desk.similar(public, s), drafts)
-    warm = _latencies(lambda s: desk.similar(public, s), drafts, rounds=2)
-    first = _row(f"desk.similar, {label}, first pass", cold, None)
-    again = _row(f"desk.similar, {label}, again", warm, None)
+
+    def similar(draft: lc.Submission) -> object:
+        return desk.similar(public, draft)
+
+    first = _timed_pass(f"desk.similar, {label}, first pass", lambda: _latencies(similar, drafts))
+    again = _timed_pass(f"desk.similar, {label}, again", lambda: _latencies(similar, drafts, rounds=2))
     print(f"  {label}: {_verdict(max(first, again))}")
     return again
 
