@@ -30,7 +30,7 @@ from lapor_core._application.kernel import relation_for, require_principal
 from lapor_core._domain import rules as v
 from lapor_core._domain.access import Decision, Principal, Relation, Role, Subject, decide, policy_for
 from lapor_core._domain.complaint import Complaint
-from lapor_core._domain.filters import Filters
+from lapor_core._domain.filters import Filters, regency_of
 from lapor_core._domain.lifecycle import Status
 from lapor_core._domain.model import Location, Submission
 from lapor_core._domain.ports import ComplaintQuery, Order
@@ -64,7 +64,6 @@ their first page is the newest and another query would only cost a round trip.
 """
 
 _PAGE: Final = 200
-_REGENCY_PARTS: Final = 2
 _DISTRICT_PARTS: Final = 3
 # Roles whose relation to a complaint never depends on which complaint it is (access.relation_of).
 _FIXED_RELATION: Final = {Role.PUBLIC: Relation.PUBLIC, Role.ADMIN: Relation.ADMIN}
@@ -129,7 +128,8 @@ def _stages(submission: Submission) -> list[tuple[Filters, int, int]]:
             return [(Filters(), *STAGES["newest"])]
         return [(Filters(categories=frozenset({submission.category})), *STAGES["topic"])]
     parts = region.split(".")
-    regency = (Filters(region=".".join(parts[:_REGENCY_PARTS])), *STAGES["regency"])
+    # A draft placed in a province only reads that province as its wider stage.
+    regency = (Filters(region=regency_of(region) or region), *STAGES["regency"])
     if len(parts) < _DISTRICT_PARTS:
         return [regency]
     return [(Filters(region=".".join(parts[:_DISTRICT_PARTS])), *STAGES["district"]), regency]

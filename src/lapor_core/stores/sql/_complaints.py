@@ -51,7 +51,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ColumnElement
 
 from lapor_core._domain.complaint import Complaint, OutboxMessage, ReporterIdentity
-from lapor_core._domain.filters import Filters
+from lapor_core._domain.filters import Filters, regency_of
 from lapor_core._domain.history import Event
 from lapor_core._domain.lifecycle import Status
 from lapor_core._domain.ports import Changeset, ComplaintQuery, Order, Page
@@ -459,7 +459,7 @@ def filter_conditions(
     if filters.region is not None:
         if counting_on is not None:
             conditions.append(in_region(_scanned("region", counting_on), filters.region))
-        elif by_submission and filters.region.count(".") == 1:
+        elif by_submission and regency_of(filters.region) == filters.region:
             # A regency or city: one equality on its own index, in listing order (regency_of).
             conditions.append(_C.regency == filters.region)
         else:
