@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from lapor_core._domain.access import Principal
 from lapor_core._domain.filters import Filters
@@ -22,6 +21,7 @@ from lapor_core._domain.ports import ComplaintQuery, ComplaintStore, Order
 from lapor_core._domain.stats import CountQuery, plan_stats
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
+from sql_capture import selects_sent
 
 COMPLAINTS = 20_000
 OPEN = (Status.SUBMITTED, Status.FORWARDED, Status.ASSIGNED, Status.FOLLOWED_UP)
@@ -70,17 +70,7 @@ def populated(
 
 def _plan_of(store: SqlComplaintStore, call: Callable[[ComplaintStore], object]) -> str:
     """Run ``call`` on the store, capture the one SELECT it sends, and return the database's plan for it."""
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, parameters))
-
-    sa.event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        call(store)
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", record)
+    seen = selects_sent(store, call)
     statement, parameters = seen[0]
     prefix = "EXPLAIN QUERY PLAN " if store.dialect == "sqlite" else "EXPLAIN "
     with store.engine.connect() as connection:

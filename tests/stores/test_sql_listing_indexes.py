@@ -25,7 +25,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from lapor_core._domain.filters import Filters
 from lapor_core._domain.lifecycle import Status
@@ -34,6 +33,7 @@ from lapor_core._domain.ports import ComplaintQuery, Order
 from lapor_core.plugins import encode_cursor, instant_key
 from lapor_core.stores.sql import SqlComplaintStore
 from lapor_core.testing.builders import DEFAULT_TIME, new_complaint
+from sql_capture import selects_sent
 
 COMPLAINTS = 20_000
 OPEN = (Status.SUBMITTED, Status.FORWARDED, Status.ASSIGNED, Status.FOLLOWED_UP)
@@ -136,19 +136,8 @@ CASES = [
 def _statements(
     store: SqlComplaintStore, call: Callable[[SqlComplaintStore], object]
 ) -> list[tuple[str, Any]]:
-    """The SELECT statements (and their parameters) ``call`` sends to the store's engine."""
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, parameters))
-
-    sa.event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        call(store)
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", record)
-    return seen
+    """The SELECT statements (and their parameters) ``call`` sends to the store's database."""
+    return selects_sent(store, call)
 
 
 def _plan(store: SqlComplaintStore, statement: str, parameters: Any) -> str:

@@ -23,8 +23,9 @@ How it keeps the :class:`~lapor_core.plugins.ComplaintStore` contract:
   :class:`~lapor_core.ConcurrencyConflict`. Messages name the operation and the driver's error code,
   never the values involved (SQLAlchemy's own messages hide the parameters too).
 - **Speed.** The per-command statements (``save``, ``get``, ``history``) are compiled once by SQLAlchemy
-  Core and run on the DBAPI connection directly (see :mod:`lapor_core.stores.sql._driver`); queries and the
-  schema go through SQLAlchemy as usual.
+  Core and run on the DBAPI connection directly (see :mod:`lapor_core.stores.sql._driver`); so are listings
+  (``query``), compiled once per shape (which filters, how many values, a cursor or not: ``Binds``).
+  Counts, the outbox's own work and the schema go through SQLAlchemy as usual.
 - **Schema.** Alembic migrations ship inside the package. A brand-new empty database gets the schema when
   the store opens it (``schema="create"``, the default); a database at an older or newer revision raises
   :class:`~lapor_core.ConfigurationError` saying what to run (``lapor db upgrade URL``, :func:`upgrade` or
@@ -318,6 +319,7 @@ _HISTORY = (
     .order_by(events.c.seq)
 )
 _IDENTITY_COLUMNS_SELECT = sa.select(*(identities.c[name] for name in IDENTITY_COLUMNS))
+_LISTING_SHAPES: Final = 256  # compiled listings kept (a shape: which filters, how many values, a cursor)
 _IN_CHUNK: Final = 500  # references per IN list: a page holds at most 1,000 rows, and drivers cap parameters
 
 _IDENTITY = sa.select(*(identities.c[name] for name in IDENTITY_COLUMNS)).where(
@@ -410,13 +412,47 @@ class _Statements:
         )
 
 
-def in_region(region: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
+Bind = Callable[[str, Any, "sa.types.TypeEngine[Any]"], Any]
+"""How a condition takes a value: ``bind(name, value, type)`` gives what the SQL compares with."""
+
+
+def literal(_name: str, value: Any, _type: sa.types.TypeEngine[Any]) -> Any:
+    """The value itself, which SQLAlchemy binds as an anonymous parameter (its own compilation cache)."""
+    return value
+
+
+class Binds:
+    """A statement's values as named parameters, recorded in order: the names are its shape.
+
+    Two statements built from the same names (and the same kind of listing) are the same SQL, so a
+    listing is compiled once per shape and then run on the driver's connections with only its values
+    (:meth:`SqlComplaintStore.query`).
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.values: list[Any] = []
+
+    def __call__(self, name: str, value: Any, type_: sa.types.TypeEngine[Any]) -> Any:
+        """A named parameter standing for ``value``."""
+        self.names.append(name)
+        self.values.append(value)
+        return sa.bindparam(name, type_=type_)
+
+
+def in_region(region: ColumnElement[Any], prefix: str, bind: Bind = literal) -> ColumnElement[bool]:
     """The SQL of :func:`lapor_core._domain.filters.in_region`: ``region`` is ``prefix`` or lies inside it.
 
     Codes compare byte by byte (see ``_schema``), and "/" follows "." in ASCII: the range is exactly the codes
     that start with the prefix and a dot, so one index range scan serves every depth.
     """
-    return sa.or_(region == prefix, sa.and_(region >= prefix + ".", region < prefix + "/"))
+    kind = complaints.c.region.type
+    return sa.or_(
+        region == bind("region", prefix, kind),
+        sa.and_(
+            region >= bind("region_from", prefix + ".", kind), region < bind("region_to", prefix + "/", kind)
+        ),
+    )
 
 
 def _scanned(name: str, dialect: str | None) -> ColumnElement[Any]:
@@ -432,8 +468,28 @@ def _scanned(name: str, dialect: str | None) -> ColumnElement[Any]:
     return _C[name]
 
 
+def _value_sets(
+    filters: Filters, counting_on: str | None
+) -> tuple[tuple[str, ColumnElement[Any], Collection[Any] | None], ...]:
+    """The filters of several values: (name, column, the values or None for any)."""
+    return (
+        ("status", _C.status, filters.statuses),
+        ("institution", _C.institution, filters.institutions),
+        ("unit", _C.unit, filters.units),
+        ("category", _scanned("category", counting_on), filters.categories),
+        ("kind", _C.kind, filters.kinds),
+        ("channel", _C.channel, filters.channels),
+        ("escalation", _C.escalation, filters.escalations),
+    )
+
+
+def selects_nothing(filters: Filters) -> bool:
+    """Whether ``filters`` holds an empty set of values (one that no complaint matches)."""
+    return any(values is not None and not values for _, _, values in _value_sets(filters, None))
+
+
 def filter_conditions(
-    filters: Filters, *, counting_on: str | None = None, by_submission: bool = False
+    filters: Filters, *, counting_on: str | None = None, by_submission: bool = False, bind: Bind = literal
 ) -> list[ColumnElement[bool]]:
     """The ``WHERE`` conditions selecting the complaints ``filters`` matches (:meth:`Filters.matches`).
 
@@ -441,42 +497,42 @@ def filter_conditions(
     statistics index rather than seeking by topic or region (``_scanned``), while a listing lets the partial
     region index cover the region range. A listing ``by_submission`` reads a regency or city through its
     own index instead, already in that order (a listing by due date keeps the region's due-date index).
+    Each value goes through ``bind`` under a name of its own (:class:`Binds`); by default it is the value.
     """
     conditions: list[ColumnElement[bool]] = []
-    for column, values in (
-        (_C.status, filters.statuses),
-        (_C.institution, filters.institutions),
-        (_C.unit, filters.units),
-        (_scanned("category", counting_on), filters.categories),
-        (_C.kind, filters.kinds),
-        (_C.channel, filters.channels),
-        (_C.escalation, filters.escalations),
-    ):
+    for name, column, values in _value_sets(filters, counting_on):
         if values is None:
             continue
-        chosen = sorted(str(value) for value in values)
+        if not values and bind is not literal:
+            raise ValueError(f"an empty {name} filter selects nothing: ask no database (selects_nothing)")
+        chosen = [bind(f"{name}_{i}", value, column.type) for i, value in enumerate(sorted(map(str, values)))]
         conditions.append(column == chosen[0] if len(chosen) == 1 else column.in_(chosen))
     if filters.region is not None:
         if counting_on is not None:
-            conditions.append(in_region(_scanned("region", counting_on), filters.region))
+            conditions.append(in_region(_scanned("region", counting_on), filters.region, bind))
         elif by_submission and regency_of(filters.region) == filters.region:
             # A regency or city: one equality on its own index, in listing order (regency_of).
-            conditions.append(_C.regency == filters.region)
+            conditions.append(_C.regency == bind("regency", filters.region, _C.regency.type))
         else:
             # The explicit IS NOT NULL lets SQLite see that the partial region index covers the OR.
-            conditions.extend((_C.region.is_not(None), in_region(_C.region, filters.region)))
+            conditions.extend((_C.region.is_not(None), in_region(_C.region, filters.region, bind)))
     if filters.confidential is not None:
-        conditions.append(_C.confidential == filters.confidential)
+        conditions.append(_C.confidential == bind("confidential", filters.confidential, _C.confidential.type))
     if filters.submitted_from is not None:
-        conditions.append(_C.submitted_at >= filters.submitted_from)
+        conditions.append(
+            _C.submitted_at >= bind("submitted_from", filters.submitted_from, _C.submitted_at.type)
+        )
     if filters.submitted_before is not None:
-        conditions.append(_C.submitted_at < filters.submitted_before)
+        conditions.append(
+            _C.submitted_at < bind("submitted_before", filters.submitted_before, _C.submitted_at.type)
+        )
     if filters.owner_hash is not None:
-        conditions.append(_C.owner_hash == filters.owner_hash)
+        conditions.append(_C.owner_hash == bind("owner_hash", filters.owner_hash, _C.owner_hash.type))
     if filters.text is not None:
         # Folded words hold no wildcard or escape character; escaping keeps that from mattering anyway.
         conditions.extend(
-            _C.search_text.like(f"%{_escaped(word)}%", escape="/") for word in filters.text.split(" ")
+            _C.search_text.like(bind(f"text_{i}", f"%{_escaped(word)}%", _C.search_text.type), escape="/")
+            for i, word in enumerate(filters.text.split(" "))
         )
     return conditions
 
@@ -499,20 +555,16 @@ def _parse_instant(key: str) -> datetime:
     return instant
 
 
-def _after(order: Order, sort_key: str | None, tracking_id: str) -> ColumnElement[bool]:
-    if order is Order.DUE_ASC:  # among the complaints with a deadline (see SqlComplaintStore._due_page)
-        if sort_key is None:
-            raise ValidationError.single("cursor", "query.cursor_malformed")
-        marker = sa.tuple_(
-            sa.literal(_parse_instant(sort_key), complaints.c.next_due_at.type), sa.literal(tracking_id)
-        )
-        return sa.tuple_(_C.next_due_at, _C.tracking_id) > marker
+def _after(order: Order, sort_key: str | None, tracking_id: str, bind: Binds) -> ColumnElement[bool]:
     if sort_key is None:
         raise ValidationError.single("cursor", "query.cursor_malformed")
-    position = sa.tuple_(_C.submitted_at, _C.tracking_id)
+    column = _C.next_due_at if order is Order.DUE_ASC else _C.submitted_at
     marker = sa.tuple_(
-        sa.literal(_parse_instant(sort_key), complaints.c.submitted_at.type), sa.literal(tracking_id)
+        bind("after_at", _parse_instant(sort_key), column.type),
+        bind("after_id", tracking_id, _C.tracking_id.type),
     )
+    position = sa.tuple_(column, _C.tracking_id)
+    # Due dates ascend (among the complaints with one: SqlComplaintStore._due_page); submissions either way.
     return position < marker if order is Order.SUBMITTED_DESC else position > marker
 
 
@@ -724,6 +776,7 @@ class SqlComplaintStore(SqlOutbox, SqlIdempotency):
         lock = threading.RLock() if memory else None
         self._guard: contextlib.AbstractContextManager[Any] = lock or contextlib.nullcontext()
         self._driver = Driver(self._engine, lock=lock, idle_readers=pool_size)
+        self._listings: dict[tuple[Any, ...], Prepared] = {}
         try:
             self._open_schema(schema)
         except BaseException:
@@ -997,18 +1050,21 @@ class SqlComplaintStore(SqlOutbox, SqlIdempotency):
         """
         if not 1 <= query.limit <= MAX_PAGE:
             raise ValidationError.single("limit", "query.limit_out_of_range", max=MAX_PAGE)
-        conditions = filter_conditions(query.filters, by_submission=query.order is not Order.DUE_ASC)
         position = decode_cursor(query.cursor) if query.cursor is not None else None
+        if selects_nothing(query.filters):
+            return Page(items=(), next_cursor=None)
         if query.order is Order.DUE_ASC:
-            found = self._due_page(conditions, position, query.limit + 1)
+            found = self._due_page(query.filters, position, query.limit + 1)
         else:
+            binds = Binds()
+            conditions = filter_conditions(query.filters, by_submission=True, bind=binds)
             if position is not None:
-                conditions.append(_after(query.order, *position))
-            statement = (
-                _COMPLAINT_SELECT.where(*conditions).order_by(*_ordering(query.order)).limit(query.limit + 1)
-            )
-            found = self._read(
-                "querying complaints", lambda c: [complaint_from(r) for r in c.execute(statement)]
+                conditions.append(_after(query.order, *position, binds))
+            limit = binds("limit", query.limit + 1, sa.Integer())
+            found = self._listing(
+                (query.order, *binds.names),
+                binds.values,
+                lambda: _COMPLAINT_SELECT.where(*conditions).order_by(*_ordering(query.order)).limit(limit),
             )
         more = len(found) > query.limit
         items = tuple(found[: query.limit])
@@ -1016,39 +1072,62 @@ class SqlComplaintStore(SqlOutbox, SqlIdempotency):
         return Page(items=items, next_cursor=cursor)
 
     def _due_page(
-        self, conditions: list[ColumnElement[bool]], position: tuple[str | None, str] | None, rows: int
+        self, filters: Filters, position: tuple[str | None, str] | None, rows: int
     ) -> list[Complaint]:
         """Up to ``rows`` complaints by deadline, those without one last: two keyset queries in index order.
 
         First the complaints with a deadline, in (next_due_at, tracking_id) order from the cursor; when they
         run out, those without one by tracking ID. Each reads one of the listing indexes in its order (no
-        ``CASE`` ordering, which no index holds).
+        ``CASE`` ordering, which no index holds). The two run one after the other, each seeing the database
+        as it is then (as two statements of a ``READ COMMITTED`` transaction would).
         """
-
-        def read(connection: Connection) -> list[Complaint]:
-            found: list[Complaint] = []
-            if position is None or position[0] is not None:
-                dated = [*conditions, _C.next_due_at.is_not(None)]
-                if position is not None:
-                    dated.append(_after(Order.DUE_ASC, *position))
-                statement = _COMPLAINT_SELECT.where(*dated).order_by(*_DUE_ORDER).limit(rows)
-                found = [complaint_from(row) for row in connection.execute(statement)]
-            if len(found) < rows:
-                # Unfiltered, SQLite would skip-scan a status index for "IS NULL" and sort the rows; with
-                # the column kept from the index ("+next_due_at") it walks the tracking IDs in order.
-                undated = [
-                    *conditions,
-                    (_C.next_due_at if conditions else _unindexed(_C.next_due_at)).is_(None),
-                ]
-                if position is not None and position[0] is None:
-                    undated.append(_C.tracking_id > position[1])
-                statement = (
-                    _COMPLAINT_SELECT.where(*undated).order_by(_C.tracking_id).limit(rows - len(found))
+        found: list[Complaint] = []
+        if position is None or position[0] is not None:
+            binds = Binds()
+            dated = [*filter_conditions(filters, bind=binds), _C.next_due_at.is_not(None)]
+            if position is not None:
+                dated.append(_after(Order.DUE_ASC, *position, binds))
+            limit = binds("limit", rows, sa.Integer())
+            found = self._listing(
+                ("dated", *binds.names),
+                binds.values,
+                lambda: _COMPLAINT_SELECT.where(*dated).order_by(*_DUE_ORDER).limit(limit),
+            )
+        if len(found) < rows:
+            binds = Binds()
+            conditions = filter_conditions(filters, bind=binds)
+            # Unfiltered, SQLite would skip-scan a status index for "IS NULL" and sort the rows; with the
+            # column kept from the index ("+next_due_at") it walks the tracking IDs in order.
+            undated = [*conditions, (_C.next_due_at if conditions else _unindexed(_C.next_due_at)).is_(None)]
+            if position is not None and position[0] is None:
+                undated.append(_C.tracking_id > binds("after_id", position[1], _C.tracking_id.type))
+            limit = binds("limit", rows - len(found), sa.Integer())
+            found.extend(
+                self._listing(
+                    ("undated", *binds.names),
+                    binds.values,
+                    lambda: _COMPLAINT_SELECT.where(*undated).order_by(_C.tracking_id).limit(limit),
                 )
-                found.extend(complaint_from(row) for row in connection.execute(statement))
-            return found
+            )
+        return found
 
-        return self._read("querying complaints", read)
+    def _listing(
+        self, shape: tuple[Any, ...], values: Sequence[Any], build: Callable[[], sa.Select[Any]]
+    ) -> list[Complaint]:
+        """The complaints a listing statement selects: compiled once per ``shape``, run on the driver.
+
+        ``shape`` is the kind of listing and the names of its parameters (:class:`Binds`), which fix its SQL;
+        ``build`` makes the statement when the shape is new. Run as the per-command statements are, on the
+        driver's own connections (on a server, autocommit: one round trip), without SQLAlchemy's
+        per-execution work: on PostgreSQL a listing took about half the time it took through SQLAlchemy.
+        """
+        prepared = self._listings.get(shape)
+        if prepared is None:
+            prepared = self._driver.prepare(build(), keys=shape[1:])
+            if len(self._listings) >= _LISTING_SHAPES:
+                self._listings.clear()
+            self._listings[shape] = prepared
+        return [complaint_from(row) for row in self._fetch("querying complaints", prepared, values)]
 
     def due(self, before: datetime, *, limit: int = 1000) -> Sequence[Complaint]:
         """Open complaints whose ``next_due_at`` is at or before ``before``, earliest first (index scan).

@@ -74,8 +74,17 @@ class Prepared:
         processors = {name: _bind_processor(bind.type, dialect) for name, bind in compiled.binds.items()}
         self._positional = bool(compiled.positiontup)
         self._names: tuple[str, ...] = tuple(compiled.positiontup or compiled.binds)
-        # Where each of the statement's parameters is in the values the caller passes (in ``keys`` order).
-        self._picks: tuple[int, ...] = tuple(list(keys).index(name) for name in self._names)
+        # Where each of the statement's parameters is in the values the caller passes (in ``keys`` order);
+        # a parameter that is no key holds a value compiled into the statement (SQLite's "OFFSET 0").
+        given = list(keys)
+        self._picks: tuple[int, ...] = tuple(
+            given.index(name) if name in given else -1 for name in self._names
+        )
+        self._constants: tuple[tuple[int, Any], ...] = tuple(
+            (index, compiled.binds[name].effective_value)
+            for index, name in enumerate(self._names)
+            if name not in given
+        )
         # Inserts bind every value in the order given: copying the list is enough (most of a save's params).
         self._in_order = self._picks == tuple(range(len(keys)))
         self._processors: tuple[tuple[int, Processor], ...] = tuple(
@@ -97,6 +106,8 @@ class Prepared:
             sqlalchemy.exc.StatementError: A value its column type refuses (as SQLAlchemy raises it).
         """
         row = list(values) if self._in_order else [values[index] for index in self._picks]
+        for index, constant in self._constants:
+            row[index] = constant
         try:
             for index, processor in self._processors:
                 row[index] = processor(row[index])
