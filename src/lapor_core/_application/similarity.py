@@ -204,17 +204,16 @@ def similar(
     )
     facts = []
     for complaint, precise in _candidates(ctx, principal, submission).values():
+        point = _point(complaint.location)
+        if point is not None and not precise and complaint.location is not None:
+            point = _point(coarse(complaint.location))  # what the principal may see of it
         facts.append(
             Facts(
                 key=complaint.tracking_id,
                 text=analyse(complaint.title, complaint.body),
                 topic=complaint.category,
                 region=complaint.region,
-                point=_point(
-                    complaint.location
-                    if precise or complaint.location is None
-                    else coarse(complaint.location)
-                ),
+                point=point,
                 submitted_at=complaint.submitted_at,
             )
         )
