@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -279,14 +280,15 @@ def _idf(bags: Sequence[Iterable[str]]) -> dict[str, float]:
     """
     df = Counter(itertools.chain.from_iterable(bags))
     n = len(bags)
-    log = math.log
-    return {term: log((n + 1) / (count + 1)) + 1.0 for term, count in df.items()}
+    # One logarithm per possible count (at most n), then every term's weight looked up in C.
+    by_count = [math.log((n + 1) / (count + 1)) + 1.0 for count in range(n + 1)]
+    return dict(zip(df.keys(), map(by_count.__getitem__, df.values()), strict=True))
 
 
 def _set_cosines(query: frozenset[str], docs: Sequence[frozenset[str]]) -> list[float]:
     """Cosines of IDF-weighted sets (every present term has weight idf): sums over C-level set operations."""
     idf = _idf([query, *docs])
-    squared = {term: weight * weight for term, weight in idf.items()}
+    squared = dict(zip(idf.keys(), map(operator.mul, idf.values(), idf.values()), strict=True))
     weight_of = squared.__getitem__
     q_norm = math.sqrt(sum(map(weight_of, query)))
     scores = []
