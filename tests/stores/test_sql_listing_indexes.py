@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -133,13 +133,6 @@ CASES = [
 ]
 
 
-def _statements(
-    store: SqlComplaintStore, call: Callable[[SqlComplaintStore], object]
-) -> list[tuple[str, Any]]:
-    """The SELECT statements (and their parameters) ``call`` sends to the store's database."""
-    return selects_sent(store, call)
-
-
 def _plan(store: SqlComplaintStore, statement: str, parameters: Any) -> str:
     """The plan of a statement; on PostgreSQL with sequential scans, bitmaps and sorts as a last resort."""
     with store.engine.connect() as connection:
@@ -168,7 +161,7 @@ _DUE_INDEX = re.compile(r"\bix_lapor_complaints_(\w+_)?due\b")
 
 def _splits_due_pages(store: SqlComplaintStore) -> bool:
     """Whether the store reads a due-date page as keyset queries in index order (not one CASE ordering)."""
-    sent = _statements(store, lambda s: s.query(ComplaintQuery(order=Order.DUE_ASC, limit=1)))
+    sent = selects_sent(store, lambda s: s.query(ComplaintQuery(order=Order.DUE_ASC, limit=1)))
     return not any("CASE" in statement.upper() for statement, _ in sent)
 
 
@@ -188,7 +181,7 @@ def test_every_listing_page_reads_an_index(
     """Each statement of the page reads an index; one value of an indexed column mostly needs no sort."""
     if order is Order.DUE_ASC:
         assert _splits_due_pages(populated)
-    sent = _statements(populated, lambda s: s.query(_query(name, order, start)))
+    sent = selects_sent(populated, lambda s: s.query(_query(name, order, start)))
     assert sent
     plans = [_plan(populated, statement, parameters) for statement, parameters in sent]
     for plan in plans:
