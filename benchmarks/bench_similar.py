@@ -13,7 +13,11 @@ for each database PASS or MISS against the goal (the slower of its two passes; a
 - ``desk.similar`` on a SQLite file and on PostgreSQL (127.0.0.1:5432 as user postgres, skipped when
   unreachable; ``LAPOR_BENCH_SIMILAR_BACKENDS`` picks among ``sqlite,postgresql``), each loaded and then
   analysed as routine maintenance keeps a production database; once with the stemmer's memo cold for the
-  drafts' words and once again, each with how much the machine read from disk meanwhile (on Linux);
+  drafts' words and once again, each with how much the machine read from disk meanwhile (on Linux) and, on
+  PostgreSQL, how many pages it read from outside its buffer pool (``shared_buffers``, printed beside the
+  size of the table: a pool smaller than the table makes a pass pay for pages a warm pool would hold);
+  before them, the p50 and p95 of a fixed piece of pure-Python work timed as often as there are drafts,
+  which shows how far the machine alone spreads a p95 above its p50;
 - a brute-force scorer: the same ranking over every stored complaint (read once, kept in memory), on at
   most ``LAPOR_BENCH_SIMILAR_BRUTE_N`` complaints (default 20,000), since it grows with the store;
 - rapidfuzz ``process.extract`` with ``token_set_ratio`` over every stored title and body (in memory).
@@ -127,6 +131,28 @@ def _submission(doc: dict[str, Any]) -> lc.Submission:
     )
 
 
+def _fixed_work(_: object) -> int:
+    """The same pure-Python work every time, about 20 ms on the machines these figures come from."""
+    total = 0
+    for i in range(300_000):
+        total += i * i % 7
+    return total
+
+
+def _yardstick(label: str, count: int) -> None:
+    """Time :func:`_fixed_work` ``count`` times and print its p50 and p95: the machine's own spread.
+
+    Work that never changes still has a p95 above its p50 on a busy or shared machine; printed beside a
+    pass, it tells how much of that pass's p95 the machine itself accounts for.
+    """
+    times = _latencies(_fixed_work, [None] * count)
+    p50, p95 = statistics.median(times), _p95(times)
+    print(
+        f"  {label}: the same fixed work {count} times: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+        f" (p95 / p50 = {p95 / p50:.2f})"
+    )
+
+
 def _latencies(run: Callable[[Any], object], drafts: list[Any], rounds: int = 1) -> list[float]:
     times = []
     for _ in range(rounds):
@@ -165,14 +191,48 @@ def _paged_in_kib() -> int | None:
     return None
 
 
-def _timed_pass(label: str, run: Callable[[], list[float]]) -> float:
-    """Run one pass, print its row and how much the machine read from disk meanwhile; return its p95."""
-    before = _paged_in_kib()
+def _pool_misses(store: SqlComplaintStore) -> int | None:
+    """Pages of the complaints table and its indexes PostgreSQL has read from outside its buffer pool so far.
+
+    None on another database. PostgreSQL publishes a backend's counts at most once a second, so the caller
+    waits that long after a pass before asking.
+    """
+    if store.dialect != "postgresql":
+        return None
+    with store.engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT heap_blks_read + coalesce(idx_blks_read, 0) FROM pg_statio_user_tables"
+            " WHERE relname = 'lapor_complaints'"
+        ).one()
+    return int(row[0])
+
+
+def _pool_setting(store: SqlComplaintStore) -> str:
+    """PostgreSQL's buffer pool beside the size of the complaints table with its indexes, as one phrase."""
+    with store.engine.connect() as connection:
+        pool, table = connection.exec_driver_sql(
+            "SELECT current_setting('shared_buffers'),"
+            " pg_size_pretty(pg_total_relation_size('lapor_complaints'))"
+        ).one()
+    return f"shared_buffers {pool}; the complaints table with its indexes: {table}"
+
+
+def _timed_pass(label: str, run: Callable[[], list[float]], store: SqlComplaintStore) -> float:
+    """Run one pass, print its row and what was read from disk meanwhile; return its p95.
+
+    What was read: by the whole machine (on Linux), and on PostgreSQL the pages read from outside its
+    buffer pool (from the operating system's cache or the disk), each a cost a warm pool does not pay.
+    """
+    before, missed_before = _paged_in_kib(), _pool_misses(store)
     times = run()
     after = _paged_in_kib()
     p95 = _row(label, times, None)
     if before is not None and after is not None:
         print(f"  {'':<58} the machine read {(after - before) / 1024:,.0f} MiB from disk meanwhile")
+    if missed_before is not None:
+        time.sleep(1.1)
+        missed = (_pool_misses(store) or 0) - missed_before
+        print(f"  {'':<58} PostgreSQL read {missed:,} pages from outside its buffer pool")
     return p95
 
 
@@ -194,12 +254,15 @@ def _measure(label: str, store: SqlComplaintStore, texts: list[dict[str, Any]], 
     desk = lc.ComplaintDesk(store=store, clock=FrozenClock(NOW), pepper=b"b" * 32)
     public = lc.Principal.public()
     desk.similar(public, drafts[0])  # loads the stemmer's dictionary
+    _yardstick(label, len(drafts))
 
     def similar(draft: lc.Submission) -> object:
         return desk.similar(public, draft)
 
-    first = _timed_pass(f"desk.similar, {label}, first pass", lambda: _latencies(similar, drafts))
-    again = _timed_pass(f"desk.similar, {label}, again", lambda: _latencies(similar, drafts, rounds=2))
+    if store.dialect == "postgresql":
+        print(f"  {label}: {_pool_setting(store)}")
+    first = _timed_pass(f"desk.similar, {label}, first pass", lambda: _latencies(similar, drafts), store)
+    again = _timed_pass(f"desk.similar, {label}, again", lambda: _latencies(similar, drafts, rounds=2), store)
     print(f"  {label}: {_verdict(max(first, again))}")
     return again
 
