@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -18,8 +19,10 @@ from desk_support import ADMIN, make_desk, submission
 from lapor_core._application import similarity as similarity_service
 from lapor_core._domain import access
 from lapor_core._domain.similarity import (
+    _GRAM_SPACE,
     BODY_READ,
     Facts,
+    _gram_cosines,
     analyse,
     combine,
     normalise,
@@ -381,6 +384,45 @@ def test_text_similarity_is_symmetric_and_within_0_and_1(a: str, b: str) -> None
     (ba,) = text_scores(second, [first])
     assert 0.0 <= ab <= 1.0
     assert ab == pytest.approx(ba)
+
+
+def _reference_gram_cosines(draft: frozenset[str], texts: list[frozenset[str]]) -> list[float]:
+    """Trigram cosines from their definition, with sets of strings: the oracle of the numpy version."""
+    bags = [draft, *texts]
+    sets = [
+        {word[i : i + 3] for word in (f"#{w}#" for w in bag) for i in range(len(word) - 2)} for bag in bags
+    ]
+    df = Counter(gram for grams in sets for gram in grams)
+    weight = {gram: (math.log((len(bags) + 1) / (count + 1)) + 1.0) ** 2 for gram, count in df.items()}
+    norm = [math.sqrt(sum(weight[g] for g in grams)) for grams in sets]
+    return [
+        sum(weight[g] for g in sets[0] & grams) / (norm[0] * norm[i]) if sets[0] & grams else 0.0
+        for i, grams in enumerate(sets[1:], start=1)
+    ]
+
+
+@given(texts | prose, st.lists(texts | prose, max_size=8))
+def test_trigram_scores_match_sets_of_strings(draft: str, others: list[str]) -> None:
+    """The numpy trigram cosines equal the same cosines computed from sets of trigram strings."""
+    bags = [analyse(draft, "").words, *(analyse(text, "").words for text in others)]
+    assert _gram_cosines(bags) == pytest.approx(_reference_gram_cosines(bags[0], bags[1:]), abs=1e-12)
+
+
+def test_trigram_scores_of_texts_without_words_are_0() -> None:
+    """Texts of numbers or nothing have no trigrams: their cosine is 0, and nothing divides by 0."""
+    empty: frozenset[str] = frozenset()
+    assert _gram_cosines([empty]) == []
+    assert _gram_cosines([empty, empty, frozenset({"lampu"})]) == [0.0, 0.0]
+    assert _gram_cosines([frozenset({"lampu"}), empty, frozenset({"lampu"})]) == [0.0, 1.0]
+
+
+def test_trigram_scores_of_more_texts_than_32_bit_numbers_hold() -> None:
+    """Past about 42,000 texts the bag-and-trigram numbers need 64 bits: the scores stay the same."""
+    bags = [frozenset({"lampu", "jalan"}), *([frozenset({"lampu"}), frozenset({"banjir"})] * 21_500)]
+    assert len(bags) * _GRAM_SPACE >= 2**31
+    scores = _gram_cosines(bags)
+    assert scores[:2] == pytest.approx(_reference_gram_cosines(bags[0], bags[1:3] * 21_500)[:2])
+    assert set(scores) == set(scores[:2])
 
 
 @given(prose)
