@@ -317,10 +317,16 @@ def _idf(bags: Sequence[Iterable[str]]) -> dict[str, float]:
     occurrences instead would weigh down a word a few texts repeat.
     """
     df = Counter(itertools.chain.from_iterable(bags))
-    n = len(bags)
-    # One logarithm per possible count (at most n), then every term's weight looked up in C.
-    by_count = [math.log((n + 1) / (count + 1)) + 1.0 for count in range(n + 1)]
+    by_count = _idf_by_count(len(bags))
     return dict(zip(df.keys(), map(by_count.__getitem__, df.values()), strict=True))
+
+
+def _idf_by_count(n: int) -> list[float]:
+    """The smoothed IDF of a term in ``count`` texts of ``n``, at index ``count`` (0 to n).
+
+    One logarithm per possible count, then every term's weight is looked up in C.
+    """
+    return [math.log((n + 1) / (count + 1)) + 1.0 for count in range(n + 1)]
 
 
 def _gram_cosines(bags: Sequence[frozenset[str]]) -> list[float]:
@@ -343,8 +349,7 @@ def _gram_cosines(bags: Sequence[frozenset[str]]) -> list[float]:
     first = np.ones(len(keys), dtype=bool)
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     bag, gram = np.divmod(keys[first], _GRAM_SPACE)
-    by_count = np.log((n + 1) / (np.arange(n + 1) + 1.0)) + 1.0
-    weight = by_count[np.bincount(gram, minlength=_GRAM_SPACE)[gram]] ** 2
+    weight = np.array(_idf_by_count(n))[np.bincount(gram, minlength=_GRAM_SPACE)[gram]] ** 2
     norms = np.bincount(bag, weights=weight, minlength=n).tolist()
     in_first = np.zeros(_GRAM_SPACE, dtype=bool)
     in_first[gram[bag == 0]] = True
